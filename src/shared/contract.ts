@@ -1,0 +1,81 @@
+/**
+ * The one contract. Every channel `domain:action` maps to an input and an output schema; main,
+ * preload, renderer, browser mode and the CLI all use this file, and their types are inferred from it.
+ */
+import { z } from 'zod';
+import { errorSchema } from './errors';
+import {
+  appInfoSchema,
+  datasetRecordSchema,
+  importRequestSchema,
+  jobProgressSchema,
+  jobStartedSchema,
+  jobKindSchema,
+  jobStateSchema,
+  previewRequestSchema,
+  previewSchema,
+  seriesRequestSchema,
+  seriesSchema,
+  synthRequestSchema,
+  unitListSchema,
+  importResultSchema,
+} from './schemas';
+
+const datasetIdInput = z.object({ datasetId: z.string().min(1) });
+const jobIdInput = z.object({ jobId: z.string().min(1) });
+
+export const channels = {
+  'app:info': { input: z.object({}), output: appInfoSchema },
+  'datasets:list': { input: z.object({}), output: z.array(datasetRecordSchema) },
+  'datasets:get': { input: datasetIdInput, output: datasetRecordSchema },
+  'datasets:units': { input: datasetIdInput, output: unitListSchema },
+  'datasets:preview': { input: previewRequestSchema, output: previewSchema },
+  'datasets:series': { input: seriesRequestSchema, output: seriesSchema },
+  'datasets:delete': { input: datasetIdInput, output: z.object({ deleted: z.boolean() }) },
+  /** starts a background import; progress and the result arrive as job events */
+  'datasets:import': { input: importRequestSchema, output: jobStartedSchema },
+  /** generates a synthetic fleet and imports it (sample data) */
+  'datasets:synth': { input: synthRequestSchema, output: jobStartedSchema },
+  'jobs:cancel': { input: jobIdInput, output: z.object({ cancelled: z.boolean() }) },
+} as const;
+
+export type Channel = keyof typeof channels;
+export const CHANNELS = Object.keys(channels) as Channel[];
+export type ChannelInput<C extends Channel> = z.input<(typeof channels)[C]['input']>;
+export type ChannelOutput<C extends Channel> = z.output<(typeof channels)[C]['output']>;
+
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(channels, name);
+}
+
+export const jobFinishedSchema = z.object({
+  jobId: z.string(),
+  kind: jobKindSchema,
+  state: jobStateSchema.exclude(['running']),
+  result: importResultSchema.optional(),
+  error: errorSchema.optional(),
+});
+export type JobFinished = z.infer<typeof jobFinishedSchema>;
+
+/** Events pushed from main to the renderer (IPC) or browser (SSE). */
+export const events = {
+  'job:progress': jobProgressSchema,
+  'job:finished': jobFinishedSchema,
+} as const;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** Method names on `window.prognos`: `datasets:list` → `datasetsList`. */
+export type MethodName<C extends string> = C extends `${infer D}:${infer A}` ? `${D}${Capitalize<A>}` : never;
+export function methodName<C extends Channel>(c: C): MethodName<C> {
+  const [d, a] = c.split(':') as [string, string];
+  return `${d}${a.charAt(0).toUpperCase()}${a.slice(1)}` as MethodName<C>;
+}
+
+/** The typed API: one method per channel plus event subscriptions returning an unsubscribe. */
+export type PrognosApi = {
+  [C in Channel as MethodName<C>]: (input: ChannelInput<C>) => Promise<ChannelOutput<C>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
