@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm test`: every tier in order — typecheck (node + web), lint, build, unit, integration, end-to-end.
+// Prints one closing line `tests: N passed, N failed` summed over the tiers.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.slice(2);
+const results = join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function step(name, cmd, args, count) {
+  if (only.length > 0 && !only.includes(name)) return;
+  process.stdout.write(`\n── ${name} ──\n`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const ok = r.status === 0;
+  if (count) {
+    const c = count();
+    passed += c.passed;
+    failed += c.failed;
+    if (!ok && c.failed === 0) failed += 1;
+  } else if (ok) passed += 1;
+  else failed += 1;
+  if (!ok) failures.push(name);
+  process.stdout.write(`── ${name}: ${ok ? 'ok' : 'FAILED'} (${seconds} s)\n`);
+}
+
+const vitestCounts = (file) => () => {
+  const p = join(results, file);
+  if (!existsSync(p)) return { passed: 0, failed: 0 };
+  const j = JSON.parse(readFileSync(p, 'utf8'));
+  return { passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0 };
+};
+const e2eCounts = () => {
+  const p = join(results, 'e2e.json');
+  if (!existsSync(p)) return { passed: 0, failed: 0 };
+  return JSON.parse(readFileSync(p, 'utf8'));
+};
+
+step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
+step('typecheck-web', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
+step('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+step('build', 'npx', ['electron-vite', 'build']);
+step('unit', 'npx', ['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`], vitestCounts('unit.json'));
+step('integration', 'npx', ['vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'integration.json')}`], vitestCounts('integration.json'));
+step('e2e', process.execPath, [join(root, 'test', 'e2e', 'run.mjs')], e2eCounts);
+
+if (failures.length > 0) process.stdout.write(`\nFailed tiers: ${failures.join(', ')}\n`);
+process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,133 @@
+import { resolve } from 'node:path';
+import { PrognosError } from '../../../shared/errors';
+import { columnMapSchema, datasetFormatSchema, type DatasetRecord } from '../../../shared/schemas';
+import { writeSynthFleet } from '../../core/data/synth';
+import { intOption, parseCommandArgs, requireOption } from '../args';
+import { openServices, waitForJob } from '../context';
+import { table, type Output } from '../output';
+
+export async function synthCommand(argv: string[], out: Output): Promise<void> {
+  const { values } = parseCommandArgs(argv, { units: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } });
+  const units = intOption(values.units, 'units', 100);
+  const seed = intOption(values.seed, 'seed', 1);
+  if (units < 1) throw new PrognosError('INVALID_INPUT', '--units must be at least 1.');
+  const file = resolve(requireOption(values.out, 'out'));
+  const started = performance.now();
+  const r = await writeSynthFleet({ units, seed, out: file });
+  const seconds = (performance.now() - started) / 1000;
+  out.result({ file, rows: r.rows, units: r.units, bytes: r.bytes, seed, seconds }, () =>
+    `Wrote ${r.rows.toLocaleString('en-US')} rows of ${r.units} units (seed ${seed}) to ${file} in ${seconds.toFixed(1)} s.`,
+  );
+}
+
+function parseMap(spec: string | undefined): Record<string, 'unit' | 'cycle' | 'setting' | 'sensor' | 'ignore'> | undefined {
+  if (spec === undefined) return undefined;
+  const entries = spec.split(',').map((pair) => {
+    const eq = pair.lastIndexOf('=');
+    if (eq <= 0) throw new PrognosError('INVALID_INPUT', `--map expects col=role pairs, got "${pair}".`);
+    return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+  });
+  const parsed = columnMapSchema.safeParse(Object.fromEntries(entries));
+  if (!parsed.success) throw new PrognosError('INVALID_INPUT', '--map roles must be unit, cycle, setting, sensor or ignore.');
+  return parsed.data;
+}
+
+function datasetJson(d: DatasetRecord): Record<string, unknown> {
+  return {
+    datasetId: d.datasetId,
+    name: d.name,
+    rows: d.rows,
+    units: d.units,
+    minCycles: d.minCycles,
+    maxCycles: d.maxCycles,
+    format: d.format,
+    sourceFile: d.sourceFile,
+    rulFile: d.rulFile,
+    fingerprint: d.fingerprint,
+    createdAt: d.createdAt,
+  };
+}
+
+export async function importCommand(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    rul: { type: 'string' },
+    format: { type: 'string' },
+    map: { type: 'string' },
+    name: { type: 'string' },
+  });
+  const file = positionals[0];
+  if (file === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos import FILE [--rul FILE] [--format cmapss|csv] [--map col=role,...] [--name NAME]');
+  const format = values.format === undefined ? undefined : datasetFormatSchema.safeParse(values.format);
+  if (format !== undefined && !format.success) throw new PrognosError('INVALID_INPUT', `--format must be cmapss or csv, got "${values.format}".`);
+  const map = parseMap(values.map);
+  const services = openServices(values.store);
+  try {
+    const { jobId } = await services.handlers['datasets:import']({
+      source: { kind: 'path', path: resolve(file) },
+      ...(values.rul === undefined ? {} : { rul: { kind: 'path' as const, path: resolve(values.rul) } }),
+      ...(format === undefined ? {} : { format: format.data }),
+      ...(map === undefined ? {} : { map }),
+      ...(values.name === undefined ? {} : { name: values.name }),
+    });
+    const finished = await waitForJob(services, jobId, out);
+    const result = finished.result!;
+    const d = result.dataset;
+    if (result.duplicateOf.length > 0) out.note(`Note: the same file was imported before as ${result.duplicateOf.join(', ')}.`);
+    out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf }, () =>
+      [
+        `Imported ${d.name} as ${d.datasetId}`,
+        `  rows ${d.rows.toLocaleString('en-US')}, units ${d.units}, cycles per unit ${d.minCycles}–${d.maxCycles} (median ${d.summary.medianCycles})`,
+        d.summary.constantColumns.length > 0 ? `  constant columns: ${d.summary.constantColumns.join(', ')}` : '  no constant columns',
+        d.rulFile !== null ? `  RUL file: ${d.rulFile}` : '',
+      ]
+        .filter((l) => l !== '')
+        .join('\n'),
+    );
+  } finally {
+    await services.close();
+  }
+}
+
+export async function datasetsCommand(argv: string[], out: Output): Promise<void> {
+  const { values } = parseCommandArgs(argv, {});
+  const services = openServices(values.store);
+  try {
+    const list = services.store.listDatasets();
+    out.result(list.map(datasetJson), () =>
+      list.length === 0
+        ? 'No datasets yet. Import one with `prognos import FILE`.'
+        : table(
+            list.map((d) => [d.datasetId, d.name, d.rows, d.units, `${d.minCycles}–${d.maxCycles}`, d.createdAt.slice(0, 19).replace('T', ' ')]),
+            ['id', 'name', 'rows', 'units', 'cycles', 'imported'],
+          ),
+    );
+  } finally {
+    await services.close();
+  }
+}
+
+export async function datasetCommand(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parseCommandArgs(argv, {});
+  const id = positionals[0];
+  if (id === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos dataset ID');
+  const services = openServices(values.store);
+  try {
+    const d = services.store.getDataset(id);
+    if (d === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${id}. List them with \`prognos datasets\`.`);
+    out.result({ ...datasetJson(d), summary: d.summary }, () => {
+      const s = d.summary;
+      const fmt = (x: number): string => (Math.abs(x) >= 1000 ? x.toFixed(2) : x.toPrecision(6));
+      return [
+        `${d.name} (${d.datasetId}), ${d.format}, imported ${d.createdAt}`,
+        `rows ${s.rows.toLocaleString('en-US')}, units ${s.units}, cycles per unit min ${s.minCycles} / median ${s.medianCycles} / max ${s.maxCycles}${s.hasRul ? ', with RUL' : ''}`,
+        '',
+        table(
+          s.columns.map((c) => [c.name, c.role, fmt(c.min), fmt(c.max), fmt(c.mean), fmt(c.std), c.constant ? 'constant' : '']),
+          ['column', 'role', 'min', 'max', 'mean', 'std', ''],
+        ),
+      ].join('\n');
+    });
+  } finally {
+    await services.close();
+  }
+}

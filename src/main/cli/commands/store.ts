@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { PrognosError } from '../../../shared/errors';
+import { ExperimentStore } from '../../core/store/store';
+import { resolveStoreDir } from '../../services/store-dir';
+import { parseCommandArgs } from '../args';
+import type { Output } from '../output';
+
+export async function storeCommand(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parseCommandArgs(argv, {});
+  const [action, file] = positionals;
+  if ((action !== 'backup' && action !== 'restore') || file === undefined) {
+    throw new PrognosError('INVALID_INPUT', 'Usage: prognos store backup FILE | prognos store restore FILE');
+  }
+  const dir = resolveStoreDir(values.store);
+  const target = resolve(file);
+  if (action === 'backup') {
+    const store = ExperimentStore.open(dir);
+    try {
+      await store.backup(target);
+    } finally {
+      store.close();
+    }
+    out.result({ action, file: target, store: dir }, () => `Backed up ${dir} to ${target}.`);
+  } else {
+    ExperimentStore.restore(dir, target);
+    out.result({ action, file: target, store: dir }, () => `Restored ${dir} from ${target}.`);
+  }
+}

@@ -1,0 +1,73 @@
+/** `prognos`: the batch face of the workbench. Same services and contract as the app. */
+import { PrognosError, toErrorValue } from '../../shared/errors';
+import { appVersion } from '../paths';
+import { datasetCommand, datasetsCommand, importCommand, synthCommand } from './commands/data';
+import { serveCommand } from './commands/serve';
+import { storeCommand } from './commands/store';
+import { createOutput, type Output } from './output';
+
+type Command = (argv: string[], out: Output) => Promise<void>;
+
+const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE      write a synthetic fleet as C-MAPSS text' },
+  import: { run: importCommand, usage: 'import FILE [--rul FILE] [--format cmapss|csv] [--map col=role,...] [--name NAME]' },
+  datasets: { run: datasetsCommand, usage: 'datasets                                  list imported datasets' },
+  dataset: { run: datasetCommand, usage: 'dataset ID                                one dataset with its column summary' },
+  serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
+  store: { run: storeCommand, usage: 'store backup FILE | store restore FILE    online backup / restore of the store' },
+};
+
+function help(): string {
+  return [
+    `prognos ${appVersion()} — failure-risk workbench for run-to-failure fleets`,
+    '',
+    'Usage: prognos COMMAND [options]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    '',
+    'Every command takes --store DIR (else $PROGNOS_HOME, else the app-data folder) and --json',
+    '(stdout then holds exactly one JSON document; messages go to stderr).',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const json = rest.includes('--json');
+  const out = createOutput(json);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(`${appVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (command === undefined) throw new PrognosError('INVALID_INPUT', `Unknown command "${name}". Run \`prognos --help\`.`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`Usage: prognos ${command.usage}\n`);
+      return 0;
+    }
+    await command.run(rest, out);
+    return 0;
+  } catch (e) {
+    const error = toErrorValue(e);
+    process.stderr.write(`prognos ${name}: ${error.message}\n`);
+    if (error.code === 'INTERNAL' && e instanceof Error && process.env.PROGNOS_DEBUG === '1') process.stderr.write(`${e.stack}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`prognos: ${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,97 @@
+/** Electron entry: one secure window, a thin router to the services, nothing else. */
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { IPC_EVENT, IPC_INVOKE } from '../shared/ipc';
+import { createIpcHandler } from './ipc/handle';
+import { APP_ROOT, IMPORT_WORKER, PRELOAD_SCRIPT, RENDERER_DIR, appVersion } from './paths';
+import { CONTENT_SECURITY_POLICY } from './server/browser-host';
+import { AppServices } from './services/app-services';
+import { logger } from './services/logger';
+import { resolveStoreDir } from './services/store-dir';
+import { APP_ORIGIN, isAppUrl, mainWindowOptions } from './window-options';
+
+const log = logger('main');
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+]);
+
+/** The one place that opens external links: https only, after a check. */
+export function openExternal(url: string): void {
+  if (/^https:\/\/[^\s]+$/.test(url)) void shell.openExternal(url);
+  else log.warn(`refused to open ${url}`);
+}
+
+function serveAppProtocol(): void {
+  protocol.handle('app', (request) => {
+    const { pathname } = new URL(request.url);
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const file = normalize(join(RENDERER_DIR, rel));
+    if (!file.startsWith(normalize(RENDERER_DIR) + sep)) return new Response('Not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
+}
+
+async function createWindow(services: AppServices): Promise<void> {
+  const win = new BrowserWindow(mainWindowOptions(PRELOAD_SCRIPT));
+  const isOwnPage = (url: string): boolean => isAppUrl(url, devServerUrl);
+  const handler = createIpcHandler(services.handlers, isOwnPage);
+  ipcMain.handle(IPC_INVOKE, (event, channel: unknown, input: unknown) =>
+    handler(
+      { url: event.senderFrame?.url ?? '', isOurMainFrame: event.senderFrame === win.webContents.mainFrame },
+      typeof channel === 'string' ? channel : '',
+      input,
+    ),
+  );
+  const unsubscribe = services.bus.subscribe((e) => {
+    if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, e.name, e.payload);
+  });
+  win.on('closed', () => {
+    unsubscribe();
+    ipcMain.removeHandler(IPC_INVOKE);
+  });
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isOwnPage(url)) event.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  win.once('ready-to-show', () => win.show());
+  await win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  serveAppProtocol();
+  const storeFlag = process.argv.find((a) => a.startsWith('--store='))?.slice('--store='.length);
+  const services = new AppServices({
+    storeDir: resolveStoreDir(storeFlag ?? (process.env.PROGNOS_HOME === undefined ? app.getPath('userData') : undefined)),
+    mode: 'electron',
+    importWorker: IMPORT_WORKER,
+    version: appVersion(),
+  });
+  log.info(`store at ${services.store.dir}; app root ${APP_ROOT}`);
+  await createWindow(services);
+  app.on('window-all-closed', () => {
+    void services.close().then(() => app.quit());
+  });
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url, devServerUrl)) event.preventDefault();
+  });
+});
+
+start().catch((e: unknown) => {
+  log.error('failed to start', e);
+  app.exit(1);
+});

@@ -1,0 +1,171 @@
+import { basename, join } from 'node:path';
+import type { z } from 'zod';
+import type { Channel, ChannelOutput, channels } from '../../shared/contract';
+import { PrognosError } from '../../shared/errors';
+import type { ImportRequest, ImportResult, ImportSource } from '../../shared/schemas';
+import { rulPerRow } from '../core/labels';
+import { ExperimentStore } from '../core/store/store';
+import type { FleetTable } from '../core/data/table';
+import { unitSpans } from '../core/data/table';
+import { EventBus } from './events';
+import { runImportWorker, type ImportedFleet } from './import-runner';
+import { JobManager, type JobContext } from './jobs';
+import { UploadArea } from './uploads';
+import type { ImportWorkerRequest } from '../workers/import-protocol';
+
+export type Handlers = {
+  [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
+};
+
+export interface ServicesOptions {
+  storeDir: string;
+  mode: 'electron' | 'browser' | 'cli';
+  /** built import worker script (out/main/import-worker.js) */
+  importWorker: string;
+  version: string;
+}
+
+/** Everything behind the contract: store, jobs, uploads. Transports (IPC, HTTP, CLI) only route to it. */
+export class AppServices {
+  readonly store: ExperimentStore;
+  readonly bus = new EventBus();
+  readonly jobs: JobManager;
+  readonly uploads: UploadArea;
+  readonly handlers: Handlers;
+  private readonly tableCache = new Map<string, FleetTable>();
+
+  constructor(private readonly opts: ServicesOptions) {
+    this.store = ExperimentStore.open(opts.storeDir);
+    this.jobs = new JobManager(this.bus);
+    this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
+    this.handlers = this.createHandlers();
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.cancelAll();
+    this.uploads.clear();
+    this.store.close();
+  }
+
+  /** Loads a dataset's table, keeping the two most recent in memory for previews and charts. */
+  table(datasetId: string): FleetTable {
+    const hit = this.tableCache.get(datasetId);
+    if (hit !== undefined) {
+      this.tableCache.delete(datasetId);
+      this.tableCache.set(datasetId, hit);
+      return hit;
+    }
+    if (this.store.getDataset(datasetId) === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
+    const t = this.store.loadTable(datasetId);
+    this.tableCache.set(datasetId, t);
+    while (this.tableCache.size > 2) this.tableCache.delete(this.tableCache.keys().next().value!);
+    return t;
+  }
+
+  private resolveSource(src: ImportSource): { path: string; displayName: string } {
+    if (src.kind === 'path') return { path: src.path, displayName: basename(src.path) };
+    const f = this.uploads.resolve(src.uploadId);
+    return { path: f.path, displayName: src.fileName };
+  }
+
+  /** Parse in a worker, then commit in one transaction: after a failure or cancel the store is as before. */
+  async importDataset(req: ImportRequest, ctx: JobContext): Promise<ImportResult> {
+    const data = this.resolveSource(req.source);
+    const rul = req.rul === undefined ? undefined : this.resolveSource(req.rul);
+    const request: ImportWorkerRequest = {
+      type: 'parse',
+      path: data.path,
+      displayName: data.displayName,
+      ...(rul === undefined ? {} : { rulPath: rul.path, rulDisplayName: rul.displayName }),
+      ...(req.format === undefined ? {} : { format: req.format }),
+      ...(req.map === undefined ? {} : { map: req.map }),
+    };
+    try {
+      const parsed = await runImportWorker(this.opts.importWorker, request, ctx);
+      return this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
+    } finally {
+      if (req.source.kind === 'upload') this.uploads.discard(req.source.uploadId);
+      if (req.rul?.kind === 'upload') this.uploads.discard(req.rul.uploadId);
+    }
+  }
+
+  async synthDataset(units: number, seed: number, name: string | undefined, ctx: JobContext): Promise<ImportResult> {
+    const parsed = await runImportWorker(this.opts.importWorker, { type: 'synth', units, seed }, ctx);
+    const label = `synthetic fleet (${units} units, seed ${seed})`;
+    return this.commit(parsed, name ?? label, label, null, ctx);
+  }
+
+  private commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext): ImportResult {
+    if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
+    ctx.progress(0.98, 'Saving to the store…');
+    const duplicateOf = this.store.findByFingerprint(parsed.fingerprint).map((d) => d.datasetId);
+    const dataset = this.store.insertDataset({
+      name,
+      format: parsed.format,
+      sourceFile,
+      rulFile,
+      fingerprint: parsed.fingerprint,
+      summary: parsed.summary,
+      table: parsed.table,
+    });
+    ctx.progress(1, `Imported ${dataset.rows.toLocaleString('en-US')} rows of ${dataset.units} units.`);
+    return { dataset, duplicateOf };
+  }
+
+  private createHandlers(): Handlers {
+    return {
+      'app:info': () =>
+        Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
+      'datasets:list': () => Promise.resolve(this.store.listDatasets()),
+      'datasets:get': ({ datasetId }) => {
+        const d = this.store.getDataset(datasetId);
+        if (d === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
+        return Promise.resolve(d);
+      },
+      'datasets:units': ({ datasetId }) => {
+        const t = this.table(datasetId);
+        return Promise.resolve(unitSpans(t).map((s) => ({ unit: s.unit, cycles: s.end - s.start })));
+      },
+      'datasets:preview': ({ datasetId, offset, limit }) => {
+        const t = this.table(datasetId);
+        const end = Math.min(t.rowCount, offset + limit);
+        const rows: number[][] = [];
+        for (let i = offset; i < end; i++) {
+          const row = [t.unit[i]!, t.cycle[i]!];
+          for (const v of t.values) row.push(v[i]!);
+          rows.push(row);
+        }
+        return Promise.resolve({ columns: ['unit', 'cycle', ...t.columns.map((c) => c.name)], totalRows: t.rowCount, offset, rows });
+      },
+      'datasets:series': ({ datasetId, units, columns }) => {
+        const t = this.table(datasetId);
+        const index = new Map(t.columns.map((c, i) => [c.name, i]));
+        for (const c of columns) if (!index.has(c)) throw new PrognosError('INVALID_INPUT', `Dataset has no column "${c}".`);
+        const rul = rulPerRow(t);
+        const wanted = new Set(units);
+        const out = unitSpans(t)
+          .filter((s) => wanted.has(s.unit))
+          .map((s) => ({
+            unit: s.unit,
+            cycle: Array.from(t.cycle.subarray(s.start, s.end)),
+            rul: Array.from(rul.subarray(s.start, s.end)),
+            values: Object.fromEntries(columns.map((c) => [c, Array.from(t.values[index.get(c)!]!.subarray(s.start, s.end))])),
+          }));
+        return Promise.resolve({ units: out });
+      },
+      'datasets:delete': ({ datasetId }) => {
+        this.tableCache.delete(datasetId);
+        return Promise.resolve({ deleted: this.store.deleteDataset(datasetId) });
+      },
+      'datasets:import': (req) => {
+        // resolve uploads now so a bad id fails the call, not the job
+        this.resolveSource(req.source);
+        if (req.rul !== undefined) this.resolveSource(req.rul);
+        return Promise.resolve({ jobId: this.jobs.start('import', (ctx) => this.importDataset(req, ctx)) });
+      },
+      'datasets:synth': ({ units, seed, name }) =>
+        Promise.resolve({ jobId: this.jobs.start('synth', (ctx) => this.synthDataset(units, seed, name, ctx)) }),
+      'jobs:cancel': ({ jobId }) => Promise.resolve({ cancelled: this.jobs.cancel(jobId) }),
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import type { JobFinished } from '../../shared/contract';
+import { PrognosError, toErrorValue } from '../../shared/errors';
+import type { ImportResult } from '../../shared/schemas';
+import type { EventBus } from './events';
+import { logger } from './logger';
+
+const log = logger('jobs');
+
+export type JobKind = 'import' | 'synth' | 'train';
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  /** Reports progress; calls closer than `intervalMs` apart are dropped (except the final 1.0). */
+  progress(fraction: number, message: string): void;
+}
+
+interface RunningJob {
+  readonly kind: JobKind;
+  readonly controller: AbortController;
+  readonly done: Promise<JobFinished>;
+}
+
+/** Long work with throttled progress events and a cancel path. */
+export class JobManager {
+  private readonly running = new Map<string, RunningJob>();
+  constructor(
+    private readonly bus: EventBus,
+    private readonly intervalMs = 200,
+  ) {}
+
+  start(kind: JobKind, work: (ctx: JobContext) => Promise<ImportResult | undefined>): string {
+    const jobId = `job_${randomBytes(6).toString('hex')}`;
+    const controller = new AbortController();
+    let last = 0;
+    const ctx: JobContext = {
+      jobId,
+      signal: controller.signal,
+      progress: (fraction, message) => {
+        const now = Date.now();
+        if (fraction < 1 && now - last < this.intervalMs) return;
+        last = now;
+        this.bus.emit('job:progress', { jobId, kind, fraction: Math.max(0, Math.min(1, fraction)), message });
+      },
+    };
+    const done = (async (): Promise<JobFinished> => {
+      // let the caller receive the job id before the first event
+      await Promise.resolve();
+      try {
+        if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Cancelled.');
+        const result = await work(ctx);
+        if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Cancelled.');
+        return result === undefined ? { jobId, kind, state: 'done' } : { jobId, kind, state: 'done', result };
+      } catch (e) {
+        const error = toErrorValue(e);
+        if (error.code === 'INTERNAL') log.error(`job ${jobId} (${kind}) failed`, e);
+        return { jobId, kind, state: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error };
+      }
+    })().then((finished) => {
+      this.running.delete(jobId);
+      this.bus.emit('job:finished', finished);
+      return finished;
+    });
+    this.running.set(jobId, { kind, controller, done });
+    return jobId;
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.running.get(jobId);
+    if (job === undefined) return false;
+    job.controller.abort();
+    return true;
+  }
+
+  /** Resolves when the job ends (for the CLI and tests). */
+  wait(jobId: string): Promise<JobFinished> {
+    const job = this.running.get(jobId);
+    if (job === undefined) return Promise.reject(new PrognosError('NOT_FOUND', `No running job ${jobId}.`));
+    return job.done;
+  }
+
+  async cancelAll(): Promise<void> {
+    const all = [...this.running.values()];
+    for (const j of all) j.controller.abort();
+    await Promise.all(all.map((j) => j.done));
+  }
+}

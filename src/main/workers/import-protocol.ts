@@ -1,0 +1,60 @@
+/** Tagged messages between the import service and its worker thread. */
+import type { ErrorValue } from '../../shared/errors';
+import type { ColumnMap, DatasetFormat, DatasetSummary } from '../../shared/schemas';
+import type { ColumnInfo, FleetTable } from '../core/data/table';
+
+export type ImportWorkerRequest =
+  | Readonly<{
+      type: 'parse';
+      path: string;
+      displayName: string;
+      rulPath?: string;
+      rulDisplayName?: string;
+      format?: DatasetFormat;
+      map?: ColumnMap;
+    }>
+  | Readonly<{ type: 'synth'; units: number; seed: number }>;
+
+export type ToImportWorker = Readonly<{ type: 'start'; request: ImportWorkerRequest }> | Readonly<{ type: 'cancel' }>;
+
+/** A FleetTable flattened to transferable buffers. */
+export interface WireTable {
+  rowCount: number;
+  unit: Int32Array;
+  cycle: Int32Array;
+  columns: ColumnInfo[];
+  values: Float64Array[];
+  rulAtEnd: [number, number][] | null;
+}
+
+export type FromImportWorker =
+  | Readonly<{ type: 'progress'; fraction: number; message: string }>
+  | Readonly<{
+      type: 'done';
+      table: WireTable;
+      fingerprint: string;
+      format: DatasetFormat;
+      summary: DatasetSummary;
+    }>
+  | Readonly<{ type: 'error'; error: ErrorValue }>;
+
+export function toWire(t: FleetTable): WireTable {
+  return {
+    rowCount: t.rowCount,
+    unit: t.unit,
+    cycle: t.cycle,
+    columns: [...t.columns],
+    values: [...t.values],
+    rulAtEnd: t.rulAtEnd === undefined ? null : [...t.rulAtEnd.entries()],
+  };
+}
+
+export function fromWire(w: WireTable): FleetTable {
+  const base = { rowCount: w.rowCount, unit: w.unit, cycle: w.cycle, columns: w.columns, values: w.values };
+  return w.rulAtEnd === null ? base : { ...base, rulAtEnd: new Map(w.rulAtEnd) };
+}
+
+export function transferList(w: WireTable): ArrayBuffer[] {
+  const bufs = [w.unit.buffer, w.cycle.buffer, ...w.values.map((v) => v.buffer)];
+  return [...new Set(bufs)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}

@@ -1,0 +1,65 @@
+/** Worker thread: parses and validates a fleet file (or generates a synthetic fleet) off the main thread. */
+import { parentPort } from 'node:worker_threads';
+import { PrognosError, toErrorValue } from '../../shared/errors';
+import { assertNever } from '../../shared/brand';
+import { parseFleetFile } from '../core/data/import-file';
+import { summarizeFleet } from '../core/data/summary';
+import { synthesizeFleet } from '../core/data/synth';
+import type { FleetTable } from '../core/data/table';
+import { createHash } from 'node:crypto';
+import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from './import-protocol';
+import { toWire, transferList } from './import-protocol';
+
+const port = parentPort;
+if (port === null) throw new Error('import-worker must run in a worker thread');
+
+const controller = new AbortController();
+const post = (m: FromImportWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+
+async function run(request: ImportWorkerRequest): Promise<void> {
+  let table: FleetTable;
+  let fingerprint: string;
+  let format: 'cmapss' | 'csv';
+  switch (request.type) {
+    case 'parse': {
+      const parsed = await parseFleetFile(request.path, {
+        displayName: request.displayName,
+        ...(request.rulPath === undefined ? {} : { rulPath: request.rulPath }),
+        ...(request.rulDisplayName === undefined ? {} : { rulDisplayName: request.rulDisplayName }),
+        ...(request.format === undefined ? {} : { format: request.format }),
+        ...(request.map === undefined ? {} : { map: request.map }),
+        signal: controller.signal,
+        onProgress: (fraction, message) => post({ type: 'progress', fraction: fraction * 0.95, message }),
+      });
+      ({ table, fingerprint, format } = parsed);
+      break;
+    }
+    case 'synth': {
+      post({ type: 'progress', fraction: 0.1, message: `Generating ${request.units} synthetic units…` });
+      table = synthesizeFleet({ units: request.units, seed: request.seed });
+      fingerprint = createHash('sha256').update(`synth:v1:units=${request.units}:seed=${request.seed}`).digest('hex');
+      format = 'cmapss';
+      break;
+    }
+    default:
+      assertNever(request, 'import request');
+  }
+  if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
+  post({ type: 'progress', fraction: 0.96, message: 'Summarising columns…' });
+  const summary = summarizeFleet(table);
+  const wire = toWire(table);
+  post({ type: 'done', table: wire, fingerprint, format, summary }, transferList(wire));
+}
+
+port.on('message', (m: ToImportWorker) => {
+  switch (m.type) {
+    case 'start':
+      run(m.request).catch((e: unknown) => post({ type: 'error', error: toErrorValue(e) }));
+      break;
+    case 'cancel':
+      controller.abort();
+      break;
+    default:
+      assertNever(m, 'worker message');
+  }
+});
