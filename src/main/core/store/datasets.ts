@@ -1,0 +1,341 @@
+/**
+ * Datasets in the store: metadata in `datasets`, the table itself columnar in `dataset_columns`
+ * (one typed-array BLOB per column) and the RUL file of a test set in `rul_at_end`.
+ */
+import type { ColumnInfo, ColumnRole, FleetTable } from '../data/table';
+import { PrognosError } from '../../../shared/errors';
+import {
+  datasetSummarySchema,
+  type DatasetFormat,
+  type DatasetRecord,
+  type DatasetSummary,
+} from '../../../shared/schemas';
+import { blobOf, float64FromBlob, int32FromBlob, type ColumnType } from './blobs';
+import { sortableId } from './ids';
+import { isConstraintError, nowIso, type Db } from './sqlite';
+import { z } from 'zod';
+
+export interface NewDataset {
+  name: string;
+  format: DatasetFormat;
+  sourceFile: string;
+  rulFile: string | null;
+  /** content hash of the source (and RUL) file, used to spot re-imports */
+  fingerprint: string;
+  summary: DatasetSummary;
+  table: FleetTable;
+}
+
+/** Whole columns of a dataset, for charts: unit and cycle always, values by name. */
+export interface ColumnSelection {
+  unit: Int32Array;
+  cycle: Int32Array;
+  values: Record<string, Float64Array>;
+}
+
+/** A range of rows of a dataset, for previews. */
+export interface RowRange {
+  /** first row of the range (clamped to the table) */
+  offset: number;
+  totalRows: number;
+  unit: Int32Array;
+  cycle: Int32Array;
+  /** value columns in file order; `values[i]` belongs to `columns[i]` */
+  columns: ColumnInfo[];
+  values: Float64Array[];
+}
+
+interface DatasetRow {
+  dataset_id: string;
+  name: string;
+  format: string;
+  source_file: string;
+  rul_file: string | null;
+  fingerprint: string;
+  created_at: string;
+  row_count: number;
+  unit_count: number;
+  min_cycles: number;
+  max_cycles: number;
+  has_rul_at_end: number;
+  summary_json: string;
+}
+
+interface ColumnRow {
+  position: number;
+  name: string;
+  original: string;
+  role: string;
+  dtype: string;
+  length: number;
+  data: Buffer;
+}
+
+const DATASET_COLUMNS =
+  'dataset_id, name, format, source_file, rul_file, fingerprint, created_at, row_count, unit_count, min_cycles, max_cycles, has_rul_at_end, summary_json';
+
+function toRecord(row: DatasetRow): DatasetRecord {
+  return {
+    datasetId: row.dataset_id,
+    name: row.name,
+    format: row.format === 'csv' ? 'csv' : 'cmapss',
+    sourceFile: row.source_file,
+    rulFile: row.rul_file,
+    fingerprint: row.fingerprint,
+    createdAt: row.created_at,
+    rows: row.row_count,
+    units: row.unit_count,
+    minCycles: row.min_cycles,
+    maxCycles: row.max_cycles,
+    summary: JSON.parse(row.summary_json) as DatasetSummary,
+  };
+}
+
+function notFound(id: string): PrognosError {
+  return new PrognosError('NOT_FOUND', `no dataset with id "${id}"`);
+}
+
+function datasetRow(db: Db, id: string): DatasetRow | undefined {
+  return db.prepare<[string], DatasetRow>(`SELECT ${DATASET_COLUMNS} FROM datasets WHERE dataset_id = ?`).get(id);
+}
+
+function requireDataset(db: Db, id: string): DatasetRow {
+  const row = datasetRow(db, id);
+  if (row === undefined) throw notFound(id);
+  return row;
+}
+
+/** Checks everything that can be checked before writing; returns the summary as the schema reads it. */
+function validate(d: NewDataset): DatasetSummary {
+  const problems: string[] = [];
+  const t = d.table;
+  const n = t.rowCount;
+  if (!Number.isSafeInteger(n) || n < 0) problems.push(`rowCount ${n} is not a row count`);
+  if (!(t.unit instanceof Int32Array) || t.unit.length !== n)
+    problems.push(`unit must be an Int32Array of ${n} values`);
+  if (!(t.cycle instanceof Int32Array) || t.cycle.length !== n)
+    problems.push(`cycle must be an Int32Array of ${n} values`);
+  if (t.values.length !== t.columns.length) {
+    problems.push(`${t.columns.length} columns but ${t.values.length} value arrays`);
+  }
+  t.values.forEach((v, i) => {
+    if (!(v instanceof Float64Array) || v.length !== n) {
+      problems.push(`column ${t.columns[i]?.name ?? i} must be a Float64Array of ${n} values`);
+    }
+  });
+  if (!['cmapss', 'csv'].includes(d.format)) problems.push(`unknown format "${String(d.format)}"`);
+  if (d.fingerprint.length === 0) problems.push('the fingerprint is empty');
+  const parsed = datasetSummarySchema.safeParse(d.summary);
+  if (!parsed.success) {
+    problems.push(`invalid summary: ${z.prettifyError(parsed.error)}`);
+  } else if (parsed.data.rows !== n) {
+    problems.push(`the summary counts ${parsed.data.rows} rows, the table has ${n}`);
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new PrognosError('INVALID_INPUT', `dataset "${d.name}" cannot be stored: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Stores a dataset in one transaction: on any error nothing of it is left in the store. */
+export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): DatasetRecord {
+  const summary = validate(d);
+  const t = d.table;
+  const n = t.rowCount;
+  const id = sortableId('ds', now);
+  const record: DatasetRecord = {
+    datasetId: id,
+    name: d.name,
+    format: d.format,
+    sourceFile: d.sourceFile,
+    rulFile: d.rulFile,
+    fingerprint: d.fingerprint,
+    createdAt: nowIso(now),
+    rows: n,
+    units: summary.units,
+    minCycles: summary.minCycles,
+    maxCycles: summary.maxCycles,
+    summary,
+  };
+  const insertDs = db.prepare(
+    `INSERT INTO datasets (${DATASET_COLUMNS}) VALUES (${DATASET_COLUMNS.split(',').fill('?').join(', ')})`,
+  );
+  const insertColumn = db.prepare<[string, number, string, string, ColumnRole, ColumnType, number, Buffer]>(
+    'INSERT INTO dataset_columns (dataset_id, position, name, original, role, dtype, length, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertRul = db.prepare<[string, number, number]>(
+    'INSERT INTO rul_at_end (dataset_id, unit, rul) VALUES (?, ?, ?)',
+  );
+  const write = db.transaction(() => {
+    insertDs.run(
+      id,
+      d.name,
+      d.format,
+      d.sourceFile,
+      d.rulFile,
+      d.fingerprint,
+      record.createdAt,
+      n,
+      record.units,
+      record.minCycles,
+      record.maxCycles,
+      t.rulAtEnd === undefined ? 0 : 1,
+      JSON.stringify(summary),
+    );
+    insertColumn.run(id, 0, 'unit', 'unit', 'unit', 'int32', n, blobOf(t.unit));
+    insertColumn.run(id, 1, 'cycle', 'cycle', 'cycle', 'int32', n, blobOf(t.cycle));
+    t.columns.forEach((c, i) => {
+      insertColumn.run(id, i + 2, c.name, c.original, c.role, 'float64', n, blobOf(t.values[i]!));
+    });
+    for (const [unit, rul] of t.rulAtEnd ?? []) insertRul.run(id, unit, rul);
+  });
+  try {
+    write.immediate();
+  } catch (e) {
+    if (isConstraintError(e)) {
+      throw new PrognosError('INVALID_INPUT', `dataset "${d.name}" cannot be stored: ${e.message}`);
+    }
+    throw e;
+  }
+  return record;
+}
+
+/** Newest first. */
+export function listDatasets(db: Db): DatasetRecord[] {
+  return db
+    .prepare<[], DatasetRow>(`SELECT ${DATASET_COLUMNS} FROM datasets ORDER BY created_at DESC, dataset_id DESC`)
+    .all()
+    .map(toRecord);
+}
+
+export function getDataset(db: Db, id: string): DatasetRecord | undefined {
+  const row = datasetRow(db, id);
+  return row === undefined ? undefined : toRecord(row);
+}
+
+/** Datasets imported from the same content, newest first. */
+export function findByFingerprint(db: Db, fingerprint: string): DatasetRecord[] {
+  return db
+    .prepare<[string], DatasetRow>(
+      `SELECT ${DATASET_COLUMNS} FROM datasets WHERE fingerprint = ? ORDER BY created_at DESC, dataset_id DESC`,
+    )
+    .all(fingerprint)
+    .map(toRecord);
+}
+
+function describe(id: string, c: Pick<ColumnRow, 'name'>): string {
+  return `dataset ${id}, column ${c.name}`;
+}
+
+function asValueRole(role: string, id: string, name: string): 'setting' | 'sensor' {
+  if (role === 'setting' || role === 'sensor') return role;
+  throw new PrognosError('BAD_FILE', `dataset ${id}, column ${name}: unexpected role "${role}"`);
+}
+
+function rulAtEndOf(db: Db, id: string): Map<number, number> {
+  const rows = db
+    .prepare<[string], { unit: number; rul: number }>(
+      'SELECT unit, rul FROM rul_at_end WHERE dataset_id = ? ORDER BY unit',
+    )
+    .all(id);
+  return new Map(rows.map((r) => [r.unit, r.rul]));
+}
+
+/** The whole table as it was inserted. */
+export function loadTable(db: Db, id: string): FleetTable {
+  const ds = requireDataset(db, id);
+  const n = ds.row_count;
+  let unit: Int32Array | undefined;
+  let cycle: Int32Array | undefined;
+  const columns: ColumnInfo[] = [];
+  const values: Float64Array[] = [];
+  // iterate: each BLOB becomes garbage as soon as its typed array exists
+  const rows = db
+    .prepare<[string], ColumnRow>(
+      'SELECT position, name, original, role, dtype, length, data FROM dataset_columns WHERE dataset_id = ? ORDER BY position',
+    )
+    .iterate(id);
+  for (const c of rows) {
+    if (c.role === 'unit') unit = int32FromBlob(c.data, n, describe(id, c));
+    else if (c.role === 'cycle') cycle = int32FromBlob(c.data, n, describe(id, c));
+    else {
+      columns.push({ name: c.name, original: c.original, role: asValueRole(c.role, id, c.name) });
+      values.push(float64FromBlob(c.data, n, describe(id, c)));
+    }
+  }
+  if (unit === undefined || cycle === undefined) {
+    throw new PrognosError('BAD_FILE', `dataset ${id}: the unit or cycle column is missing from the store`);
+  }
+  const table: FleetTable = { rowCount: n, unit, cycle, columns, values };
+  return ds.has_rul_at_end === 1 ? { ...table, rulAtEnd: rulAtEndOf(db, id) } : table;
+}
+
+/** Unit, cycle and the named value columns; a name the dataset lacks is NOT_FOUND. */
+export function loadColumns(db: Db, id: string, names: readonly string[]): ColumnSelection {
+  const ds = requireDataset(db, id);
+  const n = ds.row_count;
+  const wanted = [...new Set(names)];
+  let unit: Int32Array | undefined;
+  let cycle: Int32Array | undefined;
+  const found = new Map<string, Float64Array>();
+  const rows = db
+    .prepare<[string, string], Pick<ColumnRow, 'name' | 'role' | 'data'>>(
+      `SELECT name, role, data FROM dataset_columns
+       WHERE dataset_id = ? AND (role IN ('unit', 'cycle') OR name IN (SELECT value FROM json_each(?)))`,
+    )
+    .iterate(id, JSON.stringify(wanted));
+  for (const c of rows) {
+    if (c.role === 'unit') unit = int32FromBlob(c.data, n, describe(id, c));
+    else if (c.role === 'cycle') cycle = int32FromBlob(c.data, n, describe(id, c));
+    else found.set(c.name, float64FromBlob(c.data, n, describe(id, c)));
+  }
+  if (unit === undefined || cycle === undefined) {
+    throw new PrognosError('BAD_FILE', `dataset ${id}: the unit or cycle column is missing from the store`);
+  }
+  const missing = wanted.filter((name) => !found.has(name));
+  if (missing.length > 0) {
+    throw new PrognosError('NOT_FOUND', `dataset ${id} has no column ${missing.map((m) => `"${m}"`).join(', ')}`, {
+      missing,
+    });
+  }
+  return { unit, cycle, values: Object.fromEntries(wanted.map((name) => [name, found.get(name)!])) };
+}
+
+/** Rows [offset, offset + limit) of every column; SQLite slices the BLOBs, so only the range reaches JS. */
+export function loadRows(db: Db, id: string, offset: number, limit: number): RowRange {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 0) {
+    throw new PrognosError('INVALID_INPUT', `invalid row range: offset ${offset}, limit ${limit}`);
+  }
+  const ds = requireDataset(db, id);
+  const total = ds.row_count;
+  const start = Math.min(offset, total);
+  const count = Math.min(limit, total - start);
+  const rows = db
+    .prepare<[number, number, number, number, string], Omit<ColumnRow, 'length'>>(
+      `SELECT position, name, original, role, dtype,
+              CASE dtype WHEN 'int32' THEN substr(data, ? * 4 + 1, ? * 4) ELSE substr(data, ? * 8 + 1, ? * 8) END AS data
+       FROM dataset_columns WHERE dataset_id = ? ORDER BY position`,
+    )
+    .all(start, count, start, count, id);
+  let unit: Int32Array | undefined;
+  let cycle: Int32Array | undefined;
+  const columns: ColumnInfo[] = [];
+  const values: Float64Array[] = [];
+  for (const c of rows) {
+    if (c.role === 'unit') unit = int32FromBlob(c.data, count, describe(id, c));
+    else if (c.role === 'cycle') cycle = int32FromBlob(c.data, count, describe(id, c));
+    else {
+      columns.push({ name: c.name, original: c.original, role: asValueRole(c.role, id, c.name) });
+      values.push(float64FromBlob(c.data, count, describe(id, c)));
+    }
+  }
+  if (unit === undefined || cycle === undefined) {
+    throw new PrognosError('BAD_FILE', `dataset ${id}: the unit or cycle column is missing from the store`);
+  }
+  return { offset: start, totalRows: total, unit, cycle, columns, values };
+}
+
+/** Deletes the dataset with its columns, RUL values and runs (and theirs). */
+export function deleteDataset(db: Db, id: string): boolean {
+  return db.prepare<[string]>('DELETE FROM datasets WHERE dataset_id = ?').run(id).changes > 0;
+}

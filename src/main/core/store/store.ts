@@ -1,0 +1,277 @@
+/**
+ * The experiment store: one SQLite file per store folder (`prognos.db`) holding datasets (columnar),
+ * experiments, runs, metrics, artifacts, models and reports. One instance per process owns the
+ * connection; every write goes through it (WAL lets readers in other processes proceed).
+ */
+import { mkdirSync, renameSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FleetTable } from '../data/table';
+import { PrognosError } from '../../../shared/errors';
+import type { DatasetRecord } from '../../../shared/schemas';
+import * as datasets from './datasets';
+import { migrate, schemaVersionOf } from './migrate';
+import { MIGRATIONS } from './migrations';
+import * as runs from './runs';
+import { removeDatabaseFiles, restoreStoreFile, STORE_FILE } from './store-file';
+
+export type { NewDataset, ColumnSelection, RowRange } from './datasets';
+export type {
+  ArtifactInfo,
+  ExperimentRecord,
+  MetricInput,
+  MetricPoint,
+  ModelInfo,
+  NewArtifact,
+  NewRun,
+  ParamValue,
+  ReportRecord,
+  RunRecord,
+  RunStatus,
+} from './runs';
+export { INTERRUPTED_ERROR } from './runs';
+export { STORE_FILE } from './store-file';
+
+export interface OpenOptions {
+  /**
+   * Mark runs left 'running' by a process that is gone as failed (default true). A second
+   * connection opened while this process is training (e.g. a reader in a worker) passes false.
+   */
+  recoverInterruptedRuns?: boolean;
+  /** How long a write waits for another connection's lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+export interface ConnectionSettings {
+  journalMode: string;
+  foreignKeys: boolean;
+  busyTimeoutMs: number;
+  schemaVersion: number;
+}
+
+function openDatabase(dbPath: string, busyTimeoutMs: number): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(dbPath, { timeout: busyTimeoutMs });
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal')
+      throw new PrognosError('INTERNAL', `${dbPath}: could not switch to WAL mode (got ${String(mode)})`);
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    return db;
+  } catch (e) {
+    db?.close();
+    if (e instanceof Database.SqliteError && (e.code === 'SQLITE_NOTADB' || e.code.startsWith('SQLITE_CORRUPT'))) {
+      const reason = `not a usable Prognos store (${e.message})`;
+      throw new PrognosError('BAD_FILE', `${dbPath}: ${reason}`, { issues: [{ file: dbPath, reason }] });
+    }
+    throw e;
+  }
+}
+
+export class ExperimentStore {
+  readonly dir: string;
+  readonly dbPath: string;
+  private readonly db: Database.Database;
+
+  private constructor(dir: string, dbPath: string, db: Database.Database) {
+    this.dir = dir;
+    this.dbPath = dbPath;
+    this.db = db;
+  }
+
+  /**
+   * Opens (creating if needed) the store in `dir`: WAL, foreign keys on, a busy timeout, pending
+   * migrations applied (each in its own transaction), interrupted runs marked failed.
+   */
+  static open(dir: string, options: OpenOptions = {}): ExperimentStore {
+    const absDir = resolve(dir);
+    mkdirSync(absDir, { recursive: true });
+    const dbPath = resolve(absDir, STORE_FILE);
+    const db = openDatabase(dbPath, options.busyTimeoutMs ?? 5000);
+    try {
+      migrate(db, MIGRATIONS);
+      if (options.recoverInterruptedRuns ?? true) runs.failInterruptedRuns(db);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return new ExperimentStore(absDir, dbPath, db);
+  }
+
+  /**
+   * Replaces the store in `dir` with the backup `file` after validating it (BAD_FILE naming the
+   * file and the reason otherwise, leaving the existing store untouched). Close any open store on
+   * `dir` first (CONFLICT otherwise).
+   */
+  static restore(dir: string, file: string): void {
+    restoreStoreFile(dir, file);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  schemaVersion(): number {
+    return schemaVersionOf(this.db);
+  }
+
+  connectionSettings(): ConnectionSettings {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      foreignKeys: this.db.pragma('foreign_keys', { simple: true }) === 1,
+      busyTimeoutMs: Number(this.db.pragma('busy_timeout', { simple: true })),
+      schemaVersion: this.schemaVersion(),
+    };
+  }
+
+  /** A consistent copy of the store in `file` (SQLite online backup; written beside it, then renamed). */
+  async backup(file: string): Promise<void> {
+    const target = resolve(file);
+    if (target === this.dbPath) throw new PrognosError('INVALID_INPUT', `${file} is the store itself`);
+    mkdirSync(dirname(target), { recursive: true });
+    const partial = `${target}.${randomBytes(6).toString('hex')}.partial`;
+    try {
+      await this.db.backup(partial);
+      renameSync(partial, target);
+    } finally {
+      removeDatabaseFiles(partial);
+    }
+  }
+
+  // datasets ----------------------------------------------------------------------------------
+
+  /** Stores the dataset in one transaction (all or nothing); INVALID_INPUT when it is inconsistent. */
+  insertDataset(d: datasets.NewDataset): DatasetRecord {
+    return datasets.insertDataset(this.db, d);
+  }
+
+  /** Newest first. */
+  listDatasets(): DatasetRecord[] {
+    return datasets.listDatasets(this.db);
+  }
+
+  getDataset(id: string): DatasetRecord | undefined {
+    return datasets.getDataset(this.db, id);
+  }
+
+  /** Newest first. */
+  findByFingerprint(fingerprint: string): DatasetRecord[] {
+    return datasets.findByFingerprint(this.db, fingerprint);
+  }
+
+  /** The table as inserted; NOT_FOUND when there is no such dataset. */
+  loadTable(id: string): FleetTable {
+    return datasets.loadTable(this.db, id);
+  }
+
+  /** Unit, cycle and the named value columns (for charts); NOT_FOUND for an unknown dataset or column. */
+  loadColumns(id: string, names: string[]): datasets.ColumnSelection {
+    return datasets.loadColumns(this.db, id, names);
+  }
+
+  /** Rows [offset, offset + limit) of every column, clamped to the table (for previews). */
+  loadRows(id: string, offset: number, limit: number): datasets.RowRange {
+    return datasets.loadRows(this.db, id, offset, limit);
+  }
+
+  /** Deletes the dataset, its columns and RUL values, and its runs with everything they hold. */
+  deleteDataset(id: string): boolean {
+    return datasets.deleteDataset(this.db, id);
+  }
+
+  // experiments and runs ----------------------------------------------------------------------
+
+  createExperiment(name: string): string {
+    return runs.createExperiment(this.db, name);
+  }
+
+  listExperiments(): runs.ExperimentRecord[] {
+    return runs.listExperiments(this.db);
+  }
+
+  /** A new run with status 'running', owned by this process. */
+  createRun(r: runs.NewRun): string {
+    return runs.createRun(this.db, r, process.pid);
+  }
+
+  setRunStatus(runId: string, status: runs.RunStatus, error?: string): void {
+    runs.setRunStatus(this.db, runId, status, error);
+  }
+
+  logParams(runId: string, params: Record<string, runs.ParamValue>): void {
+    runs.logParams(this.db, runId, params);
+  }
+
+  logMetric(runId: string, key: string, value: number, step?: number): void {
+    runs.logMetrics(this.db, runId, [step === undefined ? { key, value } : { key, value, step }]);
+  }
+
+  /** Appends many metric values in one transaction. */
+  logMetrics(runId: string, rows: runs.MetricInput[]): void {
+    runs.logMetrics(this.db, runId, rows);
+  }
+
+  /** Stores bytes with their SHA-256; CONFLICT when the run already has an artifact of that name. */
+  addArtifact(runId: string, a: runs.NewArtifact): { artifactId: string; sha256: string; size: number } {
+    return runs.addArtifact(this.db, runId, a);
+  }
+
+  /** The artifact's bytes, checked against their SHA-256 (BAD_FILE on mismatch). */
+  getArtifact(runId: string, name: string): { data: Buffer; sha256: string } | undefined {
+    return runs.getArtifact(this.db, runId, name, this.dbPath);
+  }
+
+  listArtifacts(runId: string): runs.ArtifactInfo[] {
+    return runs.listArtifacts(this.db, runId);
+  }
+
+  /** Removes all artifacts of the run (and models registered on them), e.g. after a cancel. */
+  discardArtifacts(runId: string): number {
+    return runs.discardArtifacts(this.db, runId);
+  }
+
+  registerModel(runId: string, m: { kind: string; artifactName: string; meta?: unknown }): void {
+    runs.registerModel(this.db, runId, m);
+  }
+
+  modelsOf(runId: string): runs.ModelInfo[] {
+    return runs.modelsOf(this.db, runId);
+  }
+
+  addReport(runId: string | null, r: { title: string; artifactData: Uint8Array }): string {
+    return runs.addReport(this.db, runId, r);
+  }
+
+  getReport(reportId: string): runs.ReportRecord | undefined {
+    return runs.getReport(this.db, reportId, this.dbPath);
+  }
+
+  /** The run's JSON summary (metrics, threshold, timings). */
+  setRunResult(runId: string, result: unknown): void {
+    runs.setRunResult(this.db, runId, result);
+  }
+
+  getRun(runId: string): runs.RunRecord | undefined {
+    return runs.getRun(this.db, runId);
+  }
+
+  /** Newest first. */
+  listRuns(filter?: { datasetId?: string }): runs.RunRecord[] {
+    return runs.listRuns(this.db, filter);
+  }
+
+  metricsOf(runId: string): runs.MetricPoint[] {
+    return runs.metricsOf(this.db, runId);
+  }
+
+  paramsOf(runId: string): Record<string, runs.ParamValue> {
+    return runs.paramsOf(this.db, runId);
+  }
+
+  /** Deletes the run with its parameters, metrics, artifacts, models and reports. */
+  deleteRun(runId: string): boolean {
+    return runs.deleteRun(this.db, runId);
+  }
+}

@@ -1,0 +1,266 @@
+/** One test per migration: tables, columns and indexes; idempotence; upgrades keep data. */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { PrognosError } from '../../../src/shared/errors';
+import { appliedMigrations, migrate, schemaVersionOf } from '../../../src/main/core/store/migrate';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../src/main/core/store/migrations';
+import { ExperimentStore } from '../../../src/main/core/store/store';
+import { columnNames, indexColumns, indexNames, makeTable, summarize, tableNames, tempDir } from './helpers';
+
+function freshDb(): Database.Database {
+  const db = new Database(join(tempDir(), 'prognos.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+const upTo = (n: number) => MIGRATIONS.slice(0, n);
+
+/** A dataset written the way a version-1 store holds it (raw SQL, independent of today's code). */
+function insertV1Dataset(db: Database.Database, id: string): void {
+  const table = makeTable([3, 2], { columns: [{ name: 's1', original: 's1', role: 'sensor' }] });
+  const summary = summarize(table);
+  db.prepare(
+    `INSERT INTO datasets VALUES (?, 'old', 'cmapss', '/data/old.txt', NULL, 'fp-old', '2024-01-01T00:00:00.000Z', 5, 2, 2, 3, 0, ?)`,
+  ).run(id, JSON.stringify(summary));
+  const col = db.prepare('INSERT INTO dataset_columns VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  col.run(id, 0, 'unit', 'unit', 'unit', 'int32', 5, bytes(table.unit));
+  col.run(id, 1, 'cycle', 'cycle', 'cycle', 'int32', 5, bytes(table.cycle));
+  col.run(id, 2, 's1', 's1', 'sensor', 'float64', 5, bytes(table.values[0]!));
+}
+
+describe('migration runner', () => {
+  it('numbers migrations 1..n and reports the latest version', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
+    expect(LATEST_SCHEMA_VERSION).toBe(3);
+  });
+
+  it('refuses a migration list with a gap', () => {
+    const db = freshDb();
+    expect(() => migrate(db, [MIGRATIONS[0]!, MIGRATIONS[2]!])).toThrow(/expected 2/);
+    db.close();
+  });
+
+  it('refuses a database written by a newer build', () => {
+    const db = freshDb();
+    migrate(db, MIGRATIONS);
+    db.prepare("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01T00:00:00.000Z')").run();
+    let error: unknown;
+    try {
+      migrate(db, MIGRATIONS);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PrognosError);
+    expect((error as PrognosError).code).toBe('BAD_FILE');
+    expect((error as PrognosError).message).toMatch(/newer Prognos \(schema version 99/);
+    db.close();
+  });
+
+  it('rolls a failing migration back completely', () => {
+    const db = freshDb();
+    const broken = {
+      version: 1,
+      name: 'broken',
+      up(d: Database.Database) {
+        d.exec('CREATE TABLE half (x INTEGER)');
+        throw new Error('boom');
+      },
+    };
+    expect(() => migrate(db, [broken])).toThrow('boom');
+    expect(tableNames(db)).toEqual(['schema_migrations']);
+    expect(schemaVersionOf(db)).toBe(0);
+    db.close();
+  });
+});
+
+describe('001 datasets', () => {
+  it('creates datasets, dataset_columns and rul_at_end with their indexes, once', () => {
+    const db = freshDb();
+    expect(migrate(db, upTo(1))).toEqual([1]);
+    expect(tableNames(db)).toEqual(['dataset_columns', 'datasets', 'rul_at_end', 'schema_migrations']);
+    expect(columnNames(db, 'datasets')).toEqual([
+      'dataset_id',
+      'name',
+      'format',
+      'source_file',
+      'rul_file',
+      'fingerprint',
+      'created_at',
+      'row_count',
+      'unit_count',
+      'min_cycles',
+      'max_cycles',
+      'has_rul_at_end',
+      'summary_json',
+    ]);
+    expect(columnNames(db, 'dataset_columns')).toEqual([
+      'dataset_id',
+      'position',
+      'name',
+      'original',
+      'role',
+      'dtype',
+      'length',
+      'data',
+    ]);
+    expect(columnNames(db, 'rul_at_end')).toEqual(['dataset_id', 'unit', 'rul']);
+    expect(indexNames(db, 'datasets')).toContain('datasets_fingerprint');
+    expect(indexColumns(db, 'datasets_fingerprint')).toEqual(['fingerprint']);
+
+    const applied = appliedMigrations(db);
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatchObject({ version: 1, name: 'datasets' });
+    expect(new Date(applied[0]!.appliedAt).toISOString()).toBe(applied[0]!.appliedAt);
+
+    // idempotent: recorded in schema_migrations, so a second run does nothing
+    expect(migrate(db, upTo(1))).toEqual([]);
+    expect(appliedMigrations(db)).toEqual(applied);
+    expect(schemaVersionOf(db)).toBe(1);
+    db.close();
+  });
+
+  it('enforces one unit/cycle column and unique value column names per dataset', () => {
+    const db = freshDb();
+    migrate(db, upTo(1));
+    insertV1Dataset(db, 'ds_a');
+    const col = db.prepare('INSERT INTO dataset_columns VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    expect(() => col.run('ds_a', 3, 'u2', 'u2', 'unit', 'int32', 0, Buffer.alloc(0))).toThrow(/UNIQUE/);
+    expect(() => col.run('ds_a', 3, 's1', 's1', 'setting', 'float64', 0, Buffer.alloc(0))).toThrow(/UNIQUE/);
+    expect(() => col.run('ds_missing', 0, 'unit', 'unit', 'unit', 'int32', 0, Buffer.alloc(0))).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
+
+describe('002 experiments and runs', () => {
+  it('adds experiments, runs, params and metrics to a version-1 store, keeping its datasets', () => {
+    const db = freshDb();
+    migrate(db, upTo(1));
+    insertV1Dataset(db, 'ds_old');
+    const before = db.prepare('SELECT * FROM dataset_columns ORDER BY position').all();
+
+    expect(migrate(db, upTo(2))).toEqual([2]);
+    expect(tableNames(db)).toEqual([
+      'dataset_columns',
+      'datasets',
+      'experiments',
+      'metrics',
+      'params',
+      'rul_at_end',
+      'runs',
+      'schema_migrations',
+    ]);
+    expect(columnNames(db, 'runs')).toEqual([
+      'run_id',
+      'experiment_id',
+      'dataset_id',
+      'kind',
+      'status',
+      'config_json',
+      'seed',
+      'dataset_fingerprint',
+      'backend',
+      'error',
+      'result_json',
+      'owner_pid',
+      'created_at',
+      'finished_at',
+    ]);
+    expect(columnNames(db, 'params')).toEqual(['run_id', 'key', 'value_json']);
+    expect(columnNames(db, 'metrics')).toEqual(['metric_id', 'run_id', 'key', 'step', 'value', 'logged_at']);
+    expect(indexColumns(db, 'runs_dataset')).toEqual(['dataset_id']);
+    expect(indexColumns(db, 'metrics_run_key_step')).toEqual(['run_id', 'key', 'step']);
+
+    expect(db.prepare('SELECT * FROM dataset_columns ORDER BY position').all()).toEqual(before);
+    expect(migrate(db, upTo(2))).toEqual([]);
+    expect(schemaVersionOf(db)).toBe(2);
+
+    // runs hang off datasets and go with them
+    db.prepare(
+      `INSERT INTO runs (run_id, dataset_id, kind, status, config_json, seed, dataset_fingerprint, created_at)
+       VALUES ('run_1', 'ds_old', 'train', 'done', '{}', 1, 'fp-old', '2024-01-01T00:00:00.000Z')`,
+    ).run();
+    db.prepare("INSERT INTO metrics (run_id, key, step, value, logged_at) VALUES ('run_1', 'loss', 0, 0.5, 'x')").run();
+    expect(() => db.prepare("UPDATE runs SET status = 'paused' WHERE run_id = 'run_1'").run()).toThrow(/CHECK/);
+    db.prepare("DELETE FROM datasets WHERE dataset_id = 'ds_old'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM metrics').get()).toEqual({ n: 0 });
+    db.close();
+  });
+});
+
+describe('003 artifacts, models and reports', () => {
+  it('adds artifacts, models and reports to a version-2 store, keeping its runs', () => {
+    const db = freshDb();
+    migrate(db, upTo(2));
+    insertV1Dataset(db, 'ds_old');
+    db.prepare(
+      `INSERT INTO runs (run_id, dataset_id, kind, status, config_json, seed, dataset_fingerprint, created_at)
+       VALUES ('run_1', 'ds_old', 'train', 'done', '{"w":0.6}', 1, 'fp-old', '2024-01-01T00:00:00.000Z')`,
+    ).run();
+    db.prepare("INSERT INTO params VALUES ('run_1', 'lr', '0.1')").run();
+    const runsBefore = db.prepare('SELECT * FROM runs').all();
+
+    expect(migrate(db, upTo(3))).toEqual([3]);
+    expect(tableNames(db)).toEqual(expect.arrayContaining(['artifacts', 'models', 'reports']));
+    expect(columnNames(db, 'artifacts')).toEqual([
+      'artifact_id',
+      'run_id',
+      'name',
+      'kind',
+      'media_type',
+      'size',
+      'sha256',
+      'data',
+      'created_at',
+    ]);
+    expect(columnNames(db, 'models')).toEqual(['run_id', 'kind', 'artifact_id', 'meta_json', 'created_at']);
+    expect(columnNames(db, 'reports')).toEqual([
+      'report_id',
+      'run_id',
+      'title',
+      'size',
+      'sha256',
+      'data',
+      'created_at',
+    ]);
+    expect(indexColumns(db, 'reports_run')).toEqual(['run_id']);
+
+    expect(db.prepare('SELECT * FROM runs').all()).toEqual(runsBefore);
+    expect(db.prepare('SELECT * FROM params').all()).toEqual([{ run_id: 'run_1', key: 'lr', value_json: '0.1' }]);
+    expect(migrate(db, upTo(3))).toEqual([]);
+    expect(appliedMigrations(db).map((m) => m.name)).toEqual([
+      'datasets',
+      'experiments-runs',
+      'artifacts-models-reports',
+    ]);
+
+    // artifacts go with their run, models with their artifact
+    db.prepare(`INSERT INTO artifacts VALUES ('art_1', 'run_1', 'gbdt.onnx', 'model', NULL, 1, ?, x'00', 'x')`).run(
+      '0'.repeat(64),
+    );
+    db.prepare("INSERT INTO models VALUES ('run_1', 'gbdt', 'art_1', NULL, 'x')").run();
+    db.prepare("DELETE FROM artifacts WHERE artifact_id = 'art_1'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM models').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('ExperimentStore.open upgrades a version-1 store and reads its datasets', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, 'prognos.db'));
+    db.pragma('journal_mode = WAL');
+    migrate(db, upTo(1));
+    insertV1Dataset(db, 'ds_old');
+    db.close();
+
+    const store = ExperimentStore.open(dir);
+    expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    const t = store.loadTable('ds_old');
+    const expected = makeTable([3, 2], { columns: [{ name: 's1', original: 's1', role: 'sensor' }] });
+    expect(t).toEqual(expected);
+    expect(store.getDataset('ds_old')).toMatchObject({ name: 'old', rows: 5, units: 2, minCycles: 2, maxCycles: 3 });
+    store.close();
+  });
+});
