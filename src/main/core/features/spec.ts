@@ -1,0 +1,103 @@
+/**
+ * The feature spec: a small JSON document (edited in the UI's Monaco editor, stored with every run
+ * and in the export manifest) that says which sensors to use and which features to derive.
+ */
+import { z } from 'zod';
+
+export const FEATURE_STATS = ['mean', 'std', 'min', 'max', 'slope'] as const;
+export type FeatureStat = (typeof FEATURE_STATS)[number];
+export const featureStatSchema = z.enum(FEATURE_STATS);
+
+export const DEFAULT_WINDOWS: readonly number[] = [5, 10, 20, 30];
+
+const includeSchema = z
+  .object({
+    raw: z.boolean().default(true).describe('keep the sensor value itself as a feature (named like `s11`)'),
+    diff: z.boolean().default(true).describe('first difference x_t − x_(t−1), 0 at a unit’s first cycle (`s11_diff`)'),
+    ewma: z.boolean().default(true).describe('exponentially weighted moving average (`s11_ewma`)'),
+  })
+  .strict();
+
+const regimeSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('standardise every sensor per operating regime before deriving features'),
+    clusters: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(6)
+      .describe('number of operating regimes (k of k-means on the settings)'),
+    seed: z.number().int().default(0).describe('seed of the k-means initialisation'),
+  })
+  .strict();
+
+export const featureSpecSchema = z
+  .object({
+    sensors: z
+      .union([z.literal('auto'), z.array(z.string().min(1)).min(1)])
+      .default('auto')
+      .describe('"auto" = every sensor column; or an explicit list of column names (sensors or settings)'),
+    nearConstantStd: z
+      .number()
+      .min(0)
+      .default(1e-6)
+      .describe(
+        'drop a sensor whose population std over the fitting rows is ≤ nearConstantStd · max(1, |mean|) (a relative threshold)',
+      ),
+    minDistinctValues: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('drop a sensor with fewer distinct values than this over the fitting rows'),
+    windows: z
+      .array(z.number().int().min(2).max(10_000))
+      .min(0)
+      .default([...DEFAULT_WINDOWS])
+      .describe('rolling window lengths in cycles (rows of a unit); fewer rows are used at a unit’s start'),
+    stats: z
+      .array(featureStatSchema)
+      .default([...FEATURE_STATS])
+      .describe('rolling statistics computed for every window'),
+    ewmaAlpha: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.1)
+      .describe('EWMA smoothing factor α in e_t = α·x_t + (1 − α)·e_(t−1)'),
+    ewmaSpan: z
+      .number()
+      .min(1)
+      .optional()
+      .describe('alternative to ewmaAlpha: α = 2 / (span + 1); wins over ewmaAlpha when given'),
+    include: includeSchema.default({ raw: true, diff: true, ewma: true }),
+    regimeNormalisation: regimeSchema.default({ enabled: false, clusters: 6, seed: 0 }),
+  })
+  .strict();
+
+/** A parsed spec: every default filled in. */
+export type FeatureSpec = z.output<typeof featureSpecSchema>;
+/** What a user may write: every field optional. */
+export type FeatureSpecInput = z.input<typeof featureSpecSchema>;
+
+export const DEFAULT_FEATURE_SPEC: FeatureSpec = featureSpecSchema.parse({});
+
+/** Parse a user spec (throws a ZodError, which `toErrorValue` maps to INVALID_INPUT). */
+export function parseFeatureSpec(input: unknown): FeatureSpec {
+  return featureSpecSchema.parse(input ?? {});
+}
+
+/** EWMA factor in effect for a parsed spec. */
+export function ewmaAlphaOf(spec: Pick<FeatureSpec, 'ewmaAlpha' | 'ewmaSpan'>): number {
+  return spec.ewmaSpan !== undefined ? 2 / (spec.ewmaSpan + 1) : spec.ewmaAlpha;
+}
+
+/** JSON Schema (draft-07, input shape: every field optional with its default) for the Monaco editor. */
+export const featureSpecJsonSchema: Record<string, unknown> = {
+  title: 'Prognos feature spec',
+  ...z.toJSONSchema(featureSpecSchema, { io: 'input', target: 'draft-7' }),
+};
