@@ -6,7 +6,10 @@
 export type ColumnRole = 'unit' | 'cycle' | 'setting' | 'sensor';
 
 export interface ColumnInfo {
-  /** Name used everywhere in Prognos: unit, cycle, setting1..3, s1..s21 for C-MAPSS; for CSV the original header. */
+  /**
+   * Name used everywhere in Prognos: unit, cycle, setting1..3, s1..s21 for C-MAPSS; for CSV the header
+   * sanitized to letters, digits and underscores (made unique).
+   */
   readonly name: string;
   /** The header in the source file (same as name for C-MAPSS text). */
   readonly original: string;

@@ -1,0 +1,886 @@
+/**
+ * Streaming importer for fleet data: C-MAPSS text or CSV, with an optional RUL file.
+ *
+ * The file is read in large chunks and parsed straight from the bytes into growable typed arrays (no
+ * per-line strings). Every problem found is collected (details for the first 20, a count for all) and
+ * reported at the end as one BAD_FILE error naming file, line, column and reason.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { PrognosError, badFile, type FileIssue } from '../../../shared/errors';
+import { EXACT_MANTISSA_LIMIT, POW10, looksDecimal, parseDecimal } from './number';
+import { CMAPSS_VALUE_COLUMNS, type ColumnInfo, type FleetTable } from './table';
+import { findNonText, lineOfOffset } from './text-check';
+
+export type ColumnMapRole = 'unit' | 'cycle' | 'setting' | 'sensor' | 'ignore';
+
+export interface ParseOptions {
+  /** auto-detected when absent: a first line with commas, or a header with words, means CSV */
+  format?: 'cmapss' | 'csv';
+  /** optional RUL file for a test set */
+  rulPath?: string;
+  /**
+   * CSV header → role. Defaults: unit/unit_id/engine/id → unit, cycle/time/time_cycles → cycle,
+   * setting*, op_setting* → setting, everything else → sensor. Keys match the header as written or
+   * its sanitized name.
+   */
+  map?: Record<string, ColumnMapRole>;
+  /** name used in messages instead of the path (uploads pass the original file name) */
+  displayName?: string;
+  rulDisplayName?: string;
+  /** cancel: the parse rejects with a CANCELLED PrognosError at the next chunk boundary */
+  signal?: AbortSignal;
+  /** called once per chunk with the fraction of bytes read; the caller throttles */
+  onProgress?: (fraction: number, message: string) => void;
+  /** read size in bytes (default 8 MiB); small values exist for tests of chunk boundaries */
+  chunkBytes?: number;
+}
+
+export interface ParsedFleet {
+  table: FleetTable;
+  /** SHA-256 (hex) of the data file bytes followed by the RUL file bytes, if any */
+  fingerprint: string;
+  format: 'cmapss' | 'csv';
+  /** bytes read: data file plus RUL file */
+  sourceBytes: number;
+}
+
+const DEFAULT_CHUNK = 8 * 1024 * 1024;
+const MIN_CHUNK = 16;
+const MAX_LINE = 64 * 1024 * 1024;
+const MAX_SHOWN = 20;
+const CMAPSS_COLUMNS = 26;
+const MAX_INT32 = 2147483647;
+
+/** C-MAPSS column names by position: unit, cycle, setting1..3, s1..s21. */
+const CMAPSS_NAMES: readonly string[] = ['unit', 'cycle', ...CMAPSS_VALUE_COLUMNS.map((c) => c.name)];
+
+export async function parseFleetFile(path: string, opts: ParseOptions = {}): Promise<ParsedFleet> {
+  const file = opts.displayName ?? basename(path);
+  const rulFile = opts.rulPath === undefined ? undefined : (opts.rulDisplayName ?? basename(opts.rulPath));
+  throwIfAborted(opts.signal);
+
+  const dataSize = await sizeOf(path, file);
+  const rulSize = opts.rulPath === undefined || rulFile === undefined ? 0 : await sizeOf(opts.rulPath, rulFile);
+  const totalSize = Math.max(1, dataSize + rulSize);
+  const issues = new IssueLog();
+  const hash = createHash('sha256');
+  const chunkBytes = Math.max(MIN_CHUNK, Math.floor(opts.chunkBytes ?? DEFAULT_CHUNK));
+  const progress = (done: number): void => {
+    opts.onProgress?.(Math.min(1, done / totalSize), `Read ${formatMiB(done)} of ${formatMiB(totalSize)}`);
+  };
+
+  let format: 'cmapss' | 'csv' = opts.format ?? 'cmapss';
+  const data = await streamFile(
+    path,
+    file,
+    { hash, chunkBytes, signal: opts.signal, progress },
+    (bytes, s, e, size) => {
+      format = opts.format ?? detectFormat(bytes, s, e);
+      const capacity = estimateRows(bytes, s, e, size);
+      return format === 'csv' ? new CsvSink(file, issues, capacity, opts.map) : new CmapssSink(file, issues, capacity);
+    },
+  );
+  if (data.nonText !== undefined) {
+    issues.add({ file, line: data.nonText.line, reason: data.nonText.reason });
+    throw badFile(issues.shown, issues.total);
+  }
+  const sink = data.sink;
+  sink.finish();
+
+  let rulValues: number[] | undefined;
+  if (opts.rulPath !== undefined && rulFile !== undefined) {
+    const done = data.bytes;
+    const rul = await streamFile(
+      opts.rulPath,
+      rulFile,
+      { hash, chunkBytes, signal: opts.signal, progress: (n) => progress(done + n) },
+      () => new RulSink(rulFile, issues),
+    );
+    if (rul.nonText !== undefined) {
+      issues.add({ file: rulFile, line: rul.nonText.line, reason: rul.nonText.reason });
+    } else {
+      rulValues = rul.sink.values;
+      const units = sink.order.units.length;
+      if (rul.sink.lineIssues === 0 && issues.total === 0 && rulValues.length !== units) {
+        issues.add({
+          file: rulFile,
+          reason: `RUL file has ${rulValues.length} value${rulValues.length === 1 ? '' : 's'} but the data has ${units} unit${units === 1 ? '' : 's'}`,
+        });
+      }
+    }
+    data.bytes += rul.bytes;
+  }
+
+  if (issues.total > 0) throw badFile(issues.shown, issues.total);
+
+  const cols = sink.cols.finish();
+  let rulAtEnd: Map<number, number> | undefined;
+  if (rulValues !== undefined) {
+    rulAtEnd = new Map();
+    const units = sink.order.units;
+    for (let k = 0; k < units.length; k++) rulAtEnd.set(units[k]!, rulValues[k]!);
+  }
+  const table: FleetTable = {
+    rowCount: sink.cols.rows,
+    unit: cols.unit,
+    cycle: cols.cycle,
+    columns: sink.columns(),
+    values: cols.values,
+    ...(rulAtEnd === undefined ? {} : { rulAtEnd }),
+  };
+  opts.onProgress?.(1, 'Done');
+  return { table, fingerprint: hash.digest('hex'), format, sourceBytes: data.bytes };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Chunked reading
+
+interface LineSink {
+  /** Complete lines in `bytes[start, end)`; the last one lacks its '\n' only at the end of the file. */
+  lines(bytes: Buffer, start: number, end: number): void;
+  /** lines seen so far */
+  readonly lineCount: number;
+}
+
+interface StreamContext {
+  hash: Hash;
+  chunkBytes: number;
+  signal: AbortSignal | undefined;
+  progress: (bytesDone: number) => void;
+}
+
+interface StreamResult<S> {
+  sink: S;
+  bytes: number;
+  nonText?: { line: number; reason: string };
+}
+
+/**
+ * Reads `path` chunk by chunk, hashing every byte, and hands complete lines to the sink created by
+ * `begin` from the first chunk. A partial line at a chunk end is carried to the next chunk.
+ */
+async function streamFile<S extends LineSink>(
+  path: string,
+  file: string,
+  ctx: StreamContext,
+  begin: (bytes: Buffer, start: number, end: number, fileSize: number) => S,
+): Promise<StreamResult<S>> {
+  const fh = await openFile(path, file);
+  let pending: Promise<unknown> | undefined;
+  try {
+    const size = (await fh.stat()).size;
+    const chunk = ctx.chunkBytes;
+    let cur = Buffer.allocUnsafe(chunk);
+    let spare = Buffer.allocUnsafe(chunk);
+    let carry = 0;
+    let total = 0;
+    let sink: S | undefined;
+    let read = fh.read(cur, 0, chunk, null);
+    pending = read;
+    for (;;) {
+      const { bytesRead } = await read;
+      pending = undefined;
+      throwIfAborted(ctx.signal);
+      if (bytesRead > 0) ctx.hash.update(cur.subarray(carry, carry + bytesRead));
+      total += bytesRead;
+      const end = carry + bytesRead;
+      const final = bytesRead === 0;
+      let start = 0;
+      if (sink === undefined) {
+        if (end >= 3 && cur[0] === 0xef && cur[1] === 0xbb && cur[2] === 0xbf) start = 3; // UTF-8 BOM
+        const bad = findNonText(cur, start, end, final);
+        if (bad !== null) {
+          const reason = `not a text file (${bad.what} at byte ${bad.offset + 1})`;
+          return {
+            sink: begin(cur, start, start, size),
+            bytes: total,
+            nonText: { line: lineOfOffset(cur, start, bad.offset), reason },
+          };
+        }
+        sink = begin(cur, start, end, size);
+      }
+      if (final) {
+        if (end > start) sink.lines(cur, start, end);
+        break;
+      }
+      const lastNl = cur.lastIndexOf(10, end - 1);
+      if (lastNl < start && end - start > MAX_LINE) {
+        return {
+          sink,
+          bytes: total,
+          nonText: {
+            line: sink.lineCount + 1,
+            reason: `not a text file (a line longer than ${MAX_LINE / 1048576} MiB)`,
+          },
+        };
+      }
+      // carry the unfinished last line into the other buffer and read ahead while parsing this one
+      const keepFrom = lastNl < start ? start : lastNl + 1;
+      const nextCarry = end - keepFrom;
+      if (spare.length < nextCarry + chunk) spare = Buffer.allocUnsafe(nextCarry + chunk);
+      cur.copy(spare, 0, keepFrom, end);
+      read = fh.read(spare, nextCarry, chunk, null);
+      pending = read;
+      if (lastNl >= start) sink.lines(cur, start, lastNl + 1);
+      ctx.progress(total);
+      throwIfAborted(ctx.signal);
+      const t = cur;
+      cur = spare;
+      spare = t;
+      carry = nextCarry;
+    }
+    ctx.progress(total);
+    return { sink, bytes: total };
+  } finally {
+    if (pending !== undefined) await pending.catch(() => undefined);
+    await fh.close();
+  }
+}
+
+function countNewlines(bytes: Buffer, start: number, end: number): number {
+  let n = 0;
+  let i = bytes.indexOf(10, start);
+  while (i >= 0 && i < end) {
+    n++;
+    i = bytes.indexOf(10, i + 1);
+  }
+  return n;
+}
+
+async function openFile(path: string, file: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    throw fileAccessError(e, file);
+  }
+}
+
+async function sizeOf(path: string, file: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw badFile([{ file, reason: 'not a regular file' }]);
+    return s.size;
+  } catch (e) {
+    if (e instanceof PrognosError) throw e;
+    throw fileAccessError(e, file);
+  }
+}
+
+function fileAccessError(e: unknown, file: string): PrognosError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return new PrognosError('NOT_FOUND', `${file}: file not found`);
+  return badFile([{ file, reason: `cannot be read (${code ?? (e instanceof Error ? e.message : String(e))})` }]);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new PrognosError('CANCELLED', 'Import cancelled');
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Format detection and sizing
+
+function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b !== 32 && b !== 9 && b !== 13 && b !== 10) return false;
+  }
+  return true;
+}
+
+/** CSV when the first non-blank line has a comma, or has words (a header) and is not a 26-value row. */
+function detectFormat(bytes: Buffer, start: number, end: number): 'cmapss' | 'csv' {
+  let i = start;
+  while (i < end) {
+    let eol = bytes.indexOf(10, i);
+    if (eol < 0 || eol > end) eol = end;
+    if (!isBlank(bytes, i, eol)) {
+      const line = bytes.toString('utf8', i, eol);
+      if (line.includes(',')) return 'csv';
+      const tokens = line.trim().split(/\s+/);
+      const words = tokens.some((t) => /[A-Za-z]/.test(t) && !looksDecimal(t));
+      return words && tokens.length !== CMAPSS_COLUMNS ? 'csv' : 'cmapss';
+    }
+    i = eol + 1;
+  }
+  return 'cmapss';
+}
+
+/** Row capacity from the line density of the first chunk, so the arrays rarely grow. */
+function estimateRows(bytes: Buffer, start: number, end: number, fileSize: number): number {
+  const lines = countNewlines(bytes, start, end);
+  if (end - start >= fileSize) return lines + 2;
+  if (lines === 0) return 1024;
+  const perLine = (end - start) / lines;
+  return Math.max(1024, Math.ceil((fileSize / perLine) * 1.02) + 16);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Issues, columns, order checks
+
+class IssueLog {
+  readonly shown: FileIssue[] = [];
+  total = 0;
+  add(issue: FileIssue): void {
+    this.total++;
+    if (this.shown.length < MAX_SHOWN) this.shown.push(issue);
+  }
+}
+
+class ColumnStore {
+  rows = 0;
+  cap: number;
+  unit: Int32Array;
+  cycle: Int32Array;
+  values: Float64Array[];
+  constructor(
+    readonly width: number,
+    capacity: number,
+  ) {
+    this.cap = Math.max(16, capacity);
+    this.unit = new Int32Array(this.cap);
+    this.cycle = new Int32Array(this.cap);
+    this.values = Array.from({ length: width }, () => new Float64Array(this.cap));
+  }
+  grow(): void {
+    const cap = Math.ceil(this.cap * 1.5) + 16;
+    const unit = new Int32Array(cap);
+    unit.set(this.unit.subarray(0, this.rows));
+    const cycle = new Int32Array(cap);
+    cycle.set(this.cycle.subarray(0, this.rows));
+    this.unit = unit;
+    this.cycle = cycle;
+    this.values = this.values.map((v) => {
+      const next = new Float64Array(cap);
+      next.set(v.subarray(0, this.rows));
+      return next;
+    });
+    this.cap = cap;
+  }
+  /** Arrays of exactly `rows` elements (copied when the capacity was larger). */
+  finish(): { unit: Int32Array; cycle: Int32Array; values: Float64Array[] } {
+    const n = this.rows;
+    if (n === this.cap) return { unit: this.unit, cycle: this.cycle, values: this.values };
+    const out = { unit: this.unit.slice(0, n), cycle: this.cycle.slice(0, n), values: [] as Float64Array[] };
+    for (let k = 0; k < this.values.length; k++) {
+      out.values.push(this.values[k]!.slice(0, n));
+      this.values[k] = out.values[k]!; // let the large array go early
+    }
+    return out;
+  }
+}
+
+/** Checks that each unit's rows are contiguous and its cycles strictly increasing. */
+class OrderCheck {
+  readonly units: number[] = [];
+  private readonly seen = new Set<number>();
+  private current = -1;
+  private last = 0;
+  constructor(
+    private readonly file: string,
+    private readonly issues: IssueLog,
+    private readonly unitColumn: string,
+    private readonly cycleColumn: string,
+  ) {}
+  /** true when the row keeps the order */
+  check(unit: number, cycle: number, line: number): boolean {
+    if (unit !== this.current) {
+      this.current = unit;
+      this.last = cycle;
+      if (this.seen.has(unit)) {
+        this.issues.add({
+          file: this.file,
+          line,
+          column: this.unitColumn,
+          reason: `unit ${unit} appears again after other units (the rows of a unit must be contiguous)`,
+        });
+        return false;
+      }
+      this.seen.add(unit);
+      this.units.push(unit);
+      return true;
+    }
+    if (cycle > this.last) {
+      this.last = cycle;
+      return true;
+    }
+    const reason =
+      cycle === this.last
+        ? `duplicate row: unit ${unit} already has cycle ${cycle}`
+        : `cycle ${cycle} follows cycle ${this.last} of unit ${unit}`;
+    this.issues.add({ file: this.file, line, column: this.cycleColumn, reason });
+    return false;
+  }
+}
+
+function tokenText(bytes: Buffer, start: number, end: number): string {
+  const text = bytes.toString('utf8', start, Math.min(end, start + 60));
+  return end - start > 60 ? `${text}…` : text;
+}
+
+const MISSING = /^(nan|na|n\/a|null|none|-)$/i;
+
+function badCellReason(text: string): string {
+  if (MISSING.test(text)) return `missing value ("${text}")`;
+  if (looksDecimal(text)) return `"${text}" is out of range`;
+  return `"${text}" is not a number`;
+}
+
+function keyReason(role: 'unit' | 'cycle', v: number): string | null {
+  if (Number.isInteger(v) && v >= 1 && v <= MAX_INT32) return null;
+  return `${role} must be a positive integer, found ${v}`;
+}
+
+interface FleetSink extends LineSink {
+  readonly cols: ColumnStore;
+  readonly order: OrderCheck;
+  columns(): readonly ColumnInfo[];
+  /** adds the end-of-file issues (empty file, no data rows) */
+  finish(): void;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// C-MAPSS text
+
+class CmapssSink implements FleetSink {
+  readonly cols: ColumnStore;
+  readonly order: OrderCheck;
+  lineCount = 0;
+  private nonBlank = 0;
+  private readonly cellIssues: FileIssue[] = [];
+  constructor(
+    private readonly file: string,
+    private readonly issues: IssueLog,
+    capacity: number,
+  ) {
+    this.cols = new ColumnStore(CMAPSS_COLUMNS - 2, capacity);
+    this.order = new OrderCheck(file, issues, 'unit', 'cycle');
+  }
+
+  columns(): readonly ColumnInfo[] {
+    return CMAPSS_VALUE_COLUMNS;
+  }
+
+  finish(): void {
+    if (this.nonBlank === 0) this.issues.add({ file: this.file, reason: 'file is empty' });
+  }
+
+  lines(buffer: Buffer, start: number, end: number): void {
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+    const cols = this.cols;
+    const cellIssues = this.cellIssues;
+    let line = this.lineCount;
+    let i = start;
+    while (i < end) {
+      let eol = buffer.indexOf(10, i);
+      if (eol < 0 || eol > end) eol = end;
+      line++;
+      if (cols.rows >= cols.cap) cols.grow();
+      const r = cols.rows;
+      const values = cols.values;
+      let n = 0;
+      let unit = 0;
+      let cycle = 0;
+      let j = i;
+      while (j < eol) {
+        let b = bytes[j]!;
+        if (b === 32 || b === 9 || b === 13) {
+          j++;
+          continue;
+        }
+        // one pass: scan the token and parse it on the fast path (see number.ts), else fall back
+        const s = j;
+        let neg = false;
+        if (b === 45) {
+          neg = true;
+          j++;
+        } else if (b === 43) j++;
+        let m = 0;
+        let frac = 0;
+        let sawDigit = false;
+        let sawDot = false;
+        let clean = true;
+        for (; j < eol; j++) {
+          b = bytes[j]!;
+          const d = b - 48;
+          if (d >= 0 && d <= 9) {
+            m = m * 10 + d;
+            sawDigit = true;
+            if (sawDot) frac++;
+          } else if (b === 32 || b === 9 || b === 13) break;
+          else if (b === 46 && !sawDot) sawDot = true;
+          else {
+            clean = false;
+            break;
+          }
+        }
+        let v: number;
+        if (clean && sawDigit && m < EXACT_MANTISSA_LIMIT && frac <= 22) {
+          v = frac === 0 ? m : m / POW10[frac]!;
+          if (neg) v = -v;
+        } else {
+          while (j < eol && (b = bytes[j]!) !== 32 && b !== 9 && b !== 13) j++;
+          v = parseDecimal(bytes, s, j);
+        }
+        if (n < CMAPSS_COLUMNS) {
+          if (v !== v) {
+            cellIssues.push({
+              file: this.file,
+              line,
+              column: CMAPSS_NAMES[n]!,
+              reason: badCellReason(tokenText(buffer, s, j)),
+            });
+          } else if (n >= 2) values[n - 2]![r] = v;
+          else if (n === 0) unit = v;
+          else cycle = v;
+        }
+        n++;
+      }
+      i = eol + 1;
+      if (n === 0) continue;
+      this.nonBlank++;
+      if (n !== CMAPSS_COLUMNS) {
+        this.issues.add({ file: this.file, line, reason: `expected ${CMAPSS_COLUMNS} values, found ${n}` });
+        cellIssues.length = 0;
+        continue;
+      }
+      this.row(unit, cycle, line, r, cellIssues);
+    }
+    this.lineCount = line;
+  }
+
+  private row(unit: number, cycle: number, line: number, r: number, cellIssues: FileIssue[]): void {
+    let keyOk = true;
+    let ok = cellIssues.length === 0;
+    if (!ok) {
+      for (const issue of cellIssues) {
+        this.issues.add(issue);
+        if (issue.column === 'unit' || issue.column === 'cycle') keyOk = false;
+      }
+      cellIssues.length = 0;
+    }
+    if (keyOk) {
+      const ur = keyReason('unit', unit);
+      const cr = keyReason('cycle', cycle);
+      if (ur !== null) this.issues.add({ file: this.file, line, column: 'unit', reason: ur });
+      if (cr !== null) this.issues.add({ file: this.file, line, column: 'cycle', reason: cr });
+      if (ur !== null || cr !== null) return;
+      if (!this.order.check(unit, cycle, line)) ok = false;
+    }
+    if (!ok) return;
+    this.cols.unit[r] = unit;
+    this.cols.cycle[r] = cycle;
+    this.cols.rows = r + 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CSV
+
+const TARGET_IGNORE = -1;
+const TARGET_UNIT = -2;
+const TARGET_CYCLE = -3;
+
+const UNIT_HEADERS = new Set(['unit', 'unit_id', 'unit_nr', 'unit_number', 'engine', 'engine_id', 'id']);
+const CYCLE_HEADERS = new Set(['cycle', 'cycles', 'time', 'time_cycles', 'time_in_cycles']);
+
+/** Splits one CSV header line into fields; quotes are optional and `""` escapes a quote. */
+export function splitCsvHeader(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    let field = '';
+    if (line[i] === '"') {
+      i++;
+      for (;;) {
+        const q = line.indexOf('"', i);
+        if (q < 0) {
+          field += line.slice(i);
+          i = line.length;
+          break;
+        }
+        field += line.slice(i, q);
+        i = q + 1;
+        if (line[i] === '"') {
+          field += '"';
+          i++;
+        } else break;
+      }
+      const comma = line.indexOf(',', i);
+      i = comma < 0 ? line.length : comma;
+    } else {
+      const comma = line.indexOf(',', i);
+      const stop = comma < 0 ? line.length : comma;
+      field = line.slice(i, stop).trim();
+      i = stop;
+    }
+    out.push(field.trim());
+    if (i >= line.length) break;
+    i++; // skip the comma
+  }
+  return out;
+}
+
+/** Name used inside Prognos for a CSV header: letters, digits and underscores. */
+export function sanitizeColumnName(header: string, index: number): string {
+  const name = header
+    .trim()
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return name === '' ? `col${index + 1}` : name;
+}
+
+function defaultRole(header: string): Exclude<ColumnMapRole, 'ignore'> {
+  const key = header
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (UNIT_HEADERS.has(key)) return 'unit';
+  if (CYCLE_HEADERS.has(key)) return 'cycle';
+  if (/^(op_|operational_)?setting/.test(key)) return 'setting';
+  return 'sensor';
+}
+
+export interface CsvLayout {
+  /** per header position: value column index, or -1 ignore, -2 unit, -3 cycle */
+  readonly targets: Int32Array;
+  /** value columns: settings first, then sensors, each in file order */
+  readonly columns: ColumnInfo[];
+  readonly unitHeader: string;
+  readonly cycleHeader: string;
+  readonly problems: string[];
+}
+
+/** Assigns roles to CSV headers from the defaults and the explicit map. */
+export function resolveCsvLayout(headers: readonly string[], map: Record<string, ColumnMapRole> = {}): CsvLayout {
+  const problems: string[] = [];
+  const sanitized = headers.map((h, i) => sanitizeColumnName(h, i));
+  const roles: ColumnMapRole[] = headers.map((h) => defaultRole(h));
+  const explicit = new Set<number>();
+  for (const [key, role] of Object.entries(map)) {
+    let idx = headers.indexOf(key);
+    if (idx < 0) idx = sanitized.indexOf(key);
+    if (idx < 0) idx = headers.findIndex((h) => h.toLowerCase() === key.toLowerCase());
+    if (idx < 0) {
+      problems.push(`the column map names "${key}", which is not in the header`);
+      continue;
+    }
+    roles[idx] = role;
+    explicit.add(idx);
+  }
+  // an explicit unit/cycle replaces the default guess for that role
+  for (const role of ['unit', 'cycle'] as const) {
+    if (![...explicit].some((k) => roles[k] === role)) continue;
+    roles.forEach((r, k) => {
+      if (r === role && !explicit.has(k)) roles[k] = 'sensor';
+    });
+  }
+  const targets = new Int32Array(headers.length).fill(TARGET_IGNORE);
+  const pick = (role: 'unit' | 'cycle'): string => {
+    const idx = roles.flatMap((r, k) => (r === role ? [k] : []));
+    if (idx.length === 0)
+      problems.push(
+        `no ${role} column (name one in the column map, e.g. "${role === 'unit' ? 'engine' : 'time'}=${role}")`,
+      );
+    if (idx.length > 1) problems.push(`${idx.length} columns map to ${role}: ${idx.map((k) => headers[k]).join(', ')}`);
+    return idx.length === 0 ? role : headers[idx[0]!]!;
+  };
+  const unitHeader = pick('unit');
+  const cycleHeader = pick('cycle');
+  const used = new Set<string>(['unit', 'cycle']);
+  const columns: ColumnInfo[] = [];
+  for (const role of ['setting', 'sensor'] as const) {
+    roles.forEach((r, k) => {
+      if (r !== role) return;
+      let name = sanitized[k]!;
+      for (let n = 2; used.has(name); n++) name = `${sanitized[k]}_${n}`;
+      used.add(name);
+      targets[k] = columns.length;
+      columns.push({ name, original: headers[k]!, role });
+    });
+  }
+  roles.forEach((r, k) => {
+    if (r === 'unit') targets[k] = TARGET_UNIT;
+    if (r === 'cycle') targets[k] = TARGET_CYCLE;
+  });
+  if (columns.length === 0 && problems.length === 0) problems.push('no setting or sensor columns');
+  return { targets, columns, unitHeader, cycleHeader, problems };
+}
+
+class CsvSink implements FleetSink {
+  cols: ColumnStore;
+  order: OrderCheck;
+  private layout: CsvLayout | undefined;
+  private broken = false;
+  lineCount = 0;
+  private readonly cellIssues: FileIssue[] = [];
+  constructor(
+    private readonly file: string,
+    private readonly issues: IssueLog,
+    private readonly capacity: number,
+    private readonly map: Record<string, ColumnMapRole> | undefined,
+  ) {
+    this.cols = new ColumnStore(0, 16);
+    this.order = new OrderCheck(file, issues, 'unit', 'cycle');
+  }
+
+  columns(): readonly ColumnInfo[] {
+    return this.layout?.columns ?? [];
+  }
+
+  finish(): void {
+    if (this.layout === undefined) this.issues.add({ file: this.file, reason: 'file is empty' });
+    else if (!this.broken && this.cols.rows === 0 && this.issues.total === 0) {
+      this.issues.add({ file: this.file, line: this.lineCount + 1, reason: 'no data rows after the header' });
+    }
+  }
+
+  private header(bytes: Buffer, start: number, end: number, line: number): void {
+    const headers = splitCsvHeader(bytes.toString('utf8', start, end).replace(/\r$/, ''));
+    const layout = resolveCsvLayout(headers, this.map);
+    this.layout = layout;
+    for (const reason of layout.problems) this.issues.add({ file: this.file, line, reason });
+    this.broken = layout.problems.length > 0;
+    this.cols = new ColumnStore(layout.columns.length, this.capacity);
+    this.order = new OrderCheck(this.file, this.issues, layout.unitHeader, layout.cycleHeader);
+  }
+
+  lines(bytes: Buffer, start: number, end: number): void {
+    let line = this.lineCount;
+    let i = start;
+    while (i < end) {
+      let eol = bytes.indexOf(10, i);
+      if (eol < 0 || eol > end) eol = end;
+      line++;
+      const lineStart = i;
+      i = eol + 1;
+      if (isBlank(bytes, lineStart, eol)) continue;
+      if (this.layout === undefined) {
+        this.header(bytes, lineStart, eol, line);
+        continue;
+      }
+      if (this.broken) continue;
+      this.row(bytes, lineStart, eol, line, this.layout);
+    }
+    this.lineCount = line;
+  }
+
+  private row(bytes: Buffer, start: number, eol: number, line: number, layout: CsvLayout): void {
+    const cols = this.cols;
+    if (cols.rows >= cols.cap) cols.grow();
+    const r = cols.rows;
+    const values = cols.values;
+    const targets = layout.targets;
+    const width = targets.length;
+    const cellIssues = this.cellIssues;
+    let unit = NaN;
+    let cycle = NaN;
+    let n = 0;
+    let j = start;
+    for (;;) {
+      let s = j;
+      while (j < eol && bytes[j] !== 44) j++;
+      let e = j;
+      while (s < e && (bytes[s] === 32 || bytes[s] === 9)) s++;
+      while (e > s && (bytes[e - 1] === 32 || bytes[e - 1] === 9 || bytes[e - 1] === 13)) e--;
+      if (e - s >= 2 && bytes[s] === 34 && bytes[e - 1] === 34) {
+        s++;
+        e--;
+      }
+      if (n < width) {
+        const t = targets[n]!;
+        if (t !== TARGET_IGNORE) {
+          const column =
+            t === TARGET_UNIT
+              ? layout.unitHeader
+              : t === TARGET_CYCLE
+                ? layout.cycleHeader
+                : layout.columns[t]!.original;
+          if (e === s) {
+            cellIssues.push({ file: this.file, line, column, reason: 'missing value' });
+          } else {
+            const v = parseDecimal(bytes, s, e);
+            if (v !== v)
+              cellIssues.push({ file: this.file, line, column, reason: badCellReason(tokenText(bytes, s, e)) });
+            else if (t >= 0) values[t]![r] = v;
+            else if (t === TARGET_UNIT) unit = v;
+            else cycle = v;
+          }
+        }
+      }
+      n++;
+      if (j >= eol) break;
+      j++; // past the comma
+    }
+    if (n !== width) {
+      this.issues.add({ file: this.file, line, reason: `expected ${width} values, found ${n}` });
+      cellIssues.length = 0;
+      return;
+    }
+    let ok = cellIssues.length === 0;
+    if (!ok) {
+      for (const issue of cellIssues) this.issues.add(issue);
+      cellIssues.length = 0;
+    }
+    if (unit !== unit || cycle !== cycle) return;
+    const ur = keyReason('unit', unit);
+    const cr = keyReason('cycle', cycle);
+    if (ur !== null) this.issues.add({ file: this.file, line, column: layout.unitHeader, reason: ur });
+    if (cr !== null) this.issues.add({ file: this.file, line, column: layout.cycleHeader, reason: cr });
+    if (ur !== null || cr !== null) return;
+    if (!this.order.check(unit, cycle, line)) ok = false;
+    if (!ok) return;
+    cols.unit[r] = unit;
+    cols.cycle[r] = cycle;
+    cols.rows = r + 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// RUL file
+
+class RulSink implements LineSink {
+  readonly values: number[] = [];
+  lineIssues = 0;
+  lineCount = 0;
+  constructor(
+    private readonly file: string,
+    private readonly issues: IssueLog,
+  ) {}
+
+  private add(line: number, reason: string): void {
+    this.lineIssues++;
+    this.issues.add({ file: this.file, line, reason });
+  }
+
+  lines(bytes: Buffer, start: number, end: number): void {
+    let i = start;
+    while (i < end) {
+      let eol = bytes.indexOf(10, i);
+      if (eol < 0 || eol > end) eol = end;
+      const line = ++this.lineCount;
+      const tokens = bytes
+        .toString('utf8', i, eol)
+        .trim()
+        .split(/[\s,]+/);
+      i = eol + 1;
+      if (tokens.length === 1 && tokens[0] === '') continue;
+      if (tokens.length !== 1) {
+        this.add(line, `expected 1 value, found ${tokens.length}`);
+        continue;
+      }
+      const text = tokens[0]!;
+      const v = parseDecimal(Buffer.from(text, 'latin1'), 0, text.length);
+      if (v !== v) this.add(line, badCellReason(text.length > 60 ? `${text.slice(0, 60)}…` : text));
+      else if (!Number.isInteger(v) || v < 0) this.add(line, `RUL must be a non-negative integer, found ${text}`);
+      else this.values.push(v);
+    }
+  }
+}
