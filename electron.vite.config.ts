@@ -17,6 +17,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           'import-worker': resolve(__dirname, 'src/main/workers/import-worker.ts'),
+          'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

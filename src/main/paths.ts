@@ -10,6 +10,7 @@ export const BUILT_MAIN_DIR = join(APP_ROOT, 'out', 'main');
 export const RENDERER_DIR = join(APP_ROOT, 'out', 'renderer');
 export const PRELOAD_SCRIPT = join(APP_ROOT, 'out', 'preload', 'index.js');
 export const IMPORT_WORKER = join(BUILT_MAIN_DIR, 'import-worker.js');
+export const TRAIN_WORKER = join(BUILT_MAIN_DIR, 'train-worker.js');
 
 let version: string | undefined;
 export function appVersion(): string {

@@ -19,6 +19,11 @@ import {
   synthRequestSchema,
   unitListSchema,
   importResultSchema,
+  featureRankingSchema,
+  featureTrendSchema,
+  runSummarySchema,
+  runDetailSchema,
+  trainStartedSchema,
 } from './schemas';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
@@ -37,6 +42,22 @@ export const channels = {
   /** generates a synthetic fleet and imports it (sample data) */
   'datasets:synth': { input: synthRequestSchema, output: jobStartedSchema },
   'jobs:cancel': { input: jobIdInput, output: z.object({ cancelled: z.boolean() }) },
+  /** JSON Schemas and defaults of the editable configs (fed to Monaco; main validates again) */
+  'config:schemas': {
+    input: z.object({}),
+    output: z.object({ trainConfig: z.record(z.string(), z.unknown()), featureSpec: z.record(z.string(), z.unknown()), defaults: z.object({ trainConfig: z.unknown() }) }),
+  },
+  /** engineers and ranks every feature on the training units of the configured split (a job) */
+  'features:rank': { input: z.object({ datasetId: z.string().min(1), config: z.unknown().optional() }), output: jobStartedSchema },
+  'features:trend': {
+    input: z.object({ datasetId: z.string().min(1), feature: z.string().min(1), units: z.array(z.number().int()).min(1).max(50), config: z.unknown().optional() }),
+    output: featureTrendSchema,
+  },
+  /** starts a training run (a job); the run is recorded at once with status 'running' */
+  'train:start': { input: z.object({ datasetId: z.string().min(1), config: z.unknown().optional() }), output: trainStartedSchema },
+  'runs:list': { input: z.object({ datasetId: z.string().optional() }), output: z.array(runSummarySchema) },
+  'runs:get': { input: z.object({ runId: z.string().min(1) }), output: runDetailSchema },
+  'runs:delete': { input: z.object({ runId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -52,14 +73,25 @@ export const jobFinishedSchema = z.object({
   jobId: z.string(),
   kind: jobKindSchema,
   state: jobStateSchema.exclude(['running']),
-  result: importResultSchema.optional(),
+  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema]).optional(),
   error: errorSchema.optional(),
 });
 export type JobFinished = z.infer<typeof jobFinishedSchema>;
+export type JobResult = NonNullable<JobFinished['result']>;
 
 /** Events pushed from main to the renderer (IPC) or browser (SSE). */
+export const trainIterationSchema = z.object({
+  jobId: z.string(),
+  runId: z.string(),
+  model: z.string(),
+  iteration: z.number().int(),
+  trainLoss: z.number(),
+  validLoss: z.number().optional(),
+});
+
 export const events = {
   'job:progress': jobProgressSchema,
+  'train:iteration': trainIterationSchema,
   'job:finished': jobFinishedSchema,
 } as const;
 export type EventName = keyof typeof events;

@@ -74,7 +74,7 @@ export const importResultSchema = z.object({
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
 
-export const jobKindSchema = z.enum(['import', 'synth', 'train']);
+export const jobKindSchema = z.enum(['import', 'synth', 'rank', 'train']);
 export const jobStartedSchema = z.object({ jobId: z.string() });
 
 export const jobProgressSchema = z.object({
@@ -134,3 +134,91 @@ export const appInfoSchema = z.object({
   platform: z.string(),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
+
+// ── features, training, runs ────────────────────────────────────────────────────────────────
+
+export const metricsSchema = z.object({
+  f2: z.number().nullable(),
+  f1: z.number().nullable(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+  rocAuc: z.number().nullable(),
+  prAuc: z.number().nullable(),
+  brier: z.number().nullable(),
+  threshold: z.number(),
+  n: z.number().int(),
+  positives: z.number().int(),
+  confusion: z.object({ tp: z.number().int(), fp: z.number().int(), tn: z.number().int(), fn: z.number().int() }),
+});
+export type MetricsValue = z.infer<typeof metricsSchema>;
+
+export const featureRankSchema = z.object({
+  name: z.string(),
+  rank: z.number().int(),
+  combined: z.number(),
+  mutualInfo: z.number(),
+  spearman: z.number(),
+  spearmanSigned: z.number(),
+  monotonicity: z.number(),
+  trendability: z.number(),
+  prognosability: z.number(),
+  gain: z.number().optional(),
+});
+
+export const featureRankingSchema = z.object({
+  datasetId: z.string(),
+  engineeredCount: z.number().int(),
+  features: z.array(featureRankSchema),
+  defs: z.array(z.object({ name: z.string(), sensor: z.string(), kind: z.string(), window: z.number().optional(), formula: z.string() })),
+  droppedSensors: z.array(z.object({ name: z.string(), reason: z.string() })),
+  selected: z.array(z.string()),
+  trainUnits: z.number().int(),
+  seconds: z.number(),
+});
+export type FeatureRanking = z.infer<typeof featureRankingSchema>;
+
+export const featureTrendSchema = z.object({
+  feature: z.string(),
+  formula: z.string(),
+  units: z.array(z.object({ unit: z.number().int(), cycle: z.array(z.number()), rul: z.array(z.number()), values: z.array(z.number()) })),
+});
+
+const curvePointSchema = z.object({ x: z.number(), y: z.number() });
+export const runCurvesSchema = z.object({ roc: z.array(curvePointSchema), pr: z.array(curvePointSchema) });
+
+export const runStatusSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
+
+export const runSummarySchema = z.object({
+  runId: z.string(),
+  datasetId: z.string(),
+  datasetName: z.string().nullable(),
+  status: runStatusSchema,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  seed: z.number().int(),
+  models: z.array(z.string()),
+  threshold: z.number().nullable(),
+  validationF2: z.number().nullable(),
+  testF2: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runDetailSchema = runSummarySchema.extend({
+  config: z.unknown(),
+  backend: z.string().nullable(),
+  metrics: z.record(z.string(), z.object({ validation: metricsSchema, test: metricsSchema.nullable() })),
+  curves: z.record(z.string(), z.object({ validation: runCurvesSchema, test: runCurvesSchema.nullable() })),
+  /** validation-unit probabilities and labels, for a live threshold slider */
+  validationScores: z.record(z.string(), z.array(z.number())),
+  importance: z.array(z.object({ name: z.string(), gain: z.number() })),
+  selected: z.array(z.string()),
+  timings: z.record(z.string(), z.number()),
+  rows: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+  units: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+  /** per iteration: training and validation loss of each model */
+  lossCurves: z.record(z.string(), z.array(z.object({ iteration: z.number().int(), train: z.number().nullable(), validation: z.number().nullable() }))),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const trainStartedSchema = z.object({ jobId: z.string(), runId: z.string() });

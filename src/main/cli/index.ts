@@ -2,6 +2,7 @@
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import { appVersion } from '../paths';
 import { datasetCommand, datasetsCommand, importCommand, synthCommand } from './commands/data';
+import { evaluateCommand, featuresCommand, trainCommand } from './commands/model';
 import { serveCommand } from './commands/serve';
 import { storeCommand } from './commands/store';
 import { createOutput, type Output } from './output';
@@ -13,6 +14,9 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   import: { run: importCommand, usage: 'import FILE [--rul FILE] [--format cmapss|csv] [--map col=role,...] [--name NAME]' },
   datasets: { run: datasetsCommand, usage: 'datasets                                  list imported datasets' },
   dataset: { run: datasetCommand, usage: 'dataset ID                                one dataset with its column summary' },
+  features: { run: featuresCommand, usage: 'features --dataset D|FILE [--config F] [--out FILE.csv] [--top N]   rank engineered features' },
+  train: { run: trainCommand, usage: 'train --dataset D|FILE [--config F] [--models gbdt] [--seed S]      train and record a run' },
+  evaluate: { run: evaluateCommand, usage: 'evaluate --run R --data FILE --rul FILE     official test scoring (last cycle, all cycles)' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
   store: { run: storeCommand, usage: 'store backup FILE | store restore FILE    online backup / restore of the store' },
 };

@@ -12,6 +12,9 @@ import { runImportWorker, type ImportedFleet } from './import-runner';
 import { JobManager, type JobContext } from './jobs';
 import { UploadArea } from './uploads';
 import type { ImportWorkerRequest } from '../workers/import-protocol';
+import { featureSpecJsonSchema } from '../core/features/spec';
+import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
+import { TrainingService } from './training';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -20,8 +23,9 @@ export type Handlers = {
 export interface ServicesOptions {
   storeDir: string;
   mode: 'electron' | 'browser' | 'cli';
-  /** built import worker script (out/main/import-worker.js) */
+  /** built worker scripts (out/main/import-worker.js, out/main/train-worker.js) */
   importWorker: string;
+  trainWorker: string;
   version: string;
 }
 
@@ -32,12 +36,14 @@ export class AppServices {
   readonly jobs: JobManager;
   readonly uploads: UploadArea;
   readonly handlers: Handlers;
+  readonly training: TrainingService;
   private readonly tableCache = new Map<string, FleetTable>();
 
   constructor(private readonly opts: ServicesOptions) {
     this.store = ExperimentStore.open(opts.storeDir);
     this.jobs = new JobManager(this.bus);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
+    this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
     this.handlers = this.createHandlers();
   }
 
@@ -112,6 +118,14 @@ export class AppServices {
     return { dataset, duplicateOf };
   }
 
+  /** Records a run and starts its training job. */
+  startTraining(datasetId: string, configInput: unknown): { jobId: string; runId: string } {
+    const table = this.table(datasetId);
+    const { runId, config } = this.training.createRun(datasetId, configInput);
+    const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, table, config, ctx));
+    return { jobId, runId };
+  }
+
   private createHandlers(): Handlers {
     return {
       'app:info': () =>
@@ -127,15 +141,15 @@ export class AppServices {
         return Promise.resolve(unitSpans(t).map((s) => ({ unit: s.unit, cycles: s.end - s.start })));
       },
       'datasets:preview': ({ datasetId, offset, limit }) => {
-        const t = this.table(datasetId);
-        const end = Math.min(t.rowCount, offset + limit);
+        // only the requested rows leave SQLite: each column blob is sliced in the query
+        const r = this.store.loadRows(datasetId, offset, limit);
         const rows: number[][] = [];
-        for (let i = offset; i < end; i++) {
-          const row = [t.unit[i]!, t.cycle[i]!];
-          for (const v of t.values) row.push(v[i]!);
+        for (let i = 0; i < r.unit.length; i++) {
+          const row = [r.unit[i]!, r.cycle[i]!];
+          for (const v of r.values) row.push(v[i]!);
           rows.push(row);
         }
-        return Promise.resolve({ columns: ['unit', 'cycle', ...t.columns.map((c) => c.name)], totalRows: t.rowCount, offset, rows });
+        return Promise.resolve({ columns: ['unit', 'cycle', ...r.columns.map((c) => c.name)], totalRows: r.totalRows, offset: r.offset, rows });
       },
       'datasets:series': ({ datasetId, units, columns }) => {
         const t = this.table(datasetId);
@@ -166,6 +180,18 @@ export class AppServices {
       'datasets:synth': ({ units, seed, name }) =>
         Promise.resolve({ jobId: this.jobs.start('synth', (ctx) => this.synthDataset(units, seed, name, ctx)) }),
       'jobs:cancel': ({ jobId }) => Promise.resolve({ cancelled: this.jobs.cancel(jobId) }),
+      'config:schemas': () =>
+        Promise.resolve({ trainConfig: trainConfigJsonSchema, featureSpec: featureSpecJsonSchema, defaults: { trainConfig: parseTrainConfig({}) } }),
+      'features:rank': ({ datasetId, config }) => {
+        const table = this.table(datasetId);
+        parseTrainConfig(config);
+        return Promise.resolve({ jobId: this.jobs.start('rank', (ctx) => this.training.rank(datasetId, table, config, ctx)) });
+      },
+      'features:trend': ({ datasetId, feature, units, config }) => Promise.resolve(this.training.trend(this.table(datasetId), feature, units, config)),
+      'train:start': ({ datasetId, config }) => Promise.resolve(this.startTraining(datasetId, config)),
+      'runs:list': ({ datasetId }) => Promise.resolve(this.store.listRuns(datasetId === undefined ? undefined : { datasetId }).map((r) => this.training.summary(r))),
+      'runs:get': ({ runId }) => Promise.resolve(this.training.detail(runId)),
+      'runs:delete': ({ runId }) => Promise.resolve({ deleted: this.store.deleteRun(runId) }),
     };
   }
 }

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { JobFinished } from '../../shared/contract';
+import type { JobFinished, JobResult } from '../../shared/contract';
 import { PrognosError, toErrorValue } from '../../shared/errors';
-import type { ImportResult } from '../../shared/schemas';
 import type { EventBus } from './events';
 import { logger } from './logger';
 
 const log = logger('jobs');
 
-export type JobKind = 'import' | 'synth' | 'train';
+export type JobKind = JobFinished['kind'];
 
 export interface JobContext {
   readonly jobId: string;
@@ -30,7 +29,7 @@ export class JobManager {
     private readonly intervalMs = 200,
   ) {}
 
-  start(kind: JobKind, work: (ctx: JobContext) => Promise<ImportResult | undefined>): string {
+  start(kind: JobKind, work: (ctx: JobContext) => Promise<JobResult | undefined>): string {
     const jobId = `job_${randomBytes(6).toString('hex')}`;
     const controller = new AbortController();
     let last = 0;

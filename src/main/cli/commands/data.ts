@@ -70,7 +70,8 @@ export async function importCommand(argv: string[], out: Output): Promise<void> 
       ...(values.name === undefined ? {} : { name: values.name }),
     });
     const finished = await waitForJob(services, jobId, out);
-    const result = finished.result!;
+    const result = finished.result;
+    if (result === undefined || !('duplicateOf' in result)) throw new Error('import job finished without a dataset');
     const d = result.dataset;
     if (result.duplicateOf.length > 0) out.note(`Note: the same file was imported before as ${result.duplicateOf.join(', ')}.`);
     out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf }, () =>

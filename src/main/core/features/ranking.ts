@@ -16,8 +16,8 @@
  *   the unit's last given row (pass run-to-failure rows); 0 when the denominator is 0.
  * - gain: optional model importance (e.g. GBDT total gain) passed in by name; missing names count 0.
  *
- * Undefined values (constant feature, no positives, …) are 0. The combined score is the mean of the
- * per-metric ranks (1 = best, ties get the average rank) over the five metrics (six with gain);
+ * Undefined values (constant feature, no positives, …) are 0. The combined score is the weighted mean of the
+ * per-metric ranks (weights default to 1) (1 = best, ties get the average rank) over the five metrics (six with gain);
  * lower is better. `rank` orders features by combined score, ties broken by higher mutual
  * information, then by name.
  */
@@ -38,7 +38,11 @@ export interface RankingInput {
   readonly gain?: Record<string, number>;
 }
 
+export type RankingMetric = 'mutualInfo' | 'spearman' | 'monotonicity' | 'trendability' | 'prognosability' | 'gain';
+
 export interface RankingOptions {
+  /** Weight of each metric's rank in the combined score (default 1 each). */
+  readonly weights?: Partial<Record<RankingMetric, number>>;
   readonly bins?: number;
   readonly resampleLength?: number;
   readonly maxPairs?: number;
@@ -360,15 +364,18 @@ export function rankFeatures(input: RankingInput, opts: RankingOptions = {}): Fe
     return input.gain === undefined ? row : { ...row, gain: input.gain[names[f]!] ?? 0 };
   });
 
-  const metricRanks = [
-    descendingRanks(raw.map((r) => r.mutualInfo)),
-    descendingRanks(raw.map((r) => r.spearman)),
-    descendingRanks(raw.map((r) => r.monotonicity)),
-    descendingRanks(raw.map((r) => r.trendability)),
-    descendingRanks(raw.map((r) => r.prognosability)),
+  const w = (m: RankingMetric): number => opts.weights?.[m] ?? 1;
+  const metricRanks: [number, Float64Array][] = [
+    [w('mutualInfo'), descendingRanks(raw.map((r) => r.mutualInfo))],
+    [w('spearman'), descendingRanks(raw.map((r) => r.spearman))],
+    [w('monotonicity'), descendingRanks(raw.map((r) => r.monotonicity))],
+    [w('trendability'), descendingRanks(raw.map((r) => r.trendability))],
+    [w('prognosability'), descendingRanks(raw.map((r) => r.prognosability))],
   ];
-  if (input.gain !== undefined) metricRanks.push(descendingRanks(raw.map((r) => ('gain' in r ? r.gain : 0))));
-  const combined = raw.map((_, f) => metricRanks.reduce((s, ranks) => s + ranks[f]!, 0) / metricRanks.length);
+  if (input.gain !== undefined) metricRanks.push([w('gain'), descendingRanks(raw.map((r) => ('gain' in r ? r.gain : 0)))]);
+  const totalWeight = metricRanks.reduce((s, [weight]) => s + weight, 0);
+  if (!(totalWeight > 0)) throw new PrognosError('INVALID_INPUT', 'ranking weights must add up to more than 0');
+  const combined = raw.map((_, f) => metricRanks.reduce((s, [weight, ranks]) => s + weight * ranks[f]!, 0) / totalWeight);
   const order = raw.map((_, f) => f);
   order.sort(
     (a, b) =>

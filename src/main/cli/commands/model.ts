@@ -1,0 +1,163 @@
+import { existsSync, readFileSync, statSync, createWriteStream } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { once } from 'node:events';
+import { PrognosError } from '../../../shared/errors';
+import type { MetricsValue } from '../../../shared/schemas';
+import { parseFleetFile } from '../../core/data/import-file';
+import { scoreOfficial } from '../../core/eval/official';
+import { parseTrainConfig, type TrainConfig } from '../../core/pipeline/config';
+import { prepareFeatures, rankPrepared, scoreTable } from '../../core/pipeline/train';
+import type { AppServices } from '../../services/app-services';
+import { intOption, parseCommandArgs, requireOption } from '../args';
+import { openServices, waitForJob } from '../context';
+import { table, type Output } from '../output';
+
+/** Reads a JSON config file; a bad file is named with the reason. */
+function readConfig(file: string | undefined): Record<string, unknown> {
+  if (file === undefined) return {};
+  const path = resolve(file);
+  if (!existsSync(path)) throw new PrognosError('NOT_FOUND', `${file}: no such config file.`);
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('the config must be a JSON object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new PrognosError('BAD_FILE', `${basename(path)}: ${(e as Error).message}`, { issues: [{ file: basename(path), reason: (e as Error).message }] });
+  }
+}
+
+function configFrom(values: { config?: string; seed?: string; models?: string }): TrainConfig {
+  const raw = readConfig(values.config);
+  if (values.seed !== undefined) raw.seed = intOption(values.seed, 'seed');
+  if (values.models !== undefined) {
+    const models = values.models.split(',').map((m) => m.trim());
+    const unknown = models.filter((m) => m !== 'gbdt' && m !== 'lstm');
+    if (unknown.length > 0) throw new PrognosError('INVALID_INPUT', `--models: unknown model ${unknown.join(', ')} (known: gbdt).`);
+    if (models.includes('lstm')) throw new PrognosError('INVALID_INPUT', '--models: the LSTM model is not available in this version; use --models gbdt.');
+    raw.models = models;
+  }
+  return parseTrainConfig(raw);
+}
+
+/** `--dataset` takes a dataset id or a file, which is imported first. */
+async function resolveDataset(services: AppServices, ref: string, out: Output): Promise<string> {
+  if (services.store.getDataset(ref) !== undefined) return ref;
+  const path = resolve(ref);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new PrognosError('NOT_FOUND', `--dataset ${ref}: no dataset with that id and no such file.`);
+  out.note(`Importing ${basename(path)}…`);
+  const { jobId } = await services.handlers['datasets:import']({ source: { kind: 'path', path } });
+  const finished = await waitForJob(services, jobId, out);
+  const r = finished.result;
+  if (r === undefined || !('duplicateOf' in r)) throw new Error('import job finished without a dataset');
+  return r.dataset.datasetId;
+}
+
+const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toFixed(3));
+function metricsLines(label: string, m: MetricsValue | null | undefined): string[] {
+  if (m === null || m === undefined) return [];
+  return [
+    `${label.padEnd(12)} F2 ${pct(m.f2)}  F1 ${pct(m.f1)}  precision ${pct(m.precision)}  recall ${pct(m.recall)}  ROC-AUC ${pct(m.rocAuc)}  PR-AUC ${pct(m.prAuc)}  Brier ${pct(m.brier)}`,
+    `${''.padEnd(12)} n ${m.n.toLocaleString('en-US')}, positives ${m.positives.toLocaleString('en-US')}; tp ${m.confusion.tp} fp ${m.confusion.fp} tn ${m.confusion.tn} fn ${m.confusion.fn}`,
+  ];
+}
+
+export async function trainCommand(argv: string[], out: Output): Promise<void> {
+  const { values } = parseCommandArgs(argv, { dataset: { type: 'string' }, config: { type: 'string' }, models: { type: 'string' }, seed: { type: 'string' } });
+  const config = configFrom(values);
+  const services = openServices(values.store);
+  try {
+    const datasetId = await resolveDataset(services, requireOption(values.dataset, 'dataset'), out);
+    const { jobId, runId } = services.startTraining(datasetId, config);
+    out.note(`Run ${runId}: training ${config.models.join(' + ')} on ${services.store.getDataset(datasetId)!.name} (seed ${config.seed})…`);
+    await waitForJob(services, jobId, out);
+    const d = services.training.detail(runId);
+    const r = services.store.getRun(runId)!;
+    const result = r.result as { threshold: number; weight: number; metrics: Record<string, { validation: MetricsValue; test: MetricsValue | null }>; timings: Record<string, number> };
+    out.result({ runId, datasetId, threshold: result.threshold, weight: result.weight, metrics: result.metrics, timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
+      [
+        `Run ${runId} done (${Object.values(result.timings).reduce((a, b) => a + b, 0).toFixed(1)} s): ${d.selected.length} features, threshold ${result.threshold.toPrecision(4)} (tuned for F2 on validation)`,
+        `units train/validation/test ${d.units.train}/${d.units.validation}/${d.units.test}; evaluated on rows with a full ${config.historyWindow}-cycle window`,
+        ...Object.entries(result.metrics).flatMap(([model, m]) => [`${model}:`, ...metricsLines('  validation', m.validation), ...metricsLines('  test', m.test)]),
+      ].join('\n'),
+    );
+  } finally {
+    await services.close();
+  }
+}
+
+export async function evaluateCommand(argv: string[], out: Output): Promise<void> {
+  const { values } = parseCommandArgs(argv, { run: { type: 'string' }, data: { type: 'string' }, rul: { type: 'string' } });
+  const runId = requireOption(values.run, 'run');
+  const data = resolve(requireOption(values.data, 'data'));
+  const rul = resolve(requireOption(values.rul, 'rul'));
+  const services = openServices(values.store);
+  try {
+    const trained = services.training.loadTrained(runId);
+    const parsed = await parseFleetFile(data, { rulPath: rul });
+    const p = scoreTable(parsed.table, trained.featureState, trained.selected, trained.gbdt);
+    const o = scoreOfficial(parsed.table, p, trained.threshold, { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow });
+    const result = { runId, data: basename(data), rul: basename(rul), threshold: trained.threshold, lastCycle: { gbdt: o.lastCycle }, allCycles: { gbdt: o.allCycles } };
+    out.result(result, () =>
+      [
+        `Official scoring of run ${runId} on ${basename(data)} + ${basename(rul)} at threshold ${trained.threshold.toPrecision(4)}:`,
+        ...metricsLines('last cycle', o.lastCycle),
+        ...metricsLines('all cycles', o.allCycles),
+      ].join('\n'),
+    );
+  } finally {
+    await services.close();
+  }
+}
+
+export async function featuresCommand(argv: string[], out: Output): Promise<void> {
+  const { values } = parseCommandArgs(argv, { dataset: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, top: { type: 'string' } });
+  const config = configFrom(values);
+  const services = openServices(values.store);
+  try {
+    const datasetId = await resolveDataset(services, requireOption(values.dataset, 'dataset'), out);
+    const t = services.table(datasetId);
+    const prepared = prepareFeatures(t, config);
+    const ranking = await rankPrepared(prepared, t, config);
+    const selected = new Set(config.manualFeatures ?? ranking.slice(0, config.topK).map((r) => r.name));
+    if (values.out !== undefined) {
+      const file = resolve(values.out);
+      const partOf = new Map<number, string>();
+      for (const part of ['train', 'validation', 'test'] as const) for (const u of prepared.split[part]) partOf.set(u, part);
+      const ws = createWriteStream(file);
+      const write = async (s: string): Promise<void> => {
+        if (!ws.write(s)) await once(ws, 'drain');
+      };
+      await write(['unit', 'cycle', 'rul', 'label', 'split', ...prepared.features.names].join(',') + '\n');
+      for (let i = 0; i < t.rowCount; i++) {
+        const cells = [t.unit[i], t.cycle[i], prepared.rul[i], prepared.label[i], partOf.get(t.unit[i]!)];
+        for (const c of prepared.features.columns) cells.push(c[i]);
+        await write(cells.join(',') + '\n');
+      }
+      ws.end();
+      await once(ws, 'finish');
+      out.note(`Wrote ${t.rowCount.toLocaleString('en-US')} rows × ${prepared.features.names.length} features to ${file}.`);
+    }
+    const top = intOption(values.top, 'top', 40);
+    const defs = new Map(prepared.features.defs.map((d) => [d.name, d]));
+    out.result(
+      {
+        datasetId,
+        engineeredCount: prepared.features.names.length,
+        droppedSensors: prepared.features.droppedSensors,
+        trainUnits: prepared.split.train.length,
+        features: ranking.map((r) => ({ ...r, selected: selected.has(r.name), formula: defs.get(r.name)?.formula })),
+      },
+      () =>
+        [
+          `${prepared.features.names.length} features engineered; ranked on the ${prepared.split.train.length} training units. Dropped sensors: ${prepared.features.droppedSensors.map((d) => d.name).join(', ') || 'none'}.`,
+          '',
+          table(
+            ranking.slice(0, top).map((r) => [r.rank, r.name, r.combined.toFixed(1), r.mutualInfo.toFixed(3), r.spearman.toFixed(3), r.monotonicity.toFixed(3), r.trendability.toFixed(3), r.prognosability.toFixed(3), (r.gain ?? 0).toFixed(1), selected.has(r.name) ? '✓' : '']),
+            ['rank', 'feature', 'combined', 'MI', '|spearman|', 'monotonic', 'trend', 'prognos', 'gain', 'kept'],
+          ),
+        ].join('\n'),
+    );
+  } finally {
+    await services.close();
+  }
+}

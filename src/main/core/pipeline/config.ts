@@ -1,0 +1,75 @@
+/**
+ * The training configuration: one JSON document, edited as a form or in Monaco under the same
+ * schema, validated again before use, stored with every run.
+ */
+import { z } from 'zod';
+import { featureSpecSchema } from '../features/spec';
+
+export const gbdtParamsSchema = z
+  .object({
+    nEstimators: z.number().int().min(1).max(5000).default(185).describe('boosting rounds (trees)'),
+    maxDepth: z.number().int().min(1).max(16).default(8).describe('maximum tree depth'),
+    eta: z.number().gt(0).max(1).default(0.1).describe('learning rate'),
+    minChildWeight: z.number().min(0).default(1).describe('minimum hessian sum in a child'),
+    lambda: z.number().min(0).default(1).describe('L2 regularisation of leaf weights'),
+    alpha: z.number().min(0).default(0).describe('L1 regularisation of leaf weights'),
+    gamma: z.number().min(0).default(0).describe('minimum loss reduction to split'),
+    subsample: z.number().gt(0).max(1).default(0.8).describe('row fraction sampled per tree'),
+    colsampleBytree: z.number().gt(0).max(1).default(0.8).describe('feature fraction sampled per tree'),
+    maxBin: z.number().int().min(2).max(1024).default(256).describe('histogram bins per feature'),
+    scalePosWeight: z
+      .union([z.number().gt(0), z.literal('balanced')])
+      .default(1)
+      .describe('weight of positive rows; "balanced" = negatives / positives in the training rows'),
+    earlyStoppingRounds: z.number().int().min(0).default(20).describe('stop after this many rounds without a better validation logloss (0 = off)'),
+  })
+  .strict();
+
+export const splitConfigSchema = z
+  .object({
+    train: z.number().gt(0).lt(1).default(0.7),
+    validation: z.number().gt(0).lt(1).default(0.15),
+    test: z.number().min(0).lt(1).default(0.15),
+    mode: z.enum(['random', 'chronological']).default('random').describe('random: seeded shuffle of units; chronological: units in file order'),
+  })
+  .strict()
+  .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, { message: 'split fractions must add up to 1' });
+
+export const trainConfigSchema = z
+  .object({
+    seed: z.number().int().default(42).describe('seed of the split, the samplers and the models'),
+    labelWindow: z.number().int().min(1).max(1000).default(30).describe('label: failure within W cycles (RUL ≤ W)'),
+    historyWindow: z.number().int().min(1).max(500).default(30).describe('cycles of history in a sequence; evaluation uses rows with a full window'),
+    features: featureSpecSchema.default(featureSpecSchema.parse({})),
+    topK: z.number().int().min(1).max(2000).default(40).describe('keep the K best-ranked features'),
+    manualFeatures: z.array(z.string()).optional().describe('hand-picked features (replace the top-K choice)'),
+    rankWithGain: z.boolean().default(true).describe('include a quick GBDT gain importance in the feature ranking'),
+    rankingWeights: z
+      .object({
+        mutualInfo: z.number().min(0).default(1),
+        spearman: z.number().min(0).default(1),
+        monotonicity: z.number().min(0).default(1),
+        trendability: z.number().min(0).default(1),
+        prognosability: z.number().min(0).default(1),
+        gain: z.number().min(0).default(10),
+      })
+      .strict()
+      .default({ mutualInfo: 1, spearman: 1, monotonicity: 1, trendability: 1, prognosability: 1, gain: 10 })
+      .describe('weight of each metric’s rank in the combined rank; the model gain counts most because the prognostic metrics alone favour redundant smoothed copies of the same sensor'),
+    split: splitConfigSchema.default({ train: 0.7, validation: 0.15, test: 0.15, mode: 'random' }),
+    models: z.array(z.enum(['gbdt'])).min(1).default(['gbdt']),
+    gbdt: gbdtParamsSchema.default(gbdtParamsSchema.parse({})),
+  })
+  .strict();
+
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+export function parseTrainConfig(input: unknown): TrainConfig {
+  return trainConfigSchema.parse(input ?? {});
+}
+
+export const trainConfigJsonSchema: Record<string, unknown> = {
+  title: 'Prognos training configuration',
+  ...z.toJSONSchema(trainConfigSchema, { io: 'input', target: 'draft-7' }),
+};

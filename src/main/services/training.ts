@@ -1,0 +1,266 @@
+/**
+ * Training runs: a run is recorded at once ('running'), the pipeline runs in a worker with
+ * progress, per-iteration losses and cancel; the run ends 'done' with its artifacts, 'failed'
+ * with the reason, or 'cancelled' with no artifacts left behind.
+ */
+import { PrognosError } from '../../shared/errors';
+import type { FeatureRanking, RunDetail, RunSummary } from '../../shared/schemas';
+import type { FleetTable } from '../core/data/table';
+import { unitSpans } from '../core/data/table';
+import type { FeatureState } from '../core/features/engineer';
+import { engineerFeatures } from '../core/features/engineer';
+import { rulPerRow } from '../core/labels';
+import { GbdtModel } from '../core/models/gbdt';
+import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
+import type { TrainOutcome } from '../core/pipeline/outcome';
+import { prepareFeatures, rankPrepared } from '../core/pipeline/train';
+import type { ExperimentStore, RunRecord } from '../core/store/store';
+import { toWire, transferList } from '../workers/import-protocol';
+import type { FromTrainWorker, ToTrainWorker } from '../workers/train-protocol';
+import type { EventBus } from './events';
+import type { JobContext } from './jobs';
+import { runWorkerJob } from './worker-job';
+
+export const GBDT_ARTIFACT = 'gbdt.xgboost.json';
+export const FEATURES_ARTIFACT = 'features.json';
+export const OUTCOME_ARTIFACT = 'outcome.json';
+
+/** What evaluation and scoring need of a finished run. */
+export interface TrainedRun {
+  record: RunRecord;
+  config: TrainConfig;
+  featureState: FeatureState;
+  selected: string[];
+  gbdt: GbdtModel;
+  threshold: number;
+}
+
+function copyTable(t: FleetTable): FleetTable {
+  return {
+    rowCount: t.rowCount,
+    unit: t.unit.slice(),
+    cycle: t.cycle.slice(),
+    columns: t.columns,
+    values: t.values.map((v) => v.slice()),
+    ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
+  };
+}
+
+export class TrainingService {
+  constructor(
+    private readonly store: ExperimentStore,
+    private readonly bus: EventBus,
+    private readonly trainWorker: string,
+  ) {}
+
+  /** Creates the run record; the caller starts `run()` as a job. */
+  createRun(datasetId: string, configInput: unknown): { runId: string; config: TrainConfig } {
+    const dataset = this.store.getDataset(datasetId);
+    if (dataset === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
+    const config = parseTrainConfig(configInput);
+    const runId = this.store.createRun({
+      datasetId,
+      kind: 'train',
+      config,
+      seed: config.seed,
+      datasetFingerprint: dataset.fingerprint,
+      backend: 'prognos-gbdt (JavaScript, worker threads)',
+    });
+    this.store.logParams(runId, {
+      seed: config.seed,
+      labelWindow: config.labelWindow,
+      historyWindow: config.historyWindow,
+      topK: config.topK,
+      models: config.models.join(','),
+      ...Object.fromEntries(Object.entries(config.gbdt).map(([k, v]) => [`gbdt.${k}`, v])),
+    });
+    return { runId, config };
+  }
+
+  async run(runId: string, table: FleetTable, config: TrainConfig, ctx: JobContext): Promise<{ jobId: string; runId: string }> {
+    const pending: { key: string; value: number; step: number }[] = [];
+    const flush = (): void => {
+      if (pending.length > 0) this.store.logMetrics(runId, pending.splice(0));
+    };
+    try {
+      const wire = toWire(copyTable(table));
+      const outcome = await runWorkerJob<FromTrainWorker, TrainOutcome>(
+        this.trainWorker,
+        { type: 'start', table: wire, config } satisfies ToTrainWorker,
+        ctx,
+        {
+          onDone: (m) => m.outcome,
+          onMessage: (m) => {
+            if (m.type === 'progress') ctx.progress(m.fraction, m.message);
+            else {
+              pending.push({ key: `${m.model}.train.logloss`, value: m.trainLoss, step: m.iteration });
+              if (m.validLoss !== undefined) pending.push({ key: `${m.model}.validation.logloss`, value: m.validLoss, step: m.iteration });
+              if (pending.length >= 50) flush();
+              this.bus.emit('train:iteration', { jobId: ctx.jobId, runId, model: m.model, iteration: m.iteration, trainLoss: m.trainLoss, ...(m.validLoss === undefined ? {} : { validLoss: m.validLoss }) });
+            }
+          },
+        },
+        transferList(wire),
+      );
+      flush();
+      if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Training cancelled.');
+      this.saveOutcome(runId, outcome);
+      return { jobId: ctx.jobId, runId };
+    } catch (e) {
+      flush();
+      const cancelled = e instanceof PrognosError && e.code === 'CANCELLED';
+      this.store.discardArtifacts(runId);
+      this.store.setRunStatus(runId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  }
+
+  private saveOutcome(runId: string, o: TrainOutcome): void {
+    const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v));
+    this.store.addArtifact(runId, { name: GBDT_ARTIFACT, kind: 'model', data: enc(o.gbdtJson), mediaType: 'application/json' });
+    this.store.addArtifact(runId, {
+      name: FEATURES_ARTIFACT,
+      kind: 'features',
+      data: enc({ featureState: o.featureState, selected: o.selected, selectedDefs: o.selectedDefs, ranking: o.ranking }),
+      mediaType: 'application/json',
+    });
+    const { gbdtJson: _model, featureState: _state, ranking: _ranking, ...rest } = o;
+    this.store.addArtifact(runId, { name: OUTCOME_ARTIFACT, kind: 'outcome', data: enc(rest), mediaType: 'application/json' });
+    this.store.registerModel(runId, { kind: 'gbdt', artifactName: GBDT_ARTIFACT, meta: { bestIteration: o.bestIteration, features: o.selected.length } });
+    this.store.setRunResult(runId, {
+      threshold: o.threshold,
+      weight: 1,
+      metrics: o.metrics,
+      timings: o.timings,
+      selected: o.selected,
+      rows: o.rows,
+      units: { train: o.split.train.length, validation: o.split.validation.length, test: o.split.test.length },
+    });
+    this.store.setRunStatus(runId, 'done');
+  }
+
+  /** A finished run's models and feature recipe, checked against their SHA-256. */
+  loadTrained(runId: string): TrainedRun {
+    const record = this.store.getRun(runId);
+    if (record === undefined) throw new PrognosError('NOT_FOUND', `No run ${runId}.`);
+    if (record.status !== 'done') throw new PrognosError('CONFLICT', `Run ${runId} is ${record.status}, not finished.`);
+    const json = <T>(name: string): T => {
+      const a = this.store.getArtifact(runId, name);
+      if (a === undefined) throw new PrognosError('NOT_FOUND', `Run ${runId} has no ${name}.`);
+      return JSON.parse(a.data.toString('utf8')) as T;
+    };
+    const features = json<{ featureState: FeatureState; selected: string[] }>(FEATURES_ARTIFACT);
+    const result = record.result as { threshold: number };
+    return {
+      record,
+      config: parseTrainConfig(record.config),
+      featureState: features.featureState,
+      selected: features.selected,
+      gbdt: GbdtModel.fromXGBoostJson(json<unknown>(GBDT_ARTIFACT)),
+      threshold: result.threshold,
+    };
+  }
+
+  async rank(datasetId: string, table: FleetTable, configInput: unknown, ctx: JobContext): Promise<FeatureRanking> {
+    const config = parseTrainConfig(configInput);
+    const started = performance.now();
+    const hooks = { signal: ctx.signal, onProgress: (p: { fraction: number; message: string }) => ctx.progress(p.fraction * 5, p.message) };
+    const prepared = prepareFeatures(table, config, hooks);
+    ctx.progress(0.7, `Ranking ${prepared.features.names.length} features…`);
+    const ranking = await rankPrepared(prepared, table, config, hooks);
+    const selected = config.manualFeatures ?? ranking.slice(0, config.topK).map((r) => r.name);
+    return {
+      datasetId,
+      engineeredCount: prepared.features.names.length,
+      features: ranking,
+      defs: prepared.features.defs.map((d) => ({ name: d.name, sensor: d.sensor, kind: d.kind, ...(d.window === undefined ? {} : { window: d.window }), formula: d.formula })),
+      droppedSensors: prepared.features.droppedSensors,
+      selected,
+      trainUnits: prepared.split.train.length,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  trend(table: FleetTable, feature: string, units: number[], configInput: unknown) {
+    const config = parseTrainConfig(configInput);
+    const f = engineerFeatures(table, config.features);
+    const i = f.names.indexOf(feature);
+    if (i < 0) throw new PrognosError('INVALID_INPUT', `Unknown feature "${feature}".`);
+    const col = f.columns[i]!;
+    const rul = rulPerRow(table);
+    const wanted = new Set(units);
+    return {
+      feature,
+      formula: f.defs[i]!.formula,
+      units: unitSpans(table)
+        .filter((s) => wanted.has(s.unit))
+        .map((s) => ({
+          unit: s.unit,
+          cycle: Array.from(table.cycle.subarray(s.start, s.end)),
+          rul: Array.from(rul.subarray(s.start, s.end)),
+          values: Array.from(col.subarray(s.start, s.end)),
+        })),
+    };
+  }
+
+  summary(r: RunRecord): RunSummary {
+    const result = r.result as { threshold?: number; metrics?: Record<string, { validation?: { f2: number | null }; test?: { f2: number | null } | null }> } | null;
+    const config = r.config as { models?: string[] };
+    const headline = result?.metrics?.ensemble ?? result?.metrics?.gbdt;
+    return {
+      runId: r.runId,
+      datasetId: r.datasetId,
+      datasetName: this.store.getDataset(r.datasetId)?.name ?? null,
+      status: r.status,
+      createdAt: r.createdAt,
+      finishedAt: r.finishedAt,
+      seed: r.seed,
+      models: config.models ?? [],
+      threshold: result?.threshold ?? null,
+      validationF2: headline?.validation?.f2 ?? null,
+      testF2: headline?.test?.f2 ?? null,
+      error: r.error,
+    };
+  }
+
+  detail(runId: string): RunDetail {
+    const r = this.store.getRun(runId);
+    if (r === undefined) throw new PrognosError('NOT_FOUND', `No run ${runId}.`);
+    const base = { ...this.summary(r), config: r.config, backend: r.backend };
+    const lossCurves: RunDetail['lossCurves'] = {};
+    const byModel = new Map<string, Map<number, { train: number | null; validation: number | null }>>();
+    for (const m of this.store.metricsOf(runId)) {
+      const match = /^(\w+)\.(train|validation)\.logloss$/.exec(m.key);
+      if (match === null || m.step === null) continue;
+      const model = match[1]!;
+      const steps = byModel.get(model) ?? new Map<number, { train: number | null; validation: number | null }>();
+      const row = steps.get(m.step) ?? { train: null, validation: null };
+      row[match[2] as 'train' | 'validation'] = m.value;
+      steps.set(m.step, row);
+      byModel.set(model, steps);
+    }
+    for (const [model, steps] of byModel) lossCurves[model] = [...steps.entries()].sort((a, b) => a[0] - b[0]).map(([iteration, v]) => ({ iteration, ...v }));
+    const empty = { metrics: {}, curves: {}, validationScores: {}, importance: [], selected: [], timings: {}, rows: { train: 0, validation: 0, test: 0 }, units: { train: 0, validation: 0, test: 0 } };
+    const art = r.status === 'done' ? this.store.getArtifact(runId, OUTCOME_ARTIFACT) : undefined;
+    if (art === undefined) return { ...base, ...empty, lossCurves };
+    const o = JSON.parse(art.data.toString('utf8')) as Omit<TrainOutcome, 'gbdtJson' | 'featureState' | 'ranking'>;
+    const xy = (c: { roc: { fpr: number; tpr: number }[]; pr: { recall: number; precision: number }[] }) => ({
+      roc: c.roc.map((p) => ({ x: p.fpr, y: p.tpr })),
+      pr: c.pr.map((p) => ({ x: p.recall, y: p.precision })),
+    });
+    return {
+      ...base,
+      metrics: o.metrics,
+      curves: { gbdt: { validation: xy(o.curves.gbdt.validation), test: o.curves.gbdt.test === null ? null : xy(o.curves.gbdt.test) } },
+      validationScores: { gbdt: o.validationScores.gbdt, label: o.validationScores.label },
+      importance: Object.entries(o.importance)
+        .map(([name, gain]) => ({ name, gain }))
+        .sort((a, b) => b.gain - a.gain),
+      selected: o.selected,
+      timings: o.timings,
+      rows: o.rows,
+      units: { train: o.split.train.length, validation: o.split.validation.length, test: o.split.test.length },
+      lossCurves,
+    };
+  }
+}

@@ -1,0 +1,14 @@
+/** Tagged messages between the training service and its worker thread. */
+import type { ErrorValue } from '../../shared/errors';
+import type { TrainConfig } from '../core/pipeline/config';
+import type { TrainOutcome } from '../core/pipeline/outcome';
+import type { Stage } from '../core/pipeline/train';
+import type { WireTable } from './import-protocol';
+
+export type ToTrainWorker = Readonly<{ type: 'start'; table: WireTable; config: TrainConfig }> | Readonly<{ type: 'cancel' }>;
+
+export type FromTrainWorker =
+  | Readonly<{ type: 'progress'; stage: Stage; fraction: number; message: string }>
+  | Readonly<{ type: 'iteration'; model: 'gbdt'; iteration: number; trainLoss: number; validLoss?: number }>
+  | Readonly<{ type: 'done'; outcome: TrainOutcome }>
+  | Readonly<{ type: 'error'; error: ErrorValue }>;

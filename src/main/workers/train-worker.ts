@@ -1,0 +1,33 @@
+/** Worker thread: runs the training pipeline off the main thread, reporting progress and losses. */
+import { parentPort } from 'node:worker_threads';
+import { assertNever } from '../../shared/brand';
+import { toErrorValue } from '../../shared/errors';
+import { toOutcome } from '../core/pipeline/outcome';
+import { runTrainingPipeline } from '../core/pipeline/train';
+import { fromWire } from './import-protocol';
+import type { FromTrainWorker, ToTrainWorker } from './train-protocol';
+
+const port = parentPort;
+if (port === null) throw new Error('train-worker must run in a worker thread');
+const controller = new AbortController();
+const post = (m: FromTrainWorker): void => port.postMessage(m);
+
+port.on('message', (m: ToTrainWorker) => {
+  switch (m.type) {
+    case 'start':
+      runTrainingPipeline(fromWire(m.table), m.config, {
+        signal: controller.signal,
+        onProgress: (p) => post({ type: 'progress', ...p }),
+        onIteration: (model, e) => post({ type: 'iteration', model, ...e }),
+      }).then(
+        (r) => post({ type: 'done', outcome: toOutcome(r) }),
+        (e: unknown) => post({ type: 'error', error: toErrorValue(e) }),
+      );
+      break;
+    case 'cancel':
+      controller.abort();
+      break;
+    default:
+      assertNever(m, 'worker message');
+  }
+});
