@@ -39,6 +39,7 @@ export default defineConfig({
     build: {
       outDir: 'out/renderer',
       sourcemap: true,
+      minify: true,
       chunkSizeWarningLimit: 4096,
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },

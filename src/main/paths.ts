@@ -1,11 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
- * The application root: the repository (or app.asar) that holds package.json and out/.
- * Built code lives in out/main, sources in src/main: both are two levels below the root.
+ * The application root: the repository (or app.asar) that holds package.json and out/. Code may sit
+ * in src/main, out/main or a shared chunk below it, so walk up to the first package.json.
  */
-export const APP_ROOT = resolve(__dirname, '..', '..');
+function findAppRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
+  }
+}
+export const APP_ROOT = findAppRoot(__dirname);
 export const BUILT_MAIN_DIR = join(APP_ROOT, 'out', 'main');
 export const RENDERER_DIR = join(APP_ROOT, 'out', 'renderer');
 export const PRELOAD_SCRIPT = join(APP_ROOT, 'out', 'preload', 'index.js');

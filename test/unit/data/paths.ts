@@ -1,10 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { CMAPSS, FIXTURES } from '../../helpers/paths';
 
-/** The NASA C-MAPSS files (read in place, never copied). */
-export const CMAPSS_DIR = process.env.PROGNOS_CMAPSS_DIR ?? '/work/shared/data/cmapss';
+/** The NASA C-MAPSS files (read in place beside the repository, never copied). */
+export const CMAPSS_DIR = process.env.PROGNOS_CMAPSS_DIR ?? CMAPSS;
 export const cmapss = (name: string): string => join(CMAPSS_DIR, name);
 
-const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
-export const bad = (name: string): string => join(fixtures, 'bad', name);
-export const data = (name: string): string => join(fixtures, 'data', name);
+export const bad = (name: string): string => join(FIXTURES, 'bad', name);
+export const data = (name: string): string => join(FIXTURES, 'data', name);

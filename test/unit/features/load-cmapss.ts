@@ -1,9 +1,10 @@
 /** Test-only C-MAPSS loader (the product parser lives in src/main/core/data). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CMAPSS } from '../../helpers/paths';
 import { CMAPSS_VALUE_COLUMNS, type FleetTable } from '../../../src/main/core/data/table';
 
-export const CMAPSS_DIR = process.env.PROGNOS_CMAPSS_DIR ?? '/work/shared/data/cmapss';
+export const CMAPSS_DIR = process.env.PROGNOS_CMAPSS_DIR ?? CMAPSS;
 
 export function parseCmapss(text: string, rulText?: string): FleetTable {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');

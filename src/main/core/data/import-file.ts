@@ -16,7 +16,7 @@ import { findNonText, lineOfOffset } from './text-check';
 export type ColumnMapRole = 'unit' | 'cycle' | 'setting' | 'sensor' | 'ignore';
 
 export interface ParseOptions {
-  /** auto-detected when absent: a first line with commas, or a header with words, means CSV */
+  /** auto-detected when absent: a first line with commas means CSV, else C-MAPSS text */
   format?: 'cmapss' | 'csv';
   /** optional RUL file for a test set */
   rulPath?: string;
@@ -293,7 +293,10 @@ function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
-/** CSV when the first non-blank line has a comma, or has words (a header) and is not a 26-value row. */
+/**
+ * CSV when the first non-blank line has a comma; otherwise C-MAPSS text (whitespace-separated), so a
+ * stray word in a C-MAPSS row is reported as a non-numeric cell rather than read as a CSV header.
+ */
 function detectFormat(bytes: Buffer, start: number, end: number): 'cmapss' | 'csv' {
   let i = start;
   while (i < end) {
@@ -301,10 +304,7 @@ function detectFormat(bytes: Buffer, start: number, end: number): 'cmapss' | 'cs
     if (eol < 0 || eol > end) eol = end;
     if (!isBlank(bytes, i, eol)) {
       const line = bytes.toString('utf8', i, eol);
-      if (line.includes(',')) return 'csv';
-      const tokens = line.trim().split(/\s+/);
-      const words = tokens.some((t) => /[A-Za-z]/.test(t) && !looksDecimal(t));
-      return words && tokens.length !== CMAPSS_COLUMNS ? 'csv' : 'cmapss';
+      return line.includes(',') ? 'csv' : 'cmapss';
     }
     i = eol + 1;
   }

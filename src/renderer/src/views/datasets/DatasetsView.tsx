@@ -1,0 +1,181 @@
+import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import type { PrognosError } from '../../../../shared/errors';
+import type { DatasetRecord, ImportResult } from '../../../../shared/schemas';
+import { useApi } from '../../api/context';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { asPrognosError } from '../../lib/errors';
+import { formatInteger } from '../../lib/format';
+import { useAsync } from '../../lib/use-async';
+import { DatasetDetail } from './DatasetDetail';
+import { DatasetList } from './DatasetList';
+import { EMPTY_IMPORT_FORM, ImportPanel, type ImportFormState } from './ImportPanel';
+import { useDatasetJob } from './use-dataset-job';
+
+const RUL_FILE_NAME = /^rul[_\-.\s]|[_\-.\s]rul[_\-.\s]|^rul\b/i;
+
+function newestFirst(a: DatasetRecord, b: DatasetRecord): number {
+  return b.createdAt.localeCompare(a.createdAt);
+}
+
+/** Splits dropped files into the data file and its RUL file (by name, e.g. RUL_FD001.txt). */
+function pairDroppedFiles(files: readonly File[]): { file: File | null; rulFile: File | null } {
+  const rul = files.find((f) => RUL_FILE_NAME.test(f.name)) ?? null;
+  const data = files.find((f) => f !== rul) ?? null;
+  return data === null ? { file: rul, rulFile: null } : { file: data, rulFile: rul };
+}
+
+export function DatasetsView() {
+  const api = useApi();
+  const loadList = useCallback(() => api.datasetsList({}), [api]);
+  const [listState, reloadList, lastList] = useAsync(loadList);
+  const datasets = useMemo(() => (lastList === undefined ? null : [...lastList].sort(newestFirst)), [lastList]);
+
+  const [chosenId, setChosenId] = useState<string | null>(null);
+  const selected = datasets?.find((d) => d.datasetId === chosenId) ?? datasets?.[0] ?? null;
+
+  const [form, setForm] = useState<ImportFormState>(EMPTY_IMPORT_FORM);
+  const onImported = useCallback(
+    (result: ImportResult, synthetic: boolean) => {
+      setChosenId(result.dataset.datasetId);
+      // the files are in the store now; a later import must not pick up this RUL file by accident
+      if (!synthetic) setForm((f) => ({ ...EMPTY_IMPORT_FORM, format: f.format }));
+      reloadList();
+    },
+    [reloadList],
+  );
+  const job = useDatasetJob(onImported);
+
+  const [pendingDelete, setPendingDelete] = useState<DatasetRecord | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<PrognosError | null>(null);
+
+  const confirmDelete = () => {
+    const target = pendingDelete;
+    if (target === null) return;
+    setDeleting(true);
+    setDeleteError(null);
+    api.datasetsDelete({ datasetId: target.datasetId }).then(
+      () => {
+        setDeleting(false);
+        setPendingDelete(null);
+        if (chosenId === target.datasetId) setChosenId(null);
+        reloadList();
+      },
+      (e: unknown) => {
+        setDeleting(false);
+        setPendingDelete(null);
+        setDeleteError(asPrognosError(e));
+      },
+    );
+  };
+
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
+  const busy = job.phase.kind !== 'idle';
+
+  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    dragDepth.current = 0;
+    setDragging(false);
+    if (busy) return;
+    const { file, rulFile } = pairDroppedFiles([...e.dataTransfer.files]);
+    if (file === null) return;
+    const next = { ...form, file, rulFile };
+    setForm(next);
+    void job.startImport({ file, rulFile, format: next.format, name: next.name });
+  };
+
+  return (
+    <div
+      className="datasets"
+      data-testid="datasets-view"
+      onDragEnter={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        dragDepth.current += 1;
+        setDragging(true);
+      }}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = busy ? 'none' : 'copy';
+      }}
+      onDragLeave={(e) => {
+        if (!hasFiles(e)) return;
+        dragDepth.current = Math.max(0, dragDepth.current - 1);
+        if (dragDepth.current === 0) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <div className="datasets__side">
+        <ImportPanel
+          form={form}
+          onFormChange={setForm}
+          phase={job.phase}
+          status={job.status}
+          outcome={job.outcome}
+          datasets={datasets ?? []}
+          onImport={(request) => void job.startImport(request)}
+          onSynth={(units, seed) => void job.startSynth(units, seed)}
+          onCancel={job.cancel}
+          onDismiss={job.dismiss}
+        />
+        {deleteError !== null && (
+          <ErrorMessage
+            error={deleteError}
+            title="The dataset could not be deleted"
+            onDismiss={() => setDeleteError(null)}
+            testId="delete-error"
+          />
+        )}
+        <DatasetList
+          datasets={datasets}
+          error={listState.status === 'error' ? listState.error : null}
+          selectedId={selected?.datasetId ?? null}
+          onSelect={setChosenId}
+          onDelete={setPendingDelete}
+          onRetry={reloadList}
+        />
+      </div>
+      <div className="datasets__main">
+        {selected !== null ? (
+          <DatasetDetail key={selected.datasetId} dataset={selected} />
+        ) : (
+          <div className="empty-state" data-testid="datasets-empty">
+            <h2>No dataset selected</h2>
+            <p>
+              Import a run-to-failure history (C-MAPSS text or CSV, with its RUL file for a test set), drop files onto
+              this view, or generate the sample fleet to explore the workbench.
+            </p>
+          </div>
+        )}
+      </div>
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true" data-testid="drop-overlay">
+          <div className="drop-overlay__box">
+            {busy ? 'An import is running; wait for it to finish.' : 'Drop a data file (and its RUL file) to import'}
+          </div>
+        </div>
+      )}
+      <ConfirmDialog
+        open={pendingDelete !== null}
+        title="Delete dataset?"
+        confirmLabel="Delete"
+        danger
+        busy={deleting}
+        onConfirm={confirmDelete}
+        onCancel={() => setPendingDelete(null)}
+      >
+        {pendingDelete !== null && (
+          <p>
+            <strong>{pendingDelete.name}</strong> ({formatInteger(pendingDelete.rows)} rows,{' '}
+            {formatInteger(pendingDelete.units)} units) will be removed from the store. This cannot be undone.
+          </p>
+        )}
+      </ConfirmDialog>
+    </div>
+  );
+}

@@ -1,0 +1,246 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * End-to-end runner: for each test/e2e/*.e2e.mjs file, starts browser mode
+ * (`prognos serve --port 0 --store <fresh temp dir>`), opens the printed address in Chromium and runs
+ * the file's `tests` in order. Builds nothing: run `npm run build` first.
+ *
+ *   node test/e2e/run.mjs [FILTER...]     FILTER matches file names or test names
+ *
+ * Ends with the line `N passed, N failed` and exits non-zero when anything failed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+/**
+ * @typedef {object} E2eContext
+ * @property {import('playwright-core').Page} page
+ * @property {string} url        the address printed by `prognos serve`, token included
+ * @property {string} repoRoot
+ * @property {string} tmpDir     a scratch folder for files the test writes
+ * @property {string} resultsDir test-results/e2e
+ * @property {(name: string) => Promise<string>} screenshot  saves a full-page screenshot, returns its path
+ * @property {(message: string) => void} log
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../..');
+const resultsDir = join(repoRoot, 'test-results', 'e2e');
+const chromiumPath = process.env.PROGNOS_CHROMIUM ?? '/usr/bin/chromium';
+const SERVER_START_TIMEOUT_MS = 30_000;
+const TEST_TIMEOUT_MS = 180_000;
+const filters = process.argv.slice(2);
+
+/** @param {string} message */
+function log(message) {
+  process.stdout.write(`${message}\n`);
+}
+
+/**
+ * Starts `prognos serve` and resolves with its address once the serving line is printed.
+ * @param {string} storeDir
+ */
+function startServer(storeDir) {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin/prognos.js'), 'serve', '--port', '0', '--store', storeDir],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PROGNOS_HOME: storeDir },
+    },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  /** @type {Promise<{ child: import('node:child_process').ChildProcess, url: string, stderr: () => string }>} */
+  const ready = new Promise((resolveReady, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`prognos serve printed no address within ${SERVER_START_TIMEOUT_MS} ms.\n${stderr}`));
+    }, SERVER_START_TIMEOUT_MS);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /Prognos is serving on (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(stdout);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolveReady({ child, url: match[1], stderr: () => stderr });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`prognos serve exited (${signal ?? code}) before serving.\n${stderr}`));
+    });
+  });
+  return ready;
+}
+
+/** @param {import('node:child_process').ChildProcess} child */
+async function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {string} what
+ * @returns {Promise<T>}
+ */
+function withTimeout(promise, ms, what) {
+  /** @type {NodeJS.Timeout | undefined} */
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return /** @type {Promise<T>} */ (Promise.race([promise, timeout])).finally(() => clearTimeout(timer));
+}
+
+/** @param {unknown} e */
+function describe(e) {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+async function main() {
+  let passed = 0;
+  let failed = 0;
+  const failures = [];
+
+  if (!existsSync(join(repoRoot, 'out/main/cli.js')) || !existsSync(join(repoRoot, 'out/renderer/index.html'))) {
+    log('e2e: the app is not built (out/main/cli.js or out/renderer/index.html missing). Run `npm run build` first.');
+    log('0 passed, 1 failed');
+    return 1;
+  }
+  if (!existsSync(chromiumPath)) {
+    log(
+      `e2e: Chromium not found at ${chromiumPath} (install it: apt-get install -y chromium, or set PROGNOS_CHROMIUM).`,
+    );
+    log('0 passed, 1 failed');
+    return 1;
+  }
+  await mkdir(resultsDir, { recursive: true });
+
+  const files = (await readdir(here)).filter((f) => f.endsWith('.e2e.mjs')).sort();
+  for (const file of files) {
+    /** @type {{ tests: Array<{ name: string, run: (ctx: E2eContext) => Promise<void> }> }} */
+    const mod = await import(pathToFileURL(join(here, file)).href);
+    const fileMatches = filters.length === 0 || filters.some((f) => file.includes(f));
+    const selected = mod.tests.filter((t) => fileMatches || filters.some((f) => t.name.includes(f)));
+    if (selected.length === 0) continue;
+
+    log(`\n${file}`);
+    const tmpDir = await mkdtemp(join(tmpdir(), 'prognos-e2e-'));
+    const storeDir = join(tmpDir, 'store');
+    await mkdir(storeDir);
+    /** @type {Awaited<ReturnType<typeof startServer>> | undefined} */
+    let server;
+    /** @type {import('playwright-core').Browser | undefined} */
+    let browser;
+    try {
+      server = await startServer(storeDir);
+      browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+        ],
+      });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+      const page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      /** @type {string[]} */
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(`uncaught: ${e.message}`));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' && /Content Security Policy|Refused to|script-src|default-src/i.test(msg.text())) {
+          pageErrors.push(`CSP: ${msg.text()} (${msg.location().url}:${msg.location().lineNumber})`);
+        }
+      });
+
+      /** @type {E2eContext} */
+      const ctx = {
+        page,
+        url: server.url,
+        repoRoot,
+        tmpDir,
+        resultsDir,
+        async screenshot(name) {
+          const path = join(resultsDir, name);
+          await page.screenshot({ path, fullPage: true });
+          log(`    screenshot: ${path}`);
+          return path;
+        },
+        log: (message) => log(`    ${message}`),
+      };
+
+      for (const [i, test] of selected.entries()) {
+        const started = Date.now();
+        pageErrors.length = 0;
+        try {
+          await withTimeout(test.run(ctx), TEST_TIMEOUT_MS, test.name);
+          if (pageErrors.length > 0) throw new Error(`the page reported errors:\n${pageErrors.join('\n')}`);
+          passed++;
+          log(`  ok   ${test.name} (${Date.now() - started} ms)`);
+        } catch (e) {
+          failed++;
+          failures.push({ file, name: test.name, error: describe(e) });
+          log(`  FAIL ${test.name} (${Date.now() - started} ms)`);
+          log(`       ${describe(e).split('\n').join('\n       ')}`);
+          const shot = join(resultsDir, `${file.replace(/\.e2e\.mjs$/, '')}-failure-${i + 1}.png`);
+          await page.screenshot({ path: shot, fullPage: true }).then(
+            () => log(`       screenshot: ${shot}`),
+            () => undefined,
+          );
+        }
+      }
+    } catch (e) {
+      failed++;
+      failures.push({ file, name: '(setup)', error: describe(e) });
+      log(`  FAIL setup: ${describe(e)}`);
+    } finally {
+      await browser?.close().catch(() => undefined);
+      if (server !== undefined) {
+        await stopServer(server.child);
+        if (failed > 0 && server.stderr().trim() !== '') log(`  server stderr:\n${server.stderr().trim()}`);
+      }
+      await rm(tmpDir, { recursive: true, force: true });
+    }
+  }
+
+  if (failures.length > 0) {
+    log('\nFailures:');
+    for (const f of failures) log(`  ${f.file} › ${f.name}`);
+  }
+  log(`\n${passed} passed, ${failed} failed`);
+  // read by scripts/test.mjs to sum the tiers
+  await writeFile(join(resultsDir, '..', 'e2e.json'), JSON.stringify({ passed, failed }));
+  return failed > 0 || passed === 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    log(`e2e runner crashed: ${describe(e)}`);
+    log('0 passed, 1 failed');
+    process.exitCode = 1;
+  },
+);
