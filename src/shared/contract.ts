@@ -42,6 +42,8 @@ export const channels = {
   /** generates a synthetic fleet and imports it (sample data) */
   'datasets:synth': { input: synthRequestSchema, output: jobStartedSchema },
   'jobs:cancel': { input: jobIdInput, output: z.object({ cancelled: z.boolean() }) },
+  /** a job's state, for a client that reconnects and may have missed its events */
+  'jobs:get': { input: jobIdInput, output: z.lazy(() => jobStatusSchema) },
   /** JSON Schemas and defaults of the editable configs (fed to Monaco; main validates again) */
   'config:schemas': {
     input: z.object({}),
@@ -77,6 +79,11 @@ export const jobFinishedSchema = z.object({
   error: errorSchema.optional(),
 });
 export type JobFinished = z.infer<typeof jobFinishedSchema>;
+export const jobStatusSchema = z.union([
+  z.object({ jobId: z.string(), kind: jobKindSchema, state: z.literal('running'), fraction: z.number(), message: z.string() }),
+  jobFinishedSchema,
+]);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
 export type JobResult = NonNullable<JobFinished['result']>;
 
 /** Events pushed from main to the renderer (IPC) or browser (SSE). */

@@ -180,6 +180,7 @@ export class AppServices {
       'datasets:synth': ({ units, seed, name }) =>
         Promise.resolve({ jobId: this.jobs.start('synth', (ctx) => this.synthDataset(units, seed, name, ctx)) }),
       'jobs:cancel': ({ jobId }) => Promise.resolve({ cancelled: this.jobs.cancel(jobId) }),
+      'jobs:get': ({ jobId }) => Promise.resolve(this.jobs.status(jobId)),
       'config:schemas': () =>
         Promise.resolve({ trainConfig: trainConfigJsonSchema, featureSpec: featureSpecJsonSchema, defaults: { trainConfig: parseTrainConfig({}) } }),
       'features:rank': ({ datasetId, config }) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { JobFinished, JobResult } from '../../shared/contract';
+import type { JobFinished, JobResult, JobStatus } from '../../shared/contract';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import type { EventBus } from './events';
 import { logger } from './logger';
@@ -17,6 +17,7 @@ export interface JobContext {
 
 interface RunningJob {
   readonly kind: JobKind;
+  last: { fraction: number; message: string };
   readonly controller: AbortController;
   readonly done: Promise<JobFinished>;
 }
@@ -24,6 +25,8 @@ interface RunningJob {
 /** Long work with throttled progress events and a cancel path. */
 export class JobManager {
   private readonly running = new Map<string, RunningJob>();
+  /** the most recent finished jobs, for clients that missed the event */
+  private readonly finished = new Map<string, JobFinished>();
   constructor(
     private readonly bus: EventBus,
     private readonly intervalMs = 200,
@@ -37,6 +40,8 @@ export class JobManager {
       jobId,
       signal: controller.signal,
       progress: (fraction, message) => {
+        const job = this.running.get(jobId);
+        if (job !== undefined) job.last = { fraction, message };
         const now = Date.now();
         if (fraction < 1 && now - last < this.intervalMs) return;
         last = now;
@@ -58,11 +63,21 @@ export class JobManager {
       }
     })().then((finished) => {
       this.running.delete(jobId);
+      this.finished.set(jobId, finished);
+      while (this.finished.size > 100) this.finished.delete(this.finished.keys().next().value!);
       this.bus.emit('job:finished', finished);
       return finished;
     });
-    this.running.set(jobId, { kind, controller, done });
+    this.running.set(jobId, { kind, controller, done, last: { fraction: 0, message: 'Starting…' } });
     return jobId;
+  }
+
+  status(jobId: string): JobStatus {
+    const job = this.running.get(jobId);
+    if (job !== undefined) return { jobId, kind: job.kind, state: 'running', ...job.last };
+    const done = this.finished.get(jobId);
+    if (done === undefined) throw new PrognosError('NOT_FOUND', `No job ${jobId}.`);
+    return done;
   }
 
   cancel(jobId: string): boolean {

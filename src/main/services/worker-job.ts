@@ -37,7 +37,7 @@ export function runWorkerJob<M extends Tagged, R>(
           try {
             resolve(handlers.onDone(m as Extract<M, { type: 'done' }>));
           } catch (e) {
-            reject(e as Error);
+            reject(e instanceof Error ? e : new Error(String(e)));
           }
         });
       } else if (m.type === 'error') {

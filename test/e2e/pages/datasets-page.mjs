@@ -1,5 +1,4 @@
 // @ts-check
-/* global DataTransfer -- the callbacks given to page.evaluate run in the browser */
 /**
  * Page object for the Datasets view. Tests speak in the analyst's terms (import a file, read the
  * summary, pick sensors) and never touch selectors directly.

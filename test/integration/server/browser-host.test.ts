@@ -87,9 +87,9 @@ describe('browser mode host', () => {
     let text = '';
     const decoder = new TextDecoder();
     while (!text.includes('event: job:finished')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value);
+      const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value);
     }
     await reader.cancel();
     expect(text).toContain('event: job:progress');
