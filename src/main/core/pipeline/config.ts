@@ -3,6 +3,7 @@
  * schema, validated again before use, stored with every run.
  */
 import { z } from 'zod';
+import { PrognosError } from '../../../shared/errors';
 import { featureSpecSchema } from '../features/spec';
 
 export const gbdtParamsSchema = z
@@ -65,8 +66,11 @@ export const trainConfigSchema = z
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
+/** Validates a training config; problems are listed with their path (e.g. `gbdt.maxDepth`). */
 export function parseTrainConfig(input: unknown): TrainConfig {
-  return trainConfigSchema.parse(input ?? {});
+  const r = trainConfigSchema.safeParse(input ?? {});
+  if (!r.success) throw new PrognosError('INVALID_INPUT', `Invalid training config:\n${z.prettifyError(r.error)}`);
+  return r.data;
 }
 
 export const trainConfigJsonSchema: Record<string, unknown> = {
