@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppServices } from '../../../src/main/services/app-services';
 import { GBDT_ARTIFACT } from '../../../src/main/services/training';
+import { dispatch } from '../../../src/main/services/dispatch';
 import type { EventPayload } from '../../../src/shared/contract';
 import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
 
@@ -65,8 +66,10 @@ describe('a training run', () => {
 
   it('refuses a bad config before recording a run', async () => {
     const before = services.store.listRuns().length;
-    await expect(services.handlers['train:start']({ datasetId, config: { gbdt: { maxDepth: 0 } } })).rejects.toThrow(/maxDepth/);
-    await expect(services.handlers['train:start']({ datasetId, config: { split: { train: 0.9, validation: 0.2, test: 0.1 } } })).rejects.toThrow(/add up to 1/);
+    const depth = await dispatch(services.handlers, 'train:start', { datasetId, config: { gbdt: { maxDepth: 0 } } });
+    expect(depth).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/gbdt\.maxDepth/) as unknown } });
+    const split = await dispatch(services.handlers, 'train:start', { datasetId, config: { split: { train: 0.9, validation: 0.2, test: 0.1 } } });
+    expect(split).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/add up to 1/) as unknown } });
     expect(services.store.listRuns()).toHaveLength(before);
   });
 });
