@@ -1,9 +1,10 @@
 /** `npm run bench [PREFIX...] [--json FILE]`: runs the benchmarks whose names start with a prefix. */
 import { writeFileSync } from 'node:fs';
 import { formatFigure, type Benchmark, type Figure } from './figures';
+import { featuresFd001 } from './features-fd001';
 import { import1m } from './import-1m';
 
-const BENCHMARKS: Benchmark[] = [import1m];
+const BENCHMARKS: Benchmark[] = [import1m, featuresFd001];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -1,0 +1,84 @@
+/**
+ * `gbdt-train`: wall time of trainGbdt against python3-xgboost's hist trainer on the same float32
+ * matrix, the same thread count and the same parameters (no early stopping).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainGbdt, type GbdtParams } from '../../src/main/core/models/gbdt';
+import { makeSyntheticMatrix, writeMatrix } from './matrix';
+import { runXgbReference } from './xgboost-reference';
+
+export interface BenchFigure {
+  name: string;
+  value: number;
+  unit: string;
+  reference?: { name: string; value: number; unit: string };
+}
+
+export interface GbdtBenchOptions {
+  rows?: number;
+  features?: number;
+  threads?: number;
+  /** Timed repetitions of each trainer; the median is reported (default 3). */
+  repeats?: number;
+  seed?: number;
+}
+
+export const GBDT_BENCH_PARAMS: Omit<GbdtParams, 'nThreads'> = {
+  nEstimators: 185,
+  maxDepth: 8,
+  eta: 0.1,
+  minChildWeight: 1,
+  lambda: 1,
+  alpha: 0,
+  gamma: 0,
+  subsample: 0.8,
+  colsampleBytree: 0.8,
+  maxBin: 256,
+  scalePosWeight: 1,
+  earlyStoppingRounds: 0,
+  seed: 0,
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export async function benchGbdtTrain(o: GbdtBenchOptions = {}): Promise<BenchFigure[]> {
+  const rows = o.rows ?? 15_000;
+  const features = o.features ?? 40;
+  const threads = o.threads ?? 2;
+  const repeats = o.repeats ?? 3;
+  const data = makeSyntheticMatrix({ rows, features, seed: o.seed ?? 7 });
+  const params: GbdtParams = { ...GBDT_BENCH_PARAMS, nThreads: threads };
+  const dir = await mkdtemp(join(tmpdir(), 'prognos-bench-gbdt-'));
+  try {
+    const base = join(dir, 'train');
+    await writeMatrix(data, base);
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    let version = '';
+    // interleaved so that a noisy machine penalises both trainers alike
+    for (let i = 0; i < repeats; i++) {
+      const t0 = performance.now();
+      await trainGbdt(data, params);
+      ours.push((performance.now() - t0) / 1000);
+      const ref = runXgbReference({ train: base, rows, features, params });
+      theirs.push(...ref.seconds);
+      version = ref.version;
+    }
+    return [
+      {
+        name: 'gbdt-train',
+        value: median(ours),
+        unit: 's',
+        reference: { name: `xgboost ${version} hist`, value: median(theirs), unit: 's' },
+      },
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
