@@ -3,6 +3,7 @@ import { PrognosError, toErrorValue } from '../../shared/errors';
 import { appVersion } from '../paths';
 import { datasetCommand, datasetsCommand, importCommand, synthCommand } from './commands/data';
 import { evaluateCommand, featuresCommand, trainCommand } from './commands/model';
+import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { storeCommand } from './commands/store';
 import { createOutput, type Output } from './output';
@@ -10,13 +11,14 @@ import { createOutput, type Output } from './output';
 type Command = (argv: string[], out: Output) => Promise<void>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE      write a synthetic fleet as C-MAPSS text' },
+  synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE]   a synthetic fleet as C-MAPSS text (a test set with --rul-out)' },
   import: { run: importCommand, usage: 'import FILE [--rul FILE] [--format cmapss|csv] [--map col=role,...] [--name NAME]' },
   datasets: { run: datasetsCommand, usage: 'datasets                                  list imported datasets' },
   dataset: { run: datasetCommand, usage: 'dataset ID                                one dataset with its column summary' },
   features: { run: featuresCommand, usage: 'features --dataset D|FILE [--config F] [--out FILE.csv] [--top N]   rank engineered features' },
   train: { run: trainCommand, usage: 'train --dataset D|FILE [--config F] [--models gbdt] [--seed S]      train and record a run' },
   evaluate: { run: evaluateCommand, usage: 'evaluate --run R --data FILE --rul FILE     official test scoring (last cycle, all cycles)' },
+  demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
   store: { run: storeCommand, usage: 'store backup FILE | store restore FILE    online backup / restore of the store' },
 };

@@ -206,4 +206,25 @@ describe('synthetic fleet', () => {
     expect(() => synthesizeFleet({ units: 0, seed: 1 })).toThrow(/units/);
     expect(() => synthesizeFleet({ units: 2, seed: 1.5 })).toThrow(/seed/);
   });
+
+  it('writes a test set: units cut before failure, with their true RUL', async () => {
+    const full = synthesizeFleet({ units: 20, seed: 9 });
+    const out = join(dir, 'test-set.txt');
+    const rulOut = join(dir, 'test-set-rul.txt');
+    await writeSynthFleet({ units: 20, seed: 9, out, rulOut });
+    const parsed = await parseFleetFile(out, { rulPath: rulOut });
+    const fullSpans = unitSpans(full);
+    const cutSpans = unitSpans(parsed.table);
+    expect(cutSpans).toHaveLength(20);
+    for (let u = 0; u < 20; u++) {
+      const life = fullSpans[u]!.end - fullSpans[u]!.start;
+      const kept = cutSpans[u]!.end - cutSpans[u]!.start;
+      expect(kept).toBeLessThan(life);
+      expect(kept).toBeGreaterThanOrEqual(Math.round(life * 0.3) - 1);
+      // the RUL file says how many cycles were cut off
+      expect(parsed.table.rulAtEnd!.get(cutSpans[u]!.unit)).toBe(life - kept);
+      // the rows kept are the unit's first rows, unchanged
+      expect(parsed.table.values[5]![cutSpans[u]!.start + kept - 1]).toBe(full.values[5]![fullSpans[u]!.start + kept - 1]);
+    }
+  });
 });

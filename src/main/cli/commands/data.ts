@@ -7,16 +7,19 @@ import { openServices, waitForJob } from '../context';
 import { table, type Output } from '../output';
 
 export async function synthCommand(argv: string[], out: Output): Promise<void> {
-  const { values } = parseCommandArgs(argv, { units: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } });
+  const { values } = parseCommandArgs(argv, { units: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, 'rul-out': { type: 'string' } });
   const units = intOption(values.units, 'units', 100);
   const seed = intOption(values.seed, 'seed', 1);
   if (units < 1) throw new PrognosError('INVALID_INPUT', '--units must be at least 1.');
   const file = resolve(requireOption(values.out, 'out'));
   const started = performance.now();
-  const r = await writeSynthFleet({ units, seed, out: file });
+  const rulOut = values['rul-out'] === undefined ? undefined : resolve(values['rul-out']);
+  const r = await writeSynthFleet({ units, seed, out: file, ...(rulOut === undefined ? {} : { rulOut }) });
   const seconds = (performance.now() - started) / 1000;
-  out.result({ file, rows: r.rows, units: r.units, bytes: r.bytes, seed, seconds }, () =>
-    `Wrote ${r.rows.toLocaleString('en-US')} rows of ${r.units} units (seed ${seed}) to ${file} in ${seconds.toFixed(1)} s.`,
+  out.result({ file, rulFile: rulOut ?? null, rows: r.rows, units: r.units, bytes: r.bytes, seed, seconds }, () =>
+    `Wrote ${r.rows.toLocaleString('en-US')} rows of ${r.units} units (seed ${seed}${rulOut === undefined ? ', run to failure' : ', cut before failure'}) to ${file}` +
+    (rulOut === undefined ? '' : ` and their true RUL to ${rulOut}`) +
+    ` in ${seconds.toFixed(1)} s.`,
   );
 }
 

@@ -14,7 +14,7 @@
  *
  * Everything is deterministic for a seed (own PRNG, no Math.random).
  */
-import { open } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { PrognosError } from '../../../shared/errors';
 import { Rng } from './prng';
 import { CMAPSS_VALUE_COLUMNS, type FleetTable } from './table';
@@ -228,6 +228,8 @@ export function synthesizeFleet(opts: SynthOptions): FleetTable {
     values: CMAPSS_VALUE_COLUMNS.map(() => new Float64Array(rows)),
   };
   const rng = new Rng(opts.seed, 2);
+  const cutRng = new Rng(opts.seed, 3);
+  const ruls: number[] = [];
   const bases = regimeBases(regimes);
   let offset = 0;
   for (const plan of plans) {
@@ -357,7 +359,14 @@ export function formatCmapssRow(
  * `synthesizeFleet` for the same options).
  */
 export async function writeSynthFleet(
-  opts: SynthOptions & { out: string },
+  opts: SynthOptions & {
+    out: string;
+    /**
+     * Write a test set instead: every unit is cut at a seeded random 30–95 % of its life, as in the
+     * C-MAPSS test files, and the true remaining cycles go to this RUL file (one integer a line).
+     */
+    rulOut?: string;
+  },
 ): Promise<{ rows: number; units: number; bytes: number }> {
   const plans = synthUnitPlans(opts);
   const regimes = opts.regimes ?? 1;
@@ -368,6 +377,8 @@ export async function writeSynthFleet(
     values: CMAPSS_VALUE_COLUMNS.map(() => new Float64Array(maxLife)),
   };
   const rng = new Rng(opts.seed, 2);
+  const cutRng = new Rng(opts.seed, 3);
+  const ruls: number[] = [];
   const bases = regimeBases(regimes);
   // two chunks: one is written to the file while the next is filled
   let chunk = Buffer.allocUnsafe(4 * 1024 * 1024);
@@ -390,18 +401,21 @@ export async function writeSynthFleet(
     const vals = scratch.values;
     for (const plan of plans) {
       generateUnit(plan, rng, regimes, bases, scratch, 0);
-      for (let r = 0; r < plan.life; r++) {
+      const keep = opts.rulOut === undefined ? plan.life : Math.max(1, Math.round(plan.life * cutRng.uniform(0.3, 0.95)));
+      for (let r = 0; r < keep; r++) {
         if (pos > limit) {
           await flush(pos);
           pos = 0;
         }
         pos = writeRow(chunk, pos, plan.unit, r + 1, vals, r, CMAPSS_DECIMALS);
       }
-      rows += plan.life;
+      rows += keep;
+      ruls.push(plan.life - keep);
     }
     if (pos > 0) await flush(pos);
     if (writing !== undefined) await writing;
     writing = undefined;
+    if (opts.rulOut !== undefined) await writeFile(opts.rulOut, `${ruls.join('\n')}\n`);
   } finally {
     if (writing !== undefined) await writing.catch(() => undefined);
     await fh.close();
