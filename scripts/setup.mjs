@@ -3,7 +3,7 @@
 // hosts an air-gapped site cannot reach), native modules built for Node, Electron's binary fetched
 // where possible, then the build. Safe and quick to run again.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -57,6 +57,26 @@ else {
   if (r.ok && electronPresent()) say('Electron binary downloaded');
   else
     say('Electron binary could not be downloaded (no access to its download host); the desktop app is unavailable here and `npm start` will open browser mode instead.');
+}
+
+// 3b. better-sqlite3 for Electron's ABI, kept beside the Node build (the CLI and tests keep using
+//     that one); the app points PROGNOS_SQLITE_BINDING at it. Needs Electron's headers.
+const electronBinding = join(root, 'node_modules', '.prognos-electron', 'better_sqlite3.node');
+if (electronPresent() && !existsSync(electronBinding)) {
+  const electronVersion = JSON.parse(readFileSync(join(electronDir, 'package.json'), 'utf8')).version;
+  const work = join(root, 'node_modules', '.prognos-electron', 'better-sqlite3');
+  say(`building better-sqlite3 for Electron ${electronVersion}…`);
+  cpSync(dirname(require.resolve('better-sqlite3/package.json')), work, { recursive: true, filter: (src) => !src.includes(`${join('build', 'Release')}`) });
+  const r = spawnSync('npx', ['node-gyp', 'rebuild', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'], {
+    cwd: work,
+    env,
+    encoding: 'utf8',
+  });
+  const built = join(work, 'build', 'Release', 'better_sqlite3.node');
+  if (r.status === 0 && existsSync(built)) {
+    copyFileSync(built, electronBinding);
+    say('better-sqlite3 built for Electron');
+  } else say("better-sqlite3 could not be built for Electron (its headers could not be fetched?); the desktop app needs it, browser mode and the CLI don't.");
 }
 
 // 4. Optional native TensorFlow: used at run time when present, else the WebAssembly backend.

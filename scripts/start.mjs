@@ -30,7 +30,7 @@ if (electronBinary && existsSync(electronBinary) && !wantBrowser) {
 } else {
   if (!wantBrowser) {
     process.stderr.write(
-      "Electron's binary is not installed (its download host is unreachable from this machine), so the desktop window cannot open.\n" +
+      "Electron's binary is not installed (set-up could not download it), so the desktop window cannot open.\n" +
         'Starting browser mode instead: open the address below in a browser on this machine. Ctrl-C stops it.\n' +
         '(Where the download works, `npm run setup` fetches Electron and `npm start` opens the app.)\n',
     );

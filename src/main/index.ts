@@ -1,5 +1,6 @@
 /** Electron entry: one secure window, a thin router to the services, nothing else. */
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { existsSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_EVENT, IPC_INVOKE } from '../shared/ipc';
@@ -65,6 +66,9 @@ async function createWindow(services: AppServices): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  // better-sqlite3 built for Electron's ABI by set-up (the package's own build is for Node)
+  const electronSqlite = join(APP_ROOT, 'node_modules', '.prognos-electron', 'better_sqlite3.node');
+  if (process.env.PROGNOS_SQLITE_BINDING === undefined && existsSync(electronSqlite)) process.env.PROGNOS_SQLITE_BINDING = electronSqlite;
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

@@ -3,6 +3,15 @@ import Database from 'better-sqlite3';
 import { PrognosError } from '../../../shared/errors';
 
 export type Db = Database.Database;
+
+/**
+ * Opens a database. Under Electron the module must be built for Electron's ABI; the app points
+ * PROGNOS_SQLITE_BINDING at that build (kept beside the Node build that the CLI and tests use).
+ */
+export function openDatabase(file: string, options: Database.Options = {}): Db {
+  const binding = process.env.PROGNOS_SQLITE_BINDING;
+  return new Database(file, binding === undefined || binding === '' ? options : { ...options, nativeBinding: binding });
+}
 export type SqliteError = InstanceType<typeof Database.SqliteError>;
 
 /** A constraint (unique, check, foreign key, not null, datatype) rejected the write. */

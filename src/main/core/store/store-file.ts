@@ -16,6 +16,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { openDatabase } from './sqlite';
 import { PrognosError } from '../../../shared/errors';
 import { appliedMigrations, hasMigrationsTable } from './migrate';
 import { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations';
@@ -64,7 +65,7 @@ export function validateStoreFile(file: string, shownAs: string = file): void {
   checkHeader(file, shownAs);
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openDatabase(file, { readonly: true, fileMustExist: true });
     const integrity = db.prepare<[], { integrity_check: string }>('PRAGMA integrity_check').all();
     if (integrity.length !== 1 || integrity[0]!.integrity_check !== 'ok') {
       const shown = integrity
@@ -110,7 +111,7 @@ function releaseStore(dbPath: string): void {
   let opened = false;
   let db: Database.Database | undefined;
   try {
-    db = new Database(dbPath, { fileMustExist: true });
+    db = openDatabase(dbPath, { fileMustExist: true });
     db.pragma('wal_checkpoint(TRUNCATE)');
     opened = true;
   } catch {

@@ -7,6 +7,7 @@ import { mkdirSync, renameSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { openDatabase } from './sqlite';
 import type { FleetTable } from '../data/table';
 import { PrognosError } from '../../../shared/errors';
 import type { DatasetRecord } from '../../../shared/schemas';
@@ -50,10 +51,10 @@ export interface ConnectionSettings {
   schemaVersion: number;
 }
 
-function openDatabase(dbPath: string, busyTimeoutMs: number): Database.Database {
+function openStoreDatabase(dbPath: string, busyTimeoutMs: number): Database.Database {
   let db: Database.Database | undefined;
   try {
-    db = new Database(dbPath, { timeout: busyTimeoutMs });
+    db = openDatabase(dbPath, { timeout: busyTimeoutMs });
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal')
       throw new PrognosError('INTERNAL', `${dbPath}: could not switch to WAL mode (got ${String(mode)})`);
@@ -89,7 +90,7 @@ export class ExperimentStore {
     const absDir = resolve(dir);
     mkdirSync(absDir, { recursive: true });
     const dbPath = resolve(absDir, STORE_FILE);
-    const db = openDatabase(dbPath, options.busyTimeoutMs ?? 5000);
+    const db = openStoreDatabase(dbPath, options.busyTimeoutMs ?? 5000);
     try {
       migrate(db, MIGRATIONS);
       if (options.recoverInterruptedRuns ?? true) runs.failInterruptedRuns(db);
