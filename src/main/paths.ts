@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 
 /**
  * The application root: the repository (or app.asar) that holds package.json and out/. Code may sit
@@ -15,8 +15,10 @@ export const APP_ROOT = findAppRoot(__dirname);
 export const BUILT_MAIN_DIR = join(APP_ROOT, 'out', 'main');
 export const RENDERER_DIR = join(APP_ROOT, 'out', 'renderer');
 export const PRELOAD_SCRIPT = join(APP_ROOT, 'out', 'preload', 'index.js');
-export const IMPORT_WORKER = join(BUILT_MAIN_DIR, 'import-worker.js');
-export const TRAIN_WORKER = join(BUILT_MAIN_DIR, 'train-worker.js');
+/** Worker scripts are unpacked from the packaged app's asar (see electron-builder.yml). */
+const unpacked = (p: string): string => p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+export const IMPORT_WORKER = unpacked(join(BUILT_MAIN_DIR, 'import-worker.js'));
+export const TRAIN_WORKER = unpacked(join(BUILT_MAIN_DIR, 'train-worker.js'));
 
 let version: string | undefined;
 export function appVersion(): string {
