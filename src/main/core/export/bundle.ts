@@ -1,0 +1,582 @@
+/**
+ * Export bundles (format version 1), as a folder or a .zip of it:
+ *
+ *   manifest.json            what the bundle holds, feature recipe, scaler, contract, metrics, run
+ *   models/gbdt.onnx         ai.onnx.ml TreeEnsembleClassifier
+ *   models/gbdt.xgboost.json XGBoost's JSON model (xgboost.Booster.load_model)
+ *   models/lstm.onnx         LSTM + attention (when the run has a sequence model)
+ *   models/pipeline.onnx     raw history → features → models → ensemble (unless switched off)
+ *   model_card.md, openapi.json
+ *   SHA256SUMS               sha256sum format, every file but itself and SIGNATURE
+ *   SIGNATURE                optional: base64 Ed25519 signature of SHA256SUMS
+ *
+ * Everything is built and checked in memory first, then written to a temporary sibling and renamed
+ * into place, so a failure leaves nothing behind. Reading verifies checksums, the signature, the
+ * format version, the required files and the ONNX headers, and refuses a bundle with any problem.
+ */
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { badFile, PrognosError } from '../../../shared/errors';
+import { CMAPSS_VALUE_COLUMNS, type ColumnInfo } from '../data/table';
+import { buildFeatureDefs, type FeatureState } from '../features/engineer';
+import type { GbdtModel } from '../models/gbdt';
+import type { ScalerParams } from '../split';
+import { formatSums, isPlainBundlePath, parseSums, sha256Hex, SUMS_FILE } from './checksums';
+import { CMAPSS_COLUMN_INFO } from './cmapss-columns';
+import { pipelineContractLines } from './contract';
+import { featureDefsFor } from './feature-graph';
+import { GBDT_INPUT, GBDT_LABEL, GBDT_PROBABILITIES, gbdtToOnnx } from './gbdt-onnx';
+import { LSTM_INPUT, LSTM_OUTPUT, lstmDims, lstmToOnnx, type LstmAttentionWeights } from './lstm-onnx';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  checkManifest,
+  GBDT_ONNX_FILE,
+  GBDT_XGBOOST_FILE,
+  LSTM_ONNX_FILE,
+  MANIFEST_FILE,
+  MODEL_CARD_FILE,
+  OPENAPI_FILE,
+  PIPELINE_ONNX_FILE,
+  type BundleManifest,
+  type ModelFileEntry,
+  type RawColumn,
+  type TensorSpec,
+} from './manifest';
+import { buildModelCard } from './model-card';
+import { inspectModel, MAX_ONNX_ML_OPSET, MAX_ONNX_OPSET, IR_VERSION, ONNX_ML_DOMAIN } from './onnx';
+import { buildOpenApi } from './openapi';
+import { PIPELINE_INPUTS, PIPELINE_OUTPUTS, pipelineContract, pipelineToOnnx, type GbdtInputSpace, type PipelineSpec } from './pipeline-onnx';
+import { loadSigningKey, parsePublicKey, publicKeyPem, samePublicKey, SIGNATURE_ALGORITHM, SIGNATURE_FILE, signBase64, verifyBase64 } from './signing';
+import { readZip, writeZip, ZipError } from './zip';
+
+/** Everything a bundle is made from: a finished run's models, feature recipe and results. */
+export interface BundleInput {
+  readonly runId: string;
+  readonly appVersion: string;
+  /** ISO 8601 time of the export (default: now). */
+  readonly created?: string;
+  readonly datasetFingerprint: string;
+  readonly datasetName?: string;
+  /** The dataset's value columns (settings and sensors) as imported. */
+  readonly columns: readonly ColumnInfo[];
+  /** Physical units by column name; C-MAPSS columns get their documented units by default. */
+  readonly columnUnits?: Readonly<Record<string, string>>;
+  readonly labelWindow: number;
+  /** Rows per sequence window (the run's history window, 30 by default). */
+  readonly windowLength: number;
+  readonly featureState: FeatureState;
+  /** The GBDT's features in model order (must equal gbdt.featureNames). */
+  readonly selected: readonly string[];
+  readonly gbdt: GbdtModel;
+  /** What the GBDT was trained on (default 'engineered', as the training pipeline does). */
+  readonly gbdtInput?: GbdtInputSpace;
+  /** Standardisation fitted on the training units (needed for an LSTM or a scaled GBDT). */
+  readonly scaler?: ScalerParams;
+  readonly lstm?: LstmAttentionWeights;
+  /** The LSTM's features in input order (default: the scaler's names). */
+  readonly lstmFeatures?: readonly string[];
+  /** Ensemble weight of the GBDT; must be 1 without an LSTM. */
+  readonly weight: number;
+  readonly threshold: number;
+  /** Metrics per model and split, e.g. { gbdt: { validation, test } }. */
+  readonly metrics: Readonly<Record<string, unknown>>;
+  readonly backend: string;
+  readonly seed: number;
+  readonly units?: { train: number; validation: number; test: number };
+  readonly trainingConfig?: unknown;
+  /** Write models/pipeline.onnx (default true). */
+  readonly pipeline?: boolean;
+}
+
+export interface WriteBundleOptions {
+  /** Write one .zip file (at `out`, with ".zip" appended unless it ends with it) instead of a folder. */
+  readonly zip?: boolean;
+  /** Sign SHA256SUMS with this Ed25519 private key (PEM text, or the path of a PEM file). */
+  readonly signKey?: string;
+  /** Replace an existing bundle at the destination (default: refuse). */
+  readonly overwrite?: boolean;
+}
+
+export interface WrittenBundle {
+  /** The folder or .zip written. */
+  readonly path: string;
+  readonly manifest: BundleManifest;
+  /** Bundle-relative paths of every file, sorted. */
+  readonly files: string[];
+}
+
+export interface BundleProblem {
+  readonly file: string;
+  readonly reason: string;
+}
+
+export interface VerifyOptions {
+  /** Trusted Ed25519 public key (PEM): the bundle must be signed with it. */
+  readonly publicKey?: string;
+  /** Refuse unsigned bundles. */
+  readonly requireSignature?: boolean;
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly problems: BundleProblem[];
+  readonly manifest?: BundleManifest;
+}
+
+export interface LoadedBundle {
+  readonly path: string;
+  readonly manifest: BundleManifest;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+const REQUIRED_FILES = [MANIFEST_FILE, MODEL_CARD_FILE, OPENAPI_FILE, GBDT_ONNX_FILE, GBDT_XGBOOST_FILE];
+const textEncoder = new TextEncoder();
+
+function invalid(message: string): never {
+  throw new PrognosError('INVALID_INPUT', `Cannot export: ${message}`);
+}
+
+function checkInput(input: BundleInput): void {
+  const names = input.gbdt.featureNames;
+  if (input.selected.length !== names.length || input.selected.some((n, i) => n !== names[i])) {
+    invalid('the selected features differ from the GBDT feature names');
+  }
+  if (!(input.threshold >= 0 && input.threshold <= 1)) invalid(`threshold ${input.threshold} is not in [0, 1]`);
+  if (!(input.weight >= 0 && input.weight <= 1)) invalid(`ensemble weight ${input.weight} is not in [0, 1]`);
+  if (input.lstm === undefined && input.weight !== 1) invalid(`ensemble weight ${input.weight} given, but there is no LSTM (it must be 1)`);
+  if (input.lstm !== undefined && input.scaler === undefined) invalid('an LSTM needs the scaler of its features');
+  if ((input.gbdtInput ?? 'engineered') === 'scaled' && input.scaler === undefined) invalid('a GBDT on scaled features needs the scaler');
+  if (!Number.isInteger(input.windowLength) || input.windowLength < 1) invalid(`window length ${input.windowLength} is not a positive integer`);
+  if (!Number.isInteger(input.labelWindow) || input.labelWindow < 1) invalid(`label window ${input.labelWindow} is not a positive integer`);
+  const known = new Set(input.columns.map((c) => c.name));
+  const needed = [...input.featureState.sensors, ...(input.featureState.regime?.settings ?? [])];
+  for (const s of needed) if (!known.has(s)) invalid(`the feature recipe reads column "${s}", which the dataset columns do not list`);
+  featureDefsFor(input.featureState, input.selected);
+}
+
+function isCmapssLayout(columns: readonly ColumnInfo[]): boolean {
+  const names = columns.map((c) => c.name);
+  return names.length === CMAPSS_VALUE_COLUMNS.length && CMAPSS_VALUE_COLUMNS.every((c, i) => c.name === names[i]);
+}
+
+function rawColumns(input: BundleInput, historyColumns: readonly string[]): RawColumn[] {
+  const used = new Set(historyColumns);
+  const cmapss = isCmapssLayout(input.columns);
+  const out: RawColumn[] = [
+    { name: 'unit', original: 'unit', role: 'unit', description: 'unit (engine) id', usedByPipeline: false },
+    { name: 'cycle', original: 'cycle', role: 'cycle', unit: 'cycle', description: 'operating cycle, strictly increasing within a unit', usedByPipeline: true },
+  ];
+  for (const c of input.columns) {
+    const doc = cmapss ? CMAPSS_COLUMN_INFO[c.name] : undefined;
+    const unit = input.columnUnits?.[c.name] ?? doc?.unit;
+    out.push({
+      name: c.name,
+      original: c.original,
+      role: c.role,
+      ...(unit === undefined ? {} : { unit }),
+      ...(doc === undefined ? {} : { description: doc.description }),
+      usedByPipeline: used.has(c.name),
+    });
+  }
+  return out;
+}
+
+function onnxEntry(file: string, bytes: Uint8Array, description: string, inputs: TensorSpec[], outputs: TensorSpec[]): ModelFileEntry {
+  const info = inspectModel(bytes);
+  return { file, sha256: sha256Hex(bytes), format: 'onnx', description, inputs, outputs, opsets: info.opsets, irVersion: info.irVersion };
+}
+
+/** Every file of the bundle, in memory (paths relative to the bundle root). */
+export function buildBundleFiles(input: BundleInput, signKey?: string): { manifest: BundleManifest; files: Map<string, Uint8Array> } {
+  checkInput(input);
+  const key = signKey === undefined ? undefined : loadSigningKey(signKey);
+  const gbdtInput = input.gbdtInput ?? 'engineered';
+  const state = input.featureState;
+  const F = input.selected.length;
+  const producerVersion = input.appVersion;
+  const files = new Map<string, Uint8Array>();
+
+  const gbdtOnnx = gbdtToOnnx(input.gbdt, { producerVersion });
+  const xgbJson = textEncoder.encode(input.gbdt.toXGBoostJsonString());
+  files.set(GBDT_ONNX_FILE, gbdtOnnx);
+  files.set(GBDT_XGBOOST_FILE, xgbJson);
+  const featureWords = gbdtInput === 'scaled' ? 'standardised features' : 'engineered features';
+  const models: Record<string, ModelFileEntry> = {
+    gbdt: onnxEntry(
+      GBDT_ONNX_FILE,
+      gbdtOnnx,
+      `GBDT as ai.onnx.ml TreeEnsembleClassifier (${input.gbdt.trees.length} trees, binary, LOGISTIC)`,
+      [{ name: GBDT_INPUT, type: 'float32', shape: ['N', F], description: `${featureWords} in selectedFeatures order` }],
+      [
+        { name: GBDT_LABEL, type: 'int64', shape: ['N'], description: '1 when p > 0.5 (use the bundle threshold instead)' },
+        { name: GBDT_PROBABILITIES, type: 'float32', shape: ['N', 2], description: '[1 − p, p]' },
+      ],
+    ),
+    gbdtXgboost: {
+      file: GBDT_XGBOOST_FILE,
+      sha256: sha256Hex(xgbJson),
+      format: 'xgboost-json',
+      description: 'the same GBDT in XGBoost JSON model format (binary:logistic), loadable by xgboost.Booster.load_model; inputs as models/gbdt.onnx',
+    },
+  };
+
+  let lstmFeatures: string[] | undefined;
+  if (input.lstm !== undefined) {
+    const scaler = input.scaler!;
+    lstmFeatures = [...(input.lstmFeatures ?? scaler.names)];
+    for (const n of lstmFeatures) if (!scaler.names.includes(n)) invalid(`LSTM feature "${n}" has no scaler parameters`);
+    featureDefsFor(state, lstmFeatures);
+    lstmDims(input.lstm, lstmFeatures.length);
+    const lstmOnnx = lstmToOnnx(input.lstm, { window: input.windowLength, features: lstmFeatures.length }, { producerVersion });
+    files.set(LSTM_ONNX_FILE, lstmOnnx);
+    models.lstm = onnxEntry(
+      LSTM_ONNX_FILE,
+      lstmOnnx,
+      'LSTM → LSTM → additive attention → dense + sigmoid',
+      [{ name: LSTM_INPUT, type: 'float32', shape: ['N', input.windowLength, lstmFeatures.length], description: 'standardised lstmFeatures per row, oldest first, left-padded with the unit\'s first row' }],
+      [{ name: LSTM_OUTPUT, type: 'float32', shape: ['N', 1], description: 'probability of failure within the label window' }],
+    );
+  }
+  if (gbdtInput === 'scaled') for (const n of input.selected) if (!input.scaler!.names.includes(n)) invalid(`GBDT feature "${n}" has no scaler parameters`);
+
+  const spec: PipelineSpec = {
+    featureState: state,
+    gbdt: input.gbdt,
+    gbdtInput,
+    ...(input.scaler === undefined ? {} : { scaler: input.scaler }),
+    ...(input.lstm === undefined ? {} : { lstm: input.lstm, lstmFeatures: lstmFeatures! }),
+    window: input.windowLength,
+    weight: input.weight,
+  };
+  const contract = pipelineContract(spec);
+  let pipeline: BundleManifest['pipeline'] = null;
+  if (input.pipeline !== false) {
+    const bytes = pipelineToOnnx(spec, { producerVersion });
+    files.set(PIPELINE_ONNX_FILE, bytes);
+    const C = contract.historyColumns.length;
+    models.pipeline = onnxEntry(
+      PIPELINE_ONNX_FILE,
+      bytes,
+      'raw sensor history → engineered features → scaler → models → ensemble probability',
+      [
+        { name: PIPELINE_INPUTS.history, type: 'float64', shape: ['N', 'history_rows', C], description: `raw ${contract.historyColumns.join(', ')}, right-aligned` },
+        { name: PIPELINE_INPUTS.cycles, type: 'float64', shape: ['N', 'history_rows'], description: 'cycle number per row' },
+        { name: PIPELINE_INPUTS.valid, type: 'int64', shape: ['N'], description: 'real rows per unit (the rest, on the left, is padding)' },
+      ],
+      [
+        { name: PIPELINE_OUTPUTS.probability, type: 'float32', shape: ['N'], description: 'ensemble probability at the latest row' },
+        { name: PIPELINE_OUTPUTS.parts, type: 'float32', shape: ['N', contract.parts.length], description: contract.parts.join(', ') },
+        { name: PIPELINE_OUTPUTS.features, type: 'float32', shape: ['N', F], description: 'engineered features at the latest row, selectedFeatures order' },
+      ],
+    );
+    pipeline = { file: PIPELINE_ONNX_FILE, ...contract, contract: pipelineContractLines(contract, input.windowLength) };
+  }
+
+  const defs = buildFeatureDefs(state.spec, state.sensors, state.regime !== undefined);
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    created: input.created ?? new Date().toISOString(),
+    appVersion: input.appVersion,
+    runId: input.runId,
+    dataset: { fingerprint: input.datasetFingerprint, ...(input.datasetName === undefined ? {} : { name: input.datasetName }) },
+    label: { window: input.labelWindow, definition: `failure within ${input.labelWindow} cycles: RUL ≤ ${input.labelWindow}` },
+    rawInput: { unitColumn: 'unit', cycleColumn: 'cycle', columns: rawColumns(input, contract.historyColumns), historyColumns: contract.historyColumns },
+    features: {
+      spec: state.spec,
+      sensors: [...state.sensors],
+      droppedSensors: [...state.droppedSensors],
+      ...(state.regime === undefined ? {} : { regime: state.regime }),
+      definitions: defs,
+    },
+    selectedFeatures: [...input.selected],
+    selectedFeatureDefs: featureDefsFor(state, input.selected),
+    gbdtInput,
+    ...(lstmFeatures === undefined ? {} : { lstmFeatures }),
+    scaler: input.scaler === undefined ? null : { names: [...input.scaler.names], mean: [...input.scaler.mean], std: [...input.scaler.std] },
+    windowLength: input.windowLength,
+    models: models as BundleManifest['models'],
+    pipeline,
+    ensemble: {
+      weight: input.weight,
+      formula: input.lstm === undefined ? 'P = P_gbdt' : 'P = w·P_gbdt + (1 − w)·P_lstm',
+      parts: contract.parts,
+    },
+    threshold: input.threshold,
+    alert: `probability ≥ ${input.threshold}`,
+    metrics: { ...input.metrics },
+    training: {
+      backend: input.backend,
+      seed: input.seed,
+      ...(input.units === undefined ? {} : { units: input.units }),
+      ...(input.trainingConfig === undefined ? {} : { config: input.trainingConfig }),
+    },
+    ...(key === undefined
+      ? {}
+      : { signature: { algorithm: SIGNATURE_ALGORITHM, publicKey: publicKeyPem(key), file: SIGNATURE_FILE, signs: SUMS_FILE } }),
+  };
+  files.set(MANIFEST_FILE, textEncoder.encode(`${JSON.stringify(manifest, null, 2)}\n`));
+  files.set(MODEL_CARD_FILE, textEncoder.encode(buildModelCard(manifest)));
+  files.set(OPENAPI_FILE, textEncoder.encode(`${JSON.stringify(buildOpenApi(manifest), null, 2)}\n`));
+  const sums = textEncoder.encode(formatSums([...files].map(([path, data]) => ({ path, sha256: sha256Hex(data) }))));
+  files.set(SUMS_FILE, sums);
+  if (key !== undefined) files.set(SIGNATURE_FILE, textEncoder.encode(`${signBase64(sums, key)}\n`));
+  return { manifest, files };
+}
+
+// ---------------------------------------------------------------- checking
+
+function checkOnnx(file: string, bytes: Uint8Array, expectedInputs: readonly string[], problems: BundleProblem[]): void {
+  let info;
+  try {
+    info = inspectModel(bytes);
+  } catch (e) {
+    problems.push({ file, reason: `not a readable ONNX model (${e instanceof Error ? e.message : String(e)})` });
+    return;
+  }
+  if (info.irVersion < 3 || info.irVersion > IR_VERSION) problems.push({ file, reason: `incompatible: IR version ${info.irVersion} (supported 3–${IR_VERSION})` });
+  for (const o of info.opsets) {
+    const max = o.domain === '' || o.domain === 'ai.onnx' ? MAX_ONNX_OPSET : o.domain === ONNX_ML_DOMAIN ? MAX_ONNX_ML_OPSET : -1;
+    if (max < 0) problems.push({ file, reason: `incompatible: unknown operator domain ${o.domain}` });
+    else if (o.version > max) problems.push({ file, reason: `incompatible: ${o.domain || 'ai.onnx'} opset ${o.version} (at most ${max})` });
+  }
+  const inputs = new Set(info.inputs.map((i) => i.name));
+  for (const name of expectedInputs) if (!inputs.has(name)) problems.push({ file, reason: `incompatible: no input named ${name}` });
+}
+
+/** Checks an in-memory bundle; never throws for bundle content. */
+export function checkBundleFiles(files: ReadonlyMap<string, Uint8Array>, opts: VerifyOptions = {}): VerifyResult {
+  const problems: BundleProblem[] = [];
+  const sumsBytes = files.get(SUMS_FILE);
+  let listed = new Set<string>();
+  if (sumsBytes === undefined) {
+    problems.push({ file: SUMS_FILE, reason: 'missing: the bundle has no checksums' });
+  } else {
+    const parsed = parseSums(Buffer.from(sumsBytes).toString('utf8'));
+    for (const reason of parsed.problems) problems.push({ file: SUMS_FILE, reason });
+    listed = new Set(parsed.entries.map((e) => e.path));
+    for (const e of parsed.entries) {
+      const data = files.get(e.path);
+      if (data === undefined) problems.push({ file: e.path, reason: 'listed in SHA256SUMS but missing' });
+      else {
+        const got = sha256Hex(data);
+        if (got !== e.sha256) problems.push({ file: e.path, reason: `checksum mismatch: SHA256SUMS says ${e.sha256}, the file has ${got}` });
+      }
+    }
+    for (const path of files.keys()) {
+      if (path !== SUMS_FILE && path !== SIGNATURE_FILE && !listed.has(path)) problems.push({ file: path, reason: 'not listed in SHA256SUMS' });
+    }
+  }
+  for (const f of REQUIRED_FILES) if (!files.has(f)) problems.push({ file: f, reason: 'required file missing' });
+
+  let manifest: BundleManifest | undefined;
+  const manifestBytes = files.get(MANIFEST_FILE);
+  if (manifestBytes !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));
+    } catch (e) {
+      problems.push({ file: MANIFEST_FILE, reason: `not valid JSON (${e instanceof Error ? e.message : String(e)})` });
+    }
+    if (json !== undefined) {
+      const c = checkManifest(json);
+      if (c.ok) manifest = c.manifest;
+      else for (const reason of c.reasons) problems.push({ file: MANIFEST_FILE, reason });
+    }
+  }
+
+  if (manifest !== undefined) {
+    const m = manifest;
+    const entries = Object.entries(m.models).filter((e): e is [string, ModelFileEntry] => e[1] !== undefined);
+    for (const [, entry] of entries) {
+      const data = files.get(entry.file);
+      if (data === undefined) {
+        if (!problems.some((p) => p.file === entry.file)) problems.push({ file: entry.file, reason: 'named in manifest.json but missing' });
+        continue;
+      }
+      const got = sha256Hex(data);
+      if (got !== entry.sha256) problems.push({ file: entry.file, reason: `checksum mismatch: manifest.json says ${entry.sha256}, the file has ${got}` });
+    }
+    const expectations: [ModelFileEntry | undefined, string[]][] = [
+      [m.models.gbdt, [GBDT_INPUT]],
+      [m.models.lstm, [LSTM_INPUT]],
+      [m.models.pipeline, [PIPELINE_INPUTS.history, PIPELINE_INPUTS.cycles, PIPELINE_INPUTS.valid]],
+    ];
+    for (const [entry, inputs] of expectations) {
+      const data = entry === undefined ? undefined : files.get(entry.file);
+      if (entry !== undefined && data !== undefined) checkOnnx(entry.file, data, inputs, problems);
+    }
+    if ((m.pipeline === null) !== (m.models.pipeline === undefined)) {
+      problems.push({ file: MANIFEST_FILE, reason: 'pipeline contract and pipeline model must be given together' });
+    }
+  }
+
+  // signature
+  const sigBytes = files.get(SIGNATURE_FILE);
+  const trusted = opts.publicKey === undefined ? undefined : parsePublicKey(opts.publicKey);
+  if (opts.publicKey !== undefined && trusted === null) problems.push({ file: SIGNATURE_FILE, reason: 'the trusted public key given for verification is not a PEM key' });
+  const declared = manifest?.signature;
+  if (declared !== undefined && sumsBytes !== undefined) {
+    const embedded = parsePublicKey(declared.publicKey);
+    if (declared.file !== SIGNATURE_FILE || declared.signs !== SUMS_FILE) problems.push({ file: MANIFEST_FILE, reason: 'signature entry names unexpected files' });
+    if (embedded === null || embedded.asymmetricKeyType !== 'ed25519') problems.push({ file: MANIFEST_FILE, reason: 'signature.publicKey is not an Ed25519 public key' });
+    else if (sigBytes === undefined) problems.push({ file: SIGNATURE_FILE, reason: 'missing: manifest.json declares a signature' });
+    else if (!verifyBase64(sumsBytes, Buffer.from(sigBytes).toString('utf8'), embedded)) {
+      problems.push({ file: SIGNATURE_FILE, reason: 'signature does not match SHA256SUMS and the public key in manifest.json' });
+    } else if (trusted !== undefined && trusted !== null && !samePublicKey(trusted, embedded)) {
+      problems.push({ file: SIGNATURE_FILE, reason: 'signed with a different key than the trusted public key' });
+    }
+  } else if (sigBytes !== undefined && manifest !== undefined) {
+    problems.push({ file: SIGNATURE_FILE, reason: 'present, but manifest.json declares no signature' });
+  } else if ((opts.requireSignature === true || opts.publicKey !== undefined) && manifest !== undefined) {
+    problems.push({ file: SIGNATURE_FILE, reason: 'the bundle is not signed' });
+  }
+  return problems.length === 0 && manifest !== undefined ? { ok: true, problems, manifest } : { ok: false, problems, ...(manifest === undefined ? {} : { manifest }) };
+}
+
+// ---------------------------------------------------------------- file system
+
+const MAX_BUNDLE_BYTES = 2 * 1024 ** 3;
+
+async function readFolder(root: string, problems: BundleProblem[]): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  let total = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const ent of await readdir(dir, { withFileTypes: true })) {
+      const full = join(dir, ent.name);
+      const rel = relative(root, full).split(sep).join('/');
+      if (ent.isDirectory()) await walk(full);
+      else if (ent.isFile()) {
+        const size = (await stat(full)).size;
+        total += size;
+        if (total > MAX_BUNDLE_BYTES) throw new PrognosError('BAD_FILE', `${root}: the bundle is larger than ${MAX_BUNDLE_BYTES} bytes`);
+        files.set(rel, new Uint8Array(await readFile(full)));
+      } else problems.push({ file: rel, reason: 'not a regular file (links and devices are not allowed in a bundle)' });
+    }
+  };
+  await walk(root);
+  return files;
+}
+
+/** A zip whose entries all sit in one top folder is read as if that folder were the root. */
+function stripTopFolder(entries: Map<string, Uint8Array>): Map<string, Uint8Array> {
+  if (entries.has(MANIFEST_FILE)) return entries;
+  const tops = new Set([...entries.keys()].map((k) => k.split('/')[0]!));
+  if (tops.size !== 1 || [...entries.keys()].some((k) => !k.includes('/'))) return entries;
+  const top = `${[...tops][0]!}/`;
+  return new Map([...entries].map(([k, v]) => [k.slice(top.length), v]));
+}
+
+async function loadFiles(path: string): Promise<{ files: Map<string, Uint8Array>; problems: BundleProblem[] }> {
+  let info;
+  try {
+    info = await lstat(path);
+  } catch {
+    throw new PrognosError('NOT_FOUND', `No bundle at ${path}.`);
+  }
+  const problems: BundleProblem[] = [];
+  if (info.isDirectory()) return { files: await readFolder(path, problems), problems };
+  if (!info.isFile()) throw badFile([{ file: basename(path), reason: 'not a folder or a .zip file' }]);
+  if (info.size > MAX_BUNDLE_BYTES) throw badFile([{ file: basename(path), reason: `larger than ${MAX_BUNDLE_BYTES} bytes` }]);
+  const bytes = new Uint8Array(await readFile(path));
+  try {
+    return { files: stripTopFolder(readZip(bytes, { maxTotalBytes: MAX_BUNDLE_BYTES })), problems };
+  } catch (e) {
+    if (e instanceof ZipError) throw badFile([{ file: basename(path), reason: `not a readable bundle archive: ${e.message}` }]);
+    throw e;
+  }
+}
+
+/** Checks a bundle folder or .zip; `ok` is false with every problem found (file and reason). */
+export async function verifyBundle(path: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  let loaded;
+  try {
+    loaded = await loadFiles(path);
+  } catch (e) {
+    if (e instanceof PrognosError && (e.code === 'BAD_FILE' || e.code === 'NOT_FOUND')) {
+      const issues = e.details?.issues;
+      return { ok: false, problems: issues !== undefined ? issues.map((i) => ({ file: i.file, reason: i.reason })) : [{ file: basename(path), reason: e.message }] };
+    }
+    throw e;
+  }
+  const r = checkBundleFiles(loaded.files, opts);
+  const problems = [...loaded.problems, ...r.problems];
+  return { ok: problems.length === 0 && r.ok, problems, ...(r.manifest === undefined ? {} : { manifest: r.manifest }) };
+}
+
+/** Loads and verifies a bundle; a bundle with any problem is refused with BAD_FILE naming the files. */
+export async function readBundle(path: string, opts: VerifyOptions = {}): Promise<LoadedBundle> {
+  const { files, problems: found } = await loadFiles(path);
+  const r = checkBundleFiles(files, opts);
+  const problems = [...found, ...r.problems];
+  if (problems.length > 0 || r.manifest === undefined) {
+    throw badFile(problems.length > 0 ? problems : [{ file: MANIFEST_FILE, reason: 'unreadable' }]);
+  }
+  return { path, manifest: r.manifest, files };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function clearDestination(dest: string, overwrite: boolean): Promise<void> {
+  if (!(await exists(dest))) return;
+  const info = await lstat(dest);
+  if (info.isDirectory() && (await readdir(dest)).length === 0) {
+    await rmdir(dest);
+    return;
+  }
+  if (!overwrite) throw new PrognosError('CONFLICT', `${dest} already exists; choose another destination or allow overwriting.`);
+  await rm(dest, { recursive: true, force: true });
+}
+
+/**
+ * Writes a bundle folder (or, with `zip`, one .zip file) and returns what was written. Nothing is
+ * left at the destination when anything fails.
+ */
+export async function writeBundle(input: BundleInput, out: string, opts: WriteBundleOptions = {}): Promise<WrittenBundle> {
+  const dest = resolve(opts.zip === true && !out.toLowerCase().endsWith('.zip') ? `${out}.zip` : out);
+  if (opts.overwrite !== true && (await exists(dest))) {
+    const info = await lstat(dest);
+    if (!info.isDirectory() || (await readdir(dest)).length > 0) {
+      throw new PrognosError('CONFLICT', `${dest} already exists; choose another destination or allow overwriting.`);
+    }
+  }
+  const { manifest, files } = buildBundleFiles(input, opts.signKey);
+  const check = checkBundleFiles(files);
+  if (!check.ok) throw new PrognosError('INTERNAL', `the bundle failed its own check: ${check.problems.map((p) => `${p.file}: ${p.reason}`).join('; ')}`);
+  for (const name of files.keys()) if (!isPlainBundlePath(name)) throw new PrognosError('INTERNAL', `unsafe bundle path ${name}`);
+  const names = [...files.keys()].sort();
+  await mkdir(dirname(dest), { recursive: true });
+  const temp = join(dirname(dest), `.${basename(dest)}.partial-${randomBytes(6).toString('hex')}`);
+  try {
+    if (opts.zip === true) {
+      const created = new Date(manifest.created);
+      const zip = writeZip(
+        names.map((name) => ({ name, data: files.get(name)! })),
+        Number.isNaN(created.getTime()) ? new Date() : created,
+      );
+      await writeFile(temp, zip, { flag: 'wx' });
+    } else {
+      await mkdir(temp);
+      for (const name of names) {
+        const target = join(temp, ...name.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, files.get(name)!, { flag: 'wx' });
+      }
+    }
+    await clearDestination(dest, opts.overwrite === true);
+    await rename(temp, dest);
+  } catch (e) {
+    await rm(temp, { recursive: true, force: true });
+    throw e;
+  }
+  return { path: dest, manifest, files: names };
+}

@@ -1,0 +1,48 @@
+/** Export of trained runs: ONNX models, the raw-history pipeline, bundles (format v1) and bundle scoring. */
+export { gbdtToOnnx, addTreeEnsemble, GBDT_INPUT, GBDT_LABEL, GBDT_PROBABILITIES, type GbdtOnnxOptions } from './gbdt-onnx';
+export {
+  lstmToOnnx,
+  addLstmAttention,
+  lstmDims,
+  onnxLstmTensors,
+  kerasGateMatrixToOnnx,
+  kerasBiasToOnnx,
+  KERAS_GATE_OF,
+  LSTM_INPUT,
+  LSTM_OUTPUT,
+  type KerasLstmLayer,
+  type LstmAttentionWeights,
+  type LstmDims,
+  type LstmShape,
+  type WeightTensor,
+} from './lstm-onnx';
+export {
+  pipelineToOnnx,
+  pipelineContract,
+  PIPELINE_INPUTS,
+  PIPELINE_OUTPUTS,
+  type GbdtInputSpace,
+  type PipelineContract,
+  type PipelineSpec,
+} from './pipeline-onnx';
+export { historyColumns, featureDefsFor } from './feature-graph';
+export {
+  writeBundle,
+  readBundle,
+  verifyBundle,
+  buildBundleFiles,
+  checkBundleFiles,
+  type BundleInput,
+  type BundleProblem,
+  type LoadedBundle,
+  type VerifyOptions,
+  type VerifyResult,
+  type WriteBundleOptions,
+  type WrittenBundle,
+} from './bundle';
+export { BundleScorer, type BundleScorerOptions, type ScoringEngine, type UnitScore } from './score';
+export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, type BundleManifest } from './manifest';
+export { readZip, writeZip, ZipError, crc32 } from './zip';
+export { SUMS_FILE, sha256Hex, formatSums, parseSums } from './checksums';
+export { SIGNATURE_FILE, loadSigningKey, publicKeyPem } from './signing';
+export { bundleInputFromRun, type ExportContext, type RunForExport } from './from-run';
