@@ -1,13 +1,16 @@
 /**
  * `gbdt-train`: wall time of trainGbdt against python3-xgboost's hist trainer on the same float32
- * matrix, the same thread count and the same parameters (no early stopping).
+ * matrix (15 000 × 40 by default), the same thread count (2) and the same parameters (185 trees,
+ * depth 8, eta 0.1, subsample and colsample 0.8, max_bin 256, no early stopping). Each side is
+ * timed `repeats` times, interleaved, and the medians are reported; XGBoost's time covers DMatrix
+ * construction and training, ours covers binning, helper-thread start-up and training.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainGbdt, type GbdtParams } from '../../src/main/core/models/gbdt';
 import { makeSyntheticMatrix, writeMatrix } from './matrix';
-import { runXgbReference } from './xgboost-reference';
+import { OMP_POLICIES, runXgbReference, type OmpPolicy } from './xgboost-reference';
 
 export interface BenchFigure {
   name: string;
@@ -59,23 +62,28 @@ export async function benchGbdtTrain(o: GbdtBenchOptions = {}): Promise<BenchFig
     const base = join(dir, 'train');
     await writeMatrix(data, base);
     const ours: number[] = [];
-    const theirs: number[] = [];
+    const theirs = new Map<OmpPolicy, number[]>(OMP_POLICIES.map((policy) => [policy, []]));
     let version = '';
     // interleaved so that a noisy machine penalises both trainers alike
     for (let i = 0; i < repeats; i++) {
       const t0 = performance.now();
       await trainGbdt(data, params);
       ours.push((performance.now() - t0) / 1000);
-      const ref = runXgbReference({ train: base, rows, features, params });
-      theirs.push(...ref.seconds);
-      version = ref.version;
+      for (const policy of OMP_POLICIES) {
+        const ref = runXgbReference({ train: base, rows, features, params }, policy);
+        theirs.get(policy)!.push(...ref.seconds);
+        version = ref.version;
+      }
     }
+    const [policy, seconds] = [...theirs.entries()]
+      .map(([k, v]) => [k, median(v)] as const)
+      .reduce((a, b) => (b[1] < a[1] ? b : a));
     return [
       {
         name: 'gbdt-train',
         value: median(ours),
         unit: 's',
-        reference: { name: `xgboost ${version} hist`, value: median(theirs), unit: 's' },
+        reference: { name: `xgboost ${version} hist (OMP_WAIT_POLICY=${policy})`, value: seconds, unit: 's' },
       },
     ];
   } finally {
