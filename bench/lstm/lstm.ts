@@ -1,0 +1,169 @@
+/**
+ * `lstm-epoch` and `lstm-infer` on FD001 (train_FD001.txt through the importer, default feature
+ * spec, 40 features, scaler fitted on the training units, 30-cycle windows; ~14.5 k training
+ * windows from the 70 training units, ~2.6 k validation windows).
+ *
+ * - lstm-epoch: seconds per epoch (training pass + validation pass) of trainLstm on the fallback
+ *   (wasm) backend, beside PyTorch (same architecture, data, batch size, float32, two threads)
+ *   and beside the generic tfjs-layers LSTM model on the same backend (a few timed batches and a
+ *   validation slice, extrapolated to an epoch).
+ * - lstm-infer: seconds to score every window of train_FD001 (one window per row), beside PyTorch.
+ * Epoch 1 of each trainer includes start-up work (JIT, helper thread, allocator), so the figure is
+ * the median of the later epochs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { buildLayersModel, DEFAULT_LSTM_PARAMS, selectBackend, trainLstm, type LabelledWindows } from '../../src/main/core/models/lstm';
+import type { Figure } from '../figures';
+import { loadFd001 } from './fd001';
+import { runTorchReference, torchAvailable, type TorchResult } from './torch-reference';
+
+export interface LstmBenchOptions {
+  /** epochs per trainer (≥ 2; the figure is the median of epochs 2..n), default 3 */
+  epochs?: number;
+  /** timed batches of the generic tfjs-layers model (after one warm-up batch), default 3 */
+  genericBatches?: number;
+  /** skip the generic tfjs-layers baseline */
+  skipGeneric?: boolean;
+  log?: (line: string) => void;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function batchMajor(w: LabelledWindows, from: number, to: number): tf.Tensor3D {
+  return tf.tensor3d(w.data.subarray(from * w.length * w.features, to * w.length * w.features), [to - from, w.length, w.features]);
+}
+
+/** Seconds per epoch of the tfjs-layers model, extrapolated from a few batches and a validation slice. */
+async function genericEpoch(train: LabelledWindows, valid: LabelledWindows, timedBatches: number): Promise<{ seconds: number; batchSeconds: number }> {
+  const p = DEFAULT_LSTM_PARAMS;
+  const model = buildLayersModel({ features: train.features, length: train.length, units1: p.units1, units2: p.units2, attentionUnits: p.attentionUnits, dropout: p.dropout });
+  model.compile({ optimizer: tf.train.adam(p.learningRate), loss: 'binaryCrossentropy' });
+  const B = p.batchSize;
+  const batch = (k: number): { x: tf.Tensor3D; y: tf.Tensor2D } => {
+    const from = (k * B) % Math.max(1, train.n - B);
+    const y = tf.tensor2d(Array.from({ length: B }, (_, i) => train.labels[from + i]!), [B, 1]);
+    return { x: batchMajor(train, from, from + B), y };
+  };
+  try {
+    const warm = batch(0);
+    await model.trainOnBatch(warm.x, warm.y);
+    tf.dispose([warm.x, warm.y]);
+    let spent = 0;
+    for (let k = 1; k <= timedBatches; k++) {
+      const { x, y } = batch(k);
+      const t0 = performance.now();
+      await model.trainOnBatch(x, y);
+      spent += performance.now() - t0;
+      tf.dispose([x, y]);
+    }
+    const batchSeconds = spent / 1000 / timedBatches;
+    const slice = Math.min(valid.n, 1024);
+    const xv = batchMajor(valid, 0, slice);
+    const t0 = performance.now();
+    const pv = model.predict(xv, { batchSize: 1024 }) as tf.Tensor;
+    pv.dataSync();
+    const validSeconds = ((performance.now() - t0) / 1000) * (valid.n / slice);
+    tf.dispose([xv, pv]);
+    return { seconds: batchSeconds * Math.ceil(train.n / B) + validSeconds, batchSeconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function benchLstm(o: LstmBenchOptions = {}): Promise<Figure[]> {
+  const log = o.log ?? ((): void => undefined);
+  const epochs = Math.max(2, o.epochs ?? 3);
+  const backend = await selectBackend({ prefer: 'wasm' });
+  const fd = await loadFd001({ rank: false });
+  const all = fd.all();
+  log(`FD001: ${fd.train.n} training, ${fd.valid.n} validation, ${all.n} inference windows of ${fd.train.length} × ${fd.train.features}; backend ${backend}`);
+  const p = DEFAULT_LSTM_PARAMS;
+
+  let generic: { seconds: number; batchSeconds: number } | undefined;
+  if (o.skipGeneric !== true) {
+    generic = await genericEpoch(fd.train, fd.valid, o.genericBatches ?? 3);
+    log(`tfjs-layers generic: ${generic.batchSeconds.toFixed(3)} s per batch → ${generic.seconds.toFixed(1)} s per epoch (extrapolated)`);
+  }
+
+  const ours = await trainLstm(fd.train, fd.valid, { epochs, patience: 0 }, { backend: 'wasm' });
+  const oursEpochs = ours.history.map((h) => h.seconds);
+  log(`ours: epochs ${oursEpochs.map((s) => s.toFixed(2)).join(', ')} s on ${ours.threads} thread(s)`);
+  predictWarm(ours.model, fd.valid);
+  const t0 = performance.now();
+  ours.model.predict(all);
+  const oursInfer = (performance.now() - t0) / 1000;
+  ours.model.dispose();
+  log(`ours: inference over ${all.n} windows ${oursInfer.toFixed(2)} s`);
+
+  let torch: TorchResult | undefined;
+  let torchNote = '';
+  if (torchAvailable()) {
+    const dir = mkdtempSync(join(tmpdir(), 'prognos-bench-lstm-'));
+    try {
+      torch = runTorchReference({
+        dir,
+        train: fd.train,
+        valid: fd.valid,
+        infer: all,
+        epochs,
+        batchSize: p.batchSize,
+        inferBatch: 512,
+        units1: p.units1,
+        units2: p.units2,
+        attentionUnits: p.attentionUnits,
+        dropout: p.dropout,
+        learningRate: p.learningRate,
+        threads: 2,
+      });
+      log(`PyTorch ${torch.version}: epochs ${torch.epochs.map((s) => s.toFixed(2)).join(', ')} s; inference ${torch.infer.toFixed(2)} s`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    torchNote = '; PyTorch reference not run: /usr/bin/python3 cannot import torch (apt-get install python3-torch)';
+  }
+
+  const epochSeconds = median(oursEpochs.slice(1));
+  const figures: Figure[] = [];
+  const base = `wasm backend, ${ours.threads} threads, batch ${p.batchSize}, ${fd.train.n} training + ${fd.valid.n} validation windows, median of epochs 2..${epochs}`;
+  const torchEpoch = torch === undefined ? undefined : median(torch.epochs.slice(1));
+  figures.push({
+    name: 'lstm-epoch',
+    value: epochSeconds,
+    unit: 's',
+    ...(torchEpoch === undefined ? {} : { reference: { name: `PyTorch ${torch!.version} (2 threads)`, value: torchEpoch, unit: 's' }, ratio: epochSeconds / torchEpoch }),
+    note: base + torchNote,
+  });
+  if (generic !== undefined) {
+    figures.push({
+      name: 'lstm-epoch-tfjs-layers',
+      value: epochSeconds,
+      unit: 's',
+      reference: { name: 'tfjs-layers generic LSTM (wasm)', value: generic.seconds, unit: 's' },
+      ratio: epochSeconds / generic.seconds,
+      note: `tfjs-layers epoch extrapolated from ${o.genericBatches ?? 3} timed batches (${generic.batchSeconds.toFixed(2)} s each) and a validation slice`,
+    });
+  }
+  figures.push({
+    name: 'lstm-infer',
+    value: oursInfer,
+    unit: 's',
+    ...(torch === undefined ? {} : { reference: { name: `PyTorch ${torch.version} (2 threads)`, value: torch.infer, unit: 's' }, ratio: oursInfer / torch.infer }),
+    note: `${all.n} windows (every row of train_FD001), ${(all.n / oursInfer).toFixed(0)} windows/s on one thread, batches of 512${torch === undefined ? torchNote : `; PyTorch ${(torch.inferWindows / torch.infer).toFixed(0)} windows/s`}`,
+  });
+  return figures;
+}
+
+function predictWarm(model: { predict: (w: LabelledWindows) => Float32Array }, w: LabelledWindows): void {
+  model.predict({ ...w, n: Math.min(w.n, 512) });
+}
+
+/** For bench/index.ts: `{ name: 'lstm', run: benchLstm }`. */
+export const lstmBenchmark = { name: 'lstm', run: (): Promise<Figure[]> => benchLstm() };
