@@ -3,12 +3,14 @@ import { PrognosError, toErrorValue } from '../../shared/errors';
 import { appVersion } from '../paths';
 import { datasetCommand, datasetsCommand, importCommand, synthCommand } from './commands/data';
 import { evaluateCommand, featuresCommand, trainCommand } from './commands/model';
+import { exportCommand, predictCommand, verifyCommand } from './commands/bundle';
 import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { storeCommand } from './commands/store';
 import { createOutput, type Output } from './output';
 
-type Command = (argv: string[], out: Output) => Promise<void>;
+/** A command resolves to its exit code (0 when it returns nothing). */
+type Command = (argv: string[], out: Output) => Promise<void | number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE]   a synthetic fleet as C-MAPSS text (a test set with --rul-out)' },
@@ -18,6 +20,9 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   features: { run: featuresCommand, usage: 'features --dataset D|FILE [--config F] [--out FILE.csv] [--top N]   rank engineered features' },
   train: { run: trainCommand, usage: 'train --dataset D|FILE [--config F] [--models gbdt] [--seed S]      train and record a run' },
   evaluate: { run: evaluateCommand, usage: 'evaluate --run R --data FILE --rul FILE     official test scoring (last cycle, all cycles)' },
+  export: { run: exportCommand, usage: 'export --run R --out DIR [--zip] [--sign KEY.pem] [--force]   write a model bundle' },
+  verify: { run: verifyCommand, usage: 'verify --bundle B                         checksums and signature (exit 0 or 1)' },
+  predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline]' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
   store: { run: storeCommand, usage: 'store backup FILE | store restore FILE    online backup / restore of the store' },
@@ -55,8 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`Usage: prognos ${command.usage}\n`);
       return 0;
     }
-    await command.run(rest, out);
-    return 0;
+    return (await command.run(rest, out)) ?? 0;
   } catch (e) {
     const error = toErrorValue(e);
     process.stderr.write(`prognos ${name}: ${error.message}\n`);

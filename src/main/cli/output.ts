@@ -40,7 +40,7 @@ export function table(rows: (string | number)[][], header: string[]): string {
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
   return cells
     .map((r, ri) => {
-      const line = r.map((c, i) => (typeof rows[0]?.[i] === 'number' && ri > 0 ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  ');
+      const line = r.map((c, i) => (ri > 0 && /^-?[\d.,]+$/.test(String(c)) ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  ');
       return ri === 0 ? `${line}\n${widths.map((w) => '─'.repeat(w)).join('  ')}` : line;
     })
     .join('\n')

@@ -15,6 +15,7 @@ import type { ImportWorkerRequest } from '../workers/import-protocol';
 import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
 import { TrainingService } from './training';
+import { ExportService } from './exports';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -37,6 +38,7 @@ export class AppServices {
   readonly uploads: UploadArea;
   readonly handlers: Handlers;
   readonly training: TrainingService;
+  readonly exports: ExportService;
   private readonly tableCache = new Map<string, FleetTable>();
 
   constructor(private readonly opts: ServicesOptions) {
@@ -44,6 +46,7 @@ export class AppServices {
     this.jobs = new JobManager(this.bus);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
+    this.exports = new ExportService(this.store, this.training, opts.version);
     this.handlers = this.createHandlers();
   }
 
