@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { Suspense, useCallback } from 'react';
 import { useApi, useTransport } from './api/context';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { useAsync } from './lib/use-async';
@@ -71,7 +71,9 @@ export function App() {
       <main className="app-main" aria-label={active?.label}>
         {active !== undefined && (
           <ErrorBoundary key={active.id} where={`the ${active.label} view`}>
-            <active.component />
+            <Suspense fallback={<p className="view-pad muted">Loading…</p>}>
+              <active.component />
+            </Suspense>
           </ErrorBoundary>
         )}
       </main>

@@ -6,6 +6,7 @@ import { createTransport } from './api';
 import { ApiProvider } from './api/context';
 import { JobTracker } from './api/job-tracker';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { WorkbenchProvider } from './state/workbench';
 import './styles.css';
 
 const transport = createTransport();
@@ -18,7 +19,9 @@ createRoot(container).render(
   <StrictMode>
     <ErrorBoundary where="Prognos">
       <ApiProvider transport={transport} jobs={jobs}>
-        <App />
+        <WorkbenchProvider>
+          <App />
+        </WorkbenchProvider>
       </ApiProvider>
     </ErrorBoundary>
   </StrictMode>,

@@ -16,7 +16,12 @@ import { PrognosError, errorSchema } from '../../../shared/errors';
 import type { FileTransferProgress, Transport } from './transport';
 
 /** Channels that start a background job: their progress arrives as events, so the stream must be open first. */
-const JOB_STARTING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['datasets:import', 'datasets:synth']);
+const JOB_STARTING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
+  'datasets:import',
+  'datasets:synth',
+  'features:rank',
+  'train:start',
+]);
 const EVENT_STREAM_OPEN_TIMEOUT_MS = 4000;
 
 const uploadValueSchema = z.object({ uploadId: z.string().min(1) });

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import { echarts, type ChartOption } from '../lib/echarts';
 
 /**
@@ -9,7 +9,7 @@ export function EChart(props: { option: ChartOption; height: number; testId: str
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref.current;
     if (el === null) return;
     const instance = echarts.init(el, undefined, { renderer: 'canvas' });
@@ -26,7 +26,8 @@ export function EChart(props: { option: ChartOption; height: number; testId: str
     };
   }, []);
 
-  useEffect(() => {
+  // before paint, so a test never sees the new label with the previous drawing marked as done
+  useLayoutEffect(() => {
     const instance = chart.current;
     const el = ref.current;
     if (instance === null || el === null) return;

@@ -1,5 +1,6 @@
 /** ECharts with only the parts the views use, to keep the bundle lean. */
-import { LineChart, type LineSeriesOption } from 'echarts/charts';
+import type { BarSeriesOption, LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
+import { LineChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -9,6 +10,7 @@ import {
   type DataZoomComponentOption,
   type GridComponentOption,
   type LegendComponentOption,
+  type MarkLineComponentOption,
   type TitleComponentOption,
   type TooltipComponentOption,
 } from 'echarts/components';
@@ -25,15 +27,21 @@ echarts.use([
   CanvasRenderer,
 ]);
 
+/** Bar and scatter series and mark lines are registered by `echarts-more`, which the views using them import. */
 export type ChartOption = echarts.ComposeOption<
   | LineSeriesOption
+  | BarSeriesOption
+  | ScatterSeriesOption
   | GridComponentOption
   | LegendComponentOption
   | TitleComponentOption
   | TooltipComponentOption
   | DataZoomComponentOption
+  | MarkLineComponentOption
 >;
 
 export type LineSeries = LineSeriesOption;
+export type BarSeries = BarSeriesOption;
+export type ScatterSeries = ScatterSeriesOption;
 
 export { echarts };

@@ -86,3 +86,49 @@ export function formatShortDate(iso: string): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.getFullYear() === new Date().getFullYear() ? shortDateThisYear.format(d) : shortDate.format(d);
 }
+
+const fixedCache = new Map<number, Intl.NumberFormat>();
+function fixed(decimals: number): Intl.NumberFormat {
+  let f = fixedCache.get(decimals);
+  if (f === undefined) {
+    f = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    fixedCache.set(decimals, f);
+  }
+  return f;
+}
+
+/** a value with a fixed number of decimals and thousands separators ("9,310.2"); "—" for null */
+export function formatFixed(n: number | null | undefined, decimals: number): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '—' : fixed(decimals).format(n);
+}
+
+/** a score in [0, 1] (F2, ROC-AUC, a probability): three decimals */
+export function formatScore(n: number | null | undefined): string {
+  return formatFixed(n, 3);
+}
+
+/** a threshold: four decimals, so nearby thresholds stay distinct */
+export function formatThreshold(n: number | null | undefined): string {
+  return formatFixed(n, 4);
+}
+
+/** a duration: "0.19 s", "3.6 s", "2 min 05 s" */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '—';
+  if (seconds < 1) return `${formatFixed(seconds, 2)} s`;
+  if (seconds < 60) return `${formatFixed(seconds, 1)} s`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds - m * 60);
+  return `${m} min ${String(s).padStart(2, '0')} s`;
+}
+
+/**
+ * Shortens a long name in the middle, keeping its end (where feature names differ: the sensor,
+ * statistic and window): "high_pressure_co…sensor_21_mean_10".
+ */
+export function middleEllipsis(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.max(3, Math.floor(max * 0.25));
+  const tail = Math.max(1, max - 1 - head);
+  return `${text.slice(0, head)}…${text.slice(text.length - tail)}`;
+}

@@ -1,5 +1,10 @@
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import { DatasetsView } from './datasets/DatasetsView';
+
+// the first view is in the main bundle; the others load when first opened
+const FeaturesView = lazy(() => import('./features/FeaturesView').then((m) => ({ default: m.FeaturesView })));
+const TrainView = lazy(() => import('./train/TrainView').then((m) => ({ default: m.TrainView })));
+const ResultsView = lazy(() => import('./results/ResultsView').then((m) => ({ default: m.ResultsView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -17,6 +22,24 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Datasets',
     description: 'Import run-to-failure histories, inspect units, columns and sensor trends',
     component: DatasetsView,
+  },
+  {
+    id: 'features',
+    label: 'Features',
+    description: 'Edit the feature spec, rank engineered features and pick the ones to train on',
+    component: FeaturesView,
+  },
+  {
+    id: 'train',
+    label: 'Train',
+    description: 'Set the training config, train a failure-risk model and follow its loss',
+    component: TrainView,
+  },
+  {
+    id: 'results',
+    label: 'Results',
+    description: 'Metrics, curves, threshold and feature importance of one run',
+    component: ResultsView,
   },
 ];
 

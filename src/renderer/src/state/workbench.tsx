@@ -1,0 +1,249 @@
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
+import type { JobResult } from '../../../shared/contract';
+import type { FeatureRanking } from '../../../shared/schemas';
+import { useApi } from '../api/context';
+import { orderLikeSchema, type JsonSchema, type SchemaIssue } from '../lib/json-schema';
+import { isJsonObject, toJsonObject, type JsonObject } from '../lib/json-value';
+import { featureDocSchema, rankingBasis, validateTrainConfig, type FeaturePicks } from '../lib/train-config';
+import { useAsync, type AsyncState } from '../lib/use-async';
+import { IterationLog, type JobLosses } from './iteration-log';
+import { useTrackedJob, type TrackedJob } from './use-tracked-job';
+
+export interface ConfigSchemas {
+  readonly trainConfig: JsonSchema;
+  /** the part of the training config edited in the Features view */
+  readonly featureDoc: JsonSchema;
+  readonly defaults: JsonObject;
+}
+
+export interface RankingRecord {
+  readonly datasetId: string;
+  /** the ranking-relevant settings it was computed with */
+  readonly basis: JsonObject;
+  readonly ranking: FeatureRanking;
+  /** feature names, best first */
+  readonly order: readonly string[];
+}
+
+export interface RankJobInfo {
+  readonly datasetId: string;
+}
+
+export interface TrainJobInfo {
+  readonly jobId: string;
+  readonly runId: string;
+  readonly datasetId: string;
+}
+
+export interface Workbench {
+  readonly schemas: AsyncState<ConfigSchemas>;
+  readonly reloadSchemas: () => void;
+  readonly datasetId: string | null;
+  readonly setDatasetId: (datasetId: string | null) => void;
+  /** the training config shared by the Features and Train views (null until the defaults arrive) */
+  readonly config: JsonObject | null;
+  readonly setConfig: (update: (config: JsonObject) => JsonObject) => void;
+  readonly resetConfig: () => void;
+  /** what is wrong with the config (schema and main's extra rules) */
+  readonly issues: readonly SchemaIssue[];
+  readonly picks: FeaturePicks | null;
+  readonly setPicks: (picks: FeaturePicks | null) => void;
+  readonly rankingFor: (datasetId: string | null) => RankingRecord | null;
+  readonly rankJob: TrackedJob<FeatureRanking, RankJobInfo>;
+  readonly startRank: () => void;
+  readonly trainJob: TrackedJob<TrainJobInfo, TrainJobInfo>;
+  readonly startTrain: () => void;
+  readonly iterations: IterationLog;
+  /** changes whenever a run starts or ends, so run lists reload */
+  readonly runsVersion: number;
+  readonly bumpRuns: () => void;
+}
+
+const STORAGE_KEY = 'prognos.workbench';
+
+interface Saved {
+  datasetId: string | null;
+  config: JsonObject | null;
+}
+
+function loadSaved(): Saved {
+  try {
+    const raw = window.sessionStorage.getItem(STORAGE_KEY);
+    if (raw === null) return { datasetId: null, config: null };
+    const v = JSON.parse(raw) as unknown;
+    if (!isJsonObject(v)) return { datasetId: null, config: null };
+    return {
+      datasetId: typeof v.datasetId === 'string' ? v.datasetId : null,
+      config: toJsonObject(v.config),
+    };
+  } catch {
+    return { datasetId: null, config: null };
+  }
+}
+
+function isRanking(r: JobResult | undefined): r is FeatureRanking {
+  return r !== undefined && 'features' in r && 'droppedSensors' in r;
+}
+
+function isTrainResult(r: JobResult | undefined): r is { jobId: string; runId: string } {
+  return r !== undefined && 'runId' in r && !('features' in r);
+}
+
+const WorkbenchContext = createContext<Workbench | null>(null);
+
+/**
+ * State shared by the Features, Train and Results views: the chosen dataset, the training config
+ * (one object, edited as a form and as JSON), the latest ranking per dataset, the feature picks,
+ * and the rank and train jobs, which keep running while the analyst moves between views.
+ */
+export function WorkbenchProvider({ children }: { children: ReactNode }) {
+  const api = useApi();
+  const loadSchemas = useCallback(async (): Promise<ConfigSchemas> => {
+    const answer = await api.configSchemas({});
+    const defaults = toJsonObject(answer.defaults.trainConfig) ?? {};
+    return { trainConfig: answer.trainConfig, featureDoc: featureDocSchema(answer.trainConfig), defaults };
+  }, [api]);
+  const [schemas, reloadSchemas] = useAsync(loadSchemas);
+
+  const [saved] = useState(loadSaved);
+  const [datasetId, setDatasetId] = useState<string | null>(saved.datasetId);
+  const [ownConfig, setOwnConfig] = useState<JsonObject | null>(saved.config);
+  const defaults = schemas.status === 'ok' ? schemas.value.defaults : null;
+  const config = ownConfig ?? defaults;
+
+  const trainSchema = schemas.status === 'ok' ? schemas.value.trainConfig : null;
+  const setConfig = useCallback(
+    (update: (c: JsonObject) => JsonObject) => {
+      setOwnConfig((prev) => {
+        const base = prev ?? defaults;
+        if (base === null) return prev;
+        const next = update(base);
+        return trainSchema === null ? next : orderLikeSchema(trainSchema, next);
+      });
+    },
+    [defaults, trainSchema],
+  );
+  const [picks, setPicks] = useState<FeaturePicks | null>(null);
+  const resetConfig = useCallback(() => {
+    setOwnConfig(null);
+    setPicks(null);
+  }, []);
+
+  useEffect(() => {
+    try {
+      window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ datasetId, config: ownConfig }));
+    } catch {
+      // storage may be unavailable; the state still lives for this page
+    }
+  }, [datasetId, ownConfig]);
+
+  const issues = useMemo(
+    () => (schemas.status === 'ok' && config !== null ? validateTrainConfig(schemas.value.trainConfig, config) : []),
+    [schemas, config],
+  );
+
+  const [rankings, setRankings] = useState<ReadonlyMap<string, RankingRecord>>(new Map());
+  const rankingFor = useCallback((id: string | null) => (id === null ? null : (rankings.get(id) ?? null)), [rankings]);
+
+  const pickRanking = useCallback((r: JobResult | undefined) => (isRanking(r) ? r : null), []);
+  const rankJob = useTrackedJob<FeatureRanking, RankJobInfo>(pickRanking);
+  const startRank = useCallback(() => {
+    if (datasetId === null || config === null) return;
+    const basis = rankingBasis(config);
+    const sent = config;
+    void rankJob.start(
+      'Ranking features',
+      async () => ({ ...(await api.featuresRank({ datasetId, config: sent })), datasetId }),
+      (ranking, info) => {
+        const order = [...ranking.features].sort((a, b) => a.rank - b.rank).map((f) => f.name);
+        setRankings((prev) => new Map(prev).set(info.datasetId, { datasetId: info.datasetId, basis, ranking, order }));
+      },
+    );
+  }, [api, config, datasetId, rankJob]);
+
+  const [runsVersion, setRunsVersion] = useState(0);
+  const bumpRuns = useCallback(() => setRunsVersion((v) => v + 1), []);
+  const pickTrain = useCallback(
+    (r: JobResult | undefined, info: TrainJobInfo) =>
+      isTrainResult(r) ? { jobId: r.jobId, runId: r.runId, datasetId: info.datasetId } : null,
+    [],
+  );
+  const trainJob = useTrackedJob<TrainJobInfo, TrainJobInfo>(pickTrain);
+  const startTrain = useCallback(() => {
+    if (datasetId === null || config === null) return;
+    const sent = config;
+    void trainJob
+      .start('Training', async () => {
+        const started = await api.trainStart({ datasetId, config: sent });
+        bumpRuns();
+        return { ...started, datasetId };
+      })
+      .finally(bumpRuns);
+  }, [api, bumpRuns, config, datasetId, trainJob]);
+
+  const [iterations] = useState(() => new IterationLog());
+  useEffect(() => iterations.attach(api), [iterations, api]);
+
+  const value = useMemo<Workbench>(
+    () => ({
+      schemas,
+      reloadSchemas,
+      datasetId,
+      setDatasetId,
+      config,
+      setConfig,
+      resetConfig,
+      issues,
+      picks,
+      setPicks,
+      rankingFor,
+      rankJob,
+      startRank,
+      trainJob,
+      startTrain,
+      iterations,
+      runsVersion,
+      bumpRuns,
+    }),
+    [
+      schemas,
+      reloadSchemas,
+      datasetId,
+      config,
+      setConfig,
+      resetConfig,
+      issues,
+      picks,
+      rankingFor,
+      rankJob,
+      startRank,
+      trainJob,
+      startTrain,
+      iterations,
+      runsVersion,
+      bumpRuns,
+    ],
+  );
+  return <WorkbenchContext.Provider value={value}>{children}</WorkbenchContext.Provider>;
+}
+
+export function useWorkbench(): Workbench {
+  const value = useContext(WorkbenchContext);
+  if (value === null) throw new Error('WorkbenchProvider is missing above this component.');
+  return value;
+}
+
+/** The live losses of one training job. */
+export function useJobLosses(jobId: string | null): JobLosses {
+  const { iterations } = useWorkbench();
+  return useSyncExternalStore(iterations.subscribe, () => iterations.get(jobId));
+}

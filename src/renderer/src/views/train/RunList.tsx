@@ -1,0 +1,193 @@
+import { useCallback, useState } from 'react';
+import type { PrognosError } from '../../../../shared/errors';
+import type { RunSummary } from '../../../../shared/schemas';
+import { useApi } from '../../api/context';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { asPrognosError } from '../../lib/errors';
+import { formatDate, formatInteger, formatScore, formatShortDate } from '../../lib/format';
+import { useAsync } from '../../lib/use-async';
+import { routeHref } from '../../lib/use-hash-route';
+import { useWorkbench } from '../../state/workbench';
+
+const STATUS_LABELS: Record<RunSummary['status'], string> = {
+  running: 'Running',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+function newestFirst(a: RunSummary, b: RunSummary): number {
+  return b.createdAt.localeCompare(a.createdAt);
+}
+
+function F2Cell({ value, run, split }: { value: number | null; run: RunSummary; split: 'validation' | 'test' }) {
+  const why =
+    run.status !== 'done'
+      ? `No ${split} score: the run is ${run.status}.`
+      : split === 'test'
+        ? 'No test score: the split has no test units, or the test units have no failures.'
+        : 'No validation score: the validation units have no failures and nothing was flagged.';
+  return (
+    <td
+      className="num"
+      title={value === null ? why : undefined}
+      data-testid={`run-${split === 'test' ? 'test' : 'val'}-f2`}
+    >
+      {formatScore(value)}
+    </td>
+  );
+}
+
+/** Every training run in the store, newest first: status, when, headline scores, open and delete. */
+export function RunList(props: { highlight: string | null }) {
+  const api = useApi();
+  const { runsVersion, bumpRuns, trainJob } = useWorkbench();
+  const load = useCallback(() => {
+    void runsVersion;
+    return api.runsList({});
+  }, [api, runsVersion]);
+  const [state, reload, last] = useAsync(load);
+  const runs = last === undefined ? null : [...last].sort(newestFirst);
+  const [pending, setPending] = useState<RunSummary | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const [error, setError] = useState<PrognosError | null>(null);
+  const activeRun = trainJob.phase.kind === 'running' ? trainJob.phase.info.runId : null;
+
+  const confirmDelete = () => {
+    const target = pending;
+    if (target === null) return;
+    setDeleting(true);
+    api.runsDelete({ runId: target.runId }).then(
+      () => {
+        setDeleting(false);
+        setPending(null);
+        bumpRuns();
+      },
+      (e: unknown) => {
+        setDeleting(false);
+        setPending(null);
+        setError(asPrognosError(e));
+      },
+    );
+  };
+
+  return (
+    <section className="panel" aria-labelledby="runs-title">
+      <h2 className="panel__title" id="runs-title">
+        Runs {runs !== null && <span className="panel__count">{formatInteger(runs.length)}</span>}
+      </h2>
+      {state.status === 'error' && (
+        <div className="stack-s">
+          <ErrorMessage error={state.error} title="The runs could not be loaded" testId="runs-error" />
+          <button type="button" className="button button--small" onClick={reload}>
+            Retry
+          </button>
+        </div>
+      )}
+      {error !== null && (
+        <ErrorMessage
+          error={error}
+          title="The run could not be deleted"
+          onDismiss={() => setError(null)}
+          testId="run-delete-error"
+        />
+      )}
+      {runs === null && state.status === 'loading' && <p className="muted">Loading…</p>}
+      {runs !== null && runs.length === 0 && (
+        <p className="empty" data-testid="runs-empty">
+          No runs yet. Start one with the config on the left.
+        </p>
+      )}
+      {runs !== null && runs.length > 0 && (
+        <div className="table-scroll runs-table">
+          <table className="data-table" data-testid="run-list">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Dataset</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+                <th scope="col" className="num" title="F2 on the validation units at the tuned threshold">
+                  Val F2
+                </th>
+                <th scope="col" className="num" title="F2 on the held-out test units at the tuned threshold">
+                  Test F2
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr
+                  key={r.runId}
+                  className={r.runId === props.highlight ? 'is-highlighted' : undefined}
+                  data-testid="run-row"
+                  data-run-id={r.runId}
+                  data-status={r.status}
+                >
+                  <th scope="row">
+                    <a
+                      className="mono run-link"
+                      href={routeHref('results', r.runId)}
+                      title={r.runId}
+                      data-testid="run-open"
+                    >
+                      {r.runId.replace(/^run_/, '').slice(-8)}
+                    </a>
+                  </th>
+                  <td className="runs-table__dataset" title={r.datasetName ?? r.datasetId}>
+                    {r.datasetName ?? <span className="muted">deleted dataset</span>}
+                  </td>
+                  <td>
+                    <span
+                      className={`status status--${r.status}`}
+                      title={r.error ?? undefined}
+                      data-testid="run-status"
+                    >
+                      {r.runId === activeRun ? 'Training…' : STATUS_LABELS[r.status]}
+                    </span>
+                  </td>
+                  <td title={formatDate(r.createdAt)}>{formatShortDate(r.createdAt)}</td>
+                  <F2Cell value={r.validationF2} run={r} split="validation" />
+                  <F2Cell value={r.testF2} run={r} split="test" />
+                  <td className="runs-table__actions">
+                    <button
+                      type="button"
+                      className="button button--quiet button--small runs-table__delete"
+                      onClick={() => setPending(r)}
+                      disabled={r.status === 'running'}
+                      aria-label={`Delete run ${r.runId}`}
+                      title={r.status === 'running' ? 'A running run cannot be deleted; cancel it first' : undefined}
+                      data-testid="run-delete"
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={pending !== null}
+        title="Delete run?"
+        confirmLabel="Delete"
+        danger
+        busy={deleting}
+        onConfirm={confirmDelete}
+        onCancel={() => setPending(null)}
+      >
+        {pending !== null && (
+          <p>
+            Run <code>{pending.runId}</code> of <strong>{pending.datasetName ?? pending.datasetId}</strong> and its
+            model will be removed from the store. This cannot be undone.
+          </p>
+        )}
+      </ConfirmDialog>
+    </section>
+  );
+}
