@@ -5,7 +5,7 @@ import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_EVENT, IPC_INVOKE } from '../shared/ipc';
 import { createIpcHandler } from './ipc/handle';
-import { APP_ROOT, IMPORT_WORKER, TRAIN_WORKER, PRELOAD_SCRIPT, RENDERER_DIR, appVersion } from './paths';
+import { APP_ROOT, IMPORT_WORKER, TRAIN_WORKER, PRELOAD_SCRIPT, RENDERER_DIR, SHIPPED_BUNDLES, appVersion } from './paths';
 import { CONTENT_SECURITY_POLICY } from './server/browser-host';
 import { AppServices } from './services/app-services';
 import { logger } from './services/logger';
@@ -82,6 +82,8 @@ async function start(): Promise<void> {
     importWorker: IMPORT_WORKER,
     trainWorker: TRAIN_WORKER,
     version: appVersion(),
+    shippedBundles: SHIPPED_BUNDLES,
+    reveal: (path) => shell.showItemInFolder(path),
   });
   log.info(`store at ${services.store.dir}; app root ${APP_ROOT}`);
   await createWindow(services);

@@ -14,6 +14,8 @@ function findAppRoot(start: string): string {
 export const APP_ROOT = findAppRoot(__dirname);
 export const BUILT_MAIN_DIR = join(APP_ROOT, 'out', 'main');
 export const RENDERER_DIR = join(APP_ROOT, 'out', 'renderer');
+/** bundles shipped with the app: a demo bundle that scores data before any training */
+export const SHIPPED_BUNDLES = join(APP_ROOT, 'resources', 'models');
 export const PRELOAD_SCRIPT = join(APP_ROOT, 'out', 'preload', 'index.js');
 /** Worker scripts are unpacked from the packaged app's asar (see electron-builder.yml). */
 const unpacked = (p: string): string => p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);

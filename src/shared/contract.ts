@@ -24,6 +24,12 @@ import {
   runSummarySchema,
   runDetailSchema,
   trainStartedSchema,
+  bundleEntrySchema,
+  bundleVerdictSchema,
+  scorerSchema,
+  fleetScoresSchema,
+  fleetSeriesSchema,
+  importSourceSchema,
 } from './schemas';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
@@ -60,6 +66,21 @@ export const channels = {
   'runs:list': { input: z.object({ datasetId: z.string().optional() }), output: z.array(runSummarySchema) },
   'runs:get': { input: z.object({ runId: z.string().min(1) }), output: runDetailSchema },
   'runs:delete': { input: z.object({ runId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
+  /** bundles in the store (exported, imported) and the one shipped with the app */
+  'bundles:list': { input: z.object({}), output: z.array(bundleEntrySchema) },
+  'bundles:export': { input: z.object({ runId: z.string().min(1), zip: z.boolean().optional() }), output: bundleEntrySchema },
+  /** verifies checksums (and signature) first; a tampered or incompatible bundle is refused and nothing is written */
+  'bundles:import': { input: z.object({ source: importSourceSchema }), output: bundleEntrySchema },
+  'bundles:verify': { input: z.object({ bundleId: z.string().min(1) }), output: bundleVerdictSchema },
+  /** shows the bundle in the file manager (desktop app only) */
+  'bundles:reveal': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ shown: z.boolean(), path: z.string() }) },
+  /** every unit's risk at its last cycle, through a bundle's ONNX models or a run's engines */
+  'fleet:score': { input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema }), output: fleetScoresSchema },
+  /** chosen units' risk over all their cycles */
+  'fleet:series': {
+    input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema, units: z.array(z.number().int()).min(1).max(20) }),
+    output: fleetSeriesSchema,
+  },
 } as const;
 
 export type Channel = keyof typeof channels;

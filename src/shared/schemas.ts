@@ -196,6 +196,8 @@ export const runSummarySchema = z.object({
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
   seed: z.number().int(),
+  /** the training job while the run is running (null otherwise) */
+  jobId: z.string().nullable(),
   models: z.array(z.string()),
   threshold: z.number().nullable(),
   validationF2: z.number().nullable(),
@@ -222,3 +224,61 @@ export const runDetailSchema = runSummarySchema.extend({
 export type RunDetail = z.infer<typeof runDetailSchema>;
 
 export const trainStartedSchema = z.object({ jobId: z.string(), runId: z.string() });
+
+// ── bundles and fleet scoring ─────────────────────────────────────────────────────────────────
+
+export const bundleEntrySchema = z.object({
+  bundleId: z.string(),
+  path: z.string(),
+  origin: z.enum(['exported', 'imported', 'shipped']),
+  runId: z.string(),
+  created: z.string(),
+  datasetName: z.string().nullable(),
+  models: z.array(z.string()),
+  threshold: z.number(),
+  weight: z.number(),
+  signed: z.boolean(),
+  files: z.array(z.string()),
+});
+export type BundleEntry = z.infer<typeof bundleEntrySchema>;
+
+export const bundleVerdictSchema = z.object({
+  ok: z.boolean(),
+  problems: z.array(z.object({ file: z.string(), reason: z.string() })),
+});
+
+export const scorerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bundle'), bundleId: z.string().min(1) }),
+  z.object({ kind: z.literal('run'), runId: z.string().min(1) }),
+]);
+export type Scorer = z.infer<typeof scorerSchema>;
+
+export const unitScoreSchema = z.object({
+  unit: z.number().int(),
+  cycle: z.number().int(),
+  probability: z.number(),
+  parts: z.object({ gbdt: z.number(), lstm: z.number().optional() }),
+  alert: z.boolean(),
+  rul: z.number().optional(),
+});
+
+export const fleetScoresSchema = z.object({
+  threshold: z.number(),
+  labelWindow: z.number().int(),
+  engine: z.string(),
+  units: z.array(unitScoreSchema),
+});
+export type FleetScoresValue = z.infer<typeof fleetScoresSchema>;
+
+export const fleetSeriesSchema = z.object({
+  threshold: z.number(),
+  units: z.array(
+    z.object({
+      unit: z.number().int(),
+      cycle: z.array(z.number()),
+      probability: z.array(z.number()),
+      gbdt: z.array(z.number()),
+      lstm: z.array(z.number()).nullable(),
+    }),
+  ),
+});

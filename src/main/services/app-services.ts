@@ -28,6 +28,10 @@ export interface ServicesOptions {
   importWorker: string;
   trainWorker: string;
   version: string;
+  /** bundles shipped with the app (resources/models) */
+  shippedBundles?: string;
+  /** shows a path in the desktop file manager (Electron only) */
+  reveal?: (path: string) => void;
 }
 
 /** Everything behind the contract: store, jobs, uploads. Transports (IPC, HTTP, CLI) only route to it. */
@@ -46,7 +50,7 @@ export class AppServices {
     this.jobs = new JobManager(this.bus);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
-    this.exports = new ExportService(this.store, this.training, opts.version);
+    this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal);
     this.handlers = this.createHandlers();
   }
 
@@ -196,6 +200,20 @@ export class AppServices {
       'runs:list': ({ datasetId }) => Promise.resolve(this.store.listRuns(datasetId === undefined ? undefined : { datasetId }).map((r) => this.training.summary(r))),
       'runs:get': ({ runId }) => Promise.resolve(this.training.detail(runId)),
       'runs:delete': ({ runId }) => Promise.resolve({ deleted: this.store.deleteRun(runId) }),
+      'bundles:list': () => this.exports.list(),
+      'bundles:export': ({ runId, zip }) => this.exports.exportToLibrary(runId, zip ?? false),
+      'bundles:import': async ({ source }) => {
+        const { path, displayName } = this.resolveSource(source);
+        try {
+          return await this.exports.importBundle(path, displayName);
+        } finally {
+          if (source.kind === 'upload') this.uploads.discard(source.uploadId);
+        }
+      },
+      'bundles:verify': ({ bundleId }) => this.exports.verifyById(bundleId),
+      'bundles:reveal': ({ bundleId }) => Promise.resolve(this.exports.revealById(bundleId)),
+      'fleet:score': ({ datasetId, scorer }) => this.exports.scoreFleet(scorer, this.table(datasetId)),
+      'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units),
     };
   }
 }

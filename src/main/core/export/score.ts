@@ -111,7 +111,8 @@ export class BundleScorer {
     if (this.closed) throw new PrognosError('CONFLICT', 'the scorer is closed');
     const spans = unitSpans(table);
     if (spans.length === 0) return [];
-    const scores = this.engine === 'pipeline' ? await this.scorePipeline(table, spans) : await this.scoreModels(table, spans);
+    const scores =
+      this.engine === 'pipeline' ? await this.scorePipeline(table, spans) : await this.scoreModelRows(table, Int32Array.from(spans, (s) => s.end - 1));
     const m = this.manifest;
     const hasLstm = m.models.lstm !== undefined;
     return spans.map((s, k) => {
@@ -128,7 +129,17 @@ export class BundleScorer {
     });
   }
 
-  private async scoreModels(table: FleetTable, spans: readonly UnitSpan[]): Promise<{ gbdt: Float64Array; lstm?: Float64Array; probability: Float64Array }> {
+  /**
+   * Scores at every given row (all rows by default), each with the history its unit has up to that
+   * row: a unit's risk over its cycles. Uses the bundle's model files (gbdt.onnx, lstm.onnx).
+   */
+  async scoreRows(table: FleetTable, rows?: Int32Array): Promise<{ rows: Int32Array; gbdt: Float64Array; lstm?: Float64Array; probability: Float64Array }> {
+    if (this.closed) throw new PrognosError('CONFLICT', 'the scorer is closed');
+    const at = rows ?? Int32Array.from({ length: table.rowCount }, (_, i) => i);
+    return { rows: at, ...(await this.scoreModelRows(table, at)) };
+  }
+
+  private async scoreModelRows(table: FleetTable, last: Int32Array): Promise<{ gbdt: Float64Array; lstm?: Float64Array; probability: Float64Array }> {
     const m = this.manifest;
     const state = featureStateOf(m);
     const f = engineerFeatures(table, state.spec, { state });
@@ -139,8 +150,7 @@ export class BundleScorer {
         if (i === undefined) throw new PrognosError('BAD_FILE', `manifest.json: the feature recipe does not produce ${n}`);
         return f.columns[i]!;
       });
-    const last = Int32Array.from(spans, (s) => s.end - 1);
-    const U = spans.length;
+    const U = last.length;
 
     let gCols = columns(m.selectedFeatures);
     if (m.gbdtInput === 'scaled') gCols = scaleColumns(gCols, m.selectedFeatures, m.scaler!);

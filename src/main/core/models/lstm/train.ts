@@ -1,0 +1,333 @@
+/**
+ * Training of the LSTM + attention model: Adam on class-weighted binary cross-entropy, seeded
+ * shuffles and dropout masks, early stopping on the validation loss with the best weights
+ * restored. Each batch is computed as two fixed halves (see pool.ts), on two threads when the wasm
+ * backend and a second core are available; the result does not depend on the thread count.
+ */
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { FlatAdam } from './adam';
+import { PrognosError } from '../../../../shared/errors';
+import { shuffleInPlace } from '../../split';
+import type { Windows } from '../../windows';
+import { selectBackendDetailed, type LstmBackend } from './backend';
+import { rngStream, weightShapes } from './init';
+import { LstmModel, lstmRuntime, type LstmArchitecture } from './model';
+import { resolveLstmParams, type LstmParams, type LstmParamsInput } from './params';
+import { concatFlat, GradientPool, localGradients, type ShardGradients, type ShardRequest } from './pool';
+
+/** Views of one flat buffer, one per weight. */
+function viewsOf(flat: Float32Array, shapes: readonly number[][]): Float32Array[] {
+  const out: Float32Array[] = [];
+  let o = 0;
+  for (const s of shapes) {
+    const n = s.reduce((a, b) => a * b, 1);
+    out.push(flat.subarray(o, o + n));
+    o += n;
+  }
+  return out;
+}
+
+export interface LabelledWindows extends Windows {
+  /** 0/1 label per window */
+  readonly labels: ArrayLike<number>;
+}
+
+export interface BatchProgress {
+  /** 1-based */
+  epoch: number;
+  /** 1-based within the epoch */
+  batch: number;
+  batches: number;
+  /** weighted loss of this batch */
+  loss: number;
+  /** estimate for the rest of the training (all remaining epochs, before early stopping) */
+  etaSeconds: number;
+}
+
+export interface EpochProgress {
+  /** 1-based */
+  epoch: number;
+  epochs: number;
+  /** mean weighted training loss */
+  loss: number;
+  /** mean (unweighted) binary cross-entropy on the validation windows */
+  valLoss: number;
+  seconds: number;
+  /** estimate for the remaining epochs (early stopping may end sooner) */
+  etaSeconds: number;
+  /** best epoch so far (1-based) */
+  bestEpoch: number;
+}
+
+export interface TrainLstmHooks {
+  signal?: AbortSignal;
+  onBatch?: (p: BatchProgress) => void;
+  onEpoch?: (p: EpochProgress) => void;
+  /** threads for the two batch halves (default: 2 when available; only used on the wasm backend) */
+  threads?: number;
+  /** backend preference passed to selectBackend (default: the fastest available) */
+  backend?: LstmBackend;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  valLoss: number;
+  seconds: number;
+}
+
+export interface LstmTrainResult {
+  model: LstmModel;
+  history: EpochRecord[];
+  /** 1-based epoch whose weights the model holds */
+  bestEpoch: number;
+  bestValLoss: number;
+  stoppedEarly: boolean;
+  backend: LstmBackend;
+  /** threads that computed the batches */
+  threads: number;
+  /** why a second thread was not used, if it was not */
+  threadNote: string | null;
+  params: LstmParams;
+  /** weight of a positive training window (negatives weigh 1) */
+  positiveWeight: number;
+  seconds: number;
+}
+
+const EPS = 1e-7;
+
+function cancelled(): PrognosError {
+  return new PrognosError('CANCELLED', 'LSTM training cancelled.');
+}
+
+function checkSet(name: string, w: LabelledWindows, ref?: Windows): void {
+  if (w.n < 1) throw new PrognosError('INVALID_INPUT', `the ${name} set has no windows`);
+  if (w.labels.length !== w.n) throw new PrognosError('INVALID_INPUT', `the ${name} set has ${w.n} windows but ${w.labels.length} labels`);
+  if (w.data.length < w.n * w.length * w.features) throw new PrognosError('INVALID_INPUT', `the ${name} window data is too short`);
+  if (ref !== undefined && (ref.length !== w.length || ref.features !== w.features)) {
+    throw new PrognosError('INVALID_INPUT', `the ${name} windows are ${w.length} × ${w.features}, the training windows ${ref.length} × ${ref.features}`);
+  }
+  for (let i = 0; i < w.n; i++) {
+    const v = w.labels[i];
+    if (v !== 0 && v !== 1) throw new PrognosError('INVALID_INPUT', `the ${name} label of window ${i} is ${String(v)}, expected 0 or 1`);
+  }
+}
+
+/** Mean binary cross-entropy of probabilities (clipped to [1e-7, 1 − 1e-7]). */
+export function meanBce(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - EPS, Math.max(EPS, p[i]!));
+    s -= y[i] === 1 ? Math.log(q) : Math.log(1 - q);
+  }
+  return p.length === 0 ? 0 : s / p.length;
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export async function trainLstm(
+  train: LabelledWindows,
+  valid: LabelledWindows,
+  paramsInput: LstmParamsInput | Partial<LstmParams> = {},
+  hooks: TrainLstmHooks = {},
+): Promise<LstmTrainResult> {
+  const started = performance.now();
+  const params = resolveLstmParams(paramsInput);
+  checkSet('training', train);
+  checkSet('validation', valid, train);
+  const { signal } = hooks;
+  if (isAborted(signal)) throw cancelled();
+  let positives = 0;
+  for (let i = 0; i < train.n; i++) positives += train.labels[i]!;
+  if (positives === 0 || positives === train.n) {
+    throw new PrognosError('INVALID_INPUT', `the training windows are all ${positives === 0 ? 'negative' : 'positive'}; a classifier needs both classes`);
+  }
+  const positiveWeight = params.classWeight === 'balanced' ? (train.n - positives) / positives : params.classWeight;
+
+  const { backend } = await selectBackendDetailed(hooks.backend === undefined ? {} : { prefer: hooks.backend });
+  if (isAborted(signal)) throw cancelled();
+  const arch: LstmArchitecture = {
+    features: train.features,
+    length: train.length,
+    units1: params.units1,
+    units2: params.units2,
+    attentionUnits: params.attentionUnits,
+    dropout: params.dropout,
+  };
+  const shapes = weightShapes(arch);
+  const runtime = lstmRuntime();
+  const model = LstmModel.create(arch, params.seed);
+  model.trainedOn = backend;
+  const master = concatFlat(model.weightArrays());
+  const masterViews = viewsOf(master, shapes);
+  const gradFlat = new Float32Array(master.length);
+  const gradViews = viewsOf(gradFlat, shapes);
+  const optimizer = new FlatAdam(master.length, params.learningRate);
+  const wantThreads = Math.max(1, Math.min(2, hooks.threads ?? availableParallelism()));
+  const helpers = backend === 'wasm' && runtime.fused() ? wantThreads - 1 : 0;
+  const pool = await GradientPool.start({ dims: arch, length: arch.length, shapes, train, valid }, helpers, runtime);
+  const threadNote = pool.threads > 1 ? null : backend === 'wasm' ? pool.failure : `the ${backend} backend parallelises on its own`;
+
+  const keep = 1 - params.dropout;
+  const shuffleRng = rngStream(params.seed, 2);
+  const dropRng = rngStream(params.seed, 3);
+  const order = Array.from({ length: train.n }, (_, i) => i);
+  const batchSize = Math.min(params.batchSize, train.n);
+  const batches = Math.ceil(train.n / batchSize);
+  const history: EpochRecord[] = [];
+  let best = Infinity;
+  let bestEpoch = 0;
+  let bestWeights: Float32Array[] | null = null;
+  let wait = 0;
+  let stoppedEarly = false;
+  let batchSeconds = 0;
+  let batchesDone = 0;
+
+  const remoteGradients = async (weightsFlat: Float32Array, req: ShardRequest): Promise<ShardGradients> => {
+    try {
+      return await pool.gradients(weightsFlat, req);
+    } catch {
+      // the helper is gone: compute the shard here (same numbers)
+      return localGradients(runtime, local, model.variables(), train, req);
+    }
+  };
+
+  const forwardChunk = (vars: readonly tf.Tensor[], x: Float32Array, n: number): Float32Array => {
+    const xt = tf.tensor3d(x, [arch.length, n, arch.features]);
+    try {
+      return runtime.forward(vars, xt, false).prob;
+    } finally {
+      xt.dispose();
+    }
+  };
+  const local = { length: arch.length, dims: arch };
+
+  const predictSet = async (set: LabelledWindows, name: 'train' | 'valid'): Promise<Float32Array> => {
+    const vars = model.variables();
+    const out = new Float32Array(set.n);
+    const half = pool.threads > 1 ? Math.ceil(set.n / 2) : set.n;
+    const weightsFlat = pool.threads > 1 ? master : null;
+    const remote = weightsFlat !== null && half < set.n ? pool.predict(weightsFlat, name, half, set.n).catch(() => null) : Promise.resolve(null);
+    const chunk = 1024;
+    for (let from = 0; from < half; from += chunk) {
+      const to = Math.min(half, from + chunk);
+      const x = runtime.gather(set.data, arch.length, arch.features, null, from, to);
+      out.set(forwardChunk(vars, x, to - from), from);
+    }
+    const rest = await remote;
+    if (rest !== null) out.set(rest, half);
+    else if (half < set.n) {
+      for (let from = half; from < set.n; from += chunk) {
+        const to = Math.min(set.n, from + chunk);
+        const x = runtime.gather(set.data, arch.length, arch.features, null, from, to);
+        out.set(forwardChunk(vars, x, to - from), from);
+      }
+    }
+    return out;
+  };
+
+  const threads = pool.threads;
+  try {
+    for (let epoch = 1; epoch <= params.epochs; epoch++) {
+      const epochStart = performance.now();
+      shuffleInPlace(order, shuffleRng);
+      let lossSum = 0;
+      for (let bi = 0; bi < batches; bi++) {
+        if (isAborted(signal)) throw cancelled();
+        const t0 = performance.now();
+        const from = bi * batchSize;
+        const to = Math.min(train.n, from + batchSize);
+        const nb = to - from;
+        const half = Math.ceil(nb / 2);
+        const rows = Int32Array.from(order.slice(from, to));
+        const y = new Float32Array(nb);
+        const w = new Float32Array(nb);
+        for (let k = 0; k < nb; k++) {
+          const label = train.labels[rows[k]!]!;
+          y[k] = label;
+          w[k] = (label === 1 ? positiveWeight : 1) / nb;
+        }
+        let mask: Float32Array | null = null;
+        if (params.dropout > 0) {
+          mask = new Float32Array(nb * arch.units2);
+          for (let k = 0; k < mask.length; k++) mask[k] = dropRng() < keep ? 1 / keep : 0;
+        }
+        const shard = (a: number, b: number): ShardRequest => ({
+          rows: rows.slice(a, b),
+          y: y.slice(a, b),
+          w: w.slice(a, b),
+          mask: mask === null ? null : mask.slice(a * arch.units2, b * arch.units2),
+        });
+        const remote = pool.threads > 1 && half < nb ? remoteGradients(master, shard(half, nb)) : null;
+        const g0 = localGradients(runtime, local, model.variables(), train, shard(0, half));
+        const g1 = remote !== null ? await remote : half < nb ? localGradients(runtime, local, model.variables(), train, shard(half, nb)) : null;
+        let batchLoss = g0.loss;
+        g0.grads.forEach((g, i) => gradViews[i]!.set(g));
+        if (g1 !== null) {
+          batchLoss += g1.loss;
+          g1.grads.forEach((g, i) => {
+            const sum = gradViews[i]!;
+            for (let k = 0; k < g.length; k++) sum[k] = sum[k]! + g[k]!;
+          });
+        }
+        optimizer.step(master, gradFlat);
+        model.setWeightArrays(masterViews);
+        lossSum += batchLoss * nb;
+        batchSeconds += (performance.now() - t0) / 1000;
+        batchesDone++;
+        const remainingBatches = batches - (bi + 1) + (params.epochs - epoch) * batches;
+        hooks.onBatch?.({ epoch, batch: bi + 1, batches, loss: batchLoss, etaSeconds: (batchSeconds / batchesDone) * remainingBatches });
+        if (pool.threads === 1) await yieldToEventLoop();
+      }
+      if (isAborted(signal)) throw cancelled();
+      const pv = await predictSet(valid, 'valid');
+      const valLoss = meanBce(pv, valid.labels);
+      const loss = lossSum / train.n;
+      const seconds = (performance.now() - epochStart) / 1000;
+      history.push({ epoch, loss, valLoss, seconds });
+      if (!Number.isFinite(loss) || !Number.isFinite(valLoss)) {
+        throw new PrognosError('INTERNAL', `LSTM training diverged at epoch ${epoch} (loss ${loss}, validation loss ${valLoss}); try a lower learning rate`);
+      }
+      if (valLoss < best) {
+        best = valLoss;
+        bestEpoch = epoch;
+        bestWeights = model.weightArrays();
+        wait = 0;
+      } else {
+        wait++;
+      }
+      const meanEpoch = history.reduce((s, h) => s + h.seconds, 0) / history.length;
+      hooks.onEpoch?.({ epoch, epochs: params.epochs, loss, valLoss, seconds, etaSeconds: meanEpoch * (params.epochs - epoch), bestEpoch });
+      if (params.patience > 0 && wait >= params.patience && epoch < params.epochs) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    if (bestWeights !== null) model.setWeightArrays(bestWeights);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    await pool.close();
+  }
+  return {
+    model,
+    history,
+    bestEpoch,
+    bestValLoss: best,
+    stoppedEarly,
+    backend,
+    threads,
+    threadNote,
+    params,
+    positiveWeight,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
