@@ -1,0 +1,81 @@
+/** The bundle library behind the Export and Fleet views: export, import (verified first), verify, score. */
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppServices } from '../../../src/main/services/app-services';
+import { dispatch } from '../../../src/main/services/dispatch';
+import { readZip, writeZip } from '../../../src/main/core/export';
+import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
+
+let services: AppServices;
+let testId: string;
+let runId: string;
+
+async function importFile(path: string, rul?: string): Promise<string> {
+  const { jobId } = await services.handlers['datasets:import']({
+    source: { kind: 'path', path },
+    ...(rul === undefined ? {} : { rul: { kind: 'path' as const, path: rul } }),
+  });
+  return ((await services.jobs.wait(jobId)).result as { dataset: { datasetId: string } }).dataset.datasetId;
+}
+
+beforeAll(async () => {
+  requireBuild();
+  services = new AppServices({ storeDir: tempDir(), mode: 'browser', importWorker: BUILT_IMPORT_WORKER, trainWorker: BUILT_TRAIN_WORKER, version: 'test' });
+  const trainId = await importFile(join(CMAPSS, 'train_FD001.txt'));
+  testId = await importFile(join(CMAPSS, 'test_FD001.txt'), join(CMAPSS, 'RUL_FD001.txt'));
+  const started = await services.handlers['train:start']({ datasetId: trainId, config: { gbdt: { nEstimators: 40, maxDepth: 5 } } });
+  await services.jobs.wait(started.jobId);
+  runId = started.runId;
+});
+afterAll(async () => {
+  await services.close();
+});
+
+describe('bundle library', () => {
+  it('exports a run into the library, lists and verifies it', async () => {
+    const entry = await services.handlers['bundles:export']({ runId, zip: true });
+    expect(entry).toMatchObject({ origin: 'exported', runId, signed: false });
+    expect(entry.files).toEqual(expect.arrayContaining(['manifest.json', 'models/gbdt.onnx', 'models/pipeline.onnx']));
+    const list = await services.handlers['bundles:list']({});
+    expect(list.map((b) => b.bundleId)).toContain(entry.bundleId);
+    expect(await services.handlers['bundles:verify']({ bundleId: entry.bundleId })).toEqual({ ok: true, problems: [] });
+    expect(await services.handlers['bundles:reveal']({ bundleId: entry.bundleId })).toEqual({ shown: false, path: entry.path });
+  });
+
+  it('imports a sound bundle, and refuses a tampered one without writing anything', async () => {
+    const exported = await services.handlers['bundles:export']({ runId, zip: true });
+    const good = await services.handlers['bundles:import']({ source: { kind: 'path', path: exported.path } });
+    expect(good.origin).toBe('imported');
+
+    const entries = readZip(readFileSync(exported.path));
+    const model = entries.get('models/gbdt.onnx')!;
+    model[300] = model[300]! ^ 0xff;
+    const tampered = join(tempDir(), 'tampered.zip');
+    writeFileSync(tampered, writeZip([...entries].map(([name, data]) => ({ name, data }))));
+    const libraryDir = join(services.store.dir, 'bundles');
+    const before = readdirSync(libraryDir).sort();
+    const r = await dispatch(services.handlers, 'bundles:import', { source: { kind: 'path', path: tampered } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'BAD_FILE', message: expect.stringMatching(/tampered\.zip\/models\/gbdt\.onnx: checksum mismatch/) as unknown } });
+    expect(readdirSync(libraryDir).sort()).toEqual(before);
+    expect(existsSync(tampered)).toBe(true);
+  });
+
+  it('scores a fleet through a bundle exactly as through the run, ranked with alerts and true RUL', async () => {
+    const bundle = (await services.handlers['bundles:list']({})).find((b) => b.runId === runId)!;
+    const viaBundle = await services.handlers['fleet:score']({ datasetId: testId, scorer: { kind: 'bundle', bundleId: bundle.bundleId } });
+    const viaRun = await services.handlers['fleet:score']({ datasetId: testId, scorer: { kind: 'run', runId } });
+    expect(viaBundle.units).toHaveLength(100);
+    expect(viaBundle.threshold).toBe(viaRun.threshold);
+    for (let i = 0; i < 100; i++) {
+      expect(Math.abs(viaBundle.units[i]!.probability - viaRun.units[i]!.probability)).toBeLessThanOrEqual(1e-5);
+      expect(viaBundle.units[i]!.rul).toBe(viaRun.units[i]!.rul);
+    }
+    const series = await services.handlers['fleet:series']({ datasetId: testId, scorer: { kind: 'bundle', bundleId: bundle.bundleId }, units: [1, 2] });
+    expect(series.units.map((u) => u.unit)).toEqual([1, 2]);
+    const u1 = series.units[0]!;
+    expect(u1.probability).toHaveLength(u1.cycle.length);
+    // the last point of the series is the unit's fleet score
+    expect(Math.abs(u1.probability.at(-1)! - viaBundle.units[0]!.probability)).toBeLessThanOrEqual(1e-6);
+  });
+});
