@@ -228,8 +228,6 @@ export function synthesizeFleet(opts: SynthOptions): FleetTable {
     values: CMAPSS_VALUE_COLUMNS.map(() => new Float64Array(rows)),
   };
   const rng = new Rng(opts.seed, 2);
-  const cutRng = new Rng(opts.seed, 3);
-  const ruls: number[] = [];
   const bases = regimeBases(regimes);
   let offset = 0;
   for (const plan of plans) {
