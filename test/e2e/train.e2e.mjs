@@ -289,6 +289,8 @@ export const tests = [
       await train.setField('gbdt.earlyStoppingRounds', '0');
       const { outcome } = await train.trainAndCancel();
       assert.equal(outcome, 'cancelled');
+      // the list reads the runs again once the job has ended
+      await ctx.page.locator('[data-testid="run-row"][data-status="cancelled"]').first().waitFor();
       const runs = await train.runs();
       const cancelled = runs.find((r) => r.status === 'cancelled');
       assert.ok(cancelled, `a cancelled run is listed: ${JSON.stringify(runs)}`);
@@ -300,6 +302,40 @@ export const tests = [
         left.some((r) => r.runId === state.runId),
         'the finished run stays',
       );
+      await train.setField('gbdt.nEstimators', '30');
+      await train.setField('gbdt.earlyStoppingRounds', '20');
+    },
+  },
+  {
+    name: 'a run started before a reload is followed in Train and Results, and cancelled there',
+    async run(ctx) {
+      const train = new TrainPage(ctx.page);
+      await train.open();
+      await train.setField('gbdt.nEstimators', '2000');
+      await train.setField('gbdt.earlyStoppingRounds', '0');
+      const runId = await train.startOnly();
+      await ctx.page.reload();
+      await train.byTestId('config-form').waitFor();
+      // this page no longer started the run: it follows the run's job
+      await ctx.page.waitForFunction(
+        (id) =>
+          /^Training \d+/.test(
+            document.querySelector(`[data-testid="run-row"][data-run-id="${id}"] [data-testid="run-status"]`)
+              ?.textContent ?? '',
+          ),
+        runId,
+      );
+      await ctx.page.evaluate((id) => {
+        window.location.hash = `#/results/${id}`;
+      }, runId);
+      const results = new ResultsPage(ctx.page);
+      await results.waitForRunning(runId);
+      await results.cancelRunning();
+      await results.waitForStatus(runId, 'cancelled');
+      await ctx.page.getByTestId('results-cancelled').waitFor();
+
+      await train.open();
+      await train.waitForRunRow(runId, 'cancelled');
       await train.setField('gbdt.nEstimators', '30');
       await train.setField('gbdt.earlyStoppingRounds', '20');
     },

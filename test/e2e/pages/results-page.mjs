@@ -22,6 +22,29 @@ export class ResultsPage {
   }
 
   /**
+   * Waits until the view shows the run still training, with its progress.
+   * @param {string} runId
+   */
+  async waitForRunning(runId) {
+    await this.page.locator(`[data-testid="results-run"][data-run-id="${runId}"][data-status="running"]`).waitFor();
+    await this.byTestId('results-progress').waitFor();
+  }
+
+  async cancelRunning() {
+    await this.byTestId('results-progress-cancel').click();
+  }
+
+  /**
+   * @param {string} runId
+   * @param {string} status
+   */
+  async waitForStatus(runId, status) {
+    await this.page
+      .locator(`[data-testid="results-run"][data-run-id="${runId}"][data-status="${status}"]`)
+      .waitFor({ timeout: 60_000 });
+  }
+
+  /**
    * One cell of the metrics table, as shown and as a number, with its tooltip.
    * @param {'validation'|'test'} split
    * @param {'f2'|'f1'|'precision'|'recall'|'rocAuc'|'prAuc'|'brier'|'n'|'positives'} key

@@ -26,6 +26,14 @@ export class TrainPage {
   }
 
   /**
+   * Picks the dataset to train on (the picker starts at the newest one).
+   * @param {string} datasetId
+   */
+  async selectDataset(datasetId) {
+    await this.byTestId('dataset-picker').selectOption(datasetId);
+  }
+
+  /**
    * Types a value into a form field, e.g. setField('gbdt.nEstimators', '30').
    * @param {string} path  dot-separated config path
    * @param {string} value
@@ -105,6 +113,17 @@ export class TrainPage {
       .then(() => true)
       .catch(() => false);
     return { ...(await this.waitForRunEnd()), sawProgress };
+  }
+
+  /** Starts training and returns the new run's id once the run list shows it running. */
+  async startOnly() {
+    await this.byTestId('train-start').click();
+    await this.byTestId('train-progress').waitFor();
+    const row = this.page.locator('[data-testid="run-row"].is-highlighted[data-status="running"]');
+    await row.waitFor();
+    const runId = await row.getAttribute('data-run-id');
+    if (runId === null) throw new Error('the running run has no id');
+    return runId;
   }
 
   /** Starts training and cancels once the first losses are drawn. */

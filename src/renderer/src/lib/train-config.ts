@@ -105,31 +105,27 @@ export function manualFeaturesOf(config: JsonObject): string[] | undefined {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
+/** The part of the config that decides the selection once features are ranked: `topK` and `manualFeatures`. */
+export interface SelectionCut {
+  readonly topK: unknown;
+  readonly manual: unknown;
+}
+
+export function selectionCut(config: JsonObject): SelectionCut {
+  return { topK: config.topK ?? null, manual: config.manualFeatures ?? null };
+}
+
 /**
- * The features training will use, as main selects them: the manual names first, then the
- * best-ranked others until there are max(topK, manual) names. `order` lists names best first.
+ * The ranking's own answer: the features main selected (with the rule training uses) for the cut
+ * the ranking was computed with.
  */
-export function selectFeatures(
-  order: readonly string[],
-  topK: number,
-  manual: readonly string[] | undefined,
-): string[] {
-  const out: string[] = [];
-  const taken = new Set<string>();
-  for (const name of manual ?? []) {
-    if (!taken.has(name)) {
-      taken.add(name);
-      out.push(name);
-    }
-  }
-  for (const name of order) {
-    if (out.length >= topK) break;
-    if (!taken.has(name)) {
-      taken.add(name);
-      out.push(name);
-    }
-  }
-  return out;
+export interface RankedSelection {
+  readonly cut: SelectionCut;
+  readonly selected: readonly string[];
+}
+
+function unique(names: readonly string[]): string[] {
+  return [...new Set(names)];
 }
 
 /** Manual changes to a top-K cut, remembered so the slider can move without losing them. */
@@ -153,21 +149,44 @@ export interface FeatureSelection {
   readonly selectedSet: ReadonlySet<string>;
   /** selected names the ranking does not know (a spec change since they were picked) */
   readonly unknown: readonly string[];
+  /**
+   * best-ranked features training adds beyond the manual picks (topK above their number); their
+   * names come with the next ranking
+   */
+  readonly pendingFill: number;
 }
 
 function wroteOf(config: JsonObject): FeaturePicks['wrote'] {
-  return { topK: config.topK ?? null, manual: config.manualFeatures ?? null };
+  return selectionCut(config);
+}
+
+/**
+ * What training will use. For the cut the ranking was made with, main's own selection; after the
+ * analyst moves the cut, the top K of the ranking, or the manual picks as written (the Features view
+ * writes picks with topK equal to their number, so training takes exactly them).
+ */
+function selectionFor(
+  config: JsonObject,
+  order: readonly string[],
+  ranked: RankedSelection,
+): { selected: string[]; pendingFill: number } {
+  if (jsonEqual(selectionCut(config), ranked.cut)) return { selected: [...ranked.selected], pendingFill: 0 };
+  const topK = Math.max(1, Math.round(numberAt(config, ['topK'], 40)));
+  const manual = manualFeaturesOf(config);
+  if (manual === undefined) return { selected: order.slice(0, topK), pendingFill: 0 };
+  const picked = unique(manual);
+  return { selected: picked, pendingFill: Math.max(0, topK - picked.length) };
 }
 
 export function currentSelection(
   config: JsonObject,
   order: readonly string[],
+  ranked: RankedSelection,
   picks: FeaturePicks | null,
 ): FeatureSelection {
   const topK = Math.max(1, Math.round(numberAt(config, ['topK'], 40)));
-  const manual = manualFeaturesOf(config);
   const known = new Set(order);
-  const selected = selectFeatures(order, topK, manual);
+  const { selected, pendingFill } = selectionFor(config, order, ranked);
   const selectedSet = new Set(selected);
   const rankIndex = new Map(order.map((n, i) => [n, i]));
   const sorted = [...selected].sort((a, b) => (rankIndex.get(a) ?? Infinity) - (rankIndex.get(b) ?? Infinity));
@@ -180,6 +199,7 @@ export function currentSelection(
       selected: sorted,
       selectedSet,
       unknown,
+      pendingFill,
     };
   }
   const baseK = Math.min(topK, Math.max(1, order.length));
@@ -191,6 +211,7 @@ export function currentSelection(
     selected: sorted,
     selectedSet,
     unknown,
+    pendingFill,
   };
 }
 

@@ -13,7 +13,14 @@ import type { FeatureRanking } from '../../../shared/schemas';
 import { useApi } from '../api/context';
 import { orderLikeSchema, type JsonSchema, type SchemaIssue } from '../lib/json-schema';
 import { isJsonObject, toJsonObject, type JsonObject } from '../lib/json-value';
-import { featureDocSchema, rankingBasis, validateTrainConfig, type FeaturePicks } from '../lib/train-config';
+import {
+  featureDocSchema,
+  rankingBasis,
+  selectionCut,
+  validateTrainConfig,
+  type FeaturePicks,
+  type RankedSelection,
+} from '../lib/train-config';
 import { useAsync, type AsyncState } from '../lib/use-async';
 import { IterationLog, type JobLosses } from './iteration-log';
 import { useTrackedJob, type TrackedJob } from './use-tracked-job';
@@ -32,6 +39,8 @@ export interface RankingRecord {
   readonly ranking: FeatureRanking;
   /** feature names, best first */
   readonly order: readonly string[];
+  /** what main selected for the config's topK and manual picks at ranking time */
+  readonly ranked: RankedSelection;
 }
 
 export interface RankJobInfo {
@@ -159,13 +168,17 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
   const startRank = useCallback(() => {
     if (datasetId === null || config === null) return;
     const basis = rankingBasis(config);
+    const cut = selectionCut(config);
     const sent = config;
     void rankJob.start(
       'Ranking features',
       async () => ({ ...(await api.featuresRank({ datasetId, config: sent })), datasetId }),
       (ranking, info) => {
         const order = [...ranking.features].sort((a, b) => a.rank - b.rank).map((f) => f.name);
-        setRankings((prev) => new Map(prev).set(info.datasetId, { datasetId: info.datasetId, basis, ranking, order }));
+        const ranked = { cut, selected: ranking.selected };
+        setRankings((prev) =>
+          new Map(prev).set(info.datasetId, { datasetId: info.datasetId, basis, ranking, order, ranked }),
+        );
       },
     );
   }, [api, config, datasetId, rankJob]);

@@ -5,6 +5,8 @@ import { DatasetsView } from './datasets/DatasetsView';
 const FeaturesView = lazy(() => import('./features/FeaturesView').then((m) => ({ default: m.FeaturesView })));
 const TrainView = lazy(() => import('./train/TrainView').then((m) => ({ default: m.TrainView })));
 const ResultsView = lazy(() => import('./results/ResultsView').then((m) => ({ default: m.ResultsView })));
+const ExportView = lazy(() => import('./export/ExportView').then((m) => ({ default: m.ExportView })));
+const FleetView = lazy(() => import('./fleet/FleetView').then((m) => ({ default: m.FleetView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -40,6 +42,18 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Results',
     description: 'Metrics, curves, threshold and feature importance of one run',
     component: ResultsView,
+  },
+  {
+    id: 'export',
+    label: 'Export',
+    description: 'Write a finished run as a bundle, verify bundles and import them',
+    component: ExportView,
+  },
+  {
+    id: 'fleet',
+    label: 'Fleet',
+    description: 'Score every unit of a fleet with a bundle or a run and rank them by failure risk',
+    component: FleetView,
   },
 ];
 

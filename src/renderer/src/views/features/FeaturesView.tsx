@@ -70,7 +70,10 @@ function RankingFigures({ record }: { record: RankingRecord }) {
 function RankedContent(props: { record: RankingRecord; config: JsonObject; stale: boolean }) {
   const { record, config, stale } = props;
   const { picks, setPicks, setConfig } = useWorkbench();
-  const selection = useMemo(() => currentSelection(config, record.order, picks), [config, record, picks]);
+  const selection = useMemo(
+    () => currentSelection(config, record.order, record.ranked, picks),
+    [config, record, picks],
+  );
   const [focusedState, setFocused] = useState<string | null>(null);
   const focused =
     focusedState !== null && record.order.includes(focusedState) ? focusedState : (record.order[0] ?? null);

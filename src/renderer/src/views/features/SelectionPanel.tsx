@@ -105,6 +105,13 @@ export function SelectionPanel(props: {
           ? `Training gets exactly these ${formatInteger(selection.selected.length)} features (manualFeatures in the config).`
           : `Training takes the top ${formatInteger(selection.baseK)} of its own ranking (topK in the config).`}
       </p>
+      {selection.pendingFill > 0 && (
+        <p className="notice notice--warning" data-testid="selection-pending-fill">
+          topK is {formatInteger(selection.selected.length + selection.pendingFill)}: training adds the next{' '}
+          {formatInteger(selection.pendingFill)} best-ranked feature{selection.pendingFill === 1 ? '' : 's'} to these
+          picks. Rank again to see which.
+        </p>
+      )}
       {selection.unknown.length > 0 && (
         <p className="notice notice--warning" data-testid="selection-unknown">
           {formatInteger(selection.unknown.length)} picked feature{selection.unknown.length === 1 ? ' is' : 's are'} not

@@ -1,14 +1,17 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { PrognosError } from '../../../../shared/errors';
 import type { RunDetail, RunSummary } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
 import { EChart } from '../../components/EChart';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { JobControl } from '../../components/JobControl';
+import { asPrognosError } from '../../lib/errors';
 import { formatDate, formatInteger, formatSeconds, formatShortDate, formatThreshold } from '../../lib/format';
 import { formatJson, toJsonObject } from '../../lib/json-value';
 import { ScoredRows } from '../../lib/threshold-metrics';
 import { useAsync } from '../../lib/use-async';
 import { navigate, routeHref, useHashRoute } from '../../lib/use-hash-route';
+import { useFollowJob } from '../../state/use-follow-job';
 import { useWorkbench } from '../../state/workbench';
 import { buildLossOption } from '../train/loss-chart-option';
 import { MetricsTable } from './MetricsTable';
@@ -317,9 +320,32 @@ function FinishedRun({ run }: { run: RunDetail }) {
   );
 }
 
+/** Progress of a run this page did not start; the run is loaded again when its job ends. */
+function FollowTraining({ jobId, onEnd }: { jobId: string; onEnd: () => void }) {
+  const api = useApi();
+  const status = useFollowJob(jobId, onEnd);
+  const phase = useMemo(() => ({ kind: 'running', label: 'Training', jobId, info: null }) as const, [jobId]);
+  const [cancelError, setCancelError] = useState<PrognosError | null>(null);
+  const cancel = () => {
+    api.jobsCancel({ jobId }).catch((e: unknown) => setCancelError(asPrognosError(e)));
+  };
+  return (
+    <>
+      <JobControl phase={phase} status={status} onCancel={cancel} testId="results-progress" />
+      {cancelError !== null && (
+        <ErrorMessage
+          error={cancelError}
+          title="The run could not be cancelled"
+          onDismiss={() => setCancelError(null)}
+        />
+      )}
+    </>
+  );
+}
+
 function RunBody({ runId }: { runId: string }) {
   const api = useApi();
-  const { trainJob } = useWorkbench();
+  const { trainJob, bumpRuns } = useWorkbench();
   const load = useCallback(() => api.runsGet({ runId }), [api, runId]);
   const [state, reload] = useAsync(load);
   const tracked = trainJob.phase.kind === 'running' && trainJob.phase.info.runId === runId;
@@ -353,6 +379,14 @@ function RunBody({ runId }: { runId: string }) {
               status={trainJob.status}
               onCancel={trainJob.cancel}
               testId="results-progress"
+            />
+          ) : run.jobId !== null ? (
+            <FollowTraining
+              jobId={run.jobId}
+              onEnd={() => {
+                reload();
+                bumpRuns();
+              }}
             />
           ) : (
             <button type="button" className="button button--small" onClick={reload}>
@@ -417,6 +451,11 @@ export function ResultsView() {
         <a className="button button--quiet" href={routeHref('train')}>
           Back to Train
         </a>
+        {runId !== null && runs?.find((r) => r.runId === runId)?.status === 'done' && (
+          <a className="button button--quiet" href={routeHref('export', runId)} data-testid="results-export">
+            Export as a bundle →
+          </a>
+        )}
       </div>
       {runsState.status === 'error' && (
         <div className="stack-s">

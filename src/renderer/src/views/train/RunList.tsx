@@ -5,9 +5,10 @@ import { useApi } from '../../api/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { asPrognosError } from '../../lib/errors';
-import { formatDate, formatInteger, formatScore, formatShortDate } from '../../lib/format';
+import { formatDate, formatInteger, formatPercent, formatScore, formatShortDate } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
 import { routeHref } from '../../lib/use-hash-route';
+import { useFollowJob } from '../../state/use-follow-job';
 import { useWorkbench } from '../../state/workbench';
 
 const STATUS_LABELS: Record<RunSummary['status'], string> = {
@@ -36,6 +37,16 @@ function F2Cell({ value, run, split }: { value: number | null; run: RunSummary; 
     >
       {formatScore(value)}
     </td>
+  );
+}
+
+/** The status of a run started elsewhere: its progress while it trains; the list reloads when it ends. */
+function FollowedStatus({ jobId, onEnd }: { jobId: string; onEnd: () => void }) {
+  const status = useFollowJob(jobId, onEnd);
+  return (
+    <span className="status status--running" title={status?.message} data-testid="run-status">
+      Training{status === undefined ? '…' : ` ${formatPercent(status.fraction)}`}
+    </span>
   );
 }
 
@@ -142,13 +153,17 @@ export function RunList(props: { highlight: string | null }) {
                     {r.datasetName ?? <span className="muted">deleted dataset</span>}
                   </td>
                   <td>
-                    <span
-                      className={`status status--${r.status}`}
-                      title={r.error ?? undefined}
-                      data-testid="run-status"
-                    >
-                      {r.runId === activeRun ? 'Training…' : STATUS_LABELS[r.status]}
-                    </span>
+                    {r.status === 'running' && r.runId !== activeRun && r.jobId !== null ? (
+                      <FollowedStatus jobId={r.jobId} onEnd={bumpRuns} />
+                    ) : (
+                      <span
+                        className={`status status--${r.status}`}
+                        title={r.error ?? undefined}
+                        data-testid="run-status"
+                      >
+                        {r.runId === activeRun ? 'Training…' : STATUS_LABELS[r.status]}
+                      </span>
+                    )}
                   </td>
                   <td title={formatDate(r.createdAt)}>{formatShortDate(r.createdAt)}</td>
                   <F2Cell value={r.validationF2} run={r} split="validation" />

@@ -1,0 +1,179 @@
+import { useCallback, useRef, useState, type DragEvent } from 'react';
+import { PrognosError } from '../../../../shared/errors';
+import type { BundleEntry } from '../../../../shared/schemas';
+import { useApi, useTransport } from '../../api/context';
+import { asPrognosError } from '../../lib/errors';
+import { useAsync } from '../../lib/use-async';
+import { useHashRoute } from '../../lib/use-hash-route';
+import { BundleDetail } from './BundleDetail';
+import { BundleLibrary, type ImportPhase } from './BundleLibrary';
+import { ExportPanel } from './ExportPanel';
+import { useBundleVerdicts } from './use-bundle-verdicts';
+
+function hasFiles(e: DragEvent): boolean {
+  return e.dataTransfer.types.includes('Files');
+}
+
+/** Whether the first dropped item is a folder (browsers expose this only through the entry API). */
+function droppedFolder(e: DragEvent): boolean {
+  const item = e.dataTransfer.items[0];
+  if (item === undefined || typeof item.webkitGetAsEntry !== 'function') return false;
+  return item.webkitGetAsEntry()?.isDirectory === true;
+}
+
+/** Export finished runs as bundles, keep the bundle library, verify bundles and import them. */
+export function ExportView() {
+  const api = useApi();
+  const transport = useTransport();
+  const [, , param] = useHashRoute();
+  const loadBundles = useCallback(() => api.bundlesList({}), [api]);
+  const [listState, reloadList, lastList] = useAsync(loadBundles);
+  const bundles = lastList ?? null;
+  const { verdicts, verify } = useBundleVerdicts();
+
+  const [chosenId, setChosenId] = useState<string | null>(null);
+  const [added, setAdded] = useState<{ entry: BundleEntry; how: 'exported' | 'imported' } | null>(null);
+  const selected =
+    bundles?.find((b) => b.bundleId === chosenId) ??
+    (added !== null && added.entry.bundleId === chosenId ? added.entry : null) ??
+    bundles?.[0] ??
+    null;
+
+  const select = useCallback((bundleId: string) => {
+    setChosenId(bundleId);
+    setAdded((a) => (a !== null && a.entry.bundleId === bundleId ? a : null));
+  }, []);
+
+  const onAdded = useCallback(
+    (entry: BundleEntry, how: 'exported' | 'imported') => {
+      setAdded({ entry, how });
+      setChosenId(entry.bundleId);
+      reloadList();
+    },
+    [reloadList],
+  );
+
+  const [importPhase, setImportPhase] = useState<ImportPhase>({ kind: 'idle' });
+  const [importError, setImportError] = useState<PrognosError | null>(null);
+  const uploadAbort = useRef<AbortController | null>(null);
+
+  const importFile = useCallback(
+    async (file: File) => {
+      if (uploadAbort.current !== null) return;
+      const controller = new AbortController();
+      uploadAbort.current = controller;
+      setImportError(null);
+      setImportPhase({ kind: 'uploading', fileName: file.name, loaded: 0, total: file.size });
+      try {
+        const source = await transport.sourceForFile(file, {
+          signal: controller.signal,
+          onProgress: (p) =>
+            setImportPhase({ kind: 'uploading', fileName: file.name, loaded: p.loaded, total: p.total }),
+        });
+        setImportPhase({ kind: 'checking', fileName: file.name });
+        const entry = await api.bundlesImport({ source });
+        onAdded(entry, 'imported');
+      } catch (e) {
+        const error = asPrognosError(e);
+        if (error.code !== 'CANCELLED') setImportError(error);
+      } finally {
+        uploadAbort.current = null;
+        setImportPhase({ kind: 'idle' });
+      }
+    },
+    [api, transport, onAdded],
+  );
+
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const busy = importPhase.kind !== 'idle';
+
+  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    dragDepth.current = 0;
+    setDragging(false);
+    if (busy) return;
+    if (transport.mode === 'browser' && droppedFolder(e)) {
+      setImportError(
+        new PrognosError(
+          'INVALID_INPUT',
+          'A bundle folder can be imported only in the desktop app. Here, drop the bundle as one .zip file.',
+        ),
+      );
+      return;
+    }
+    const file = e.dataTransfer.files[0];
+    if (file !== undefined) void importFile(file);
+  };
+
+  return (
+    <div
+      className="export-view"
+      data-testid="export-view"
+      onDragEnter={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        dragDepth.current += 1;
+        setDragging(true);
+      }}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = busy ? 'none' : 'copy';
+      }}
+      onDragLeave={(e) => {
+        if (!hasFiles(e)) return;
+        dragDepth.current = Math.max(0, dragDepth.current - 1);
+        if (dragDepth.current === 0) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <div className="export-view__side">
+        <ExportPanel preferredRunId={param} onExported={(entry) => onAdded(entry, 'exported')} />
+        <BundleLibrary
+          bundles={bundles}
+          error={listState.status === 'error' ? listState.error : null}
+          onRetry={reloadList}
+          selectedId={selected?.bundleId ?? null}
+          onSelect={select}
+          verdicts={verdicts}
+          onVerify={verify}
+          importPhase={importPhase}
+          importError={importError}
+          onImportFile={(file) => void importFile(file)}
+          onCancelImport={() => uploadAbort.current?.abort()}
+          onDismissImportError={() => setImportError(null)}
+          mode={transport.mode}
+        />
+      </div>
+      <div className="export-view__main">
+        {selected !== null ? (
+          <BundleDetail
+            key={selected.bundleId}
+            entry={selected}
+            verdict={verdicts.get(selected.bundleId)}
+            onVerify={() => verify(selected.bundleId)}
+            added={added !== null && added.entry.bundleId === selected.bundleId ? added.how : null}
+          />
+        ) : (
+          <div className="panel empty-panel" data-testid="bundle-detail-empty">
+            <h2>No bundle yet</h2>
+            <p>
+              Export a finished run as a bundle: the models (ONNX and XGBoost JSON), the manifest with every feature
+              formula, the model card, the OpenAPI description and the checksums, ready for the server stack. Or import
+              a bundle as a .zip file.
+            </p>
+          </div>
+        )}
+      </div>
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true" data-testid="bundle-drop-overlay">
+          <div className="drop-overlay__box">
+            {busy ? 'An import is running; wait for it to finish.' : 'Drop a bundle (.zip) to import it'}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,416 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { PrognosError } from '../../../../shared/errors';
+import type { BundleEntry, DatasetRecord, FleetScoresValue, RunSummary } from '../../../../shared/schemas';
+import { useApi } from '../../api/context';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { ProgressBar } from '../../components/ProgressBar';
+import { asPrognosError } from '../../lib/errors';
+import { formatInteger, formatScore, formatShortDate, formatThreshold, plural } from '../../lib/format';
+import { useAsync } from '../../lib/use-async';
+import { routeHref, useHashRoute } from '../../lib/use-hash-route';
+import { useWorkbench } from '../../state/workbench';
+import { bundleLabel, shortRunId } from '../export/bundle-info';
+import { FleetTable, MAX_PLOTTED } from './FleetTable';
+import { parseScorerKey, rankUnits, scorerKey, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
+import { RiskChart } from './RiskChart';
+
+const DEFAULT_PLOTTED = 5;
+
+interface ScoredFor {
+  /** counts the scorings, so each new one starts with its own top units plotted */
+  readonly seq: number;
+  readonly datasetId: string;
+  readonly datasetName: string;
+  readonly scorerKey: string;
+  readonly scorerLabel: string;
+}
+
+type Scoring =
+  | { readonly status: 'idle' }
+  | { readonly status: 'scoring'; readonly for: ScoredFor }
+  | { readonly status: 'error'; readonly for: ScoredFor; readonly error: PrognosError }
+  | { readonly status: 'done'; readonly for: ScoredFor; readonly value: FleetScoresValue };
+
+function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
+  return b.createdAt.localeCompare(a.createdAt);
+}
+
+function runLabel(r: RunSummary): string {
+  const f2 = r.validationF2 === null ? '' : ` · val F2 ${formatScore(r.validationF2)}`;
+  return `Run ${shortRunId(r.runId)} · ${r.datasetName ?? 'deleted dataset'} · ${formatShortDate(r.createdAt)}${f2}`;
+}
+
+/** Bundles in the store (newest first), then those shipped with the app. */
+function orderBundles(bundles: readonly BundleEntry[]): BundleEntry[] {
+  const rank = (b: BundleEntry) => (b.origin === 'shipped' ? 1 : 0);
+  return [...bundles].sort((a, b) => rank(a) - rank(b) || b.created.localeCompare(a.created));
+}
+
+function Figure(props: { label: string; value: string; testId: string; note?: string; title?: string; tone?: string }) {
+  return (
+    <div className={props.tone === undefined ? 'figure' : `figure figure--${props.tone}`} title={props.title}>
+      <dt className="figure__label">{props.label}</dt>
+      <dd className="figure__value" data-testid={props.testId}>
+        {props.value}
+      </dd>
+      {props.note !== undefined && <dd className="figure__note">{props.note}</dd>}
+    </div>
+  );
+}
+
+function FleetFigures({ s, scores }: { s: FleetSummary; scores: FleetScoresValue }) {
+  const w = scores.labelWindow;
+  return (
+    <dl className="figures figures--inline fleet-figures" data-testid="fleet-summary">
+      <Figure label="Units scored" value={formatInteger(s.units)} testId="fleet-units" note="at their last cycle" />
+      <Figure
+        label="Alerts"
+        value={formatInteger(s.alerts)}
+        testId="fleet-alerts"
+        note={`probability ≥ ${formatThreshold(scores.threshold)}`}
+        tone={s.alerts > 0 ? 'alert' : undefined}
+      />
+      <Figure
+        label="Threshold"
+        value={formatThreshold(scores.threshold)}
+        testId="fleet-threshold"
+        note="tuned for F2"
+      />
+      <Figure label="Label window" value={`${w} cycles`} testId="fleet-window" note="fails within W" />
+      {s.withRul > 0 && (
+        <>
+          <Figure
+            label="True alerts"
+            value={formatInteger(s.trueAlerts)}
+            testId="fleet-true-alerts"
+            note={`of ${plural(s.alerts, 'alert')}, RUL ≤ ${w}`}
+            title={`Alerts on units whose true RUL is ≤ ${w} cycles`}
+          />
+          <Figure
+            label="False alarms"
+            value={formatInteger(s.falseAlarms)}
+            testId="fleet-false-alarms"
+            note={`alerts, RUL > ${w}`}
+            title={`Alerts on units that run more than ${w} more cycles`}
+          />
+          <Figure
+            label="Missed"
+            value={formatInteger(s.missed)}
+            testId="fleet-missed"
+            note={`of ${formatInteger(s.failing)} with RUL ≤ ${w}`}
+            title={`Units whose true RUL is ≤ ${w} cycles without an alert`}
+            tone={s.missed > 0 ? 'alert' : undefined}
+          />
+        </>
+      )}
+    </dl>
+  );
+}
+
+function FleetResults({ scoring }: { scoring: Extract<Scoring, { status: 'done' }> }) {
+  const scores = scoring.value;
+  const ranked = useMemo<RankedUnit[]>(() => rankUnits(scores), [scores]);
+  const summary = useMemo(() => summarise(ranked, scores.labelWindow), [ranked, scores.labelWindow]);
+  const [plotted, setPlotted] = useState<readonly number[]>(() => ranked.slice(0, DEFAULT_PLOTTED).map((u) => u.unit));
+  const rulAtEnd = useMemo(
+    () => new Map(ranked.filter((u) => u.rul !== undefined).map((u) => [u.unit, u.rul!])),
+    [ranked],
+  );
+  const toggle = useCallback((unit: number) => {
+    setPlotted((prev) =>
+      prev.includes(unit) ? prev.filter((u) => u !== unit) : prev.length >= MAX_PLOTTED ? prev : [...prev, unit],
+    );
+  }, []);
+  const alertsTop = ranked.filter((u) => u.alert).slice(0, MAX_PLOTTED);
+
+  return (
+    <div
+      className="fleet-results"
+      data-testid="fleet-results"
+      data-dataset-id={scoring.for.datasetId}
+      data-scorer={scoring.for.scorerKey}
+      data-engine={scores.engine}
+    >
+      <p className="fleet-results__what" data-testid="fleet-scored-with">
+        <strong>{scoring.for.datasetName}</strong> scored with <strong>{scoring.for.scorerLabel}</strong>{' '}
+        <span className="muted">· {scores.engine}</span>
+      </p>
+      <FleetFigures s={summary} scores={scores} />
+      <div className="fleet-grid">
+        <section className="panel" aria-labelledby="fleet-ranked-title">
+          <h2 className="panel__title" id="fleet-ranked-title">
+            Units by failure risk
+            <span className="hint panel__title-note">
+              probability of failing within {scores.labelWindow} cycles, at each unit&rsquo;s last cycle
+            </span>
+          </h2>
+          <FleetTable ranked={ranked} labelWindow={scores.labelWindow} plotted={plotted} onTogglePlot={toggle} />
+        </section>
+        <section className="panel" aria-labelledby="fleet-chart-title">
+          <div className="panel__head">
+            <h2 className="panel__title" id="fleet-chart-title">
+              Risk over the cycles
+              <span className="panel__count" data-testid="fleet-plotted-count">
+                {formatInteger(plotted.length)} of {MAX_PLOTTED}
+              </span>
+            </h2>
+            <div className="fleet-chart-tools">
+              <button
+                type="button"
+                className="button button--quiet button--small"
+                onClick={() => setPlotted(ranked.slice(0, DEFAULT_PLOTTED).map((u) => u.unit))}
+                data-testid="fleet-plot-top"
+              >
+                Top {DEFAULT_PLOTTED}
+              </button>
+              <button
+                type="button"
+                className="button button--quiet button--small"
+                onClick={() => setPlotted(alertsTop.map((u) => u.unit))}
+                disabled={alertsTop.length === 0}
+                title={`The ${MAX_PLOTTED} highest-risk units on alert at most`}
+                data-testid="fleet-plot-alerts"
+              >
+                Alerts
+              </button>
+              <button
+                type="button"
+                className="button button--quiet button--small"
+                onClick={() => setPlotted([])}
+                disabled={plotted.length === 0}
+                data-testid="fleet-plot-clear"
+              >
+                Clear
+              </button>
+            </div>
+          </div>
+          <RiskChart
+            datasetId={scoring.for.datasetId}
+            scorerKey={scoring.for.scorerKey}
+            units={plotted}
+            threshold={scores.threshold}
+            labelWindow={scores.labelWindow}
+            rulAtEnd={rulAtEnd}
+          />
+        </section>
+      </div>
+    </div>
+  );
+}
+
+/** Score every unit of a fleet with a bundle or a run, rank them by risk, and follow chosen units over time. */
+export function FleetView() {
+  const api = useApi();
+  const [, , param] = useHashRoute();
+  const { runsVersion } = useWorkbench();
+
+  const loadDatasets = useCallback(() => api.datasetsList({}), [api]);
+  const [datasetsState, reloadDatasets] = useAsync(loadDatasets);
+  const loadBundles = useCallback(() => api.bundlesList({}), [api]);
+  const [bundlesState, reloadBundles] = useAsync(loadBundles);
+  const loadRuns = useCallback(() => {
+    void runsVersion;
+    return api.runsList({});
+  }, [api, runsVersion]);
+  const [runsState, reloadRuns] = useAsync(loadRuns);
+
+  const datasets = useMemo<DatasetRecord[] | null>(
+    () => (datasetsState.status === 'ok' ? [...datasetsState.value].sort(newestFirst) : null),
+    [datasetsState],
+  );
+  const bundles = useMemo(
+    () => (bundlesState.status === 'ok' ? orderBundles(bundlesState.value) : null),
+    [bundlesState],
+  );
+  const runs = useMemo(
+    () => (runsState.status === 'ok' ? runsState.value.filter((r) => r.status === 'done').sort(newestFirst) : null),
+    [runsState],
+  );
+
+  const [chosenDataset, setChosenDataset] = useState<string | null>(null);
+  const datasetId =
+    datasets?.find((d) => d.datasetId === chosenDataset)?.datasetId ??
+    datasets?.find((d) => d.summary.hasRul)?.datasetId ??
+    datasets?.[0]?.datasetId ??
+    null;
+  const dataset = datasets?.find((d) => d.datasetId === datasetId) ?? null;
+
+  const [chosenScorer, setChosenScorer] = useState<string | null>(() =>
+    parseScorerKey(param) === null ? null : param,
+  );
+  const scorerLabels = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const b of bundles ?? []) m.set(scorerKey({ kind: 'bundle', bundleId: b.bundleId }), bundleLabel(b));
+    for (const r of runs ?? []) m.set(scorerKey({ kind: 'run', runId: r.runId }), runLabel(r));
+    return m;
+  }, [bundles, runs]);
+  const defaultScorer =
+    bundles?.[0] !== undefined
+      ? scorerKey({ kind: 'bundle', bundleId: bundles[0].bundleId })
+      : runs?.[0] !== undefined
+        ? scorerKey({ kind: 'run', runId: runs[0].runId })
+        : null;
+  const key = chosenScorer !== null && scorerLabels.has(chosenScorer) ? chosenScorer : defaultScorer;
+
+  const [scoring, setScoring] = useState<Scoring>({ status: 'idle' });
+  const seq = useRef(0);
+  const busy = scoring.status === 'scoring';
+
+  const score = () => {
+    const scorer = parseScorerKey(key);
+    if (scorer === null || key === null || dataset === null || busy) return;
+    seq.current += 1;
+    const target: ScoredFor = {
+      seq: seq.current,
+      datasetId: dataset.datasetId,
+      datasetName: dataset.name,
+      scorerKey: key,
+      scorerLabel: scorerLabels.get(key) ?? key,
+    };
+    setScoring({ status: 'scoring', for: target });
+    api.fleetScore({ datasetId: dataset.datasetId, scorer }).then(
+      (value) => setScoring({ status: 'done', for: target, value }),
+      (e: unknown) => setScoring({ status: 'error', for: target, error: asPrognosError(e) }),
+    );
+  };
+
+  const listError =
+    datasetsState.status === 'error'
+      ? { error: datasetsState.error, what: 'datasets', retry: reloadDatasets }
+      : bundlesState.status === 'error'
+        ? { error: bundlesState.error, what: 'bundles', retry: reloadBundles }
+        : runsState.status === 'error'
+          ? { error: runsState.error, what: 'runs', retry: reloadRuns }
+          : null;
+  const noScorer = bundles !== null && runs !== null && bundles.length === 0 && runs.length === 0;
+  const changed = scoring.status === 'done' && (scoring.for.datasetId !== datasetId || scoring.for.scorerKey !== key);
+  const storeBundles = bundles?.filter((b) => b.origin !== 'shipped') ?? [];
+  const shippedBundles = bundles?.filter((b) => b.origin === 'shipped') ?? [];
+
+  return (
+    <div className="fleet-view" data-testid="fleet-view">
+      <div className="view-toolbar">
+        <label className="field fleet-field">
+          <span className="field-label">Fleet (dataset)</span>
+          <select
+            className="input"
+            value={datasetId ?? ''}
+            onChange={(e) => setChosenDataset(e.target.value)}
+            disabled={datasets === null || datasets.length === 0 || busy}
+            data-testid="fleet-dataset"
+          >
+            {datasets === null && <option value="">Loading…</option>}
+            {datasets !== null && datasets.length === 0 && <option value="">No datasets</option>}
+            {datasets?.map((d) => (
+              <option key={d.datasetId} value={d.datasetId}>
+                {d.name} · {formatInteger(d.units)} units{d.summary.hasRul ? ' · with RUL' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field fleet-field fleet-field--scorer">
+          <span className="field-label">Scored by</span>
+          <select
+            className="input"
+            value={key ?? ''}
+            onChange={(e) => setChosenScorer(e.target.value)}
+            disabled={bundles === null || runs === null || noScorer || busy}
+            data-testid="fleet-scorer"
+          >
+            {(bundles === null || runs === null) && <option value="">Loading…</option>}
+            {noScorer && <option value="">No bundle or finished run</option>}
+            {storeBundles.length > 0 && (
+              <optgroup label="Bundles in the library (ONNX models, onnxruntime)">
+                {storeBundles.map((b) => (
+                  <option key={b.bundleId} value={scorerKey({ kind: 'bundle', bundleId: b.bundleId })}>
+                    {bundleLabel(b)}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            {shippedBundles.length > 0 && (
+              <optgroup label="Shipped with the app">
+                {shippedBundles.map((b) => (
+                  <option key={b.bundleId} value={scorerKey({ kind: 'bundle', bundleId: b.bundleId })}>
+                    {bundleLabel(b)}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            {runs !== null && runs.length > 0 && (
+              <optgroup label="Finished runs (in-app engines)">
+                {runs.map((r) => (
+                  <option key={r.runId} value={scorerKey({ kind: 'run', runId: r.runId })}>
+                    {runLabel(r)}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+          </select>
+        </label>
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={score}
+          disabled={dataset === null || key === null || busy}
+          data-testid="fleet-score"
+        >
+          {busy ? 'Scoring…' : 'Score fleet'}
+        </button>
+        {changed && (
+          <span className="hint toolbar-note" data-testid="fleet-choice-changed">
+            The choice changed since this scoring; score again to update.
+          </span>
+        )}
+      </div>
+      {listError !== null && (
+        <div className="stack-s">
+          <ErrorMessage error={listError.error} title={`The ${listError.what} could not be loaded`} />
+          <button type="button" className="button button--small" onClick={listError.retry}>
+            Retry
+          </button>
+        </div>
+      )}
+      {scoring.status === 'scoring' && (
+        <div className="panel">
+          <ProgressBar
+            fraction={undefined}
+            label="Scoring"
+            message={`Scoring ${scoring.for.datasetName} with ${scoring.for.scorerLabel}…`}
+            testId="fleet-scoring"
+          />
+        </div>
+      )}
+      {scoring.status === 'error' && (
+        <ErrorMessage
+          error={scoring.error}
+          title={`${scoring.for.datasetName} could not be scored with ${scoring.for.scorerLabel}`}
+          onDismiss={() => setScoring({ status: 'idle' })}
+          testId="fleet-error"
+        />
+      )}
+      {scoring.status === 'done' && <FleetResults key={scoring.for.seq} scoring={scoring} />}
+      {scoring.status === 'idle' && (
+        <div className="empty-state" data-testid="fleet-empty">
+          <h2>Rank a fleet by failure risk</h2>
+          {datasets !== null && datasets.length === 0 ? (
+            <p>
+              Import the fleet to score in <a href={routeHref('datasets')}>Datasets</a> (a test set with its RUL file
+              shows how the alerts compare with the true failures).
+            </p>
+          ) : noScorer ? (
+            <p>
+              Score with a bundle from the library (<a href={routeHref('export')}>Export</a>) or a finished run (
+              <a href={routeHref('train')}>Train</a>).
+            </p>
+          ) : (
+            <p>
+              Pick a fleet and a bundle or a finished run, then <strong>Score fleet</strong>: every unit is scored at
+              its last cycle and ranked by the probability that it fails within the label window.
+            </p>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

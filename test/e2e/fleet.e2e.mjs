@@ -1,0 +1,241 @@
+// @ts-check
+/**
+ * End-to-end: from a trained run to a bundle and a scored fleet, in Chromium against browser mode.
+ * Train on FD001, export the run as a .zip, verify it, refuse a tampered copy, then rank the 100
+ * test units of FD001 by failure risk through the bundle (onnxruntime) and through the run's
+ * in-app engines, which must agree. The tests share one server, store and page and run in order.
+ */
+import assert from 'node:assert/strict';
+import { appendFile, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { screenshotView } from './pages/chart.mjs';
+import { DatasetsPage } from './pages/datasets-page.mjs';
+import { ExportPage } from './pages/export-page.mjs';
+import { FleetPage } from './pages/fleet-page.mjs';
+import { TrainPage } from './pages/train-page.mjs';
+import { zipFolder } from './support/zip.mjs';
+
+/** @typedef {import('./run.mjs').E2eContext} E2eContext */
+
+/** The files every exported GBDT bundle holds. */
+const BUNDLE_FILES = [
+  'SHA256SUMS',
+  'manifest.json',
+  'model_card.md',
+  'models/gbdt.onnx',
+  'models/gbdt.xgboost.json',
+  'models/pipeline.onnx',
+  'openapi.json',
+];
+
+/**
+ * @type {{ trainId?: string, testId?: string, runId?: string, zip?: { bundleId: string, path: string, threshold: number },
+ *   folder?: { bundleId: string, path: string }, topUnit?: number, topProbability?: number, alerts?: number }}
+ */
+const state = {};
+
+/**
+ * @param {E2eContext} ctx
+ * @param {string} name
+ */
+function data(ctx, name) {
+  return resolve(ctx.repoRoot, '../shared/data/cmapss', name);
+}
+
+/** @param {number} v */
+function inUnitInterval(v) {
+  return Number.isFinite(v) && v >= 0 && v <= 1;
+}
+
+/** @type {Array<{ name: string, run: (ctx: E2eContext) => Promise<void> }>} */
+export const tests = [
+  {
+    name: 'imports train_FD001, and test_FD001 with its RUL file',
+    async run(ctx) {
+      const datasets = new DatasetsPage(ctx.page);
+      await datasets.open(ctx.url);
+      const train = await datasets.importFile(data(ctx, 'train_FD001.txt'));
+      assert.equal(train.outcome, 'done', train.outcome === 'error' ? await datasets.importErrorText() : 'no import');
+      const test = await datasets.importFile(data(ctx, 'test_FD001.txt'), { rulPath: data(ctx, 'RUL_FD001.txt') });
+      assert.equal(test.outcome, 'done', test.outcome === 'error' ? await datasets.importErrorText() : 'no import');
+      assert.equal((await datasets.summaryFigure('units')).value, 100);
+      assert.ok(train.datasetId && test.datasetId);
+      state.trainId = train.datasetId;
+      state.testId = test.datasetId;
+    },
+  },
+  {
+    name: 'trains a small GBDT on train_FD001',
+    async run(ctx) {
+      assert.ok(state.trainId);
+      const train = new TrainPage(ctx.page);
+      await train.open();
+      await train.selectDataset(state.trainId);
+      await train.setField('gbdt.nEstimators', '30');
+      await train.setField('gbdt.maxDepth', '4');
+      const { outcome, runId } = await train.train();
+      assert.equal(outcome, 'done', outcome === 'error' ? await train.errorText() : 'training did not finish');
+      assert.ok(runId);
+      state.runId = runId;
+      await train.waitForRunRow(runId, 'done');
+    },
+  },
+  {
+    name: 'exports the run as a .zip and verifies it',
+    async run(ctx) {
+      assert.ok(state.runId);
+      const page = new ExportPage(ctx.page);
+      await page.open();
+      assert.deepEqual(await page.exportableRuns(), [state.runId]);
+      await page.chooseRun(state.runId);
+      const bundle = await page.exportRun('zip');
+      assert.match(bundle.path, /\.zip$/);
+      assert.deepEqual(bundle.files.map((f) => f.file).sort(), [...BUNDLE_FILES].sort());
+      for (const f of bundle.files) assert.ok(f.note.length > 10, `${f.file} has a note: ${f.note}`);
+      assert.ok(inUnitInterval(bundle.threshold), `threshold ${bundle.threshold}`);
+      assert.match(bundle.thresholdText, /^0\.\d{4}$/);
+      assert.equal(bundle.weight, 1);
+      assert.equal(bundle.signed, 'Not signed');
+      assert.equal(bundle.models, 'GBDT');
+      const zip = await readFile(bundle.path);
+      assert.equal(zip.readUInt32LE(0), 0x04034b50, 'the path shown is a zip file on disk');
+
+      const verdict = await page.verify();
+      assert.equal(verdict.state, 'ok', JSON.stringify(verdict.problems));
+      const listed = await page.bundles();
+      assert.ok(listed.some((b) => b.bundleId === bundle.bundleId && b.origin === 'exported'));
+      state.zip = { bundleId: bundle.bundleId, path: bundle.path, threshold: bundle.threshold };
+      await screenshotView(ctx, 'export.png');
+    },
+  },
+  {
+    name: 'a tampered bundle names its file: refused on import, flagged by Verify',
+    async run(ctx) {
+      assert.ok(state.runId && state.zip);
+      const page = new ExportPage(ctx.page);
+      await page.chooseRun(state.runId);
+      const folder = await page.exportRun('folder');
+      assert.doesNotMatch(folder.path, /\.zip$/);
+      state.folder = { bundleId: folder.bundleId, path: folder.path };
+      const before = await page.bundles();
+
+      // a copy with one changed byte in the GBDT model, zipped by hand
+      const tampered = await zipFolder(folder.path, join(ctx.tmpDir, 'tampered-bundle.zip'), (name, bytes) => {
+        if (name !== 'models/gbdt.onnx') return bytes;
+        const copy = new Uint8Array(bytes);
+        copy[copy.length - 1] = (copy[copy.length - 1] ?? 0) ^ 0xff;
+        return copy;
+      });
+      const refused = await page.importFile(tampered);
+      assert.equal(refused.outcome, 'refused');
+      assert.match(await page.importErrorTitle(), /refused/i);
+      const issues = await page.importIssues();
+      assert.ok(
+        issues.some((i) => i.includes('tampered-bundle.zip/models/gbdt.onnx') && /checksum/.test(i)),
+        issues.join('\n'),
+      );
+      await screenshotView(ctx, 'export-refused.png');
+      await page.dismissImportError();
+      await page.reload();
+      assert.deepEqual(await page.bundles(), before, 'nothing was added');
+
+      // the sound .zip, dropped onto the view, imports as a new library entry
+      const imported = await page.dropFile(state.zip.path);
+      assert.equal(imported.outcome, 'imported');
+      const after = await page.bundles();
+      assert.equal(after.length, before.length + 1);
+      assert.ok(after.some((b) => b.bundleId === imported.bundleId && b.origin === 'imported'));
+      assert.equal((await page.verify()).state, 'ok');
+
+      // the folder bundle changed on disk after it was listed
+      await appendFile(join(folder.path, 'models/gbdt.onnx'), 'x');
+      const chip = await page.verifyRow(folder.bundleId);
+      assert.equal(chip.state, 'problems', chip.text);
+      await page.select(folder.bundleId);
+      const verdict = await page.readVerdict();
+      assert.equal(verdict.state, 'problems');
+      assert.ok(
+        verdict.problems.some((p) => p.file === 'models/gbdt.onnx' && /checksum mismatch/.test(p.text)),
+        JSON.stringify(verdict.problems),
+      );
+      assert.equal((await page.verifyRow(state.zip.bundleId)).state, 'ok', 'the .zip is untouched');
+      await screenshotView(ctx, 'export-tampered.png');
+    },
+  },
+  {
+    name: 'scores test_FD001 with the bundle: 100 units ranked, alerts, the top units plotted',
+    async run(ctx) {
+      assert.ok(state.testId && state.zip);
+      const fleet = new FleetPage(ctx.page);
+      await fleet.open();
+      await fleet.chooseDataset(state.testId);
+      await fleet.chooseScorer({ bundleId: state.zip.bundleId });
+      const { outcome, engine } = await fleet.score();
+      assert.equal(outcome, 'done', outcome === 'error' ? await fleet.errorText() : 'no scores');
+      assert.match(engine ?? '', /onnxruntime/);
+
+      assert.equal((await fleet.figure('units')).value, 100);
+      const threshold = await fleet.figure('threshold');
+      assert.equal(threshold.text, state.zip.threshold.toFixed(4), 'the bundle threshold');
+      const alerts = (await fleet.figure('alerts')).value;
+      assert.ok(alerts > 0 && alerts < 100, `alerts counted: ${alerts}`);
+      state.alerts = alerts;
+      const trueAlerts = (await fleet.figure('true-alerts')).value;
+      const falseAlarms = (await fleet.figure('false-alarms')).value;
+      assert.equal(trueAlerts + falseAlarms, alerts, 'every alert is a true alert or a false alarm');
+      assert.ok(trueAlerts > falseAlarms, `${trueAlerts} true alerts, ${falseAlarms} false alarms`);
+
+      const rows = await fleet.visibleRows();
+      assert.ok(rows.length > 5 && rows.length < 100, `the table is virtualised (${rows.length} rows in the page)`);
+      rows.forEach((r, i) => {
+        assert.equal(r.rank, i + 1, 'ranked top to bottom');
+        assert.ok(inUnitInterval(r.probability), `probability ${r.probability}`);
+        assert.equal(r.probabilityText, r.probability.toFixed(4));
+        assert.equal(r.badge, r.probability >= state.zip.threshold, `alert badge of unit ${r.unit}`);
+        assert.match(r.rul, /^\d+$/, 'the true RUL is shown');
+        if (i > 0) assert.ok(rows[i - 1].probability >= r.probability, 'by probability, highest first');
+      });
+      assert.deepEqual(
+        rows.map((r) => r.plotted),
+        rows.map((_, i) => i < 5),
+        'the top 5 are plotted',
+      );
+      state.topUnit = rows[0].unit;
+      state.topProbability = rows[0].probability;
+
+      assert.equal(await fleet.plottedCount(), 5);
+      const chart = await fleet.chart();
+      assert.ok(chart.painted > 3000, `the risk chart is drawn (${chart.painted} px)`);
+      const top5 = rows.slice(0, 5).map((r) => r.unit);
+      assert.ok(chart.label?.endsWith(`units ${top5.join(', ')}`), `the chart plots the top 5: ${chart.label}`);
+      await screenshotView(ctx, 'fleet.png');
+
+      await fleet.setChartAxis('rul');
+      const byRul = await fleet.chart();
+      await screenshotView(ctx, 'fleet-rul.png');
+      assert.ok(byRul.painted > 3000, `the chart on the RUL axis is drawn (${byRul.painted} px)`);
+      await fleet.setChartAxis('cycle');
+    },
+  },
+  {
+    name: "the run's in-app engines give the bundle's probabilities",
+    async run(ctx) {
+      assert.ok(state.runId && state.testId && state.topUnit !== undefined && state.topProbability !== undefined);
+      const fleet = new FleetPage(ctx.page);
+      await fleet.chooseScorer({ runId: state.runId });
+      const { outcome, engine } = await fleet.score();
+      assert.equal(outcome, 'done', outcome === 'error' ? await fleet.errorText() : 'no scores');
+      assert.match(engine ?? '', /in-app/);
+      const rows = await fleet.visibleRows();
+      assert.equal(rows[0]?.unit, state.topUnit, 'the same unit is at the top');
+      assert.equal(
+        rows[0].probability.toFixed(4),
+        state.topProbability.toFixed(4),
+        `in-app ${rows[0].probability} vs onnxruntime ${state.topProbability}`,
+      );
+      assert.equal((await fleet.figure('alerts')).value, state.alerts, 'the same alerts');
+      const chart = await fleet.chart();
+      assert.ok(chart.painted > 3000, `the risk chart is drawn (${chart.painted} px)`);
+    },
+  },
+];
