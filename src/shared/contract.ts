@@ -66,6 +66,11 @@ export const channels = {
   'runs:list': { input: z.object({ datasetId: z.string().optional() }), output: z.array(runSummarySchema) },
   'runs:get': { input: z.object({ runId: z.string().min(1) }), output: runDetailSchema },
   'runs:delete': { input: z.object({ runId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
+  /** saves the analyst's ensemble weight and alert threshold to a finished run */
+  'runs:setEnsemble': {
+    input: z.object({ runId: z.string().min(1), weight: z.number().min(0).max(1), threshold: z.number().min(0).max(1) }),
+    output: z.object({ saved: z.boolean() }),
+  },
   /** bundles in the store (exported, imported) and the one shipped with the app */
   'bundles:list': { input: z.object({}), output: z.array(bundleEntrySchema) },
   'bundles:export': { input: z.object({ runId: z.string().min(1), zip: z.boolean().optional() }), output: bundleEntrySchema },

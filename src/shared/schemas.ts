@@ -211,8 +211,14 @@ export const runDetailSchema = runSummarySchema.extend({
   backend: z.string().nullable(),
   metrics: z.record(z.string(), z.object({ validation: metricsSchema, test: metricsSchema.nullable() })),
   curves: z.record(z.string(), z.object({ validation: runCurvesSchema, test: runCurvesSchema.nullable() })),
-  /** validation-unit probabilities and labels, for a live threshold slider */
+  /** validation-unit probabilities per model (gbdt, lstm, ensemble) and `label`, for live weight and threshold sliders */
   validationScores: z.record(z.string(), z.array(z.number())),
+  /** the GBDT's weight in the ensemble (1 without an LSTM) and the alert threshold in force */
+  weight: z.number(),
+  /** each model's own F2-tuned threshold on validation */
+  thresholds: z.record(z.string(), z.number()),
+  /** F2 on validation at each weight of the grid search, with its best threshold */
+  ensembleGrid: z.array(z.object({ weight: z.number(), threshold: z.number(), fBeta: z.number() })),
   importance: z.array(z.object({ name: z.string(), gain: z.number() })),
   selected: z.array(z.string()),
   timings: z.record(z.string(), z.number()),

@@ -200,6 +200,10 @@ export class AppServices {
       'runs:list': ({ datasetId }) => Promise.resolve(this.store.listRuns(datasetId === undefined ? undefined : { datasetId }).map((r) => this.training.summary(r))),
       'runs:get': ({ runId }) => Promise.resolve(this.training.detail(runId)),
       'runs:delete': ({ runId }) => Promise.resolve({ deleted: this.store.deleteRun(runId) }),
+      'runs:setEnsemble': ({ runId, weight, threshold }) => {
+        this.training.setEnsemble(runId, weight, threshold);
+        return Promise.resolve({ saved: true });
+      },
       'bundles:list': () => this.exports.list(),
       'bundles:export': ({ runId, zip }) => this.exports.exportToLibrary(runId, zip ?? false),
       'bundles:import': async ({ source }) => {

@@ -10,7 +10,7 @@ import type { BundleEntry, FleetScoresValue, Scorer } from '../../shared/schemas
 import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
 import { bundleInputFromRun, BundleScorer, readBundle, verifyBundle, writeBundle, type UnitScore, type WrittenBundle } from '../core/export';
-import { scoreTable } from '../core/pipeline/train';
+import { scoreRows } from '../core/pipeline/train';
 import type { ExperimentStore } from '../core/store/store';
 import type { TrainingService } from './training';
 
@@ -57,7 +57,13 @@ export class ExportService {
     const columns = dataset.summary.columns
       .filter((c) => c.role === 'setting' || c.role === 'sensor')
       .map((c) => ({ name: c.name, original: c.original, role: c.role }));
-    const input = bundleInputFromRun(trained, { appVersion: this.appVersion, columns, datasetName: dataset.name, pipeline: true });
+    const input = bundleInputFromRun(trained, {
+      appVersion: this.appVersion,
+      columns,
+      datasetName: dataset.name,
+      pipeline: true,
+      ...(trained.lstm === undefined ? {} : { lstm: { weights: trained.lstm.model.getWeights(), scaler: trained.lstm.scaler, weight: trained.weight } }),
+    });
     return writeBundle(input, out, {
       ...(opts.zip === undefined ? {} : { zip: opts.zip }),
       ...(opts.signKey === undefined ? {} : { signKey: opts.signKey }),
@@ -176,10 +182,18 @@ export class ExportService {
   /** Per unit at its last cycle, through the run's in-app engines; the same shape as a bundle's. */
   scoreWithRun(runId: string, table: FleetTable): FleetScores {
     const trained = this.training.loadTrained(runId);
-    const p = scoreTable(table, trained.featureState, trained.selected, trained.gbdt);
-    const units = unitSpans(table).map((s) => {
-      const probability = p[s.end - 1]!;
-      return { unit: s.unit, cycle: table.cycle[s.end - 1]!, probability, parts: { gbdt: probability }, alert: probability >= trained.threshold };
+    const spans = unitSpans(table);
+    const p = scoreRows(table, trained, Int32Array.from(spans, (s) => s.end - 1));
+    const units = spans.map((s, k) => {
+      const probability = p.probability[k]!;
+      const gbdt = p.gbdt[k]!;
+      return {
+        unit: s.unit,
+        cycle: table.cycle[s.end - 1]!,
+        probability,
+        parts: p.lstm === undefined ? { gbdt } : { gbdt, lstm: p.lstm[k]! },
+        alert: probability >= trained.threshold,
+      };
     });
     return { units: withRul(units, table), threshold: trained.threshold, labelWindow: trained.config.labelWindow };
   }
@@ -200,8 +214,7 @@ export class ExportService {
     let lstm: ArrayLike<number> | undefined;
     if (scorer.kind === 'run') {
       const trained = this.training.loadTrained(scorer.runId);
-      const p = scoreTable(table, trained.featureState, trained.selected, trained.gbdt);
-      probability = gbdt = Array.from(rows, (i) => p[i]!);
+      ({ probability, gbdt, lstm } = scoreRows(table, trained, rows));
       threshold = trained.threshold;
     } else {
       const s = await BundleScorer.open(this.pathOf(scorer.bundleId).path);

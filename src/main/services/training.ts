@@ -13,7 +13,9 @@ import { rulPerRow } from '../core/labels';
 import { GbdtModel } from '../core/models/gbdt';
 import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
 import type { TrainOutcome } from '../core/pipeline/outcome';
-import { prepareFeatures, rankPrepared } from '../core/pipeline/train';
+import { prepareFeatures, rankPrepared, type TrainedModels } from '../core/pipeline/train';
+import { LstmModel, type LstmModelJson } from '../core/models/lstm';
+import type { ScalerParams } from '../core/split';
 import { selectTop } from '../core/features/ranking';
 import type { ExperimentStore, RunRecord } from '../core/store/store';
 import { toWire, transferList } from '../workers/import-protocol';
@@ -25,14 +27,14 @@ import { runWorkerJob } from './worker-job';
 export const GBDT_ARTIFACT = 'gbdt.xgboost.json';
 export const FEATURES_ARTIFACT = 'features.json';
 export const OUTCOME_ARTIFACT = 'outcome.json';
+export const LSTM_ARTIFACT = 'lstm.json';
+export const LSTM_WEIGHTS_ARTIFACT = 'lstm.weights.bin';
 
-/** What evaluation and scoring need of a finished run. */
-export interface TrainedRun {
+/** What evaluation, scoring and export need of a finished run. */
+export interface TrainedRun extends TrainedModels {
   record: RunRecord;
   config: TrainConfig;
-  featureState: FeatureState;
   selected: string[];
-  gbdt: GbdtModel;
   threshold: number;
 }
 
@@ -46,6 +48,8 @@ function copyTable(t: FleetTable): FleetTable {
     ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
   };
 }
+
+const GBDT_BACKEND = 'prognos-gbdt (JavaScript, worker threads)';
 
 export class TrainingService {
   /** the job of each run still training */
@@ -68,7 +72,7 @@ export class TrainingService {
       config,
       seed: config.seed,
       datasetFingerprint: dataset.fingerprint,
-      backend: 'prognos-gbdt (JavaScript, worker threads)',
+      backend: GBDT_BACKEND,
     });
     this.store.logParams(runId, {
       seed: config.seed,
@@ -128,22 +132,44 @@ export class TrainingService {
     this.store.addArtifact(runId, {
       name: FEATURES_ARTIFACT,
       kind: 'features',
-      data: enc({ featureState: o.featureState, selected: o.selected, selectedDefs: o.selectedDefs, ranking: o.ranking }),
+      data: enc({ featureState: o.featureState, selected: o.selected, selectedDefs: o.selectedDefs, ranking: o.ranking, scaler: o.lstm?.scaler ?? null }),
       mediaType: 'application/json',
     });
-    const { gbdtJson: _model, featureState: _state, ranking: _ranking, ...rest } = o;
-    this.store.addArtifact(runId, { name: OUTCOME_ARTIFACT, kind: 'outcome', data: enc(rest), mediaType: 'application/json' });
     this.store.registerModel(runId, { kind: 'gbdt', artifactName: GBDT_ARTIFACT, meta: { bestIteration: o.bestIteration, features: o.selected.length } });
+    if (o.lstm !== undefined) {
+      this.store.addArtifact(runId, { name: LSTM_ARTIFACT, kind: 'model', data: enc(o.lstm.json), mediaType: 'application/json' });
+      this.store.addArtifact(runId, { name: LSTM_WEIGHTS_ARTIFACT, kind: 'model', data: o.lstm.weights, mediaType: 'application/octet-stream' });
+      this.store.registerModel(runId, { kind: 'lstm', artifactName: LSTM_ARTIFACT, meta: { bestEpoch: o.lstm.bestEpoch, backend: o.lstm.backend, threads: o.lstm.threads } });
+      this.store.setRunBackend(runId, `${GBDT_BACKEND}; LSTM on tfjs ${o.lstm.backend} (${o.lstm.threads} thread${o.lstm.threads === 1 ? '' : 's'})`);
+    }
+    const { gbdtJson: _model, featureState: _state, ranking: _ranking, lstm, ...rest } = o;
+    const lstmInfo = lstm === undefined ? undefined : { bestEpoch: lstm.bestEpoch, backend: lstm.backend, threads: lstm.threads, windows: lstm.windows, history: lstm.history };
+    this.store.addArtifact(runId, { name: OUTCOME_ARTIFACT, kind: 'outcome', data: enc({ ...rest, ...(lstmInfo === undefined ? {} : { lstm: lstmInfo }) }), mediaType: 'application/json' });
     this.store.setRunResult(runId, {
       threshold: o.threshold,
-      weight: 1,
+      weight: o.weight,
+      thresholds: o.thresholds,
       metrics: o.metrics,
       timings: o.timings,
       selected: o.selected,
       rows: o.rows,
       units: { train: o.split.train.length, validation: o.split.validation.length, test: o.split.test.length },
+      ...(lstmInfo === undefined ? {} : { lstm: { bestEpoch: lstmInfo.bestEpoch, backend: lstmInfo.backend, threads: lstmInfo.threads, windows: lstmInfo.windows } }),
     });
     this.store.setRunStatus(runId, 'done');
+  }
+
+  /** Saves the analyst's ensemble choice (weight and threshold) to a finished run. */
+  setEnsemble(runId: string, weight: number, threshold: number): void {
+    const r = this.store.getRun(runId);
+    if (r === undefined) throw new PrognosError('NOT_FOUND', `No run ${runId}.`);
+    if (r.status !== 'done') throw new PrognosError('CONFLICT', `Run ${runId} is ${r.status}, not finished.`);
+    const result = r.result as { weight: number; threshold: number; models?: string[] } & Record<string, unknown>;
+    if (this.store.getArtifact(runId, LSTM_ARTIFACT) === undefined && weight !== 1) {
+      throw new PrognosError('INVALID_INPUT', `Run ${runId} has no LSTM; its GBDT weight must be 1.`);
+    }
+    this.store.setRunResult(runId, { ...result, weight, threshold, chosenBy: 'analyst' });
+    this.store.logParams(runId, { 'ensemble.weight': weight, 'ensemble.threshold': threshold });
   }
 
   /** A finished run's models and feature recipe, checked against their SHA-256. */
@@ -156,14 +182,22 @@ export class TrainingService {
       if (a === undefined) throw new PrognosError('NOT_FOUND', `Run ${runId} has no ${name}.`);
       return JSON.parse(a.data.toString('utf8')) as T;
     };
-    const features = json<{ featureState: FeatureState; selected: string[] }>(FEATURES_ARTIFACT);
-    const result = record.result as { threshold: number };
+    const features = json<{ featureState: FeatureState; selected: string[]; scaler: ScalerParams | null }>(FEATURES_ARTIFACT);
+    const result = record.result as { threshold: number; weight?: number };
+    const config = parseTrainConfig(record.config);
+    const weights = this.store.getArtifact(runId, LSTM_WEIGHTS_ARTIFACT);
+    const lstm =
+      weights === undefined || features.scaler === null
+        ? undefined
+        : { model: LstmModel.load(json<LstmModelJson>(LSTM_ARTIFACT), new Uint8Array(weights.data)), scaler: features.scaler };
     return {
       record,
-      config: parseTrainConfig(record.config),
+      config,
       featureState: features.featureState,
       selected: features.selected,
       gbdt: GbdtModel.fromXGBoostJson(json<unknown>(GBDT_ARTIFACT)),
+      ...(lstm === undefined ? {} : { lstm }),
+      weight: lstm === undefined ? 1 : (result.weight ?? 0.6),
       threshold: result.threshold,
     };
   }
@@ -249,19 +283,27 @@ export class TrainingService {
       byModel.set(model, steps);
     }
     for (const [model, steps] of byModel) lossCurves[model] = [...steps.entries()].sort((a, b) => a[0] - b[0]).map(([iteration, v]) => ({ iteration, ...v }));
-    const empty = { metrics: {}, curves: {}, validationScores: {}, importance: [], selected: [], timings: {}, rows: { train: 0, validation: 0, test: 0 }, units: { train: 0, validation: 0, test: 0 } };
+    const empty = { metrics: {}, curves: {}, validationScores: {}, weight: 1, thresholds: {}, ensembleGrid: [], importance: [], selected: [], timings: {}, rows: { train: 0, validation: 0, test: 0 }, units: { train: 0, validation: 0, test: 0 } };
     const art = r.status === 'done' ? this.store.getArtifact(runId, OUTCOME_ARTIFACT) : undefined;
     if (art === undefined) return { ...base, ...empty, lossCurves };
-    const o = JSON.parse(art.data.toString('utf8')) as Omit<TrainOutcome, 'gbdtJson' | 'featureState' | 'ranking'>;
+    const o = JSON.parse(art.data.toString('utf8')) as Omit<TrainOutcome, 'gbdtJson' | 'featureState' | 'ranking' | 'lstm'>;
     const xy = (c: { roc: { fpr: number; tpr: number }[]; pr: { recall: number; precision: number }[] }) => ({
       roc: c.roc.map((p) => ({ x: p.fpr, y: p.tpr })),
       pr: c.pr.map((p) => ({ x: p.recall, y: p.precision })),
     });
+    const curves: RunDetail['curves'] = {};
+    for (const [model, c] of Object.entries(o.curves)) curves[model] = { validation: xy(c.validation), test: c.test === null ? null : xy(c.test) };
+    const validationScores: RunDetail['validationScores'] = {};
+    for (const [k, v] of Object.entries(o.validationScores)) if (v !== undefined) validationScores[k] = v;
+    const result = r.result as { weight?: number; threshold?: number } | null;
     return {
       ...base,
-      metrics: o.metrics,
-      curves: { gbdt: { validation: xy(o.curves.gbdt.validation), test: o.curves.gbdt.test === null ? null : xy(o.curves.gbdt.test) } },
-      validationScores: { gbdt: o.validationScores.gbdt, label: o.validationScores.label },
+      metrics: Object.fromEntries(Object.entries(o.metrics).filter((e): e is [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined)),
+      curves,
+      validationScores,
+      weight: result?.weight ?? o.weight ?? 1,
+      thresholds: Object.fromEntries(Object.entries(o.thresholds ?? {}).filter((e): e is [string, number] => e[1] !== undefined)),
+      ensembleGrid: o.ensembleGrid ?? [],
       importance: Object.entries(o.importance)
         .map(([name, gain]) => ({ name, gain }))
         .sort((a, b) => b.gain - a.gain),

@@ -9,6 +9,6 @@ export type ToTrainWorker = Readonly<{ type: 'start'; table: WireTable; config: 
 
 export type FromTrainWorker =
   | Readonly<{ type: 'progress'; stage: Stage; fraction: number; message: string }>
-  | Readonly<{ type: 'iteration'; model: 'gbdt'; iteration: number; trainLoss: number; validLoss?: number }>
+  | Readonly<{ type: 'iteration'; model: 'gbdt' | 'lstm'; iteration: number; trainLoss: number; validLoss?: number }>
   | Readonly<{ type: 'done'; outcome: TrainOutcome }>
   | Readonly<{ type: 'error'; error: ErrorValue }>;

@@ -24,7 +24,7 @@ beforeAll(async () => {
   services = new AppServices({ storeDir: tempDir(), mode: 'browser', importWorker: BUILT_IMPORT_WORKER, trainWorker: BUILT_TRAIN_WORKER, version: 'test' });
   const trainId = await importFile(join(CMAPSS, 'train_FD001.txt'));
   testId = await importFile(join(CMAPSS, 'test_FD001.txt'), join(CMAPSS, 'RUL_FD001.txt'));
-  const started = await services.handlers['train:start']({ datasetId: trainId, config: { gbdt: { nEstimators: 40, maxDepth: 5 } } });
+  const started = await services.handlers['train:start']({ datasetId: trainId, config: { models: ['gbdt'], gbdt: { nEstimators: 40, maxDepth: 5 } } });
   await services.jobs.wait(started.jobId);
   runId = started.runId;
 });

@@ -23,7 +23,7 @@ beforeAll(() => {
   requireBuild();
   store = tempDir();
   const dir = tempDir();
-  writeFileSync(join(dir, 'c.json'), JSON.stringify({ gbdt: { nEstimators: 60, maxDepth: 6 } }));
+  writeFileSync(join(dir, 'c.json'), JSON.stringify({ models: ['gbdt'], gbdt: { nEstimators: 60, maxDepth: 6 } }));
   runId = json<{ runId: string }>('train', '--dataset', join(CMAPSS, 'train_FD001.txt'), '--config', join(dir, 'c.json')).runId;
 });
 

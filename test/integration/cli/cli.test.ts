@@ -72,7 +72,7 @@ describe('prognos CLI', () => {
   it('ranks features, writes the engineered matrix, trains and evaluates with the contract shapes', () => {
     const dir = tempDir();
     const config = join(dir, 'small.json');
-    writeFileSync(config, JSON.stringify({ gbdt: { nEstimators: 40, maxDepth: 5 } }));
+    writeFileSync(config, JSON.stringify({ models: ['gbdt'], gbdt: { nEstimators: 40, maxDepth: 5 } }));
     const f = json<{ features: { name: string; rank: number; selected: boolean }[] }>('features', '--dataset', trainId, '--out', join(dir, 'm.csv'));
     expect(f.features.length).toBeGreaterThanOrEqual(128);
     expect(f.features.filter((x) => x.selected)).toHaveLength(40);

@@ -50,7 +50,7 @@ beforeAll(async () => {
   dir = tempDir('prognos-export-fd001-');
   train = (await parseFleetFile(join(CMAPSS, 'train_FD001.txt'))).table;
   test = (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'), { rulPath: join(CMAPSS, 'RUL_FD001.txt') })).table;
-  const config = parseTrainConfig({ seed: 5, topK: 24, manualFeatures: MANUAL, rankWithGain: false, gbdt: { nEstimators: 80, maxDepth: 6 } });
+  const config = parseTrainConfig({ seed: 5, topK: 24, manualFeatures: MANUAL, rankWithGain: false, models: ['gbdt'], gbdt: { nEstimators: 80, maxDepth: 6 } });
   r = await runTrainingPipeline(train, config);
   const f = engineerFeatures(train, r.featureState.spec, { state: r.featureState });
   const scaler = StandardScaler.fit(r.selected, r.selected.map((n) => f.columns[f.names.indexOf(n)]!), rowMaskFor(train, r.split.train));

@@ -9,7 +9,7 @@ import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CMAPSS, requireBuild, tempDir 
 
 let services: AppServices;
 let datasetId: string;
-const small = { gbdt: { nEstimators: 25, maxDepth: 4, earlyStoppingRounds: 0 }, seed: 3 };
+const small = { models: ['gbdt' as const], gbdt: { nEstimators: 25, maxDepth: 4, earlyStoppingRounds: 0 }, seed: 3 };
 
 beforeAll(async () => {
   requireBuild();

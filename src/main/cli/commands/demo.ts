@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseFleetFile } from '../../core/data/import-file';
 import { writeSynthFleet } from '../../core/data/synth';
 import { scoreOfficial } from '../../core/eval/official';
-import { scoreTable } from '../../core/pipeline/train';
+import { scoreRows } from '../../core/pipeline/train';
 import type { MetricsValue } from '../../../shared/schemas';
 import { intOption, parseCommandArgs } from '../args';
 import { openServices, waitForJob } from '../context';
@@ -53,7 +53,7 @@ export async function demoCommand(argv: string[], out: Output): Promise<void> {
     out.note('4/4 Scoring the test fleet (official last-cycle and all-cycles metrics)…');
     const trained = services.training.loadTrained(runId);
     const test = await parseFleetFile(testFile, { rulPath: rulFile });
-    const p = scoreTable(test.table, trained.featureState, trained.selected, trained.gbdt);
+    const p = scoreRows(test.table, trained).probability;
     const official = scoreOfficial(test.table, p, trained.threshold, { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow });
     const detail = services.training.detail(runId);
     const seconds = (performance.now() - started) / 1000;

@@ -6,7 +6,7 @@ import type { MetricsValue } from '../../../shared/schemas';
 import { parseFleetFile } from '../../core/data/import-file';
 import { scoreOfficial } from '../../core/eval/official';
 import { parseTrainConfig, type TrainConfig } from '../../core/pipeline/config';
-import { prepareFeatures, rankPrepared, scoreTable } from '../../core/pipeline/train';
+import { prepareFeatures, rankPrepared, scoreRows } from '../../core/pipeline/train';
 import type { AppServices } from '../../services/app-services';
 import { intOption, parseCommandArgs, requireOption } from '../args';
 import { openServices, waitForJob } from '../context';
@@ -32,8 +32,8 @@ function configFrom(values: { config?: string; seed?: string; models?: string })
   if (values.models !== undefined) {
     const models = values.models.split(',').map((m) => m.trim());
     const unknown = models.filter((m) => m !== 'gbdt' && m !== 'lstm');
-    if (unknown.length > 0) throw new PrognosError('INVALID_INPUT', `--models: unknown model ${unknown.join(', ')} (known: gbdt).`);
-    if (models.includes('lstm')) throw new PrognosError('INVALID_INPUT', '--models: the LSTM model is not available in this version; use --models gbdt.');
+    if (unknown.length > 0) throw new PrognosError('INVALID_INPUT', `--models: unknown model ${unknown.join(', ')} (known: gbdt, lstm).`);
+    if (!models.includes('gbdt')) throw new PrognosError('INVALID_INPUT', '--models must include gbdt (the LSTM is trained beside it and ensembled with it).');
     raw.models = models;
   }
   return parseTrainConfig(raw);
@@ -72,10 +72,12 @@ export async function trainCommand(argv: string[], out: Output): Promise<void> {
     await waitForJob(services, jobId, out);
     const d = services.training.detail(runId);
     const r = services.store.getRun(runId)!;
-    const result = r.result as { threshold: number; weight: number; metrics: Record<string, { validation: MetricsValue; test: MetricsValue | null }>; timings: Record<string, number> };
-    out.result({ runId, datasetId, threshold: result.threshold, weight: result.weight, metrics: result.metrics, timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
+    const result = r.result as { threshold: number; weight: number; thresholds?: Record<string, number>; metrics: Record<string, { validation: MetricsValue; test: MetricsValue | null }>; timings: Record<string, number> };
+    out.result({ runId, datasetId, threshold: result.threshold, weight: result.weight, thresholds: result.thresholds, metrics: result.metrics, timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
       [
-        `Run ${runId} done (${Object.values(result.timings).reduce((a, b) => a + b, 0).toFixed(1)} s): ${d.selected.length} features, threshold ${result.threshold.toPrecision(4)} (tuned for F2 on validation)`,
+        `Run ${runId} done (${Object.values(result.timings).reduce((a, b) => a + b, 0).toFixed(1)} s): ${d.selected.length} features, threshold ${result.threshold.toPrecision(4)} (tuned for F2 on validation)` +
+          (result.metrics.ensemble === undefined ? '' : `, ensemble weight ${result.weight.toFixed(2)} on the GBDT`),
+        `backend: ${r.backend ?? 'unknown'}`,
         `units train/validation/test ${d.units.train}/${d.units.validation}/${d.units.test}; evaluated on rows with a full ${config.historyWindow}-cycle window`,
         ...Object.entries(result.metrics).flatMap(([model, m]) => [`${model}:`, ...metricsLines('  validation', m.validation), ...metricsLines('  test', m.test)]),
       ].join('\n'),
@@ -94,14 +96,26 @@ export async function evaluateCommand(argv: string[], out: Output): Promise<void
   try {
     const trained = services.training.loadTrained(runId);
     const parsed = await parseFleetFile(data, { rulPath: rul });
-    const p = scoreTable(parsed.table, trained.featureState, trained.selected, trained.gbdt);
-    const o = scoreOfficial(parsed.table, p, trained.threshold, { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow });
-    const result = { runId, data: basename(data), rul: basename(rul), threshold: trained.threshold, lastCycle: { gbdt: o.lastCycle }, allCycles: { gbdt: o.allCycles } };
-    out.result(result, () =>
+    const r = scoreRows(parsed.table, trained);
+    const opts = { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow };
+    // each model at its own F2-tuned threshold from validation, the ensemble at the run's threshold
+    const result = trained.record.result as { thresholds?: Record<string, number> };
+    const parts: [string, Float64Array, number][] = [['gbdt', r.gbdt, result.thresholds?.gbdt ?? trained.threshold]];
+    if (r.lstm !== undefined) {
+      parts.push(['lstm', r.lstm, result.thresholds?.lstm ?? trained.threshold]);
+      parts.push(['ensemble', r.probability, trained.threshold]);
+    }
+    const lastCycle: Record<string, MetricsValue> = {};
+    const allCycles: Record<string, MetricsValue> = {};
+    for (const [model, p, t] of parts) {
+      const o = scoreOfficial(parsed.table, p, t, opts);
+      lastCycle[model] = o.lastCycle;
+      allCycles[model] = o.allCycles;
+    }
+    out.result({ runId, data: basename(data), rul: basename(rul), threshold: trained.threshold, weight: trained.weight, lastCycle, allCycles }, () =>
       [
-        `Official scoring of run ${runId} on ${basename(data)} + ${basename(rul)} at threshold ${trained.threshold.toPrecision(4)}:`,
-        ...metricsLines('last cycle', o.lastCycle),
-        ...metricsLines('all cycles', o.allCycles),
+        `Official scoring of run ${runId} on ${basename(data)} + ${basename(rul)}${r.lstm === undefined ? '' : ` (ensemble weight ${trained.weight.toFixed(2)})`}:`,
+        ...parts.flatMap(([model]) => [`${model}:`, ...metricsLines('  last cycle', lastCycle[model]), ...metricsLines('  all cycles', allCycles[model])]),
       ].join('\n'),
     );
   } finally {

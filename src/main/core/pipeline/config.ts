@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PrognosError } from '../../../shared/errors';
 import { featureSpecSchema } from '../features/spec';
+import { lstmParamsSchema } from '../models/lstm/params';
 
 export const gbdtParamsSchema = z
   .object({
@@ -58,8 +59,21 @@ export const trainConfigSchema = z
       .default({ mutualInfo: 1, spearman: 1, monotonicity: 1, trendability: 1, prognosability: 1, gain: 10 })
       .describe('weight of each metric’s rank in the combined rank; the model gain counts most because the prognostic metrics alone favour redundant smoothed copies of the same sensor'),
     split: splitConfigSchema.default({ train: 0.7, validation: 0.15, test: 0.15, mode: 'random' }),
-    models: z.array(z.enum(['gbdt'])).min(1).default(['gbdt']),
+    models: z
+      .array(z.enum(['gbdt', 'lstm']))
+      .min(1)
+      .default(['gbdt', 'lstm'])
+      .describe('gbdt: gradient-boosted trees on the last row’s features; lstm: LSTM with attention on the last historyWindow rows'),
     gbdt: gbdtParamsSchema.default(gbdtParamsSchema.parse({})),
+    lstm: lstmParamsSchema.omit({ seed: true }).default(lstmParamsSchema.omit({ seed: true }).parse({})),
+    sequenceStride: z.number().int().min(1).max(100).default(1).describe('train the LSTM on every n-th window of each training unit'),
+    ensemble: z
+      .object({
+        weight: z.number().min(0).max(1).default(0.6).describe('P = w·P_gbdt + (1 − w)·P_lstm'),
+        optimise: z.boolean().default(true).describe('search w (and the threshold) for the best F2 on the validation units'),
+      })
+      .strict()
+      .default({ weight: 0.6, optimise: true }),
   })
   .strict();
 

@@ -16,10 +16,14 @@ import { engineerFeatures, type EngineeredFeatures, type FeatureDef, type Featur
 import { rankFeatures, selectTop, type FeatureRank } from '../features/ranking';
 import { failWithin, rulPerRow } from '../labels';
 import { trainGbdt, type GbdtDataset, type GbdtModel } from '../models/gbdt';
-import { assertNoLeakage, rowMaskFor, splitUnits, type UnitSplit } from '../split';
+import { assertNoLeakage, rowMaskFor, splitUnits, StandardScaler, type ScalerParams, type UnitSplit } from '../split';
+import { blend, optimiseEnsemble, type EnsembleChoice } from '../eval/ensemble';
+import { type LstmModel, predictRows, trainLstm, type EpochRecord } from '../models/lstm';
+import { buildWindows, windowEnds } from '../windows';
 import type { TrainConfig } from './config';
 
-export type Stage = 'labels' | 'features' | 'ranking' | 'gbdt' | 'evaluate';
+export type Stage = 'labels' | 'features' | 'ranking' | 'gbdt' | 'lstm' | 'evaluate';
+export type ModelName = 'gbdt' | 'lstm' | 'ensemble';
 
 export interface PipelineProgress {
   stage: Stage;
@@ -31,7 +35,8 @@ export interface PipelineProgress {
 export interface PipelineHooks {
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;
-  onIteration?: (model: 'gbdt', e: { iteration: number; trainLoss: number; validLoss?: number }) => void;
+  /** per boosting round (gbdt) or epoch (lstm) */
+  onIteration?: (model: 'gbdt' | 'lstm', e: { iteration: number; trainLoss: number; validLoss?: number }) => void;
 }
 
 export interface SplitMetrics {
@@ -44,6 +49,17 @@ export interface Curves {
   pr: PrPoint[];
 }
 
+export interface LstmOutcome {
+  model: LstmModel;
+  /** standardisation of the selected features, fitted on the training rows */
+  scaler: ScalerParams;
+  history: EpochRecord[];
+  bestEpoch: number;
+  backend: string;
+  threads: number;
+  windows: { train: number; padded: number; shortUnits: number[] };
+}
+
 export interface PipelineResult {
   split: UnitSplit;
   featureState: FeatureState;
@@ -52,11 +68,18 @@ export interface PipelineResult {
   selected: string[];
   selectedDefs: FeatureDef[];
   gbdt: GbdtModel;
+  lstm?: LstmOutcome;
+  /** the headline model's alert threshold (the ensemble's when there is an LSTM) */
   threshold: number;
-  metrics: { gbdt: SplitMetrics };
-  curves: { gbdt: { validation: Curves; test: Curves | null } };
-  /** validation probabilities and labels, so a UI can move the threshold without a round trip */
-  validationScores: { gbdt: number[]; label: number[] };
+  /** ensemble weight of the GBDT (1 without an LSTM) */
+  weight: number;
+  /** each model's own F2-tuned threshold */
+  thresholds: Partial<Record<ModelName, number>>;
+  metrics: Partial<Record<ModelName, SplitMetrics>>;
+  curves: Partial<Record<ModelName, { validation: Curves; test: Curves | null }>>;
+  /** validation probabilities per model and the labels, so a UI can move weight and threshold without a round trip */
+  validationScores: Partial<Record<ModelName, number[]>> & { label: number[] };
+  ensembleGrid?: EnsembleChoice[];
   importance: Record<string, number>;
   timings: Record<string, number>;
   rows: { train: number; validation: number; test: number };
@@ -188,6 +211,8 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
   const { scalePosWeight, ...rest } = config.gbdt;
   const spw = scalePosWeight === 'balanced' ? (train.rows - positives) / positives : scalePosWeight;
 
+  const withLstm = config.models.includes('lstm');
+  const gbdtEnd = withLstm ? 0.45 : 0.95;
   progress('gbdt', 0.2, 'Training gradient-boosted trees…');
   const n = config.gbdt.nEstimators;
   const gbdt = await trainGbdt(train, { ...rest, scalePosWeight: spw, seed: config.seed }, {
@@ -196,27 +221,92 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
     onIteration: (e) => {
       hooks.onIteration?.('gbdt', { iteration: e.iteration, trainLoss: e.trainLogloss, ...(e.validLogloss === undefined ? {} : { validLoss: e.validLogloss }) });
-      progress('gbdt', 0.2 + (0.75 * (e.iteration + 1)) / n, `Tree ${e.iteration + 1} of ${n}`);
+      progress('gbdt', 0.2 + ((gbdtEnd - 0.2) * (e.iteration + 1)) / n, `Tree ${e.iteration + 1} of ${n}`);
     },
   });
   lap('gbdt');
 
-  progress('evaluate', 0.96, 'Tuning the threshold for F2 on the validation units…');
-  const pValid = gbdt.predictProba(valid.columns, valid.rows);
-  const threshold = tuneThreshold(pValid, valid.label, 2);
-  const pTest = test === undefined ? undefined : gbdt.predictProba(test.columns, test.rows);
-  const metrics = {
-    gbdt: {
-      validation: computeMetrics(pValid, valid.label, threshold),
-      test: test === undefined || pTest === undefined ? null : computeMetrics(pTest, test.label, threshold),
-    },
+  const scores: Partial<Record<ModelName, { valid: Float64Array; test?: Float64Array }>> = {
+    gbdt: { valid: gbdt.predictProba(valid.columns, valid.rows), ...(test === undefined ? {} : { test: gbdt.predictProba(test.columns, test.rows) }) },
   };
-  const curves = {
-    gbdt: {
-      validation: { roc: rocCurve(pValid, valid.label), pr: prCurve(pValid, valid.label) },
-      test: test === undefined || pTest === undefined ? null : { roc: rocCurve(pTest, test.label), pr: prCurve(pTest, test.label) },
-    },
-  };
+
+  let lstm: LstmOutcome | undefined;
+  if (withLstm) {
+    const scaler = StandardScaler.fit(selected, cols, prepared.trainMask);
+    const scaled = scaler.transform(cols);
+    const ends = windowEnds(table, split.train, { length: config.historyWindow, stride: config.sequenceStride });
+    const trainWindows = buildWindows(scaled, table, ends.rows, config.historyWindow);
+    const validWindows = buildWindows(scaled, table, validRows, config.historyWindow);
+    const epochs = config.lstm.epochs;
+    progress('lstm', gbdtEnd, `Training the LSTM on ${trainWindows.n.toLocaleString('en-US')} windows…`);
+    const r = await trainLstm(
+      { ...trainWindows, labels: Array.from(ends.rows, (i) => label[i]!) },
+      { ...validWindows, labels: valid.label },
+      { ...config.lstm, seed: config.seed },
+      {
+        ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+        onBatch: (b) =>
+          progress(
+            'lstm',
+            gbdtEnd + ((0.95 - gbdtEnd) * (b.epoch - 1 + b.batch / b.batches)) / epochs,
+            `LSTM epoch ${b.epoch}, batch ${b.batch} of ${b.batches} · about ${Math.ceil(b.etaSeconds)} s left at most`,
+          ),
+        onEpoch: (e) => hooks.onIteration?.('lstm', { iteration: e.epoch - 1, trainLoss: e.loss, validLoss: e.valLoss }),
+      },
+    );
+    lstm = {
+      model: r.model,
+      scaler: scaler.toJSON(),
+      history: r.history,
+      bestEpoch: r.bestEpoch,
+      backend: r.backend,
+      threads: r.threads,
+      windows: { train: trainWindows.n, padded: trainWindows.padded, shortUnits: ends.shortUnits },
+    };
+    const predict = (rows: Int32Array): Float64Array => Float64Array.from(predictRows(r.model, scaled, table, rows, {}).prob);
+    scores.lstm = { valid: predict(validRows), ...(test === undefined ? {} : { test: predict(testRows) }) };
+    lap('lstm');
+  }
+
+  progress('evaluate', 0.96, 'Tuning thresholds for F2 on the validation units…');
+  let weight = 1;
+  let ensembleGrid: EnsembleChoice[] | undefined;
+  const thresholds: Partial<Record<ModelName, number>> = {};
+  if (scores.lstm !== undefined) {
+    const g = scores.gbdt!;
+    const l = scores.lstm;
+    let choice: EnsembleChoice;
+    if (config.ensemble.optimise) {
+      const o = optimiseEnsemble(g.valid, l.valid, valid.label);
+      ensembleGrid = o.grid;
+      choice = o;
+    } else {
+      const p = blend(g.valid, l.valid, config.ensemble.weight);
+      choice = { weight: config.ensemble.weight, threshold: tuneThreshold(p, valid.label, 2), fBeta: 0 };
+    }
+    weight = choice.weight;
+    thresholds.ensemble = choice.threshold;
+    scores.ensemble = {
+      valid: blend(g.valid, l.valid, weight),
+      ...(g.test === undefined || l.test === undefined ? {} : { test: blend(g.test, l.test, weight) }),
+    };
+  }
+  const metrics: PipelineResult['metrics'] = {};
+  const curves: PipelineResult['curves'] = {};
+  const validationScores: PipelineResult['validationScores'] = { label: Array.from(valid.label) };
+  for (const [model, sc] of Object.entries(scores) as [ModelName, { valid: Float64Array; test?: Float64Array }][]) {
+    const t = thresholds[model] ?? tuneThreshold(sc.valid, valid.label, 2);
+    thresholds[model] = t;
+    metrics[model] = {
+      validation: computeMetrics(sc.valid, valid.label, t),
+      test: test === undefined || sc.test === undefined ? null : computeMetrics(sc.test, test.label, t),
+    };
+    curves[model] = {
+      validation: { roc: rocCurve(sc.valid, valid.label), pr: prCurve(sc.valid, valid.label) },
+      test: test === undefined || sc.test === undefined ? null : { roc: rocCurve(sc.test, test.label), pr: prCurve(sc.test, test.label) },
+    };
+    validationScores[model] = Array.from(sc.valid);
+  }
   lap('evaluate');
   progress('evaluate', 1, 'Done.');
   return {
@@ -227,19 +317,47 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     selected,
     selectedDefs,
     gbdt,
-    threshold,
+    ...(lstm === undefined ? {} : { lstm }),
+    threshold: thresholds.ensemble ?? thresholds.gbdt!,
+    weight,
+    thresholds,
     metrics,
     curves,
-    validationScores: { gbdt: Array.from(pValid), label: Array.from(valid.label) },
+    validationScores,
+    ...(ensembleGrid === undefined ? {} : { ensembleGrid }),
     importance: gbdt.gainImportance(),
     timings,
     rows: { train: train.rows, validation: valid.rows, test: test?.rows ?? 0 },
   };
 }
 
-/** Per-row probabilities of a trained GBDT on a new table (same feature state, same selection). */
-export function scoreTable(table: FleetTable, state: FeatureState, selected: readonly string[], gbdt: GbdtModel): Float64Array {
-  const f = engineerFeatures(table, state.spec, { state });
-  const cols = pickColumns(f, selected);
-  return gbdt.predictProba(cols, table.rowCount);
+export interface TrainedModels {
+  featureState: FeatureState;
+  selected: readonly string[];
+  gbdt: GbdtModel;
+  lstm?: { model: LstmModel; scaler: ScalerParams };
+  weight: number;
+}
+
+export interface RowProbabilities {
+  gbdt: Float64Array;
+  lstm?: Float64Array;
+  /** the ensemble (the GBDT's alone without an LSTM) */
+  probability: Float64Array;
+}
+
+/**
+ * Per-row probabilities of the in-app engines on a new table (same feature recipe, same
+ * selection, same scaler), at `rows` (every row by default), each with its unit's history up to it.
+ */
+export function scoreRows(table: FleetTable, m: TrainedModels, rows?: Int32Array): RowProbabilities {
+  const f = engineerFeatures(table, m.featureState.spec, { state: m.featureState });
+  const cols = pickColumns(f, m.selected);
+  const at = rows ?? Int32Array.from({ length: table.rowCount }, (_, i) => i);
+  const picked = cols.map((c) => Float32Array.from(at, (i) => c[i]!));
+  const gbdt = m.gbdt.predictProba(picked, at.length);
+  if (m.lstm === undefined) return { gbdt, probability: gbdt };
+  const scaled = StandardScaler.fromJSON(m.lstm.scaler).transform(cols);
+  const lstm = Float64Array.from(predictRows(m.lstm.model, scaled, table, at, {}).prob);
+  return { gbdt, lstm, probability: blend(gbdt, lstm, m.weight) };
 }

@@ -226,6 +226,11 @@ export function setRunResult(db: Db, runId: string, result: unknown): void {
   if (changes === 0) throw new PrognosError('NOT_FOUND', `no run with id "${runId}"`);
 }
 
+export function setRunBackend(db: Db, runId: string, backend: string): void {
+  const changes = db.prepare<[string, string]>('UPDATE runs SET backend = ? WHERE run_id = ?').run(backend, runId).changes;
+  if (changes === 0) throw new PrognosError('NOT_FOUND', `no run with id "${runId}"`);
+}
+
 export function getRun(db: Db, runId: string): RunRecord | undefined {
   const row = db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`).get(runId);
   return row === undefined ? undefined : toRunRecord(row);

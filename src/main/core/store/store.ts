@@ -254,6 +254,11 @@ export class ExperimentStore {
     runs.setRunResult(this.db, runId, result);
   }
 
+  /** The compute backend, known once training has chosen it. */
+  setRunBackend(runId: string, backend: string): void {
+    runs.setRunBackend(this.db, runId, backend);
+  }
+
   getRun(runId: string): runs.RunRecord | undefined {
     return runs.getRun(this.db, runId);
   }
