@@ -146,7 +146,8 @@ export function windowEnds(
       candidate[r] = 1;
     }
   }
-  const wantedUnits = unitsOrRows !== undefined && !(unitsOrRows instanceof Int32Array) ? new Set(unitsOrRows) : undefined;
+  const wantedUnits =
+    unitsOrRows !== undefined && !(unitsOrRows instanceof Int32Array) ? new Set(unitsOrRows) : undefined;
   const out: number[] = [];
   const shortUnits: number[] = [];
   const skippedUnits: number[] = [];

@@ -51,7 +51,7 @@ export class ExportService {
   }
 
   async exportRun(runId: string, out: string, opts: { zip?: boolean; signKey?: string; overwrite?: boolean } = {}): Promise<WrittenBundle> {
-    const trained = this.training.loadTrained(runId);
+    const trained = await this.training.loadTrained(runId);
     const dataset = this.store.getDataset(trained.record.datasetId);
     if (dataset === undefined) throw new PrognosError('NOT_FOUND', `The dataset of run ${runId} is gone.`);
     const columns = dataset.summary.columns
@@ -180,8 +180,8 @@ export class ExportService {
   }
 
   /** Per unit at its last cycle, through the run's in-app engines; the same shape as a bundle's. */
-  scoreWithRun(runId: string, table: FleetTable): FleetScores {
-    const trained = this.training.loadTrained(runId);
+  async scoreWithRun(runId: string, table: FleetTable): Promise<FleetScores> {
+    const trained = await this.training.loadTrained(runId);
     const spans = unitSpans(table);
     const p = scoreRows(table, trained, Int32Array.from(spans, (s) => s.end - 1));
     const units = spans.map((s, k) => {
@@ -199,7 +199,7 @@ export class ExportService {
   }
 
   async scoreFleet(scorer: Scorer, table: FleetTable): Promise<FleetScoresValue> {
-    if (scorer.kind === 'run') return { ...this.scoreWithRun(scorer.runId, table), engine: 'in-app engines' };
+    if (scorer.kind === 'run') return { ...(await this.scoreWithRun(scorer.runId, table)), engine: 'in-app engines' };
     return { ...(await this.scoreWithBundle(this.pathOf(scorer.bundleId).path, table)), engine: 'onnxruntime (bundle models)' };
   }
 
@@ -213,7 +213,7 @@ export class ExportService {
     let gbdt: ArrayLike<number>;
     let lstm: ArrayLike<number> | undefined;
     if (scorer.kind === 'run') {
-      const trained = this.training.loadTrained(scorer.runId);
+      const trained = await this.training.loadTrained(scorer.runId);
       ({ probability, gbdt, lstm } = scoreRows(table, trained, rows));
       threshold = trained.threshold;
     } else {

@@ -14,7 +14,7 @@ import { GbdtModel } from '../core/models/gbdt';
 import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
 import type { TrainOutcome } from '../core/pipeline/outcome';
 import { prepareFeatures, rankPrepared, type TrainedModels } from '../core/pipeline/train';
-import { LstmModel, type LstmModelJson } from '../core/models/lstm';
+import { LstmModel, selectBackend, type LstmModelJson } from '../core/models/lstm';
 import type { ScalerParams } from '../core/split';
 import { selectTop } from '../core/features/ranking';
 import type { ExperimentStore, RunRecord } from '../core/store/store';
@@ -173,7 +173,7 @@ export class TrainingService {
   }
 
   /** A finished run's models and feature recipe, checked against their SHA-256. */
-  loadTrained(runId: string): TrainedRun {
+  async loadTrained(runId: string): Promise<TrainedRun> {
     const record = this.store.getRun(runId);
     if (record === undefined) throw new PrognosError('NOT_FOUND', `No run ${runId}.`);
     if (record.status !== 'done') throw new PrognosError('CONFLICT', `Run ${runId} is ${record.status}, not finished.`);
@@ -186,6 +186,8 @@ export class TrainingService {
     const result = record.result as { threshold: number; weight?: number };
     const config = parseTrainConfig(record.config);
     const weights = this.store.getArtifact(runId, LSTM_WEIGHTS_ARTIFACT);
+    // the LSTM runs on the fastest tfjs backend this machine has (native, else WebAssembly, else plain JS)
+    if (weights !== undefined) await selectBackend();
     const lstm =
       weights === undefined || features.scaler === null
         ? undefined

@@ -56,7 +56,7 @@ export async function predictCommand(argv: string[], out: Output): Promise<void>
   const services = openServices(values.store);
   try {
     const scores: FleetScores =
-      values.bundle !== undefined ? await services.exports.scoreWithBundle(resolve(values.bundle), parsed.table, engine) : services.exports.scoreWithRun(values.run!, parsed.table);
+      values.bundle !== undefined ? await services.exports.scoreWithBundle(resolve(values.bundle), parsed.table, engine) : await services.exports.scoreWithRun(values.run!, parsed.table);
     const { units } = scores;
     const ranked = [...units].sort((a, b) => b.probability - a.probability);
     // with a RUL file: how the alerts fare at each unit's last cycle (a true failure is RUL ≤ W)

@@ -45,32 +45,38 @@ export async function demoCommand(argv: string[], out: Output): Promise<void> {
     const trainId = await importOne(trainFile, `demo: synthetic fleet (${units} units, seed ${seed})`);
     await importOne(testFile, `demo: synthetic test fleet (${units} units, seed ${seed + 1})`, rulFile);
 
-    out.note('3/4 Training (features, ranking, gradient-boosted trees)…');
-    const config = { seed, gbdt: { nEstimators: 120, maxDepth: 6 } };
+    out.note('3/4 Training (features, ranking, gradient-boosted trees, LSTM with attention, ensemble)…');
+    // a small configuration, so the whole demo takes about a minute on two cores
+    const config = { seed, gbdt: { nEstimators: 120, maxDepth: 6 }, lstm: { epochs: 4, batchSize: 256 }, sequenceStride: 2 };
     const { jobId, runId } = services.startTraining(trainId, config);
     await waitForJob(services, jobId, out);
 
     out.note('4/4 Scoring the test fleet (official last-cycle and all-cycles metrics)…');
-    const trained = services.training.loadTrained(runId);
+    const trained = await services.training.loadTrained(runId);
     const test = await parseFleetFile(testFile, { rulPath: rulFile });
-    const p = scoreRows(test.table, trained).probability;
-    const official = scoreOfficial(test.table, p, trained.threshold, { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow });
+    const scores = scoreRows(test.table, trained);
+    const opts = { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow };
+    const official = scoreOfficial(test.table, scores.probability, trained.threshold, opts);
     const detail = services.training.detail(runId);
     const seconds = (performance.now() - started) / 1000;
-    const m = detail.metrics.gbdt!;
-    const row = (label: string, x: MetricsValue | null): string =>
-      x === null ? '' : `  ${label.padEnd(22)} F2 ${f3(x.f2)}  precision ${f3(x.precision)}  recall ${f3(x.recall)}  ROC-AUC ${f3(x.rocAuc)}  (n ${x.n.toLocaleString('en-US')})`;
+    const row = (label: string, x: MetricsValue | null | undefined): string =>
+      x === null || x === undefined ? '' : `  ${label.padEnd(26)} F2 ${f3(x.f2)}  precision ${f3(x.precision)}  recall ${f3(x.recall)}  ROC-AUC ${f3(x.rocAuc)}  (n ${x.n.toLocaleString('en-US')})`;
+    const headline = detail.metrics.ensemble === undefined ? 'gbdt' : 'ensemble';
     out.result(
-      { runId, datasetId: trainId, seconds, threshold: trained.threshold, metrics: { gbdt: m }, official: { lastCycle: { gbdt: official.lastCycle }, allCycles: { gbdt: official.allCycles } } },
+      { runId, datasetId: trainId, seconds, threshold: trained.threshold, weight: trained.weight, backend: detail.backend, metrics: detail.metrics, official: { lastCycle: official.lastCycle, allCycles: official.allCycles } },
       () =>
         [
           '',
           `Demo finished in ${seconds.toFixed(1)} s. Store: ${services.store.dir}`,
-          `Run ${runId}: ${detail.selected.length} features kept, threshold ${trained.threshold.toPrecision(3)} tuned for F2 on the validation units.`,
-          row('validation units', m.validation),
-          row('held-out test units', m.test),
-          row('test fleet, last cycle', official.lastCycle),
-          row('test fleet, all cycles', official.allCycles),
+          `Run ${runId}: ${detail.selected.length} features; ensemble P = ${trained.weight.toFixed(2)}·GBDT + ${(1 - trained.weight).toFixed(2)}·LSTM; threshold ${trained.threshold.toPrecision(3)} tuned for F2 on the validation units.`,
+          `Backend: ${detail.backend ?? 'unknown'}`,
+          'Validation units:',
+          ...Object.entries(detail.metrics).map(([m, x]) => row(m, x.validation)),
+          'Held-out test units:',
+          ...Object.entries(detail.metrics).map(([m, x]) => row(m, x.test)),
+          `Test fleet (${headline}):`,
+          row('last cycle', official.lastCycle),
+          row('all cycles', official.allCycles),
           '',
           'Open it in the workbench with `npm start`, or look closer with `npx prognos datasets` and `npx prognos evaluate`.',
         ]

@@ -94,7 +94,7 @@ export async function evaluateCommand(argv: string[], out: Output): Promise<void
   const rul = resolve(requireOption(values.rul, 'rul'));
   const services = openServices(values.store);
   try {
-    const trained = services.training.loadTrained(runId);
+    const trained = await services.training.loadTrained(runId);
     const parsed = await parseFleetFile(data, { rulPath: rul });
     const r = scoreRows(parsed.table, trained);
     const opts = { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow };

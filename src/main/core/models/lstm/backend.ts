@@ -7,7 +7,7 @@
  * 3. `cpu` — plain JavaScript kernels, the last resort.
  */
 import { createRequire } from 'node:module';
-import { dirname, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
@@ -24,7 +24,8 @@ export interface SelectBackendOptions {
   prefer?: LstmBackend;
 }
 
-const nodeRequire = createRequire(import.meta.url);
+// CommonJS bundles and vitest define __filename; elsewhere resolve from the working directory
+const nodeRequire = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
 /** Optional native backend; never a declared dependency (its install downloads libtensorflow). */
 const TFJS_NODE = '@tensorflow/tfjs-node';
 let choice: BackendChoice | undefined;
@@ -65,7 +66,8 @@ async function choose(prefer: LstmBackend): Promise<BackendChoice> {
   if (prefer === 'tensorflow') {
     try {
       nodeRequire(TFJS_NODE);
-      if (tf.findBackendFactory('tensorflow') === null) notes.push('tfjs-node loaded but registered with another tfjs instance');
+      if (tf.findBackendFactory('tensorflow') === null)
+        notes.push('tfjs-node loaded but registered with another tfjs instance');
       else if (await trySet('tensorflow')) return { backend: 'tensorflow', notes };
       else notes.push('tfjs-node backend failed to initialise');
     } catch (e) {
@@ -75,14 +77,21 @@ async function choose(prefer: LstmBackend): Promise<BackendChoice> {
   if (prefer !== 'cpu') {
     try {
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      setWasmPaths(wasmBinaryFolder());
+      // the paths can only be set before the backend's first initialisation
+      if (tf.engine().registry.wasm === undefined) setWasmPaths(wasmBinaryFolder());
       if (await trySet('wasm')) return { backend: 'wasm', notes };
       notes.push('wasm backend failed to initialise');
     } catch (e) {
       notes.push(`wasm backend unavailable: ${message(e)}`);
     }
   }
-  if (await trySet('cpu')) return { backend: 'cpu', notes };
+  if (await trySet('cpu')) {
+    // the cpu backend prints a "use tfjs-node" banner on its first tensor; the notes say it instead
+    const cpu = tf.backend() as unknown as { firstUse?: boolean };
+    if (cpu.firstUse === true) cpu.firstUse = false;
+    notes.push('running on the JavaScript cpu backend (slow)');
+    return { backend: 'cpu', notes };
+  }
   throw new Error(`no tfjs backend could be initialised (${notes.join('; ')})`);
 }
 

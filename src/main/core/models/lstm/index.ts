@@ -1,4 +1,11 @@
-export { activeBackend, selectBackend, selectBackendDetailed, type BackendChoice, type LstmBackend, type SelectBackendOptions } from './backend';
+export {
+  activeBackend,
+  selectBackend,
+  selectBackendDetailed,
+  type BackendChoice,
+  type LstmBackend,
+  type SelectBackendOptions,
+} from './backend';
 export { AdditiveAttention, buildLayersModel, toLayersModel } from './layers';
 export {
   LstmModel,
@@ -10,7 +17,14 @@ export {
   type PredictOptions,
   type WeightArray,
 } from './model';
-export { DEFAULT_LSTM_PARAMS, lstmParamsSchema, resolveLstmParams, type LstmParams, type LstmParamsInput } from './params';
+export {
+  DEFAULT_LSTM_PARAMS,
+  lstmParamsSchema,
+  resolveLstmParams,
+  type LstmParams,
+  type LstmParamsInput,
+} from './params';
+export { predictParallel, predictRows, type ParallelPredictOptions, type RowScores } from './score';
 export { createLstmRuntime, WEIGHT_ORDER, type LstmRuntime, type NetDims, type WeightName } from './runtime';
 export {
   meanBce,

@@ -10,6 +10,7 @@ import type { Windows } from '../../windows';
 import { activeBackend, type LstmBackend } from './backend';
 import { initialWeights, weightShapes } from './init';
 import { createLstmRuntime, WEIGHT_ORDER, type LstmRuntime, type NetDims } from './runtime';
+import { lstmSimdModuleBytes } from './simd';
 
 export interface WeightArray {
   shape: number[];
@@ -63,7 +64,7 @@ export interface PredictOptions {
 let runtime: LstmRuntime | undefined;
 /** The runtime of this thread's tfjs instance. */
 export function lstmRuntime(): LstmRuntime {
-  runtime ??= createLstmRuntime(tf);
+  runtime ??= createLstmRuntime(tf, { simd: lstmSimdModuleBytes() });
   return runtime;
 }
 
@@ -94,7 +95,10 @@ export class LstmModel {
     this.vars = arrays.map((a, i) => {
       const name = WEIGHT_ORDER[i]!;
       if (a.length !== sizeOf(shapes[i]!)) {
-        throw new PrognosError('INVALID_INPUT', `LSTM weight ${name}: ${a.length} values for shape [${shapes[i]!.join(', ')}]`);
+        throw new PrognosError(
+          'INVALID_INPUT',
+          `LSTM weight ${name}: ${a.length} values for shape [${shapes[i]!.join(', ')}]`,
+        );
       }
       return tf.variable(tf.tensor(a, shapes[i], 'float32'), true, `prognos_lstm_${id}/${name}`);
     });
@@ -134,7 +138,10 @@ export class LstmModel {
     ];
     given.forEach((g, i) => {
       if (g.shape.join(',') !== shapes[i]!.join(',')) {
-        throw new PrognosError('INVALID_INPUT', `LSTM weight ${WEIGHT_ORDER[i]}: shape [${g.shape.join(', ')}], expected [${shapes[i]!.join(', ')}]`);
+        throw new PrognosError(
+          'INVALID_INPUT',
+          `LSTM weight ${WEIGHT_ORDER[i]}: shape [${g.shape.join(', ')}], expected [${shapes[i]!.join(', ')}]`,
+        );
       }
     });
     return new LstmModel(architecture, arrays);
@@ -157,7 +164,11 @@ export class LstmModel {
     this.check();
     this.vars.forEach((v, i) => {
       const a = arrays[i]!;
-      if (a.length !== v.size) throw new PrognosError('INVALID_INPUT', `LSTM weight ${WEIGHT_ORDER[i]}: ${a.length} values, expected ${v.size}`);
+      if (a.length !== v.size)
+        throw new PrognosError(
+          'INVALID_INPUT',
+          `LSTM weight ${WEIGHT_ORDER[i]}: ${a.length} values, expected ${v.size}`,
+        );
       tf.tidy(() => v.assign(tf.tensor(a, v.shape, 'float32')));
     });
   }
@@ -183,11 +194,18 @@ export class LstmModel {
       );
     }
     if (windows.data.length < windows.n * length * features) {
-      throw new PrognosError('INVALID_INPUT', `window data holds ${windows.data.length} values, expected ${windows.n * length * features}`);
+      throw new PrognosError(
+        'INVALID_INPUT',
+        `window data holds ${windows.data.length} values, expected ${windows.n * length * features}`,
+      );
     }
   }
 
-  private run(windows: Windows, withAttention: boolean, batchSize: number): { prob: Float32Array; alpha: Float32Array | null } {
+  private run(
+    windows: Windows,
+    withAttention: boolean,
+    batchSize: number,
+  ): { prob: Float32Array; alpha: Float32Array | null } {
     this.check();
     requireBackend();
     this.checkWindows(windows);
@@ -254,7 +272,8 @@ export class LstmModel {
     const bad = (why: string): PrognosError => new PrognosError('INVALID_INPUT', `LSTM model file: ${why}`);
     if (json.format !== 'prognos-lstm') throw bad(`unknown format ${String(json.format)}`);
     if (json.version !== 1) throw bad(`unsupported version ${String(json.version)}`);
-    if (weights.length !== json.byteLength) throw bad(`${weights.length} weight bytes, the description says ${json.byteLength}`);
+    if (weights.length !== json.byteLength)
+      throw bad(`${weights.length} weight bytes, the description says ${json.byteLength}`);
     const architecture = json.architecture;
     checkArchitecture(architecture);
     const shapes = weightShapes(architecture);
@@ -262,9 +281,11 @@ export class LstmModel {
     const arrays = WEIGHT_ORDER.map((name, i) => {
       const t = json.tensors.find((x) => x.name === name);
       if (t === undefined) throw bad(`missing tensor ${name}`);
-      if (t.shape.join(',') !== shapes[i]!.join(',')) throw bad(`tensor ${name} has shape [${t.shape.join(', ')}], expected [${shapes[i]!.join(', ')}]`);
+      if (t.shape.join(',') !== shapes[i]!.join(','))
+        throw bad(`tensor ${name} has shape [${t.shape.join(', ')}], expected [${shapes[i]!.join(', ')}]`);
       const n = sizeOf(t.shape);
-      if (!Number.isInteger(t.offset) || t.offset < 0 || t.offset + 4 * n > weights.length) throw bad(`tensor ${name} lies outside the weight bytes`);
+      if (!Number.isInteger(t.offset) || t.offset < 0 || t.offset + 4 * n > weights.length)
+        throw bad(`tensor ${name} lies outside the weight bytes`);
       const a = new Float32Array(n);
       for (let k = 0; k < n; k++) {
         const v = view.getFloat32(t.offset + 4 * k, true);
@@ -309,7 +330,9 @@ export function checkArchitecture(a: LstmArchitecture): void {
   const ints: (keyof NetDims | 'length')[] = ['features', 'units1', 'units2', 'attentionUnits', 'length'];
   for (const k of ints) {
     const v = a[k];
-    if (!Number.isInteger(v) || v < 1) throw new PrognosError('INVALID_INPUT', `LSTM architecture: ${k} must be an integer ≥ 1, got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new PrognosError('INVALID_INPUT', `LSTM architecture: ${k} must be an integer ≥ 1, got ${String(v)}`);
   }
-  if (!(a.dropout >= 0 && a.dropout < 1)) throw new PrognosError('INVALID_INPUT', `LSTM architecture: dropout must be in [0, 1), got ${String(a.dropout)}`);
+  if (!(a.dropout >= 0 && a.dropout < 1))
+    throw new PrognosError('INVALID_INPUT', `LSTM architecture: dropout must be in [0, 1), got ${String(a.dropout)}`);
 }

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Windows } from '../../windows';
 import { tfjsModulePaths } from './backend';
 import { createLstmRuntime, type LstmRuntime, type NetDims } from './runtime';
+import { lstmSimdModuleBytes } from './simd';
 
 export interface ShardRequest {
   /** window indices into the training windows */
@@ -78,13 +79,16 @@ function workerSource(): string {
 const { parentPort, workerData } = require('node:worker_threads');
 const tf = require(workerData.paths.core);
 const wasm = require(workerData.paths.wasm);
+// bundlers that keep function names wrap them with this helper
+const __name = (fn) => fn;
 const createLstmRuntime = (${createLstmRuntime.toString()});
+const lstmSimdModuleBytes = (${lstmSimdModuleBytes.toString()});
 (async () => {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   wasm.setWasmPaths(workerData.paths.wasmDir);
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise in the helper thread');
   await tf.ready();
-  const rt = createLstmRuntime(tf);
+  const rt = createLstmRuntime(tf, { simd: lstmSimdModuleBytes() });
   if (!rt.fused()) throw new Error('the fused kernels are not available in the helper thread');
   const T = workerData.length, F = workerData.features, U2 = workerData.units2;
   const shapes = workerData.shapes;
@@ -120,10 +124,17 @@ const createLstmRuntime = (${createLstmRuntime.toString()});
         parentPort.postMessage({ id: m.id, kind: 'grad', loss: r.loss, grads: flat }, [flat.buffer]);
       } else {
         const data = sets[m.set];
-        const x = tf.tensor3d(rt.gather(data, T, F, null, m.from, m.to), [T, m.to - m.from, F]);
-        tensors.push(x);
-        const r = rt.forward(ws, x, false);
-        parentPort.postMessage({ id: m.id, kind: 'predict', prob: r.prob }, [r.prob.buffer]);
+        const prob = new Float32Array(m.to - m.from);
+        for (let a = m.from; a < m.to; a += 512) {
+          const b = Math.min(m.to, a + 512);
+          const x = tf.tensor3d(rt.gather(data, T, F, null, a, b), [T, b - a, F]);
+          try {
+            prob.set(rt.forward(ws, x, false).prob, a - m.from);
+          } finally {
+            x.dispose();
+          }
+        }
+        parentPort.postMessage({ id: m.id, kind: 'predict', prob }, [prob.buffer]);
       }
     } catch (e) {
       parentPort.postMessage({ id: m.id, kind: 'error', error: String((e && e.stack) || e) });
@@ -201,7 +212,11 @@ export class GradientPool {
         },
       });
     } catch (e) {
-      return new GradientPool(null, `helper thread did not start: ${e instanceof Error ? e.message : String(e)}`, opts.shapes);
+      return new GradientPool(
+        null,
+        `helper thread did not start: ${e instanceof Error ? e.message : String(e)}`,
+        opts.shapes,
+      );
     }
     const ready = await new Promise<string | null>((resolve) => {
       const timer = setTimeout(() => resolve('helper thread start timed out'), STARTUP_TIMEOUT_MS);

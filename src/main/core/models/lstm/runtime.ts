@@ -10,16 +10,22 @@
  * sigmoid recurrent activation, tanh activation).
  *
  * Two implementations of the same ops:
- * - fused (the wasm backend): custom kernels that work on the backend's heap. Per LSTM step one
- *   XNNPACK matmul [x_t | h_{t-1} | 1] · [W; U; b] and two XNNPACK sigmoids (tanh z = 2σ(2z) − 1)
- *   with the gate arithmetic fused into one JS pass; the backward pass (hand-written BPTT) runs
- *   one matmul per step for the recurrent gradient and batches the weight and input gradients
- *   over all time steps into single matmuls. All matmuls use the non-transposed XNNPACK path
- *   (transposes are materialised), since the backend's transposed matmul is a scalar loop.
- * - composite (any other backend, e.g. tfjs-node or cpu): the same maths with standard tfjs ops,
- *   so native kernels do the work when they are present.
- * Either way the LSTM layer and the attention head are `tf.customGrad` ops (composite head: plain
- * autodiff), and training takes gradients with `tf.valueAndGrads`.
+ * - fused (the wasm backend): custom kernels registered for the wasm backend that work in place on
+ *   its heap and call its XNNPACK matmul and sigmoid kernels directly (no per-op engine overhead,
+ *   no per-step tensors). Per LSTM step: one matmul [x_t | h_{t−1} | 1] · [W; U; b] (input
+ *   projection, recurrence and bias in one call), one sigmoid over all four gates (the candidate
+ *   columns are pre-doubled so that tanh z = 2σ(2z) − 1 comes out of the same call), one sigmoid
+ *   for tanh(c), and the gate arithmetic in two fused JS passes. The backward pass is a
+ *   hand-written BPTT with one matmul per step (dz_t · Uᵀ); the weight gradients of all steps are
+ *   one matmul over the stacked [x, h_{t−1}, 1] rows, and the input gradient another (dZ · Wᵀ).
+ *   Every matmul takes XNNPACK's non-transposed path with materialised transposes: the
+ *   backend's transposed matmul is a scalar loop, and its slice kernel copies the whole input.
+ *   The attention head and the weighted BCE are fused kernels too.
+ * - composite (any other backend: tfjs-node, cpu): the same maths with standard tfjs ops, so
+ *   native kernels do the work when they are present.
+ * Either way the LSTM layer, the head (fused) and the loss are `tf.customGrad` ops, and a
+ * training step is `tf.valueAndGrads` over the eleven weights. `{ fused: false }` forces the
+ * composite ops on any backend (the parity tests compare both).
  */
 import type * as TF from '@tensorflow/tfjs';
 
@@ -65,14 +71,31 @@ export interface ShardBatch {
 export interface LstmRuntime {
   /** whether the ops run the fused kernels (the wasm backend) */
   fused(): boolean;
+  /** whether the fused kernels run the SIMD module's passes (known once a fused op has run) */
+  simdActive(): boolean;
   /** differentiable LSTM layer: x [T,B,in] time-major → H [T,B,u] */
   lstm(x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor): Tensor;
   /** the same, with x treated as a constant (no input gradient is computed) */
   lstmConstInput(x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor): Tensor;
   /** differentiable attention head: H2 [T,B,u2] → logits [B] */
-  head(h2: Tensor, W: Tensor, b: Tensor, v: Tensor, denseKernel: Tensor, denseBias: Tensor, mask: Tensor | null): Tensor;
+  head(
+    h2: Tensor,
+    W: Tensor,
+    b: Tensor,
+    v: Tensor,
+    denseKernel: Tensor,
+    denseBias: Tensor,
+    mask: Tensor | null,
+  ): Tensor;
   /** inference head: logits [B] and attention weights [B, T] */
-  headInfer(h2: Tensor, W: Tensor, b: Tensor, v: Tensor, denseKernel: Tensor, denseBias: Tensor): { logit: Tensor; alpha: Tensor };
+  headInfer(
+    h2: Tensor,
+    W: Tensor,
+    b: Tensor,
+    v: Tensor,
+    denseKernel: Tensor,
+    denseBias: Tensor,
+  ): { logit: Tensor; alpha: Tensor };
   /** inference LSTM layer (no caches for a backward pass) */
   lstmInfer(x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor): Tensor;
   /** Σ_b w_b · BCE(σ(logit_b), y_b), differentiable in the logits with the exact gradient w(σ(l) − y) */
@@ -80,18 +103,38 @@ export interface LstmRuntime {
   /** loss and gradients of one shard; weights in WEIGHT_ORDER */
   lossAndGrads(weights: readonly Tensor[], batch: ShardBatch): { loss: number; grads: Float32Array[] };
   /** probabilities [B] and, when asked, attention weights [B, T] */
-  forward(weights: readonly Tensor[], x: Tensor, withAttention: boolean): { prob: Float32Array; alpha: Float32Array | null };
+  forward(
+    weights: readonly Tensor[],
+    x: Tensor,
+    withAttention: boolean,
+  ): { prob: Float32Array; alpha: Float32Array | null };
   /** time-major copy [T, B, F] of windows `rows[from..to)` (windows from..to when rows is null) of batch-major windows [n, T, F] */
-  gather(data: Float32Array, length: number, features: number, rows: ArrayLike<number> | null, from: number, to: number): Float32Array;
+  gather(
+    data: Float32Array,
+    length: number,
+    features: number,
+    rows: ArrayLike<number> | null,
+    from: number,
+    to: number,
+  ): Float32Array;
 }
 
-export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): LstmRuntime {
-  const FWD = 'PrognosLstmForward';
-  const BWD = 'PrognosLstmBackward';
-  const HFWD = 'PrognosAttentionForward';
-  const HBWD = 'PrognosAttentionBackward';
-  const LFWD = 'PrognosWeightedBce';
-  const LBWD = 'PrognosWeightedBceGrad';
+export interface LstmRuntimeOptions {
+  /** false: composite ops even on the wasm backend (default: fused kernels on wasm) */
+  fused?: boolean;
+  /** the element-wise SIMD module (lstmSimdModuleBytes()); without it the fused kernels use JS loops */
+  simd?: Uint8Array | null;
+}
+
+export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): LstmRuntime {
+  // kernels are registered per tfjs instance; the variant without the SIMD module has its own names
+  const variant = options.simd === undefined || options.simd === null ? 'Js' : '';
+  const FWD = `PrognosLstmForward${variant}`;
+  const BWD = `PrognosLstmBackward${variant}`;
+  const HFWD = `PrognosAttentionForward${variant}`;
+  const HBWD = `PrognosAttentionBackward${variant}`;
+  const LFWD = `PrognosWeightedBce${variant}`;
+  const LBWD = `PrognosWeightedBceGrad${variant}`;
 
   /** The parts of the wasm backend the fused kernels use. */
   interface WasmHeapBackend {
@@ -108,11 +151,19 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
   }
 
   // ---------------------------------------------------------------- fused kernels (wasm heap)
+  /** State shared by the kernels of one registration (kept on the forward kernel's config). */
+  interface FusedState {
+    simd: boolean;
+  }
+  function fusedState(): FusedState | undefined {
+    return (tf.getKernel(FWD, 'wasm') as unknown as { prognosState?: FusedState } | undefined)?.prognosState;
+  }
   function registerFused(): boolean {
     if (tf.getKernel(FWD, 'wasm') !== undefined) return true;
     const matMulKernel = kernelFn('BatchMatMul');
     const sigmoidKernel = kernelFn('Sigmoid');
     if (matMulKernel === null || sigmoidKernel === null) return false;
+    const state: FusedState = { simd: false };
 
     function heap(backend: unknown): WasmHeapBackend {
       return backend as WasmHeapBackend;
@@ -131,22 +182,222 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
       return { dataId: info.dataId, shape: [rows, cols], dtype: info.dtype };
     }
     function mm(be: WasmHeapBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
-      return matMulKernel!({ inputs: { a, b }, backend: be, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
+      return matMulKernel!({
+        inputs: { a, b },
+        backend: be,
+        attrs: { transposeA: false, transposeB: false },
+      }) as TensorInfo;
     }
     function sig(be: WasmHeapBackend, x: TensorInfo): TensorInfo {
       return sigmoidKernel!({ inputs: { x }, backend: be, attrs: {} }) as TensorInfo;
     }
-    /** dst[c * dstStride + dstOffset + r] = src[r * cols + c] for r < rows, c < cols (blocked). */
-    function transposeInto(src: Float32Array, rows: number, cols: number, dst: Float32Array, dstStride: number, dstOffset: number): void {
+    /** Byte offset of a tensor's data in the backend's memory (stable while the tensor lives). */
+    function ptr(be: WasmHeapBackend, info: TensorInfo): number {
+      return (be as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap.get(info.dataId)
+        .memoryOffset;
+    }
+    function zeroed(be: WasmHeapBackend, shape: number[]): TensorInfo {
+      const t = alloc(be, shape);
+      f32(be, t).fill(0);
+      return t;
+    }
+
+    // ---- the SIMD module, instantiated on the backend's own memory (null: JS loops)
+    interface Simd {
+      gateCached(g: number, cc: number, cs: number, tw: number, rows: number, ub: number): void;
+      gate(a: number, cs: number, tw: number, rows: number, ub: number): void;
+      hCached(
+        s: number,
+        a: number,
+        h: number,
+        A: number,
+        tc: number,
+        rows: number,
+        ub: number,
+        kb: number,
+        nb: number,
+      ): void;
+      h(s: number, a: number, h: number, A: number, rows: number, ub: number, kb: number, nb: number): void;
+      bwdStep(
+        dH: number,
+        dhr: number,
+        dcn: number,
+        g: number,
+        tc: number,
+        cp: number,
+        d: number,
+        rows: number,
+        ub: number,
+      ): void;
+      transpose(src: number, rows: number, cols: number, dst: number, dstStride: number): void;
+    }
+    /** The parts of the WebAssembly API used here (the node typings do not declare its values). */
+    interface WasmApi {
+      Memory: abstract new (...args: never[]) => object;
+      Module: new (bytes: Uint8Array) => object;
+      Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+    }
+    const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    let simd: { memory: object; exports: Simd } | null = null;
+    let simdFailed = options.simd === undefined || options.simd === null || WA === undefined;
+    function simdOf(be: WasmHeapBackend): Simd | null {
+      if (simdFailed || WA === undefined) return null;
+      const w = (be as unknown as { wasm?: { asm?: Record<string, unknown>; wasmMemory?: unknown } }).wasm;
+      const memory = w?.asm?.memory ?? w?.wasmMemory;
+      if (!(memory instanceof WA.Memory)) {
+        simdFailed = true;
+        return null;
+      }
+      if (simd === null || simd.memory !== memory) {
+        try {
+          const instance = new WA.Instance(new WA.Module(options.simd!), { env: { memory } });
+          simd = { memory, exports: instance.exports as Simd };
+          state.simd = true;
+        } catch {
+          simdFailed = true;
+          return null;
+        }
+      }
+      return simd.exports;
+    }
+    /** The vectorised passes need rows of whole 4-float lanes. */
+    function simdFor(be: WasmHeapBackend, u: number): Simd | null {
+      return u % 4 === 0 ? simdOf(be) : null;
+    }
+    /** Transpose [rows, cols] at src (+ srcOffset floats) into dst rows of dstStride floats at dstOffset. */
+    function transposeTensor(
+      be: WasmHeapBackend,
+      src: TensorInfo,
+      srcOffset: number,
+      rows: number,
+      cols: number,
+      dst: TensorInfo,
+      dstStride: number,
+      dstOffset: number,
+    ): void {
+      const sm = simdOf(be);
+      if (sm !== null) sm.transpose(ptr(be, src) + 4 * srcOffset, rows, cols, ptr(be, dst) + 4 * dstOffset, dstStride);
+      else
+        transposeInto(
+          f32(be, src).subarray(srcOffset, srcOffset + rows * cols),
+          rows,
+          cols,
+          f32(be, dst),
+          dstStride,
+          dstOffset,
+        );
+    }
+    /** dst[c * dstStride + dstOffset + r] = src[r * cols + c] for r < rows, c < cols (blocked, contiguous writes). */
+    function transposeInto(
+      src: Float32Array,
+      rows: number,
+      cols: number,
+      dst: Float32Array,
+      dstStride: number,
+      dstOffset: number,
+    ): void {
       const BS = 32;
-      for (let r0 = 0; r0 < rows; r0 += BS) {
-        const r1 = Math.min(rows, r0 + BS);
-        for (let c0 = 0; c0 < cols; c0 += BS) {
-          const c1 = Math.min(cols, c0 + BS);
-          for (let r = r0; r < r1; r++) {
-            const so = r * cols;
-            for (let c = c0; c < c1; c++) dst[c * dstStride + dstOffset + r] = src[so + c]!;
+      for (let c0 = 0; c0 < cols; c0 += BS) {
+        const c1 = Math.min(cols, c0 + BS);
+        for (let r0 = 0; r0 < rows; r0 += BS) {
+          const r1 = Math.min(rows, r0 + BS);
+          for (let c = c0; c < c1; c++) {
+            const d = c * dstStride + dstOffset;
+            for (let r = r0; r < r1; r++) dst[d + r] = src[r * cols + c]!;
           }
+        }
+      }
+    }
+
+    // ---- fused element-wise passes of one LSTM step (small functions: the JIT optimises them well)
+    /** g ← 2σ(2z) − 1 in place, c ← f·c + i·g (state and cache), two ← 2c; gates [B, 4u] at go. */
+    function gatePassCached(
+      gv: Float32Array,
+      go: number,
+      cv: Float32Array,
+      co: number,
+      cs: Float32Array,
+      tw: Float32Array,
+      B: number,
+      u: number,
+    ): void {
+      const G = 4 * u;
+      const u2 = 2 * u;
+      for (let r = 0; r < B; r++) {
+        const ao = go + r * G;
+        const so = r * u;
+        for (let j = 0; j < u; j++) {
+          const gg = 2 * gv[ao + u2 + j]! - 1;
+          gv[ao + u2 + j] = gg;
+          const c = gv[ao + u + j]! * cs[so + j]! + gv[ao + j]! * gg;
+          cs[so + j] = c;
+          cv[co + so + j] = c;
+          tw[so + j] = 2 * c;
+        }
+      }
+    }
+    function gatePass(a: Float32Array, cs: Float32Array, tw: Float32Array, B: number, u: number): void {
+      const G = 4 * u;
+      const u2 = 2 * u;
+      for (let r = 0; r < B; r++) {
+        const ao = r * G;
+        const so = r * u;
+        for (let j = 0; j < u; j++) {
+          const c = a[ao + u + j]! * cs[so + j]! + a[ao + j]! * (2 * a[ao + u2 + j]! - 1);
+          cs[so + j] = c;
+          tw[so + j] = 2 * c;
+        }
+      }
+    }
+    /** tanh c = 2σ(2c) − 1, h = o · tanh c into H (at ho), the next step's input row and the cache. */
+    function hPassCached(
+      s: Float32Array,
+      a: Float32Array,
+      hv: Float32Array,
+      av: Float32Array,
+      tcv: Float32Array,
+      ho: number,
+      B: number,
+      u: number,
+      K: number,
+      nin: number,
+    ): void {
+      const G = 4 * u;
+      const u3 = 3 * u;
+      for (let r = 0; r < B; r++) {
+        const ao = r * G + u3;
+        const so = r * u;
+        const ro = r * K + nin;
+        for (let j = 0; j < u; j++) {
+          const tc = 2 * s[so + j]! - 1;
+          const h = a[ao + j]! * tc;
+          hv[ho + so + j] = h;
+          av[ro + j] = h;
+          tcv[ho + so + j] = tc;
+        }
+      }
+    }
+    function hPass(
+      s: Float32Array,
+      a: Float32Array,
+      hv: Float32Array,
+      av: Float32Array,
+      ho: number,
+      B: number,
+      u: number,
+      K: number,
+      nin: number,
+    ): void {
+      const G = 4 * u;
+      const u3 = 3 * u;
+      for (let r = 0; r < B; r++) {
+        const ao = r * G + u3;
+        const so = r * u;
+        const ro = r * K + nin;
+        for (let j = 0; j < u; j++) {
+          const h = a[ao + j]! * (2 * s[so + j]! - 1);
+          hv[ho + so + j] = h;
+          av[ro + j] = h;
         }
       }
     }
@@ -172,7 +423,9 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
       const gates = caches ? alloc(be, [T, B, G]) : null;
       const C = caches ? alloc(be, [T, B, u]) : null;
       const TC = caches ? alloc(be, [T, B, u]) : null;
-      const cs = new Float32Array(B * u);
+      const sm = simdFor(be, u);
+      const cs = new Float32Array(sm === null ? B * u : 0);
+      const csT = sm === null ? null : zeroed(be, [B, u]);
       {
         // [W; U; b] with the candidate (c) columns doubled: σ(2z) gives tanh z = 2σ(2z) − 1
         const wc = f32(be, wcat);
@@ -192,68 +445,33 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
           const av = f32(be, A);
           const xv = f32(be, x);
           const xo = t * B * nin;
-          for (let r = 0; r < B; r++) {
-            const ro = r * K;
-            const so = xo + r * nin;
-            for (let k = 0; k < nin; k++) av[ro + k] = xv[so + k]!;
-          }
+          for (let r = 0; r < B; r++) av.set(xv.subarray(xo + r * nin, xo + (r + 1) * nin), r * K);
         }
         const z = mm(be, A, wcat);
         const act = sig(be, z);
         free(be, z);
-        {
-          const a = f32(be, act);
-          const tw = f32(be, two);
-          if (gates !== null && C !== null) {
-            const gv = f32(be, gates);
-            const cv = f32(be, C);
-            const go = t * B * G;
-            const co = t * B * u;
-            gv.set(a, go);
-            for (let r = 0; r < B; r++) {
-              const ao = go + r * G;
-              const so = r * u;
-              for (let j = 0; j < u; j++) {
-                const gg = 2 * gv[ao + u2 + j]! - 1;
-                gv[ao + u2 + j] = gg;
-                const c = gv[ao + u + j]! * cs[so + j]! + gv[ao + j]! * gg;
-                cs[so + j] = c;
-                cv[co + so + j] = c;
-                tw[so + j] = 2 * c;
-              }
-            }
-          } else {
-            for (let r = 0; r < B; r++) {
-              const ao = r * G;
-              const so = r * u;
-              for (let j = 0; j < u; j++) {
-                const c = a[ao + u + j]! * cs[so + j]! + a[ao + j]! * (2 * a[ao + u2 + j]! - 1);
-                cs[so + j] = c;
-                tw[so + j] = 2 * c;
-              }
-            }
-          }
+        const go = t * B * G;
+        const ho = t * B * u;
+        if (gates !== null && C !== null) {
+          const gv = f32(be, gates);
+          gv.set(f32(be, act), go);
+          if (sm !== null && csT !== null)
+            sm.gateCached(ptr(be, gates) + 4 * go, ptr(be, C) + 4 * ho, ptr(be, csT), ptr(be, two), B, 4 * u);
+          else gatePassCached(gv, go, f32(be, C), ho, cs, f32(be, two), B, u);
+        } else if (sm !== null && csT !== null) {
+          sm.gate(ptr(be, act), ptr(be, csT), ptr(be, two), B, 4 * u);
+        } else {
+          gatePass(f32(be, act), cs, f32(be, two), B, u);
         }
         const st = sig(be, two);
-        {
-          const s = f32(be, st);
-          const a = f32(be, act);
-          const hv = f32(be, H);
-          const av = f32(be, A);
-          const tcv = TC === null ? null : f32(be, TC);
-          const ho = t * B * u;
-          for (let r = 0; r < B; r++) {
-            const ao = r * G + u3;
-            const so = r * u;
-            const ro = r * K + nin;
-            for (let j = 0; j < u; j++) {
-              const tc = 2 * s[so + j]! - 1;
-              const h = a[ao + j]! * tc;
-              hv[ho + so + j] = h;
-              av[ro + j] = h;
-              if (tcv !== null) tcv[ho + so + j] = tc;
-            }
-          }
+        if (sm !== null) {
+          const [ps, pa, ph, pA] = [ptr(be, st), ptr(be, act), ptr(be, H) + 4 * ho, ptr(be, A)];
+          if (TC !== null) sm.hCached(ps, pa, ph, pA, ptr(be, TC) + 4 * ho, B, 4 * u, 4 * K, 4 * nin);
+          else sm.h(ps, pa, ph, pA, B, 4 * u, 4 * K, 4 * nin);
+        } else if (TC !== null) {
+          hPassCached(f32(be, st), f32(be, act), f32(be, H), f32(be, A), f32(be, TC), ho, B, u, K, nin);
+        } else {
+          hPass(f32(be, st), f32(be, act), f32(be, H), f32(be, A), ho, B, u, K, nin);
         }
         free(be, st);
         free(be, act);
@@ -261,6 +479,7 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
       free(be, wcat);
       free(be, A);
       free(be, two);
+      if (csT !== null) free(be, csT);
       return gates !== null && C !== null && TC !== null ? [H, gates, C, TC] : [H];
     };
 
@@ -293,16 +512,41 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
       const dU = alloc(be, [u, G]);
       const db = alloc(be, [G]);
       const WT = inputGrad ? alloc(be, [G, nin]) : null;
-      {
-        const uv = f32(be, U);
-        const ut = f32(be, UT);
-        transposeInto(uv, u, G, ut, u, 0);
-        if (WT !== null) transposeInto(f32(be, W), nin, G, f32(be, WT), nin, 0);
+      transposeTensor(be, U, 0, u, G, UT, u, 0);
+      if (WT !== null) transposeTensor(be, W, 0, nin, G, WT, nin, 0);
+      const sm = simdFor(be, u);
+      if (sm !== null) {
+        // vectorised BPTT: the state lives in the backend's memory, the recurrent gradient is read
+        // straight from the previous step's matmul output
+        const zeroT = zeroed(be, [B, u]);
+        const dcnT = zeroed(be, [B, u]);
+        let rec: TensorInfo | null = null;
+        for (let t = T - 1; t >= 0; t--) {
+          const o = t * B * u;
+          sm.bwdStep(
+            ptr(be, dH) + 4 * o,
+            ptr(be, rec ?? zeroT),
+            ptr(be, dcnT),
+            ptr(be, gates) + 4 * t * B * G,
+            ptr(be, TC) + 4 * o,
+            t > 0 ? ptr(be, C) + 4 * (o - B * u) : ptr(be, zeroT),
+            ptr(be, dz),
+            B,
+            4 * u,
+          );
+          if (rec !== null) free(be, rec);
+          rec = null;
+          if (inputGrad) f32(be, dZ).set(f32(be, dz), t * B * G);
+          else sm.transpose(ptr(be, dz), B, G, ptr(be, dZ) + 4 * t * B, TB);
+          if (t > 0) rec = mm(be, dz, UT);
+        }
+        free(be, zeroT);
+        free(be, dcnT);
       }
-      const dhRec = new Float32Array(B * u);
-      const dcNext = new Float32Array(B * u);
-      const zeros = new Float32Array(B * u);
-      for (let t = T - 1; t >= 0; t--) {
+      const dhRec = new Float32Array(sm === null ? B * u : 0);
+      const dcNext = new Float32Array(sm === null ? B * u : 0);
+      const zeros = new Float32Array(sm === null ? B * u : 0);
+      for (let t = sm === null ? T - 1 : -1; t >= 0; t--) {
         {
           const dh = f32(be, dH);
           const gv = f32(be, gates);
@@ -345,10 +589,10 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
         // AT = [xᵀ; h_{t−1}ᵀ; 1] over all (t, b) columns
         const AT = alloc(be, [K, TB]);
         {
+          transposeTensor(be, x, 0, TB, nin, AT, TB, 0);
+          transposeTensor(be, H, 0, TB - B, u, AT, TB, nin * TB + B);
           const at = f32(be, AT);
-          transposeInto(f32(be, x), TB, nin, at, TB, 0);
           for (let j = 0; j < u; j++) at.fill(0, (nin + j) * TB, (nin + j) * TB + B);
-          transposeInto(f32(be, H).subarray(0, (TB - B) * u), TB - B, u, at, TB, nin * TB + B);
           at.fill(1, (K - 1) * TB, K * TB);
         }
         const dcat = mm(be, AT, dZ);
@@ -543,9 +787,9 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
           }
         }
         f32(be, ddb)[0] = sumDl;
-        transposeInto(hv, TB, u, f32(be, hT), TB, 0);
-        transposeInto(f32(be, W), u, A, f32(be, WT), u, 0);
       }
+      transposeTensor(be, h, 0, TB, u, hT, TB, 0);
+      transposeTensor(be, W, 0, u, A, WT, u, 0);
       const dW = mm(be, hT, dpre);
       const dhAtt = mm(be, dpre, WT);
       {
@@ -590,7 +834,8 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
 
     tf.registerKernel({ kernelName: LFWD, backendName: 'wasm', kernelFunc: bceForward as unknown as TF.KernelFunc });
     tf.registerKernel({ kernelName: LBWD, backendName: 'wasm', kernelFunc: bceBackward as unknown as TF.KernelFunc });
-    tf.registerKernel({ kernelName: FWD, backendName: 'wasm', kernelFunc: lstmForward as unknown as TF.KernelFunc });
+    const forwardConfig = { kernelName: FWD, backendName: 'wasm', kernelFunc: lstmForward, prognosState: state };
+    tf.registerKernel(forwardConfig as unknown as TF.KernelConfig);
     tf.registerKernel({ kernelName: BWD, backendName: 'wasm', kernelFunc: lstmBackward as unknown as TF.KernelFunc });
     tf.registerKernel({ kernelName: HFWD, backendName: 'wasm', kernelFunc: headForward as unknown as TF.KernelFunc });
     tf.registerKernel({ kernelName: HBWD, backendName: 'wasm', kernelFunc: headBackward as unknown as TF.KernelFunc });
@@ -609,9 +854,6 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
   }
 
   // ---------------------------------------------------------------- composite LSTM (any backend)
-  function sigmoidT(x: Tensor): Tensor {
-    return tf.sigmoid(x);
-  }
   function compositeForward(x: Tensor, W: Tensor, U: Tensor, b: Tensor, caches: boolean): Tensor[] {
     const [T, B, nin] = x.shape as [number, number, number];
     const u = U.shape[0];
@@ -626,10 +868,10 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
     for (let t = 0; t < T; t++) {
       const z = tf.add(steps[t]!, tf.matMul(h, U));
       const [zi, zf, zg, zo] = tf.split(z, 4, 1) as [Tensor, Tensor, Tensor, Tensor];
-      const i = sigmoidT(zi);
-      const f = sigmoidT(zf);
+      const i = tf.sigmoid(zi);
+      const f = tf.sigmoid(zf);
       const g = tf.tanh(zg);
-      const o = sigmoidT(zo);
+      const o = tf.sigmoid(zo);
       c = tf.add(tf.mul(f, c), tf.mul(i, g));
       const tc = tf.tanh(c);
       h = tf.mul(o, tc);
@@ -643,7 +885,17 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
     const H = tf.stack(hs);
     return caches ? [H, tf.stack(gs), tf.stack(cs), tf.stack(tcs)] : [H];
   }
-  function compositeBackward(dH: Tensor, x: Tensor, W: Tensor, U: Tensor, H: Tensor, gates: Tensor, C: Tensor, TC: Tensor, inputGrad: boolean): Tensor[] {
+  function compositeBackward(
+    dH: Tensor,
+    x: Tensor,
+    W: Tensor,
+    U: Tensor,
+    H: Tensor,
+    gates: Tensor,
+    C: Tensor,
+    TC: Tensor,
+    inputGrad: boolean,
+  ): Tensor[] {
     const [T, B, nin] = x.shape as [number, number, number];
     const u = U.shape[0];
     const G = 4 * u;
@@ -682,7 +934,9 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
   }
 
   function lstmCaches(x: Tensor, W: Tensor, U: Tensor, b: Tensor): Tensor[] {
-    return fused() ? run(FWD, { x, kernel: W, recurrentKernel: U, bias: b }, { caches: true }) : compositeForward(x, W, U, b, true);
+    return fused()
+      ? run(FWD, { x, kernel: W, recurrentKernel: U, bias: b }, { caches: true })
+      : compositeForward(x, W, U, b, true);
   }
   function lstmGrads(dH: Tensor, saved: Tensor[], inputGrad: boolean): Tensor[] {
     const [x, W, U, H, gates, C, TC] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
@@ -708,11 +962,21 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
   }
 
   function lstmInfer(x: Tensor, W: Tensor, U: Tensor, b: Tensor): Tensor {
-    return fused() ? run(FWD, { x, kernel: W, recurrentKernel: U, bias: b })[0]! : compositeForward(x, W, U, b, false)[0]!;
+    return fused()
+      ? run(FWD, { x, kernel: W, recurrentKernel: U, bias: b })[0]!
+      : compositeForward(x, W, U, b, false)[0]!;
   }
 
   // ---------------------------------------------------------------- attention head
-  function compositeHead(h2: Tensor, W: Tensor, b: Tensor, v: Tensor, dk: Tensor, db: Tensor, mask: Tensor | null): { logit: Tensor; alpha: Tensor } {
+  function compositeHead(
+    h2: Tensor,
+    W: Tensor,
+    b: Tensor,
+    v: Tensor,
+    dk: Tensor,
+    db: Tensor,
+    mask: Tensor | null,
+  ): { logit: Tensor; alpha: Tensor } {
     const [T, B, u] = h2.shape as [number, number, number];
     const A = W.shape[1]!;
     const e = tf.tanh(tf.add(tf.matMul(tf.reshape(h2, [T * B, u]), W), b));
@@ -727,7 +991,15 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
   function head(h2: Tensor, W: Tensor, b: Tensor, v: Tensor, dk: Tensor, db: Tensor, mask: Tensor | null): Tensor {
     if (!fused()) return compositeHead(h2, W, b, v, dk, db, mask).logit;
     const op = tf.customGrad((...args: (Tensor | TF.GradSaveFunc)[]) => {
-      const [hi, Wi, bi, vi, dki, dbi, save] = args as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, TF.GradSaveFunc];
+      const [hi, Wi, bi, vi, dki, dbi, save] = args as [
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        TF.GradSaveFunc,
+      ];
       const inputs: Record<string, Tensor> = { h: hi, W: Wi, b: bi, v: vi, denseKernel: dki, denseBias: dbi };
       if (mask !== null) inputs.mask = mask;
       const [logit, alpha, E, ctx] = run(HFWD, inputs, { caches: true }) as [Tensor, Tensor, Tensor, Tensor];
@@ -736,7 +1008,16 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
         value: logit,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [hs, Ws, vs, dks, as, Es, cs] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-          const bin: Record<string, Tensor> = { dLogit: dy, h: hs, W: Ws, v: vs, denseKernel: dks, alpha: as, E: Es, ctx: cs };
+          const bin: Record<string, Tensor> = {
+            dLogit: dy,
+            h: hs,
+            W: Ws,
+            v: vs,
+            denseKernel: dks,
+            alpha: as,
+            E: Es,
+            ctx: cs,
+          };
           if (mask !== null) bin.mask = mask;
           return run(HBWD, bin);
         },
@@ -745,7 +1026,14 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
     return op(h2, W, b, v, dk, db);
   }
 
-  function headInfer(h2: Tensor, W: Tensor, b: Tensor, v: Tensor, dk: Tensor, db: Tensor): { logit: Tensor; alpha: Tensor } {
+  function headInfer(
+    h2: Tensor,
+    W: Tensor,
+    b: Tensor,
+    v: Tensor,
+    dk: Tensor,
+    db: Tensor,
+  ): { logit: Tensor; alpha: Tensor } {
     if (!fused()) return compositeHead(h2, W, b, v, dk, db, null);
     const [logit, alpha] = run(HFWD, { h: h2, W, b, v, denseKernel: dk, denseBias: db }) as [Tensor, Tensor];
     return { logit, alpha };
@@ -757,7 +1045,10 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
       const fop = tf.customGrad((...args: (Tensor | TF.GradSaveFunc)[]) => {
         const [l, save] = args as [Tensor, TF.GradSaveFunc];
         save([l]);
-        return { value: run(LFWD, { logit: l, y, w })[0]!, gradFunc: (dy: Tensor, saved: Tensor[]) => run(LBWD, { dy, logit: saved[0]!, y, w })[0]! };
+        return {
+          value: run(LFWD, { logit: l, y, w })[0]!,
+          gradFunc: (dy: Tensor, saved: Tensor[]) => run(LBWD, { dy, logit: saved[0]!, y, w })[0]!,
+        };
       });
       return fop(logit);
     }
@@ -766,13 +1057,28 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
       // softplus(l) − y·l, computed stably as max(l, 0) − y·l + log(1 + e^(−|l|))
       const value = tf.sum(tf.mul(w, tf.add(tf.sub(tf.relu(l), tf.mul(y, l)), tf.log1p(tf.exp(tf.neg(tf.abs(l)))))));
       save([l]);
-      return { value, gradFunc: (dy: Tensor, saved: Tensor[]) => tf.mul(dy, tf.mul(w, tf.sub(tf.sigmoid(saved[0]!), y))) };
+      return {
+        value,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => tf.mul(dy, tf.mul(w, tf.sub(tf.sigmoid(saved[0]!), y))),
+      };
     });
     return op(logit);
   };
 
   function network(weights: readonly Tensor[], batch: ShardBatch): Tensor {
-    const [k1, r1, b1, k2, r2, b2, aW, ab, av, dk, db] = weights as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+    const [k1, r1, b1, k2, r2, b2, aW, ab, av, dk, db] = weights as [
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+    ];
     const h1 = lstmConstInput(batch.x, k1, r1, b1);
     const h2 = lstmOp(h1, k2, r2, b2);
     const logit = head(h2, aW, ab, av, dk, db, batch.mask);
@@ -789,9 +1095,25 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
     }
   }
 
-  function forward(weights: readonly Tensor[], x: Tensor, withAttention: boolean): { prob: Float32Array; alpha: Float32Array | null } {
+  function forward(
+    weights: readonly Tensor[],
+    x: Tensor,
+    withAttention: boolean,
+  ): { prob: Float32Array; alpha: Float32Array | null } {
     const [p, a] = tf.tidy(() => {
-      const [k1, r1, b1, k2, r2, b2, aW, ab, av, dk, db] = weights as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+      const [k1, r1, b1, k2, r2, b2, aW, ab, av, dk, db] = weights as [
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+      ];
       const h1 = lstmInfer(x, k1, r1, b1);
       const h2 = lstmInfer(h1, k2, r2, b2);
       const { logit, alpha } = headInfer(h2, aW, ab, av, dk, db);
@@ -805,7 +1127,14 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
     }
   }
 
-  function gather(data: Float32Array, length: number, features: number, rows: ArrayLike<number> | null, from: number, to: number): Float32Array {
+  function gather(
+    data: Float32Array,
+    length: number,
+    features: number,
+    rows: ArrayLike<number> | null,
+    from: number,
+    to: number,
+  ): Float32Array {
     const B = to - from;
     const out = new Float32Array(length * B * features);
     const win = length * features;
@@ -822,6 +1151,7 @@ export function createLstmRuntime(tf: Tf, options: { fused?: boolean } = {}): Ls
 
   return {
     fused,
+    simdActive: () => fusedState()?.simd === true,
     gather,
     lstm: (x, W, U, b) => lstmOp(x, W, U, b),
     lstmConstInput,

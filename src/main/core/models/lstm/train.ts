@@ -85,6 +85,8 @@ export interface LstmTrainResult {
   bestValLoss: number;
   stoppedEarly: boolean;
   backend: LstmBackend;
+  /** which implementation ran: the fused wasm kernels (with the SIMD passes or JS loops) or standard tfjs ops */
+  kernels: 'fused-simd' | 'fused-js' | 'composite';
   /** threads that computed the batches */
   threads: number;
   /** why a second thread was not used, if it was not */
@@ -103,14 +105,20 @@ function cancelled(): PrognosError {
 
 function checkSet(name: string, w: LabelledWindows, ref?: Windows): void {
   if (w.n < 1) throw new PrognosError('INVALID_INPUT', `the ${name} set has no windows`);
-  if (w.labels.length !== w.n) throw new PrognosError('INVALID_INPUT', `the ${name} set has ${w.n} windows but ${w.labels.length} labels`);
-  if (w.data.length < w.n * w.length * w.features) throw new PrognosError('INVALID_INPUT', `the ${name} window data is too short`);
+  if (w.labels.length !== w.n)
+    throw new PrognosError('INVALID_INPUT', `the ${name} set has ${w.n} windows but ${w.labels.length} labels`);
+  if (w.data.length < w.n * w.length * w.features)
+    throw new PrognosError('INVALID_INPUT', `the ${name} window data is too short`);
   if (ref !== undefined && (ref.length !== w.length || ref.features !== w.features)) {
-    throw new PrognosError('INVALID_INPUT', `the ${name} windows are ${w.length} × ${w.features}, the training windows ${ref.length} × ${ref.features}`);
+    throw new PrognosError(
+      'INVALID_INPUT',
+      `the ${name} windows are ${w.length} × ${w.features}, the training windows ${ref.length} × ${ref.features}`,
+    );
   }
   for (let i = 0; i < w.n; i++) {
     const v = w.labels[i];
-    if (v !== 0 && v !== 1) throw new PrognosError('INVALID_INPUT', `the ${name} label of window ${i} is ${String(v)}, expected 0 or 1`);
+    if (v !== 0 && v !== 1)
+      throw new PrognosError('INVALID_INPUT', `the ${name} label of window ${i} is ${String(v)}, expected 0 or 1`);
   }
 }
 
@@ -147,7 +155,10 @@ export async function trainLstm(
   let positives = 0;
   for (let i = 0; i < train.n; i++) positives += train.labels[i]!;
   if (positives === 0 || positives === train.n) {
-    throw new PrognosError('INVALID_INPUT', `the training windows are all ${positives === 0 ? 'negative' : 'positive'}; a classifier needs both classes`);
+    throw new PrognosError(
+      'INVALID_INPUT',
+      `the training windows are all ${positives === 0 ? 'negative' : 'positive'}; a classifier needs both classes`,
+    );
   }
   const positiveWeight = params.classWeight === 'balanced' ? (train.n - positives) / positives : params.classWeight;
 
@@ -173,7 +184,8 @@ export async function trainLstm(
   const wantThreads = Math.max(1, Math.min(2, hooks.threads ?? availableParallelism()));
   const helpers = backend === 'wasm' && runtime.fused() ? wantThreads - 1 : 0;
   const pool = await GradientPool.start({ dims: arch, length: arch.length, shapes, train, valid }, helpers, runtime);
-  const threadNote = pool.threads > 1 ? null : backend === 'wasm' ? pool.failure : `the ${backend} backend parallelises on its own`;
+  const threadNote =
+    pool.threads > 1 ? null : backend === 'wasm' ? pool.failure : `the ${backend} backend parallelises on its own`;
 
   const keep = 1 - params.dropout;
   const shuffleRng = rngStream(params.seed, 2);
@@ -214,8 +226,11 @@ export async function trainLstm(
     const out = new Float32Array(set.n);
     const half = pool.threads > 1 ? Math.ceil(set.n / 2) : set.n;
     const weightsFlat = pool.threads > 1 ? master : null;
-    const remote = weightsFlat !== null && half < set.n ? pool.predict(weightsFlat, name, half, set.n).catch(() => null) : Promise.resolve(null);
-    const chunk = 1024;
+    const remote =
+      weightsFlat !== null && half < set.n
+        ? pool.predict(weightsFlat, name, half, set.n).catch(() => null)
+        : Promise.resolve(null);
+    const chunk = 512; // the helper thread and model.predict use the same batch size
     for (let from = 0; from < half; from += chunk) {
       const to = Math.min(half, from + chunk);
       const x = runtime.gather(set.data, arch.length, arch.features, null, from, to);
@@ -267,7 +282,12 @@ export async function trainLstm(
         });
         const remote = pool.threads > 1 && half < nb ? remoteGradients(master, shard(half, nb)) : null;
         const g0 = localGradients(runtime, local, model.variables(), train, shard(0, half));
-        const g1 = remote !== null ? await remote : half < nb ? localGradients(runtime, local, model.variables(), train, shard(half, nb)) : null;
+        const g1 =
+          remote !== null
+            ? await remote
+            : half < nb
+              ? localGradients(runtime, local, model.variables(), train, shard(half, nb))
+              : null;
         let batchLoss = g0.loss;
         g0.grads.forEach((g, i) => gradViews[i]!.set(g));
         if (g1 !== null) {
@@ -283,7 +303,13 @@ export async function trainLstm(
         batchSeconds += (performance.now() - t0) / 1000;
         batchesDone++;
         const remainingBatches = batches - (bi + 1) + (params.epochs - epoch) * batches;
-        hooks.onBatch?.({ epoch, batch: bi + 1, batches, loss: batchLoss, etaSeconds: (batchSeconds / batchesDone) * remainingBatches });
+        hooks.onBatch?.({
+          epoch,
+          batch: bi + 1,
+          batches,
+          loss: batchLoss,
+          etaSeconds: (batchSeconds / batchesDone) * remainingBatches,
+        });
         if (pool.threads === 1) await yieldToEventLoop();
       }
       if (isAborted(signal)) throw cancelled();
@@ -293,7 +319,10 @@ export async function trainLstm(
       const seconds = (performance.now() - epochStart) / 1000;
       history.push({ epoch, loss, valLoss, seconds });
       if (!Number.isFinite(loss) || !Number.isFinite(valLoss)) {
-        throw new PrognosError('INTERNAL', `LSTM training diverged at epoch ${epoch} (loss ${loss}, validation loss ${valLoss}); try a lower learning rate`);
+        throw new PrognosError(
+          'INTERNAL',
+          `LSTM training diverged at epoch ${epoch} (loss ${loss}, validation loss ${valLoss}); try a lower learning rate`,
+        );
       }
       if (valLoss < best) {
         best = valLoss;
@@ -304,7 +333,15 @@ export async function trainLstm(
         wait++;
       }
       const meanEpoch = history.reduce((s, h) => s + h.seconds, 0) / history.length;
-      hooks.onEpoch?.({ epoch, epochs: params.epochs, loss, valLoss, seconds, etaSeconds: meanEpoch * (params.epochs - epoch), bestEpoch });
+      hooks.onEpoch?.({
+        epoch,
+        epochs: params.epochs,
+        loss,
+        valLoss,
+        seconds,
+        etaSeconds: meanEpoch * (params.epochs - epoch),
+        bestEpoch,
+      });
       if (params.patience > 0 && wait >= params.patience && epoch < params.epochs) {
         stoppedEarly = true;
         break;
@@ -324,6 +361,7 @@ export async function trainLstm(
     bestValLoss: best,
     stoppedEarly,
     backend,
+    kernels: runtime.fused() ? (runtime.simdActive() ? 'fused-simd' : 'fused-js') : 'composite',
     threads,
     threadNote,
     params,

@@ -1,0 +1,334 @@
+/**
+ * A small WebAssembly SIMD module with the element-wise passes of the fused LSTM kernels (gate
+ * arithmetic, hidden state, BPTT step) and a transpose, assembled here from instructions. It
+ * imports the wasm backend's own memory, so it works in place on tensor data (pointers are byte
+ * offsets into that memory); four lanes per instruction and no bounds checks make these passes
+ * several times faster than JavaScript loops.
+ *
+ * `lstmSimdModuleBytes` must stay self-contained (helper threads run it from its source text).
+ *
+ * Exported functions (all arguments i32; pointers and row lengths in bytes, rows a count; the
+ * vectorised ones need u % 4 == 0, i.e. row lengths that are multiples of 16 bytes):
+ * - gateCached(g, cc, cs, tw, rows, ub): per row, g = [i | f | σ(2z_c) | o] (4 blocks of ub bytes):
+ *     the c block becomes 2σ − 1 (= tanh z_c) in place; c = f·cs + i·g is stored to cs and cc;
+ *     tw = 2c.
+ * - gate(a, cs, tw, rows, ub): the same without caches (a is left unchanged).
+ * - hCached(s, a, h, A, tc, rows, ub, kb, nb): t = 2s − 1 (= tanh c), h = o·t with o the 4th block
+ *     of a's rows; h is stored to h, to row r of A (row length kb) at byte nb, and t to tc.
+ * - h(s, a, h, A, rows, ub, kb, nb): the same without tc.
+ * - bwdStep(dH, dhr, dcn, g, tc, cp, d, rows, ub): one BPTT step (see the runtime's JS version).
+ * - transpose(src, rows, cols, dst, dstStride): dst[c·dstStride + r] = src[r·cols + c] (floats;
+ *     strides in floats, dst already offset).
+ */
+export function lstmSimdModuleBytes(): Uint8Array {
+  const I32 = 0x7f;
+  const V128 = 0x7b;
+
+  function uleb(n: number): number[] {
+    const out: number[] = [];
+    do {
+      let b = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) b |= 0x80;
+      out.push(b);
+    } while (n !== 0);
+    return out;
+  }
+  function sleb(n: number): number[] {
+    const out: number[] = [];
+    for (;;) {
+      const b = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+        out.push(b);
+        return out;
+      }
+      out.push(b | 0x80);
+    }
+  }
+  function vec(items: number[][]): number[] {
+    return [...uleb(items.length), ...items.flat()];
+  }
+  function str(s: string): number[] {
+    return vec([...s].map((c) => [c.charCodeAt(0)]));
+  }
+  function section(id: number, body: number[]): number[] {
+    return [id, ...uleb(body.length), ...body];
+  }
+
+  /** Instruction emitter for one function body; locals are numbered after the parameters. */
+  class Fn {
+    readonly code: number[];
+    readonly locals: number[];
+    readonly params: number;
+    constructor(params: number) {
+      this.params = params;
+      this.code = [];
+      this.locals = [];
+    }
+    local(type: number): number {
+      this.locals.push(type);
+      return this.params + this.locals.length - 1;
+    }
+    get(i: number): this {
+      this.code.push(0x20, ...uleb(i));
+      return this;
+    }
+    set(i: number): this {
+      this.code.push(0x21, ...uleb(i));
+      return this;
+    }
+    tee(i: number): this {
+      this.code.push(0x22, ...uleb(i));
+      return this;
+    }
+    i32(n: number): this {
+      this.code.push(0x41, ...sleb(n));
+      return this;
+    }
+    op(...bytes: number[]): this {
+      this.code.push(...bytes);
+      return this;
+    }
+    add(): this {
+      return this.op(0x6a);
+    }
+    mul(): this {
+      return this.op(0x6c);
+    }
+    /** v128 splat of a float constant */
+    splat(x: number): this {
+      const b = new Uint8Array(new Float32Array([x]).buffer);
+      return this.op(0x43, b[0]!, b[1]!, b[2]!, b[3]!, 0xfd, 0x13);
+    }
+    /** v128.load from the address on the stack */
+    load(): this {
+      return this.op(0xfd, 0x00, 0x02, 0x00);
+    }
+    /** v128.store (address, value on the stack) */
+    store(): this {
+      return this.op(0xfd, 0x0b, 0x02, 0x00);
+    }
+    fadd(): this {
+      return this.op(0xfd, 0xe4, 0x01);
+    }
+    fsub(): this {
+      return this.op(0xfd, 0xe5, 0x01);
+    }
+    fmul(): this {
+      return this.op(0xfd, 0xe6, 0x01);
+    }
+    /** address = local base + local offset (+ local extra) */
+    addr(base: number, offset: number, extra?: number): this {
+      this.get(base).get(offset).add();
+      if (extra !== undefined) this.get(extra).add();
+      return this;
+    }
+    /** for (i = 0; i < limit; i += step) body — limit and step are locals/params; skips when limit is 0 */
+    loop(i: number, limit: number, step: number | { constant: number }, body: () => void): this {
+      this.i32(0).set(i);
+      this.op(0x02, 0x40); // block
+      this.get(limit).op(0x45).op(0x0d, 0x00); // br_if 0 when limit == 0
+      this.op(0x03, 0x40); // loop
+      body();
+      this.get(i);
+      if (typeof step === 'number') this.get(step);
+      else this.i32(step.constant);
+      this.add().tee(i).get(limit).op(0x49).op(0x0d, 0x00); // i < limit: continue
+      this.op(0x0b, 0x0b); // end loop, end block
+      return this;
+    }
+    body(): number[] {
+      const groups: number[][] = [];
+      for (const t of this.locals) {
+        const last = groups[groups.length - 1];
+        if (last !== undefined && last[1] === t) last[0]!++;
+        else groups.push([1, t]);
+      }
+      const b = [...uleb(groups.length), ...groups.flatMap(([n, t]) => [...uleb(n!), t!]), ...this.code, 0x0b];
+      return [...uleb(b.length), ...b];
+    }
+  }
+
+  /**
+   * Shared row loop: for each row r, locals rowG = r·4·ub (gate rows) and rowU = r·ub, an optional
+   * per-row step, then j over [0, ub) by 16 bytes.
+   */
+  function rows(
+    f: Fn,
+    nRows: number,
+    ub: number,
+    inner: (rowG: number, rowU: number, j: number) => void,
+    perRow?: (r: number) => void,
+  ): void {
+    const r = f.local(I32);
+    const rowG = f.local(I32);
+    const rowU = f.local(I32);
+    const j = f.local(I32);
+    const rowBytes = f.local(I32);
+    f.get(ub).i32(4).mul().set(rowBytes);
+    f.loop(r, nRows, { constant: 1 }, () => {
+      f.get(r).get(rowBytes).mul().set(rowG);
+      f.get(r).get(ub).mul().set(rowU);
+      perRow?.(r);
+      f.loop(j, ub, { constant: 16 }, () => inner(rowG, rowU, j));
+    });
+  }
+
+  // gateCached(g, cc, cs, tw, rows, ub) and gate(a, cs, tw, rows, ub)
+  function gateFn(cached: boolean): Fn {
+    const f = new Fn(cached ? 6 : 5);
+    const [g, cc, cs, tw, n, ub] = cached ? [0, 1, 2, 3, 4, 5] : [0, -1, 1, 2, 3, 4];
+    const ub2 = f.local(I32);
+    const gg = f.local(V128);
+    const c = f.local(V128);
+    const pg = f.local(I32);
+    f.get(ub).get(ub).add().set(ub2);
+    rows(f, n, ub, (rowG, rowU, j) => {
+      f.get(g).get(rowG).add().get(j).add().set(pg);
+      // gg = 2·σ − 1 from the c block
+      f.get(pg).get(ub2).add().load().splat(2).fmul().splat(1).fsub().set(gg);
+      if (cached) f.get(pg).get(ub2).add().get(gg).store();
+      // c = f·cs + i·gg
+      f.get(pg).get(ub).add().load().addr(cs, rowU, j).load().fmul();
+      f.get(pg).load().get(gg).fmul().fadd().set(c);
+      f.addr(cs, rowU, j).get(c).store();
+      if (cached) f.addr(cc, rowU, j).get(c).store();
+      f.addr(tw, rowU, j).get(c).get(c).fadd().store();
+    });
+    return f;
+  }
+
+  // hCached(s, a, h, A, tc, rows, ub, kb, nb) and h(s, a, h, A, rows, ub, kb, nb)
+  function hFn(cached: boolean): Fn {
+    const f = new Fn(cached ? 9 : 8);
+    const [s, a, h, A, tc, n, ub, kb, nb] = cached ? [0, 1, 2, 3, 4, 5, 6, 7, 8] : [0, 1, 2, 3, -1, 4, 5, 6, 7];
+    const ub3 = f.local(I32);
+    const t = f.local(V128);
+    const hv = f.local(V128);
+    const rowA = f.local(I32);
+    f.get(ub).i32(3).mul().set(ub3);
+    rows(
+      f,
+      n,
+      ub,
+      (rowG, rowU, j) => {
+        f.addr(s, rowU, j).load().splat(2).fmul().splat(1).fsub().set(t);
+        f.addr(a, rowG, j).get(ub3).add().load().get(t).fmul().set(hv);
+        f.addr(h, rowU, j).get(hv).store();
+        f.get(rowA).get(j).add().get(hv).store();
+        if (cached) f.addr(tc, rowU, j).get(t).store();
+      },
+      // row r of A starts at A + r·kb + nb
+      (r) => void f.get(r).get(kb).mul().get(A).add().get(nb).add().set(rowA),
+    );
+    return f;
+  }
+
+  // bwdStep(dH, dhr, dcn, g, tc, cp, d, rows, ub)
+  function bwdFn(): Fn {
+    const f = new Fn(9);
+    const [dH, dhr, dcn, g, tc, cp, d, n, ub] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    const dh = f.local(V128);
+    const gi = f.local(V128);
+    const gf = f.local(V128);
+    const gc = f.local(V128);
+    const go = f.local(V128);
+    const t = f.local(V128);
+    const dc = f.local(V128);
+    const one = f.local(V128);
+    const pg = f.local(I32);
+    const pd = f.local(I32);
+    const ub2 = f.local(I32);
+    const ub3 = f.local(I32);
+    f.get(ub).get(ub).add().set(ub2);
+    f.get(ub).i32(3).mul().set(ub3);
+    f.splat(1).set(one);
+    rows(f, n, ub, (rowG, rowU, j) => {
+      f.get(g).get(rowG).add().get(j).add().set(pg);
+      f.get(d).get(rowG).add().get(j).add().set(pd);
+      f.addr(dH, rowU, j).load().addr(dhr, rowU, j).load().fadd().set(dh);
+      f.get(pg).load().set(gi);
+      f.get(pg).get(ub).add().load().set(gf);
+      f.get(pg).get(ub2).add().load().set(gc);
+      f.get(pg).get(ub3).add().load().set(go);
+      f.addr(tc, rowU, j).load().set(t);
+      // dc = dh·o·(1 − t²) + dcn
+      f.get(dh).get(go).fmul().get(one).get(t).get(t).fmul().fsub().fmul();
+      f.addr(dcn, rowU, j).load().fadd().set(dc);
+      // dcn = dc·f
+      f.addr(dcn, rowU, j).get(dc).get(gf).fmul().store();
+      // d_i = dc·g·i·(1 − i)
+      f.get(pd).get(dc).get(gc).fmul().get(gi).fmul().get(one).get(gi).fsub().fmul().store();
+      // d_f = dc·c_prev·f·(1 − f)
+      f.get(pd)
+        .get(ub)
+        .add()
+        .get(dc)
+        .addr(cp, rowU, j)
+        .load()
+        .fmul()
+        .get(gf)
+        .fmul()
+        .get(one)
+        .get(gf)
+        .fsub()
+        .fmul()
+        .store();
+      // d_c = dc·i·(1 − g²)
+      f.get(pd).get(ub2).add().get(dc).get(gi).fmul().get(one).get(gc).get(gc).fmul().fsub().fmul().store();
+      // d_o = dh·t·o·(1 − o)
+      f.get(pd).get(ub3).add().get(dh).get(t).fmul().get(go).fmul().get(one).get(go).fsub().fmul().store();
+    });
+    return f;
+  }
+
+  // transpose(src, rows, cols, dst, dstStride): scalar f32 copies, contiguous writes
+  function transposeFn(): Fn {
+    const f = new Fn(5);
+    const [src, nr, nc, dst, stride] = [0, 1, 2, 3, 4];
+    const c = f.local(I32);
+    const r = f.local(I32);
+    const ps = f.local(I32);
+    const pd = f.local(I32);
+    const colBytes = f.local(I32);
+    f.get(nc).i32(4).mul().set(colBytes);
+    f.loop(c, nc, { constant: 1 }, () => {
+      f.get(src).get(c).i32(4).mul().add().set(ps);
+      f.get(dst).get(c).get(stride).mul().i32(4).mul().add().set(pd);
+      f.loop(r, nr, { constant: 1 }, () => {
+        f.get(pd).get(ps).op(0x2a, 0x02, 0x00).op(0x38, 0x02, 0x00); // f32.store(pd, f32.load(ps))
+        f.get(ps).get(colBytes).add().set(ps);
+        f.get(pd).i32(4).add().set(pd);
+      });
+    });
+    return f;
+  }
+
+  const fns: [string, Fn][] = [
+    ['gateCached', gateFn(true)],
+    ['gate', gateFn(false)],
+    ['hCached', hFn(true)],
+    ['h', hFn(false)],
+    ['bwdStep', bwdFn()],
+    ['transpose', transposeFn()],
+  ];
+  const typeOf = (f: Fn): number[] => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0x00];
+  const types = fns.map(([, f]) => typeOf(f));
+  const bytes = [
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, 0x01]])),
+    ...section(3, vec(fns.map((_, i) => uleb(i)))),
+    ...section(7, vec(fns.map(([name], i) => [...str(name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(fns.map(([, f]) => f.body()))),
+  ];
+  return Uint8Array.from(bytes);
+}
