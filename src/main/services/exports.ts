@@ -50,7 +50,7 @@ export class ExportService {
     this.libraryDir = join(store.dir, 'bundles');
   }
 
-  async exportRun(runId: string, out: string, opts: { zip?: boolean; signKey?: string; overwrite?: boolean } = {}): Promise<WrittenBundle> {
+  async exportRun(runId: string, out: string, opts: { zip?: boolean; signKey?: string; overwrite?: boolean; created?: string } = {}): Promise<WrittenBundle> {
     const trained = await this.training.loadTrained(runId);
     const dataset = this.store.getDataset(trained.record.datasetId);
     if (dataset === undefined) throw new PrognosError('NOT_FOUND', `The dataset of run ${runId} is gone.`);
@@ -62,6 +62,7 @@ export class ExportService {
       columns,
       datasetName: dataset.name,
       pipeline: true,
+      ...(opts.created === undefined ? {} : { created: opts.created }),
       ...(trained.lstm === undefined ? {} : { lstm: { weights: trained.lstm.model.getWeights(), scaler: trained.lstm.scaler, weight: trained.weight } }),
     });
     return writeBundle(input, out, {
