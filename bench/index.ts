@@ -2,6 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { formatFigure, type Benchmark, type Figure } from './figures';
 import { featuresFd001 } from './features-fd001';
+import { scoreBenchmarks } from './score';
+import { lstmBenchmark } from './lstm/lstm';
 import { import1m } from './import-1m';
 import { benchGbdtTrain } from './gbdt/gbdt-train';
 import { fd001GbdtMatrix } from './gbdt/fd001-matrix';
@@ -11,7 +13,7 @@ const gbdtTrain: Benchmark = {
   run: async () => benchGbdtTrain({ data: await fd001GbdtMatrix(), label: 'FD001 training units, top-40 features' }),
 };
 
-const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain];
+const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, { ...lstmBenchmark, name: 'lstm' }, scoreBenchmarks];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -6,6 +6,7 @@
  * bundle's recipe (FeatureState, scaler) and runs gbdt.onnx and lstm.onnx; 'pipeline' sends the raw
  * history to pipeline.onnx, which computes the features in the graph.
  */
+import { availableParallelism } from 'node:os';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { PrognosError } from '../../../shared/errors';
 import { unitSpans, type FleetTable, type UnitSpan } from '../data/table';
@@ -91,7 +92,9 @@ export class BundleScorer {
       throw new PrognosError('INVALID_INPUT', 'this bundle has no models/pipeline.onnx; score with the models engine');
     }
     const sessions: Sessions = {};
-    const load = async (file: string): Promise<InferenceSession> => InferenceSession.create(bundle.files.get(file)!);
+    // both cores for one model, all graph optimisations (the server stack runs the same files)
+    const options: InferenceSession.SessionOptions = { intraOpNumThreads: availableParallelism(), interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+    const load = async (file: string): Promise<InferenceSession> => InferenceSession.create(bundle.files.get(file)!, options);
     try {
       if (engine === 'pipeline') sessions.pipeline = await load(m.models.pipeline!.file);
       else {
