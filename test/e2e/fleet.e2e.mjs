@@ -71,6 +71,7 @@ export const tests = [
       const train = new TrainPage(ctx.page);
       await train.open();
       await train.selectDataset(state.trainId);
+      await train.setModels('gbdt');
       await train.setField('gbdt.nEstimators', '30');
       await train.setField('gbdt.maxDepth', '4');
       const { outcome, runId } = await train.train();

@@ -182,12 +182,20 @@ export const tests = [
       await train.setField('gbdt.nEstimators', '30');
       await train.setField('gbdt.maxDepth', '4');
       assert.ok(await train.canStart());
+      // the LSTM's settings show only while it is chosen; these tests train the trees alone
+      await train.setModels('both');
+      await train.setField('lstm.epochs', '3');
+      await train.setModels('gbdt');
+      assert.ok(await train.canStart());
 
       await train.showTab('json');
       const gbdt = await train.jsonAround('"gbdt"');
       assert.match(gbdt, /"nEstimators": 30/);
       assert.match(gbdt, /"maxDepth": 4/);
       assert.match(gbdt, /"eta": 0\.3/);
+      const models = await train.jsonAround('"models"');
+      assert.match(models, /"models": \[\s*"gbdt"\s*\]/);
+      assert.match(await train.jsonAround('"lstm"'), /"epochs": 3/);
 
       await train.showTab('form');
       await train.setField('gbdt.maxDepth', '40');

@@ -44,6 +44,16 @@ export class TrainPage {
     await input.blur();
   }
 
+  /**
+   * Chooses the models to train: 'gbdt' (GBDT only) or 'both' (GBDT + LSTM).
+   * @param {'gbdt'|'both'} choice
+   */
+  async setModels(choice) {
+    await this.byTestId(`field-models-${choice}`).check();
+    if (choice === 'both') await this.byTestId('config-lstm').waitFor();
+    else await this.byTestId('config-lstm').waitFor({ state: 'detached' });
+  }
+
   /** @param {string} path */
   async fieldValue(path) {
     return this.byTestId(`field-${path.replace(/\./g, '-')}`).inputValue();
@@ -151,6 +161,14 @@ export class TrainPage {
 
   lossChart() {
     return chartState(this.page, 'train-loss-chart');
+  }
+
+  lstmLossChart() {
+    return chartState(this.page, 'train-lstm-loss-chart');
+  }
+
+  async lstmEpochsText() {
+    return (await this.byTestId('train-lstm-epochs').innerText()).trim();
   }
 
   async iterationsText() {

@@ -5,6 +5,7 @@ import { DatasetsView } from './datasets/DatasetsView';
 const FeaturesView = lazy(() => import('./features/FeaturesView').then((m) => ({ default: m.FeaturesView })));
 const TrainView = lazy(() => import('./train/TrainView').then((m) => ({ default: m.TrainView })));
 const ResultsView = lazy(() => import('./results/ResultsView').then((m) => ({ default: m.ResultsView })));
+const EnsembleView = lazy(() => import('./ensemble/EnsembleView').then((m) => ({ default: m.EnsembleView })));
 const ExportView = lazy(() => import('./export/ExportView').then((m) => ({ default: m.ExportView })));
 const FleetView = lazy(() => import('./fleet/FleetView').then((m) => ({ default: m.FleetView })));
 
@@ -42,6 +43,12 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Results',
     description: 'Metrics, curves, threshold and feature importance of one run',
     component: ResultsView,
+  },
+  {
+    id: 'ensemble',
+    label: 'Ensemble',
+    description: 'Blend a run’s GBDT and LSTM: tune the weight and threshold for F2 and save them to the run',
+    component: EnsembleView,
   },
   {
     id: 'export',

@@ -13,18 +13,41 @@ import { useAsync } from '../../lib/use-async';
 import { navigate, routeHref, useHashRoute } from '../../lib/use-hash-route';
 import { useFollowJob } from '../../state/use-follow-job';
 import { useWorkbench } from '../../state/workbench';
-import { buildLossOption } from '../train/loss-chart-option';
+import { EPOCHS, bestIteration, buildLossOption } from '../train/loss-chart-option';
+import { Segmented, type SegmentedOption } from '../../components/Segmented';
 import { MetricsTable } from './MetricsTable';
-import { buildCurveOption, buildImportanceOption } from './result-charts';
+import {
+  MODEL_COLORS,
+  MODEL_LABELS,
+  buildCurveOption,
+  buildImportanceOption,
+  buildModelCurvesOption,
+  type ModelCurve,
+} from './result-charts';
 import { ThresholdPanel } from './ThresholdPanel';
 
 const IMPORTANCE_TOP = 20;
-const MODEL = 'gbdt';
+const SPLITS: readonly SegmentedOption<'validation' | 'test'>[] = [
+  { value: 'validation', label: 'Validation' },
+  { value: 'test', label: 'Test' },
+];
+
+/** The model whose scores carry the alert: the ensemble when the run has one. */
+function primaryModel(run: RunDetail): string {
+  return run.metrics.ensemble !== undefined && run.validationScores.ensemble !== undefined ? 'ensemble' : 'gbdt';
+}
+
+function modelOrder(run: RunDetail): string[] {
+  const order = ['gbdt', 'lstm', 'ensemble'];
+  const rank = (m: string) => (order.includes(m) ? order.indexOf(m) : order.length);
+  return Object.keys(run.curves).sort((a, b) => rank(a) - rank(b));
+}
 
 const STAGE_NAMES: Record<string, string> = {
   featuresSeconds: 'Features',
   rankingSeconds: 'Ranking',
   gbdtSeconds: 'GBDT training',
+  lstmSeconds: 'LSTM training',
   evaluateSeconds: 'Evaluation',
 };
 
@@ -37,6 +60,9 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
 }
 
 function RunHeader({ run }: { run: RunDetail }) {
+  const lstmLoss = run.lossCurves.lstm ?? [];
+  const lstmBest = lstmLoss.length === 0 ? null : bestIteration(lstmLoss);
+  const lstmEpochs = lstmLoss.length;
   return (
     <header className="results-header">
       <div className="results-header__title">
@@ -54,8 +80,19 @@ function RunHeader({ run }: { run: RunDetail }) {
           <span title={formatDate(run.finishedAt)}>finished {formatShortDate(run.finishedAt)}</span>
         )}
         <span>seed {run.seed}</span>
-        {run.backend !== null && <span>{run.backend}</span>}
+        {run.backend !== null && <span data-testid="results-backend">backend: {run.backend}</span>}
         {run.selected.length > 0 && <span>{formatInteger(run.selected.length)} features</span>}
+        {run.models.length > 0 && (
+          <span data-testid="results-models">{run.models.map((m) => MODEL_LABELS[m] ?? m).join(' + ')}</span>
+        )}
+        {lstmBest !== null && (
+          <span data-testid="results-lstm-best-epoch" data-epoch={lstmBest + 1}>
+            LSTM best epoch {formatInteger(lstmBest + 1)} of {formatInteger(lstmEpochs)}
+          </span>
+        )}
+        {run.models.includes('lstm') && (
+          <span data-testid="results-weight">ensemble weight w = {run.weight.toFixed(2)}</span>
+        )}
         {run.threshold !== null && <span>threshold {formatThreshold(run.threshold)} (tuned for F2)</span>}
       </p>
     </header>
@@ -167,11 +204,15 @@ function ConfigSection({ run }: { run: RunDetail }) {
 }
 
 function FinishedRun({ run }: { run: RunDetail }) {
-  const metrics = run.metrics[MODEL];
-  const curves = run.curves[MODEL];
-  const scores = run.validationScores[MODEL];
+  const model = primaryModel(run);
+  const models = useMemo(() => modelOrder(run), [run]);
+  const several = models.length > 1;
+  const metrics = run.metrics[model];
+  const curves = run.curves[model];
+  const scores = run.validationScores[model];
   const labels = run.validationScores.label;
   const tuned = run.threshold ?? metrics?.validation.threshold ?? 0.5;
+  const [split, setSplit] = useState<'validation' | 'test'>('validation');
   const rows = useMemo(
     () => (scores === undefined || labels === undefined ? null : new ScoredRows(scores, labels)),
     [scores, labels],
@@ -194,20 +235,47 @@ function FinishedRun({ run }: { run: RunDetail }) {
     }),
     [metrics],
   );
-  const rocOption = useMemo(
-    () => (curves === undefined ? null : buildCurveOption('roc', curves, operating, prevalence)),
-    [curves, operating, prevalence],
+  const modelCurves = useCallback(
+    (kind: 'roc' | 'pr'): ModelCurve[] =>
+      models.flatMap((m) => {
+        const c = run.curves[m]?.[split];
+        return c === undefined || c === null
+          ? []
+          : [
+              {
+                name: MODEL_LABELS[m] ?? m,
+                color: MODEL_COLORS[m] ?? '#5b6470',
+                points: c[kind],
+                emphasis: m === model,
+              },
+            ];
+      }),
+    [models, run.curves, split, model],
   );
-  const prOption = useMemo(
-    () => (curves === undefined ? null : buildCurveOption('pr', curves, { point: prPoint, threshold }, prevalence)),
-    [curves, prPoint, threshold, prevalence],
-  );
+  const label = MODEL_LABELS[model] ?? model;
+  const rocOption = useMemo(() => {
+    if (several) {
+      const point = split === 'validation' ? operating.point : null;
+      return buildModelCurvesOption('roc', modelCurves('roc'), { point, threshold, name: label }, null);
+    }
+    return curves === undefined ? null : buildCurveOption('roc', curves, operating, prevalence);
+  }, [several, split, operating, modelCurves, threshold, label, curves, prevalence]);
+  const prOption = useMemo(() => {
+    if (several) {
+      const point = split === 'validation' ? prPoint : null;
+      return buildModelCurvesOption('pr', modelCurves('pr'), { point, threshold, name: label }, prevalence[split]);
+    }
+    return curves === undefined ? null : buildCurveOption('pr', curves, { point: prPoint, threshold }, prevalence);
+  }, [several, split, prPoint, modelCurves, threshold, label, curves, prevalence]);
+  const testCurvesMissing = several && models.every((m) => run.curves[m]?.test == null);
   const totalGain = useMemo(() => run.importance.reduce((s, r) => s + r.gain, 0), [run.importance]);
   const [allImportance, setAllImportance] = useState(false);
   const importance = allImportance ? run.importance : run.importance.slice(0, IMPORTANCE_TOP);
   const importanceOption = useMemo(() => buildImportanceOption(importance, totalGain), [importance, totalGain]);
-  const loss = useMemo(() => run.lossCurves[MODEL] ?? [], [run.lossCurves]);
+  const loss = useMemo(() => run.lossCurves.gbdt ?? [], [run.lossCurves]);
   const lossOption = useMemo(() => buildLossOption(loss), [loss]);
+  const lstmLoss = useMemo(() => run.lossCurves.lstm ?? [], [run.lossCurves]);
+  const lstmLossOption = useMemo(() => buildLossOption(lstmLoss, undefined, EPOCHS), [lstmLoss]);
 
   return (
     <>
@@ -227,12 +295,24 @@ function FinishedRun({ run }: { run: RunDetail }) {
           tuned={tuned}
           onThreshold={setThreshold}
           test={metrics?.test ?? null}
+          {...(several ? { model: label } : {})}
         />
+      )}
+      {several && (
+        <div className="curve-split" data-testid="results-curve-split">
+          <Segmented
+            legend="Curves of the three models on"
+            options={testCurvesMissing ? SPLITS.map((o) => ({ ...o, disabled: o.value === 'test' })) : SPLITS}
+            value={split}
+            onChange={setSplit}
+            testId="results-split"
+          />
+        </div>
       )}
       <div className="results-pair">
         <section className="panel" aria-labelledby="roc-title">
           <h2 className="panel__title" id="roc-title">
-            ROC curve
+            ROC curve{several ? <span className="hint panel__title-note"> {split} units</span> : null}
           </h2>
           {rocOption === null ? (
             <p className="empty">No curves were recorded.</p>
@@ -247,7 +327,7 @@ function FinishedRun({ run }: { run: RunDetail }) {
         </section>
         <section className="panel" aria-labelledby="pr-title">
           <h2 className="panel__title" id="pr-title">
-            Precision–recall curve
+            Precision–recall curve{several ? <span className="hint panel__title-note"> {split} units</span> : null}
           </h2>
           {prOption === null ? (
             <p className="empty">No curves were recorded.</p>
@@ -293,6 +373,7 @@ function FinishedRun({ run }: { run: RunDetail }) {
           <h2 className="panel__title" id="loss-title">
             Loss curves
           </h2>
+          {lstmLoss.length > 0 && <h3 className="subhead">GBDT log-loss per tree</h3>}
           {loss.length === 0 ? (
             <p className="empty">No losses were recorded.</p>
           ) : (
@@ -300,7 +381,16 @@ function FinishedRun({ run }: { run: RunDetail }) {
               option={lossOption}
               height={280}
               testId="results-loss-chart"
-              label="Training and validation log-loss per tree"
+              label="GBDT training and validation log-loss per tree"
+            />
+          )}
+          {lstmLoss.length > 0 && <h3 className="subhead">LSTM loss per epoch</h3>}
+          {lstmLoss.length > 0 && (
+            <EChart
+              option={lstmLossOption}
+              height={240}
+              testId="results-lstm-loss-chart"
+              label="LSTM training and validation loss per epoch"
             />
           )}
           <div className="results-facts">

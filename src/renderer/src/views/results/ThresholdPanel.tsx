@@ -41,6 +41,8 @@ export function ThresholdPanel(props: {
   tuned: number;
   onThreshold: (t: number) => void;
   test: MetricsValue | null;
+  /** whose scores the slider works on, when the run has more than one model */
+  model?: string;
 }) {
   const { rows, threshold, tuned, onThreshold, test } = props;
   const [draft, setDraft] = useState<string | null>(null);
@@ -60,7 +62,10 @@ export function ThresholdPanel(props: {
   return (
     <section className="panel threshold-panel" aria-labelledby="threshold-title" data-testid="threshold-panel">
       <h2 className="panel__title" id="threshold-title">
-        Decision threshold <span className="hint panel__title-note">validation units, recomputed as you move it</span>
+        Decision threshold{' '}
+        <span className="hint panel__title-note" data-testid="threshold-model">
+          {props.model === undefined ? '' : `${props.model} scores, `}validation units, recomputed as you move it
+        </span>
       </h2>
       <div className="threshold-controls">
         <div className="threshold-slider">

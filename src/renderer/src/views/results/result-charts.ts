@@ -263,3 +263,85 @@ export function buildImportanceOption(rows: readonly { name: string; gain: numbe
     ],
   };
 }
+
+/** One colour per model wherever the models appear together. */
+export const MODEL_COLORS: Record<string, string> = { gbdt: '#1d5fbf', lstm: '#2b8a3e', ensemble: '#7048e8' };
+export const MODEL_LABELS: Record<string, string> = { gbdt: 'GBDT', lstm: 'LSTM', ensemble: 'Ensemble' };
+
+export interface ModelCurve {
+  readonly name: string;
+  readonly color: string;
+  readonly points: readonly Point[];
+  /** drawn thicker (the curve the analyst is tuning) */
+  readonly emphasis?: boolean;
+}
+
+/**
+ * ROC or precision–recall curves of several models on one split, with the no-skill line and the
+ * operating point of the chosen model at the chosen threshold.
+ */
+export function buildModelCurvesOption(
+  kind: 'roc' | 'pr',
+  curves: readonly ModelCurve[],
+  operating: { point: Point | null; threshold: number; name?: string },
+  prevalence: number | null,
+): ChartOption {
+  const series: Array<LineSeries | ScatterSeries> = curves.map((c) => ({
+    ...curveSeries(c.name, c.points, c.color, kind === 'pr'),
+    lineStyle: { width: c.emphasis === true ? 2.5 : 1.5 },
+    z: c.emphasis === true ? 3 : 2,
+  }));
+  const noSkill: Point[] =
+    kind === 'roc'
+      ? [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ]
+      : prevalence === null
+        ? []
+        : [
+            { x: 0, y: prevalence },
+            { x: 1, y: prevalence },
+          ];
+  if (noSkill.length > 0) {
+    series.push({
+      type: 'line',
+      name: 'No skill',
+      data: noSkill.map((p) => [p.x, p.y]),
+      showSymbol: false,
+      color: SERIES_COLORS.chance,
+      lineStyle: { width: 1, type: 'dashed' },
+      silent: true,
+      tooltip: { show: false },
+    });
+  }
+  if (operating.point !== null) {
+    series.push({
+      type: 'scatter',
+      name: `${operating.name ?? ''} at ${formatThreshold(operating.threshold)}`.trim(),
+      data: [[operating.point.x, operating.point.y]],
+      symbolSize: 10,
+      color: SERIES_COLORS.current,
+      z: 5,
+    });
+  }
+  const xName = kind === 'roc' ? 'False positive rate' : 'Recall';
+  const yName = kind === 'roc' ? 'True positive rate (recall)' : 'Precision';
+  return {
+    animation: false,
+    textStyle: BASE_TEXT_STYLE,
+    legend: { top: 0, left: 'center', icon: 'roundRect', itemWidth: 14, itemHeight: 4, textStyle: { fontSize: 11 } },
+    grid: { left: 52, right: 16, top: 44, bottom: 44 },
+    ...squareAxes(xName, yName),
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      textStyle: { fontSize: 12 },
+      formatter: (p: unknown) =>
+        isItem(p)
+          ? `<div style="font-weight:600">${escapeHtml(p.seriesName)}</div><div>${escapeHtml(xName)} ${escapeHtml(formatFixed(p.value[0], 3))}</div><div>${escapeHtml(yName)} ${escapeHtml(formatFixed(p.value[1], 3))}</div>`
+          : '',
+    },
+    series,
+  };
+}

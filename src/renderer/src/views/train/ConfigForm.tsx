@@ -5,6 +5,7 @@ import { getAt, setAt, type JsonObject, type JsonPath, type JsonValue } from '..
 import { formatInteger } from '../../lib/format';
 import { describeIssue, issuesUnder, manualFeaturesOf } from '../../lib/train-config';
 import { routeHref } from '../../lib/use-hash-route';
+import { Segmented, type SegmentedOption } from '../../components/Segmented';
 
 interface FieldSpec {
   path: JsonPath;
@@ -42,9 +43,36 @@ const GBDT: readonly FieldSpec[] = [
   { path: ['gbdt', 'scalePosWeight'], label: 'Positive weight', words: ['balanced'] },
 ];
 
-const FORM_PATHS: readonly JsonPath[] = [...GENERAL, ...SPLIT, ...GBDT]
+const LSTM: readonly FieldSpec[] = [
+  { path: ['lstm', 'epochs'], label: 'Epochs (maximum)', integer: true },
+  { path: ['lstm', 'patience'], label: 'Early stopping patience', integer: true },
+  { path: ['lstm', 'batchSize'], label: 'Batch size', integer: true },
+  { path: ['lstm', 'learningRate'], label: 'Learning rate' },
+  { path: ['lstm', 'units1'], label: 'LSTM 1 units', integer: true },
+  { path: ['lstm', 'units2'], label: 'LSTM 2 units', integer: true },
+  { path: ['lstm', 'attentionUnits'], label: 'Attention units', integer: true },
+  { path: ['lstm', 'dropout'], label: 'Dropout' },
+  { path: ['lstm', 'classWeight'], label: 'Positive weight', words: ['balanced'] },
+  { path: ['sequenceStride'], label: 'Sequence stride', integer: true },
+];
+
+const ENSEMBLE: readonly FieldSpec[] = [{ path: ['ensemble', 'weight'], label: 'GBDT weight w' }];
+
+const FORM_PATHS: readonly JsonPath[] = [...GENERAL, ...SPLIT, ...GBDT, ...LSTM, ...ENSEMBLE]
   .map((f) => f.path)
-  .concat([['split', 'mode'], ['split']]);
+  .concat([['split', 'mode'], ['split'], ['models'], ['ensemble', 'optimise']]);
+
+type ModelChoice = 'both' | 'gbdt';
+const MODEL_CHOICES: readonly SegmentedOption<ModelChoice>[] = [
+  { value: 'both', label: 'GBDT + LSTM', title: 'Trees and an LSTM with attention, blended for F2' },
+  { value: 'gbdt', label: 'GBDT only', title: 'Gradient-boosted trees alone (fast)' },
+];
+
+/** Which models the config trains (the schema's default when it does not say). */
+export function modelsOf(config: JsonObject, schema: JsonSchema): string[] {
+  const v = config.models ?? schemaAt(schema, ['models'])?.default;
+  return Array.isArray(v) ? v.filter((m): m is string => typeof m === 'string') : ['gbdt', 'lstm'];
+}
 
 /** Problems the form has no field for (e.g. in the feature spec or an unknown setting). */
 function otherIssues(issues: readonly SchemaIssue[]): SchemaIssue[] {
@@ -167,6 +195,11 @@ export function ConfigForm(props: {
     ? modeSchema.enum.filter((m): m is string => typeof m === 'string')
     : ['random', 'chronological'];
   const modeError = issuesUnder(issues, ['split', 'mode'])[0]?.message;
+  const withLstm = modelsOf(config, schema).includes('lstm');
+  const modelsError = issuesUnder(issues, ['models'])[0]?.message;
+  const optimiseSchema = schemaAt(schema, ['ensemble', 'optimise']);
+  const optimiseValue = getAt(config, ['ensemble', 'optimise']) ?? optimiseSchema?.default;
+  const optimise = optimiseValue !== false;
   const field = (spec: FieldSpec) => (
     <NumberField
       key={spec.path.join('.')}
@@ -222,9 +255,48 @@ export function ConfigForm(props: {
         )}
       </fieldset>
       <fieldset className="config-form__group">
+        <legend>Models</legend>
+        <Segmented
+          legend="Train"
+          options={MODEL_CHOICES}
+          value={withLstm ? 'both' : 'gbdt'}
+          onChange={(v) => onChange(['models'], v === 'both' ? ['gbdt', 'lstm'] : ['gbdt'])}
+          testId="field-models"
+        />
+        {modelsError !== undefined && <p className="form-field__error">{modelsError}</p>}
+      </fieldset>
+      <fieldset className="config-form__group">
         <legend>Gradient-boosted trees</legend>
         <div className="config-form__grid">{GBDT.map(field)}</div>
       </fieldset>
+      {withLstm && (
+        <>
+          <fieldset className="config-form__group" data-testid="config-lstm">
+            <legend>LSTM with attention</legend>
+            <div className="config-form__grid">{LSTM.map(field)}</div>
+          </fieldset>
+          <fieldset className="config-form__group" data-testid="config-ensemble">
+            <legend>Ensemble P = w·GBDT + (1 − w)·LSTM</legend>
+            <div className="config-form__grid">
+              {ENSEMBLE.map(field)}
+              <div className="form-field">
+                <label
+                  className="field-label checkbox-label"
+                  title={typeof optimiseSchema?.description === 'string' ? optimiseSchema.description : undefined}
+                >
+                  <input
+                    type="checkbox"
+                    checked={optimise}
+                    onChange={(e) => onChange(['ensemble', 'optimise'], e.target.checked)}
+                    data-testid="field-ensemble-optimise"
+                  />{' '}
+                  Optimise w for F2
+                </label>
+              </div>
+            </div>
+          </fieldset>
+        </>
+      )}
       {others.length > 0 && (
         <div className="config-status config-status--error" role="alert" data-testid="config-other-issues">
           <p>Other problems (edit them in the JSON tab or the Features view):</p>

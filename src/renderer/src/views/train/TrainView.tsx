@@ -7,13 +7,14 @@ import { JobControl } from '../../components/JobControl';
 import { JsonEditor } from '../../components/JsonEditor';
 import { Tabs, type TabItem } from '../../components/Tabs';
 import { formatInteger } from '../../lib/format';
+import { schemaAt } from '../../lib/json-schema';
 import { getAt, type JsonObject } from '../../lib/json-value';
 import { TRAIN_CONFIG_SCHEMA_URI, manualFeaturesOf } from '../../lib/train-config';
 import { useJsonDraft } from '../../lib/use-json-draft';
 import { routeHref } from '../../lib/use-hash-route';
 import { useJobLosses, useWorkbench, type ConfigSchemas } from '../../state/workbench';
-import { ConfigForm } from './ConfigForm';
-import { buildLossOption, type LossRow } from './loss-chart-option';
+import { EPOCHS, buildLossOption, type LossRow } from './loss-chart-option';
+import { ConfigForm, modelsOf } from './ConfigForm';
 import { RunList } from './RunList';
 
 type ConfigTab = 'form' | 'json';
@@ -46,30 +47,43 @@ function ConfigJson(props: { schemas: ConfigSchemas; config: JsonObject; onSynta
   );
 }
 
-function LiveTraining(props: { maxTrees: number | undefined }) {
+function lossRows(
+  points: readonly { iteration: number; train: number; validation: number | null }[] | undefined,
+): LossRow[] {
+  return (points ?? []).map((p) => ({ iteration: p.iteration, train: p.train, validation: p.validation }));
+}
+
+/** "about 42 s left at most" in the job's LSTM progress message, as shown text. */
+function lstmEta(message: string | undefined): string | null {
+  if (message === undefined) return null;
+  const m = /LSTM epoch (\d+), batch (\d+) of (\d+) · about (\d+) s left/.exec(message);
+  if (m === null) return null;
+  const seconds = Number(m[4]);
+  const left = seconds >= 90 ? `${Math.round(seconds / 60)} min` : `${seconds} s`;
+  return `LSTM epoch ${m[1]}, batch ${m[2]} of ${m[3]} · about ${left} left at most (early stopping may end sooner)`;
+}
+
+function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number | undefined; withLstm: boolean }) {
   const { trainJob } = useWorkbench();
   const { phase, outcome } = trainJob;
   const jobId =
     phase.kind === 'running' ? phase.info.jobId : outcome !== null && outcome.info !== null ? outcome.info.jobId : null;
   const losses = useJobLosses(jobId);
-  const rows = useMemo<LossRow[]>(
-    () =>
-      (losses.get('gbdt') ?? [...losses.values()][0] ?? []).map((p) => ({
-        iteration: p.iteration,
-        train: p.train,
-        validation: p.validation,
-      })),
-    [losses],
-  );
+  const rows = useMemo<LossRow[]>(() => lossRows(losses.get('gbdt')), [losses]);
+  const lstmRows = useMemo<LossRow[]>(() => lossRows(losses.get('lstm')), [losses]);
   const option = useMemo(() => buildLossOption(rows, props.maxTrees), [rows, props.maxTrees]);
+  const lstmOption = useMemo(() => buildLossOption(lstmRows, props.maxEpochs, EPOCHS), [lstmRows, props.maxEpochs]);
   const running = phase.kind !== 'idle';
   const latest = rows[rows.length - 1];
+  const latestEpoch = lstmRows[lstmRows.length - 1];
+  const eta = running ? lstmEta(trainJob.status?.message) : null;
+  const showLstm = lstmRows.length > 0 || (running && props.withLstm);
 
   if (!running && outcome === null) {
     return (
       <p className="empty" data-testid="train-idle">
         Set the config and press <strong>Start training</strong>. Progress and the training and validation log-loss
-        appear here as the trees are built.
+        appear here as the trees are built{props.withLstm ? ' and the LSTM’s epochs pass' : ''}.
       </p>
     );
   }
@@ -110,19 +124,47 @@ function LiveTraining(props: { maxTrees: number | undefined }) {
       </div>
       {rows.length > 0 ? (
         <>
+          <h3 className="subhead">Gradient-boosted trees</h3>
           <p className="hint live-training__latest" data-testid="train-iterations">
             {formatInteger(rows.length)} trees · training log-loss {latest?.train?.toFixed(4) ?? '—'} · validation{' '}
             {latest?.validation?.toFixed(4) ?? '—'}
           </p>
           <EChart
             option={option}
-            height={260}
+            height={showLstm ? 220 : 260}
             testId="train-loss-chart"
-            label="Training and validation log-loss per tree"
+            label="GBDT training and validation log-loss per tree"
           />
         </>
       ) : (
         running && <p className="hint">Preparing features; the loss curve starts with the first tree.</p>
+      )}
+      {showLstm && (
+        <>
+          <h3 className="subhead">LSTM with attention</h3>
+          <p className="hint live-training__latest" data-testid="train-lstm-epochs">
+            {lstmRows.length === 0
+              ? 'Waiting for the first epoch (the LSTM trains after the trees).'
+              : `${formatInteger(lstmRows.length)} ${lstmRows.length === 1 ? 'epoch' : 'epochs'}${
+                  props.maxEpochs !== undefined ? ` of at most ${formatInteger(props.maxEpochs)}` : ''
+                } · training loss ${latestEpoch?.train?.toFixed(4) ?? '—'} · validation ${
+                  latestEpoch?.validation?.toFixed(4) ?? '—'
+                }`}
+          </p>
+          {eta !== null && (
+            <p className="hint live-training__eta" data-testid="train-eta">
+              {eta}
+            </p>
+          )}
+          {lstmRows.length > 0 && (
+            <EChart
+              option={lstmOption}
+              height={220}
+              testId="train-lstm-loss-chart"
+              label="LSTM training and validation loss per epoch"
+            />
+          )}
+        </>
       )}
     </div>
   );
@@ -136,6 +178,8 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
   const blocked = issues.length > 0 || syntax !== null;
   const running = trainJob.busy;
   const nEstimators = getAt(config, ['gbdt', 'nEstimators']);
+  const epochs = getAt(config, ['lstm', 'epochs']) ?? schemaAt(schemas.trainConfig, ['lstm', 'epochs'])?.default;
+  const withLstm = modelsOf(config, schemas.trainConfig).includes('lstm');
   const manual = manualFeaturesOf(config);
   const ranking = rankingFor(datasetId);
   const unknownManual = useMemo(() => {
@@ -236,7 +280,11 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
             <h2 className="panel__title" id="live-title">
               Training
             </h2>
-            <LiveTraining maxTrees={typeof nEstimators === 'number' ? nEstimators : undefined} />
+            <LiveTraining
+              maxTrees={typeof nEstimators === 'number' ? nEstimators : undefined}
+              maxEpochs={typeof epochs === 'number' ? epochs : undefined}
+              withLstm={withLstm}
+            />
           </section>
           <RunList highlight={highlight} />
         </div>

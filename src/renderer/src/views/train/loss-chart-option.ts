@@ -29,8 +29,21 @@ export function bestIteration(rows: readonly LossRow[]): number | null {
   return best?.iteration ?? null;
 }
 
-/** Training and validation log-loss per boosting round, the best round marked. */
-export function buildLossOption(rows: readonly LossRow[], maxIterations?: number): ChartOption {
+/** What one iteration is: a tree of the GBDT, an epoch of the LSTM. */
+export interface IterationUnit {
+  readonly axis: string;
+  readonly one: string;
+}
+export const TREES: IterationUnit = { axis: 'Trees (boosting rounds)', one: 'tree' };
+export const EPOCHS: IterationUnit = { axis: 'Epochs', one: 'epoch' };
+
+/** Training and validation loss per iteration (tree or epoch), the best one marked. */
+export function buildLossOption(
+  rows: readonly LossRow[],
+  maxIterations?: number,
+  unit: IterationUnit = TREES,
+): ChartOption {
+  const One = unit.one.charAt(0).toUpperCase() + unit.one.slice(1);
   const best = bestIteration(rows);
   const train: LineSeries = {
     type: 'line',
@@ -55,7 +68,7 @@ export function buildLossOption(rows: readonly LossRow[], maxIterations?: number
             symbol: 'none',
             lineStyle: { color: CHART_MUTED, type: 'dashed', width: 1 },
             label: {
-              formatter: `best: tree ${formatInteger(best + 1)}`,
+              formatter: `best: ${unit.one} ${formatInteger(best + 1)}`,
               color: CHART_MUTED,
               fontSize: 11,
               position: 'end',
@@ -74,7 +87,7 @@ export function buildLossOption(rows: readonly LossRow[], maxIterations?: number
       min: 1,
       max: maxIterations !== undefined && maxIterations > 1 ? maxIterations : 'dataMax',
       minInterval: 1,
-      name: 'Trees (boosting rounds)',
+      name: unit.axis,
       nameLocation: 'middle',
       nameGap: 24,
       nameTextStyle: AXIS_NAME,
@@ -96,7 +109,7 @@ export function buildLossOption(rows: readonly LossRow[], maxIterations?: number
       textStyle: { fontSize: 12 },
       formatter: (params: unknown) => {
         if (!isAxisParams(params) || params.length === 0) return '';
-        const head = `<div style="font-weight:600">Tree ${escapeHtml(formatInteger(params[0]!.value[0]))}</div>`;
+        const head = `<div style="font-weight:600">${escapeHtml(One)} ${escapeHtml(formatInteger(params[0]!.value[0]))}</div>`;
         return (
           head +
           params
