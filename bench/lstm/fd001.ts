@@ -76,7 +76,9 @@ export async function loadFd001(opts: { seed?: number; rank?: boolean } = {}): P
 
 /** Windows ending at every row of a C-MAPSS test file (with its RUL file), features as in training. */
 export async function loadFd001Test(fd: Fd001): Promise<{ table: FleetTable; windows: Fd001Set }> {
-  const { table } = await parseFleetFile(join(CMAPSS_DIR, 'test_FD001.txt'), { rulPath: join(CMAPSS_DIR, 'RUL_FD001.txt') });
+  const { table } = await parseFleetFile(join(CMAPSS_DIR, 'test_FD001.txt'), {
+    rulPath: join(CMAPSS_DIR, 'RUL_FD001.txt'),
+  });
   const f = engineerFeatures(table, fd.state.spec, { state: fd.state });
   const index = new Map(f.names.map((n, i) => [n, i]));
   const scaled = fd.scaler.transformByName((name) => {

@@ -113,13 +113,17 @@ function write(dir: string, name: string, w: LabelledWindows, cfg: Record<string
   cfg[`${name}N`] = w.n;
   if (labels) {
     const y = join(dir, `${name}.y.u8`);
-    writeFileSync(y, Uint8Array.from({ length: w.n }, (_, i) => w.labels[i]!));
+    writeFileSync(
+      y,
+      Uint8Array.from({ length: w.n }, (_, i) => w.labels[i]!),
+    );
     cfg[`${name}Y`] = y;
   }
 }
 
 export function runTorchReference(o: TorchRunOptions): TorchResult {
-  if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('the reference data files assume a little-endian host');
+  if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f)
+    throw new Error('the reference data files assume a little-endian host');
   const cfg: Record<string, unknown> = {
     threads: o.threads,
     length: o.train.length,
