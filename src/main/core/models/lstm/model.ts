@@ -74,7 +74,15 @@ function requireBackend(): void {
   }
 }
 
-let modelCounter = 0;
+/**
+ * Variable names must be unique in tfjs's engine, which is one per process: the counter lives on the
+ * global object so that two copies of this module (bundles, test isolation) never reuse a name.
+ */
+const counterHost = globalThis as { __prognosLstmModels?: number };
+function nextModelId(): number {
+  counterHost.__prognosLstmModels = (counterHost.__prognosLstmModels ?? 0) + 1;
+  return counterHost.__prognosLstmModels;
+}
 
 function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -91,7 +99,7 @@ export class LstmModel {
     requireBackend();
     this.architecture = { ...architecture };
     const shapes = weightShapes(architecture);
-    const id = ++modelCounter;
+    const id = nextModelId();
     this.vars = arrays.map((a, i) => {
       const name = WEIGHT_ORDER[i]!;
       if (a.length !== sizeOf(shapes[i]!)) {
