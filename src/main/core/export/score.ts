@@ -92,8 +92,14 @@ export class BundleScorer {
       throw new PrognosError('INVALID_INPUT', 'this bundle has no models/pipeline.onnx; score with the models engine');
     }
     const sessions: Sessions = {};
-    // both cores for one model, all graph optimisations (the server stack runs the same files)
-    const options: InferenceSession.SessionOptions = { intraOpNumThreads: availableParallelism(), interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+    // all graph optimisations (the server stack runs the same files); the batch engine uses every core,
+    // the per-unit pipeline one thread, which keeps its tail latency free of thread hand-offs
+    const options: InferenceSession.SessionOptions = {
+      intraOpNumThreads: engine === 'pipeline' ? 1 : availableParallelism(),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    };
     const load = async (file: string): Promise<InferenceSession> => InferenceSession.create(bundle.files.get(file)!, options);
     try {
       if (engine === 'pipeline') sessions.pipeline = await load(m.models.pipeline!.file);
