@@ -14,15 +14,15 @@ type Command = (argv: string[], out: Output) => Promise<void | number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE]   a synthetic fleet as C-MAPSS text (a test set with --rul-out)' },
-  import: { run: importCommand, usage: 'import FILE [--rul FILE] [--format cmapss|csv] [--map col=role,...] [--name NAME]' },
+  import: { run: importCommand, usage: 'import FILE [--rul FILE] [--format cmapss|csv] [--map col=role,...] [--name NAME]  import a fleet (C-MAPSS text or CSV) into the store' },
   datasets: { run: datasetsCommand, usage: 'datasets                                  list imported datasets' },
   dataset: { run: datasetCommand, usage: 'dataset ID                                one dataset with its column summary' },
   features: { run: featuresCommand, usage: 'features --dataset D|FILE [--config F] [--out FILE.csv] [--top N]   rank engineered features' },
-  train: { run: trainCommand, usage: 'train --dataset D|FILE [--config F] [--models gbdt] [--seed S]      train and record a run' },
+  train: { run: trainCommand, usage: 'train --dataset D|FILE [--config F] [--models gbdt,lstm] [--seed S]  train and record a run' },
   evaluate: { run: evaluateCommand, usage: 'evaluate --run R --data FILE --rul FILE     official test scoring (last cycle, all cycles)' },
   export: { run: exportCommand, usage: 'export --run R --out DIR [--zip] [--sign KEY.pem] [--force]   write a model bundle' },
   verify: { run: verifyCommand, usage: 'verify --bundle B                         checksums and signature (exit 0 or 1)' },
-  predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline]' },
+  predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline]  each unit’s failure risk at its last cycle' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
   store: { run: storeCommand, usage: 'store backup FILE | store restore FILE    online backup / restore of the store' },
@@ -34,7 +34,11 @@ function help(): string {
     '',
     'Usage: prognos COMMAND [options]',
     '',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    // usage lines are "syntax   description": the syntax, then what it does on the next line
+    ...Object.values(COMMANDS).flatMap((c) => {
+      const m = /^(.*?\S)\s{2,}(\S.*)$/.exec(c.usage);
+      return m === null ? [`  ${c.usage}`] : [`  ${m[1]}`, `      ${m[2]}`];
+    }),
     '',
     'Every command takes --store DIR (else $PROGNOS_HOME, else the app-data folder) and --json',
     '(stdout then holds exactly one JSON document; messages go to stderr).',
