@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
 import type { DatasetRecord, ImportResult } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { asPrognosError } from '../../lib/errors';
 import { formatInteger } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
+import { useFileDrop } from '../../lib/use-file-drop';
 import { DatasetDetail } from './DatasetDetail';
 import { DatasetList } from './DatasetList';
 import { EMPTY_IMPORT_FORM, ImportPanel, type ImportFormState } from './ImportPanel';
@@ -70,46 +71,17 @@ export function DatasetsView() {
     );
   };
 
-  const [dragging, setDragging] = useState(false);
-  const dragDepth = useRef(0);
-  const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
   const busy = job.phase.kind !== 'idle';
-
-  const onDrop = (e: DragEvent<HTMLDivElement>) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    dragDepth.current = 0;
-    setDragging(false);
-    if (busy) return;
+  const { dragging, handlers: dropHandlers } = useFileDrop(busy, (e) => {
     const { file, rulFile } = pairDroppedFiles([...e.dataTransfer.files]);
     if (file === null) return;
     const next = { ...form, file, rulFile };
     setForm(next);
     void job.startImport({ file, rulFile, format: next.format, name: next.name });
-  };
+  });
 
   return (
-    <div
-      className="datasets"
-      data-testid="datasets-view"
-      onDragEnter={(e) => {
-        if (!hasFiles(e)) return;
-        e.preventDefault();
-        dragDepth.current += 1;
-        setDragging(true);
-      }}
-      onDragOver={(e) => {
-        if (!hasFiles(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = busy ? 'none' : 'copy';
-      }}
-      onDragLeave={(e) => {
-        if (!hasFiles(e)) return;
-        dragDepth.current = Math.max(0, dragDepth.current - 1);
-        if (dragDepth.current === 0) setDragging(false);
-      }}
-      onDrop={onDrop}
-    >
+    <div className="datasets" data-testid="datasets-view" {...dropHandlers}>
       <div className="datasets__side">
         <ImportPanel
           form={form}

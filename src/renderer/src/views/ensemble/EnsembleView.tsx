@@ -20,6 +20,7 @@ import { useWorkbench } from '../../state/workbench';
 import { ConfusionMatrix } from '../results/ConfusionMatrix';
 import { MODEL_COLORS, buildModelCurvesOption, type ModelCurve } from '../results/result-charts';
 import { buildGridOption } from './ensemble-charts';
+import { useRuns } from '../../state/use-runs';
 
 function newestFirst(a: RunSummary, b: RunSummary): number {
   return b.createdAt.localeCompare(a.createdAt);
@@ -481,14 +482,8 @@ function EnsembleRun({ runId }: { runId: string }) {
 
 /** Blend a run's GBDT and LSTM: weight and threshold sliders, live figures and curves, and saving to the run. */
 export function EnsembleView() {
-  const api = useApi();
   const [, go, param] = useHashRoute();
-  const { runsVersion } = useWorkbench();
-  const loadRuns = useCallback(() => {
-    void runsVersion;
-    return api.runsList({});
-  }, [api, runsVersion]);
-  const [runsState, reloadRuns, lastRuns] = useAsync(loadRuns);
+  const [runsState, reloadRuns, lastRuns] = useRuns();
   const runs = useMemo(() => (lastRuns === undefined ? null : lastRuns.filter(hasLstm).sort(newestFirst)), [lastRuns]);
   const runId = param ?? runs?.[0]?.runId ?? null;
 

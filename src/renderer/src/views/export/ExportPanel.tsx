@@ -1,4 +1,4 @@
-import { useCallback, useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
 import type { BundleEntry, RunSummary } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
@@ -6,10 +6,9 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { Segmented } from '../../components/Segmented';
 import { asPrognosError } from '../../lib/errors';
 import { formatDate, formatInteger, formatScore, formatShortDate } from '../../lib/format';
-import { useAsync } from '../../lib/use-async';
 import { routeHref } from '../../lib/use-hash-route';
-import { useWorkbench } from '../../state/workbench';
 import { shortRunId } from './bundle-info';
+import { useRuns } from '../../state/use-runs';
 
 type BundleFormat = 'folder' | 'zip';
 
@@ -20,13 +19,8 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
 /** Pick a finished run and write it as a bundle (a folder or one .zip file) into the store's library. */
 export function ExportPanel(props: { preferredRunId: string | null; onExported: (entry: BundleEntry) => void }) {
   const api = useApi();
-  const { runsVersion } = useWorkbench();
   const id = useId();
-  const load = useCallback(() => {
-    void runsVersion;
-    return api.runsList({});
-  }, [api, runsVersion]);
-  const [state, reload, last] = useAsync(load);
+  const [state, reload, last] = useRuns();
   const runs = useMemo(
     () => (last === undefined ? null : last.filter((r) => r.status === 'done').sort(newestFirst)),
     [last],

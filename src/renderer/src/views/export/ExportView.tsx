@@ -3,16 +3,13 @@ import { PrognosError } from '../../../../shared/errors';
 import type { BundleEntry } from '../../../../shared/schemas';
 import { useApi, useTransport } from '../../api/context';
 import { asPrognosError } from '../../lib/errors';
+import { useFileDrop } from '../../lib/use-file-drop';
 import { useAsync } from '../../lib/use-async';
 import { useHashRoute } from '../../lib/use-hash-route';
 import { BundleDetail } from './BundleDetail';
 import { BundleLibrary, type ImportPhase } from './BundleLibrary';
 import { ExportPanel } from './ExportPanel';
 import { useBundleVerdicts } from './use-bundle-verdicts';
-
-function hasFiles(e: DragEvent): boolean {
-  return e.dataTransfer.types.includes('Files');
-}
 
 /** Whether the first dropped item is a folder (browsers expose this only through the entry API). */
 function droppedFolder(e: DragEvent): boolean {
@@ -84,16 +81,8 @@ export function ExportView() {
     [api, transport, onAdded],
   );
 
-  const [dragging, setDragging] = useState(false);
-  const dragDepth = useRef(0);
   const busy = importPhase.kind !== 'idle';
-
-  const onDrop = (e: DragEvent<HTMLDivElement>) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    dragDepth.current = 0;
-    setDragging(false);
-    if (busy) return;
+  const { dragging, handlers: dropHandlers } = useFileDrop(busy, (e) => {
     if (transport.mode === 'browser' && droppedFolder(e)) {
       setImportError(
         new PrognosError(
@@ -105,30 +94,10 @@ export function ExportView() {
     }
     const file = e.dataTransfer.files[0];
     if (file !== undefined) void importFile(file);
-  };
+  });
 
   return (
-    <div
-      className="export-view"
-      data-testid="export-view"
-      onDragEnter={(e) => {
-        if (!hasFiles(e)) return;
-        e.preventDefault();
-        dragDepth.current += 1;
-        setDragging(true);
-      }}
-      onDragOver={(e) => {
-        if (!hasFiles(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = busy ? 'none' : 'copy';
-      }}
-      onDragLeave={(e) => {
-        if (!hasFiles(e)) return;
-        dragDepth.current = Math.max(0, dragDepth.current - 1);
-        if (dragDepth.current === 0) setDragging(false);
-      }}
-      onDrop={onDrop}
-    >
+    <div className="export-view" data-testid="export-view" {...dropHandlers}>
       <div className="export-view__side">
         <ExportPanel preferredRunId={param} onExported={(entry) => onAdded(entry, 'exported')} />
         <BundleLibrary

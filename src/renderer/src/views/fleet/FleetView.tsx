@@ -8,11 +8,11 @@ import { asPrognosError } from '../../lib/errors';
 import { formatInteger, formatScore, formatShortDate, formatThreshold, plural } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
 import { routeHref, useHashRoute } from '../../lib/use-hash-route';
-import { useWorkbench } from '../../state/workbench';
 import { bundleLabel, shortRunId } from '../export/bundle-info';
 import { FleetTable, MAX_PLOTTED } from './FleetTable';
 import { parseScorerKey, rankUnits, scorerKey, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
 import { RiskChart } from './RiskChart';
+import { useRuns } from '../../state/use-runs';
 
 const DEFAULT_PLOTTED = 5;
 
@@ -202,17 +202,12 @@ function FleetResults({ scoring }: { scoring: Extract<Scoring, { status: 'done' 
 export function FleetView() {
   const api = useApi();
   const [, , param] = useHashRoute();
-  const { runsVersion } = useWorkbench();
 
   const loadDatasets = useCallback(() => api.datasetsList({}), [api]);
   const [datasetsState, reloadDatasets] = useAsync(loadDatasets);
   const loadBundles = useCallback(() => api.bundlesList({}), [api]);
   const [bundlesState, reloadBundles] = useAsync(loadBundles);
-  const loadRuns = useCallback(() => {
-    void runsVersion;
-    return api.runsList({});
-  }, [api, runsVersion]);
-  const [runsState, reloadRuns] = useAsync(loadRuns);
+  const [runsState, reloadRuns] = useRuns();
 
   const datasets = useMemo<DatasetRecord[] | null>(
     () => (datasetsState.status === 'ok' ? [...datasetsState.value].sort(newestFirst) : null),

@@ -25,6 +25,7 @@ import {
   type ModelCurve,
 } from './result-charts';
 import { ThresholdPanel } from './ThresholdPanel';
+import { useRuns } from '../../state/use-runs';
 
 const IMPORTANCE_TOP = 20;
 const SPLITS: readonly SegmentedOption<'validation' | 'test'>[] = [
@@ -503,14 +504,8 @@ function RunBody({ runId }: { runId: string }) {
 
 /** One run's results: metrics, threshold, curves, importance, losses, timings and config. */
 export function ResultsView() {
-  const api = useApi();
   const [, go, param] = useHashRoute();
-  const { runsVersion } = useWorkbench();
-  const loadRuns = useCallback(() => {
-    void runsVersion;
-    return api.runsList({});
-  }, [api, runsVersion]);
-  const [runsState, reloadRuns, lastRuns] = useAsync(loadRuns);
+  const [runsState, reloadRuns, lastRuns] = useRuns();
   const runs = useMemo(() => (lastRuns === undefined ? null : [...lastRuns].sort(newestFirst)), [lastRuns]);
   const fallback = runs?.find((r) => r.status === 'done') ?? runs?.[0] ?? null;
   const runId = param ?? fallback?.runId ?? null;

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
 import type { RunSummary } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
@@ -6,10 +6,10 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { asPrognosError } from '../../lib/errors';
 import { formatDate, formatInteger, formatPercent, formatScore, formatShortDate } from '../../lib/format';
-import { useAsync } from '../../lib/use-async';
 import { routeHref } from '../../lib/use-hash-route';
 import { useFollowJob } from '../../state/use-follow-job';
 import { useWorkbench } from '../../state/workbench';
+import { useRuns } from '../../state/use-runs';
 
 const STATUS_LABELS: Record<RunSummary['status'], string> = {
   running: 'Running',
@@ -53,12 +53,8 @@ function FollowedStatus({ jobId, onEnd }: { jobId: string; onEnd: () => void }) 
 /** Every training run in the store, newest first: status, when, headline scores, open and delete. */
 export function RunList(props: { highlight: string | null }) {
   const api = useApi();
-  const { runsVersion, bumpRuns, trainJob } = useWorkbench();
-  const load = useCallback(() => {
-    void runsVersion;
-    return api.runsList({});
-  }, [api, runsVersion]);
-  const [state, reload, last] = useAsync(load);
+  const { bumpRuns, trainJob } = useWorkbench();
+  const [state, reload, last] = useRuns();
   const runs = last === undefined ? null : [...last].sort(newestFirst);
   const [pending, setPending] = useState<RunSummary | null>(null);
   const [deleting, setDeleting] = useState(false);
