@@ -266,6 +266,12 @@ describe('stale partial files are removed when the store opens', () => {
     aged(bundle);
     const notes = file(join(dir, 'notes.partial'), 'mine');
 
+    // uploads of a browser-mode server that died a day ago go; one from an hour ago may still be imported
+    mkdirSync(join(dir, 'uploads'));
+    const oldUpload = file(join(dir, 'uploads', 'up_0123456789abcdef'), 'unit cycle');
+    utimesSync(oldUpload, new Date(Date.now() - 25 * 3600_000), new Date(Date.now() - 25 * 3600_000));
+    const recentUpload = file(join(dir, 'uploads', 'up_fedcba9876543210'), 'unit cycle');
+
     // a backup written elsewhere by a process that died, one by a process still alive
     const elsewhere = tempDir();
     const deadPartial = join(elsewhere, 'b.db.dddddddddddd.partial');
@@ -292,6 +298,8 @@ describe('stale partial files are removed when the store opens', () => {
     expect(existsSync(exportPartial)).toBe(false);
     expect(existsSync(zipPartial)).toBe(false);
     expect(existsSync(deadPartial)).toBe(false);
+    expect(existsSync(oldUpload)).toBe(false);
+    expect(existsSync(recentUpload)).toBe(true);
     expect(existsSync(liveExport)).toBe(true);
     expect(existsSync(bundle)).toBe(true);
     expect(existsSync(notes)).toBe(true);

@@ -8,10 +8,13 @@
  * - `store restore` copies the backup to `<store>/.prognos.db.restore-<12 hex>` before checking it.
  * - a bundle export writes `.<name>.partial-<12 hex>` (file or folder) beside its destination; the
  *   app's exports go to `<store>/bundles/`.
+ * - browser mode keeps uploaded files in `<store>/uploads/up_<16 hex>` until they are imported or the
+ *   server stops; a server that died leaves them there.
  * Artifacts and reports are written inside SQLite transactions and leave nothing behind.
  *
  * The files in the store folder and its bundle library carry no owner, so they count as stale once
- * nothing has written to them for `staleAfterMs` (a live export keeps touching its folder).
+ * nothing has written to them for `staleAfterMs` (a live export keeps touching its folder); an upload
+ * waits for its import, so only one a day old counts as left behind.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,8 @@ const SQLITE_SIDE = '(?:-wal|-shm|-journal)?';
 export const BACKUP_PARTIAL = new RegExp(`^.+\\.[0-9a-f]{12}\\.partial${SQLITE_SIDE}$`);
 const RESTORE_TEMP = new RegExp(`^\\.prognos\\.db\\.restore-[0-9a-f]{12}${SQLITE_SIDE}$`);
 const BUNDLE_PARTIAL = /^\..+\.partial-[0-9a-f]{12}$/;
+const UPLOAD = /^up_[0-9a-f]{16}$/;
+const UPLOAD_STALE_MS = 24 * 60 * 60_000;
 
 interface PendingRecord {
   path: string;
@@ -99,12 +104,13 @@ export function cleanStalePartials(storeDir: string, o: CleanOptions): string[] 
   }
 
   // partial files in the store folder and its bundle library
-  const scans: [string, RegExp][] = [
-    [storeDir, RESTORE_TEMP],
-    [storeDir, BUNDLE_PARTIAL],
-    [join(storeDir, 'bundles'), BUNDLE_PARTIAL],
+  const scans: [string, RegExp, number][] = [
+    [storeDir, RESTORE_TEMP, o.staleAfterMs],
+    [storeDir, BUNDLE_PARTIAL, o.staleAfterMs],
+    [join(storeDir, 'bundles'), BUNDLE_PARTIAL, o.staleAfterMs],
+    [join(storeDir, 'uploads'), UPLOAD, Math.max(o.staleAfterMs, UPLOAD_STALE_MS)],
   ];
-  for (const [dir, pattern] of scans) {
+  for (const [dir, pattern, staleAfterMs] of scans) {
     for (const name of list(dir)) {
       if (!pattern.test(name)) continue;
       const path = join(dir, name);
@@ -114,7 +120,7 @@ export function cleanStalePartials(storeDir: string, o: CleanOptions): string[] 
       } catch {
         continue;
       }
-      if (now - mtime < o.staleAfterMs) continue;
+      if (now - mtime < staleAfterMs) continue;
       rmSync(path, { recursive: true, force: true });
       removed.push(path);
     }
