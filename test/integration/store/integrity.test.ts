@@ -200,6 +200,7 @@ describe('backup refuses to overwrite or to write inside the store', () => {
     const outside = tempDir();
     symlinkSync(dir, join(outside, 'link-to-store'));
     symlinkSync(store.dbPath, join(outside, 'link-to-db'));
+    symlinkSync(join(dir, 'not-yet.db'), join(outside, 'dangling-into-store'));
     const before = snapshot(store.dbPath);
     const filesBefore = readdirSync(dir).sort();
     const attempts = [
@@ -211,6 +212,7 @@ describe('backup refuses to overwrite or to write inside the store', () => {
       join(outside, 'link-to-store', 'backup.db'),
       join(outside, 'link-to-store'),
       join(outside, 'link-to-db'),
+      join(outside, 'dangling-into-store'),
     ];
     for (const target of attempts) {
       for (const force of [false, true]) {

@@ -3,7 +3,7 @@
  * experiments, runs, metrics, artifacts, models and reports. One instance per process owns the
  * connection; every write goes through it (WAL lets readers in other processes proceed).
  */
-import { existsSync, linkSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
@@ -68,15 +68,25 @@ const runsOfThisProcess = new Set<string>();
 
 /**
  * `file` with symbolic links resolved, also when it does not exist yet: the nearest existing
- * ancestor is resolved and the rest appended.
+ * ancestor is resolved and the rest appended; a dangling link is followed to where it points.
  */
 function realPathOf(file: string): string {
   const rest: string[] = [];
   let at = resolve(file);
-  for (;;) {
+  for (let hops = 0; ; ) {
     try {
       return resolve(realpathSync(at), ...rest);
     } catch {
+      let link = false;
+      try {
+        link = lstatSync(at).isSymbolicLink();
+      } catch {
+        link = false;
+      }
+      if (link && hops++ < 40) {
+        at = resolve(dirname(at), readlinkSync(at));
+        continue;
+      }
       const parent = dirname(at);
       if (parent === at) return resolve(file);
       rest.unshift(basename(at));
