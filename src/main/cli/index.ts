@@ -7,6 +7,7 @@ import { exportCommand, predictCommand, verifyCommand } from './commands/bundle'
 import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { storeCommand } from './commands/store';
+import { runCommand, runsCommand } from './commands/runs';
 import { createOutput, type Output } from './output';
 
 /** A command resolves to its exit code (0 when it returns nothing). */
@@ -25,7 +26,9 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline]  each unit’s failure risk at its last cycle' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
-  store: { run: storeCommand, usage: 'store backup FILE | store restore FILE    online backup / restore of the store' },
+  store: { run: storeCommand, usage: 'store backup FILE [--force] | store restore FILE   online backup (never inside the store; --force replaces FILE) / checked restore of the store' },
+  runs: { run: runsCommand, usage: 'runs [--dataset D]                        list training runs (status, dataset, F2), newest first' },
+  run: { run: runCommand, usage: 'run ID                                    one run: config, metrics, timings, artifacts with their SHA-256, status, error' },
 };
 
 function help(): string {

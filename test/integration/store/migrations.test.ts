@@ -1,4 +1,5 @@
 /** One test per migration: tables, columns and indexes; idempotence; upgrades keep data. */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -33,8 +34,8 @@ function insertV1Dataset(db: Database.Database, id: string): void {
 
 describe('migration runner', () => {
   it('numbers migrations 1..n and reports the latest version', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
-    expect(LATEST_SCHEMA_VERSION).toBe(3);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(LATEST_SCHEMA_VERSION).toBe(4);
   });
 
   it('refuses a migration list with a gap', () => {
@@ -262,5 +263,68 @@ describe('003 artifacts, models and reports', () => {
     expect(t).toEqual(expected);
     expect(store.getDataset('ds_old')).toMatchObject({ name: 'old', rows: 5, units: 2, minCycles: 2, maxCycles: 3 });
     store.close();
+  });
+});
+
+describe('004 column checksums and run owners', () => {
+  it('adds a SHA-256 to every existing column blob and owner columns to runs, keeping the data', () => {
+    const db = freshDb();
+    migrate(db, upTo(3));
+    insertV1Dataset(db, 'ds_old');
+    db.prepare(
+      `INSERT INTO runs (run_id, dataset_id, kind, status, config_json, seed, dataset_fingerprint, owner_pid, created_at)
+       VALUES ('run_1', 'ds_old', 'train', 'running', '{}', 1, 'fp-old', 4242, '2024-01-01T00:00:00.000Z')`,
+    ).run();
+    const columnsBefore = db
+      .prepare('SELECT dataset_id, position, name, original, role, dtype, length, data FROM dataset_columns ORDER BY position')
+      .all() as { data: Buffer }[];
+
+    expect(migrate(db, upTo(4))).toEqual([4]);
+    expect(columnNames(db, 'dataset_columns')).toEqual([
+      'dataset_id',
+      'position',
+      'name',
+      'original',
+      'role',
+      'dtype',
+      'length',
+      'data',
+      'sha256',
+    ]);
+    expect(columnNames(db, 'runs').slice(-2)).toEqual(['owner_start', 'heartbeat_at']);
+    expect(indexColumns(db, 'dataset_columns_key')).toEqual(['dataset_id', 'role']);
+    expect(indexColumns(db, 'dataset_columns_name')).toEqual(['dataset_id', 'name']);
+
+    const after = db
+      .prepare('SELECT dataset_id, position, name, original, role, dtype, length, data, sha256 FROM dataset_columns ORDER BY position')
+      .all() as { data: Buffer; sha256: string }[];
+    expect(after.map(({ sha256: _sha, ...rest }) => rest)).toEqual(columnsBefore);
+    // each hash is the SHA-256 of that row's own bytes (the three columns differ, so do their hashes)
+    for (const row of after) expect(row.sha256).toBe(createHash('sha256').update(row.data).digest('hex'));
+    expect(new Set(after.map((r) => r.sha256)).size).toBe(3);
+    expect(db.prepare("SELECT owner_pid, owner_start, heartbeat_at FROM runs WHERE run_id = 'run_1'").get()).toEqual({
+      owner_pid: 4242,
+      owner_start: null,
+      heartbeat_at: null,
+    });
+
+    // the constraints survive the rebuild, and the new column is required
+    const col = db.prepare('INSERT INTO dataset_columns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    expect(() => col.run('ds_old', 3, 'u2', 'u2', 'unit', 'int32', 0, Buffer.alloc(0), 'a'.repeat(64))).toThrow(/UNIQUE/);
+    expect(() => col.run('ds_old', 3, 's9', 's9', 'sensor', 'float64', 0, Buffer.alloc(0), 'short')).toThrow(/CHECK/);
+    expect(() =>
+      db
+        .prepare("INSERT INTO dataset_columns (dataset_id, position, name, original, role, dtype, length, data) VALUES ('ds_old', 3, 's9', 's9', 'sensor', 'float64', 0, x'')")
+        .run(),
+    ).toThrow(/NOT NULL/);
+    expect(() => col.run('ds_missing', 0, 'unit', 'unit', 'unit', 'int32', 0, Buffer.alloc(0), 'a'.repeat(64))).toThrow(
+      /FOREIGN KEY/,
+    );
+    db.prepare("DELETE FROM datasets WHERE dataset_id = 'ds_old'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM dataset_columns').get()).toEqual({ n: 0 });
+
+    expect(migrate(db, upTo(4))).toEqual([]);
+    expect(schemaVersionOf(db)).toBe(4);
+    db.close();
   });
 });

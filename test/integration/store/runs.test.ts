@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PrognosError } from '../../../src/shared/errors';
 import { sha256Hex } from '../../../src/main/core/store/blobs';
+import { LATEST_SCHEMA_VERSION } from '../../../src/main/core/store/migrations';
+import { processStartOf } from '../../../src/main/core/store/owner';
 import { ExperimentStore, INTERRUPTED_ERROR } from '../../../src/main/core/store/store';
 import { makeTable, newDataset, rawConnection, tempDir } from './helpers';
 
@@ -39,7 +41,7 @@ describe('connection', () => {
       journalMode: 'wal',
       foreignKeys: true,
       busyTimeoutMs: 5000,
-      schemaVersion: 3,
+      schemaVersion: LATEST_SCHEMA_VERSION,
     });
     // WAL is a property of the file: another connection sees it too
     const other = rawConnection(store.dbPath);
@@ -90,7 +92,11 @@ describe('interrupted runs', () => {
     const finished = spawnSync(process.execPath, ['-e', '']);
     expect(finished.pid).toBeGreaterThan(0);
     const db = rawConnection(store.dbPath);
-    db.prepare('UPDATE runs SET owner_pid = ? WHERE run_id = ?').run(process.ppid, live);
+    db.prepare('UPDATE runs SET owner_pid = ?, owner_start = ? WHERE run_id = ?').run(
+      process.ppid,
+      processStartOf(process.ppid),
+      live,
+    );
     db.prepare('UPDATE runs SET owner_pid = ? WHERE run_id = ?').run(finished.pid, dead);
     db.close();
     store.close();

@@ -10,7 +10,7 @@ import {
   type DatasetRecord,
   type DatasetSummary,
 } from '../../../shared/schemas';
-import { blobOf, float64FromBlob, int32FromBlob, type ColumnType } from './blobs';
+import { blobOf, float64FromBlob, int32FromBlob, sha256Hex, type ColumnType } from './blobs';
 import { sortableId } from './ids';
 import { isConstraintError, nowIso, type Db } from './sqlite';
 import { z } from 'zod';
@@ -69,6 +69,7 @@ interface ColumnRow {
   dtype: string;
   length: number;
   data: Buffer;
+  sha256: string;
 }
 
 const DATASET_COLUMNS =
@@ -160,9 +161,14 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
   const insertDs = db.prepare(
     `INSERT INTO datasets (${DATASET_COLUMNS}) VALUES (${DATASET_COLUMNS.split(',').fill('?').join(', ')})`,
   );
-  const insertColumn = db.prepare<[string, number, string, string, ColumnRole, ColumnType, number, Buffer]>(
-    'INSERT INTO dataset_columns (dataset_id, position, name, original, role, dtype, length, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  const insertColumnRow = db.prepare<[string, number, string, string, ColumnRole, ColumnType, number, Buffer, string]>(
+    'INSERT INTO dataset_columns (dataset_id, position, name, original, role, dtype, length, data, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  const insertColumn = {
+    run(dsId: string, position: number, name: string, original: string, role: ColumnRole, dtype: ColumnType, length: number, data: Buffer): void {
+      insertColumnRow.run(dsId, position, name, original, role, dtype, length, data, sha256Hex(data));
+    },
+  };
   const insertRul = db.prepare<[string, number, number]>(
     'INSERT INTO rul_at_end (dataset_id, unit, rul) VALUES (?, ?, ?)',
   );
@@ -227,6 +233,62 @@ function describe(id: string, c: Pick<ColumnRow, 'name'>): string {
   return `dataset ${id}, column ${c.name}`;
 }
 
+/**
+ * Columns whose blobs were checked against their SHA-256 on this connection. Only another
+ * connection can change a stored column (this one inserts and deletes whole datasets), and SQLite's
+ * `data_version` changes exactly when another connection commits: then everything is checked again.
+ * Lets a preview read a few rows of a column (a slice of its blob) without re-hashing it every time.
+ */
+export class CheckedColumns {
+  private version: number | undefined;
+  private readonly checked = new Set<string>();
+
+  private sync(db: Db): void {
+    const v = Number(db.pragma('data_version', { simple: true }));
+    if (v !== this.version) {
+      this.checked.clear();
+      this.version = v;
+    }
+  }
+
+  /** The connection's data version now; pass it to `add` for columns read after this call. */
+  begin(db: Db): number {
+    this.sync(db);
+    return this.version!;
+  }
+
+  has(db: Db, id: string, position: number): boolean {
+    this.sync(db);
+    return this.checked.has(`${id}\u0000${position}`);
+  }
+
+  /**
+   * Remembers columns as checked, unless another connection wrote since `seen` (then the bytes
+   * checked may already be stale). Call outside an iteration over the connection (it runs a pragma).
+   */
+  add(db: Db, id: string, positions: readonly number[], seen: number): void {
+    this.sync(db);
+    if (this.version !== seen) return;
+    for (const p of positions) this.checked.add(`${id}\u0000${p}`);
+  }
+}
+
+/** A column whose bytes no longer match the SHA-256 recorded at insert. */
+export function corruptColumn(id: string, column: string, expected: string, actual: string, dbPath: string): PrognosError {
+  const reason = `dataset ${id}, column ${column}: the stored bytes do not match their SHA-256 (recorded ${expected}, found ${actual}); the store is damaged, restore it from a backup`;
+  return new PrognosError('BAD_FILE', `${dbPath}: ${reason}`, {
+    issues: [{ file: dbPath, reason }],
+    datasetId: id,
+    column,
+  });
+}
+
+/** Throws BAD_FILE naming the dataset and column unless the blob matches its recorded SHA-256. */
+function checkColumn(db: Db, id: string, c: Pick<ColumnRow, 'name' | 'data' | 'sha256'>): void {
+  const actual = sha256Hex(c.data);
+  if (actual !== c.sha256) throw corruptColumn(id, c.name, c.sha256, actual, db.name);
+}
+
 function asValueRole(role: string, id: string, name: string): 'setting' | 'sensor' {
   if (role === 'setting' || role === 'sensor') return role;
   throw new PrognosError('BAD_FILE', `dataset ${id}, column ${name}: unexpected role "${role}"`);
@@ -242,20 +304,24 @@ function rulAtEndOf(db: Db, id: string): Map<number, number> {
 }
 
 /** The whole table as it was inserted. */
-export function loadTable(db: Db, id: string): FleetTable {
+export function loadTable(db: Db, id: string, checked?: CheckedColumns): FleetTable {
   const ds = requireDataset(db, id);
   const n = ds.row_count;
   let unit: Int32Array | undefined;
   let cycle: Int32Array | undefined;
   const columns: ColumnInfo[] = [];
   const values: Float64Array[] = [];
+  const verified: number[] = [];
+  const seen = checked?.begin(db);
   // iterate: each BLOB becomes garbage as soon as its typed array exists
   const rows = db
     .prepare<[string], ColumnRow>(
-      'SELECT position, name, original, role, dtype, length, data FROM dataset_columns WHERE dataset_id = ? ORDER BY position',
+      'SELECT position, name, original, role, dtype, length, data, sha256 FROM dataset_columns WHERE dataset_id = ? ORDER BY position',
     )
     .iterate(id);
   for (const c of rows) {
+    checkColumn(db, id, c);
+    verified.push(c.position);
     if (c.role === 'unit') unit = int32FromBlob(c.data, n, describe(id, c));
     else if (c.role === 'cycle') cycle = int32FromBlob(c.data, n, describe(id, c));
     else {
@@ -266,25 +332,30 @@ export function loadTable(db: Db, id: string): FleetTable {
   if (unit === undefined || cycle === undefined) {
     throw new PrognosError('BAD_FILE', `dataset ${id}: the unit or cycle column is missing from the store`);
   }
+  if (seen !== undefined) checked?.add(db, id, verified, seen);
   const table: FleetTable = { rowCount: n, unit, cycle, columns, values };
   return ds.has_rul_at_end === 1 ? { ...table, rulAtEnd: rulAtEndOf(db, id) } : table;
 }
 
 /** Unit, cycle and the named value columns; a name the dataset lacks is NOT_FOUND. */
-export function loadColumns(db: Db, id: string, names: readonly string[]): ColumnSelection {
+export function loadColumns(db: Db, id: string, names: readonly string[], checked?: CheckedColumns): ColumnSelection {
   const ds = requireDataset(db, id);
   const n = ds.row_count;
   const wanted = [...new Set(names)];
   let unit: Int32Array | undefined;
   let cycle: Int32Array | undefined;
   const found = new Map<string, Float64Array>();
+  const verified: number[] = [];
+  const seen = checked?.begin(db);
   const rows = db
-    .prepare<[string, string], Pick<ColumnRow, 'name' | 'role' | 'data'>>(
-      `SELECT name, role, data FROM dataset_columns
+    .prepare<[string, string], Pick<ColumnRow, 'position' | 'name' | 'role' | 'data' | 'sha256'>>(
+      `SELECT position, name, role, data, sha256 FROM dataset_columns
        WHERE dataset_id = ? AND (role IN ('unit', 'cycle') OR name IN (SELECT value FROM json_each(?)))`,
     )
     .iterate(id, JSON.stringify(wanted));
   for (const c of rows) {
+    checkColumn(db, id, c);
+    verified.push(c.position);
     if (c.role === 'unit') unit = int32FromBlob(c.data, n, describe(id, c));
     else if (c.role === 'cycle') cycle = int32FromBlob(c.data, n, describe(id, c));
     else found.set(c.name, float64FromBlob(c.data, n, describe(id, c)));
@@ -292,6 +363,7 @@ export function loadColumns(db: Db, id: string, names: readonly string[]): Colum
   if (unit === undefined || cycle === undefined) {
     throw new PrognosError('BAD_FILE', `dataset ${id}: the unit or cycle column is missing from the store`);
   }
+  if (seen !== undefined) checked?.add(db, id, verified, seen);
   const missing = wanted.filter((name) => !found.has(name));
   if (missing.length > 0) {
     throw new PrognosError('NOT_FOUND', `dataset ${id} has no column ${missing.map((m) => `"${m}"`).join(', ')}`, {
@@ -301,8 +373,34 @@ export function loadColumns(db: Db, id: string, names: readonly string[]): Colum
   return { unit, cycle, values: Object.fromEntries(wanted.map((name) => [name, found.get(name)!])) };
 }
 
-/** Rows [offset, offset + limit) of every column; SQLite slices the BLOBs, so only the range reaches JS. */
-export function loadRows(db: Db, id: string, offset: number, limit: number): RowRange {
+/**
+ * Checks every column of the dataset against its SHA-256, one blob in memory at a time, skipping
+ * those `checked` has seen since the last write by another connection.
+ */
+function checkAllColumns(db: Db, id: string, checked?: CheckedColumns): void {
+  const positions = db
+    .prepare<[string], { position: number }>('SELECT position FROM dataset_columns WHERE dataset_id = ? ORDER BY position')
+    .all(id)
+    .map((r) => r.position)
+    .filter((p) => checked?.has(db, id, p) !== true);
+  const read = db.prepare<[string, number], { position: number; name: string; data: Buffer; sha256: string }>(
+    'SELECT position, name, data, sha256 FROM dataset_columns WHERE dataset_id = ? AND position = ?',
+  );
+  for (const p of positions) {
+    const c = read.get(id, p);
+    if (c === undefined) continue;
+    const seen = checked?.begin(db);
+    checkColumn(db, id, c);
+    if (seen !== undefined) checked?.add(db, id, [p], seen);
+  }
+}
+
+/**
+ * Rows [offset, offset + limit) of every column; SQLite slices the BLOBs, so only the range reaches
+ * JS. The whole columns are checked against their SHA-256 first (once per connection until another
+ * connection writes, see CheckedColumns), so a preview never shows bytes that changed behind the store.
+ */
+export function loadRows(db: Db, id: string, offset: number, limit: number, checked?: CheckedColumns): RowRange {
   if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 0) {
     throw new PrognosError('INVALID_INPUT', `invalid row range: offset ${offset}, limit ${limit}`);
   }
@@ -310,8 +408,9 @@ export function loadRows(db: Db, id: string, offset: number, limit: number): Row
   const total = ds.row_count;
   const start = Math.min(offset, total);
   const count = Math.min(limit, total - start);
+  checkAllColumns(db, id, checked);
   const rows = db
-    .prepare<[number, number, number, number, string], Omit<ColumnRow, 'length'>>(
+    .prepare<[number, number, number, number, string], Omit<ColumnRow, 'length' | 'sha256'>>(
       `SELECT position, name, original, role, dtype,
               CASE dtype WHEN 'int32' THEN substr(data, ? * 4 + 1, ? * 4) ELSE substr(data, ? * 8 + 1, ? * 8) END AS data
        FROM dataset_columns WHERE dataset_id = ? ORDER BY position`,

@@ -5,6 +5,7 @@
 import { PrognosError } from '../../../shared/errors';
 import { blobOf, sha256Hex } from './blobs';
 import { sortableId } from './ids';
+import { ownerIsAlive, SYSTEM_PROBE, type Owner, type OwnerProbe } from './owner';
 import { fromJson, isConstraintError, nowIso, toJson, type Db } from './sqlite';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -172,7 +173,7 @@ export function listExperiments(db: Db): ExperimentRecord[] {
 
 // runs ----------------------------------------------------------------------------------------
 
-export function createRun(db: Db, r: NewRun, ownerPid: number, now: number = Date.now()): string {
+export function createRun(db: Db, r: NewRun, owner: Owner, now: number = Date.now()): string {
   requireText(r.kind, 'run kind');
   if (!Number.isSafeInteger(r.seed)) throw new PrognosError('INVALID_INPUT', `seed ${r.seed} is not an integer`);
   const config = toJson(r.config, 'run config');
@@ -188,8 +189,8 @@ export function createRun(db: Db, r: NewRun, ownerPid: number, now: number = Dat
       throw new PrognosError('NOT_FOUND', `no experiment with id "${r.experimentId}"`);
     }
     db.prepare(
-      `INSERT INTO runs (run_id, experiment_id, dataset_id, kind, status, config_json, seed, dataset_fingerprint, backend, owner_pid, created_at)
-       VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (run_id, experiment_id, dataset_id, kind, status, config_json, seed, dataset_fingerprint, backend, owner_pid, owner_start, heartbeat_at, created_at)
+       VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       r.experimentId ?? null,
@@ -199,7 +200,9 @@ export function createRun(db: Db, r: NewRun, ownerPid: number, now: number = Dat
       r.seed,
       r.datasetFingerprint,
       r.backend ?? null,
-      ownerPid,
+      owner.pid,
+      owner.start,
+      nowIso(now),
       nowIso(now),
     );
   }).immediate();
@@ -254,39 +257,56 @@ export function deleteRun(db: Db, runId: string): boolean {
   return db.prepare<[string]>('DELETE FROM runs WHERE run_id = ?').run(runId).changes > 0;
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Stamps the heartbeat of the given runs that are still running. */
+export function heartbeat(db: Db, runIds: Iterable<string>, now: number = Date.now()): void {
+  const ids = [...runIds];
+  if (ids.length === 0) return;
+  db.prepare<[string, string]>(
+    "UPDATE runs SET heartbeat_at = ? WHERE status = 'running' AND run_id IN (SELECT value FROM json_each(?))",
+  ).run(nowIso(now), JSON.stringify(ids));
+}
+
+export interface SweepOptions {
+  /** this process, as its runs record it */
+  self: Owner;
+  /** runs this process is running now (owned by an open store); every other run of `self` is over */
+  ownRuns: ReadonlySet<string>;
+  /** a heartbeat older than this means the owner stopped running the run (ms) */
+  staleAfterMs: number;
+  now?: number;
+  probe?: OwnerProbe;
 }
 
 /**
- * Marks runs left 'running' as failed when no process runs them any more: the owner process is
- * gone, unknown, or this very process (which opens one store and so cannot still be running a run
- * it created before this open). Returns the ids marked.
+ * Marks runs left 'running' as failed when no process runs them any more: the owner is unknown, its
+ * process is gone, its pid now belongs to another program (a different start time), its heartbeat
+ * is older than `staleAfterMs`, or it is this very process but no open store here runs it. Returns
+ * the ids marked.
  */
-export function failInterruptedRuns(
-  db: Db,
-  now: number = Date.now(),
-  alive: (pid: number) => boolean = isProcessAlive,
-): string[] {
+export function failInterruptedRuns(db: Db, o: SweepOptions): string[] {
+  const now = o.now ?? Date.now();
+  const probe = o.probe ?? SYSTEM_PROBE;
+  const running = db
+    .prepare<
+      [],
+      { run_id: string; owner_pid: number | null; owner_start: string | null; heartbeat_at: string | null; created_at: string }
+    >("SELECT run_id, owner_pid, owner_start, heartbeat_at, created_at FROM runs WHERE status = 'running'")
+    .all();
+  const stale = running.filter((r) => {
+    if (r.owner_pid === null) return true;
+    const owner: Owner = { pid: r.owner_pid, start: r.owner_start };
+    if (owner.pid === o.self.pid && owner.start === o.self.start) return !o.ownRuns.has(r.run_id);
+    if (!ownerIsAlive(owner, probe)) return true;
+    const lastSign = Date.parse(r.heartbeat_at ?? r.created_at);
+    return !(now - lastSign <= o.staleAfterMs);
+  });
+  // the write lock only when there is something to mark
+  if (stale.length === 0) return [];
+  const mark = db.prepare<[string, string, string]>(
+    "UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE run_id = ? AND status = 'running'",
+  );
   return db
-    .transaction(() => {
-      const running = db
-        .prepare<[], { run_id: string; owner_pid: number | null }>(
-          "SELECT run_id, owner_pid FROM runs WHERE status = 'running'",
-        )
-        .all();
-      const stale = running.filter((r) => r.owner_pid === null || r.owner_pid === process.pid || !alive(r.owner_pid));
-      const mark = db.prepare<[string, string, string]>(
-        "UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE run_id = ? AND status = 'running'",
-      );
-      for (const r of stale) mark.run(INTERRUPTED_ERROR, nowIso(now), r.run_id);
-      return stale.map((r) => r.run_id);
-    })
+    .transaction(() => stale.filter((r) => mark.run(INTERRUPTED_ERROR, nowIso(now), r.run_id).changes > 0).map((r) => r.run_id))
     .immediate();
 }
 

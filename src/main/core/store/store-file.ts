@@ -20,6 +20,7 @@ import { openDatabase } from './sqlite';
 import { PrognosError } from '../../../shared/errors';
 import { appliedMigrations, hasMigrationsTable } from './migrate';
 import { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations';
+import { sha256Hex } from './blobs';
 
 export const STORE_FILE = 'prognos.db';
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -92,12 +93,57 @@ export function validateStoreFile(file: string, shownAs: string = file): void {
     });
     const brokenKeys = db.prepare('PRAGMA foreign_key_check').all();
     if (brokenKeys.length > 0) throw badStoreFile(shownAs, `${brokenKeys.length} rows point at missing records`);
+    checkStoredHashes(db, shownAs);
   } catch (e) {
     if (e instanceof PrognosError) throw e;
     if (e instanceof Database.SqliteError) throw badStoreFile(shownAs, `unreadable database (${e.message})`);
     throw e;
   } finally {
     db?.close();
+  }
+}
+
+function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  return db.prepare<[string, string]>('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
+}
+
+/**
+ * Every stored blob that carries a SHA-256 (dataset columns from schema 4 on, artifacts, reports)
+ * is hashed again, one blob in memory at a time; the first mismatch is BAD_FILE naming what it is.
+ * Stores older than schema 4 have no column hashes: migration 4 computes them from the bytes as found.
+ */
+function checkStoredHashes(db: Database.Database, shownAs: string): void {
+  if (hasColumn(db, 'dataset_columns', 'sha256')) {
+    const keys = db
+      .prepare<[], { dataset_id: string; position: number }>('SELECT dataset_id, position FROM dataset_columns ORDER BY dataset_id, position')
+      .all();
+    const read = db.prepare<[string, number], { name: string; data: Buffer; sha256: string }>(
+      'SELECT name, data, sha256 FROM dataset_columns WHERE dataset_id = ? AND position = ?',
+    );
+    for (const k of keys) {
+      const c = read.get(k.dataset_id, k.position)!;
+      if (sha256Hex(c.data) !== c.sha256) {
+        throw badStoreFile(shownAs, `dataset ${k.dataset_id}, column ${c.name}: the stored bytes do not match their SHA-256`);
+      }
+    }
+  }
+  const blobTables: [string, string, (id: string, name: string) => string][] = [
+    ['artifacts', 'artifact_id', (id, name) => `artifact "${name}" of run ${id}`],
+    ['reports', 'report_id', (id) => `report ${id}`],
+  ];
+  for (const [table, key, what] of blobTables) {
+    if (!hasColumn(db, table, 'sha256')) continue;
+    const nameOf = table === 'artifacts' ? 'run_id, name' : "'' AS run_id, title AS name";
+    const ids = db.prepare<[], { id: string }>(`SELECT ${key} AS id FROM ${table} ORDER BY ${key}`).all();
+    const read = db.prepare<[string], { run_id: string; name: string; data: Buffer; sha256: string; size: number }>(
+      `SELECT ${nameOf}, data, sha256, size FROM ${table} WHERE ${key} = ?`,
+    );
+    for (const { id } of ids) {
+      const r = read.get(id)!;
+      if (sha256Hex(r.data) !== r.sha256 || r.data.byteLength !== r.size) {
+        throw badStoreFile(shownAs, `${what(table === 'artifacts' ? r.run_id : id, r.name)}: the stored bytes do not match their SHA-256`);
+      }
+    }
   }
 }
 

@@ -3,9 +3,9 @@
  * experiments, runs, metrics, artifacts, models and reports. One instance per process owns the
  * connection; every write goes through it (WAL lets readers in other processes proceed).
  */
-import { mkdirSync, renameSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from './sqlite';
 import type { FleetTable } from '../data/table';
@@ -15,6 +15,8 @@ import * as datasets from './datasets';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
+import { selfOwner } from './owner';
+import { cleanStalePartials, trackPartial } from './partials';
 import { removeDatabaseFiles, restoreStoreFile, STORE_FILE } from './store-file';
 
 export type { NewDataset, ColumnSelection, RowRange } from './datasets';
@@ -42,6 +44,59 @@ export interface OpenOptions {
   recoverInterruptedRuns?: boolean;
   /** How long a write waits for another connection's lock, in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * How often the open store stamps the heartbeat of the runs it runs and (with
+   * recoverInterruptedRuns) marks runs whose owner died as failed, in ms (default 15000; 0: never,
+   * only on open and when listing runs).
+   */
+  sweepIntervalMs?: number;
+  /** A run whose heartbeat is older than this is no longer running, in ms (default 120000). */
+  heartbeatStaleMs?: number;
+  /** A partial file in the store folder untouched this long is removed on open, in ms (default 600000). */
+  partialStaleMs?: number;
+  /** Where an error of the background sweep goes (default: a process warning). */
+  onBackgroundError?: (e: unknown) => void;
+}
+
+export interface BackupOptions {
+  /** replace an existing file (default false: CONFLICT) */
+  force?: boolean;
+}
+
+/** Runs that an open store in this process is running: the only runs of this process that are alive. */
+const runsOfThisProcess = new Set<string>();
+
+/**
+ * `file` with symbolic links resolved, also when it does not exist yet: the nearest existing
+ * ancestor is resolved and the rest appended; a dangling link is followed to where it points.
+ */
+function realPathOf(file: string): string {
+  const rest: string[] = [];
+  let at = resolve(file);
+  for (let hops = 0; ; ) {
+    try {
+      return resolve(realpathSync(at), ...rest);
+    } catch {
+      let link = false;
+      try {
+        link = lstatSync(at).isSymbolicLink();
+      } catch {
+        link = false;
+      }
+      if (link && hops++ < 40) {
+        at = resolve(dirname(at), readlinkSync(at));
+        continue;
+      }
+      const parent = dirname(at);
+      if (parent === at) return resolve(file);
+      rest.unshift(basename(at));
+      at = parent;
+    }
+  }
+}
+
+function isInside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }
 
 export interface ConnectionSettings {
@@ -75,11 +130,49 @@ export class ExperimentStore {
   readonly dir: string;
   readonly dbPath: string;
   private readonly db: Database.Database;
+  private readonly checked = new datasets.CheckedColumns();
+  private readonly self = selfOwner();
+  /** runs created through this store and not finished yet */
+  private readonly ownRuns = new Set<string>();
+  private readonly timer: NodeJS.Timeout | undefined;
 
-  private constructor(dir: string, dbPath: string, db: Database.Database) {
+  private constructor(
+    dir: string,
+    dbPath: string,
+    db: Database.Database,
+    private readonly options: OpenOptions,
+  ) {
     this.dir = dir;
     this.dbPath = dbPath;
     this.db = db;
+    const every = options.sweepIntervalMs ?? 15_000;
+    if (every > 0) {
+      this.timer = setInterval(() => this.tick(), every);
+      this.timer.unref();
+    }
+  }
+
+  /** Heartbeat of this store's runs, then (with recoverInterruptedRuns) the sweep. */
+  private tick(): void {
+    try {
+      runs.heartbeat(this.db, this.ownRuns);
+      this.sweep();
+    } catch (e) {
+      (this.options.onBackgroundError ?? ((err: unknown) => process.emitWarning(`prognos store: background sweep failed: ${String(err)}`)))(e);
+    }
+  }
+
+  /**
+   * Marks runs whose owner is gone (or is another program under a reused pid, or stopped beating)
+   * as failed; returns their ids. Runs on open, periodically, and when listing runs.
+   */
+  sweep(): string[] {
+    if (!(this.options.recoverInterruptedRuns ?? true) || !this.db.open) return [];
+    return runs.failInterruptedRuns(this.db, {
+      self: this.self,
+      ownRuns: runsOfThisProcess,
+      staleAfterMs: this.options.heartbeatStaleMs ?? 120_000,
+    });
   }
 
   /**
@@ -93,12 +186,19 @@ export class ExperimentStore {
     const db = openStoreDatabase(dbPath, options.busyTimeoutMs ?? 5000);
     try {
       migrate(db, MIGRATIONS);
-      if (options.recoverInterruptedRuns ?? true) runs.failInterruptedRuns(db);
+      cleanStalePartials(absDir, { staleAfterMs: options.partialStaleMs ?? 600_000 });
     } catch (e) {
       db.close();
       throw e;
     }
-    return new ExperimentStore(absDir, dbPath, db);
+    const store = new ExperimentStore(absDir, dbPath, db, options);
+    try {
+      store.sweep();
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+    return store;
   }
 
   /**
@@ -111,6 +211,9 @@ export class ExperimentStore {
   }
 
   close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    for (const id of this.ownRuns) runsOfThisProcess.delete(id);
+    this.ownRuns.clear();
     if (this.db.open) this.db.close();
   }
 
@@ -127,17 +230,65 @@ export class ExperimentStore {
     };
   }
 
-  /** A consistent copy of the store in `file` (SQLite online backup; written beside it, then renamed). */
-  async backup(file: string): Promise<void> {
+  /**
+   * A consistent copy of the store in `file` (SQLite online backup; written beside it, then moved
+   * into place). Refused: a path inside the store folder (after resolving `..` and symbolic links),
+   * a folder, and an existing file unless `force` (CONFLICT; the file is left as it was).
+   */
+  async backup(file: string, opts: BackupOptions = {}): Promise<void> {
     const target = resolve(file);
-    if (target === this.dbPath) throw new PrognosError('INVALID_INPUT', `${file} is the store itself`);
+    const real = realPathOf(target);
+    const storeReal = realPathOf(this.dir);
+    if (isInside(target, this.dir) || isInside(real, storeReal) || this.isStoreFile(real)) {
+      throw new PrognosError('INVALID_INPUT', `${file}: a backup cannot be written inside the store folder ${this.dir}`);
+    }
+    if (existsSync(real) && statSync(real).isDirectory()) {
+      throw new PrognosError('INVALID_INPUT', `${file}: is a folder; give the backup's file name`);
+    }
+    if (opts.force !== true && existsSync(target)) {
+      throw new PrognosError('CONFLICT', `${file} already exists; pass --force to replace it`);
+    }
     mkdirSync(dirname(target), { recursive: true });
     const partial = `${target}.${randomBytes(6).toString('hex')}.partial`;
+    const untrack = trackPartial(this.dir, partial);
     try {
       await this.db.backup(partial);
-      renameSync(partial, target);
+      if (opts.force === true) renameSync(partial, target);
+      else this.placeWithoutReplacing(partial, target, file);
     } finally {
       removeDatabaseFiles(partial);
+      untrack();
+    }
+  }
+
+  /** Whether `path` is the store's database (or one of its companions) under another name (a hard link). */
+  private isStoreFile(path: string): boolean {
+    try {
+      const a = statSync(path);
+      return [this.dbPath, `${this.dbPath}-wal`, `${this.dbPath}-shm`].some((f) => {
+        try {
+          const b = statSync(f);
+          return a.dev === b.dev && a.ino === b.ino;
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  }
+
+  /** Moves `partial` to `target` unless a file appeared there meanwhile (a hard link fails then). */
+  private placeWithoutReplacing(partial: string, target: string, shown: string): void {
+    try {
+      linkSync(partial, target);
+      rmSync(partial, { force: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new PrognosError('CONFLICT', `${shown} already exists; pass --force to replace it`);
+      // a file system without hard links: check, then rename
+      if (existsSync(target)) throw new PrognosError('CONFLICT', `${shown} already exists; pass --force to replace it`);
+      renameSync(partial, target);
     }
   }
 
@@ -164,17 +315,17 @@ export class ExperimentStore {
 
   /** The table as inserted; NOT_FOUND when there is no such dataset. */
   loadTable(id: string): FleetTable {
-    return datasets.loadTable(this.db, id);
+    return datasets.loadTable(this.db, id, this.checked);
   }
 
   /** Unit, cycle and the named value columns (for charts); NOT_FOUND for an unknown dataset or column. */
   loadColumns(id: string, names: string[]): datasets.ColumnSelection {
-    return datasets.loadColumns(this.db, id, names);
+    return datasets.loadColumns(this.db, id, names, this.checked);
   }
 
   /** Rows [offset, offset + limit) of every column, clamped to the table (for previews). */
   loadRows(id: string, offset: number, limit: number): datasets.RowRange {
-    return datasets.loadRows(this.db, id, offset, limit);
+    return datasets.loadRows(this.db, id, offset, limit, this.checked);
   }
 
   /** Deletes the dataset, its columns and RUL values, and its runs with everything they hold. */
@@ -194,11 +345,18 @@ export class ExperimentStore {
 
   /** A new run with status 'running', owned by this process. */
   createRun(r: runs.NewRun): string {
-    return runs.createRun(this.db, r, process.pid);
+    const id = runs.createRun(this.db, r, this.self);
+    this.ownRuns.add(id);
+    runsOfThisProcess.add(id);
+    return id;
   }
 
   setRunStatus(runId: string, status: runs.RunStatus, error?: string): void {
     runs.setRunStatus(this.db, runId, status, error);
+    if (status !== 'running') {
+      this.ownRuns.delete(runId);
+      runsOfThisProcess.delete(runId);
+    }
   }
 
   logParams(runId: string, params: Record<string, runs.ParamValue>): void {
@@ -265,6 +423,7 @@ export class ExperimentStore {
 
   /** Newest first. */
   listRuns(filter?: { datasetId?: string }): runs.RunRecord[] {
+    this.sweep();
     return runs.listRuns(this.db, filter);
   }
 
@@ -278,6 +437,8 @@ export class ExperimentStore {
 
   /** Deletes the run with its parameters, metrics, artifacts, models and reports. */
   deleteRun(runId: string): boolean {
+    this.ownRuns.delete(runId);
+    runsOfThisProcess.delete(runId);
     return runs.deleteRun(this.db, runId);
   }
 }

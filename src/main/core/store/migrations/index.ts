@@ -2,11 +2,12 @@
 import { migration001 } from './001-datasets';
 import { migration002 } from './002-experiments-runs';
 import { migration003 } from './003-artifacts-models-reports';
+import { migration004 } from './004-column-checksums';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
