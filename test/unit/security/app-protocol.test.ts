@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,5 +105,15 @@ describe('resolveStaticPath', () => {
     for (const bad of ['/../x', '/a/../../x', '/..%2fx', '/.%2e/x', '/a%5cb', '/x%00', '/%zz', '/c:/x', '/./x']) {
       expect(resolveStaticPath(rendererDir, bad), bad).toBeUndefined();
     }
+  });
+});
+
+describe('one CSP', () => {
+  it("the renderer's meta CSP says what the served header says (less frame-ancestors, which a meta tag cannot carry)", () => {
+    const html = readFileSync(join(__dirname, '../../../src/renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    const directives = (csp: string) => csp.split(';').map((d) => d.trim()).filter((d) => d !== '').sort();
+    expect(meta).toBeDefined();
+    expect(directives(meta!)).toEqual(directives(CONTENT_SECURITY_POLICY).filter((d) => !d.startsWith('frame-ancestors')));
   });
 });
