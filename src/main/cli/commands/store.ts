@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { PrognosError } from '../../../shared/errors';
 import { ExperimentStore } from '../../core/store/store';
-import { resolveStoreDir } from '../../services/store-dir';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, storeDirOption } from '../args';
 import type { Output } from '../output';
 
 export async function storeCommand(argv: string[], out: Output): Promise<void> {
@@ -11,7 +10,7 @@ export async function storeCommand(argv: string[], out: Output): Promise<void> {
   if ((action !== 'backup' && action !== 'restore') || file === undefined) {
     throw new PrognosError('INVALID_INPUT', 'Usage: prognos store backup FILE | prognos store restore FILE');
   }
-  const dir = resolveStoreDir(values.store);
+  const dir = storeDirOption(values.store);
   const target = resolve(file);
   if (action === 'backup') {
     const store = ExperimentStore.open(dir);
