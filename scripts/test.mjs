@@ -47,6 +47,7 @@ const e2eCounts = () => {
 step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 step('typecheck-web', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 step('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+step('lint-electron', process.execPath, [join(root, 'scripts', 'lint-electron.mjs')]);
 step('build', 'npx', ['electron-vite', 'build']);
 step('unit', 'npx', ['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`], vitestCounts('unit.json'));
 step('integration', 'npx', ['vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'integration.json')}`], vitestCounts('integration.json'));

@@ -1,19 +1,25 @@
 /** Electron entry: one secure window, a thin router to the services, nothing else. */
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { existsSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { IPC_EVENT, IPC_INVOKE } from '../shared/ipc';
 import { createIpcHandler } from './ipc/handle';
 import { APP_ROOT, IMPORT_WORKER, TRAIN_WORKER, PRELOAD_SCRIPT, RENDERER_DIR, SHIPPED_BUNDLES, appVersion } from './paths';
-import { CONTENT_SECURITY_POLICY } from './server/browser-host';
+import { createAppProtocolHandler } from './security/app-protocol';
+import { claimSingleInstance, guardSession, guardWebContents } from './security/guards';
+import { CONTENT_SECURITY_POLICY } from './security/headers';
+import { launchSettings } from './security/launch';
 import { AppServices } from './services/app-services';
 import { logger } from './services/logger';
 import { resolveStoreDir } from './services/store-dir';
 import { APP_ORIGIN, isAppUrl, mainWindowOptions } from './window-options';
 
 const log = logger('main');
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+// a packaged app ignores the dev server, the native-module override and refuses debugging switches
+const launch = launchSettings({ isPackaged: app.isPackaged, env: process.env, argv: process.argv });
+for (const name of launch.dropEnv) delete process.env[name];
+const devServerUrl = launch.devServerUrl;
+let mainWindow: BrowserWindow | undefined;
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
@@ -26,17 +32,12 @@ export function openExternal(url: string): void {
 }
 
 function serveAppProtocol(): void {
-  protocol.handle('app', (request) => {
-    const { pathname } = new URL(request.url);
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-    const file = normalize(join(RENDERER_DIR, rel));
-    if (!file.startsWith(normalize(RENDERER_DIR) + sep)) return new Response('Not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
-  });
+  protocol.handle('app', createAppProtocolHandler({ rendererDir: RENDERER_DIR, fetchFile: (url) => net.fetch(url) }));
 }
 
 async function createWindow(services: AppServices): Promise<void> {
   const win = new BrowserWindow(mainWindowOptions(PRELOAD_SCRIPT));
+  mainWindow = win;
   const isOwnPage = (url: string): boolean => isAppUrl(url, devServerUrl);
   const handler = createIpcHandler(services.handlers, isOwnPage);
   ipcMain.handle(IPC_INVOKE, (event, channel: unknown, input: unknown) =>
@@ -53,14 +54,6 @@ async function createWindow(services: AppServices): Promise<void> {
     unsubscribe();
     ipcMain.removeHandler(IPC_INVOKE);
   });
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!isOwnPage(url)) event.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   win.once('ready-to-show', () => win.show());
   await win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
 }
@@ -70,7 +63,8 @@ async function start(): Promise<void> {
   const electronSqlite = join(APP_ROOT, 'node_modules', '.prognos-electron', 'better_sqlite3.node');
   if (process.env.PROGNOS_SQLITE_BINDING === undefined && existsSync(electronSqlite)) process.env.PROGNOS_SQLITE_BINDING = electronSqlite;
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  guardSession(session.defaultSession);
+  // pages over http(s) (the dev server only); app:// responses carry the headers themselves
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
@@ -92,13 +86,22 @@ async function start(): Promise<void> {
   });
 }
 
+// every web contents, the main window's and any other, gets the navigation, webview and window guards
 app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url, devServerUrl)) event.preventDefault();
+  guardWebContents(contents, {
+    isOwnPage: (url) => isAppUrl(url, devServerUrl),
+    openExternal,
+    onRefused: (what, url) => log.warn(`refused ${what} to ${url}`),
   });
 });
 
-start().catch((e: unknown) => {
-  log.error('failed to start', e);
+if (launch.refusedSwitches.length > 0) {
+  log.error(`refusing to start: ${launch.refusedSwitches.map((s) => `--${s}`).join(', ')} is not allowed in the packaged app`);
   app.exit(1);
-});
+} else if (claimSingleInstance(app, () => mainWindow)) {
+  app.enableSandbox();
+  start().catch((e: unknown) => {
+    log.error('failed to start', e);
+    app.exit(1);
+  });
+}

@@ -1,12 +1,12 @@
 import { AppServices } from '../services/app-services';
-import { resolveStoreDir } from '../services/store-dir';
 import { IMPORT_WORKER, SHIPPED_BUNDLES, TRAIN_WORKER, appVersion } from '../paths';
 import type { Output } from './output';
 import type { JobFinished } from '../../shared/contract';
 import { PrognosError } from '../../shared/errors';
+import { storeDirOption } from './args';
 
 export function openServices(storeFlag: string | undefined, mode: 'cli' | 'browser' = 'cli'): AppServices {
-  return new AppServices({ storeDir: resolveStoreDir(storeFlag), mode, importWorker: IMPORT_WORKER,
+  return new AppServices({ storeDir: storeDirOption(storeFlag), mode, importWorker: IMPORT_WORKER,
     trainWorker: TRAIN_WORKER, version: appVersion(), shippedBundles: SHIPPED_BUNDLES });
 }
 

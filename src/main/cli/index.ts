@@ -45,6 +45,8 @@ function help(): string {
     '',
     'Every command takes --store DIR (else $PROGNOS_HOME, else the app-data folder) and --json',
     '(stdout then holds exactly one JSON document; messages go to stderr).',
+    'Counts (--units, --top) are whole numbers of 1 or more, --seed a whole number, --port 0-65535',
+    '(0: any free port). A bad argument exits 1 with one line naming the option, and writes nothing.',
   ].join('\n');
 }
 

@@ -6,16 +6,15 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname } from 'node:path';
 import { toErrorValue, type Result } from '../../shared/errors';
 import type { AppServices } from '../services/app-services';
 import { dispatch } from '../services/dispatch';
 import { logger } from '../services/logger';
+import { SECURITY_HEADERS } from '../security/headers';
+import { resolveStaticPath } from '../security/static-path';
 
 const log = logger('serve');
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -89,18 +88,15 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   };
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-    const file = normalize(join(opts.rendererDir, rel));
-    if (!file.startsWith(normalize(opts.rendererDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      refuse(res, 404, `Not found: ${pathname}`);
+    const file = resolveStaticPath(opts.rendererDir, pathname);
+    if (file === undefined || !existsSync(file) || !statSync(file).isFile()) {
+      refuse(res, 404, 'Not found.');
       return;
     }
     res.writeHead(200, {
+      ...SECURITY_HEADERS,
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': CONTENT_SECURITY_POLICY,
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'cache-control': rel === 'index.html' ? 'no-store' : 'max-age=3600',
+      'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

@@ -5,12 +5,30 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { PrognosError } from '../../shared/errors';
 
+/**
+ * An upload's name is a plain file name, never a path: no `/` or `\`, no drive (`C:`), not `.` or
+ * `..`, no NUL or other control characters, at most 255 characters. Returns the reason it is not, or
+ * undefined when it is fine.
+ */
+export function uploadNameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (name.length > 255) return 'is longer than 255 characters';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains a control character (NUL, newline…)';
+  if (name.includes('/') || name.includes('\\')) return 'has a path part (/ or \\); send the file name only';
+  if (/^[a-zA-Z]:/.test(name)) return 'starts with a drive (C:); send the file name only';
+  if (name === '.' || name === '..') return 'is not a file name';
+  return undefined;
+}
+
 /** Files uploaded by a browser-mode client, kept until imported or the server stops. */
 export class UploadArea {
   private readonly files = new Map<string, { path: string; fileName: string }>();
   constructor(private readonly dir: string) {}
 
   async receive(fileName: string, body: Readable, maxBytes = 4 * 1024 ** 3): Promise<string> {
+    const problem = uploadNameProblem(fileName);
+    if (problem !== undefined) throw new PrognosError('INVALID_INPUT', `name: the upload name ${JSON.stringify(fileName.slice(0, 80))} ${problem}.`);
     mkdirSync(this.dir, { recursive: true });
     const uploadId = `up_${randomBytes(8).toString('hex')}`;
     const path = join(this.dir, uploadId);

@@ -2,15 +2,14 @@ import { resolve } from 'node:path';
 import { PrognosError } from '../../../shared/errors';
 import { columnMapSchema, datasetFormatSchema, type DatasetRecord } from '../../../shared/schemas';
 import { writeSynthFleet } from '../../core/data/synth';
-import { intOption, parseCommandArgs, requireOption } from '../args';
+import { countOption, intOption, parseCommandArgs, requireOption } from '../args';
 import { openServices, waitForJob } from '../context';
 import { table, type Output } from '../output';
 
 export async function synthCommand(argv: string[], out: Output): Promise<void> {
   const { values } = parseCommandArgs(argv, { units: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, 'rul-out': { type: 'string' } });
-  const units = intOption(values.units, 'units', 100);
+  const units = countOption(values.units, 'units', 100, 1_000_000);
   const seed = intOption(values.seed, 'seed', 1);
-  if (units < 1) throw new PrognosError('INVALID_INPUT', '--units must be at least 1.');
   const file = resolve(requireOption(values.out, 'out'));
   const started = performance.now();
   const rulOut = values['rul-out'] === undefined ? undefined : resolve(values['rul-out']);

@@ -9,7 +9,7 @@ import { writeSynthFleet } from '../../core/data/synth';
 import { scoreOfficial } from '../../core/eval/official';
 import { scoreRows } from '../../core/pipeline/train';
 import type { MetricsValue } from '../../../shared/schemas';
-import { intOption, parseCommandArgs } from '../args';
+import { countOption, intOption, parseCommandArgs } from '../args';
 import { openServices, waitForJob } from '../context';
 import type { Output } from '../output';
 
@@ -17,7 +17,7 @@ const f3 = (v: number | null): string => (v === null ? '—' : v.toFixed(3));
 
 export async function demoCommand(argv: string[], out: Output): Promise<void> {
   const { values } = parseCommandArgs(argv, { units: { type: 'string' }, seed: { type: 'string' } });
-  const units = intOption(values.units, 'units', 100);
+  const units = countOption(values.units, 'units', 100, 1_000_000);
   const seed = intOption(values.seed, 'seed', 1);
   const started = performance.now();
   const services = openServices(values.store);

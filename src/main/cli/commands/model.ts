@@ -8,7 +8,7 @@ import { scoreOfficial } from '../../core/eval/official';
 import { parseTrainConfig, type TrainConfig } from '../../core/pipeline/config';
 import { prepareFeatures, rankPrepared, scoreRows } from '../../core/pipeline/train';
 import type { AppServices } from '../../services/app-services';
-import { intOption, parseCommandArgs, requireOption } from '../args';
+import { countOption, intOption, parseCommandArgs, requireOption } from '../args';
 import { openServices, waitForJob } from '../context';
 import { table, type Output } from '../output';
 
@@ -125,6 +125,7 @@ export async function evaluateCommand(argv: string[], out: Output): Promise<void
 
 export async function featuresCommand(argv: string[], out: Output): Promise<void> {
   const { values } = parseCommandArgs(argv, { dataset: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, top: { type: 'string' } });
+  const top = countOption(values.top, 'top', 40);
   const config = configFrom(values);
   const services = openServices(values.store);
   try {
@@ -151,7 +152,6 @@ export async function featuresCommand(argv: string[], out: Output): Promise<void
       await once(ws, 'finish');
       out.note(`Wrote ${t.rowCount.toLocaleString('en-US')} rows × ${prepared.features.names.length} features to ${file}.`);
     }
-    const top = intOption(values.top, 'top', 40);
     const defs = new Map(prepared.features.defs.map((d) => [d.name, d]));
     out.result(
       {

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { PrognosError } from '../../../shared/errors';
 import { ExperimentStore } from '../../core/store/store';
-import { resolveStoreDir } from '../../services/store-dir';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, storeDirOption } from '../args';
 import type { Output } from '../output';
 
 export async function storeCommand(argv: string[], out: Output): Promise<void> {
@@ -12,7 +11,7 @@ export async function storeCommand(argv: string[], out: Output): Promise<void> {
     throw new PrognosError('INVALID_INPUT', 'Usage: prognos store backup FILE [--force] | prognos store restore FILE');
   }
   if (action === 'restore' && values.force) throw new PrognosError('INVALID_INPUT', '--force applies to `store backup` only.');
-  const dir = resolveStoreDir(values.store);
+  const dir = storeDirOption(values.store);
   const target = resolve(file);
   if (action === 'backup') {
     const store = ExperimentStore.open(dir);
