@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { PrognosError } from '../../../src/shared/errors';
 import { migrate } from '../../../src/main/core/store/migrate';
-import { MIGRATIONS } from '../../../src/main/core/store/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../src/main/core/store/migrations';
 import { validateStoreFile } from '../../../src/main/core/store/store-file';
 import { ExperimentStore } from '../../../src/main/core/store/store';
 import { expectSameTable, makeTable, newDataset, rawConnection, snapshot, tempDir } from './helpers';
@@ -130,9 +130,9 @@ describe('backup and restore', () => {
     const newer = join(tempDir(), 'newer.db');
     const n = new Database(newer);
     migrate(n, MIGRATIONS);
-    n.prepare("INSERT INTO schema_migrations VALUES (4, 'from-the-future', '2030-01-01T00:00:00.000Z')").run();
+    n.prepare("INSERT INTO schema_migrations VALUES (?, 'from-the-future', '2030-01-01T00:00:00.000Z')").run(LATEST_SCHEMA_VERSION + 1);
     n.close();
-    expectBadFile(() => ExperimentStore.restore(dir, newer), newer, /newer Prognos \(schema version 4/);
+    expectBadFile(() => ExperimentStore.restore(dir, newer), newer, new RegExp(`newer Prognos \\(schema version ${LATEST_SCHEMA_VERSION + 1}`));
 
     const foreign = join(tempDir(), 'foreign.db');
     const f = new Database(foreign);
@@ -155,7 +155,7 @@ describe('backup and restore', () => {
     const dir = tempDir();
     ExperimentStore.restore(dir, file);
     const store = ExperimentStore.open(dir);
-    expect(store.schemaVersion()).toBe(3);
+    expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
     store.close();
   });
 

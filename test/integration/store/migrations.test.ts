@@ -32,14 +32,38 @@ function insertV1Dataset(db: Database.Database, id: string): void {
 }
 
 describe('migration runner', () => {
-  it('numbers migrations 1..n and reports the latest version', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
-    expect(LATEST_SCHEMA_VERSION).toBe(3);
+  it('numbers migrations in increasing order and reports the latest version', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 5]);
+    expect(LATEST_SCHEMA_VERSION).toBe(5);
   });
 
-  it('refuses a migration list with a gap', () => {
+  it('refuses a migration list out of order or with a repeated version', () => {
     const db = freshDb();
-    expect(() => migrate(db, [MIGRATIONS[0]!, MIGRATIONS[2]!])).toThrow(/expected 2/);
+    expect(() => migrate(db, [MIGRATIONS[1]!, MIGRATIONS[0]!])).toThrow(/version 1, expected a whole number above 2/);
+    expect(() => migrate(db, [MIGRATIONS[0]!, MIGRATIONS[0]!])).toThrow(/expected a whole number above 1/);
+    expect(schemaVersionOf(db)).toBe(0);
+    db.close();
+  });
+
+  it('accepts a gap, and applies a migration that fills it later', () => {
+    const db = freshDb();
+    const extra = { version: 4, name: 'filler', up: (d: Database.Database) => d.exec('CREATE TABLE filler (x INTEGER) STRICT') };
+    expect(migrate(db, MIGRATIONS)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(tableNames(db)).not.toContain('filler');
+    const merged = [...MIGRATIONS.slice(0, 3), extra, ...MIGRATIONS.slice(3)];
+    expect(migrate(db, merged)).toEqual([4]);
+    expect(tableNames(db)).toContain('filler');
+    expect(appliedMigrations(db).map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(migrate(db, merged)).toEqual([]);
+    db.close();
+  });
+
+  it('refuses a store holding a migration this build does not know, even below its latest', () => {
+    const db = freshDb();
+    migrate(db, upTo(3));
+    db.prepare("INSERT INTO schema_migrations VALUES (4, 'elsewhere', '2030-01-01T00:00:00.000Z')").run();
+    expect(() => migrate(db, MIGRATIONS)).toThrow(/unknown schema history \(migration 4 "elsewhere"/);
+    expect(tableNames(db)).not.toContain('trusted_keys');
     db.close();
   });
 
@@ -262,5 +286,32 @@ describe('003 artifacts, models and reports', () => {
     expect(t).toEqual(expected);
     expect(store.getDataset('ds_old')).toMatchObject({ name: 'old', rows: 5, units: 2, minCycles: 2, maxCycles: 3 });
     store.close();
+  });
+});
+
+describe('005 keyring', () => {
+  it('adds trusted_keys and settings (trust policy "default") to a version-3 store, keeping its data', () => {
+    const db = freshDb();
+    migrate(db, upTo(3));
+    insertV1Dataset(db, 'ds_old');
+    const before = db.prepare('SELECT * FROM dataset_columns ORDER BY position').all();
+
+    expect(migrate(db, upTo(4))).toEqual([5]);
+    expect(tableNames(db)).toEqual(expect.arrayContaining(['trusted_keys', 'settings']));
+    expect(columnNames(db, 'trusted_keys')).toEqual(['key_id', 'name', 'public_key_pem', 'added_at']);
+    expect(columnNames(db, 'settings')).toEqual(['key', 'value']);
+    expect(indexColumns(db, 'trusted_keys_added')).toEqual(['added_at']);
+    expect(db.prepare('SELECT key, value FROM settings').all()).toEqual([{ key: 'trust_policy', value: 'default' }]);
+    expect(db.prepare('SELECT * FROM dataset_columns ORDER BY position').all()).toEqual(before);
+    expect(migrate(db, upTo(4))).toEqual([]);
+    expect(appliedMigrations(db).at(-1)).toMatchObject({ version: 5, name: 'keyring' });
+
+    // a key id is a full SHA-256 fingerprint, names are required, one row per key
+    const add = db.prepare("INSERT INTO trusted_keys VALUES (?, ?, 'pem', 'x')");
+    expect(() => add.run('abc', 'short id')).toThrow(/CHECK/);
+    expect(() => add.run('a'.repeat(64), '')).toThrow(/CHECK/);
+    add.run('a'.repeat(64), 'release');
+    expect(() => add.run('a'.repeat(64), 'again')).toThrow(/UNIQUE|PRIMARY KEY/);
+    db.close();
   });
 });

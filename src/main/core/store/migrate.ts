@@ -16,10 +16,12 @@ const CREATE_MIGRATIONS_TABLE = `
     applied_at TEXT NOT NULL
   ) STRICT`;
 
+/** Versions are positive integers in increasing order; a gap (a number kept for a later merge) is allowed. */
 function checkOrder(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) {
-      throw new PrognosError('INTERNAL', `migration "${m.name}" has version ${m.version}, expected ${i + 1}`);
+    const previous = i === 0 ? 0 : migrations[i - 1]!.version;
+    if (!Number.isInteger(m.version) || m.version <= previous) {
+      throw new PrognosError('INTERNAL', `migration "${m.name}" has version ${m.version}, expected a whole number above ${previous}`);
     }
   });
 }
@@ -50,8 +52,9 @@ export function schemaVersionOf(db: Database.Database): number {
 }
 
 /**
- * Brings `db` up to the last of `migrations` (which must be numbered 1, 2, 3, …). Versions already
- * in `schema_migrations` are skipped, so running it again changes nothing. Each migration takes the
+ * Brings `db` up to the last of `migrations` (numbered in increasing order, gaps allowed). Versions
+ * already in `schema_migrations` are skipped, so running it again changes nothing; a version that
+ * fills a gap below the applied ones (merged later) is applied too. Each migration takes the
  * write lock first and re-checks, so two processes opening one store at once apply it once.
  * A database with a version beyond `migrations` (written by a newer build) is refused.
  * Returns the versions applied now.
@@ -63,13 +66,18 @@ export function migrate(
 ): number[] {
   checkOrder(migrations);
   db.exec(CREATE_MIGRATIONS_TABLE);
-  const known = migrations.length;
+  const known = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
   const current = schemaVersionOf(db);
   if (current > known) {
     throw new PrognosError(
       'BAD_FILE',
       `${db.name}: the store was written by a newer Prognos (schema version ${current}; this build knows up to ${known})`,
     );
+  }
+  const ours = new Set(migrations.map((m) => m.version));
+  const foreign = appliedMigrations(db).find((a) => !ours.has(a.version));
+  if (foreign !== undefined) {
+    throw new PrognosError('BAD_FILE', `${db.name}: unknown schema history (migration ${foreign.version} "${foreign.name}" is not one this build knows)`);
   }
   const isApplied = db.prepare<[number], { version: number }>(
     'SELECT version FROM schema_migrations WHERE version = ?',
@@ -79,7 +87,7 @@ export function migrate(
   );
   const applied: number[] = [];
   for (const m of migrations) {
-    if (m.version <= current) continue;
+    if (isApplied.get(m.version) !== undefined) continue;
     const apply = db.transaction(() => {
       if (isApplied.get(m.version) !== undefined) return;
       m.up(db);
