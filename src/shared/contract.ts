@@ -30,6 +30,9 @@ import {
   fleetScoresSchema,
   fleetSeriesSchema,
   importSourceSchema,
+  trustedKeySchema,
+  trustPolicySchema,
+  trustPolicySettingSchema,
 } from './schemas';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
@@ -79,6 +82,16 @@ export const channels = {
   'bundles:verify': { input: z.object({ bundleId: z.string().min(1) }), output: bundleVerdictSchema },
   /** shows the bundle in the file manager (desktop app only) */
   'bundles:reveal': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ shown: z.boolean(), path: z.string() }) },
+  /** the keyring of trusted bundle signers and the trust policy in force */
+  'keys:list': { input: z.object({}), output: z.object({ keys: z.array(trustedKeySchema), policy: trustPolicySchema }) },
+  /** adds an Ed25519 public key (PEM text; a private key is reduced to its public key, which alone is stored) */
+  'keys:add': {
+    input: z.object({ pem: z.string().min(1).max(16_384), name: z.string().trim().min(1).max(200) }),
+    output: z.object({ key: trustedKeySchema, fromPrivateKey: z.boolean(), policy: trustPolicySchema }),
+  },
+  'keys:remove': { input: z.object({ keyId: z.string().min(4).max(64) }), output: z.object({ key: trustedKeySchema, policy: trustPolicySchema }) },
+  /** sets the trust policy: 'default' requires a trusted signature once the keyring holds a key */
+  'keys:policy': { input: z.object({ setting: trustPolicySettingSchema }), output: trustPolicySchema },
   /** every unit's risk at its last cycle, through a bundle's ONNX models or a run's engines */
   'fleet:score': { input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema }), output: fleetScoresSchema },
   /** chosen units' risk over all their cycles */

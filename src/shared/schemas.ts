@@ -233,6 +233,32 @@ export const trainStartedSchema = z.object({ jobId: z.string(), runId: z.string(
 
 // ── bundles and fleet scoring ─────────────────────────────────────────────────────────────────
 
+/** What a bundle's signature proves: only a key of the store's keyring makes it 'trusted'. */
+export const bundleTrustSchema = z.object({
+  verdict: z.enum(['trusted', 'unknown-key', 'unsigned', 'bad-signature']),
+  /** fingerprint (SHA-256 of the SPKI DER, hex) of the key that verified the signature */
+  keyId: z.string().nullable(),
+  /** the keyring's name for it (trusted keys only) */
+  keyName: z.string().nullable(),
+  /** fingerprint of the key the bundle's manifest names: a claim, never trust */
+  claimedKeyId: z.string().nullable(),
+  summary: z.string(),
+});
+export type BundleTrustValue = z.infer<typeof bundleTrustSchema>;
+
+export const trustedKeySchema = z.object({ keyId: z.string(), name: z.string(), publicKeyPem: z.string(), addedAt: z.string() });
+export type TrustedKeyValue = z.infer<typeof trustedKeySchema>;
+
+export const trustPolicySettingSchema = z.enum(['default', 'require-signed', 'allow-unsigned']);
+export const trustPolicySchema = z.object({
+  /** 'default': require a trusted signature once the keyring holds a key */
+  setting: trustPolicySettingSchema,
+  /** in force now */
+  requireSigned: z.boolean(),
+  keys: z.number().int(),
+});
+export type TrustPolicyValue = z.infer<typeof trustPolicySchema>;
+
 export const bundleEntrySchema = z.object({
   bundleId: z.string(),
   path: z.string(),
@@ -245,12 +271,17 @@ export const bundleEntrySchema = z.object({
   weight: z.number(),
   signed: z.boolean(),
   files: z.array(z.string()),
+  /** what the signature proves against the store's keyring */
+  trust: bundleTrustSchema,
+  /** why the trust policy refuses to import or score this bundle; null when it is accepted */
+  refused: z.string().nullable(),
 });
 export type BundleEntry = z.infer<typeof bundleEntrySchema>;
 
 export const bundleVerdictSchema = z.object({
   ok: z.boolean(),
   problems: z.array(z.object({ file: z.string(), reason: z.string() })),
+  trust: bundleTrustSchema.nullable(),
 });
 
 export const scorerSchema = z.discriminatedUnion('kind', [

@@ -96,7 +96,7 @@ export const tests = [
       assert.ok(inUnitInterval(bundle.threshold), `threshold ${bundle.threshold}`);
       assert.match(bundle.thresholdText, /^0\.\d{4}$/);
       assert.equal(bundle.weight, 1);
-      assert.equal(bundle.signed, 'Not signed');
+      assert.equal(bundle.signed, 'Unsigned');
       assert.equal(bundle.models, 'GBDT');
       const zip = await readFile(bundle.path);
       assert.equal(zip.readUInt32LE(0), 0x04034b50, 'the path shown is a zip file on disk');

@@ -5,6 +5,7 @@ import { datasetCommand, datasetsCommand, importCommand, synthCommand } from './
 import { evaluateCommand, featuresCommand, trainCommand } from './commands/model';
 import { exportCommand, predictCommand, verifyCommand } from './commands/bundle';
 import { demoCommand } from './commands/demo';
+import { keysCommand } from './commands/keys';
 import { serveCommand } from './commands/serve';
 import { storeCommand } from './commands/store';
 import { runCommand, runsCommand } from './commands/runs';
@@ -22,8 +23,9 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   train: { run: trainCommand, usage: 'train --dataset D|FILE [--config F] [--models gbdt,lstm] [--seed S]  train and record a run' },
   evaluate: { run: evaluateCommand, usage: 'evaluate --run R --data FILE --rul FILE     official test scoring (last cycle, all cycles)' },
   export: { run: exportCommand, usage: 'export --run R --out DIR [--zip] [--sign KEY.pem] [--force]   write a model bundle' },
-  verify: { run: verifyCommand, usage: 'verify --bundle B                         checksums and signature (exit 0 or 1)' },
-  predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline]  each unit’s failure risk at its last cycle' },
+  verify: { run: verifyCommand, usage: 'verify --bundle B [--require-signed]      checksums, and what the signature proves against the keyring (exit 0 or 1)' },
+  predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline] [--require-signed]  each unit’s failure risk at its last cycle' },
+  keys: { run: keysCommand, usage: 'keys add FILE [--name N] | keys list | keys remove ID | keys policy [default|require-signed|allow-unsigned]  trusted bundle signers (Ed25519 public keys) and the trust policy' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
   store: { run: storeCommand, usage: 'store backup FILE [--force] | store restore FILE   online backup (never inside the store; --force replaces FILE) / checked restore of the store' },

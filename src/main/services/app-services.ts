@@ -216,6 +216,10 @@ export class AppServices {
       },
       'bundles:verify': ({ bundleId }) => this.exports.verifyById(bundleId),
       'bundles:reveal': ({ bundleId }) => Promise.resolve(this.exports.revealById(bundleId)),
+      'keys:list': () => Promise.resolve({ keys: this.store.trustedKeys(), policy: this.store.trustPolicy() }),
+      'keys:add': ({ pem, name }) => Promise.resolve({ ...this.store.addTrustedKey(pem, name, `key "${name}"`), policy: this.store.trustPolicy() }),
+      'keys:remove': ({ keyId }) => Promise.resolve({ key: this.store.removeTrustedKey(keyId), policy: this.store.trustPolicy() }),
+      'keys:policy': ({ setting }) => Promise.resolve(this.store.setTrustPolicy(setting)),
       'fleet:score': ({ datasetId, scorer }) => this.exports.scoreFleet(scorer, this.table(datasetId)),
       'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units),
     };

@@ -9,7 +9,7 @@ import { PrognosError } from '../../shared/errors';
 import type { BundleEntry, FleetScoresValue, Scorer } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
-import { bundleInputFromRun, BundleScorer, readBundle, verifyBundle, writeBundle, type UnitScore, type WrittenBundle } from '../core/export';
+import { bundleInputFromRun, BundleScorer, readBundle, verifyBundle, writeBundle, type BundleTrust, type UnitScore, type VerifyOptions, type VerifyResult, type WrittenBundle } from '../core/export';
 import { scoreRows } from '../core/pipeline/train';
 import type { ExperimentStore } from '../core/store/store';
 import type { TrainingService } from './training';
@@ -25,6 +25,14 @@ export interface FleetScores {
   threshold: number;
   /** failure within W cycles */
   labelWindow: number;
+  /** what the bundle's signature proves (bundle scoring only) */
+  trust?: BundleTrust;
+}
+
+/** Trust options for one check: the policy is in force, or the caller asks for a trusted key. */
+export interface TrustRequest {
+  /** require a bundle signed by a trusted key even when the store's policy does not */
+  readonly requireSigned?: boolean;
 }
 
 export interface UnitSeries {
@@ -72,8 +80,14 @@ export class ExportService {
     });
   }
 
-  verify(path: string) {
-    return verifyBundle(path);
+  /** The keyring, and whether a trusted signature is required now (the store's policy or the caller). */
+  trustOptions(req: TrustRequest = {}): VerifyOptions & { requireTrusted: boolean } {
+    const policy = this.store.trustPolicy();
+    return { trustedKeys: this.store.trustedKeys(), requireTrusted: req.requireSigned === true || policy.requireSigned };
+  }
+
+  verify(path: string, req: TrustRequest = {}): Promise<VerifyResult> {
+    return verifyBundle(path, this.trustOptions(req));
   }
 
   // ── the bundle library ──────────────────────────────────────────────────────────────────────
@@ -99,8 +113,11 @@ export class ExportService {
   }
 
   private async entry(loc: { bundleId: string; path: string; origin: BundleEntry['origin'] }): Promise<BundleEntry> {
-    const b = await readBundle(loc.path);
+    const { trustedKeys, requireTrusted } = this.trustOptions();
+    // read with the keyring but without the policy: an untrusted bundle is listed, marked refused
+    const b = await readBundle(loc.path, { trustedKeys });
     const m = b.manifest;
+    const refused = requireTrusted && b.trust.verdict !== 'trusted' ? `not signed by a trusted key (${b.trust.summary}); the trust policy requires one` : null;
     return {
       ...loc,
       runId: m.runId,
@@ -111,6 +128,8 @@ export class ExportService {
       weight: m.ensemble.weight,
       signed: m.signature !== undefined,
       files: [...b.files.keys()].sort(),
+      trust: { verdict: b.trust.verdict, keyId: b.trust.keyId, keyName: b.trust.keyName, claimedKeyId: b.trust.claimedKeyId, summary: b.trust.summary },
+      refused,
     };
   }
 
@@ -137,7 +156,7 @@ export class ExportService {
 
   /** Verifies first; only a sound bundle is copied into the store, so a refused one writes nothing. */
   async importBundle(path: string, displayName: string): Promise<BundleEntry> {
-    const verdict = await verifyBundle(path);
+    const verdict = await verifyBundle(path, this.trustOptions());
     if (!verdict.ok) {
       const issues = verdict.problems.map((p) => ({ file: `${displayName}/${p.file}`, reason: p.reason }));
       throw new PrognosError('BAD_FILE', `${displayName} is refused:\n${issues.map((i) => `${i.file}: ${i.reason}`).join('\n')}`, { issues });
@@ -156,8 +175,8 @@ export class ExportService {
   }
 
   async verifyById(bundleId: string) {
-    const r = await verifyBundle(this.pathOf(bundleId).path);
-    return { ok: r.ok, problems: r.problems.map((p) => ({ file: p.file, reason: p.reason })) };
+    const r = await verifyBundle(this.pathOf(bundleId).path, this.trustOptions());
+    return { ok: r.ok, problems: r.problems.map((p) => ({ file: p.file, reason: p.reason })), trust: r.trust === undefined ? null : { ...r.trust } };
   }
 
   revealById(bundleId: string): { shown: boolean; path: string } {
@@ -170,11 +189,11 @@ export class ExportService {
   // ── scoring ────────────────────────────────────────────────────────────────────────────────
 
   /** Per unit at its last cycle, through the bundle's ONNX models. */
-  async scoreWithBundle(bundle: string, table: FleetTable, engine: 'models' | 'pipeline' = 'models'): Promise<FleetScores> {
-    const scorer = await BundleScorer.open(bundle, { engine });
+  async scoreWithBundle(bundle: string, table: FleetTable, engine: 'models' | 'pipeline' = 'models', req: TrustRequest = {}): Promise<FleetScores> {
+    const scorer = await BundleScorer.open(bundle, { engine, ...this.trustOptions(req) });
     try {
       const units = withRul(await scorer.scoreUnits(table), table);
-      return { units, threshold: scorer.manifest.threshold, labelWindow: scorer.manifest.label.window };
+      return { units, threshold: scorer.manifest.threshold, labelWindow: scorer.manifest.label.window, trust: scorer.trust };
     } finally {
       await scorer.close();
     }
@@ -218,7 +237,7 @@ export class ExportService {
       ({ probability, gbdt, lstm } = scoreRows(table, trained, rows));
       threshold = trained.threshold;
     } else {
-      const s = await BundleScorer.open(this.pathOf(scorer.bundleId).path);
+      const s = await BundleScorer.open(this.pathOf(scorer.bundleId).path, this.trustOptions());
       try {
         const r = await s.scoreRows(table, rows);
         ({ probability, gbdt, lstm } = r);

@@ -39,7 +39,7 @@ describe('bundle library', () => {
     expect(entry.files).toEqual(expect.arrayContaining(['manifest.json', 'models/gbdt.onnx', 'models/pipeline.onnx']));
     const list = await services.handlers['bundles:list']({});
     expect(list.map((b) => b.bundleId)).toContain(entry.bundleId);
-    expect(await services.handlers['bundles:verify']({ bundleId: entry.bundleId })).toEqual({ ok: true, problems: [] });
+    expect(await services.handlers['bundles:verify']({ bundleId: entry.bundleId })).toEqual({ ok: true, problems: [], trust: expect.objectContaining({ verdict: 'unsigned' }) as unknown });
     expect(await services.handlers['bundles:reveal']({ bundleId: entry.bundleId })).toEqual({ shown: false, path: entry.path });
   });
 

@@ -34,8 +34,8 @@ function insertV1Dataset(db: Database.Database, id: string): void {
 
 describe('migration runner', () => {
   it('numbers migrations 1..n and reports the latest version', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
-    expect(LATEST_SCHEMA_VERSION).toBe(4);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(LATEST_SCHEMA_VERSION).toBe(5);
   });
 
   it('refuses a migration list with a gap', () => {
@@ -325,6 +325,34 @@ describe('004 column checksums and run owners', () => {
 
     expect(migrate(db, upTo(4))).toEqual([]);
     expect(schemaVersionOf(db)).toBe(4);
+    db.close();
+  });
+});
+
+describe('005 keyring', () => {
+  it('adds trusted_keys and settings (trust policy "default") to a version-4 store, keeping its data', () => {
+    const db = freshDb();
+    migrate(db, upTo(3));
+    insertV1Dataset(db, 'ds_old');
+    migrate(db, upTo(4));
+    const before = db.prepare('SELECT * FROM dataset_columns ORDER BY position').all();
+
+    expect(migrate(db, upTo(5))).toEqual([5]);
+    expect(tableNames(db)).toEqual(expect.arrayContaining(['trusted_keys', 'settings']));
+    expect(columnNames(db, 'trusted_keys')).toEqual(['key_id', 'name', 'public_key_pem', 'added_at']);
+    expect(columnNames(db, 'settings')).toEqual(['key', 'value']);
+    expect(indexColumns(db, 'trusted_keys_added')).toEqual(['added_at']);
+    expect(db.prepare('SELECT key, value FROM settings').all()).toEqual([{ key: 'trust_policy', value: 'default' }]);
+    expect(db.prepare('SELECT * FROM dataset_columns ORDER BY position').all()).toEqual(before);
+    expect(migrate(db, upTo(5))).toEqual([]);
+    expect(appliedMigrations(db).at(-1)).toMatchObject({ version: 5, name: 'keyring' });
+
+    // a key id is a full SHA-256 fingerprint, names are required, one row per key
+    const add = db.prepare("INSERT INTO trusted_keys VALUES (?, ?, 'pem', 'x')");
+    expect(() => add.run('abc', 'short id')).toThrow(/CHECK/);
+    expect(() => add.run('a'.repeat(64), '')).toThrow(/CHECK/);
+    add.run('a'.repeat(64), 'release');
+    expect(() => add.run('a'.repeat(64), 'again')).toThrow(/UNIQUE|PRIMARY KEY/);
     db.close();
   });
 });

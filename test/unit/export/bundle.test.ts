@@ -13,6 +13,8 @@ import { bundleInputFromRun } from '../../../src/main/core/export/from-run';
 import { parseTrainConfig } from '../../../src/main/core/pipeline/config';
 import { BundleScorer } from '../../../src/main/core/export/score';
 import { readZip } from '../../../src/main/core/export/zip';
+import { parseEd25519PublicKey } from '../../../src/main/core/export/signing';
+import type { TrustedKey } from '../../../src/main/core/export/trust';
 import { PrognosError } from '../../../src/shared/errors';
 import { maxAbsDiff, referenceScores, syntheticRun, truncateUnits } from '../../helpers/onnx-fixtures';
 import { tempDir } from '../../helpers/paths';
@@ -221,45 +223,57 @@ describe('zip bundles', () => {
 });
 
 describe('signing', () => {
-  it('signs SHA256SUMS; verification passes with the signer key and fails with another', async () => {
+  const ring = (pub: string, name = 'release'): TrustedKey[] => {
+    const k = parseEd25519PublicKey(pub, 'test key');
+    return [{ keyId: k.fingerprint, name, publicKeyPem: k.pem }];
+  };
+
+  it('signs SHA256SUMS; trusted only with the signer key in the keyring', async () => {
     const good = ed();
     const other = ed();
     const w = await writeBundle(input, join(dir, 'signed'), { signKey: good.priv });
     expect(existsSync(join(w.path, 'SIGNATURE'))).toBe(true);
     expect(w.manifest.signature?.publicKey.trim()).toBe(good.pub.trim());
     expect(readFileSync(join(w.path, 'SHA256SUMS'), 'utf8')).not.toMatch(/SIGNATURE/);
-    expect(await verifyBundle(w.path)).toMatchObject({ ok: true });
-    expect(await verifyBundle(w.path, { publicKey: good.pub })).toMatchObject({ ok: true });
-    expect((await verifyBundle(w.path, { publicKey: other.pub })).problems).toEqual([
-      { file: 'SIGNATURE', reason: 'signed with a different key than the trusted public key' },
-    ]);
-    await expect(readBundle(w.path, { publicKey: other.pub })).rejects.toMatchObject({ code: 'BAD_FILE' });
+    const fp = parseEd25519PublicKey(good.pub, 'k').fingerprint;
+    // without a keyring the signature is consistent but vouches for nothing
+    expect(await verifyBundle(w.path)).toMatchObject({ ok: true, trust: { verdict: 'unknown-key', keyId: fp, keyName: null, claimedKeyId: fp } });
+    expect(await verifyBundle(w.path, { trustedKeys: ring(good.pub) })).toMatchObject({ ok: true, trust: { verdict: 'trusted', keyId: fp, keyName: 'release' } });
+    expect((await verifyBundle(w.path, { trustedKeys: ring(good.pub) })).trust?.summary).toBe(`signed by trusted key "release" (${fp.slice(0, 16)})`);
+    const r = await verifyBundle(w.path, { trustedKeys: ring(other.pub), requireTrusted: true });
+    expect(r.ok).toBe(false);
+    expect(r.trust?.verdict).toBe('unknown-key');
+    expect(r.problems).toEqual([{ file: 'SIGNATURE', reason: `not signed by a trusted key (signed by an unknown key ${fp.slice(0, 16)} (not in the keyring)); the trust policy requires one` }]);
+    await expect(readBundle(w.path, { trustedKeys: ring(other.pub), requireTrusted: true })).rejects.toMatchObject({ code: 'BAD_FILE' });
   });
 
-  it('detects a forged signature and a re-signed bundle whose key is not trusted', async () => {
+  it('a flipped signature is a bad signature, refused with or without a policy', async () => {
     const good = ed();
     const w = await writeBundle(input, join(dir, 'forged'), { signKey: good.priv });
     const sig = readFileSync(join(w.path, 'SIGNATURE'), 'utf8');
     const flipped = (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
     writeFileSync(join(w.path, 'SIGNATURE'), flipped);
-    expect((await verifyBundle(w.path)).problems).toEqual([{ file: 'SIGNATURE', reason: 'signature does not match SHA256SUMS and the public key in manifest.json' }]);
-    // an attacker re-signs with their own key: consistent in itself, refused against the trusted key
-    const attacker = ed();
-    const forged = await writeBundle(input, join(dir, 'resigned'), { signKey: attacker.priv });
-    expect(await verifyBundle(forged.path)).toMatchObject({ ok: true });
-    expect((await verifyBundle(forged.path, { publicKey: good.pub })).ok).toBe(false);
+    const fp = parseEd25519PublicKey(good.pub, 'k').fingerprint;
+    for (const opts of [{}, { trustedKeys: ring(good.pub) }]) {
+      const v = await verifyBundle(w.path, opts);
+      expect(v.trust).toMatchObject({ verdict: 'bad-signature', keyId: null, claimedKeyId: fp });
+      expect(v.problems).toEqual([{ file: 'SIGNATURE', reason: `bad signature: SIGNATURE does not verify SHA256SUMS with any key (claims to be signed by ${fp.slice(0, 16)})` }]);
+    }
   });
 
-  it('takes the key from a file; refuses non-Ed25519 keys; unsigned bundles fail when a signature is required', async () => {
+  it('takes the key from a file; refuses non-Ed25519 keys; an unsigned bundle fails when a trusted signature is required', async () => {
     const good = ed();
     const keyFile = join(dir, 'key.pem');
     writeFileSync(keyFile, good.priv);
     const w = await writeBundle(input, join(dir, 'signed-file'), { signKey: keyFile });
-    expect(await verifyBundle(w.path, { publicKey: good.pub })).toMatchObject({ ok: true });
+    expect(await verifyBundle(w.path, { trustedKeys: ring(good.pub), requireTrusted: true })).toMatchObject({ ok: true, trust: { verdict: 'trusted' } });
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     await expect(writeBundle(input, join(dir, 'rsa'), { signKey: rsa })).rejects.toThrow(/Ed25519/);
     expect(existsSync(join(dir, 'rsa'))).toBe(false);
-    expect((await verifyBundle(bundle, { requireSignature: true })).problems).toEqual([{ file: 'SIGNATURE', reason: 'the bundle is not signed' }]);
+    expect(await verifyBundle(bundle)).toMatchObject({ ok: true, trust: { verdict: 'unsigned', summary: 'unsigned' } });
+    expect((await verifyBundle(bundle, { trustedKeys: ring(good.pub), requireTrusted: true })).problems).toEqual([
+      { file: 'SIGNATURE', reason: 'not signed by a trusted key (unsigned); the trust policy requires one' },
+    ]);
   });
 });
 

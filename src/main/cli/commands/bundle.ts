@@ -4,6 +4,7 @@ import { PrognosError } from '../../../shared/errors';
 import { parseFleetFile } from '../../core/data/import-file';
 import { computeMetrics } from '../../core/eval/metrics';
 import { failWithin } from '../../core/labels';
+import type { BundleTrust } from '../../core/export';
 import type { FleetScores } from '../../services/exports';
 import { parseCommandArgs, requireOption } from '../args';
 import { openServices } from '../context';
@@ -31,14 +32,23 @@ export async function exportCommand(argv: string[], out: Output): Promise<void> 
   }
 }
 
+/** The verdict as JSON: what the signature proves (never trust from the bundle's own key). */
+function trustJson(t: BundleTrust | undefined): { verdict: BundleTrust['verdict']; keyId: string | null; keyName: string | null; claimedKeyId: string | null; summary: string } | null {
+  return t === undefined ? null : { verdict: t.verdict, keyId: t.keyId, keyName: t.keyName, claimedKeyId: t.claimedKeyId, summary: t.summary };
+}
+
 export async function verifyCommand(argv: string[], out: Output): Promise<number> {
-  const { values } = parseCommandArgs(argv, { bundle: { type: 'string' } });
+  const { values } = parseCommandArgs(argv, { bundle: { type: 'string' }, 'require-signed': { type: 'boolean', default: false } });
   const path = resolve(requireOption(values.bundle, 'bundle'));
   const services = openServices(values.store);
   try {
-    const r = await services.exports.verify(path);
-    out.result({ bundle: path, ok: r.ok, problems: r.problems, runId: r.manifest?.runId ?? null }, () =>
-      r.ok ? `${basename(path)}: OK — every checksum${r.manifest?.signature === undefined ? '' : ' and the signature'} verified.` : [`${basename(path)}: REFUSED`, ...r.problems.map((p) => `  ${p.file}: ${p.reason}`)].join('\n'),
+    const r = await services.exports.verify(path, { requireSigned: values['require-signed'] });
+    const requireSigned = values['require-signed'] || services.store.trustPolicy().requireSigned;
+    const trust = trustJson(r.trust);
+    out.result({ bundle: path, ok: r.ok, problems: r.problems, runId: r.manifest?.runId ?? null, trust, requireSigned }, () =>
+      r.ok
+        ? `${basename(path)}: OK — every checksum verified; ${trust?.summary ?? 'unsigned'}.`
+        : [`${basename(path)}: REFUSED${trust === null ? '' : ` — ${trust.summary}`}`, ...r.problems.map((p) => `  ${p.file}: ${p.reason}`)].join('\n'),
     );
     return r.ok ? 0 : 1;
   } finally {
@@ -47,8 +57,16 @@ export async function verifyCommand(argv: string[], out: Output): Promise<number
 }
 
 export async function predictCommand(argv: string[], out: Output): Promise<void> {
-  const { values } = parseCommandArgs(argv, { bundle: { type: 'string' }, run: { type: 'string' }, data: { type: 'string' }, rul: { type: 'string' }, engine: { type: 'string' } });
+  const { values } = parseCommandArgs(argv, {
+    bundle: { type: 'string' },
+    run: { type: 'string' },
+    data: { type: 'string' },
+    rul: { type: 'string' },
+    engine: { type: 'string' },
+    'require-signed': { type: 'boolean', default: false },
+  });
   if ((values.bundle === undefined) === (values.run === undefined)) throw new PrognosError('INVALID_INPUT', 'Give either --bundle B or --run R.');
+  if (values['require-signed'] && values.bundle === undefined) throw new PrognosError('INVALID_INPUT', '--require-signed goes with --bundle (a run in the store is not signed).');
   const engine = values.engine ?? 'models';
   if (engine !== 'models' && engine !== 'pipeline') throw new PrognosError('INVALID_INPUT', `--engine must be models or pipeline, got "${engine}".`);
   const data = resolve(requireOption(values.data, 'data'));
@@ -56,7 +74,10 @@ export async function predictCommand(argv: string[], out: Output): Promise<void>
   const services = openServices(values.store);
   try {
     const scores: FleetScores =
-      values.bundle !== undefined ? await services.exports.scoreWithBundle(resolve(values.bundle), parsed.table, engine) : await services.exports.scoreWithRun(values.run!, parsed.table);
+      values.bundle !== undefined
+        ? await services.exports.scoreWithBundle(resolve(values.bundle), parsed.table, engine, { requireSigned: values['require-signed'] })
+        : await services.exports.scoreWithRun(values.run!, parsed.table);
+    const trust = trustJson(scores.trust);
     const { units } = scores;
     const ranked = [...units].sort((a, b) => b.probability - a.probability);
     // with a RUL file: how the alerts fare at each unit's last cycle (a true failure is RUL ≤ W)
@@ -68,8 +89,9 @@ export async function predictCommand(argv: string[], out: Output): Promise<void>
             failWithin(units.map((u) => u.rul ?? Number.NaN), scores.labelWindow),
             scores.threshold,
           );
-    out.result({ source: values.bundle ?? values.run, threshold: scores.threshold, units, ...(lastCycle === undefined ? {} : { lastCycle }) }, () =>
+    out.result({ source: values.bundle ?? values.run, threshold: scores.threshold, ...(trust === null ? {} : { trust }), units, ...(lastCycle === undefined ? {} : { lastCycle }) }, () =>
       [
+        ...(trust === null ? [] : [`Bundle ${basename(values.bundle!)}: ${trust.summary}.`]),
         `${units.length} units scored at their last cycle; ${units.filter((u) => u.alert).length} alerts.`,
         '',
         table(

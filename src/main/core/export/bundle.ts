@@ -48,7 +48,8 @@ import { buildModelCard } from './model-card';
 import { inspectModel, MAX_ONNX_ML_OPSET, MAX_ONNX_OPSET, IR_VERSION, ONNX_ML_DOMAIN } from './onnx';
 import { buildOpenApi } from './openapi';
 import { PIPELINE_INPUTS, PIPELINE_OUTPUTS, pipelineContract, pipelineToOnnx, type GbdtInputSpace, type PipelineSpec } from './pipeline-onnx';
-import { loadSigningKey, parsePublicKey, publicKeyPem, samePublicKey, SIGNATURE_ALGORITHM, SIGNATURE_FILE, signBase64, verifyBase64 } from './signing';
+import { loadSigningKey, parsePublicKey, publicKeyPem, SIGNATURE_ALGORITHM, SIGNATURE_FILE, signBase64 } from './signing';
+import { assessTrust, type BundleTrust, type TrustedKey } from './trust';
 import { readZip, writeZip, ZipError } from './zip';
 
 /** Everything a bundle is made from: a finished run's models, feature recipe and results. */
@@ -113,22 +114,25 @@ export interface BundleProblem {
 }
 
 export interface VerifyOptions {
-  /** Trusted Ed25519 public key (PEM): the bundle must be signed with it. */
-  readonly publicKey?: string;
-  /** Refuse unsigned bundles. */
-  readonly requireSignature?: boolean;
+  /** The keyring: the Ed25519 public keys the site trusts. Only these vouch for a bundle. */
+  readonly trustedKeys?: readonly TrustedKey[];
+  /** Refuse a bundle unless a key of `trustedKeys` signed it. */
+  readonly requireTrusted?: boolean;
 }
 
 export interface VerifyResult {
   readonly ok: boolean;
   readonly problems: BundleProblem[];
   readonly manifest?: BundleManifest;
+  /** what the signature proves; absent when the bundle could not be read at all */
+  readonly trust?: BundleTrust;
 }
 
 export interface LoadedBundle {
   readonly path: string;
   readonly manifest: BundleManifest;
   readonly files: ReadonlyMap<string, Uint8Array>;
+  readonly trust: BundleTrust;
 }
 
 const REQUIRED_FILES = [MANIFEST_FILE, MODEL_CARD_FILE, OPENAPI_FILE, GBDT_ONNX_FILE, GBDT_XGBOOST_FILE];
@@ -347,7 +351,7 @@ function checkOnnx(file: string, bytes: Uint8Array, expectedInputs: readonly str
 }
 
 /** Checks an in-memory bundle; never throws for bundle content. */
-export function checkBundleFiles(files: ReadonlyMap<string, Uint8Array>, opts: VerifyOptions = {}): VerifyResult {
+export function checkBundleFiles(files: ReadonlyMap<string, Uint8Array>, opts: VerifyOptions = {}): VerifyResult & { readonly trust: BundleTrust } {
   const problems: BundleProblem[] = [];
   const sumsBytes = files.get(SUMS_FILE);
   let listed = new Set<string>();
@@ -413,27 +417,23 @@ export function checkBundleFiles(files: ReadonlyMap<string, Uint8Array>, opts: V
     }
   }
 
-  // signature
+  // signature and trust: only a key of the keyring vouches; the manifest's key is a claim (trust.ts)
   const sigBytes = files.get(SIGNATURE_FILE);
-  const trusted = opts.publicKey === undefined ? undefined : parsePublicKey(opts.publicKey);
-  if (opts.publicKey !== undefined && trusted === null) problems.push({ file: SIGNATURE_FILE, reason: 'the trusted public key given for verification is not a PEM key' });
   const declared = manifest?.signature;
-  if (declared !== undefined && sumsBytes !== undefined) {
+  const trust = assessTrust(sumsBytes, sigBytes, declared?.publicKey, opts.trustedKeys ?? []);
+  if (declared !== undefined) {
     const embedded = parsePublicKey(declared.publicKey);
     if (declared.file !== SIGNATURE_FILE || declared.signs !== SUMS_FILE) problems.push({ file: MANIFEST_FILE, reason: 'signature entry names unexpected files' });
     if (embedded === null || embedded.asymmetricKeyType !== 'ed25519') problems.push({ file: MANIFEST_FILE, reason: 'signature.publicKey is not an Ed25519 public key' });
-    else if (sigBytes === undefined) problems.push({ file: SIGNATURE_FILE, reason: 'missing: manifest.json declares a signature' });
-    else if (!verifyBase64(sumsBytes, Buffer.from(sigBytes).toString('utf8'), embedded)) {
-      problems.push({ file: SIGNATURE_FILE, reason: 'signature does not match SHA256SUMS and the public key in manifest.json' });
-    } else if (trusted !== undefined && trusted !== null && !samePublicKey(trusted, embedded)) {
-      problems.push({ file: SIGNATURE_FILE, reason: 'signed with a different key than the trusted public key' });
-    }
+    if (sigBytes === undefined) problems.push({ file: SIGNATURE_FILE, reason: 'missing: manifest.json declares a signature' });
   } else if (sigBytes !== undefined && manifest !== undefined) {
     problems.push({ file: SIGNATURE_FILE, reason: 'present, but manifest.json declares no signature' });
-  } else if ((opts.requireSignature === true || opts.publicKey !== undefined) && manifest !== undefined) {
-    problems.push({ file: SIGNATURE_FILE, reason: 'the bundle is not signed' });
   }
-  return problems.length === 0 && manifest !== undefined ? { ok: true, problems, manifest } : { ok: false, problems, ...(manifest === undefined ? {} : { manifest }) };
+  if (trust.verdict === 'bad-signature') problems.push({ file: SIGNATURE_FILE, reason: trust.summary });
+  else if (opts.requireTrusted === true && trust.verdict !== 'trusted') {
+    problems.push({ file: SIGNATURE_FILE, reason: `not signed by a trusted key (${trust.summary}); the trust policy requires one` });
+  }
+  return problems.length === 0 && manifest !== undefined ? { ok: true, problems, manifest, trust } : { ok: false, problems, trust, ...(manifest === undefined ? {} : { manifest }) };
 }
 
 // ---------------------------------------------------------------- file system
@@ -503,7 +503,7 @@ export async function verifyBundle(path: string, opts: VerifyOptions = {}): Prom
   }
   const r = checkBundleFiles(loaded.files, opts);
   const problems = [...loaded.problems, ...r.problems];
-  return { ok: problems.length === 0 && r.ok, problems, ...(r.manifest === undefined ? {} : { manifest: r.manifest }) };
+  return { ok: problems.length === 0 && r.ok, problems, ...(r.manifest === undefined ? {} : { manifest: r.manifest }), trust: r.trust };
 }
 
 /** Loads and verifies a bundle; a bundle with any problem is refused with BAD_FILE naming the files. */
@@ -514,7 +514,7 @@ export async function readBundle(path: string, opts: VerifyOptions = {}): Promis
   if (problems.length > 0 || r.manifest === undefined) {
     throw badFile(problems.length > 0 ? problems : [{ file: MANIFEST_FILE, reason: 'unreadable' }]);
   }
-  return { path, manifest: r.manifest, files };
+  return { path, manifest: r.manifest, files, trust: r.trust };
 }
 
 async function exists(p: string): Promise<boolean> {

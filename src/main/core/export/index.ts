@@ -44,5 +44,6 @@ export { BundleScorer, type BundleScorerOptions, type ScoringEngine, type UnitSc
 export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, type BundleManifest } from './manifest';
 export { readZip, writeZip, ZipError, crc32 } from './zip';
 export { SUMS_FILE, sha256Hex, formatSums, parseSums } from './checksums';
-export { SIGNATURE_FILE, loadSigningKey, publicKeyPem } from './signing';
+export { SIGNATURE_FILE, loadSigningKey, publicKeyPem, keyFingerprint, shortFingerprint, parseEd25519PublicKey, type ParsedPublicKey } from './signing';
+export { assessTrust, trustSummary, type BundleTrust, type TrustedKey, type TrustVerdict } from './trust';
 export { bundleInputFromRun, type ExportContext, type RunForExport } from './from-run';

@@ -113,7 +113,8 @@ export function buildModelCard(m: BundleManifest): string {
     ...(m.signature === undefined
       ? ['- The bundle is not signed.']
       : [
-          `- SHA256SUMS is signed (${m.signature.algorithm}); the public key is in manifest.json (signature.publicKey). With OpenSSL: ` +
+          `- SHA256SUMS is signed (${m.signature.algorithm}); manifest.json names the signer's public key (signature.publicKey), which is a claim, not proof. ` +
+            'Verify with a copy of the key obtained from the signer, not with the one in the bundle (`prognos keys add` puts it in the keyring). With OpenSSL: ' +
             '`base64 -d SIGNATURE > sig.bin && openssl pkeyutl -verify -pubin -inkey public.pem -rawin -in SHA256SUMS -sigfile sig.bin`.',
         ]),
     '',

@@ -14,6 +14,7 @@ import { engineerFeatures, type FeatureState } from '../features/engineer';
 import type { ScalerParams } from '../split';
 import { buildWindows } from '../windows';
 import { readBundle, type VerifyOptions } from './bundle';
+import type { BundleTrust } from './trust';
 import { GBDT_INPUT, GBDT_PROBABILITIES } from './gbdt-onnx';
 import { LSTM_INPUT, LSTM_OUTPUT } from './lstm-onnx';
 import type { BundleManifest } from './manifest';
@@ -81,6 +82,8 @@ export class BundleScorer {
     readonly manifest: BundleManifest,
     readonly engine: ScoringEngine,
     private readonly sessions: Sessions,
+    /** what the bundle's signature proves against the keyring it was opened with */
+    readonly trust: BundleTrust,
   ) {}
 
   /** Verifies the bundle (refused with BAD_FILE when anything is wrong) and loads its models. */
@@ -112,7 +115,7 @@ export class BundleScorer {
       if (e instanceof PrognosError) throw e;
       throw new PrognosError('BAD_FILE', `onnxruntime cannot load a model of ${bundlePath}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return new BundleScorer(m, engine, sessions);
+    return new BundleScorer(m, engine, sessions, bundle.trust);
   }
 
   /** One score per unit of `table`, at the unit's latest cycle, in table order. */

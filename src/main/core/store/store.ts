@@ -12,6 +12,7 @@ import type { FleetTable } from '../data/table';
 import { PrognosError } from '../../../shared/errors';
 import type { DatasetRecord } from '../../../shared/schemas';
 import * as datasets from './datasets';
+import * as keyring from './keys';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
@@ -34,6 +35,7 @@ export type {
   RunStatus,
 } from './runs';
 export { INTERRUPTED_ERROR } from './runs';
+export type { AddedKey, KeyRecord, TrustPolicy, TrustPolicySetting } from './keys';
 export { STORE_FILE } from './store-file';
 
 export interface OpenOptions {
@@ -440,5 +442,30 @@ export class ExperimentStore {
     this.ownRuns.delete(runId);
     runsOfThisProcess.delete(runId);
     return runs.deleteRun(this.db, runId);
+  }
+
+  // keyring and trust policy --------------------------------------------------------------------
+
+  /** The trusted bundle signers, oldest first. */
+  trustedKeys(): keyring.KeyRecord[] {
+    return keyring.listTrustedKeys(this.db);
+  }
+
+  /** Adds an Ed25519 public key (a private key is reduced to its public key); `source` names the input in errors. */
+  addTrustedKey(pem: string, name: string, source: string): keyring.AddedKey {
+    return keyring.addTrustedKey(this.db, pem, name, source);
+  }
+
+  /** Removes the key with this fingerprint or unique fingerprint prefix. */
+  removeTrustedKey(idOrPrefix: string): keyring.KeyRecord {
+    return keyring.removeTrustedKey(this.db, idOrPrefix);
+  }
+
+  trustPolicy(): keyring.TrustPolicy {
+    return keyring.trustPolicy(this.db);
+  }
+
+  setTrustPolicy(setting: keyring.TrustPolicySetting): keyring.TrustPolicy {
+    return keyring.setTrustPolicy(this.db, setting);
   }
 }

@@ -1,13 +1,17 @@
-/** The store's schema history, oldest first. Append new migrations; never edit a released one. */
+/**
+ * The store's schema history, oldest first. Append new migrations; never edit a released one.
+ * Versions increase; a gap (a number reserved for a migration merged later) is allowed.
+ */
 import { migration001 } from './001-datasets';
 import { migration002 } from './002-experiments-runs';
 import { migration003 } from './003-artifacts-models-reports';
 import { migration004 } from './004-column-checksums';
+import { migration005 } from './005-keyring';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -18,6 +18,7 @@ import {
   originNote,
   predictiveModels,
 } from './bundle-info';
+import { TrustTag } from './TrustTag';
 import type { VerdictState } from './use-bundle-verdicts';
 
 /** The verification result: OK, or each problem as `file: reason`. */
@@ -99,13 +100,7 @@ export function BundleDetail(props: {
           <span className={`tag origin origin--${entry.origin}`} title={originNote(entry.origin)}>
             {ORIGIN_LABELS[entry.origin]}
           </span>
-          <span
-            className={entry.signed ? 'tag tag--signed' : 'tag tag--muted'}
-            title={entry.signed ? 'SIGNATURE holds an Ed25519 signature of SHA256SUMS' : 'No signature: checksums only'}
-            data-testid="bundle-signed"
-          >
-            {entry.signed ? 'Signed' : 'Not signed'}
-          </span>
+          <TrustTag entry={entry} testId="bundle-signed" />
         </h2>
         <div className="bundle-detail__actions">
           <button
@@ -117,8 +112,11 @@ export function BundleDetail(props: {
           >
             {verdict?.status === 'checking' ? 'Verifying…' : 'Verify'}
           </button>
-          {verdict?.status === 'done' && !verdict.ok ? (
-            <span className="button button--small is-disabled" title="A bundle with problems is not used for scoring">
+          {(verdict?.status === 'done' && !verdict.ok) || entry.refused !== null ? (
+            <span
+              className="button button--small is-disabled"
+              title={entry.refused ?? 'A bundle with problems is not used for scoring'}
+            >
               Score a fleet →
             </span>
           ) : (
@@ -139,6 +137,15 @@ export function BundleDetail(props: {
             : 'Imported: every checksum matched.'}
         </p>
       )}
+      <p
+        className={entry.refused === null ? 'hint' : 'notice notice--warning'}
+        data-testid="bundle-trust-summary"
+        data-verdict={entry.trust.verdict}
+      >
+        {entry.trust.summary.charAt(0).toUpperCase() + entry.trust.summary.slice(1)}.
+        {entry.refused !== null &&
+          ' The trust policy refuses this bundle: it is not imported or used for scoring until its signer is in the keyring (Keys, below the library) or the policy allows it.'}
+      </p>
       <VerdictView verdict={verdict} testId="bundle-verdict" />
       <dl className="bundle-facts">
         <div>

@@ -6,6 +6,7 @@ import { MiddleTruncate } from '../../components/MiddleTruncate';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatBytes, formatDate, formatInteger, formatShortDate, formatThreshold } from '../../lib/format';
 import { bundleName, isZip, ORIGIN_LABELS, originNote, shortRunId } from './bundle-info';
+import { TrustTag } from './TrustTag';
 import type { VerdictState } from './use-bundle-verdicts';
 
 export type ImportPhase =
@@ -196,7 +197,7 @@ export function BundleLibrary(props: {
                     <span className={`tag origin origin--${b.origin}`} title={originNote(b.origin)}>
                       {ORIGIN_LABELS[b.origin]}
                     </span>
-                    {b.signed && <span className="tag tag--signed">Signed</span>}
+                    <TrustTag entry={b} />
                   </span>
                   <span className="bundle-item__meta">
                     <span>{b.datasetName ?? 'unknown data'}</span>

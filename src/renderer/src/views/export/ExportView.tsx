@@ -9,6 +9,7 @@ import { useHashRoute } from '../../lib/use-hash-route';
 import { BundleDetail } from './BundleDetail';
 import { BundleLibrary, type ImportPhase } from './BundleLibrary';
 import { ExportPanel } from './ExportPanel';
+import { KeysPanel } from './KeysPanel';
 import { useBundleVerdicts } from './use-bundle-verdicts';
 
 /** Whether the first dropped item is a folder (browsers expose this only through the entry API). */
@@ -115,6 +116,7 @@ export function ExportView() {
           onDismissImportError={() => setImportError(null)}
           mode={transport.mode}
         />
+        <KeysPanel onChanged={reloadList} />
       </div>
       <div className="export-view__main">
         {selected !== null ? (
