@@ -12,6 +12,7 @@ import { runImportWorker, type ImportedFleet } from './import-runner';
 import { JobManager, type JobContext } from './jobs';
 import { UploadArea } from './uploads';
 import { FileGrants } from './file-grants';
+import { naming } from './redact';
 import type { ImportWorkerRequest } from '../workers/import-protocol';
 import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
@@ -126,6 +127,8 @@ export class AppServices {
     try {
       const parsed = await runImportWorker(this.opts.importWorker, request, ctx);
       return this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
+    } catch (e) {
+      throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
     } finally {
       if (req.source.kind === 'upload') this.uploads.discard(req.source.uploadId);
       if (req.rul?.kind === 'upload') this.uploads.discard(req.rul.uploadId);
@@ -240,6 +243,8 @@ export class AppServices {
         const { path, displayName } = this.resolveSource(source);
         try {
           return await this.exports.importBundle(path, displayName);
+        } catch (e) {
+          throw naming(e, path, displayName);
         } finally {
           if (source.kind === 'upload') this.uploads.discard(source.uploadId);
         }

@@ -110,6 +110,33 @@ describe('browser mode refuses path sources on every channel', () => {
     else console.warn('this mount does not record access times; the FIFO checks stand alone');
   });
 
+  it('errors name the uploaded file, never the uploads folder, and show no more than the offending cell', async () => {
+    const store = services.store.dir;
+    const bundle = await rpc('bundles:import', { source: { kind: 'upload', uploadId: await upload('mine.zip', 'not a zip at all'), fileName: 'mine.zip' } });
+    expect(bundle).toMatchObject({ ok: false, error: { code: 'BAD_FILE' } });
+    expect(bundle.error!.message).toContain('mine.zip');
+    for (const leak of [store, 'uploads', 'up_']) expect(bundle.error!.message).not.toContain(leak);
+
+    const good = (c: number): string => `1 ${c} 0.5 0.25 100 ${Array.from({ length: 21 }, (_, k) => (k + 1) * 1.5).join(' ')}`;
+    const row = `1 3 0.5 0.25 100 ${Array.from({ length: 21 }, (_, k) => (k === 4 ? 'oops' : String(987654.321 + k))).join(' ')}`;
+    const text = [good(1), good(2), row].join('\n') + '\n';
+    type Status = { state: string; error?: { code: string; message: string; details?: { issues?: { file: string; line?: number; reason: string }[] } } };
+    const started = (await rpc('datasets:import', { source: { kind: 'upload', uploadId: await upload('fleet.txt', text), fileName: 'fleet.txt' } })) as unknown as {
+      value: { jobId: string };
+    };
+    let status: Status;
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      status = ((await rpc('jobs:get', { jobId: started.value.jobId })) as unknown as { value: Status }).value;
+    } while (status.state === 'running');
+    expect(status.state).toBe('failed');
+    expect(status.error!.code).toBe('BAD_FILE');
+    expect(status.error!.details!.issues![0]).toMatchObject({ file: 'fleet.txt', line: 3, reason: '"oops" is not a number' });
+    const shown = JSON.stringify(status.error);
+    expect(shown).not.toContain('987654');
+    for (const leak of [store, 'uploads', 'up_']) expect(shown).not.toContain(leak);
+  });
+
   it('the FIFO check does catch a reader (so the test above can fail)', async () => {
     const f = fifo(join(outside, 'probe'));
     const { open } = await import('node:fs/promises');
