@@ -36,7 +36,11 @@ export class FileGrants {
   consume(grant: string): { path: string; fileName: string } {
     this.prune();
     const g = this.pending.get(grant);
-    if (g === undefined) throw new PrognosError('FORBIDDEN', 'This file was not chosen in the open dialog, or its permission was used or has expired; choose it again.');
+    if (g === undefined)
+      throw new PrognosError(
+        'FORBIDDEN',
+        'This file was not chosen in the open dialog, or its permission was used or has expired; choose it again.',
+      );
     this.pending.delete(grant);
     return { path: g.path, fileName: basename(g.path) };
   }

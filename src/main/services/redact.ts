@@ -8,7 +8,14 @@ const ABSOLUTE_PATH = /(?:[A-Za-z]:)?[\\/](?:[^\s'"`:,;()[\]{}<>\\/]+[\\/])+[^\s
 
 /** Replaces every absolute path in a message by its last part. */
 export function redactPaths(message: string): string {
-  return message.replace(ABSOLUTE_PATH, (p) => p.split(/[\\/]/).filter((s) => s !== '').pop() ?? '');
+  return message.replace(
+    ABSOLUTE_PATH,
+    (p) =>
+      p
+        .split(/[\\/]/)
+        .filter((s) => s !== '')
+        .pop() ?? '',
+  );
 }
 
 /** An error value for a client: an internal error's message keeps no path. */
@@ -21,7 +28,11 @@ export function naming(e: unknown, path: string, name: string): unknown {
   const swap = (s: string): string => s.split(path).join(name);
   if (e instanceof PrognosError) {
     const issues = e.details?.issues?.map((i) => ({ ...i, file: swap(i.file), reason: swap(i.reason) }));
-    return new PrognosError(e.code, swap(e.message), e.details === undefined ? undefined : { ...e.details, ...(issues === undefined ? {} : { issues }) });
+    return new PrognosError(
+      e.code,
+      swap(e.message),
+      e.details === undefined ? undefined : { ...e.details, ...(issues === undefined ? {} : { issues }) },
+    );
   }
   if (e instanceof Error) return new Error(swap(e.message));
   return e;

@@ -22,7 +22,13 @@ let gibEntry: RawEntry;
 let gibSha = '';
 
 interface ChildReport {
-  outcome: { ok: boolean; message?: string; size?: number; sha256?: string; problems?: { file: string; reason: string }[] };
+  outcome: {
+    ok: boolean;
+    message?: string;
+    size?: number;
+    sha256?: string;
+    problems?: { file: string; reason: string }[];
+  };
   peakRssMiB: number;
   startRssMiB: number;
   lagP99Ms: number;
@@ -78,17 +84,36 @@ process.stdout.write(JSON.stringify({ outcome, startRssMiB, peakRssMiB: Math.max
 `;
 
 function runChild(mode: 'entry' | 'bundle', path: string, arg = ''): ChildReport {
-  const out = execFileSync(process.execPath, [join(dir, 'child.mjs'), mode, path, arg], { cwd: dir, encoding: 'utf8', maxBuffer: 16 * MIB, timeout: 240_000 });
+  const out = execFileSync(process.execPath, [join(dir, 'child.mjs'), mode, path, arg], {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 16 * MIB,
+    timeout: 240_000,
+  });
   const report = JSON.parse(out) as ChildReport;
-  console.log(`${mode} ${path.split('/').pop()}: ${JSON.stringify({ ...report, outcome: { ...report.outcome, problems: report.outcome.problems?.slice(0, 3) } })}`);
+  console.log(
+    `${mode} ${path.split('/').pop()}: ${JSON.stringify({ ...report, outcome: { ...report.outcome, problems: report.outcome.problems?.slice(0, 3) } })}`,
+  );
   return report;
 }
 
 beforeAll(() => {
   // the reader as the app builds it, in one plain ES module a bare node process can run
   const entryFile = join(dir, 'entry.ts');
-  writeFileSync(entryFile, `export { ZipFileReader } from ${JSON.stringify(join(REPO, 'src/main/core/export/zip.ts'))};\nexport { verifyBundle } from ${JSON.stringify(join(REPO, 'src/main/core/export/bundle.ts'))};\n`);
-  buildSync({ entryPoints: [entryFile], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: join(dir, 'reader.mjs'), logLevel: 'error', nodePaths: [join(REPO, 'node_modules')] });
+  writeFileSync(
+    entryFile,
+    `export { ZipFileReader } from ${JSON.stringify(join(REPO, 'src/main/core/export/zip.ts'))};\nexport { verifyBundle } from ${JSON.stringify(join(REPO, 'src/main/core/export/bundle.ts'))};\n`,
+  );
+  buildSync({
+    entryPoints: [entryFile],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: join(dir, 'reader.mjs'),
+    logLevel: 'error',
+    nodePaths: [join(REPO, 'node_modules')],
+  });
   writeFileSync(join(dir, 'child.mjs'), CHILD);
   gibEntry = gibOfZeros();
 });
@@ -113,11 +138,18 @@ describe('a 1 MB zip holding an honest 1 GiB entry', () => {
       { path: 'manifest.json', sha256: createHash('sha256').update(manifest).digest('hex') },
       { path: 'models/gbdt.onnx', sha256: gibSha },
     ]);
-    writeFileSync(join(dir, 'gib-bundle.zip'), rawZip([entry('manifest.json', manifest), entry('SHA256SUMS', Buffer.from(sums)), gibEntry]));
+    writeFileSync(
+      join(dir, 'gib-bundle.zip'),
+      rawZip([entry('manifest.json', manifest), entry('SHA256SUMS', Buffer.from(sums)), gibEntry]),
+    );
     const r = runChild('bundle', join(dir, 'gib-bundle.zip'));
     expect(r.outcome.ok).toBe(false);
     expect(r.outcome.problems).toEqual([
-      { file: 'gib-bundle.zip', reason: 'not a readable bundle archive: models/gbdt.onnx: declares 1073741824 bytes, more than the 134217728 a file may hold' },
+      {
+        file: 'gib-bundle.zip',
+        reason:
+          'not a readable bundle archive: models/gbdt.onnx: declares 1073741824 bytes, more than the 134217728 a file may hold',
+      },
     ]);
     expect(r.peakRssMiB).toBeLessThanOrEqual(256);
     expect(r.lagP99Ms).toBeLessThanOrEqual(50);
@@ -126,7 +158,10 @@ describe('a 1 MB zip holding an honest 1 GiB entry', () => {
   it('is refused while streaming when its header claims 1 KiB, stopping at the recorded size', () => {
     writeFileSync(join(dir, 'liar.zip'), rawZip([{ ...gibEntry, size: 1024 }]));
     const r = runChild('entry', join(dir, 'liar.zip'), 'models/gbdt.onnx');
-    expect(r.outcome).toEqual({ ok: false, message: 'models/gbdt.onnx: inflates beyond its recorded size of 1024 bytes' });
+    expect(r.outcome).toEqual({
+      ok: false,
+      message: 'models/gbdt.onnx: inflates beyond its recorded size of 1024 bytes',
+    });
     expect(r.peakRssMiB).toBeLessThanOrEqual(256);
     expect(r.lagP99Ms).toBeLessThanOrEqual(50);
   });

@@ -25,7 +25,13 @@ let outside: string;
 
 beforeAll(async () => {
   requireBuild();
-  services = new AppServices({ storeDir: tempDir(), mode: 'browser', importWorker: BUILT_IMPORT_WORKER, trainWorker: BUILT_TRAIN_WORKER, version: 'test' });
+  services = new AppServices({
+    storeDir: tempDir(),
+    mode: 'browser',
+    importWorker: BUILT_IMPORT_WORKER,
+    trainWorker: BUILT_TRAIN_WORKER,
+    version: 'test',
+  });
   host = await startBrowserHost({ services, rendererDir: join(REPO, 'out', 'renderer') });
   base = `http://127.0.0.1:${host.port}`;
   outside = tempDir('prognos-outside-');
@@ -35,7 +41,10 @@ afterAll(async () => {
   await services.close();
 });
 
-const rpc = async (channel: string, body: unknown): Promise<{ ok: boolean; error?: { code: string; message: string } }> =>
+const rpc = async (
+  channel: string,
+  body: unknown,
+): Promise<{ ok: boolean; error?: { code: string; message: string } }> =>
   (await (
     await fetch(`${base}/api/rpc/${channel}`, {
       method: 'POST',
@@ -45,7 +54,13 @@ const rpc = async (channel: string, body: unknown): Promise<{ ok: boolean; error
   ).json()) as { ok: boolean; error?: { code: string; message: string } };
 
 const upload = async (name: string, text: string): Promise<string> => {
-  const r = (await (await fetch(`${base}/api/upload?name=${name}`, { method: 'POST', headers: { authorization: `Bearer ${host.token}` }, body: text })).json()) as {
+  const r = (await (
+    await fetch(`${base}/api/upload?name=${name}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${host.token}` },
+      body: text,
+    })
+  ).json()) as {
     value: { uploadId: string };
   };
   return r.value.uploadId;
@@ -83,8 +98,20 @@ describe('browser mode refuses path sources on every channel', () => {
       ['datasets:import', { source: { kind: 'path', path: dataFifo } }],
       ['datasets:import', { source: { kind: 'path', path: plain } }],
       ['datasets:import', { source: { kind: 'path', path: folder } }],
-      ['datasets:import', { source: { kind: 'upload', uploadId: await upload('a.txt', '1 1 0 0 0\n'), fileName: 'a.txt' }, rul: { kind: 'path', path: dataFifo } }],
-      ['datasets:import', { source: { kind: 'upload', uploadId: await upload('b.txt', '1 1 0 0 0\n'), fileName: 'b.txt' }, rul: { kind: 'path', path: plain } }],
+      [
+        'datasets:import',
+        {
+          source: { kind: 'upload', uploadId: await upload('a.txt', '1 1 0 0 0\n'), fileName: 'a.txt' },
+          rul: { kind: 'path', path: dataFifo },
+        },
+      ],
+      [
+        'datasets:import',
+        {
+          source: { kind: 'upload', uploadId: await upload('b.txt', '1 1 0 0 0\n'), fileName: 'b.txt' },
+          rul: { kind: 'path', path: plain },
+        },
+      ],
       ['bundles:import', { source: { kind: 'path', path: folder } }],
       ['bundles:import', { source: { kind: 'path', path: plain } }],
       ['bundles:import', { source: { kind: 'path', path: dataFifo } }],
@@ -112,16 +139,28 @@ describe('browser mode refuses path sources on every channel', () => {
 
   it('errors name the uploaded file, never the uploads folder, and show no more than the offending cell', async () => {
     const store = services.store.dir;
-    const bundle = await rpc('bundles:import', { source: { kind: 'upload', uploadId: await upload('mine.zip', 'not a zip at all'), fileName: 'mine.zip' } });
+    const bundle = await rpc('bundles:import', {
+      source: { kind: 'upload', uploadId: await upload('mine.zip', 'not a zip at all'), fileName: 'mine.zip' },
+    });
     expect(bundle).toMatchObject({ ok: false, error: { code: 'BAD_FILE' } });
     expect(bundle.error!.message).toContain('mine.zip');
     for (const leak of [store, 'uploads', 'up_']) expect(bundle.error!.message).not.toContain(leak);
 
-    const good = (c: number): string => `1 ${c} 0.5 0.25 100 ${Array.from({ length: 21 }, (_, k) => (k + 1) * 1.5).join(' ')}`;
+    const good = (c: number): string =>
+      `1 ${c} 0.5 0.25 100 ${Array.from({ length: 21 }, (_, k) => (k + 1) * 1.5).join(' ')}`;
     const row = `1 3 0.5 0.25 100 ${Array.from({ length: 21 }, (_, k) => (k === 4 ? 'oops' : String(987654.321 + k))).join(' ')}`;
     const text = [good(1), good(2), row].join('\n') + '\n';
-    type Status = { state: string; error?: { code: string; message: string; details?: { issues?: { file: string; line?: number; reason: string }[] } } };
-    const started = (await rpc('datasets:import', { source: { kind: 'upload', uploadId: await upload('fleet.txt', text), fileName: 'fleet.txt' } })) as unknown as {
+    type Status = {
+      state: string;
+      error?: {
+        code: string;
+        message: string;
+        details?: { issues?: { file: string; line?: number; reason: string }[] };
+      };
+    };
+    const started = (await rpc('datasets:import', {
+      source: { kind: 'upload', uploadId: await upload('fleet.txt', text), fileName: 'fleet.txt' },
+    })) as unknown as {
       value: { jobId: string };
     };
     let status: Status;
@@ -131,7 +170,11 @@ describe('browser mode refuses path sources on every channel', () => {
     } while (status.state === 'running');
     expect(status.state).toBe('failed');
     expect(status.error!.code).toBe('BAD_FILE');
-    expect(status.error!.details!.issues![0]).toMatchObject({ file: 'fleet.txt', line: 3, reason: '"oops" is not a number' });
+    expect(status.error!.details!.issues![0]).toMatchObject({
+      file: 'fleet.txt',
+      line: 3,
+      reason: '"oops" is not a number',
+    });
     const shown = JSON.stringify(status.error);
     expect(shown).not.toContain('987654');
     for (const leak of [store, 'uploads', 'up_']) expect(shown).not.toContain(leak);

@@ -20,7 +20,10 @@ function folder(files: Record<string, string>, listed: Record<string, string> = 
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), text);
   }
-  writeFileSync(join(root, 'SHA256SUMS'), formatSums(Object.entries(listed).map(([path, text]) => ({ path, sha256: sha256Hex(Buffer.from(text)) }))));
+  writeFileSync(
+    join(root, 'SHA256SUMS'),
+    formatSums(Object.entries(listed).map(([path, text]) => ({ path, sha256: sha256Hex(Buffer.from(text)) }))),
+  );
   return root;
 }
 
@@ -35,7 +38,10 @@ describe('folder bundles are read by their checksum list only', () => {
 
     const v = await verifyBundle(root);
     expect(v.ok).toBe(false);
-    expect(v.problems).toContainEqual({ file: 'extra.bin', reason: 'not a regular file (links and devices are not allowed in a bundle)' });
+    expect(v.problems).toContainEqual({
+      file: 'extra.bin',
+      reason: 'not a regular file (links and devices are not allowed in a bundle)',
+    });
     expect(v.problems).toContainEqual({ file: 'models/notes.txt', reason: 'not listed in SHA256SUMS (not read)' });
     assertNoReader(fifo);
     readFileSync(control);
@@ -44,7 +50,10 @@ describe('folder bundles are read by their checksum list only', () => {
 
   it('refuses a symlink to /etc/passwd listed with its true checksum, without following it', async () => {
     const passwd = readFileSync('/etc/passwd', 'utf8');
-    const root = folder({ 'manifest.json': MANIFEST }, { 'manifest.json': MANIFEST, 'model_card.md': passwd, 'models/gbdt.onnx': 'x' });
+    const root = folder(
+      { 'manifest.json': MANIFEST },
+      { 'manifest.json': MANIFEST, 'model_card.md': passwd, 'models/gbdt.onnx': 'x' },
+    );
     symlinkSync('/etc/passwd', join(root, 'model_card.md'));
     // and a linked folder whose target would hang if a file in it were opened
     const outside = tempDir('prognos-outside-');
@@ -53,8 +62,14 @@ describe('folder bundles are read by their checksum list only', () => {
 
     const v = await verifyBundle(root);
     expect(v.ok).toBe(false);
-    expect(v.problems).toContainEqual({ file: 'model_card.md', reason: 'a symbolic link: links are not followed in a bundle' });
-    expect(v.problems).toContainEqual({ file: 'models/gbdt.onnx', reason: 'a symbolic link: links are not followed in a bundle' });
+    expect(v.problems).toContainEqual({
+      file: 'model_card.md',
+      reason: 'a symbolic link: links are not followed in a bundle',
+    });
+    expect(v.problems).toContainEqual({
+      file: 'models/gbdt.onnx',
+      reason: 'a symbolic link: links are not followed in a bundle',
+    });
     expect(JSON.stringify(v.problems)).not.toContain(passwd.split('\n')[0]!);
     assertNoReader(fifo);
   });
@@ -66,7 +81,10 @@ describe('folder bundles are read by their checksum list only', () => {
     mkdirSync(root);
     writeFileSync(join(root, 'manifest.json'), MANIFEST);
     const h = sha256Hex(Buffer.from('x'));
-    writeFileSync(join(root, 'SHA256SUMS'), `${sha256Hex(Buffer.from(MANIFEST))}  manifest.json\n${h}  ../outside.txt\n${h}  ${fifo}\n${h}  models/../../outside.txt\n`);
+    writeFileSync(
+      join(root, 'SHA256SUMS'),
+      `${sha256Hex(Buffer.from(MANIFEST))}  manifest.json\n${h}  ../outside.txt\n${h}  ${fifo}\n${h}  models/../../outside.txt\n`,
+    );
 
     const v = await verifyBundle(root);
     expect(v.ok).toBe(false);
@@ -82,10 +100,14 @@ describe('folder bundles are read by their checksum list only', () => {
     const { rmSync } = await import('node:fs');
     rmSync(noSums);
     let v = await verifyBundle(root);
-    expect(v.problems).toEqual([{ file: 'SHA256SUMS', reason: 'missing: the bundle has no checksums, so nothing else in it was read' }]);
+    expect(v.problems).toEqual([
+      { file: 'SHA256SUMS', reason: 'missing: the bundle has no checksums, so nothing else in it was read' },
+    ]);
     makeFifo(noSums);
     v = await verifyBundle(root);
-    expect(v.problems).toEqual([{ file: 'SHA256SUMS', reason: 'not a regular file (links and devices are not allowed in a bundle)' }]);
+    expect(v.problems).toEqual([
+      { file: 'SHA256SUMS', reason: 'not a regular file (links and devices are not allowed in a bundle)' },
+    ]);
     assertNoReader(noSums);
     assertNoReader(fifo);
   });

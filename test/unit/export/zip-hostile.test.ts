@@ -35,7 +35,11 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 describe('streaming zip reader', () => {
   it('reads honest entries, with their SHA-256 computed while streaming', async () => {
     const big = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 31) % 253);
-    const p = file([entry('manifest.json', text('{"a":1}')), entry('models/big.bin', big), entry('stored.bin', big.subarray(0, 1000), 0)]);
+    const p = file([
+      entry('manifest.json', text('{"a":1}')),
+      entry('models/big.bin', big),
+      entry('stored.bin', big.subarray(0, 1000), 0),
+    ]);
     const z = await ZipFileReader.open(p);
     try {
       const r = await z.read('models/big.bin', { keep: true });
@@ -51,7 +55,15 @@ describe('streaming zip reader', () => {
   });
 
   it('refuses zip-slip and absolute names, naming them', async () => {
-    for (const name of ['../evil.txt', 'models/../../evil.txt', '/etc/cron.d/x', 'C:/Windows/x', 'a\\..\\..\\b', './manifest.json', 'a//b']) {
+    for (const name of [
+      '../evil.txt',
+      'models/../../evil.txt',
+      '/etc/cron.d/x',
+      'C:/Windows/x',
+      'a\\..\\..\\b',
+      './manifest.json',
+      'a//b',
+    ]) {
       const msg = await refusal(file([entry('manifest.json', text('{}')), entry(name, text('x'))]));
       expect(msg, name).toContain(`unsafe entry name ${JSON.stringify(name)}`);
     }
@@ -59,7 +71,9 @@ describe('streaming zip reader', () => {
   });
 
   it('refuses duplicate names', async () => {
-    expect(await refusal(file([entry('SHA256SUMS', text('a')), entry('SHA256SUMS', text('b'))]))).toBe('duplicate entry SHA256SUMS');
+    expect(await refusal(file([entry('SHA256SUMS', text('a')), entry('SHA256SUMS', text('b'))]))).toBe(
+      'duplicate entry SHA256SUMS',
+    );
   });
 
   it('refuses an entry that inflates beyond its header, stopping at the recorded size', async () => {
@@ -72,7 +86,9 @@ describe('streaming zip reader', () => {
   it('refuses an entry that inflates to less than its header says', async () => {
     const data = text('x'.repeat(1000));
     const e = entry('model_card.md', data);
-    expect(await refusal(file([{ ...e, size: 2000 }]))).toBe('model_card.md: inflates to 1000 bytes, the header says 2000');
+    expect(await refusal(file([{ ...e, size: 2000 }]))).toBe(
+      'model_card.md: inflates to 1000 bytes, the header says 2000',
+    );
   });
 
   it('refuses a CRC mismatch', async () => {
@@ -82,15 +98,23 @@ describe('streaming zip reader', () => {
 
   it('refuses sizes no deflate stream can reach and stored entries whose sizes disagree', async () => {
     const e = entry('models/lstm.onnx', new Uint8Array(1000));
-    expect(await refusal(file([{ ...e, size: 1024 ** 3 }]))).toMatch(/^models\/lstm\.onnx: declares 1073741824 bytes from \d+ compressed bytes, more than deflate can expand$/);
+    expect(await refusal(file([{ ...e, size: 1024 ** 3 }]))).toMatch(
+      /^models\/lstm\.onnx: declares 1073741824 bytes from \d+ compressed bytes, more than deflate can expand$/,
+    );
     const s = entry('x.bin', new Uint8Array(10), 0);
-    expect(await refusal(file([{ ...s, size: 1024 ** 3 }]))).toBe('x.bin: stored entry of 10 bytes declares 1073741824 bytes');
+    expect(await refusal(file([{ ...s, size: 1024 ** 3 }]))).toBe(
+      'x.bin: stored entry of 10 bytes declares 1073741824 bytes',
+    );
   });
 
   it('refuses an entry declaring more than a file may hold, and archives beyond their total', async () => {
     const e = entry('big.bin', new Uint8Array(100_000));
-    expect(await refusal(file([e]), { maxEntryBytes: 50_000 })).toBe('big.bin: declares 100000 bytes, more than the 50000 a file may hold');
-    expect(await refusal(file([e, entry('big2.bin', new Uint8Array(100_000))]), { maxTotalBytes: 150_000 })).toBe('archive expands beyond 150000 bytes (at big2.bin)');
+    expect(await refusal(file([e]), { maxEntryBytes: 50_000 })).toBe(
+      'big.bin: declares 100000 bytes, more than the 50000 a file may hold',
+    );
+    expect(await refusal(file([e, entry('big2.bin', new Uint8Array(100_000))]), { maxTotalBytes: 150_000 })).toBe(
+      'archive expands beyond 150000 bytes (at big2.bin)',
+    );
   });
 
   it('refuses too many entries before reading any', async () => {
@@ -100,7 +124,9 @@ describe('streaming zip reader', () => {
 
   it('refuses entries that share compressed data (overlapping, the non-recursive zip bomb)', async () => {
     const bomb = entry('a.bin', new Uint8Array(1_000_000));
-    const msg = await refusal(file([bomb, { ...bomb, name: 'b.bin', sameDataAs: 0 }, { ...bomb, name: 'c.bin', sameDataAs: 0 }]));
+    const msg = await refusal(
+      file([bomb, { ...bomb, name: 'b.bin', sameDataAs: 0 }, { ...bomb, name: 'c.bin', sameDataAs: 0 }]),
+    );
     expect(msg).toMatch(/^[abc]\.bin: overlaps [abc]\.bin$/);
   });
 
@@ -118,6 +144,10 @@ describe('streaming zip reader', () => {
     const bomb = entry('a.bin', new Uint8Array(1_000_000));
     expect(() => readZip(rawZip([bomb, { ...bomb, name: 'b.bin', sameDataAs: 0 }]))).toThrow(/overlaps/);
     expect(() => readZip(rawZip([entry('../x', text('x'))]))).toThrow(/unsafe entry name/);
-    expect(() => readZip(rawZip([{ ...entry('y', new Uint8Array(10)), body: deflateRawSync(new Uint8Array(10)), size: 1024 ** 3 }]))).toThrow(/more than deflate can expand/);
+    expect(() =>
+      readZip(
+        rawZip([{ ...entry('y', new Uint8Array(10)), body: deflateRawSync(new Uint8Array(10)), size: 1024 ** 3 }]),
+      ),
+    ).toThrow(/more than deflate can expand/);
   });
 });

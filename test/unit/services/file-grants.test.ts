@@ -18,7 +18,10 @@ describe('file grants (files chosen in the open dialog)', () => {
     const issued = g.issue('/home/analyst/data/train_FD001.txt');
     expect(issued.fileName).toBe('train_FD001.txt');
     expect(JSON.stringify(issued)).not.toContain('/home/analyst');
-    expect(g.consume(issued.grant)).toEqual({ path: '/home/analyst/data/train_FD001.txt', fileName: 'train_FD001.txt' });
+    expect(g.consume(issued.grant)).toEqual({
+      path: '/home/analyst/data/train_FD001.txt',
+      fileName: 'train_FD001.txt',
+    });
   });
 
   it('refuses a reused handle', () => {
@@ -31,7 +34,14 @@ describe('file grants (files chosen in the open dialog)', () => {
   it('refuses an unknown or forged handle, including paths and prototype names', () => {
     const g = new FileGrants();
     const real = g.issue('/data/a.txt').grant;
-    for (const forged of ['gr_' + 'A'.repeat(32), real.slice(0, -1) + (real.endsWith('A') ? 'B' : 'A'), '/etc/passwd', '__proto__', 'constructor', '']) {
+    for (const forged of [
+      'gr_' + 'A'.repeat(32),
+      real.slice(0, -1) + (real.endsWith('A') ? 'B' : 'A'),
+      '/etc/passwd',
+      '__proto__',
+      'constructor',
+      '',
+    ]) {
       expect(refused(() => g.consume(forged)).code).toBe('FORBIDDEN');
     }
     // the real one still works once after the forgeries

@@ -29,7 +29,12 @@ export function createElectronTransport(bridge: PrognosBridge): Transport {
         const end = Math.min(file.size, offset + CHUNK_BYTES);
         const data = new Uint8Array(await file.slice(offset, end).arrayBuffer());
         const done = end >= file.size;
-        ({ uploadId } = await bridge.uploadsChunk({ ...(uploadId === undefined ? {} : { uploadId }), fileName: file.name, data, done }));
+        ({ uploadId } = await bridge.uploadsChunk({
+          ...(uploadId === undefined ? {} : { uploadId }),
+          fileName: file.name,
+          data,
+          done,
+        }));
         offset = end;
         options?.onProgress?.({ loaded: offset, total: file.size });
       } while (offset < file.size);
