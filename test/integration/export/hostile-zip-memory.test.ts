@@ -9,11 +9,16 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { buildSync } from 'esbuild';
+import { createRequire } from 'node:module';
+import type * as Esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatSums } from '../../../src/main/core/export/checksums';
 import { rawZip, entry, type RawEntry } from '../../helpers/raw-zip';
 import { REPO, tempDir } from '../../helpers/paths';
+
+// esbuild as vite (a dev dependency) resolves it, to bundle the reader for a bare node child
+const requireFromVite = createRequire(createRequire(import.meta.url).resolve('vite'));
+const { buildSync } = requireFromVite('esbuild') as typeof Esbuild;
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
