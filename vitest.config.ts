@@ -9,6 +9,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          // a few files train a small model once in beforeAll; on a busy 2-core machine that passes 10 s
+          hookTimeout: 60_000,
         },
       },
       {

@@ -1,5 +1,5 @@
 /** Electron entry: one secure window, a thin router to the services, nothing else. */
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type OpenDialogOptions } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IPC_EVENT, IPC_INVOKE } from '../shared/ipc';
@@ -35,9 +35,23 @@ function serveAppProtocol(): void {
   protocol.handle('app', createAppProtocolHandler({ rendererDir: RENDERER_DIR, fetchFile: (url) => net.fetch(url) }));
 }
 
+/** The open dialog behind `files:choose`: the only way a path reaches the services from the app's window. */
+let chooserWindow: BrowserWindow | undefined;
+async function chooseFile(purpose: 'data' | 'bundle-zip' | 'bundle-folder'): Promise<string | undefined> {
+  const options: OpenDialogOptions =
+    purpose === 'bundle-folder'
+      ? { title: 'Choose a bundle folder', properties: ['openDirectory'] }
+      : purpose === 'bundle-zip'
+        ? { title: 'Choose a bundle', properties: ['openFile'], filters: [{ name: 'Bundle', extensions: ['zip'] }] }
+        : { title: 'Choose a data file', properties: ['openFile'] };
+  const r = chooserWindow === undefined || chooserWindow.isDestroyed() ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(chooserWindow, options);
+  return r.canceled ? undefined : r.filePaths[0];
+}
+
 async function createWindow(services: AppServices): Promise<void> {
   const win = new BrowserWindow(mainWindowOptions(PRELOAD_SCRIPT));
   mainWindow = win;
+  chooserWindow = win;
   const isOwnPage = (url: string): boolean => isAppUrl(url, devServerUrl);
   const handler = createIpcHandler(services.handlers, isOwnPage);
   ipcMain.handle(IPC_INVOKE, (event, channel: unknown, input: unknown) =>
@@ -78,6 +92,7 @@ async function start(): Promise<void> {
     version: appVersion(),
     shippedBundles: SHIPPED_BUNDLES,
     reveal: (path) => shell.showItemInFolder(path),
+    chooseFile,
   });
   log.info(`store at ${services.store.dir}; app root ${APP_ROOT}`);
   await createWindow(services);

@@ -1,16 +1,16 @@
 /**
  * Builds the object exposed as `window.prognos`: one method per contract channel, `on` for events
- * (returns an unsubscribe) and `pathForFile` for dropped/picked files. No generic invoke. Frozen.
+ * (returns an unsubscribe). No generic invoke, and no file paths: main accepts a file only as bytes
+ * (uploads) or as a one-time handle from its own open dialog. Frozen.
  */
 import { CHANNELS, EVENT_NAMES, methodName, type Channel, type EventName, type PrognosApi } from '../shared/contract';
 import { PrognosError, type Result } from '../shared/errors';
 
-export type BridgeApi = PrognosApi & { pathForFile(file: File): string };
+export type BridgeApi = PrognosApi;
 
 export interface BridgeTransport {
   invoke(channel: Channel, input: unknown): Promise<Result<unknown>>;
   subscribe(listener: (event: string, payload: unknown) => void): () => void;
-  pathForFile(file: File): string;
 }
 
 export function buildBridge(t: BridgeTransport): Readonly<BridgeApi> {
@@ -28,6 +28,5 @@ export function buildBridge(t: BridgeTransport): Readonly<BridgeApi> {
       if (name === event) listener(payload);
     });
   };
-  api.pathForFile = (file: File) => t.pathForFile(file);
   return Object.freeze(api) as unknown as Readonly<BridgeApi>;
 }

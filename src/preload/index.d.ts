@@ -3,7 +3,7 @@ import type { PrognosApi } from '../shared/contract';
 declare global {
   interface Window {
     /** Present in the Electron app; absent in browser mode. */
-    prognos?: PrognosApi & { pathForFile(file: File): string };
+    prognos?: PrognosApi;
   }
 }
 export {};

@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { buildBridge } from './bridge';
 import type { Result } from '../shared/errors';
 import { IPC_EVENT as EVENT, IPC_INVOKE as INVOKE } from '../shared/ipc';
@@ -12,7 +12,6 @@ const api = buildBridge({
       ipcRenderer.off(EVENT, wrapped);
     };
   },
-  pathForFile: (file) => webUtils.getPathForFile(file),
 });
 
 contextBridge.exposeInMainWorld('prognos', api);

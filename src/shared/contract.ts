@@ -95,6 +95,21 @@ export const channels = {
   /** every unit's risk at its last cycle, through a bundle's ONNX models or a run's engines */
   'fleet:score': { input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema }), output: fleetScoresSchema },
   /** chosen units' risk over all their cycles */
+  /** desktop app only: main's own open dialog; the chosen file comes back as a one-time handle, never a path */
+  'files:choose': {
+    input: z.object({ purpose: z.enum(['data', 'bundle-zip', 'bundle-folder']) }),
+    output: z.object({ grant: z.string(), fileName: z.string() }).nullable(),
+  },
+  /** desktop app only: a dropped file's bytes, in order, in chunks of at most 8 MiB; the last one gives the upload id */
+  'uploads:chunk': {
+    input: z.object({
+      uploadId: z.string().min(1).optional(),
+      fileName: z.string().min(1).max(255),
+      data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= 8 * 1024 * 1024, 'a chunk holds at most 8 MiB'),
+      done: z.boolean(),
+    }),
+    output: z.object({ uploadId: z.string() }),
+  },
   'fleet:series': {
     input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema, units: z.array(z.number().int()).min(1).max(20) }),
     output: fleetSeriesSchema,

@@ -52,8 +52,14 @@ export type DatasetRecord = z.infer<typeof datasetRecordSchema>;
 export const columnMapSchema = z.record(z.string(), z.enum(['unit', 'cycle', 'setting', 'sensor', 'ignore']));
 export type ColumnMap = z.infer<typeof columnMapSchema>;
 
+/**
+ * Where an imported file comes from. `path` is accepted from the CLI only (the user's own shell);
+ * `grant` is a one-time handle for a file chosen in the desktop app's own open dialog; `upload` is a
+ * file whose bytes the client sent (browser mode, and files dropped on the desktop app).
+ */
 export const importSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().min(1) }),
+  z.object({ kind: z.literal('grant'), grant: z.string().min(1).max(200) }),
   z.object({ kind: z.literal('upload'), uploadId: z.string().min(1), fileName: z.string().min(1) }),
 ]);
 export type ImportSource = z.infer<typeof importSourceSchema>;

@@ -11,6 +11,8 @@ import { EventBus } from './events';
 import { runImportWorker, type ImportedFleet } from './import-runner';
 import { JobManager, type JobContext } from './jobs';
 import { UploadArea } from './uploads';
+import { FileGrants } from './file-grants';
+import { naming } from './redact';
 import type { ImportWorkerRequest } from '../workers/import-protocol';
 import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
@@ -32,6 +34,8 @@ export interface ServicesOptions {
   shippedBundles?: string;
   /** shows a path in the desktop file manager (Electron only) */
   reveal?: (path: string) => void;
+  /** main's own open dialog (Electron only): the chosen path, or undefined when cancelled */
+  chooseFile?: (purpose: 'data' | 'bundle-zip' | 'bundle-folder') => Promise<string | undefined>;
 }
 
 /** Everything behind the contract: store, jobs, uploads. Transports (IPC, HTTP, CLI) only route to it. */
@@ -40,6 +44,8 @@ export class AppServices {
   readonly bus = new EventBus();
   readonly jobs: JobManager;
   readonly uploads: UploadArea;
+  /** one-time handles for files chosen in the desktop app's open dialog */
+  readonly grants = new FileGrants();
   readonly handlers: Handlers;
   readonly training: TrainingService;
   readonly exports: ExportService;
@@ -75,16 +81,41 @@ export class AppServices {
     return t;
   }
 
+  /**
+   * The file behind a source. Only the CLI (the user's own shell) may name a path; the desktop app
+   * names files by a one-time handle from its own open dialog; browser mode only by upload. The
+   * display name is what messages show: never a path on this machine.
+   */
   private resolveSource(src: ImportSource): { path: string; displayName: string } {
-    if (src.kind === 'path') return { path: src.path, displayName: basename(src.path) };
-    const f = this.uploads.resolve(src.uploadId);
-    return { path: f.path, displayName: src.fileName };
+    switch (src.kind) {
+      case 'path':
+        if (this.opts.mode !== 'cli') {
+          throw new PrognosError('FORBIDDEN', 'A file path sent by the client is not accepted: upload the file or choose it in the open dialog.');
+        }
+        return { path: src.path, displayName: basename(src.path) };
+      case 'grant': {
+        if (this.opts.mode !== 'electron') throw new PrognosError('FORBIDDEN', 'File handles are issued by the desktop app only: upload the file.');
+        const g = this.grants.consume(src.grant);
+        return { path: g.path, displayName: g.fileName };
+      }
+      case 'upload': {
+        const f = this.uploads.resolve(src.uploadId);
+        return { path: f.path, displayName: basename(src.fileName.replaceAll('\\', '/')) };
+      }
+    }
   }
 
   /** Parse in a worker, then commit in one transaction: after a failure or cancel the store is as before. */
   async importDataset(req: ImportRequest, ctx: JobContext): Promise<ImportResult> {
-    const data = this.resolveSource(req.source);
-    const rul = req.rul === undefined ? undefined : this.resolveSource(req.rul);
+    return this.importResolved(req, this.resolveSource(req.source), req.rul === undefined ? undefined : this.resolveSource(req.rul), ctx);
+  }
+
+  private async importResolved(
+    req: ImportRequest,
+    data: { path: string; displayName: string },
+    rul: { path: string; displayName: string } | undefined,
+    ctx: JobContext,
+  ): Promise<ImportResult> {
     const request: ImportWorkerRequest = {
       type: 'parse',
       path: data.path,
@@ -96,6 +127,8 @@ export class AppServices {
     try {
       const parsed = await runImportWorker(this.opts.importWorker, request, ctx);
       return this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
+    } catch (e) {
+      throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
     } finally {
       if (req.source.kind === 'upload') this.uploads.discard(req.source.uploadId);
       if (req.rul?.kind === 'upload') this.uploads.discard(req.rul.uploadId);
@@ -179,10 +212,10 @@ export class AppServices {
         return Promise.resolve({ deleted: this.store.deleteDataset(datasetId) });
       },
       'datasets:import': (req) => {
-        // resolve uploads now so a bad id fails the call, not the job
-        this.resolveSource(req.source);
-        if (req.rul !== undefined) this.resolveSource(req.rul);
-        return Promise.resolve({ jobId: this.jobs.start('import', (ctx) => this.importDataset(req, ctx)) });
+        // resolve sources now (once: a handle is used up) so a bad one fails the call, not the job
+        const data = this.resolveSource(req.source);
+        const rul = req.rul === undefined ? undefined : this.resolveSource(req.rul);
+        return Promise.resolve({ jobId: this.jobs.start('import', (ctx) => this.importResolved(req, data, rul, ctx)) });
       },
       'datasets:synth': ({ units, seed, name }) =>
         Promise.resolve({ jobId: this.jobs.start('synth', (ctx) => this.synthDataset(units, seed, name, ctx)) }),
@@ -210,6 +243,8 @@ export class AppServices {
         const { path, displayName } = this.resolveSource(source);
         try {
           return await this.exports.importBundle(path, displayName);
+        } catch (e) {
+          throw naming(e, path, displayName);
         } finally {
           if (source.kind === 'upload') this.uploads.discard(source.uploadId);
         }
@@ -222,6 +257,15 @@ export class AppServices {
       'keys:policy': ({ setting }) => Promise.resolve(this.store.setTrustPolicy(setting)),
       'fleet:score': ({ datasetId, scorer }) => this.exports.scoreFleet(scorer, this.table(datasetId)),
       'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units),
+      'files:choose': async ({ purpose }) => {
+        if (this.opts.mode !== 'electron' || this.opts.chooseFile === undefined) throw new PrognosError('FORBIDDEN', 'The open dialog exists in the desktop app only.');
+        const path = await this.opts.chooseFile(purpose);
+        return path === undefined ? null : this.grants.issue(path);
+      },
+      'uploads:chunk': async ({ uploadId, fileName, data, done }) => {
+        if (this.opts.mode !== 'electron') throw new PrognosError('FORBIDDEN', 'Chunked uploads are for the desktop app; browser mode uploads to /api/upload.');
+        return { uploadId: await this.uploads.receiveChunk(uploadId, fileName, data, done) };
+      },
     };
   }
 }

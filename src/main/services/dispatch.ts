@@ -2,6 +2,7 @@ import { channels, isChannel } from '../../shared/contract';
 import { toErrorValue, type Result } from '../../shared/errors';
 import type { Handlers } from './app-services';
 import { logger } from './logger';
+import { forClient } from './redact';
 
 const log = logger('dispatch');
 
@@ -20,6 +21,6 @@ export async function dispatch(handlers: Handlers, channel: string, rawInput: un
   } catch (e) {
     const error = toErrorValue(e);
     if (error.code === 'INTERNAL') log.error(`${channel} failed`, e);
-    return { ok: false, error };
+    return { ok: false, error: forClient(error) };
   }
 }

@@ -3,13 +3,13 @@
  * bundle's ONNX models (onnxruntime, the artifact production runs) or through a run's in-app engines.
  * The store keeps bundles under `<store>/bundles/`; the app ships one demo bundle.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PrognosError } from '../../shared/errors';
 import type { BundleEntry, FleetScoresValue, Scorer } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
-import { bundleInputFromRun, BundleScorer, readBundle, verifyBundle, writeBundle, type BundleTrust, type UnitScore, type VerifyOptions, type VerifyResult, type WrittenBundle } from '../core/export';
+import { bundleInputFromRun, BundleScorer, copyBundle, readBundle, verifyBundle, writeBundle, type BundleTrust, type UnitScore, type VerifyOptions, type VerifyResult, type WrittenBundle } from '../core/export';
 import { scoreRows } from '../core/pipeline/train';
 import type { ExperimentStore } from '../core/store/store';
 import type { TrainingService } from './training';
@@ -156,7 +156,7 @@ export class ExportService {
 
   /** Verifies first; only a sound bundle is copied into the store, so a refused one writes nothing. */
   async importBundle(path: string, displayName: string): Promise<BundleEntry> {
-    const verdict = await verifyBundle(path, this.trustOptions());
+    const verdict = await verifyBundle(path, { ...this.trustOptions(), displayName });
     if (!verdict.ok) {
       const issues = verdict.problems.map((p) => ({ file: `${displayName}/${p.file}`, reason: p.reason }));
       throw new PrognosError('BAD_FILE', `${displayName} is refused:\n${issues.map((i) => `${i.file}: ${i.reason}`).join('\n')}`, { issues });
@@ -166,7 +166,10 @@ export class ExportService {
     const name = `imported-${verdict.manifest!.runId}-${Date.now().toString(36)}${zip ? '.zip' : ''}`;
     const dest = join(this.libraryDir, name);
     try {
-      cpSync(path, dest, { recursive: true });
+      await copyBundle(path, dest);
+      // what is kept is what counts: the copy must pass the same checks (the source may have changed)
+      const copied = await verifyBundle(dest, { ...this.trustOptions(), displayName });
+      if (!copied.ok) throw new PrognosError('BAD_FILE', `${displayName} changed while it was being imported; try again.`);
       return await this.entry({ bundleId: `store:${name}`, path: dest, origin: 'imported' });
     } catch (e) {
       rmSync(dest, { recursive: true, force: true });

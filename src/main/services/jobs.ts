@@ -3,6 +3,7 @@ import type { JobFinished, JobResult, JobStatus } from '../../shared/contract';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import type { EventBus } from './events';
 import { logger } from './logger';
+import { forClient } from './redact';
 
 const log = logger('jobs');
 
@@ -59,7 +60,7 @@ export class JobManager {
       } catch (e) {
         const error = toErrorValue(e);
         if (error.code === 'INTERNAL') log.error(`job ${jobId} (${kind}) failed`, e);
-        return { jobId, kind, state: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error };
+        return { jobId, kind, state: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: forClient(error) };
       }
     })().then((finished) => {
       this.running.delete(jobId);

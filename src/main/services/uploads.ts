@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -24,6 +25,7 @@ export function uploadNameProblem(name: string): string | undefined {
 /** Files uploaded by a browser-mode client, kept until imported or the server stops. */
 export class UploadArea {
   private readonly files = new Map<string, { path: string; fileName: string }>();
+  private readonly partial = new Map<string, { path: string; fileName: string; size: number }>();
   constructor(private readonly dir: string) {}
 
   async receive(fileName: string, body: Readable, maxBytes = 4 * 1024 ** 3): Promise<string> {
@@ -47,6 +49,33 @@ export class UploadArea {
     return uploadId;
   }
 
+  /**
+   * Receives a file in chunks (desktop app: a dropped file's bytes over IPC). Without an upload id a
+   * new upload starts; the chunk with `done` completes it. Until then the upload cannot be imported.
+   */
+  async receiveChunk(uploadId: string | undefined, fileName: string, data: Uint8Array, done: boolean, maxBytes = 4 * 1024 ** 3): Promise<string> {
+    let id = uploadId;
+    if (id === undefined) {
+      mkdirSync(this.dir, { recursive: true });
+      id = `up_${randomBytes(8).toString('hex')}`;
+      this.partial.set(id, { path: join(this.dir, id), fileName, size: 0 });
+    }
+    const p = this.partial.get(id);
+    if (p === undefined || p.fileName !== fileName) throw new PrognosError('NOT_FOUND', `${fileName}: no upload in progress with that id; send the file again.`);
+    p.size += data.byteLength;
+    if (p.size > maxBytes) {
+      this.partial.delete(id);
+      rmSync(p.path, { force: true });
+      throw new PrognosError('INVALID_INPUT', `${fileName}: upload larger than ${maxBytes} bytes`);
+    }
+    await appendFile(p.path, data);
+    if (done) {
+      this.partial.delete(id);
+      this.files.set(id, { path: p.path, fileName });
+    }
+    return id;
+  }
+
   resolve(uploadId: string): { path: string; fileName: string } {
     const f = this.files.get(uploadId);
     if (f === undefined) throw new PrognosError('NOT_FOUND', `No uploaded file ${uploadId}; upload it again.`);
@@ -61,6 +90,7 @@ export class UploadArea {
   }
 
   clear(): void {
+    this.partial.clear();
     for (const id of [...this.files.keys()]) this.discard(id);
     rmSync(this.dir, { recursive: true, force: true });
   }

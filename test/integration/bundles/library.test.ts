@@ -21,7 +21,7 @@ async function importFile(path: string, rul?: string): Promise<string> {
 
 beforeAll(async () => {
   requireBuild();
-  services = new AppServices({ storeDir: tempDir(), mode: 'browser', importWorker: BUILT_IMPORT_WORKER, trainWorker: BUILT_TRAIN_WORKER, version: 'test' });
+  services = new AppServices({ storeDir: tempDir(), mode: 'cli', importWorker: BUILT_IMPORT_WORKER, trainWorker: BUILT_TRAIN_WORKER, version: 'test' });
   const trainId = await importFile(join(CMAPSS, 'train_FD001.txt'));
   testId = await importFile(join(CMAPSS, 'test_FD001.txt'), join(CMAPSS, 'RUL_FD001.txt'));
   const started = await services.handlers['train:start']({ datasetId: trainId, config: { models: ['gbdt'], gbdt: { nEstimators: 40, maxDepth: 5 } } });

@@ -77,6 +77,11 @@ describe('CSV import', () => {
     expect(layout.columns.map((c) => c.name)).toEqual(['setting1', 'op_setting_2', 'sensor_1', 'Fan_speed']);
     const two = resolveCsvLayout(['unit', 'engine', 'cycle', 'x']);
     expect(two.problems).toEqual(['2 columns map to unit: unit, engine']);
+    // a header cell is shown cut to 60 characters, never whole
+    const long = `unit ${'x'.repeat(5000)}`;
+    const cut = resolveCsvLayout(['unit', long, 'cycle'], { unit: 'unit', [long]: 'unit' });
+    expect(cut.problems.length).toBeGreaterThan(0);
+    for (const p of cut.problems) expect(p.length).toBeLessThan(200);
     const fixed = resolveCsvLayout(['unit', 'engine', 'cycle', 'x'], { engine: 'unit' });
     expect(fixed.problems).toEqual([]);
     expect(fixed.columns.map((c) => c.original)).toEqual(['unit', 'x']);

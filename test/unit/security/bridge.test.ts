@@ -15,17 +15,16 @@ function fakeBridge(reply: Result<unknown> = { ok: true, value: 42 }) {
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    pathForFile: () => '/tmp/x',
   });
   return { api, calls, listeners };
 }
 
 describe('window.prognos', () => {
-  it('exposes exactly one method per contract channel, `on` and `pathForFile` — nothing generic', () => {
+  it('exposes exactly one method per contract channel and `on` — nothing generic, no file paths', () => {
     const { api } = fakeBridge();
-    const expected = [...CHANNELS.map((c) => methodName(c)), 'on', 'pathForFile'].sort();
+    const expected = [...CHANNELS.map((c) => methodName(c)), 'on'].sort();
     expect(Object.keys(api).sort()).toEqual(expected);
-    for (const forbidden of ['invoke', 'send', 'ipcRenderer', 'require', 'process']) expect(api).not.toHaveProperty(forbidden);
+    for (const forbidden of ['invoke', 'send', 'ipcRenderer', 'require', 'process', 'pathForFile', 'webUtils']) expect(api).not.toHaveProperty(forbidden);
   });
 
   it('is frozen', () => {

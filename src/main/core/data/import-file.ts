@@ -418,6 +418,11 @@ class OrderCheck {
   }
 }
 
+/** A header cell as messages show it: at most 60 characters. */
+function cellText(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 function tokenText(bytes: Buffer, start: number, end: number): string {
   const text = bytes.toString('utf8', start, Math.min(end, start + 60));
   return end - start > 60 ? `${text}…` : text;
@@ -689,7 +694,7 @@ export function resolveCsvLayout(headers: readonly string[], map: Record<string,
       problems.push(
         `no ${role} column (name one in the column map, e.g. "${role === 'unit' ? 'engine' : 'time'}=${role}")`,
       );
-    if (idx.length > 1) problems.push(`${idx.length} columns map to ${role}: ${idx.map((k) => headers[k]).join(', ')}`);
+    if (idx.length > 1) problems.push(`${idx.length} columns map to ${role}: ${idx.map((k) => cellText(headers[k]!)).join(', ')}`);
     return idx.length === 0 ? role : headers[idx[0]!]!;
   };
   const unitHeader = pick('unit');

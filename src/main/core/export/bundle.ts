@@ -15,8 +15,9 @@
  * format version, the required files and the ONNX headers, and refuses a bundle with any problem.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { badFile, PrognosError } from '../../../shared/errors';
 import { CMAPSS_VALUE_COLUMNS, type ColumnInfo } from '../data/table';
 import { buildFeatureDefs, type FeatureState } from '../features/engineer';
@@ -50,7 +51,7 @@ import { buildOpenApi } from './openapi';
 import { PIPELINE_INPUTS, PIPELINE_OUTPUTS, pipelineContract, pipelineToOnnx, type GbdtInputSpace, type PipelineSpec } from './pipeline-onnx';
 import { loadSigningKey, parsePublicKey, publicKeyPem, SIGNATURE_ALGORITHM, SIGNATURE_FILE, signBase64 } from './signing';
 import { assessTrust, type BundleTrust, type TrustedKey } from './trust';
-import { readZip, writeZip, ZipError } from './zip';
+import { writeZip, ZipError, ZipFileReader } from './zip';
 
 /** Everything a bundle is made from: a finished run's models, feature recipe and results. */
 export interface BundleInput {
@@ -118,6 +119,8 @@ export interface VerifyOptions {
   readonly trustedKeys?: readonly TrustedKey[];
   /** Refuse a bundle unless a key of `trustedKeys` signed it. */
   readonly requireTrusted?: boolean;
+  /** The name messages give the bundle (an upload's file name), instead of the path's last part. */
+  readonly displayName?: string;
 }
 
 export interface VerifyResult {
@@ -438,66 +441,207 @@ export function checkBundleFiles(files: ReadonlyMap<string, Uint8Array>, opts: V
 
 // ---------------------------------------------------------------- file system
 
-const MAX_BUNDLE_BYTES = 2 * 1024 ** 3;
+/** The most a bundle may hold in total and in any one file; a bundle is read into memory to be checked. */
+const MAX_BUNDLE_BYTES = 256 * 1024 ** 2;
+const MAX_FILE_BYTES = 128 * 1024 ** 2;
+const MAX_ZIP_ENTRIES = 1000;
+/** How many names a folder listing may give before the bundle is refused (extra files are only listed). */
+const MAX_LISTED_NAMES = 10_000;
 
-async function readFolder(root: string, problems: BundleProblem[]): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  let total = 0;
-  const walk = async (dir: string): Promise<void> => {
+interface LoadedFiles {
+  files: Map<string, Uint8Array>;
+  problems: BundleProblem[];
+}
+
+const noSums = (): PrognosError => badFile([{ file: SUMS_FILE, reason: 'missing: the bundle has no checksums, so nothing else in it was read' }]);
+
+/**
+ * Reads `rel` under `root` only if every part of the path is a real folder or file inside it: no
+ * symbolic link is followed, no device or FIFO is opened (O_NOFOLLOW, O_NONBLOCK, and the opened
+ * file must be the regular file that was checked). Returns a reason instead of the bytes otherwise.
+ */
+async function readInside(root: string, rel: string, maxBytes: number): Promise<Uint8Array | string> {
+  const parts = rel.split('/');
+  let at = root;
+  for (let i = 0; i < parts.length; i++) {
+    at = join(at, parts[i]!);
+    let info;
+    try {
+      info = await lstat(at);
+    } catch {
+      return i === parts.length - 1 ? 'missing' : `missing (no folder ${parts.slice(0, i + 1).join('/')})`;
+    }
+    if (info.isSymbolicLink()) return 'a symbolic link: links are not followed in a bundle';
+    if (i < parts.length - 1 && !info.isDirectory()) return `${parts.slice(0, i + 1).join('/')} is not a folder`;
+    if (i === parts.length - 1 && !info.isFile()) return 'not a regular file (links and devices are not allowed in a bundle)';
+    if (i === parts.length - 1 && info.size > maxBytes) return `larger than ${maxBytes} bytes`;
+  }
+  let fh;
+  try {
+    fh = await open(at, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (e) {
+    return `cannot be opened (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  try {
+    const info = await fh.stat();
+    if (!info.isFile()) return 'not a regular file (links and devices are not allowed in a bundle)';
+    if (info.size > maxBytes) return `larger than ${maxBytes} bytes`;
+    const data = new Uint8Array(info.size);
+    let got = 0;
+    while (got < data.length) {
+      const { bytesRead } = await fh.read(data, got, data.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === data.length ? data : 'changed while being read';
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Every name in the folder, from directory listings only (nothing is opened, links are not entered). */
+async function listFolder(root: string): Promise<{ rel: string; kind: 'file' | 'other' }[]> {
+  const out: { rel: string; kind: 'file' | 'other' }[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
     for (const ent of await readdir(dir, { withFileTypes: true })) {
-      const full = join(dir, ent.name);
-      const rel = relative(root, full).split(sep).join('/');
-      if (ent.isDirectory()) await walk(full);
-      else if (ent.isFile()) {
-        const size = (await stat(full)).size;
-        total += size;
-        if (total > MAX_BUNDLE_BYTES) throw new PrognosError('BAD_FILE', `${root}: the bundle is larger than ${MAX_BUNDLE_BYTES} bytes`);
-        files.set(rel, new Uint8Array(await readFile(full)));
-      } else problems.push({ file: rel, reason: 'not a regular file (links and devices are not allowed in a bundle)' });
+      if (out.length >= MAX_LISTED_NAMES) throw badFile([{ file: prefix === '' ? ent.name : prefix, reason: `the folder holds more than ${MAX_LISTED_NAMES} names` }]);
+      const rel = prefix === '' ? ent.name : `${prefix}/${ent.name}`;
+      if (ent.isDirectory()) await walk(join(dir, ent.name), rel);
+      else out.push({ rel, kind: ent.isFile() ? 'file' : 'other' });
     }
   };
-  await walk(root);
-  return files;
+  await walk(root, '');
+  return out;
 }
 
-/** A zip whose entries all sit in one top folder is read as if that folder were the root. */
-function stripTopFolder(entries: Map<string, Uint8Array>): Map<string, Uint8Array> {
-  if (entries.has(MANIFEST_FILE)) return entries;
-  const tops = new Set([...entries.keys()].map((k) => k.split('/')[0]!));
-  if (tops.size !== 1 || [...entries.keys()].some((k) => !k.includes('/'))) return entries;
-  const top = `${[...tops][0]!}/`;
-  return new Map([...entries].map(([k, v]) => [k.slice(top.length), v]));
+/**
+ * A bundle folder: manifest.json and SHA256SUMS first (nothing else is touched when they are
+ * missing), then only the files SHA256SUMS lists and SIGNATURE. Other names are reported from the
+ * listing without being opened.
+ */
+async function readFolder(root: string): Promise<LoadedFiles> {
+  const files = new Map<string, Uint8Array>();
+  const problems: BundleProblem[] = [];
+  const sums = await readInside(root, SUMS_FILE, MAX_FILE_BYTES);
+  if (typeof sums === 'string') throw sums === 'missing' ? noSums() : badFile([{ file: SUMS_FILE, reason: sums }]);
+  const manifest = await readInside(root, MANIFEST_FILE, MAX_FILE_BYTES);
+  if (typeof manifest === 'string') throw badFile([{ file: MANIFEST_FILE, reason: manifest === 'missing' ? 'required file missing, so nothing else in the bundle was read' : manifest }]);
+  files.set(SUMS_FILE, sums);
+  files.set(MANIFEST_FILE, manifest);
+  let total = sums.length + manifest.length;
+  const listed = parseSums(Buffer.from(sums).toString('utf8')).entries.map((e) => e.path);
+  for (const rel of [...listed, SIGNATURE_FILE]) {
+    if (files.has(rel)) continue;
+    const got = await readInside(root, rel, MAX_FILE_BYTES);
+    if (typeof got === 'string') {
+      // a missing listed file is reported by the checks; a missing SIGNATURE is no problem here
+      if (got !== 'missing') problems.push({ file: rel, reason: got });
+      continue;
+    }
+    total += got.length;
+    if (total > MAX_BUNDLE_BYTES) throw badFile([{ file: rel, reason: `the bundle is larger than ${MAX_BUNDLE_BYTES} bytes` }]);
+    files.set(rel, got);
+  }
+  const known = new Set([...listed, SUMS_FILE, SIGNATURE_FILE, MANIFEST_FILE]);
+  for (const { rel, kind } of await listFolder(root)) {
+    if (known.has(rel)) continue;
+    problems.push({ file: rel, reason: kind === 'file' ? 'not listed in SHA256SUMS (not read)' : 'not a regular file (links and devices are not allowed in a bundle)' });
+  }
+  return { files, problems };
 }
 
-async function loadFiles(path: string): Promise<{ files: Map<string, Uint8Array>; problems: BundleProblem[] }> {
+/**
+ * A bundle .zip: the central directory is checked first (names, sizes, counts, overlaps), then
+ * SHA256SUMS and manifest.json are read, then only the listed entries and SIGNATURE, each streamed,
+ * hashed and size-checked as it inflates. Unlisted entries are reported by name and never inflated.
+ */
+async function readZipBundle(path: string): Promise<LoadedFiles> {
+  const zip = await ZipFileReader.open(path, { maxTotalBytes: 8 * MAX_BUNDLE_BYTES, maxEntryBytes: MAX_FILE_BYTES, maxEntries: MAX_ZIP_ENTRIES });
+  try {
+    const names = [...zip.entries.keys()];
+    // a zip whose entries all sit in one top folder is read as if that folder were the root
+    let prefix = '';
+    if (!zip.entries.has(MANIFEST_FILE) && !zip.entries.has(SUMS_FILE)) {
+      const tops = new Set(names.map((k) => k.split('/')[0]!));
+      if (tops.size === 1 && names.every((k) => k.includes('/'))) prefix = `${[...tops][0]!}/`;
+    }
+    const files = new Map<string, Uint8Array>();
+    const problems: BundleProblem[] = [];
+    const read = async (rel: string): Promise<Uint8Array | undefined> => {
+      if (!zip.entries.has(prefix + rel)) return undefined;
+      const r = await zip.read(prefix + rel, { keep: true });
+      return r.data;
+    };
+    const sums = await read(SUMS_FILE);
+    if (sums === undefined) throw noSums();
+    const manifest = await read(MANIFEST_FILE);
+    if (manifest === undefined) throw badFile([{ file: MANIFEST_FILE, reason: 'required file missing, so nothing else in the bundle was read' }]);
+    files.set(SUMS_FILE, sums);
+    files.set(MANIFEST_FILE, manifest);
+    let total = sums.length + manifest.length;
+    const listed = parseSums(Buffer.from(sums).toString('utf8')).entries.map((e) => e.path);
+    for (const rel of [...listed, SIGNATURE_FILE]) {
+      if (files.has(rel)) continue;
+      const size = zip.entries.get(prefix + rel)?.size ?? 0;
+      if (total + size > MAX_BUNDLE_BYTES) throw badFile([{ file: rel, reason: `the bundle is larger than ${MAX_BUNDLE_BYTES} bytes` }]);
+      const got = await read(rel);
+      if (got === undefined) continue;
+      total += got.length;
+      files.set(rel, got);
+    }
+    const known = new Set([...listed, SUMS_FILE, SIGNATURE_FILE, MANIFEST_FILE].map((r) => prefix + r));
+    for (const name of names) if (!known.has(name)) problems.push({ file: name.slice(prefix.length) || name, reason: 'not listed in SHA256SUMS (not read)' });
+    return { files, problems };
+  } finally {
+    await zip.close();
+  }
+}
+
+async function loadFiles(path: string, displayName: string): Promise<LoadedFiles> {
   let info;
   try {
     info = await lstat(path);
   } catch {
-    throw new PrognosError('NOT_FOUND', `No bundle at ${path}.`);
+    throw new PrognosError('NOT_FOUND', `No bundle ${displayName}.`);
   }
-  const problems: BundleProblem[] = [];
-  if (info.isDirectory()) return { files: await readFolder(path, problems), problems };
-  if (!info.isFile()) throw badFile([{ file: basename(path), reason: 'not a folder or a .zip file' }]);
-  if (info.size > MAX_BUNDLE_BYTES) throw badFile([{ file: basename(path), reason: `larger than ${MAX_BUNDLE_BYTES} bytes` }]);
-  const bytes = new Uint8Array(await readFile(path));
+  if (info.isDirectory()) return readFolder(path);
+  if (!info.isFile()) throw badFile([{ file: displayName, reason: 'not a folder or a .zip file' }]);
   try {
-    return { files: stripTopFolder(readZip(bytes, { maxTotalBytes: MAX_BUNDLE_BYTES })), problems };
+    return await readZipBundle(path);
   } catch (e) {
-    if (e instanceof ZipError) throw badFile([{ file: basename(path), reason: `not a readable bundle archive: ${e.message}` }]);
+    if (e instanceof ZipError) throw badFile([{ file: displayName, reason: `not a readable bundle archive: ${e.message}` }]);
     throw e;
+  }
+}
+
+/**
+ * Copies a bundle into the store: a .zip as it is, a folder as the files read from it (only those
+ * SHA256SUMS lists, SIGNATURE, and none reached through a link). The copy is then verified again.
+ */
+export async function copyBundle(src: string, dest: string): Promise<void> {
+  const info = await lstat(src);
+  if (info.isFile()) {
+    await copyFile(src, dest, fsConstants.COPYFILE_EXCL);
+    return;
+  }
+  const { files } = await readFolder(src);
+  for (const [rel, data] of files) {
+    const target = join(dest, ...rel.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, data, { flag: 'wx' });
   }
 }
 
 /** Checks a bundle folder or .zip; `ok` is false with every problem found (file and reason). */
 export async function verifyBundle(path: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const displayName = opts.displayName ?? basename(path);
   let loaded;
   try {
-    loaded = await loadFiles(path);
+    loaded = await loadFiles(path, displayName);
   } catch (e) {
     if (e instanceof PrognosError && (e.code === 'BAD_FILE' || e.code === 'NOT_FOUND')) {
       const issues = e.details?.issues;
-      return { ok: false, problems: issues !== undefined ? issues.map((i) => ({ file: i.file, reason: i.reason })) : [{ file: basename(path), reason: e.message }] };
+      return { ok: false, problems: issues !== undefined ? issues.map((i) => ({ file: i.file, reason: i.reason })) : [{ file: displayName, reason: e.message }] };
     }
     throw e;
   }
@@ -508,7 +652,7 @@ export async function verifyBundle(path: string, opts: VerifyOptions = {}): Prom
 
 /** Loads and verifies a bundle; a bundle with any problem is refused with BAD_FILE naming the files. */
 export async function readBundle(path: string, opts: VerifyOptions = {}): Promise<LoadedBundle> {
-  const { files, problems: found } = await loadFiles(path);
+  const { files, problems: found } = await loadFiles(path, opts.displayName ?? basename(path));
   const r = checkBundleFiles(files, opts);
   const problems = [...found, ...r.problems];
   if (problems.length > 0 || r.manifest === undefined) {

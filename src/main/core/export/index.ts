@@ -30,6 +30,7 @@ export {
   writeBundle,
   readBundle,
   verifyBundle,
+  copyBundle,
   buildBundleFiles,
   checkBundleFiles,
   type BundleInput,
@@ -42,7 +43,7 @@ export {
 } from './bundle';
 export { BundleScorer, type BundleScorerOptions, type ScoringEngine, type UnitScore } from './score';
 export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, type BundleManifest } from './manifest';
-export { readZip, writeZip, ZipError, crc32 } from './zip';
+export { readZip, writeZip, ZipError, ZipFileReader, crc32 } from './zip';
 export { SUMS_FILE, sha256Hex, formatSums, parseSums } from './checksums';
 export { SIGNATURE_FILE, loadSigningKey, publicKeyPem, keyFingerprint, shortFingerprint, parseEd25519PublicKey, type ParsedPublicKey } from './signing';
 export { assessTrust, trustSummary, type BundleTrust, type TrustedKey, type TrustVerdict } from './trust';

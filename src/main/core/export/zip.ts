@@ -1,10 +1,17 @@
 /**
  * A small ZIP writer and reader (no dependency): deflate (node:zlib) or store per entry, UTF-8
  * names, no ZIP64 (bundles are far below 4 GiB). The reader refuses what a bundle never contains:
- * encryption, ZIP64, methods other than store and deflate, unsafe or duplicate names, CRC or size
- * mismatches, and archives that would expand beyond a size limit.
+ * encryption, ZIP64, methods other than store and deflate, unsafe or duplicate names, too many
+ * entries, sizes beyond a limit or impossible for the compressed size, overlapping entries, and CRC
+ * or size mismatches. `ZipFileReader` reads from a file: the central directory first, then one entry
+ * at a time, inflated asynchronously in bounded chunks, hashed and size-checked as it streams.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as zlib from 'node:zlib';
+import { deflateRawSync, inflateRawSync, createInflateRaw } from 'node:zlib';
 import { isPlainBundlePath } from './checksums';
 
 export class ZipError extends Error {}
@@ -24,11 +31,16 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
+/** CRC-32 of `data`, continuing from `previous` (the CRC of what came before). */
+export function crc32(data: Uint8Array, previous = 0): number {
+  let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
+
+type Crc32 = (data: Uint8Array, value?: number) => number;
+/** node:zlib's native CRC-32 where the runtime has it (Node ≥ 20.15), else the table above. */
+const crc32Update: Crc32 = (zlib as unknown as { crc32?: Crc32 }).crc32 ?? crc32;
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;
@@ -122,74 +134,240 @@ export function writeZip(entries: readonly ZipEntry[], modified: Date = new Date
 export interface ReadZipOptions {
   /** Refuse archives whose entries expand to more than this many bytes in total (default 2 GiB). */
   readonly maxTotalBytes?: number;
+  /** Refuse any entry that declares more than this many bytes (default: maxTotalBytes). */
+  readonly maxEntryBytes?: number;
+  /** Refuse archives with more entries than this (default 10,000). */
+  readonly maxEntries?: number;
 }
 
-/** Entries of a ZIP archive (directories skipped), checked as described above. */
-export function readZip(bytes: Uint8Array, opts: ReadZipOptions = {}): Map<string, Uint8Array> {
-  const maxTotal = opts.maxTotalBytes ?? 2 * 1024 ** 3;
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
+/** One file in the central directory, checked (name, sizes, place in the archive). */
+export interface ZipEntryInfo {
+  readonly name: string;
+  readonly method: number;
+  readonly crc: number;
+  readonly compressedSize: number;
+  readonly size: number;
+  readonly localOffset: number;
+}
+
+/** Deflate cannot expand data by more than about 1032:1; a larger declared ratio is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
+const MAX_CD_BYTES = 64 * 1024 * 1024;
+
+function findEnd(tail: Uint8Array, tailOffset: number, fileSize: number, opts: ReadZipOptions): { count: number; cdSize: number; cdOffset: number; eocd: number } {
+  const v = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  let at = -1;
+  for (let i = tail.length - 22; i >= 0; i--) {
     if (v.getUint32(i, true) === SIG_END) {
-      eocd = i;
+      at = i;
       break;
     }
   }
-  if (eocd < 0) throw new ZipError('not a ZIP archive (no end of central directory)');
-  const count = v.getUint16(eocd + 10, true);
-  const cdSize = v.getUint32(eocd + 12, true);
-  const cdOffset = v.getUint32(eocd + 16, true);
-  if (v.getUint16(eocd + 4, true) !== 0 || v.getUint16(eocd + 6, true) !== 0 || v.getUint16(eocd + 8, true) !== count) {
+  if (at < 0) throw new ZipError('not a ZIP archive (no end of central directory)');
+  const count = v.getUint16(at + 10, true);
+  const cdSize = v.getUint32(at + 12, true);
+  const cdOffset = v.getUint32(at + 16, true);
+  if (v.getUint16(at + 4, true) !== 0 || v.getUint16(at + 6, true) !== 0 || v.getUint16(at + 8, true) !== count) {
     throw new ZipError('multi-part archives are not supported');
   }
   if (count === 0xffff || cdOffset === MAX_U32 || cdSize === MAX_U32) throw new ZipError('ZIP64 archives are not supported');
-  if (cdOffset + cdSize > eocd) throw new ZipError('central directory out of bounds');
+  const maxEntries = opts.maxEntries ?? 10_000;
+  if (count > maxEntries) throw new ZipError(`too many entries: ${count} (at most ${maxEntries})`);
+  const eocd = tailOffset + at;
+  if (cdOffset + cdSize > eocd || eocd > fileSize) throw new ZipError('central directory out of bounds');
+  if (cdSize > MAX_CD_BYTES) throw new ZipError('central directory too large');
+  return { count, cdSize, cdOffset, eocd };
+}
+
+function parseCentral(cd: Uint8Array, count: number, cdOffset: number, opts: ReadZipOptions): ZipEntryInfo[] {
+  const maxTotal = opts.maxTotalBytes ?? 2 * 1024 ** 3;
+  const maxEntry = opts.maxEntryBytes ?? maxTotal;
+  const v = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
   const dec = new TextDecoder('utf-8', { fatal: true });
-  const out = new Map<string, Uint8Array>();
+  const out: ZipEntryInfo[] = [];
+  const names = new Set<string>();
   let total = 0;
-  let p = cdOffset;
+  let p = 0;
   for (let k = 0; k < count; k++) {
-    if (p + 46 > eocd || v.getUint32(p, true) !== SIG_CENTRAL) throw new ZipError('corrupt central directory');
+    if (p + 46 > cd.length || v.getUint32(p, true) !== SIG_CENTRAL) throw new ZipError('corrupt central directory');
     const flags = v.getUint16(p + 8, true);
     const method = v.getUint16(p + 10, true);
     const crc = v.getUint32(p + 16, true);
-    const compSize = v.getUint32(p + 20, true);
+    const compressedSize = v.getUint32(p + 20, true);
     const size = v.getUint32(p + 24, true);
     const nameLen = v.getUint16(p + 28, true);
     const extraLen = v.getUint16(p + 30, true);
     const commentLen = v.getUint16(p + 32, true);
     const localOffset = v.getUint32(p + 42, true);
+    if (p + 46 + nameLen > cd.length) throw new ZipError('corrupt central directory');
     let name: string;
     try {
-      name = dec.decode(bytes.subarray(p + 46, p + 46 + nameLen));
+      name = dec.decode(cd.subarray(p + 46, p + 46 + nameLen));
     } catch {
       throw new ZipError('entry name is not UTF-8');
     }
     p += 46 + nameLen + extraLen + commentLen;
-    if (name.endsWith('/')) continue;
+    const isDir = name.endsWith('/');
+    if (!isPlainBundlePath(isDir ? name.slice(0, -1) : name)) throw new ZipError(`unsafe entry name ${JSON.stringify(name)}`);
+    if (names.has(name)) throw new ZipError(`duplicate entry ${name}`);
+    names.add(name);
+    if (isDir) continue;
     if ((flags & 0x0001) !== 0) throw new ZipError(`${name}: encrypted entries are not supported`);
-    if (compSize === MAX_U32 || size === MAX_U32 || localOffset === MAX_U32) throw new ZipError(`${name}: ZIP64 entries are not supported`);
-    if (!isPlainBundlePath(name)) throw new ZipError(`unsafe entry name ${JSON.stringify(name)}`);
-    if (out.has(name)) throw new ZipError(`duplicate entry ${name}`);
+    if (compressedSize === MAX_U32 || size === MAX_U32 || localOffset === MAX_U32) throw new ZipError(`${name}: ZIP64 entries are not supported`);
+    if (method !== METHOD_STORE && method !== METHOD_DEFLATE) throw new ZipError(`${name}: compression method ${method} is not supported`);
     total += size;
-    if (total > maxTotal) throw new ZipError(`archive expands beyond ${maxTotal} bytes`);
-    if (localOffset + 30 > bytes.length || v.getUint32(localOffset, true) !== SIG_LOCAL) throw new ZipError(`${name}: bad local header`);
-    const start = localOffset + 30 + v.getUint16(localOffset + 26, true) + v.getUint16(localOffset + 28, true);
-    if (start + compSize > bytes.length) throw new ZipError(`${name}: data out of bounds`);
-    const body = bytes.subarray(start, start + compSize);
-    let data: Uint8Array;
-    if (method === METHOD_STORE) data = body;
-    else if (method === METHOD_DEFLATE) {
-      try {
-        const inflated = inflateRawSync(body, { maxOutputLength: Math.max(1, size) });
-        data = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
-      } catch (e) {
-        throw new ZipError(`${name}: cannot inflate (${e instanceof Error ? e.message : String(e)})`);
-      }
-    } else throw new ZipError(`${name}: compression method ${method} is not supported`);
-    if (data.length !== size) throw new ZipError(`${name}: size ${data.length} differs from the recorded ${size}`);
-    if (crc32(data) !== crc) throw new ZipError(`${name}: CRC-32 mismatch`);
-    out.set(name, data);
+    if (total > maxTotal) throw new ZipError(`archive expands beyond ${maxTotal} bytes (at ${name})`);
+    if (size > maxEntry) throw new ZipError(`${name}: declares ${size} bytes, more than the ${maxEntry} a file may hold`);
+    if (method === METHOD_STORE && size !== compressedSize) throw new ZipError(`${name}: stored entry of ${compressedSize} bytes declares ${size} bytes`);
+    if (method === METHOD_DEFLATE && size > compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      throw new ZipError(`${name}: declares ${size} bytes from ${compressedSize} compressed bytes, more than deflate can expand`);
+    }
+    out.push({ name, method, crc, compressedSize, size, localOffset });
+  }
+  // entries must not share bytes: overlapping entries multiply one compressed stream (a zip bomb)
+  const byOffset = [...out].sort((a, b) => a.localOffset - b.localOffset);
+  for (let i = 0; i < byOffset.length; i++) {
+    const e = byOffset[i]!;
+    const next = i + 1 < byOffset.length ? byOffset[i + 1]!.localOffset : cdOffset;
+    if (e.localOffset + 30 + e.compressedSize > next) {
+      throw new ZipError(`${e.name}: overlaps ${i + 1 < byOffset.length ? byOffset[i + 1]!.name : 'the central directory'}`);
+    }
   }
   return out;
+}
+
+function localDataStart(header: Uint8Array, e: ZipEntryInfo, limit: number): number {
+  const v = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  if (header.length < 30 || v.getUint32(0, true) !== SIG_LOCAL) throw new ZipError(`${e.name}: bad local header`);
+  const start = e.localOffset + 30 + v.getUint16(26, true) + v.getUint16(28, true);
+  if (start + e.compressedSize > limit) throw new ZipError(`${e.name}: data out of bounds`);
+  return start;
+}
+
+/** Entries of a ZIP archive held in memory (directories skipped), checked as described above. */
+export function readZip(bytes: Uint8Array, opts: ReadZipOptions = {}): Map<string, Uint8Array> {
+  const tailStart = Math.max(0, bytes.length - 22 - 0xffff);
+  const end = findEnd(bytes.subarray(tailStart), tailStart, bytes.length, opts);
+  const entries = parseCentral(bytes.subarray(end.cdOffset, end.cdOffset + end.cdSize), end.count, end.cdOffset, opts);
+  const out = new Map<string, Uint8Array>();
+  for (const e of entries) {
+    const start = localDataStart(bytes.subarray(e.localOffset, e.localOffset + 30), e, end.cdOffset);
+    const body = bytes.subarray(start, start + e.compressedSize);
+    let data: Uint8Array;
+    if (e.method === METHOD_STORE) data = body;
+    else {
+      try {
+        const inflated = inflateRawSync(body, { maxOutputLength: Math.max(1, e.size) });
+        data = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
+      } catch (err) {
+        throw new ZipError(`${e.name}: cannot inflate (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    if (data.length !== e.size) throw new ZipError(`${e.name}: size ${data.length} differs from the recorded ${e.size}`);
+    if (crc32Update(data, 0) !== e.crc) throw new ZipError(`${e.name}: CRC-32 mismatch`);
+    out.set(e.name, data);
+  }
+  return out;
+}
+
+export interface ReadEntryOptions {
+  /** keep the bytes (else they are only hashed and checked, in bounded memory) */
+  readonly keep?: boolean;
+}
+
+export interface ReadEntryResult {
+  readonly sha256: string;
+  readonly size: number;
+  readonly data?: Uint8Array;
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * A ZIP archive on disk. `open` reads only the end record and the central directory and checks every
+ * entry's header; `read` streams one entry: compressed bytes in 64 KiB reads, inflated asynchronously
+ * (zlib's thread pool) in 64 KiB chunks, CRC-32 and SHA-256 computed as it goes, stopped as soon as it
+ * inflates beyond its recorded size. Memory is bounded by the chunk size, plus the entry when kept.
+ */
+export class ZipFileReader {
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly entries: ReadonlyMap<string, ZipEntryInfo>,
+    private readonly cdOffset: number,
+  ) {}
+
+  static async open(path: string, opts: ReadZipOptions = {}): Promise<ZipFileReader> {
+    const fh = await open(path, 'r');
+    try {
+      const { size } = await fh.stat();
+      const tailStart = Math.max(0, size - 22 - 0xffff);
+      const tail = new Uint8Array(size - tailStart);
+      await fh.read(tail, 0, tail.length, tailStart);
+      const end = findEnd(tail, tailStart, size, opts);
+      const cd = new Uint8Array(end.cdSize);
+      await fh.read(cd, 0, cd.length, end.cdOffset);
+      const entries = parseCentral(cd, end.count, end.cdOffset, opts);
+      return new ZipFileReader(fh, new Map(entries.map((e) => [e.name, e])), end.cdOffset);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
+  async read(name: string, opts: ReadEntryOptions = {}): Promise<ReadEntryResult> {
+    const e = this.entries.get(name);
+    if (e === undefined) throw new ZipError(`${name}: no such entry`);
+    const header = new Uint8Array(30);
+    await this.fh.read(header, 0, 30, e.localOffset);
+    const start = localDataStart(header, e, this.cdOffset);
+    const hash = createHash('sha256');
+    let crc = 0;
+    let got = 0;
+    const kept = opts.keep === true ? new Uint8Array(e.size) : undefined;
+    const take = (chunk: Uint8Array): void => {
+      if (got + chunk.length > e.size) throw new ZipError(`${e.name}: inflates beyond its recorded size of ${e.size} bytes`);
+      hash.update(chunk);
+      crc = crc32Update(chunk, crc);
+      kept?.set(chunk, got);
+      got += chunk.length;
+    };
+    const compressed = this.compressed(e, start);
+    if (e.method === METHOD_STORE) for await (const chunk of compressed) take(chunk);
+    else {
+      let refused: ZipError | undefined;
+      try {
+        await pipeline(Readable.from(compressed), createInflateRaw({ chunkSize: CHUNK }), async (inflated: AsyncIterable<Buffer>) => {
+          try {
+            for await (const chunk of inflated) take(chunk);
+          } catch (err) {
+            if (err instanceof ZipError) refused = err;
+            throw err;
+          }
+        });
+      } catch (err) {
+        if (refused !== undefined) throw refused;
+        if (err instanceof ZipError) throw err;
+        throw new ZipError(`${e.name}: cannot inflate (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    if (got !== e.size) throw new ZipError(`${e.name}: inflates to ${got} bytes, the header says ${e.size}`);
+    if (crc !== e.crc) throw new ZipError(`${e.name}: CRC-32 mismatch`);
+    return { sha256: hash.digest('hex'), size: got, ...(kept === undefined ? {} : { data: kept }) };
+  }
+
+  /** An entry's compressed bytes, in reads of at most 64 KiB. */
+  private async *compressed(e: ZipEntryInfo, start: number): AsyncGenerator<Buffer> {
+    for (let pos = 0; pos < e.compressedSize; ) {
+      const n = Math.min(CHUNK, e.compressedSize - pos);
+      const buf = Buffer.allocUnsafe(n);
+      const { bytesRead } = await this.fh.read(buf, 0, n, start + pos);
+      if (bytesRead === 0) throw new ZipError(`${e.name}: the archive ends inside the entry`);
+      pos += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
 }

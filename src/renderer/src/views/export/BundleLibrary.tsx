@@ -56,6 +56,7 @@ function ImportControl(props: {
   phase: ImportPhase;
   mode: 'electron' | 'browser';
   onFile: (file: File) => void;
+  onChooseFolder: () => void;
   onCancel: () => void;
 }) {
   const id = useId();
@@ -80,9 +81,20 @@ function ImportControl(props: {
           onChange={onChange}
           data-testid="bundle-import-input"
         />
+        {props.mode === 'electron' && (
+          <button
+            type="button"
+            className="button button--small"
+            disabled={busy}
+            onClick={props.onChooseFolder}
+            data-testid="bundle-import-folder"
+          >
+            Import bundle folder…
+          </button>
+        )}
         <span className="hint">
           {props.mode === 'electron'
-            ? 'a .zip, or drop a .zip or a bundle folder onto this view'
+            ? 'a .zip (or drop one onto this view), or a bundle folder'
             : 'a .zip file, or drop one onto this view'}
         </span>
       </div>
@@ -123,6 +135,7 @@ export function BundleLibrary(props: {
   importPhase: ImportPhase;
   importError: PrognosError | null;
   onImportFile: (file: File) => void;
+  onChooseFolder: () => void;
   onCancelImport: () => void;
   onDismissImportError: () => void;
   mode: 'electron' | 'browser';
@@ -143,6 +156,7 @@ export function BundleLibrary(props: {
         phase={props.importPhase}
         mode={props.mode}
         onFile={props.onImportFile}
+        onChooseFolder={props.onChooseFolder}
         onCancel={props.onCancelImport}
       />
       {props.importError !== null && (

@@ -82,13 +82,36 @@ export function ExportView() {
     [api, transport, onAdded],
   );
 
+  /** Desktop app: a bundle folder chosen in main's own dialog, passed back as a one-time handle. */
+  const importChosenFolder = useCallback(async () => {
+    if (uploadAbort.current !== null) return;
+    const controller = new AbortController();
+    uploadAbort.current = controller;
+    setImportError(null);
+    try {
+      const chosen = await api.filesChoose({ purpose: 'bundle-folder' });
+      if (chosen === null) return;
+      setImportPhase({ kind: 'checking', fileName: chosen.fileName });
+      const entry = await api.bundlesImport({ source: { kind: 'grant', grant: chosen.grant } });
+      onAdded(entry, 'imported');
+    } catch (e) {
+      const error = asPrognosError(e);
+      if (error.code !== 'CANCELLED') setImportError(error);
+    } finally {
+      uploadAbort.current = null;
+      setImportPhase({ kind: 'idle' });
+    }
+  }, [api, onAdded]);
+
   const busy = importPhase.kind !== 'idle';
   const { dragging, handlers: dropHandlers } = useFileDrop(busy, (e) => {
-    if (transport.mode === 'browser' && droppedFolder(e)) {
+    if (droppedFolder(e)) {
       setImportError(
         new PrognosError(
           'INVALID_INPUT',
-          'A bundle folder can be imported only in the desktop app. Here, drop the bundle as one .zip file.',
+          transport.mode === 'browser'
+            ? 'A bundle folder can be imported only in the desktop app. Here, drop the bundle as one .zip file.'
+            : 'To import a bundle folder, choose it with “Import bundle folder…” (a dropped folder is not read: the app reads only what you choose in its own dialog).',
         ),
       );
       return;
@@ -112,6 +135,7 @@ export function ExportView() {
           importPhase={importPhase}
           importError={importError}
           onImportFile={(file) => void importFile(file)}
+          onChooseFolder={() => void importChosenFolder()}
           onCancelImport={() => uploadAbort.current?.abort()}
           onDismissImportError={() => setImportError(null)}
           mode={transport.mode}
