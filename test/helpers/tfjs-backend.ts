@@ -1,0 +1,26 @@
+/**
+ * Which tfjs backend the LSTM should choose by default here: 'tensorflow' when the optional
+ * `@tensorflow/tfjs-node` is installed and loads, else 'wasm' (src/main/core/models/lstm/backend.ts).
+ * Checked in a separate Node process, so this process's tfjs is left as it was.
+ */
+import { spawnSync } from 'node:child_process';
+import { REPO } from './paths';
+
+let cached: { backend: 'tensorflow' | 'wasm'; reason: string } | undefined;
+
+export function expectedDefaultBackend(): { backend: 'tensorflow' | 'wasm'; reason: string } {
+  if (cached !== undefined) return cached;
+  const r = spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  cached =
+    r.status === 0
+      ? { backend: 'tensorflow', reason: '@tensorflow/tfjs-node loads' }
+      : {
+          backend: 'wasm',
+          reason: `@tensorflow/tfjs-node does not load: ${(r.stderr.trim().split('\n')[0] ?? '').slice(0, 200)}`,
+        };
+  return cached;
+}
