@@ -6,6 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { REPO } from './paths';
 
+/** The first line that names an error (Node prints the failing line of its loader first). */
+function firstError(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return (lines.find((l) => /Error/.test(l)) ?? lines[0] ?? '').trim().slice(0, 200);
+}
+
 let cached: { backend: 'tensorflow' | 'wasm'; reason: string } | undefined;
 
 export function expectedDefaultBackend(): { backend: 'tensorflow' | 'wasm'; reason: string } {
@@ -20,7 +26,7 @@ export function expectedDefaultBackend(): { backend: 'tensorflow' | 'wasm'; reas
       ? { backend: 'tensorflow', reason: '@tensorflow/tfjs-node loads' }
       : {
           backend: 'wasm',
-          reason: `@tensorflow/tfjs-node does not load: ${(r.stderr.trim().split('\n')[0] ?? '').slice(0, 200)}`,
+          reason: `@tensorflow/tfjs-node does not load: ${firstError(r.stderr)}`,
         };
   return cached;
 }
