@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: every tier in order — typecheck (node + web), lint, build, unit, integration, end-to-end.
-// Prints one closing line `tests: N passed, N failed` summed over the tiers.
+// Prints one closing line `tests: N passed, N failed, N skipped` summed over the tiers. Each tier's
+// old result files are deleted before it starts, so a stale file is never counted. Under CI=true a
+// test skipped for a missing reference tool fails instead (test/helpers/reference-tools.mjs).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,10 +14,13 @@ const results = join(root, 'test-results');
 mkdirSync(results, { recursive: true });
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
 
-function step(name, cmd, args, count) {
+/** `outputs`: result files (relative to test-results/) the tier writes; deleted before it starts. */
+function step(name, cmd, args, count, outputs = []) {
   if (only.length > 0 && !only.includes(name)) return;
+  for (const o of outputs) rmSync(join(results, o), { recursive: true, force: true });
   process.stdout.write(`\n── ${name} ──\n`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } });
@@ -25,6 +30,7 @@ function step(name, cmd, args, count) {
     const c = count();
     passed += c.passed;
     failed += c.failed;
+    skipped += c.skipped;
     if (!ok && c.failed === 0) failed += 1;
   } else if (ok) passed += 1;
   else failed += 1;
@@ -34,14 +40,15 @@ function step(name, cmd, args, count) {
 
 const vitestCounts = (file) => () => {
   const p = join(results, file);
-  if (!existsSync(p)) return { passed: 0, failed: 0 };
+  if (!existsSync(p)) return { passed: 0, failed: 0, skipped: 0 };
   const j = JSON.parse(readFileSync(p, 'utf8'));
-  return { passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0 };
+  return { passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0, skipped: (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0) };
 };
 const e2eCounts = () => {
   const p = join(results, 'e2e.json');
-  if (!existsSync(p)) return { passed: 0, failed: 0 };
-  return JSON.parse(readFileSync(p, 'utf8'));
+  if (!existsSync(p)) return { passed: 0, failed: 0, skipped: 0 };
+  const j = JSON.parse(readFileSync(p, 'utf8'));
+  return { passed: j.passed ?? 0, failed: j.failed ?? 0, skipped: j.skipped ?? 0 };
 };
 
 step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
@@ -49,10 +56,10 @@ step('typecheck-web', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 step('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
 step('lint-electron', process.execPath, [join(root, 'scripts', 'lint-electron.mjs')]);
 step('build', 'npx', ['electron-vite', 'build']);
-step('unit', 'npx', ['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`], vitestCounts('unit.json'));
-step('integration', 'npx', ['vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'integration.json')}`], vitestCounts('integration.json'));
-step('e2e', process.execPath, [join(root, 'test', 'e2e', 'run.mjs')], e2eCounts);
+step('unit', 'npx', ['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`], vitestCounts('unit.json'), ['unit.json']);
+step('integration', 'npx', ['vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'integration.json')}`], vitestCounts('integration.json'), ['integration.json']);
+step('e2e', process.execPath, [join(root, 'test', 'e2e', 'run.mjs')], e2eCounts, ['e2e.json', 'e2e']);
 
 if (failures.length > 0) process.stdout.write(`\nFailed tiers: ${failures.join(', ')}\n`);
-process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
+process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(failed > 0 ? 1 : 0);

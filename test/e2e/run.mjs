@@ -7,7 +7,9 @@
  *
  *   node test/e2e/run.mjs [FILTER...]     FILTER matches file names or test names
  *
- * Ends with the line `N passed, N failed` and exits non-zero when anything failed.
+ * Ends with the line `N passed, N failed, N skipped` (also written to test-results/e2e.json, which is
+ * deleted first) and exits non-zero when anything failed. Without Chromium every test is skipped, or,
+ * under CI=true, the run fails naming the missing package (test/helpers/reference-tools.mjs).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { missingToolVerdict, toolHidden } from '../helpers/reference-tools.mjs';
 
 /**
  * @typedef {object} E2eContext
@@ -31,6 +34,7 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
 const resultsDir = join(repoRoot, 'test-results', 'e2e');
+const countsFile = join(repoRoot, 'test-results', 'e2e.json');
 const chromiumPath = process.env.PROGNOS_CHROMIUM ?? '/usr/bin/chromium';
 const SERVER_START_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 180_000;
@@ -115,33 +119,60 @@ function describe(e) {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
-async function main() {
-  let passed = 0;
-  let failed = 0;
-  const failures = [];
+/**
+ * Prints the closing line and writes the counts read by scripts/test.mjs.
+ * @param {{ passed: number, failed: number, skipped: number }} c
+ */
+async function finish(c) {
+  log(`\n${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  await mkdir(dirname(countsFile), { recursive: true });
+  await writeFile(countsFile, JSON.stringify(c));
+}
 
-  if (!existsSync(join(repoRoot, 'out/main/cli.js')) || !existsSync(join(repoRoot, 'out/renderer/index.html'))) {
-    log('e2e: the app is not built (out/main/cli.js or out/renderer/index.html missing). Run `npm run build` first.');
-    log('0 passed, 1 failed');
-    return 1;
-  }
-  if (!existsSync(chromiumPath)) {
-    log(
-      `e2e: Chromium not found at ${chromiumPath} (install it: apt-get install -y chromium, or set PROGNOS_CHROMIUM).`,
-    );
-    log('0 passed, 1 failed');
-    return 1;
-  }
-  await mkdir(resultsDir, { recursive: true });
-
+/** The selected tests of every e2e file, in order. */
+async function selectedTests() {
+  /** @type {Array<{ file: string, tests: Array<{ name: string, run: (ctx: E2eContext) => Promise<void> }> }>} */
+  const out = [];
   const files = (await readdir(here)).filter((f) => f.endsWith('.e2e.mjs')).sort();
   for (const file of files) {
     /** @type {{ tests: Array<{ name: string, run: (ctx: E2eContext) => Promise<void> }> }} */
     const mod = await import(pathToFileURL(join(here, file)).href);
     const fileMatches = filters.length === 0 || filters.some((f) => file.includes(f));
-    const selected = mod.tests.filter((t) => fileMatches || filters.some((f) => t.name.includes(f)));
-    if (selected.length === 0) continue;
+    const tests = mod.tests.filter((t) => fileMatches || filters.some((f) => t.name.includes(f)));
+    if (tests.length > 0) out.push({ file, tests });
+  }
+  return out;
+}
 
+async function main() {
+  let passed = 0;
+  let failed = 0;
+  const failures = [];
+  // a stale count from an earlier run must never be read as this run's
+  await rm(countsFile, { force: true });
+  await rm(resultsDir, { recursive: true, force: true });
+
+  if (!existsSync(join(repoRoot, 'out/main/cli.js')) || !existsSync(join(repoRoot, 'out/renderer/index.html'))) {
+    log('e2e: the app is not built (out/main/cli.js or out/renderer/index.html missing). Run `npm run build` first.');
+    await finish({ passed: 0, failed: 1, skipped: 0 });
+    return 1;
+  }
+  const suites = await selectedTests();
+  if (!existsSync(chromiumPath) || toolHidden('chromium')) {
+    const reason = toolHidden('chromium') ? 'hidden by PROGNOS_TEST_HIDE_TOOLS' : `${chromiumPath} not found; PROGNOS_CHROMIUM names another binary`;
+    const verdict = missingToolVerdict('chromium', reason);
+    log(`e2e: ${verdict.message}`);
+    const total = suites.reduce((n, s) => n + s.tests.length, 0);
+    if (verdict.action === 'fail') {
+      await finish({ passed: 0, failed: Math.max(1, total), skipped: 0 });
+      return 1;
+    }
+    await finish({ passed: 0, failed: 0, skipped: total });
+    return 0;
+  }
+  await mkdir(resultsDir, { recursive: true });
+
+  for (const { file, tests: selected } of suites) {
     log(`\n${file}`);
     const tmpDir = await mkdtemp(join(tmpdir(), 'prognos-e2e-'));
     const storeDir = join(tmpDir, 'store');
@@ -228,9 +259,7 @@ async function main() {
     log('\nFailures:');
     for (const f of failures) log(`  ${f.file} › ${f.name}`);
   }
-  log(`\n${passed} passed, ${failed} failed`);
-  // read by scripts/test.mjs to sum the tiers
-  await writeFile(join(resultsDir, '..', 'e2e.json'), JSON.stringify({ passed, failed }));
+  await finish({ passed, failed, skipped: 0 });
   return failed > 0 || passed === 0 ? 1 : 0;
 }
 
@@ -240,7 +269,7 @@ main().then(
   },
   (e) => {
     log(`e2e runner crashed: ${describe(e)}`);
-    log('0 passed, 1 failed');
     process.exitCode = 1;
+    return finish({ passed: 0, failed: 1, skipped: 0 });
   },
 );

@@ -13,7 +13,7 @@ import { runTrainingPipeline } from '../../src/main/core/pipeline/train';
 import { rowMaskFor, StandardScaler, type ScalerParams } from '../../src/main/core/split';
 import { buildWindows } from '../../src/main/core/windows';
 import { lstmReferenceBatch, randomLstmWeights } from './onnx-reference';
-import { pythonModulesAvailable, runPythonJson } from './python';
+import { runPythonJson } from './python';
 
 export interface ReferenceScores {
   units: number[];
@@ -125,8 +125,6 @@ export function testBundleInput(parts: Pick<BundleInput, 'featureState' | 'gbdt'
     ...parts,
   };
 }
-
-export const ONNX_PYTHON = pythonModulesAvailable(['onnx']);
 
 /** onnx.checker.check_model(full_check=True) of each file; returns file → 'ok' or the error. */
 export function onnxCheck(files: readonly string[]): Record<string, string> {

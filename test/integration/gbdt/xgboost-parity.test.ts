@@ -6,15 +6,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeSyntheticMatrix, writeMatrix } from '../../../bench/gbdt/matrix';
 import { runXgbReference } from '../../../bench/gbdt/xgboost-reference';
 import { GbdtModel, trainGbdt, type GbdtDataset, type GbdtParams } from '../../../src/main/core/models/gbdt';
-import { pythonModulesAvailable, runPythonJson } from '../../helpers/python';
-
-const python = pythonModulesAvailable(['xgboost', 'numpy']);
-if (!python.ok)
-  console.warn(`Skipping XGBoost parity tests: ${python.reason} (install python3-xgboost python3-numpy).`);
+import { runPythonJson } from '../../helpers/python';
+import { describeWith, PYTHON_XGBOOST } from '../../helpers/tools';
 
 const PREDICT = String.raw`
 import json, sys
@@ -108,7 +105,7 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   return m;
 }
 
-describe.skipIf(!python.ok)('XGBoost parity (python3-xgboost)', () => {
+describeWith(PYTHON_XGBOOST)('XGBoost parity (python3-xgboost)', () => {
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'prognos-gbdt-parity-'));

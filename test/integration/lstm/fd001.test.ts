@@ -1,12 +1,13 @@
 /**
- * The LSTM on real data: backend selection falls back to wasm here (tfjs-node is not installed) and
- * says why; a short training on FD001 windows lowers the validation loss and ranks the validation
+ * The LSTM on real data: backend selection takes tfjs-node when it is installed and loads, else falls
+ * back to wasm and says why; a short training on FD001 windows lowers the validation loss and ranks the validation
  * windows well; a trained model survives serialize → load.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFd001, type Fd001 } from '../../../bench/lstm/fd001';
 import { rocAuc } from '../../../src/main/core/eval/metrics';
 import { LstmModel, meanBce, selectBackendDetailed, trainLstm } from '../../../src/main/core/models/lstm';
+import { expectedDefaultBackend } from '../../helpers/tfjs-backend';
 
 let fd: Fd001;
 
@@ -15,10 +16,13 @@ beforeAll(async () => {
 });
 
 describe('backend selection', () => {
-  it('falls back to wasm without tfjs-node and reports it', async () => {
+  it('uses tfjs-node when it loads, else falls back to wasm and says why', async () => {
+    const expected = expectedDefaultBackend();
+    console.log(`expected backend: ${expected.backend} (${expected.reason})`);
     const choice = await selectBackendDetailed();
-    expect(choice.backend).toBe('wasm');
-    expect(choice.notes.join(' ')).toMatch(/tfjs-node unavailable/);
+    expect(choice.backend).toBe(expected.backend);
+    if (expected.backend === 'wasm') expect(choice.notes.join(' ')).toMatch(/tfjs-node unavailable/);
+    else expect(choice.notes).toEqual([]);
   });
 });
 
@@ -34,13 +38,13 @@ describe('training on FD001 windows', () => {
     const before = meanBce(untrained.predict(fd.valid), fd.valid.labels);
     untrained.dispose();
     const r = await trainLstm(fd.train, fd.valid, { epochs: 2, patience: 0 });
-    expect(r.backend).toBe('wasm');
+    expect(r.backend).toBe(expectedDefaultBackend().backend);
     expect(r.history).toHaveLength(2);
     expect(r.bestValLoss).toBeLessThan(before * 0.5);
     const p = r.model.predict(fd.valid);
     expect(rocAuc(p, fd.valid.labels)!).toBeGreaterThan(0.95);
     const { json, weights } = r.model.serialize();
-    expect(json.backend).toBe('wasm');
+    expect(json.backend).toBe(r.backend);
     const back = LstmModel.load(json, weights);
     expect(Array.from(back.predict(fd.valid))).toEqual(Array.from(p));
     back.dispose();

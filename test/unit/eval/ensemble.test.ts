@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { blend, optimiseEnsemble } from '../../../src/main/core/eval/ensemble';
-import { computeMetrics } from '../../../src/main/core/eval/metrics';
+import { createRng } from '../../../src/main/core/split';
+import { bestBlendByCounting, blendByHand, fBetaByCounting } from '../../helpers/f-beta-oracle';
+
+/** Scores of two partly informative models on `n` rows, rounded to 2 decimals so that ties occur. */
+function fixture(seed: number, n: number): { g: number[]; l: number[]; y: number[] } {
+  const rng = createRng(seed);
+  const y = Array.from({ length: n }, () => (rng() < 0.3 ? 1 : 0));
+  const score = (label: number, skill: number): number => Math.round(Math.min(1, Math.max(0, skill * label + (1 - skill) * rng() + 0.15 * (rng() - 0.5))) * 100) / 100;
+  return { g: y.map((v) => score(v, 0.35)), l: y.map((v) => score(v, 0.3)), y };
+}
 
 describe('ensemble', () => {
   it('blends w·P_gbdt + (1 − w)·P_lstm', () => {
@@ -19,11 +28,26 @@ describe('ensemble', () => {
     expect(best.fBeta).toBe(1);
     expect(best.weight).toBeGreaterThan(0.3);
     expect(best.weight).toBeLessThan(0.7);
-    // the chosen threshold really gives the reported F2
-    expect(computeMetrics(blend(g, l, best.weight), y, best.threshold).f2).toBe(best.fBeta);
+    // the chosen weight and threshold give the reported F2, counted by hand
+    expect(fBetaByCounting(blendByHand(g, l, best.weight), y, best.threshold)).toBeCloseTo(best.fBeta, 12);
     // either model alone is worse
     expect(best.grid[0]!.fBeta).toBeLessThan(1);
     expect(best.grid[10]!.fBeta).toBeLessThan(1);
+  });
+
+  it.each([1, 2, 3, 4, 5])('agrees with an exhaustive count over weights and thresholds (seed %i)', (seed) => {
+    const { g, l, y } = fixture(seed, 400);
+    const best = optimiseEnsemble(g, l, y);
+    const want = bestBlendByCounting(g, l, y, 20);
+    expect(best.weight).toBeCloseTo(want.weight, 9);
+    expect(best.threshold).toBe(want.threshold);
+    expect(best.fBeta).toBeCloseTo(want.f, 12);
+    // each grid entry reports the F2 its own weight and threshold give
+    for (const e of best.grid) expect(fBetaByCounting(blendByHand(g, l, e.weight), y, e.threshold), `w = ${e.weight}`).toBeCloseTo(e.fBeta, 12);
+    // on these fixtures the blend is strictly better than either model alone (not true by construction)
+    expect(best.weight).toBeGreaterThan(0);
+    expect(best.weight).toBeLessThan(1);
+    expect(best.fBeta).toBeGreaterThan(Math.max(best.grid[0]!.fBeta, best.grid[20]!.fBeta));
   });
 
   it('breaks ties toward the default weight 0.6', () => {

@@ -15,9 +15,10 @@ import { engineerFeatures } from '../../../src/main/core/features/engineer';
 import { parseTrainConfig, type TrainConfigInput } from '../../../src/main/core/pipeline/config';
 import { prepareFeatures, runTrainingPipeline } from '../../../src/main/core/pipeline/train';
 import { rowMaskFor, StandardScaler } from '../../../src/main/core/split';
-import { maxAbsDiff, ONNX_PYTHON, onnxCheck, pipelineFeeds, referenceScores, truncateUnits, type PipelineFeeds } from '../../helpers/onnx-fixtures';
+import { maxAbsDiff, onnxCheck, pipelineFeeds, referenceScores, truncateUnits, type PipelineFeeds } from '../../helpers/onnx-fixtures';
 import { tempDir } from '../../helpers/paths';
 import { randomLstmWeights } from '../../helpers/onnx-reference';
+import { itWith, PYTHON_ONNX } from '../../helpers/tools';
 
 interface Setup {
   table: FleetTable;
@@ -121,7 +122,7 @@ describe('pipeline.onnx with per-regime normalisation and every feature kind', (
     expect(await compare(s, cut)).toBeGreaterThan(0.99);
   });
 
-  it.skipIf(!ONNX_PYTHON.ok)('passes onnx.checker.check_model(full_check=True)', () => {
+  itWith(PYTHON_ONNX)('passes onnx.checker.check_model(full_check=True)', () => {
     const dir = tempDir('prognos-pipeline-');
     try {
       const path = join(dir, 'pipeline.onnx');

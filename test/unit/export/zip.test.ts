@@ -1,10 +1,11 @@
 /** The ZIP writer and reader: round trips, determinism, interoperability and refusal of bad archives. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crc32, readZip, writeZip, ZipError } from '../../../src/main/core/export/zip';
+import { itWith, PYTHON3 } from '../../helpers/tools';
 
 const enc = new TextEncoder();
 const entries = [
@@ -32,8 +33,7 @@ describe('zip', () => {
     expect(Buffer.from(writeZip(entries, when)).equals(Buffer.from(writeZip(entries, when)))).toBe(true);
   });
 
-  it('is read by an independent implementation (python zipfile) when available', () => {
-    if (!existsSync('/usr/bin/python3')) return;
+  itWith(PYTHON3)('is read by an independent implementation (python zipfile)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prognos-zip-'));
     try {
       const path = join(dir, 'b.zip');

@@ -35,8 +35,10 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
   expect((e as PrognosError).code).toBe(code);
 }
 
+// these tests check the fused wasm kernels, so they ask for wasm even where tfjs-node is installed
+// (the default choice is checked in backend.test.ts and test/integration/lstm/fd001.test.ts)
 beforeAll(async () => {
-  expect(await selectBackend()).toBe('wasm');
+  expect(await selectBackend({ prefer: 'wasm' })).toBe('wasm');
 });
 
 describe('LstmModel', () => {

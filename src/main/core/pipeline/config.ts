@@ -53,10 +53,10 @@ export const trainConfigSchema = z
         monotonicity: z.number().min(0).default(1),
         trendability: z.number().min(0).default(1),
         prognosability: z.number().min(0).default(1),
-        gain: z.number().min(0).default(10),
+        gain: z.number().min(0).default(30),
       })
       .strict()
-      .default({ mutualInfo: 1, spearman: 1, monotonicity: 1, trendability: 1, prognosability: 1, gain: 10 })
+      .default({ mutualInfo: 1, spearman: 1, monotonicity: 1, trendability: 1, prognosability: 1, gain: 30 })
       .describe('weight of each metric’s rank in the combined rank; the model gain counts most because the prognostic metrics alone favour redundant smoothed copies of the same sensor'),
     split: splitConfigSchema.default({ train: 0.7, validation: 0.15, test: 0.15, mode: 'random' }),
     models: z
