@@ -12,7 +12,7 @@ type Tagged = { readonly type: string };
 export function runWorkerJob<M extends Tagged, R>(
   script: string,
   start: Tagged & Record<string, unknown>,
-  ctx: JobContext,
+  ctx: Pick<JobContext, 'signal'>,
   handlers: { onDone(m: Extract<M, { type: 'done' }>): R; onMessage(m: Exclude<M, { type: 'done' | 'error' }>): void },
   transfer: ArrayBuffer[] = [],
 ): Promise<R> {
