@@ -152,8 +152,20 @@ export class ExportService {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const name = `${runId}-${stamp}${zip ? '.zip' : ''}`;
     ctx.progress?.(0, 'Exporting…');
-    const w = await this.exportRun(runId, join(this.libraryDir, name), { zip }, ctx);
-    return this.entry({ bundleId: `store:${basename(w.path)}`, path: w.path, origin: 'exported' });
+    const dest = join(this.libraryDir, name);
+    // a cancelled or failed export leaves nothing: neither the bundle nor the worker's staging copy
+    const discard = async (): Promise<void> => {
+      const staged = readdirSync(this.libraryDir).filter((f) => f.startsWith(`.${name}.partial-`));
+      await Promise.all([dest, ...staged.map((f) => join(this.libraryDir, f))].map((p) => rm(p, { recursive: true, force: true })));
+    };
+    try {
+      const w = await this.exportRun(runId, dest, { zip }, ctx);
+      if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
+      return await this.entry({ bundleId: `store:${basename(w.path)}`, path: w.path, origin: 'exported' });
+    } catch (e) {
+      await discard();
+      throw e;
+    }
   }
 
   /** Verifies first; only a sound bundle is copied into the store, so a refused one writes nothing. */
