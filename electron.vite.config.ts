@@ -23,6 +23,7 @@ export default defineConfig({
           'score-worker': resolve(__dirname, 'src/main/workers/score-worker.ts'),
           'export-worker': resolve(__dirname, 'src/main/workers/export-worker.ts'),
           'bundle-worker': resolve(__dirname, 'src/main/workers/bundle-worker.ts'),
+          'evaluate-worker': resolve(__dirname, 'src/main/workers/evaluate-worker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

@@ -12,6 +12,7 @@ import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
 import type { TrainOutcome } from '../core/pipeline/outcome';
 import type { ScalerParams } from '../core/split';
 import type { ExperimentStore, RunRecord } from '../core/store/store';
+import type { EvaluateRequest, EvaluateValue } from '../workers/evaluate-protocol';
 import type { RankRequest, RankValue, TrendRequest, TrendValue } from '../workers/features-protocol';
 import { toWire, transferList } from '../workers/import-protocol';
 import type { FromTrainWorker, ToTrainWorker } from '../workers/train-protocol';
@@ -206,6 +207,12 @@ export class TrainingService {
   async rank(datasetId: string, table: FleetTable, configInput: unknown, ctx: JobContext): Promise<FeatureRanking> {
     const request: RankRequest = { datasetId, table: toWire(table), config: configInput };
     return (await callWorker<RankRequest, RankValue>(this.workerScript('rank-worker'), request, ctx)).value;
+  }
+
+  /** Official scoring of a finished run on a test file and its RUL file, in a worker thread. */
+  async evaluate(runId: string, dataPath: string, rulPath: string, ctx: WorkerCallContext): Promise<EvaluateValue> {
+    const request: EvaluateRequest = { artifacts: this.artifacts(runId), dataPath, rulPath };
+    return (await callWorker<EvaluateRequest, EvaluateValue>(this.workerScript('evaluate-worker'), request, ctx)).value;
   }
 
   /** One feature over a few units' lives, computed in a worker thread (a short call). */
