@@ -6,6 +6,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unitSpans } from '../../../src/main/core/data/table';
+import { engineerFeatures } from '../../../src/main/core/features/engineer';
 import { parseTrainConfig } from '../../../src/main/core/pipeline/config';
 import { prepareFeatures, rankPrepared } from '../../../src/main/core/pipeline/train';
 import { AppServices } from '../../../src/main/services/app-services';
@@ -109,6 +111,18 @@ describe('the thread that serves the UI', () => {
       expect((await services.jobs.wait(jobId)).state).toBe('done');
     });
     expect(exporting.p99).toBeLessThan(100);
+  });
+});
+
+describe('short calls into workers', () => {
+  it('a feature trend computed in a worker equals the feature engineered here', async () => {
+    const table = services.table(trainId);
+    const f = engineerFeatures(table, parseTrainConfig({}).features);
+    const name = f.names[5]!;
+    const trend = await services.handlers['features:trend']({ datasetId: trainId, feature: name, units: [2, 7] });
+    expect(trend.units.map((u) => u.unit)).toEqual([2, 7]);
+    const span = unitSpans(table).find((s) => s.unit === 7)!;
+    expect(trend.units[1]!.values).toEqual(Array.from(f.columns[5]!.subarray(span.start, span.end)));
   });
 });
 
