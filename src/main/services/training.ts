@@ -16,7 +16,7 @@ import type { EvaluateRequest, EvaluateValue } from '../workers/evaluate-protoco
 import type { RankRequest, RankValue, TrendRequest, TrendValue } from '../workers/features-protocol';
 import { toWire, transferList } from '../workers/import-protocol';
 import type { FromTrainWorker, ToTrainWorker } from '../workers/train-protocol';
-import { buildTrained, type TrainedArtifacts, type TrainedRun } from '../workers/trained-run';
+import type { TrainedArtifacts } from '../workers/trained-run';
 import type { EventBus } from './events';
 import type { JobContext } from './jobs';
 import { callWorker, type WorkerCallContext } from './worker-call';
@@ -188,14 +188,6 @@ export class TrainingService {
       weight: lstm === null ? 1 : (result.weight ?? 0.6),
       threshold: result.threshold,
     };
-  }
-
-  /**
-   * A finished run's models, built on this thread: for the CLI's own process. The app builds them in
-   * its workers (see `artifacts`); the caller disposes the LSTM (`releaseTrained`).
-   */
-  async loadTrained(runId: string): Promise<TrainedRun> {
-    return buildTrained(this.artifacts(runId));
   }
 
   /** the built worker script `name` (next to the training worker) */
