@@ -7,13 +7,15 @@ import { lstmBenchmark } from './lstm/lstm';
 import { import1m } from './import-1m';
 import { benchGbdtTrain } from './gbdt/gbdt-train';
 import { fd001GbdtMatrix } from './gbdt/fd001-matrix';
+import { mainLoopLag } from './main-loop-lag';
+import { soakMemory } from './soak-memory';
 
 const gbdtTrain: Benchmark = {
   name: 'gbdt-train',
   run: async () => benchGbdtTrain({ data: await fd001GbdtMatrix(), label: 'FD001 training units, top-40 features' }),
 };
 
-const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks];
+const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

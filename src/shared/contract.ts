@@ -76,7 +76,8 @@ export const channels = {
   },
   /** bundles in the store (exported, imported) and the one shipped with the app */
   'bundles:list': { input: z.object({}), output: z.array(bundleEntrySchema) },
-  'bundles:export': { input: z.object({ runId: z.string().min(1), zip: z.boolean().optional() }), output: bundleEntrySchema },
+  /** writes a run as a bundle into the library (a job; its result is the new entry) */
+  'bundles:export': { input: z.object({ runId: z.string().min(1), zip: z.boolean().optional() }), output: jobStartedSchema },
   /** verifies checksums (and signature) first; a tampered or incompatible bundle is refused and nothing is written */
   'bundles:import': { input: z.object({ source: importSourceSchema }), output: bundleEntrySchema },
   'bundles:verify': { input: z.object({ bundleId: z.string().min(1) }), output: bundleVerdictSchema },
@@ -92,8 +93,8 @@ export const channels = {
   'keys:remove': { input: z.object({ keyId: z.string().min(4).max(64) }), output: z.object({ key: trustedKeySchema, policy: trustPolicySchema }) },
   /** sets the trust policy: 'default' requires a trusted signature once the keyring holds a key */
   'keys:policy': { input: z.object({ setting: trustPolicySettingSchema }), output: trustPolicySchema },
-  /** every unit's risk at its last cycle, through a bundle's ONNX models or a run's engines */
-  'fleet:score': { input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema }), output: fleetScoresSchema },
+  /** every unit's risk at its last cycle, through a bundle's ONNX models or a run's engines (a job) */
+  'fleet:score': { input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema }), output: jobStartedSchema },
   /** chosen units' risk over all their cycles */
   /** desktop app only: main's own open dialog; the chosen file comes back as a one-time handle, never a path */
   'files:choose': {
@@ -110,6 +111,7 @@ export const channels = {
     }),
     output: z.object({ uploadId: z.string() }),
   },
+  /** chosen units' risk over all their cycles */
   'fleet:series': {
     input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema, units: z.array(z.number().int()).min(1).max(20) }),
     output: fleetSeriesSchema,
@@ -129,7 +131,7 @@ export const jobFinishedSchema = z.object({
   jobId: z.string(),
   kind: jobKindSchema,
   state: jobStateSchema.exclude(['running']),
-  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema]).optional(),
+  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema, fleetScoresSchema, bundleEntrySchema]).optional(),
   error: errorSchema.optional(),
 });
 export type JobFinished = z.infer<typeof jobFinishedSchema>;

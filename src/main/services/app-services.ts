@@ -18,6 +18,7 @@ import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
 import { TrainingService } from './training';
 import { ExportService } from './exports';
+import { shareTable } from './shared-table';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -50,6 +51,8 @@ export class AppServices {
   readonly training: TrainingService;
   readonly exports: ExportService;
   private readonly tableCache = new Map<string, FleetTable>();
+  /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
+  private readonly closing = new AbortController();
 
   constructor(private readonly opts: ServicesOptions) {
     this.store = ExperimentStore.open(opts.storeDir);
@@ -61,7 +64,9 @@ export class AppServices {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     await this.jobs.cancelAll();
+    await this.exports.close();
     this.uploads.clear();
     this.store.close();
   }
@@ -75,7 +80,8 @@ export class AppServices {
       return hit;
     }
     if (this.store.getDataset(datasetId) === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
-    const t = this.store.loadTable(datasetId);
+    // in shared memory, so the workers that rank, trend and score it get it without a copy
+    const t = shareTable(this.store.loadTable(datasetId));
     this.tableCache.set(datasetId, t);
     while (this.tableCache.size > 2) this.tableCache.delete(this.tableCache.keys().next().value!);
     return t;
@@ -228,7 +234,7 @@ export class AppServices {
         parseTrainConfig(config);
         return Promise.resolve({ jobId: this.jobs.start('rank', (ctx) => this.training.rank(datasetId, table, config, ctx)) });
       },
-      'features:trend': ({ datasetId, feature, units, config }) => Promise.resolve(this.training.trend(this.table(datasetId), feature, units, config)),
+      'features:trend': ({ datasetId, feature, units, config }) => this.training.trend(this.table(datasetId), feature, units, config, { signal: this.closing.signal }),
       'train:start': ({ datasetId, config }) => Promise.resolve(this.startTraining(datasetId, config)),
       'runs:list': ({ datasetId }) => Promise.resolve(this.store.listRuns(datasetId === undefined ? undefined : { datasetId }).map((r) => this.training.summary(r))),
       'runs:get': ({ runId }) => Promise.resolve(this.training.detail(runId)),
@@ -238,25 +244,32 @@ export class AppServices {
         return Promise.resolve({ saved: true });
       },
       'bundles:list': () => this.exports.list(),
-      'bundles:export': ({ runId, zip }) => this.exports.exportToLibrary(runId, zip ?? false),
+      'bundles:export': ({ runId, zip }) => {
+        this.training.artifacts(runId); // a missing or unfinished run fails the call, not the job
+        return Promise.resolve({ jobId: this.jobs.start('export', (ctx) => this.exports.exportToLibrary(runId, zip ?? false, ctx)) });
+      },
       'bundles:import': async ({ source }) => {
         const { path, displayName } = this.resolveSource(source);
         try {
-          return await this.exports.importBundle(path, displayName);
+          return await this.exports.importBundle(path, displayName, { signal: this.closing.signal });
         } catch (e) {
           throw naming(e, path, displayName);
         } finally {
           if (source.kind === 'upload') this.uploads.discard(source.uploadId);
         }
       },
-      'bundles:verify': ({ bundleId }) => this.exports.verifyById(bundleId),
+      'bundles:verify': ({ bundleId }) => this.exports.verifyById(bundleId, { signal: this.closing.signal }),
       'bundles:reveal': ({ bundleId }) => Promise.resolve(this.exports.revealById(bundleId)),
       'keys:list': () => Promise.resolve({ keys: this.store.trustedKeys(), policy: this.store.trustPolicy() }),
       'keys:add': ({ pem, name }) => Promise.resolve({ ...this.store.addTrustedKey(pem, name, `key "${name}"`), policy: this.store.trustPolicy() }),
       'keys:remove': ({ keyId }) => Promise.resolve({ key: this.store.removeTrustedKey(keyId), policy: this.store.trustPolicy() }),
       'keys:policy': ({ setting }) => Promise.resolve(this.store.setTrustPolicy(setting)),
-      'fleet:score': ({ datasetId, scorer }) => this.exports.scoreFleet(scorer, this.table(datasetId)),
-      'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units),
+      'fleet:score': ({ datasetId, scorer }) => {
+        const table = this.table(datasetId);
+        if (scorer.kind === 'run') this.training.artifacts(scorer.runId); // an unknown run fails the call, not the job
+        return Promise.resolve({ jobId: this.jobs.start('score', (ctx) => this.exports.scoreFleet(scorer, table, ctx)) });
+      },
+      'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units, { signal: this.closing.signal }),
       'files:choose': async ({ purpose }) => {
         if (this.opts.mode !== 'electron' || this.opts.chooseFile === undefined) throw new PrognosError('FORBIDDEN', 'The open dialog exists in the desktop app only.');
         const path = await this.opts.chooseFile(purpose);

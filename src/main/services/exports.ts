@@ -3,31 +3,23 @@
  * bundle's ONNX models (onnxruntime, the artifact production runs) or through a run's in-app engines.
  * The store keeps bundles under `<store>/bundles/`; the app ships one demo bundle.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PrognosError } from '../../shared/errors';
 import type { BundleEntry, FleetScoresValue, Scorer } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
-import { unitSpans } from '../core/data/table';
-import { bundleInputFromRun, BundleScorer, copyBundle, readBundle, verifyBundle, writeBundle, type BundleTrust, type UnitScore, type VerifyOptions, type VerifyResult, type WrittenBundle } from '../core/export';
-import { scoreRows } from '../core/pipeline/train';
+import { copyBundle, type VerifyOptions, type VerifyResult, type WrittenBundle } from '../core/export';
 import type { ExperimentStore } from '../core/store/store';
+import type { BundleRead, BundleRequest, BundleValue } from '../workers/bundle-protocol';
+import type { ExportRequest, ExportValue } from '../workers/export-protocol';
+import { toWire } from '../workers/import-protocol';
+import type { BundleTrustOptions, FleetScores, ScoreSource, SeriesValue } from '../workers/score-protocol';
+import { ScoringHost } from './scoring-host';
 import type { TrainingService } from './training';
+import { callWorker, type WorkerCallContext } from './worker-call';
 
-export interface ScoredUnit extends UnitScore {
-  /** true remaining cycles after the last row, when the data came with a RUL file */
-  readonly rul?: number;
-}
-
-export interface FleetScores {
-  units: ScoredUnit[];
-  /** alert when probability ≥ threshold */
-  threshold: number;
-  /** failure within W cycles */
-  labelWindow: number;
-  /** what the bundle's signature proves (bundle scoring only) */
-  trust?: BundleTrust;
-}
+export type { FleetScores, ScoredUnit, UnitSeries } from '../workers/score-protocol';
 
 /** Trust options for one check: the policy is in force, or the caller asks for a trusted key. */
 export interface TrustRequest {
@@ -35,16 +27,15 @@ export interface TrustRequest {
   readonly requireSigned?: boolean;
 }
 
-export interface UnitSeries {
-  unit: number;
-  cycle: number[];
-  probability: number[];
-  gbdt: number[];
-  lstm: number[] | null;
-}
+/** a context for work that nobody cancels (the CLI's own commands) */
+const UNCANCELLED: WorkerCallContext = { signal: new AbortController().signal };
 
 export class ExportService {
   private readonly libraryDir: string;
+  /** the long-lived scoring worker and its model cache */
+  readonly scoring: ScoringHost;
+  /** tfjs tensors the last export worker still held when it finished (0 when it disposed them all) */
+  lastExportTensors = 0;
 
   constructor(
     private readonly store: ExperimentStore,
@@ -56,38 +47,65 @@ export class ExportService {
     private readonly reveal?: (path: string) => void,
   ) {
     this.libraryDir = join(store.dir, 'bundles');
+    this.scoring = new ScoringHost(training.workerScript('score-worker'));
   }
 
-  async exportRun(runId: string, out: string, opts: { zip?: boolean; signKey?: string; overwrite?: boolean; created?: string } = {}): Promise<WrittenBundle> {
-    const trained = await this.training.loadTrained(runId);
-    const dataset = this.store.getDataset(trained.record.datasetId);
+  /** Releases the scoring worker's models and stops it. */
+  close(): Promise<void> {
+    return this.scoring.close();
+  }
+
+  private async bundleWork(request: BundleRequest, ctx: WorkerCallContext): Promise<BundleValue> {
+    return (await callWorker<BundleRequest, BundleValue>(this.training.workerScript('bundle-worker'), request, ctx)).value;
+  }
+
+  /** Writes the run as a bundle in a worker thread (models are converted and hashed there). */
+  async exportRun(
+    runId: string,
+    out: string,
+    opts: { zip?: boolean; signKey?: string; overwrite?: boolean; created?: string } = {},
+    ctx: WorkerCallContext = UNCANCELLED,
+  ): Promise<WrittenBundle> {
+    const artifacts = this.training.artifacts(runId);
+    const dataset = this.store.getDataset(artifacts.record.datasetId);
     if (dataset === undefined) throw new PrognosError('NOT_FOUND', `The dataset of run ${runId} is gone.`);
     const columns = dataset.summary.columns
       .filter((c) => c.role === 'setting' || c.role === 'sensor')
       .map((c) => ({ name: c.name, original: c.original, role: c.role }));
-    const input = bundleInputFromRun(trained, {
+    const request: ExportRequest = {
+      artifacts,
       appVersion: this.appVersion,
       columns,
       datasetName: dataset.name,
-      pipeline: true,
+      out,
       ...(opts.created === undefined ? {} : { created: opts.created }),
-      ...(trained.lstm === undefined ? {} : { lstm: { weights: trained.lstm.model.getWeights(), scaler: trained.lstm.scaler, weight: trained.weight } }),
-    });
-    return writeBundle(input, out, {
       ...(opts.zip === undefined ? {} : { zip: opts.zip }),
       ...(opts.signKey === undefined ? {} : { signKey: opts.signKey }),
       ...(opts.overwrite === undefined ? {} : { overwrite: opts.overwrite }),
-    });
+    };
+    const r = await callWorker<ExportRequest, ExportValue>(this.training.workerScript('export-worker'), request, ctx);
+    this.lastExportTensors = r.tensors;
+    return r.value;
   }
 
   /** The keyring, and whether a trusted signature is required now (the store's policy or the caller). */
-  trustOptions(req: TrustRequest = {}): VerifyOptions & { requireTrusted: boolean } {
+  trustOptions(req: TrustRequest = {}): BundleTrustOptions {
     const policy = this.store.trustPolicy();
     return { trustedKeys: this.store.trustedKeys(), requireTrusted: req.requireSigned === true || policy.requireSigned };
   }
 
-  verify(path: string, req: TrustRequest = {}): Promise<VerifyResult> {
-    return verifyBundle(path, this.trustOptions(req));
+  /** Checks a bundle's checksums, signature (against the keyring) and manifest in a worker thread. */
+  async verify(path: string, req: TrustRequest = {}, ctx: WorkerCallContext = UNCANCELLED, extra: Pick<VerifyOptions, 'displayName'> = {}): Promise<VerifyResult> {
+    const v = await this.bundleWork({ op: 'verify', path, options: { ...this.trustOptions(req), ...extra } }, ctx);
+    if (v.op !== 'verify') throw new PrognosError('INTERNAL', 'the bundle worker answered another request');
+    return v.result;
+  }
+
+  private async readAll(paths: readonly string[], ctx: WorkerCallContext = UNCANCELLED): Promise<BundleRead[]> {
+    if (paths.length === 0) return [];
+    const v = await this.bundleWork({ op: 'read', paths, trustedKeys: this.store.trustedKeys() }, ctx);
+    if (v.op !== 'read') throw new PrognosError('INTERNAL', 'the bundle worker answered another request');
+    return v.bundles;
   }
 
   // ── the bundle library ──────────────────────────────────────────────────────────────────────
@@ -112,11 +130,10 @@ export class ExportService {
     return hit;
   }
 
-  private async entry(loc: { bundleId: string; path: string; origin: BundleEntry['origin'] }): Promise<BundleEntry> {
-    const { trustedKeys, requireTrusted } = this.trustOptions();
-    // read with the keyring but without the policy: an untrusted bundle is listed, marked refused
-    const b = await readBundle(loc.path, { trustedKeys });
+  private toEntry(loc: { bundleId: string; path: string; origin: BundleEntry['origin'] }, b: BundleRead): BundleEntry {
+    if (!b.ok) throw new PrognosError('BAD_FILE', b.reason);
     const m = b.manifest;
+    const { requireTrusted } = this.trustOptions();
     const refused = requireTrusted && b.trust.verdict !== 'trusted' ? `not signed by a trusted key (${b.trust.summary}); the trust policy requires one` : null;
     return {
       ...loc,
@@ -127,36 +144,49 @@ export class ExportService {
       threshold: m.threshold,
       weight: m.ensemble.weight,
       signed: m.signature !== undefined,
-      files: [...b.files.keys()].sort(),
+      files: b.files,
       trust: { verdict: b.trust.verdict, keyId: b.trust.keyId, keyName: b.trust.keyName, claimedKeyId: b.trust.claimedKeyId, summary: b.trust.summary },
       refused,
     };
   }
 
-  /** Every readable bundle; a damaged one is listed by `bundles:verify`, not here. */
-  async list(): Promise<BundleEntry[]> {
-    const out: BundleEntry[] = [];
-    for (const loc of this.locations()) {
-      try {
-        out.push(await this.entry(loc));
-      } catch {
-        // unreadable or tampered: left out of the list, still reported by verify
-      }
-    }
-    return out;
+  private async entry(loc: { bundleId: string; path: string; origin: BundleEntry['origin'] }): Promise<BundleEntry> {
+    const [b] = await this.readAll([loc.path]);
+    return this.toEntry(loc, b!);
   }
 
-  async exportToLibrary(runId: string, zip: boolean): Promise<BundleEntry> {
+  /** Every readable bundle (read in a worker thread); a damaged one is listed by `bundles:verify`, not here. */
+  async list(): Promise<BundleEntry[]> {
+    const locs = this.locations();
+    const read = await this.readAll(locs.map((l) => l.path));
+    // unreadable or tampered: left out of the list, still reported by verify
+    return locs.flatMap((loc, i) => (read[i]?.ok === true ? [this.toEntry(loc, read[i])] : []));
+  }
+
+  async exportToLibrary(runId: string, zip: boolean, ctx: WorkerCallContext = UNCANCELLED): Promise<BundleEntry> {
     mkdirSync(this.libraryDir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const name = `${runId}-${stamp}${zip ? '.zip' : ''}`;
-    const w = await this.exportRun(runId, join(this.libraryDir, name), { zip });
-    return this.entry({ bundleId: `store:${basename(w.path)}`, path: w.path, origin: 'exported' });
+    ctx.progress?.(0, 'Exporting…');
+    const dest = join(this.libraryDir, name);
+    // a cancelled or failed export leaves nothing: neither the bundle nor the worker's staging copy
+    const discard = async (): Promise<void> => {
+      const staged = readdirSync(this.libraryDir).filter((f) => f.startsWith(`.${name}.partial-`));
+      await Promise.all([dest, ...staged.map((f) => join(this.libraryDir, f))].map((p) => rm(p, { recursive: true, force: true })));
+    };
+    try {
+      const w = await this.exportRun(runId, dest, { zip }, ctx);
+      if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
+      return await this.entry({ bundleId: `store:${basename(w.path)}`, path: w.path, origin: 'exported' });
+    } catch (e) {
+      await discard();
+      throw e;
+    }
   }
 
   /** Verifies first; only a sound bundle is copied into the store, so a refused one writes nothing. */
-  async importBundle(path: string, displayName: string): Promise<BundleEntry> {
-    const verdict = await verifyBundle(path, { ...this.trustOptions(), displayName });
+  async importBundle(path: string, displayName: string, ctx: WorkerCallContext = UNCANCELLED): Promise<BundleEntry> {
+    const verdict = await this.verify(path, {}, ctx, { displayName });
     if (!verdict.ok) {
       const issues = verdict.problems.map((p) => ({ file: `${displayName}/${p.file}`, reason: p.reason }));
       throw new PrognosError('BAD_FILE', `${displayName} is refused:\n${issues.map((i) => `${i.file}: ${i.reason}`).join('\n')}`, { issues });
@@ -168,17 +198,17 @@ export class ExportService {
     try {
       await copyBundle(path, dest);
       // what is kept is what counts: the copy must pass the same checks (the source may have changed)
-      const copied = await verifyBundle(dest, { ...this.trustOptions(), displayName });
+      const copied = await this.verify(dest, {}, ctx, { displayName });
       if (!copied.ok) throw new PrognosError('BAD_FILE', `${displayName} changed while it was being imported; try again.`);
       return await this.entry({ bundleId: `store:${name}`, path: dest, origin: 'imported' });
     } catch (e) {
-      rmSync(dest, { recursive: true, force: true });
+      await rm(dest, { recursive: true, force: true });
       throw e;
     }
   }
 
-  async verifyById(bundleId: string) {
-    const r = await verifyBundle(this.pathOf(bundleId).path, this.trustOptions());
+  async verifyById(bundleId: string, ctx: WorkerCallContext = UNCANCELLED) {
+    const r = await this.verify(this.pathOf(bundleId).path, {}, ctx);
     return { ok: r.ok, problems: r.problems.map((p) => ({ file: p.file, reason: p.reason })), trust: r.trust === undefined ? null : { ...r.trust } };
   }
 
@@ -189,79 +219,41 @@ export class ExportService {
     return { shown: true, path };
   }
 
-  // ── scoring ────────────────────────────────────────────────────────────────────────────────
+  // ── scoring (in the scoring worker) ─────────────────────────────────────────────────────────
+
+  private bundleSource(path: string, engine: 'models' | 'pipeline', req: TrustRequest = {}): ScoreSource {
+    const st = statSync(path);
+    return { kind: 'bundle', path, version: `${st.size}:${st.mtimeMs}`, engine, trust: this.trustOptions(req) };
+  }
+
+  private runSource(runId: string): ScoreSource {
+    return { kind: 'run', runId, artifacts: this.training.artifacts(runId) };
+  }
 
   /** Per unit at its last cycle, through the bundle's ONNX models. */
-  async scoreWithBundle(bundle: string, table: FleetTable, engine: 'models' | 'pipeline' = 'models', req: TrustRequest = {}): Promise<FleetScores> {
-    const scorer = await BundleScorer.open(bundle, { engine, ...this.trustOptions(req) });
-    try {
-      const units = withRul(await scorer.scoreUnits(table), table);
-      return { units, threshold: scorer.manifest.threshold, labelWindow: scorer.manifest.label.window, trust: scorer.trust };
-    } finally {
-      await scorer.close();
-    }
+  scoreWithBundle(
+    bundle: string,
+    table: FleetTable,
+    engine: 'models' | 'pipeline' = 'models',
+    req: TrustRequest = {},
+    ctx: WorkerCallContext = UNCANCELLED,
+  ): Promise<FleetScores> {
+    return this.scoring.request({ type: 'score', source: this.bundleSource(bundle, engine, req), table: toWire(table) }, ctx);
   }
 
   /** Per unit at its last cycle, through the run's in-app engines; the same shape as a bundle's. */
-  async scoreWithRun(runId: string, table: FleetTable): Promise<FleetScores> {
-    const trained = await this.training.loadTrained(runId);
-    const spans = unitSpans(table);
-    const p = scoreRows(table, trained, Int32Array.from(spans, (s) => s.end - 1));
-    const units = spans.map((s, k) => {
-      const probability = p.probability[k]!;
-      const gbdt = p.gbdt[k]!;
-      return {
-        unit: s.unit,
-        cycle: table.cycle[s.end - 1]!,
-        probability,
-        parts: p.lstm === undefined ? { gbdt } : { gbdt, lstm: p.lstm[k]! },
-        alert: probability >= trained.threshold,
-      };
-    });
-    return { units: withRul(units, table), threshold: trained.threshold, labelWindow: trained.config.labelWindow };
+  scoreWithRun(runId: string, table: FleetTable, ctx: WorkerCallContext = UNCANCELLED): Promise<FleetScores> {
+    return this.scoring.request({ type: 'score', source: this.runSource(runId), table: toWire(table) }, ctx);
   }
 
-  async scoreFleet(scorer: Scorer, table: FleetTable): Promise<FleetScoresValue> {
-    if (scorer.kind === 'run') return { ...(await this.scoreWithRun(scorer.runId, table)), engine: 'in-app engines' };
-    return { ...(await this.scoreWithBundle(this.pathOf(scorer.bundleId).path, table)), engine: 'onnxruntime (bundle models)' };
+  async scoreFleet(scorer: Scorer, table: FleetTable, ctx: WorkerCallContext = UNCANCELLED): Promise<FleetScoresValue> {
+    if (scorer.kind === 'run') return { ...(await this.scoreWithRun(scorer.runId, table, ctx)), engine: 'in-app engines' };
+    return { ...(await this.scoreWithBundle(this.pathOf(scorer.bundleId).path, table, 'models', {}, ctx)), engine: 'onnxruntime (bundle models)' };
   }
 
   /** Chosen units' risk at every cycle. */
-  async series(scorer: Scorer, table: FleetTable, units: readonly number[]): Promise<{ threshold: number; units: UnitSeries[] }> {
-    const wanted = new Set(units);
-    const spans = unitSpans(table).filter((s) => wanted.has(s.unit));
-    const rows = Int32Array.from(spans.flatMap((s) => Array.from({ length: s.end - s.start }, (_, k) => s.start + k)));
-    let threshold: number;
-    let probability: ArrayLike<number>;
-    let gbdt: ArrayLike<number>;
-    let lstm: ArrayLike<number> | undefined;
-    if (scorer.kind === 'run') {
-      const trained = await this.training.loadTrained(scorer.runId);
-      ({ probability, gbdt, lstm } = scoreRows(table, trained, rows));
-      threshold = trained.threshold;
-    } else {
-      const s = await BundleScorer.open(this.pathOf(scorer.bundleId).path, this.trustOptions());
-      try {
-        const r = await s.scoreRows(table, rows);
-        ({ probability, gbdt, lstm } = r);
-        threshold = s.manifest.threshold;
-      } finally {
-        await s.close();
-      }
-    }
-    let k = 0;
-    const out = spans.map((s) => {
-      const n = s.end - s.start;
-      const slice = (a: ArrayLike<number>): number[] => Array.from({ length: n }, (_, j) => a[k + j]!);
-      const u = { unit: s.unit, cycle: Array.from(table.cycle.subarray(s.start, s.end)), probability: slice(probability), gbdt: slice(gbdt), lstm: lstm === undefined ? null : slice(lstm) };
-      k += n;
-      return u;
-    });
-    return { threshold, units: out };
+  series(scorer: Scorer, table: FleetTable, units: readonly number[], ctx: WorkerCallContext = UNCANCELLED): Promise<SeriesValue> {
+    const source = scorer.kind === 'run' ? this.runSource(scorer.runId) : this.bundleSource(this.pathOf(scorer.bundleId).path, 'models');
+    return this.scoring.request({ type: 'series', source, table: toWire(table), units }, ctx);
   }
-}
-
-function withRul(units: UnitScore[], table: FleetTable): ScoredUnit[] {
-  const rul = table.rulAtEnd;
-  return units.map((u) => (rul?.has(u.unit) === true ? { ...u, rul: rul.get(u.unit)! } : u));
 }

@@ -3,25 +3,23 @@
  * progress, per-iteration losses and cancel; the run ends 'done' with its artifacts, 'failed'
  * with the reason, or 'cancelled' with no artifacts left behind.
  */
+import { dirname, join } from 'node:path';
 import { PrognosError } from '../../shared/errors';
 import type { FeatureRanking, RunDetail, RunSummary } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
-import { unitSpans } from '../core/data/table';
 import type { FeatureState } from '../core/features/engineer';
-import { engineerFeatures } from '../core/features/engineer';
-import { rulPerRow } from '../core/labels';
-import { GbdtModel } from '../core/models/gbdt';
 import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
 import type { TrainOutcome } from '../core/pipeline/outcome';
-import { prepareFeatures, rankPrepared, type TrainedModels } from '../core/pipeline/train';
-import { LstmModel, selectBackend, type LstmModelJson } from '../core/models/lstm';
 import type { ScalerParams } from '../core/split';
-import { selectTop } from '../core/features/ranking';
 import type { ExperimentStore, RunRecord } from '../core/store/store';
+import type { EvaluateRequest, EvaluateValue } from '../workers/evaluate-protocol';
+import type { RankRequest, RankValue, TrendRequest, TrendValue } from '../workers/features-protocol';
 import { toWire, transferList } from '../workers/import-protocol';
 import type { FromTrainWorker, ToTrainWorker } from '../workers/train-protocol';
+import type { TrainedArtifacts } from '../workers/trained-run';
 import type { EventBus } from './events';
 import type { JobContext } from './jobs';
+import { callWorker, type WorkerCallContext } from './worker-call';
 import { runWorkerJob } from './worker-job';
 
 export const GBDT_ARTIFACT = 'gbdt.xgboost.json';
@@ -30,13 +28,7 @@ export const OUTCOME_ARTIFACT = 'outcome.json';
 export const LSTM_ARTIFACT = 'lstm.json';
 export const LSTM_WEIGHTS_ARTIFACT = 'lstm.weights.bin';
 
-/** What evaluation, scoring and export need of a finished run. */
-export interface TrainedRun extends TrainedModels {
-  record: RunRecord;
-  config: TrainConfig;
-  selected: string[];
-  threshold: number;
-}
+export type { TrainedRun } from '../workers/trained-run';
 
 function copyTable(t: FleetTable): FleetTable {
   return {
@@ -172,79 +164,54 @@ export class TrainingService {
     this.store.logParams(runId, { 'ensemble.weight': weight, 'ensemble.threshold': threshold });
   }
 
-  /** A finished run's models and feature recipe, checked against their SHA-256. */
-  async loadTrained(runId: string): Promise<TrainedRun> {
+  /** A finished run's artifacts as plain data, each checked against its SHA-256 (cheap: no model is built). */
+  artifacts(runId: string): TrainedArtifacts {
     const record = this.store.getRun(runId);
     if (record === undefined) throw new PrognosError('NOT_FOUND', `No run ${runId}.`);
     if (record.status !== 'done') throw new PrognosError('CONFLICT', `Run ${runId} is ${record.status}, not finished.`);
-    const json = <T>(name: string): T => {
+    const text = (name: string): string => {
       const a = this.store.getArtifact(runId, name);
       if (a === undefined) throw new PrognosError('NOT_FOUND', `Run ${runId} has no ${name}.`);
-      return JSON.parse(a.data.toString('utf8')) as T;
+      return a.data.toString('utf8');
     };
-    const features = json<{ featureState: FeatureState; selected: string[]; scaler: ScalerParams | null }>(FEATURES_ARTIFACT);
+    const features = JSON.parse(text(FEATURES_ARTIFACT)) as { featureState: FeatureState; selected: string[]; scaler: ScalerParams | null };
     const result = record.result as { threshold: number; weight?: number };
-    const config = parseTrainConfig(record.config);
     const weights = this.store.getArtifact(runId, LSTM_WEIGHTS_ARTIFACT);
-    // the LSTM runs on the fastest tfjs backend this machine has (native, else WebAssembly, else plain JS)
-    if (weights !== undefined) await selectBackend();
-    const lstm =
-      weights === undefined || features.scaler === null
-        ? undefined
-        : { model: LstmModel.load(json<LstmModelJson>(LSTM_ARTIFACT), new Uint8Array(weights.data)), scaler: features.scaler };
+    const lstm = weights === undefined || features.scaler === null ? null : { json: text(LSTM_ARTIFACT), weights: new Uint8Array(weights.data), scaler: features.scaler };
     return {
       record,
-      config,
+      config: parseTrainConfig(record.config),
       featureState: features.featureState,
       selected: features.selected,
-      gbdt: GbdtModel.fromXGBoostJson(json<unknown>(GBDT_ARTIFACT)),
-      ...(lstm === undefined ? {} : { lstm }),
-      weight: lstm === undefined ? 1 : (result.weight ?? 0.6),
+      gbdtJson: text(GBDT_ARTIFACT),
+      lstm,
+      weight: lstm === null ? 1 : (result.weight ?? 0.6),
       threshold: result.threshold,
     };
   }
 
-  async rank(datasetId: string, table: FleetTable, configInput: unknown, ctx: JobContext): Promise<FeatureRanking> {
-    const config = parseTrainConfig(configInput);
-    const started = performance.now();
-    // features report 0.02–0.12 of a training run; here they are the first 70 % of the job
-    const hooks = { signal: ctx.signal, onProgress: (p: { fraction: number; message: string }) => ctx.progress(Math.min(0.7, p.fraction * 6), p.message) };
-    const prepared = prepareFeatures(table, config, hooks);
-    ctx.progress(0.7, `Ranking ${prepared.features.names.length} features…`);
-    const ranking = await rankPrepared(prepared, table, config, hooks);
-    const selected = selectTop(ranking, config.topK, config.manualFeatures);
-    return {
-      datasetId,
-      engineeredCount: prepared.features.names.length,
-      features: ranking,
-      defs: prepared.features.defs.map((d) => ({ name: d.name, sensor: d.sensor, kind: d.kind, ...(d.window === undefined ? {} : { window: d.window }), formula: d.formula })),
-      droppedSensors: prepared.features.droppedSensors,
-      selected,
-      trainUnits: prepared.split.train.length,
-      seconds: (performance.now() - started) / 1000,
-    };
+  /** the built worker script `name` (next to the training worker) */
+  workerScript(name: string): string {
+    return join(dirname(this.trainWorker), `${name}.js`);
   }
 
-  trend(table: FleetTable, feature: string, units: number[], configInput: unknown) {
-    const config = parseTrainConfig(configInput);
-    const f = engineerFeatures(table, config.features);
-    const i = f.names.indexOf(feature);
-    if (i < 0) throw new PrognosError('INVALID_INPUT', `Unknown feature "${feature}".`);
-    const col = f.columns[i]!;
-    const rul = rulPerRow(table);
-    const wanted = new Set(units);
-    return {
-      feature,
-      formula: f.defs[i]!.formula,
-      units: unitSpans(table)
-        .filter((s) => wanted.has(s.unit))
-        .map((s) => ({
-          unit: s.unit,
-          cycle: Array.from(table.cycle.subarray(s.start, s.end)),
-          rul: Array.from(rul.subarray(s.start, s.end)),
-          values: Array.from(col.subarray(s.start, s.end)),
-        })),
-    };
+  /** Engineers and ranks every feature in a worker thread (a job: progress and cancel). */
+  async rank(datasetId: string, table: FleetTable, configInput: unknown, ctx: JobContext): Promise<FeatureRanking> {
+    const request: RankRequest = { datasetId, table: toWire(table), config: configInput };
+    return (await callWorker<RankRequest, RankValue>(this.workerScript('rank-worker'), request, ctx)).value;
+  }
+
+  /** Official scoring of a finished run on a test file and its RUL file, in a worker thread. */
+  async evaluate(runId: string, dataPath: string, rulPath: string, ctx: WorkerCallContext): Promise<EvaluateValue> {
+    const request: EvaluateRequest = { artifacts: this.artifacts(runId), dataPath, rulPath };
+    return (await callWorker<EvaluateRequest, EvaluateValue>(this.workerScript('evaluate-worker'), request, ctx)).value;
+  }
+
+  /** One feature over a few units' lives, computed in a worker thread (a short call). */
+  async trend(table: FleetTable, feature: string, units: number[], configInput: unknown, ctx: WorkerCallContext): Promise<TrendValue> {
+    parseTrainConfig(configInput);
+    const request: TrendRequest = { table: toWire(table), feature, units, config: configInput };
+    return (await callWorker<TrendRequest, TrendValue>(this.workerScript('trend-worker'), request, ctx)).value;
   }
 
   summary(r: RunRecord): RunSummary {

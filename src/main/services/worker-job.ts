@@ -4,6 +4,12 @@ import type { JobContext } from './jobs';
 
 type Tagged = { readonly type: string };
 
+let live = 0;
+/** Worker threads started by `runWorkerJob` that have not exited yet (tests check cancel leaves none). */
+export function liveWorkerCount(): number {
+  return live;
+}
+
 /**
  * Runs one job in a worker thread speaking the tagged protocol: `{type:'start',…}` in,
  * `{type:'done'}` or `{type:'error', error}` out, anything else passed to `onMessage`.
@@ -12,12 +18,14 @@ type Tagged = { readonly type: string };
 export function runWorkerJob<M extends Tagged, R>(
   script: string,
   start: Tagged & Record<string, unknown>,
-  ctx: JobContext,
+  ctx: Pick<JobContext, 'signal'>,
   handlers: { onDone(m: Extract<M, { type: 'done' }>): R; onMessage(m: Exclude<M, { type: 'done' | 'error' }>): void },
   transfer: ArrayBuffer[] = [],
 ): Promise<R> {
   return new Promise<R>((resolve, reject) => {
     const worker = new Worker(script);
+    live++;
+    worker.once('exit', () => live--);
     let settled = false;
     const finish = (f: () => void): void => {
       if (settled) return;
@@ -28,7 +36,13 @@ export function runWorkerJob<M extends Tagged, R>(
     };
     const onAbort = (): void => {
       worker.postMessage({ type: 'cancel' });
-      setTimeout(() => finish(() => reject(new PrognosError('CANCELLED', 'Cancelled.'))), 2000).unref();
+      // a worker that does not stop within 2 s is stopped outright; the job ends once it is gone
+      setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        ctx.signal.removeEventListener('abort', onAbort);
+        void worker.terminate().finally(() => reject(new PrognosError('CANCELLED', 'Cancelled.')));
+      }, 2000).unref();
     };
     ctx.signal.addEventListener('abort', onAbort);
     worker.on('message', (m: M) => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppServices } from '../../../src/main/services/app-services';
 import { dispatch } from '../../../src/main/services/dispatch';
 import { readZip, writeZip } from '../../../src/main/core/export';
+import type { BundleEntry, FleetScoresValue, Scorer } from '../../../src/shared/schemas';
 import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
 
 let services: AppServices;
@@ -18,6 +19,14 @@ async function importFile(path: string, rul?: string): Promise<string> {
   });
   return ((await services.jobs.wait(jobId)).result as { dataset: { datasetId: string } }).dataset.datasetId;
 }
+
+async function resultOf<T>(started: Promise<{ jobId: string }>): Promise<T> {
+  const finished = await services.jobs.wait((await started).jobId);
+  expect(finished.error).toBeUndefined();
+  return finished.result as T;
+}
+const exportBundle = (zip: boolean): Promise<BundleEntry> => resultOf<BundleEntry>(services.handlers['bundles:export']({ runId, zip }));
+const scoreFleet = (scorer: Scorer): Promise<FleetScoresValue> => resultOf<FleetScoresValue>(services.handlers['fleet:score']({ datasetId: testId, scorer }));
 
 beforeAll(async () => {
   requireBuild();
@@ -34,7 +43,7 @@ afterAll(async () => {
 
 describe('bundle library', () => {
   it('exports a run into the library, lists and verifies it', async () => {
-    const entry = await services.handlers['bundles:export']({ runId, zip: true });
+    const entry = await exportBundle(true);
     expect(entry).toMatchObject({ origin: 'exported', runId, signed: false });
     expect(entry.files).toEqual(expect.arrayContaining(['manifest.json', 'models/gbdt.onnx', 'models/pipeline.onnx']));
     const list = await services.handlers['bundles:list']({});
@@ -44,7 +53,7 @@ describe('bundle library', () => {
   });
 
   it('imports a sound bundle, and refuses a tampered one without writing anything', async () => {
-    const exported = await services.handlers['bundles:export']({ runId, zip: true });
+    const exported = await exportBundle(true);
     const good = await services.handlers['bundles:import']({ source: { kind: 'path', path: exported.path } });
     expect(good.origin).toBe('imported');
 
@@ -63,8 +72,8 @@ describe('bundle library', () => {
 
   it('scores a fleet through a bundle exactly as through the run, ranked with alerts and true RUL', async () => {
     const bundle = (await services.handlers['bundles:list']({})).find((b) => b.runId === runId)!;
-    const viaBundle = await services.handlers['fleet:score']({ datasetId: testId, scorer: { kind: 'bundle', bundleId: bundle.bundleId } });
-    const viaRun = await services.handlers['fleet:score']({ datasetId: testId, scorer: { kind: 'run', runId } });
+    const viaBundle = await scoreFleet({ kind: 'bundle', bundleId: bundle.bundleId });
+    const viaRun = await scoreFleet({ kind: 'run', runId });
     expect(viaBundle.units).toHaveLength(100);
     expect(viaBundle.threshold).toBe(viaRun.threshold);
     for (let i = 0; i < 100; i++) {

@@ -4,10 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFleetFile } from '../../core/data/import-file';
 import { writeSynthFleet } from '../../core/data/synth';
-import { scoreOfficial } from '../../core/eval/official';
-import { scoreRows } from '../../core/pipeline/train';
 import type { MetricsValue } from '../../../shared/schemas';
 import { countOption, intOption, parseCommandArgs } from '../args';
 import { openServices, waitForJob } from '../context';
@@ -52,11 +49,8 @@ export async function demoCommand(argv: string[], out: Output): Promise<void> {
     await waitForJob(services, jobId, out);
 
     out.note('4/4 Scoring the test fleet (official last-cycle and all-cycles metrics)…');
-    const trained = await services.training.loadTrained(runId);
-    const test = await parseFleetFile(testFile, { rulPath: rulFile });
-    const scores = scoreRows(test.table, trained);
-    const opts = { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow };
-    const official = scoreOfficial(test.table, scores.probability, trained.threshold, opts);
+    const trained = services.training.artifacts(runId);
+    const official = (await services.training.evaluate(runId, testFile, rulFile, { signal: new AbortController().signal })).headline;
     const detail = services.training.detail(runId);
     const seconds = (performance.now() - started) / 1000;
     const row = (label: string, x: MetricsValue | null | undefined): string =>

@@ -2,11 +2,9 @@ import { existsSync, readFileSync, statSync, createWriteStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { once } from 'node:events';
 import { PrognosError } from '../../../shared/errors';
-import type { MetricsValue } from '../../../shared/schemas';
-import { parseFleetFile } from '../../core/data/import-file';
-import { scoreOfficial } from '../../core/eval/official';
+import type { FeatureRanking, MetricsValue } from '../../../shared/schemas';
 import { parseTrainConfig, type TrainConfig } from '../../core/pipeline/config';
-import { prepareFeatures, rankPrepared, scoreRows } from '../../core/pipeline/train';
+import { prepareFeatures } from '../../core/pipeline/train';
 import type { AppServices } from '../../services/app-services';
 import { countOption, intOption, parseCommandArgs, requireOption } from '../args';
 import { openServices, waitForJob } from '../context';
@@ -94,28 +92,27 @@ export async function evaluateCommand(argv: string[], out: Output): Promise<void
   const rul = resolve(requireOption(values.rul, 'rul'));
   const services = openServices(values.store);
   try {
-    const trained = await services.training.loadTrained(runId);
-    const parsed = await parseFleetFile(data, { rulPath: rul });
-    const r = scoreRows(parsed.table, trained);
-    const opts = { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow };
-    // each model at its own F2-tuned threshold from validation, the ensemble at the run's threshold
-    const result = trained.record.result as { thresholds?: Record<string, number> };
-    const parts: [string, Float64Array, number][] = [['gbdt', r.gbdt, result.thresholds?.gbdt ?? trained.threshold]];
-    if (r.lstm !== undefined) {
-      parts.push(['lstm', r.lstm, result.thresholds?.lstm ?? trained.threshold]);
-      parts.push(['ensemble', r.probability, trained.threshold]);
+    const artifacts = services.training.artifacts(runId);
+    // parsing, scoring every cycle and the metrics run in a worker thread; Ctrl-C stops it
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort();
+    process.once('SIGINT', onSigint);
+    let evaluated;
+    try {
+      evaluated = await services.training.evaluate(runId, data, rul, { signal: controller.signal, progress: (f, m) => out.progress(f, m) });
+    } finally {
+      process.off('SIGINT', onSigint);
     }
     const lastCycle: Record<string, MetricsValue> = {};
     const allCycles: Record<string, MetricsValue> = {};
-    for (const [model, p, t] of parts) {
-      const o = scoreOfficial(parsed.table, p, t, opts);
-      lastCycle[model] = o.lastCycle;
-      allCycles[model] = o.allCycles;
+    for (const m of evaluated.models) {
+      lastCycle[m.model] = m.scores.lastCycle;
+      allCycles[m.model] = m.scores.allCycles;
     }
-    out.result({ runId, data: basename(data), rul: basename(rul), threshold: trained.threshold, weight: trained.weight, lastCycle, allCycles }, () =>
+    out.result({ runId, data: basename(data), rul: basename(rul), threshold: artifacts.threshold, weight: artifacts.weight, lastCycle, allCycles }, () =>
       [
-        `Official scoring of run ${runId} on ${basename(data)} + ${basename(rul)}${r.lstm === undefined ? '' : ` (ensemble weight ${trained.weight.toFixed(2)})`}:`,
-        ...parts.flatMap(([model]) => [`${model}:`, ...metricsLines('  last cycle', lastCycle[model]), ...metricsLines('  all cycles', allCycles[model])]),
+        `Official scoring of run ${runId} on ${basename(data)} + ${basename(rul)}${artifacts.lstm === null ? '' : ` (ensemble weight ${artifacts.weight.toFixed(2)})`}:`,
+        ...evaluated.models.flatMap(({ model }) => [`${model}:`, ...metricsLines('  last cycle', lastCycle[model]), ...metricsLines('  all cycles', allCycles[model])]),
       ].join('\n'),
     );
   } finally {
@@ -130,12 +127,17 @@ export async function featuresCommand(argv: string[], out: Output): Promise<void
   const services = openServices(values.store);
   try {
     const datasetId = await resolveDataset(services, requireOption(values.dataset, 'dataset'), out);
-    const t = services.table(datasetId);
-    const prepared = prepareFeatures(t, config);
-    const ranking = await rankPrepared(prepared, t, config);
+    // the ranking runs in a worker thread (the quick GBDT's thread pool waits with Atomics.wait)
+    const { jobId } = await services.handlers['features:rank']({ datasetId, config });
+    const result = (await waitForJob(services, jobId, out)).result;
+    if (result === undefined || !('features' in result) || !('engineeredCount' in result)) throw new PrognosError('INTERNAL', 'ranking finished without a ranking');
+    const ranked: FeatureRanking = result;
+    const ranking = ranked.features;
     const selected = new Set(config.manualFeatures ?? ranking.slice(0, config.topK).map((r) => r.name));
     if (values.out !== undefined) {
       const file = resolve(values.out);
+      const t = services.table(datasetId);
+      const prepared = prepareFeatures(t, config);
       const partOf = new Map<number, string>();
       for (const part of ['train', 'validation', 'test'] as const) for (const u of prepared.split[part]) partOf.set(u, part);
       const ws = createWriteStream(file);
@@ -152,18 +154,18 @@ export async function featuresCommand(argv: string[], out: Output): Promise<void
       await once(ws, 'finish');
       out.note(`Wrote ${t.rowCount.toLocaleString('en-US')} rows × ${prepared.features.names.length} features to ${file}.`);
     }
-    const defs = new Map(prepared.features.defs.map((d) => [d.name, d]));
+    const defs = new Map(ranked.defs.map((d) => [d.name, d]));
     out.result(
       {
         datasetId,
-        engineeredCount: prepared.features.names.length,
-        droppedSensors: prepared.features.droppedSensors,
-        trainUnits: prepared.split.train.length,
+        engineeredCount: ranked.engineeredCount,
+        droppedSensors: ranked.droppedSensors,
+        trainUnits: ranked.trainUnits,
         features: ranking.map((r) => ({ ...r, selected: selected.has(r.name), formula: defs.get(r.name)?.formula })),
       },
       () =>
         [
-          `${prepared.features.names.length} features engineered; ranked on the ${prepared.split.train.length} training units. Dropped sensors: ${prepared.features.droppedSensors.map((d) => d.name).join(', ') || 'none'}.`,
+          `${ranked.engineeredCount} features engineered; ranked on the ${ranked.trainUnits} training units. Dropped sensors: ${ranked.droppedSensors.map((d) => d.name).join(', ') || 'none'}.`,
           '',
           table(
             ranking.slice(0, top).map((r) => [r.rank, r.name, r.combined.toFixed(1), r.mutualInfo.toFixed(3), r.spearman.toFixed(3), r.monotonicity.toFixed(3), r.trendability.toFixed(3), r.prognosability.toFixed(3), (r.gain ?? 0).toFixed(1), selected.has(r.name) ? '✓' : '']),

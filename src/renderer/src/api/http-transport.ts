@@ -21,6 +21,8 @@ const JOB_STARTING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'datasets:synth',
   'features:rank',
   'train:start',
+  'fleet:score',
+  'bundles:export',
 ]);
 const EVENT_STREAM_OPEN_TIMEOUT_MS = 4000;
 

@@ -108,7 +108,14 @@ export class LstmModel {
           `LSTM weight ${name}: ${a.length} values for shape [${shapes[i]!.join(', ')}]`,
         );
       }
-      return tf.variable(tf.tensor(a, shapes[i], 'float32'), true, `prognos_lstm_${id}/${name}`);
+      // the variable keeps its own reference to the data: the initial tensor is disposed, or it would
+      // outlive the model (one leaked tensor per weight each time a run's LSTM is loaded)
+      const initial = tf.tensor(a, shapes[i], 'float32');
+      try {
+        return tf.variable(initial, true, `prognos_lstm_${id}/${name}`);
+      } finally {
+        initial.dispose();
+      }
     });
   }
 

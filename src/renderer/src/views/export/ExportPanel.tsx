@@ -1,7 +1,8 @@
 import { useId, useMemo, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
 import type { BundleEntry, RunSummary } from '../../../../shared/schemas';
-import { useApi } from '../../api/context';
+import { useApi, useJobTracker } from '../../api/context';
+import { jobResult } from '../../state/job-result';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Segmented } from '../../components/Segmented';
 import { asPrognosError } from '../../lib/errors';
@@ -12,6 +13,10 @@ import { useRuns } from '../../state/use-runs';
 
 type BundleFormat = 'folder' | 'zip';
 
+function isBundleEntry(r: unknown): r is BundleEntry {
+  return typeof r === 'object' && r !== null && 'bundleId' in r && 'files' in r;
+}
+
 function newestFirst(a: RunSummary, b: RunSummary): number {
   return b.createdAt.localeCompare(a.createdAt);
 }
@@ -19,6 +24,7 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
 /** Pick a finished run and write it as a bundle (a folder or one .zip file) into the store's library. */
 export function ExportPanel(props: { preferredRunId: string | null; onExported: (entry: BundleEntry) => void }) {
   const api = useApi();
+  const jobs = useJobTracker();
   const id = useId();
   const [state, reload, last] = useRuns();
   const runs = useMemo(
@@ -37,7 +43,10 @@ export function ExportPanel(props: { preferredRunId: string | null; onExported: 
     if (runId === null || busy) return;
     setBusy(true);
     setError(null);
-    api.bundlesExport({ runId, zip: format === 'zip' }).then(
+    api
+      .bundlesExport({ runId, zip: format === 'zip' })
+      .then(({ jobId }) => jobResult(api, jobs, jobId, isBundleEntry))
+      .then(
       (entry) => {
         setBusy(false);
         onExported(entry);

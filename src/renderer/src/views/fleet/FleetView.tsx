@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
 import type { BundleEntry, DatasetRecord, FleetScoresValue, RunSummary } from '../../../../shared/schemas';
-import { useApi } from '../../api/context';
+import { useApi, useJobStatus, useJobTracker } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ProgressBar } from '../../components/ProgressBar';
 import { asPrognosError } from '../../lib/errors';
@@ -13,6 +13,7 @@ import { FleetTable, MAX_PLOTTED } from './FleetTable';
 import { parseScorerKey, rankUnits, scorerKey, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
 import { RiskChart } from './RiskChart';
 import { useRuns } from '../../state/use-runs';
+import { jobResult } from '../../state/job-result';
 
 const DEFAULT_PLOTTED = 5;
 
@@ -27,9 +28,13 @@ interface ScoredFor {
 
 type Scoring =
   | { readonly status: 'idle' }
-  | { readonly status: 'scoring'; readonly for: ScoredFor }
+  | { readonly status: 'scoring'; readonly for: ScoredFor; readonly jobId: string | null }
   | { readonly status: 'error'; readonly for: ScoredFor; readonly error: PrognosError }
   | { readonly status: 'done'; readonly for: ScoredFor; readonly value: FleetScoresValue };
+
+function isFleetScores(r: unknown): r is FleetScoresValue {
+  return typeof r === 'object' && r !== null && 'units' in r && 'engine' in r;
+}
 
 function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
   return b.createdAt.localeCompare(a.createdAt);
@@ -250,6 +255,8 @@ export function FleetView() {
   const [scoring, setScoring] = useState<Scoring>({ status: 'idle' });
   const seq = useRef(0);
   const busy = scoring.status === 'scoring';
+  const jobs = useJobTracker();
+  const live = useJobStatus(scoring.status === 'scoring' ? scoring.jobId : null);
 
   const score = () => {
     const scorer = parseScorerKey(key);
@@ -262,11 +269,25 @@ export function FleetView() {
       scorerKey: key,
       scorerLabel: scorerLabels.get(key) ?? key,
     };
-    setScoring({ status: 'scoring', for: target });
-    api.fleetScore({ datasetId: dataset.datasetId, scorer }).then(
-      (value) => setScoring({ status: 'done', for: target, value }),
-      (e: unknown) => setScoring({ status: 'error', for: target, error: asPrognosError(e) }),
-    );
+    setScoring({ status: 'scoring', for: target, jobId: null });
+    api
+      .fleetScore({ datasetId: dataset.datasetId, scorer })
+      .then(({ jobId }) => {
+        setScoring({ status: 'scoring', for: target, jobId });
+        return jobResult(api, jobs, jobId, isFleetScores);
+      })
+      .then(
+        (value) => setScoring({ status: 'done', for: target, value }),
+        (e: unknown) => {
+          const error = asPrognosError(e);
+          setScoring(error.code === 'CANCELLED' ? { status: 'idle' } : { status: 'error', for: target, error });
+        },
+      );
+  };
+
+  const cancelScoring = () => {
+    if (scoring.status !== 'scoring' || scoring.jobId === null) return;
+    api.jobsCancel({ jobId: scoring.jobId }).catch(() => undefined);
   };
 
   const listError =
@@ -369,11 +390,14 @@ export function FleetView() {
       {scoring.status === 'scoring' && (
         <div className="panel">
           <ProgressBar
-            fraction={undefined}
+            fraction={live?.state === 'running' ? live.fraction : undefined}
             label="Scoring"
-            message={`Scoring ${scoring.for.datasetName} with ${scoring.for.scorerLabel}…`}
+            message={`Scoring ${scoring.for.datasetName} with ${scoring.for.scorerLabel}…${live?.state === 'running' ? ` ${live.message}` : ''}`}
             testId="fleet-scoring"
           />
+          <button type="button" className="button button--small" onClick={cancelScoring} disabled={scoring.jobId === null} data-testid="fleet-cancel">
+            Cancel
+          </button>
         </div>
       )}
       {scoring.status === 'error' && (

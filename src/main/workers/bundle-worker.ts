@@ -1,0 +1,28 @@
+/** Worker thread: checks bundles (checksums, signature, manifest) off the thread that serves the UI. */
+import { assertNever } from '../../shared/brand';
+import { PrognosError } from '../../shared/errors';
+import { readBundle, verifyBundle } from '../core/export';
+import type { BundleRead, BundleRequest, BundleValue } from './bundle-protocol';
+import { serveJob } from './serve-job';
+
+serveJob<BundleRequest, BundleValue>('bundle-worker', async (r, task) => {
+  switch (r.op) {
+    case 'verify':
+      return { value: { op: 'verify', result: await verifyBundle(r.path, r.options) } };
+    case 'read': {
+      const bundles: BundleRead[] = [];
+      for (const path of r.paths) {
+        if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Cancelled.');
+        try {
+          const b = await readBundle(path, { trustedKeys: r.trustedKeys });
+          bundles.push({ ok: true, manifest: b.manifest, files: [...b.files.keys()].sort(), trust: b.trust });
+        } catch (e) {
+          bundles.push({ ok: false, reason: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      return { value: { op: 'read', bundles } };
+    }
+    default:
+      return assertNever(r, 'bundle request');
+  }
+});

@@ -1,0 +1,38 @@
+/** Worker thread: the official scoring of a run on a test file with its RUL file (`prognos evaluate`, `prognos demo`). */
+import { PrognosError } from '../../shared/errors';
+import { parseFleetFile } from '../core/data/import-file';
+import { scoreOfficial } from '../core/eval/official';
+import { scoreRows } from '../core/pipeline/train';
+import type { EvaluateRequest, EvaluateValue } from './evaluate-protocol';
+import { serveJob } from './serve-job';
+import { buildTrained, releaseTrained, tensorCount } from './trained-run';
+
+serveJob<EvaluateRequest, EvaluateValue>(
+  'evaluate-worker',
+  async ({ artifacts, dataPath, rulPath }, task) => {
+    task.progress(0.05, 'Reading the test data…');
+    const { table } = await parseFleetFile(dataPath, { rulPath, signal: task.signal });
+    const trained = await buildTrained(artifacts);
+    try {
+      if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Evaluation cancelled.');
+      task.progress(0.3, 'Scoring every cycle…');
+      const r = scoreRows(table, trained);
+      const opts = { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow };
+      const thresholds = (trained.record.result as { thresholds?: Record<string, number> }).thresholds;
+      const parts: [EvaluateValue['models'][number]['model'], Float64Array, number][] = [['gbdt', r.gbdt, thresholds?.gbdt ?? trained.threshold]];
+      if (r.lstm !== undefined) {
+        parts.push(['lstm', r.lstm, thresholds?.lstm ?? trained.threshold]);
+        parts.push(['ensemble', r.probability, trained.threshold]);
+      }
+      return {
+        value: {
+          models: parts.map(([model, p, threshold]) => ({ model, threshold, scores: scoreOfficial(table, p, threshold, opts) })),
+          headline: scoreOfficial(table, r.probability, trained.threshold, opts),
+        },
+      };
+    } finally {
+      releaseTrained(trained);
+    }
+  },
+  tensorCount,
+);

@@ -1,0 +1,38 @@
+/** Worker thread: writes a finished run as a bundle (ONNX models, manifest, checksums, signature). */
+import { PrognosError } from '../../shared/errors';
+import { bundleInputFromRun, writeBundle } from '../core/export';
+import type { ExportRequest, ExportValue } from './export-protocol';
+import { serveJob } from './serve-job';
+import { buildTrained, releaseTrained, tensorCount } from './trained-run';
+
+serveJob<ExportRequest, ExportValue>(
+  'export-worker',
+  async (r, task) => {
+    task.progress(0.05, 'Loading the run’s models…');
+    const trained = await buildTrained(r.artifacts);
+    try {
+      if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
+      task.progress(0.2, 'Converting the models to ONNX…');
+      const input = bundleInputFromRun(trained, {
+        appVersion: r.appVersion,
+        columns: r.columns,
+        datasetName: r.datasetName,
+        pipeline: true,
+        ...(r.created === undefined ? {} : { created: r.created }),
+        ...(trained.lstm === undefined ? {} : { lstm: { weights: trained.lstm.model.getWeights(), scaler: trained.lstm.scaler, weight: trained.weight } }),
+      });
+      if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
+      task.progress(0.6, 'Writing the bundle…');
+      const written = await writeBundle(input, r.out, {
+        ...(r.zip === undefined ? {} : { zip: r.zip }),
+        ...(r.signKey === undefined ? {} : { signKey: r.signKey }),
+        ...(r.overwrite === undefined ? {} : { overwrite: r.overwrite }),
+      });
+      task.progress(1, 'Exported.');
+      return { value: written };
+    } finally {
+      releaseTrained(trained);
+    }
+  },
+  tensorCount,
+);
