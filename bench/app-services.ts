@@ -1,7 +1,7 @@
 /** The services as browser mode runs them (built workers, a fresh store), for the benchmarks that measure the serving process. */
-import { mkdtempSync } from 'node:fs';
+import { createReadStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AppServices } from '../src/main/services/app-services';
 
@@ -23,6 +23,12 @@ export async function runJob<T>(services: AppServices, start: Promise<{ jobId: s
   const f = await services.jobs.wait((await start).jobId);
   if (f.state !== 'done') throw new Error(`job ${f.kind} ${f.state}: ${f.error?.message ?? ''}`);
   return f.result as T;
+}
+
+/** A file as browser mode receives it: an upload (browser mode refuses file paths). */
+export async function uploadSource(services: AppServices, file: string): Promise<{ kind: 'upload'; uploadId: string; fileName: string }> {
+  const fileName = basename(file);
+  return { kind: 'upload', uploadId: await services.uploads.receive(fileName, createReadStream(file)), fileName };
 }
 
 export async function datasetOf(services: AppServices, start: Promise<{ jobId: string }>): Promise<string> {

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { BundleEntry } from '../src/shared/schemas';
-import { CMAPSS, datasetOf, loopDelay, openBenchServices, runJob } from './app-services';
+import { CMAPSS, datasetOf, loopDelay, openBenchServices, runJob, uploadSource } from './app-services';
 import type { Benchmark, Figure } from './figures';
 
 export const mainLoopLag: Benchmark = {
@@ -14,7 +14,7 @@ export const mainLoopLag: Benchmark = {
   async run(): Promise<Figure[]> {
     const services = openBenchServices();
     try {
-      const fd001 = await datasetOf(services, services.handlers['datasets:import']({ source: { kind: 'path', path: join(CMAPSS, 'train_FD001.txt') } }));
+      const fd001 = await datasetOf(services, services.handlers['datasets:import']({ source: await uploadSource(services, join(CMAPSS, 'train_FD001.txt')) }));
       const fleet = await datasetOf(services, services.handlers['datasets:synth']({ units: 1000, seed: 11 }));
       const figures: Figure[] = [];
       const add = (activity: string, d: { p99: number; max: number; seconds: number }, what: string): void => {

@@ -2,7 +2,7 @@
  * Long work leaves the thread that serves the UI free: ranking, scoring and export run in worker
  * threads, and cancelling any of them leaves no worker, file or cached state behind.
  */
-import { readdirSync } from 'node:fs';
+import { createReadStream, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,9 @@ async function noWorkersLeft(): Promise<number> {
 beforeAll(async () => {
   requireBuild();
   services = new AppServices({ storeDir: tempDir(), mode: 'browser', importWorker: BUILT_IMPORT_WORKER, trainWorker: BUILT_TRAIN_WORKER, version: 'test' });
-  trainId = await datasetOf(services.handlers['datasets:import']({ source: { kind: 'path', path: join(CMAPSS, 'train_FD001.txt') } }));
+  // browser mode takes uploads only, as a client would send the file
+  const uploadId = await services.uploads.receive('train_FD001.txt', createReadStream(join(CMAPSS, 'train_FD001.txt')));
+  trainId = await datasetOf(services.handlers['datasets:import']({ source: { kind: 'upload', uploadId, fileName: 'train_FD001.txt' } }));
   fleetId = await datasetOf(services.handlers['datasets:synth']({ units: 400, seed: 7 }));
   const started = await services.handlers['train:start']({ datasetId: trainId, config: { models: ['gbdt'], gbdt: { nEstimators: 20, maxDepth: 4, earlyStoppingRounds: 0 }, seed: 2 } });
   expect((await services.jobs.wait(started.jobId)).state).toBe('done');
