@@ -18,6 +18,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           'import-worker': resolve(__dirname, 'src/main/workers/import-worker.ts'),
           'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
+          'gbdt-pool-worker': resolve(__dirname, 'src/main/workers/gbdt-pool-worker.ts'),
+          'lstm-pool-worker': resolve(__dirname, 'src/main/workers/lstm-pool-worker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },
