@@ -62,6 +62,8 @@ export class LocalRunner implements KernelRunner {
 
 const STARTUP_TIMEOUT_MS = 20_000;
 const STALL_TIMEOUT_MS = 10 * 60_000;
+/** Atomics.load polls before waiting asynchronously (some tens of microseconds) */
+const SPIN_POLLS = 20_000;
 
 /** Atomics.waitAsync (Node ≥ 16; the ES2023 typings do not declare it yet). */
 type WaitAsync = (
@@ -217,6 +219,9 @@ export class WorkerRunner implements KernelRunner {
 
   private async waitDone(): Promise<void> {
     const helpers = this.threads - 1;
+    // helpers mostly finish within microseconds of this thread: poll a moment before a waitAsync
+    // (whose wake-up goes through the event loop) — a bounded poll, never a blocking wait
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(this.ctl, DONE) < helpers; i++);
     const deadline = Date.now() + STALL_TIMEOUT_MS;
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
