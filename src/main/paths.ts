@@ -21,6 +21,9 @@ export const PRELOAD_SCRIPT = join(APP_ROOT, 'out', 'preload', 'index.js');
 const unpacked = (p: string): string => p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
 export const IMPORT_WORKER = unpacked(join(BUILT_MAIN_DIR, 'import-worker.js'));
 export const TRAIN_WORKER = unpacked(join(BUILT_MAIN_DIR, 'train-worker.js'));
+/** helper threads of the GBDT kernel pool and the LSTM gradient pool (sources run them from out/ too) */
+export const GBDT_POOL_WORKER = unpacked(join(BUILT_MAIN_DIR, 'gbdt-pool-worker.js'));
+export const LSTM_POOL_WORKER = unpacked(join(BUILT_MAIN_DIR, 'lstm-pool-worker.js'));
 
 let version: string | undefined;
 export function appVersion(): string {

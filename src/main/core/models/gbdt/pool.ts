@@ -3,132 +3,82 @@
  *
  * Design: the coordinating thread (the one that calls trainGbdt) takes part in every kernel call
  * next to `threads − 1` helper workers; all of them claim feature groups from a shared counter
- * until none is left. Helpers are started with
- * `new Worker(source, { eval: true })` from a string holding the kernel's own source text
- * (`levelKernel.toString()`), so the same code runs from TypeScript sources under vitest and from
- * the bundled output, with no separate worker file to locate. Data lives in SharedArrayBuffers;
- * each kernel call is one generation of an Atomics-based barrier (no message round trips).
+ * until none is left. Helpers run the built worker module out/main/gbdt-pool-worker.js
+ * (src/main/workers/gbdt-pool-worker.ts; its protocol is pool-protocol.ts), from sources under
+ * vitest as well as in the app. Data lives in SharedArrayBuffers; each kernel call is one
+ * generation of an Atomics-based barrier (no message round trips). Helpers block in Atomics.wait;
+ * the coordinating thread never does: it waits for them with Atomics.waitAsync, so `run` and
+ * `update` return promises and the thread stays free to serve its event loop.
  *
  * Every helper first runs the kernel on a tiny self-test problem and reports the result; if a
  * helper cannot start, fails, or disagrees with the coordinating thread, the pool is not used and
  * training runs single-threaded with identical results.
  */
+import { existsSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { PrognosError } from '../../../../shared/errors';
+import { GBDT_POOL_WORKER } from '../../../paths';
 import { levelKernel, type KernelContext } from './kernel';
+import {
+  CMD,
+  CMD_RELOAD,
+  CMD_RUN,
+  CMD_STOP,
+  contextOf,
+  CTL_SLOTS,
+  DONE,
+  ERR,
+  GEN,
+  type GbdtPoolWorkerData,
+  type GbdtSelfTestReport,
+  type SharedBuffers,
+} from './pool-protocol';
 
-/** SharedArrayBuffers (or, for the self-test, plain buffers) behind a KernelContext. */
-export interface SharedBuffers {
-  nRows: number;
-  nFeatures: number;
-  stride: number;
-  slotSize: number;
-  binBits: 8 | 16;
-  bins: SharedArrayBuffer | ArrayBuffer;
-  nBins: SharedArrayBuffer | ArrayBuffer;
-  gh: SharedArrayBuffer | ArrayBuffer;
-  rowIdx: SharedArrayBuffer | ArrayBuffer;
-  hist: SharedArrayBuffer | ArrayBuffer;
-  task: SharedArrayBuffer | ArrayBuffer;
-  taskF: SharedArrayBuffer | ArrayBuffer;
-  res: SharedArrayBuffer | ArrayBuffer;
-  work: SharedArrayBuffer | ArrayBuffer;
-}
+export { contextOf, type SharedBuffers } from './pool-protocol';
 
-/** Typed-array views over the buffers. Self-contained: helpers evaluate its source text too. */
-export function contextOf(b: SharedBuffers): KernelContext {
-  return {
-    nRows: b.nRows,
-    nFeatures: b.nFeatures,
-    stride: b.stride,
-    slotSize: b.slotSize,
-    bins: b.binBits === 16 ? new Uint16Array(b.bins) : new Uint8Array(b.bins),
-    nBins: new Int32Array(b.nBins),
-    gh: new Float64Array(b.gh),
-    rowIdx: new Int32Array(b.rowIdx),
-    hist: new Float64Array(b.hist),
-    task: new Int32Array(b.task),
-    taskF: new Float64Array(b.taskF),
-    res: new Float64Array(b.res),
-    work: new Int32Array(b.work),
-  };
-}
-
-/** Runs the kernel on all threads of the runner and returns when every feature group is done. */
+/** Runs the kernel on all threads of the runner; resolves when every feature group is done. */
 export interface KernelRunner {
   readonly threads: number;
-  run(ctx: KernelContext): void;
+  run(ctx: KernelContext): Promise<void>;
   /** Gives the helpers (new or grown) buffers; required before the first run. */
-  update(buffers: SharedBuffers): void;
+  update(buffers: SharedBuffers): Promise<void>;
   close(): Promise<void>;
 }
 
 export class LocalRunner implements KernelRunner {
   readonly threads = 1;
-  run(ctx: KernelContext): void {
+  run(ctx: KernelContext): Promise<void> {
     ctx.work[0] = 0;
     levelKernel(ctx);
+    return Promise.resolve();
   }
-  update(): void {}
+  update(): Promise<void> {
+    return Promise.resolve();
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }
 }
 
-// Control block slots.
-const GEN = 0;
-const CMD = 1;
-const DONE = 2;
-const ERR = 3;
-const CMD_RUN = 0;
-const CMD_RELOAD = 1;
-const CMD_STOP = 2;
 const STARTUP_TIMEOUT_MS = 20_000;
 const STALL_TIMEOUT_MS = 10 * 60_000;
+/** Atomics.load polls before waiting asynchronously (some tens of microseconds) */
+const SPIN_POLLS = 20_000;
 
-function workerSource(): string {
-  return `'use strict';
-const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
-const levelKernel = (${levelKernel.toString()});
-const view = (${contextOf.toString()});
-let report;
-try {
-  const t = view(workerData.selfTest);
-  levelKernel(t);
-  report = { ok: true, res: Array.from(t.res) };
-} catch (e) {
-  report = { ok: false, error: String((e && e.stack) || e) };
-}
-parentPort.postMessage(report);
-if (report.ok) {
-  const ctl = new Int32Array(workerData.ctl);
-  const port = workerData.port;
-  let ctx = null;
-  let seen = 0;
-  for (;;) {
-    Atomics.wait(ctl, ${GEN}, seen);
-    const gen = Atomics.load(ctl, ${GEN});
-    if (gen === seen) continue;
-    seen = gen;
-    const cmd = Atomics.load(ctl, ${CMD});
-    if (cmd === ${CMD_STOP}) break;
-    try {
-      if (cmd === ${CMD_RELOAD}) {
-        let m = receiveMessageOnPort(port);
-        while (m === undefined) { Atomics.wait(ctl, 7, 0, 1); m = receiveMessageOnPort(port); }
-        ctx = view(m.message);
-      } else {
-        levelKernel(ctx);
-      }
-    } catch (e) {
-      Atomics.store(ctl, ${ERR}, 1);
-    }
-    Atomics.add(ctl, ${DONE}, 1);
-    Atomics.notify(ctl, ${DONE});
-  }
-  port.close();
-}
-`;
+/** Atomics.waitAsync (Node ≥ 16; the ES2023 typings do not declare it yet). */
+type WaitAsync = (
+  view: Int32Array,
+  index: number,
+  value: number,
+  timeout?: number,
+) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/** Why helpers cannot be used in this process, or null when they can. */
+export function poolUnavailable(): string | null {
+  if (waitAsync === undefined) return 'Atomics.waitAsync is not available';
+  if (!existsSync(GBDT_POOL_WORKER)) return `the worker module ${GBDT_POOL_WORKER} is missing (run npm run build)`;
+  return null;
 }
 
 /** A tiny fixed problem: 6 rows, 2 features, one build with subtraction and two evaluations. */
@@ -173,12 +123,6 @@ function selfTestBuffers(): SharedBuffers {
   };
 }
 
-interface SelfTestReport {
-  ok: boolean;
-  res?: number[];
-  error?: string;
-}
-
 export class WorkerRunner implements KernelRunner {
   private constructor(
     readonly threads: number,
@@ -195,34 +139,28 @@ export class WorkerRunner implements KernelRunner {
    */
   static async start(threads: number): Promise<WorkerRunner | null> {
     if (threads < 2) return null;
-    const ctl = new Int32Array(new SharedArrayBuffer(8 * 4));
+    const ctl = new Int32Array(new SharedArrayBuffer(CTL_SLOTS * 4));
     const expected = contextOf(selfTestBuffers());
     levelKernel(expected);
     const workers: Worker[] = [];
     const ports: MessagePort[] = [];
     const ready: Promise<boolean>[] = [];
-    let source: string;
+    if (poolUnavailable() !== null) return null;
     try {
-      source = workerSource();
       for (let t = 1; t < threads; t++) {
         const channel = new MessageChannel();
-        const worker = new Worker(source, {
-          eval: true,
-          workerData: {
-            ctl: ctl.buffer,
-            port: channel.port2,
-            selfTest: selfTestBuffers(),
-          },
-          transferList: [channel.port2],
-        });
+        const data: GbdtPoolWorkerData = { ctl: ctl.buffer, port: channel.port2, selfTest: selfTestBuffers() };
+        const worker = new Worker(GBDT_POOL_WORKER, { workerData: data, transferList: [channel.port2] });
         workers.push(worker);
         ports.push(channel.port1);
         ready.push(
           new Promise<boolean>((resolve) => {
             const timer = setTimeout(() => resolve(false), STARTUP_TIMEOUT_MS);
-            worker.once('message', (m: SelfTestReport) => {
+            worker.once('message', (m: GbdtSelfTestReport) => {
               clearTimeout(timer);
-              resolve(m.ok && m.res !== undefined && m.res.every((v, i) => Object.is(v, expected.res[i])));
+              resolve(
+                m.ok && m.res.length === expected.res.length && m.res.every((v, i) => Object.is(v, expected.res[i])),
+              );
             });
             worker.once('error', () => {
               clearTimeout(timer);
@@ -252,17 +190,17 @@ export class WorkerRunner implements KernelRunner {
     return new WorkerRunner(threads, workers, ports, ctl);
   }
 
-  run(ctx: KernelContext): void {
+  async run(ctx: KernelContext): Promise<void> {
     Atomics.store(ctx.work, 0, 0);
     this.signal(CMD_RUN);
     levelKernel(ctx);
-    this.waitDone();
+    await this.waitDone();
   }
 
-  update(buffers: SharedBuffers): void {
+  async update(buffers: SharedBuffers): Promise<void> {
     for (const p of this.ports) p.postMessage(buffers);
     this.signal(CMD_RELOAD);
-    this.waitDone();
+    await this.waitDone();
   }
 
   async close(): Promise<void> {
@@ -279,16 +217,19 @@ export class WorkerRunner implements KernelRunner {
     Atomics.notify(this.ctl, GEN);
   }
 
-  private waitDone(): void {
+  private async waitDone(): Promise<void> {
     const helpers = this.threads - 1;
-    const started = Date.now();
+    // helpers mostly finish within microseconds of this thread: poll a moment before a waitAsync
+    // (whose wake-up goes through the event loop) — a bounded poll, never a blocking wait
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(this.ctl, DONE) < helpers; i++);
+    const deadline = Date.now() + STALL_TIMEOUT_MS;
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
       if (done >= helpers) break;
-      Atomics.wait(this.ctl, DONE, done, 100);
-      if (Date.now() - started > STALL_TIMEOUT_MS) {
-        throw new PrognosError('INTERNAL', 'GBDT helper threads stopped responding.');
-      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new PrognosError('INTERNAL', 'GBDT helper threads stopped responding.');
+      const w = waitAsync!(this.ctl, DONE, done, left);
+      if (w.async) await w.value;
     }
     if (Atomics.load(this.ctl, ERR) !== 0) {
       throw new PrognosError('INTERNAL', 'A GBDT helper thread failed.');

@@ -251,12 +251,12 @@ class Engine {
     this.freeSlots.push(s);
   }
 
-  run(): void {
+  async run(): Promise<void> {
     if (this.dirty) {
-      this.runner.update(this.buffers);
+      await this.runner.update(this.buffers);
       this.dirty = false;
     }
-    this.runner.run(this.ctx);
+    await this.runner.run(this.ctx);
   }
 
   async close(): Promise<void> {
@@ -272,7 +272,7 @@ interface Quantised {
   mcw: number;
 }
 
-/** One boosting run: owns the margins and the sampler; `boost()` adds one tree synchronously. */
+/** One boosting run: owns the margins and the sampler; `boost()` adds one tree. */
 class Booster {
   readonly margin: Float64Array;
   private readonly rng: SeededRng;
@@ -298,14 +298,14 @@ class Booster {
     this.nSampledFeatures = sampledFeatureCount(p.colsampleBytree, F);
   }
 
-  boost(): GbdtTree {
+  async boost(): Promise<GbdtTree> {
     const { p, train, engine } = this;
     const n = train.rows;
     const ctx = engine.ctx;
     computeGradients(this.margin, train.label, ctx.gh, p.scalePosWeight, this.q.scale);
     const nSampled = this.sampleRows(ctx.rowIdx);
     const features = this.sampleFeatures();
-    const tb = this.grow(features, nSampled);
+    const tb = await this.grow(features, nSampled);
     const tree = this.finishTree(tb);
     // margins: sampled rows from the final partition, the others by walking the tree on bins
     addLeafMargins(tb, tree, engine.ctx.rowIdx, this.margin);
@@ -351,7 +351,7 @@ class Booster {
   }
 
   /** Depthwise growth: one kernel call per level builds histograms and scores every split. */
-  private grow(features: Int32Array, nSampled: number): TreeBuilder {
+  private async grow(features: Int32Array, nSampled: number): Promise<TreeBuilder> {
     const { engine, q } = this;
     const n = this.train.rows;
     const F = this.train.features;
@@ -380,7 +380,7 @@ class Booster {
     }
     while (evalNodes.length > 0) {
       this.writeTask(tb, features, builds, evalNodes);
-      engine.run();
+      await engine.run();
       for (const s of pendingFree) engine.freeSlot(s);
 
       // choose splits, partition rows, plan the next level
@@ -632,7 +632,7 @@ export async function trainGbdt(
     for (let it = 0; it < p.nEstimators; it++) {
       if (it > 0) await yieldToEventLoop();
       if (isAborted(signal)) throw cancelled();
-      const tree = booster.boost();
+      const tree = await booster.boost();
       trees.push(tree);
       let validLogloss: number | undefined;
       if (valid !== undefined && validMargin !== undefined) {

@@ -36,17 +36,6 @@ export function wasmBinaryFolder(): string {
   return dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
 }
 
-/** Absolute entry points a helper thread needs to load the same tfjs core and wasm backend. */
-export function tfjsModulePaths(): { core: string; wasm: string; wasmDir: string } {
-  const tfjsEntry = nodeRequire.resolve('@tensorflow/tfjs');
-  const fromTfjs = createRequire(tfjsEntry);
-  return {
-    core: fromTfjs.resolve('@tensorflow/tfjs-core'),
-    wasm: nodeRequire.resolve('@tensorflow/tfjs-backend-wasm'),
-    wasmDir: wasmBinaryFolder(),
-  };
-}
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0]! : String(e);
 }
@@ -77,8 +66,8 @@ async function choose(prefer: LstmBackend): Promise<BackendChoice> {
   if (prefer !== 'cpu') {
     try {
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      // the paths can only be set before the backend's first initialisation
-      if (tf.engine().registry.wasm === undefined) setWasmPaths(wasmBinaryFolder());
+      // used by the backend's first initialisation; setting them again later changes nothing
+      setWasmPaths(wasmBinaryFolder());
       if (await trySet('wasm')) return { backend: 'wasm', notes };
       notes.push('wasm backend failed to initialise');
     } catch (e) {

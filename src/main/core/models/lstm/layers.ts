@@ -56,8 +56,12 @@ export class AdditiveAttention extends tf.layers.Layer {
 }
 tf.serialization.registerClass(AdditiveAttention);
 
-/** LSTM(u1, return sequences) → LSTM(u2, return sequences) → attention → dropout → dense(1, sigmoid). */
-export function buildLayersModel(arch: LstmArchitecture): tf.Sequential {
+/**
+ * LSTM(u1, return sequences) → LSTM(u2, return sequences) → attention → dropout → dense(1, sigmoid).
+ * `dropoutSeed` seeds the dropout layer's mask (tf.dropout with that seed), so a test can hand the
+ * very same mask to the fast path.
+ */
+export function buildLayersModel(arch: LstmArchitecture, opts: { dropoutSeed?: number } = {}): tf.Sequential {
   return tf.sequential({
     layers: [
       tf.layers.lstm({
@@ -68,7 +72,9 @@ export function buildLayersModel(arch: LstmArchitecture): tf.Sequential {
       }),
       tf.layers.lstm({ units: arch.units2, returnSequences: true, recurrentActivation: 'sigmoid' }),
       new AdditiveAttention({ units: arch.attentionUnits }),
-      tf.layers.dropout({ rate: arch.dropout }),
+      tf.layers.dropout(
+        opts.dropoutSeed === undefined ? { rate: arch.dropout } : { rate: arch.dropout, seed: opts.dropoutSeed },
+      ),
       tf.layers.dense({ units: 1, activation: 'sigmoid' }),
     ],
   });

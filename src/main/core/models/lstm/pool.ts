@@ -6,17 +6,19 @@
  * adds them in a fixed order (shard 0 + shard 1). Without a helper the calling thread computes
  * both shards one after the other, so the result is bit-for-bit the same with one or two threads.
  *
- * The helper runs `createLstmRuntime` from its source text on its own tfjs + wasm instance and
- * reads the windows from SharedArrayBuffers (no per-batch data copies). On start it computes a
- * small gradient that must match the calling thread's bit for bit; a helper that cannot start,
- * fails or disagrees is dropped and training continues on one thread.
+ * The helper is the built worker module out/main/lstm-pool-worker.js
+ * (src/main/workers/lstm-pool-worker.ts; its protocol is pool-protocol.ts) with its own tfjs + wasm
+ * instance; it reads the windows from SharedArrayBuffers (no per-batch data copies). On start it
+ * computes a small gradient that must match the calling thread's bit for bit; a helper that cannot
+ * start, fails or disagrees is dropped and training continues on one thread.
  */
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { LSTM_POOL_WORKER } from '../../../paths';
 import type { Windows } from '../../windows';
-import { tfjsModulePaths } from './backend';
-import { createLstmRuntime, type LstmRuntime, type NetDims } from './runtime';
-import { lstmSimdModuleBytes } from './simd';
+import type { LstmPoolReply, LstmPoolRequestBody, LstmPoolStartup, LstmPoolWorkerData } from './pool-protocol';
+import type { LstmRuntime, NetDims } from './runtime';
 
 export interface ShardRequest {
   /** window indices into the training windows */
@@ -34,11 +36,6 @@ export interface ShardGradients {
   /** gradients in WEIGHT_ORDER */
   grads: Float32Array[];
 }
-
-type Reply =
-  | { id: number; kind: 'grad'; loss: number; grads: Float32Array }
-  | { id: number; kind: 'predict'; prob: Float32Array }
-  | { id: number; kind: 'error'; error: string };
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
@@ -74,79 +71,6 @@ export function concatFlat(parts: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-function workerSource(): string {
-  return `'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const tf = require(workerData.paths.core);
-const wasm = require(workerData.paths.wasm);
-// bundlers that keep function names wrap them with this helper
-const __name = (fn) => fn;
-const createLstmRuntime = (${createLstmRuntime.toString()});
-const lstmSimdModuleBytes = (${lstmSimdModuleBytes.toString()});
-(async () => {
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  wasm.setWasmPaths(workerData.paths.wasmDir);
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise in the helper thread');
-  await tf.ready();
-  const rt = createLstmRuntime(tf, { simd: lstmSimdModuleBytes() });
-  if (!rt.fused()) throw new Error('the fused kernels are not available in the helper thread');
-  const T = workerData.length, F = workerData.features, U2 = workerData.units2;
-  const shapes = workerData.shapes;
-  const sets = { train: workerData.train, valid: workerData.valid };
-  const weightsFrom = (flat) => {
-    let o = 0;
-    return shapes.map((s) => {
-      const n = s.reduce((a, b) => a * b, 1);
-      const t = tf.tensor(flat.subarray(o, o + n), s, 'float32');
-      o += n;
-      return t;
-    });
-  };
-  parentPort.on('message', (m) => {
-    const tensors = [];
-    try {
-      const ws = weightsFrom(m.weights);
-      tensors.push(...ws);
-      if (m.kind === 'grad') {
-        const B = m.rows.length;
-        const x = tf.tensor3d(rt.gather(sets.train, T, F, m.rows, 0, B), [T, B, F]);
-        const y = tf.tensor1d(m.y);
-        const w = tf.tensor1d(m.w);
-        const mask = m.mask === null ? null : tf.tensor2d(m.mask, [B, U2]);
-        tensors.push(x, y, w);
-        if (mask !== null) tensors.push(mask);
-        const r = rt.lossAndGrads(ws, { x, y, w, mask });
-        let n = 0;
-        for (const g of r.grads) n += g.length;
-        const flat = new Float32Array(n);
-        let o = 0;
-        for (const g of r.grads) { flat.set(g, o); o += g.length; }
-        parentPort.postMessage({ id: m.id, kind: 'grad', loss: r.loss, grads: flat }, [flat.buffer]);
-      } else {
-        const data = sets[m.set];
-        const prob = new Float32Array(m.to - m.from);
-        for (let a = m.from; a < m.to; a += 512) {
-          const b = Math.min(m.to, a + 512);
-          const x = tf.tensor3d(rt.gather(data, T, F, null, a, b), [T, b - a, F]);
-          try {
-            prob.set(rt.forward(ws, x, false).prob, a - m.from);
-          } finally {
-            x.dispose();
-          }
-        }
-        parentPort.postMessage({ id: m.id, kind: 'predict', prob }, [prob.buffer]);
-      }
-    } catch (e) {
-      parentPort.postMessage({ id: m.id, kind: 'error', error: String((e && e.stack) || e) });
-    } finally {
-      tf.dispose(tensors);
-    }
-  });
-  parentPort.postMessage({ id: -1, kind: 'ready' });
-})().catch((e) => parentPort.postMessage({ id: -1, kind: 'failed', error: String((e && e.stack) || e) }));
-`;
-}
-
 export interface PoolOptions {
   dims: NetDims;
   length: number;
@@ -159,7 +83,7 @@ export interface PoolOptions {
 export class GradientPool {
   private worker: Worker | null;
   private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: LstmPoolReply) => void; reject: (e: Error) => void }>();
   /** why the helper is not in use (null while it is) */
   failure: string | null = null;
 
@@ -169,7 +93,7 @@ export class GradientPool {
     this.worker = worker;
     this.shapes = shapes;
     this.failure = failure;
-    worker?.on('message', (m: Reply) => {
+    worker?.on('message', (m: LstmPoolReply) => {
       const w = this.waiting.get(m.id);
       if (w === undefined) return;
       this.waiting.delete(m.id);
@@ -197,20 +121,24 @@ export class GradientPool {
   /** A pool with one helper (or none when `helpers` is 0 or the helper does not start). */
   static async start(opts: PoolOptions, helpers: number, runtime: LstmRuntime): Promise<GradientPool> {
     if (helpers < 1) return new GradientPool(null, 'single thread requested', opts.shapes);
+    if (!existsSync(LSTM_POOL_WORKER)) {
+      return new GradientPool(
+        null,
+        `the worker module ${LSTM_POOL_WORKER} is missing (run npm run build)`,
+        opts.shapes,
+      );
+    }
     let worker: Worker;
     try {
-      worker = new Worker(workerSource(), {
-        eval: true,
-        workerData: {
-          paths: tfjsModulePaths(),
-          length: opts.length,
-          features: opts.dims.features,
-          units2: opts.dims.units2,
-          shapes: opts.shapes,
-          train: toShared(opts.train.data),
-          valid: opts.valid === null ? null : toShared(opts.valid.data),
-        },
-      });
+      const workerData: LstmPoolWorkerData = {
+        length: opts.length,
+        features: opts.dims.features,
+        units2: opts.dims.units2,
+        shapes: opts.shapes,
+        train: toShared(opts.train.data),
+        valid: opts.valid === null ? null : toShared(opts.valid.data),
+      };
+      worker = new Worker(LSTM_POOL_WORKER, { workerData });
     } catch (e) {
       return new GradientPool(
         null,
@@ -226,9 +154,9 @@ export class GradientPool {
         worker.off('error', onError);
         resolve(v);
       };
-      const onMessage = (m: { id: number; kind: string; error?: string }): void => {
+      const onMessage = (m: LstmPoolStartup | LstmPoolReply): void => {
         if (m.id !== -1) return;
-        done(m.kind === 'ready' ? null : (m.error ?? 'helper thread failed'));
+        done(m.kind === 'ready' ? null : m.kind === 'failed' ? m.error : 'helper thread failed');
       };
       const onError = (e: Error): void => done(e.message);
       worker.on('message', onMessage);
@@ -272,11 +200,11 @@ export class GradientPool {
     }
   }
 
-  private request(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  private request(message: LstmPoolRequestBody, transfer: ArrayBuffer[] = []): Promise<LstmPoolReply> {
     const worker = this.worker;
     if (worker === null) return Promise.reject(new Error(this.failure ?? 'no helper thread'));
     const id = this.nextId++;
-    return new Promise<Reply>((resolve, reject) => {
+    return new Promise<LstmPoolReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       worker.postMessage({ ...message, id }, transfer);
     });

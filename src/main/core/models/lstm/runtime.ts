@@ -1,9 +1,8 @@
 /**
  * The numerical core of the LSTM + attention model, as tfjs ops.
  *
- * `createLstmRuntime(tf)` must stay self-contained: helper worker threads run the very same
- * function from its source text (`createLstmRuntime.toString()`) with their own tfjs instance, so
- * the body may only use its parameters, globals and locals — no imported values.
+ * `createLstmRuntime(tf)` is used by the calling thread and by the helper thread of the gradient
+ * pool (src/main/workers/lstm-pool-worker.ts), each with its own tfjs instance.
  *
  * Layout: sequences are time-major inside the network ([T, B, features]); weights use the
  * Keras layout (kernel [in, 4u], recurrent kernel [u, 4u], bias [4u], gate order i, f, c, o,
@@ -20,7 +19,9 @@
  *   one matmul over the stacked [x, h_{t−1}, 1] rows, and the input gradient another (dZ · Wᵀ).
  *   Every matmul takes XNNPACK's non-transposed path with materialised transposes: the
  *   backend's transposed matmul is a scalar loop, and its slice kernel copies the whole input.
- *   The attention head and the weighted BCE are fused kernels too.
+ *   The attention head and the weighted BCE are fused kernels too. Everything they need from the
+ *   wasm backend beyond public ops goes through one adapter, wasm-heap.ts, pinned to the tfjs
+ *   version; their shared state lives in this module, not on tfjs objects.
  * - composite (any other backend: tfjs-node, cpu): the same maths with standard tfjs ops, so
  *   native kernels do the work when they are present.
  * Either way the LSTM layer, the head (fused) and the loss are `tf.customGrad` ops, and a
@@ -28,6 +29,7 @@
  * composite ops on any backend (the parity tests compare both).
  */
 import type * as TF from '@tensorflow/tfjs';
+import { checkTfjsVersions, WasmHeap } from './wasm-heap';
 
 type Tf = typeof TF;
 type Tensor = TF.Tensor;
@@ -126,6 +128,12 @@ export interface LstmRuntimeOptions {
   simd?: Uint8Array | null;
 }
 
+/** State shared by the fused kernels of one registration, per tfjs engine and kernel name. */
+interface FusedState {
+  simd: boolean;
+}
+const fusedStates = new WeakMap<object, Map<string, FusedState>>();
+
 export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): LstmRuntime {
   // kernels are registered per tfjs instance; the variant without the SIMD module has its own names
   const variant = options.simd === undefined || options.simd === null ? 'Js' : '';
@@ -136,12 +144,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
   const LFWD = `PrognosWeightedBce${variant}`;
   const LBWD = `PrognosWeightedBceGrad${variant}`;
 
-  /** The parts of the wasm backend the fused kernels use. */
-  interface WasmHeapBackend {
-    makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-    typedArrayFromHeap(info: TensorInfo): Float32Array;
-    disposeData(dataId: object): boolean;
-  }
+  type WasmHeapBackend = WasmHeap;
   type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
   type KernelFn = (args: KernelArgs) => TensorInfo | TensorInfo[];
 
@@ -151,32 +154,39 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
   }
 
   // ---------------------------------------------------------------- fused kernels (wasm heap)
-  /** State shared by the kernels of one registration (kept on the forward kernel's config). */
-  interface FusedState {
-    simd: boolean;
+  function statesOfEngine(): Map<string, FusedState> {
+    const engine = tf.engine();
+    let states = fusedStates.get(engine);
+    if (states === undefined) {
+      states = new Map();
+      fusedStates.set(engine, states);
+    }
+    return states;
   }
   function fusedState(): FusedState | undefined {
-    return (tf.getKernel(FWD, 'wasm') as unknown as { prognosState?: FusedState } | undefined)?.prognosState;
+    return statesOfEngine().get(FWD);
   }
   function registerFused(): boolean {
     if (tf.getKernel(FWD, 'wasm') !== undefined) return true;
+    checkTfjsVersions(tf.version_core);
     const matMulKernel = kernelFn('BatchMatMul');
     const sigmoidKernel = kernelFn('Sigmoid');
     if (matMulKernel === null || sigmoidKernel === null) return false;
     const state: FusedState = { simd: false };
+    statesOfEngine().set(FWD, state);
 
     function heap(backend: unknown): WasmHeapBackend {
-      return backend as WasmHeapBackend;
+      return WasmHeap.of(backend);
     }
     function alloc(be: WasmHeapBackend, shape: number[]): TensorInfo {
-      return be.makeOutput(shape, 'float32');
+      return be.alloc(shape);
     }
     /** A fresh view: the heap may grow (and detach old views) on every allocation. */
     function f32(be: WasmHeapBackend, info: TensorInfo): Float32Array {
-      return be.typedArrayFromHeap(info);
+      return be.view(info);
     }
     function free(be: WasmHeapBackend, info: TensorInfo): void {
-      be.disposeData(info.dataId);
+      be.free(info);
     }
     function as2d(info: TensorInfo, rows: number, cols: number): TensorInfo {
       return { dataId: info.dataId, shape: [rows, cols], dtype: info.dtype };
@@ -184,17 +194,16 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     function mm(be: WasmHeapBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
       return matMulKernel!({
         inputs: { a, b },
-        backend: be,
+        backend: be.backend,
         attrs: { transposeA: false, transposeB: false },
       }) as TensorInfo;
     }
     function sig(be: WasmHeapBackend, x: TensorInfo): TensorInfo {
-      return sigmoidKernel!({ inputs: { x }, backend: be, attrs: {} }) as TensorInfo;
+      return sigmoidKernel!({ inputs: { x }, backend: be.backend, attrs: {} }) as TensorInfo;
     }
     /** Byte offset of a tensor's data in the backend's memory (stable while the tensor lives). */
     function ptr(be: WasmHeapBackend, info: TensorInfo): number {
-      return (be as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap.get(info.dataId)
-        .memoryOffset;
+      return be.offset(info);
     }
     function zeroed(be: WasmHeapBackend, shape: number[]): TensorInfo {
       const t = alloc(be, shape);
@@ -233,7 +242,6 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     }
     /** The parts of the WebAssembly API used here (the node typings do not declare its values). */
     interface WasmApi {
-      Memory: abstract new (...args: never[]) => object;
       Module: new (bytes: Uint8Array) => object;
       Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
     }
@@ -242,9 +250,8 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     let simdFailed = options.simd === undefined || options.simd === null || WA === undefined;
     function simdOf(be: WasmHeapBackend): Simd | null {
       if (simdFailed || WA === undefined) return null;
-      const w = (be as unknown as { wasm?: { asm?: Record<string, unknown>; wasmMemory?: unknown } }).wasm;
-      const memory = w?.asm?.memory ?? w?.wasmMemory;
-      if (!(memory instanceof WA.Memory)) {
+      const memory = be.memory();
+      if (memory === null) {
         simdFailed = true;
         return null;
       }
@@ -834,8 +841,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
 
     tf.registerKernel({ kernelName: LFWD, backendName: 'wasm', kernelFunc: bceForward as unknown as TF.KernelFunc });
     tf.registerKernel({ kernelName: LBWD, backendName: 'wasm', kernelFunc: bceBackward as unknown as TF.KernelFunc });
-    const forwardConfig = { kernelName: FWD, backendName: 'wasm', kernelFunc: lstmForward, prognosState: state };
-    tf.registerKernel(forwardConfig as unknown as TF.KernelConfig);
+    tf.registerKernel({ kernelName: FWD, backendName: 'wasm', kernelFunc: lstmForward as unknown as TF.KernelFunc });
     tf.registerKernel({ kernelName: BWD, backendName: 'wasm', kernelFunc: lstmBackward as unknown as TF.KernelFunc });
     tf.registerKernel({ kernelName: HFWD, backendName: 'wasm', kernelFunc: headForward as unknown as TF.KernelFunc });
     tf.registerKernel({ kernelName: HBWD, backendName: 'wasm', kernelFunc: headBackward as unknown as TF.KernelFunc });

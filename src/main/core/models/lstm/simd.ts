@@ -5,8 +5,6 @@
  * offsets into that memory); four lanes per instruction and no bounds checks make these passes
  * several times faster than JavaScript loops.
  *
- * `lstmSimdModuleBytes` must stay self-contained (helper threads run it from its source text).
- *
  * Exported functions (all arguments i32; pointers and row lengths in bytes, rows a count; the
  * vectorised ones need u % 4 == 0, i.e. row lengths that are multiples of 16 bytes):
  * - gateCached(g, cc, cs, tw, rows, ub): per row, g = [i | f | σ(2z_c) | o] (4 blocks of ub bytes):
