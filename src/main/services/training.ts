@@ -10,6 +10,7 @@ import type { FleetTable } from '../core/data/table';
 import type { FeatureState } from '../core/features/engineer';
 import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
 import type { TrainOutcome } from '../core/pipeline/outcome';
+import { FEATURES_ARTIFACT, GBDT_ARTIFACT, GBDT_BACKEND, LSTM_ARTIFACT, LSTM_WEIGHTS_ARTIFACT, OUTCOME_ARTIFACT, type SavedRun } from '../core/pipeline/saved-run';
 import type { ScalerParams } from '../core/split';
 import type { ExperimentStore, RunRecord } from '../core/store/store';
 import type { EvaluateRequest, EvaluateValue } from '../workers/evaluate-protocol';
@@ -22,11 +23,8 @@ import type { JobContext } from './jobs';
 import { callWorker, type WorkerCallContext } from './worker-call';
 import { runWorkerJob } from './worker-job';
 
-export const GBDT_ARTIFACT = 'gbdt.xgboost.json';
-export const FEATURES_ARTIFACT = 'features.json';
-export const OUTCOME_ARTIFACT = 'outcome.json';
-export const LSTM_ARTIFACT = 'lstm.json';
-export const LSTM_WEIGHTS_ARTIFACT = 'lstm.weights.bin';
+
+export { FEATURES_ARTIFACT, GBDT_ARTIFACT, LSTM_ARTIFACT, LSTM_WEIGHTS_ARTIFACT, OUTCOME_ARTIFACT } from '../core/pipeline/saved-run';
 
 export type { TrainedRun } from '../workers/trained-run';
 
@@ -40,8 +38,6 @@ function copyTable(t: FleetTable): FleetTable {
     ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
   };
 }
-
-const GBDT_BACKEND = 'prognos-gbdt (JavaScript, worker threads)';
 
 export class TrainingService {
   /** the job of each run still training */
@@ -85,12 +81,12 @@ export class TrainingService {
     };
     try {
       const wire = toWire(copyTable(table));
-      const outcome = await runWorkerJob<FromTrainWorker, TrainOutcome>(
+      const saved = await runWorkerJob<FromTrainWorker, SavedRun>(
         this.trainWorker,
         { type: 'start', table: wire, config } satisfies ToTrainWorker,
         ctx,
         {
-          onDone: (m) => m.outcome,
+          onDone: (m) => m.saved,
           onMessage: (m) => {
             if (m.type === 'progress') ctx.progress(m.fraction, m.message);
             else {
@@ -105,7 +101,7 @@ export class TrainingService {
       );
       flush();
       if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Training cancelled.');
-      this.saveOutcome(runId, outcome);
+      this.saveOutcome(runId, saved);
       return { jobId: ctx.jobId, runId };
     } catch (e) {
       flush();
@@ -118,36 +114,12 @@ export class TrainingService {
     }
   }
 
-  private saveOutcome(runId: string, o: TrainOutcome): void {
-    const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v));
-    this.store.addArtifact(runId, { name: GBDT_ARTIFACT, kind: 'model', data: enc(o.gbdtJson), mediaType: 'application/json' });
-    this.store.addArtifact(runId, {
-      name: FEATURES_ARTIFACT,
-      kind: 'features',
-      data: enc({ featureState: o.featureState, selected: o.selected, selectedDefs: o.selectedDefs, ranking: o.ranking, scaler: o.lstm?.scaler ?? null }),
-      mediaType: 'application/json',
-    });
-    this.store.registerModel(runId, { kind: 'gbdt', artifactName: GBDT_ARTIFACT, meta: { bestIteration: o.bestIteration, features: o.selected.length } });
-    if (o.lstm !== undefined) {
-      this.store.addArtifact(runId, { name: LSTM_ARTIFACT, kind: 'model', data: enc(o.lstm.json), mediaType: 'application/json' });
-      this.store.addArtifact(runId, { name: LSTM_WEIGHTS_ARTIFACT, kind: 'model', data: o.lstm.weights, mediaType: 'application/octet-stream' });
-      this.store.registerModel(runId, { kind: 'lstm', artifactName: LSTM_ARTIFACT, meta: { bestEpoch: o.lstm.bestEpoch, backend: o.lstm.backend, threads: o.lstm.threads } });
-      this.store.setRunBackend(runId, `${GBDT_BACKEND}; LSTM on tfjs ${o.lstm.backend} (${o.lstm.threads} thread${o.lstm.threads === 1 ? '' : 's'})`);
-    }
-    const { gbdtJson: _model, featureState: _state, ranking: _ranking, lstm, ...rest } = o;
-    const lstmInfo = lstm === undefined ? undefined : { bestEpoch: lstm.bestEpoch, backend: lstm.backend, threads: lstm.threads, windows: lstm.windows, history: lstm.history };
-    this.store.addArtifact(runId, { name: OUTCOME_ARTIFACT, kind: 'outcome', data: enc({ ...rest, ...(lstmInfo === undefined ? {} : { lstm: lstmInfo }) }), mediaType: 'application/json' });
-    this.store.setRunResult(runId, {
-      threshold: o.threshold,
-      weight: o.weight,
-      thresholds: o.thresholds,
-      metrics: o.metrics,
-      timings: o.timings,
-      selected: o.selected,
-      rows: o.rows,
-      units: { train: o.split.train.length, validation: o.split.validation.length, test: o.split.test.length },
-      ...(lstmInfo === undefined ? {} : { lstm: { bestEpoch: lstmInfo.bestEpoch, backend: lstmInfo.backend, threads: lstmInfo.threads, windows: lstmInfo.windows } }),
-    });
+  /** Writes what the worker encoded: bytes and small records only, nothing to encode here. */
+  private saveOutcome(runId: string, saved: SavedRun): void {
+    for (const a of saved.artifacts) this.store.addArtifact(runId, a);
+    for (const m of saved.models) this.store.registerModel(runId, m);
+    if (saved.backend !== undefined) this.store.setRunBackend(runId, saved.backend);
+    this.store.setRunResult(runId, saved.result);
     this.store.setRunStatus(runId, 'done');
   }
 

@@ -1,7 +1,7 @@
 /** Tagged messages between the training service and its worker thread. */
 import type { ErrorValue } from '../../shared/errors';
 import type { TrainConfig } from '../core/pipeline/config';
-import type { TrainOutcome } from '../core/pipeline/outcome';
+import type { SavedRun } from '../core/pipeline/saved-run';
 import type { Stage } from '../core/pipeline/train';
 import type { WireTable } from './import-protocol';
 
@@ -10,5 +10,6 @@ export type ToTrainWorker = Readonly<{ type: 'start'; table: WireTable; config: 
 export type FromTrainWorker =
   | Readonly<{ type: 'progress'; stage: Stage; fraction: number; message: string }>
   | Readonly<{ type: 'iteration'; model: 'gbdt' | 'lstm'; iteration: number; trainLoss: number; validLoss?: number }>
-  | Readonly<{ type: 'done'; outcome: TrainOutcome }>
+  /** the outcome already encoded for the store (its artifact buffers are transferred) */
+  | Readonly<{ type: 'done'; saved: SavedRun }>
   | Readonly<{ type: 'error'; error: ErrorValue }>;

@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { assertNever } from '../../shared/brand';
 import { toErrorValue } from '../../shared/errors';
 import { toOutcome } from '../core/pipeline/outcome';
+import { encodeOutcome, savedRunTransfer } from '../core/pipeline/saved-run';
 import { runTrainingPipeline } from '../core/pipeline/train';
 import { fromWire } from './import-protocol';
 import type { FromTrainWorker, ToTrainWorker } from './train-protocol';
@@ -10,7 +11,7 @@ import type { FromTrainWorker, ToTrainWorker } from './train-protocol';
 const port = parentPort;
 if (port === null) throw new Error('train-worker must run in a worker thread');
 const controller = new AbortController();
-const post = (m: FromTrainWorker): void => port.postMessage(m);
+const post = (m: FromTrainWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 port.on('message', (m: ToTrainWorker) => {
   switch (m.type) {
@@ -20,7 +21,10 @@ port.on('message', (m: ToTrainWorker) => {
         onProgress: (p) => post({ type: 'progress', ...p }),
         onIteration: (model, e) => post({ type: 'iteration', model, ...e }),
       }).then(
-        (r) => post({ type: 'done', outcome: toOutcome(r) }),
+        (r) => {
+          const saved = encodeOutcome(toOutcome(r));
+          post({ type: 'done', saved }, savedRunTransfer(saved));
+        },
         (e: unknown) => post({ type: 'error', error: toErrorValue(e) }),
       );
       break;

@@ -1,0 +1,69 @@
+/**
+ * A finished training outcome as the store keeps it: artifacts already encoded as bytes, model
+ * registrations and the run's result record. Built in the training worker, so the thread that serves
+ * the UI only writes bytes to SQLite (no JSON encoding of models, no deep structured clone).
+ */
+import type { NewArtifact } from '../store/runs';
+import type { TrainOutcome } from './outcome';
+
+export const GBDT_ARTIFACT = 'gbdt.xgboost.json';
+export const FEATURES_ARTIFACT = 'features.json';
+export const OUTCOME_ARTIFACT = 'outcome.json';
+export const LSTM_ARTIFACT = 'lstm.json';
+export const LSTM_WEIGHTS_ARTIFACT = 'lstm.weights.bin';
+
+export const GBDT_BACKEND = 'prognos-gbdt (JavaScript, worker threads)';
+
+export interface SavedRun {
+  readonly artifacts: readonly (NewArtifact & { readonly data: Uint8Array })[];
+  readonly models: readonly { kind: string; artifactName: string; meta: unknown }[];
+  /** the backend line when the LSTM trained (the GBDT-only line is set at creation) */
+  readonly backend?: string;
+  readonly result: Record<string, unknown>;
+}
+
+const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+
+export function encodeOutcome(o: TrainOutcome): SavedRun {
+  const artifacts: (NewArtifact & { data: Uint8Array })[] = [
+    { name: GBDT_ARTIFACT, kind: 'model', data: enc(o.gbdtJson), mediaType: 'application/json' },
+    {
+      name: FEATURES_ARTIFACT,
+      kind: 'features',
+      data: enc({ featureState: o.featureState, selected: o.selected, selectedDefs: o.selectedDefs, ranking: o.ranking, scaler: o.lstm?.scaler ?? null }),
+      mediaType: 'application/json',
+    },
+  ];
+  const models: { kind: string; artifactName: string; meta: unknown }[] = [
+    { kind: 'gbdt', artifactName: GBDT_ARTIFACT, meta: { bestIteration: o.bestIteration, features: o.selected.length } },
+  ];
+  let backend: string | undefined;
+  if (o.lstm !== undefined) {
+    artifacts.push({ name: LSTM_ARTIFACT, kind: 'model', data: enc(o.lstm.json), mediaType: 'application/json' });
+    artifacts.push({ name: LSTM_WEIGHTS_ARTIFACT, kind: 'model', data: o.lstm.weights, mediaType: 'application/octet-stream' });
+    models.push({ kind: 'lstm', artifactName: LSTM_ARTIFACT, meta: { bestEpoch: o.lstm.bestEpoch, backend: o.lstm.backend, threads: o.lstm.threads } });
+    backend = `${GBDT_BACKEND}; LSTM on tfjs ${o.lstm.backend} (${o.lstm.threads} thread${o.lstm.threads === 1 ? '' : 's'})`;
+  }
+  const { gbdtJson: _model, featureState: _state, ranking: _ranking, lstm, ...rest } = o;
+  const lstmInfo = lstm === undefined ? undefined : { bestEpoch: lstm.bestEpoch, backend: lstm.backend, threads: lstm.threads, windows: lstm.windows, history: lstm.history };
+  artifacts.push({ name: OUTCOME_ARTIFACT, kind: 'outcome', data: enc({ ...rest, ...(lstmInfo === undefined ? {} : { lstm: lstmInfo }) }), mediaType: 'application/json' });
+  const result = {
+    threshold: o.threshold,
+    weight: o.weight,
+    thresholds: o.thresholds,
+    metrics: o.metrics,
+    timings: o.timings,
+    selected: o.selected,
+    rows: o.rows,
+    units: { train: o.split.train.length, validation: o.split.validation.length, test: o.split.test.length },
+    ...(lstmInfo === undefined ? {} : { lstm: { bestEpoch: lstmInfo.bestEpoch, backend: lstmInfo.backend, threads: lstmInfo.threads, windows: lstmInfo.windows } }),
+  };
+  return { artifacts, models, ...(backend === undefined ? {} : { backend }), result };
+}
+
+/** The buffers of a saved run's artifacts, to transfer rather than copy between threads. */
+export function savedRunTransfer(s: SavedRun): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  for (const a of s.artifacts) if (a.data.buffer instanceof ArrayBuffer) seen.add(a.data.buffer);
+  return [...seen];
+}
