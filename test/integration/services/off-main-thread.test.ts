@@ -94,9 +94,9 @@ describe('the thread that serves the UI', () => {
     });
     // the same ranking either way
     expect(ranking!.features.map((f) => f.name)).toEqual(direct!.map((f) => f.name));
-    // on the main thread, feature engineering alone blocks the loop for a long stretch
-    expect(onMain.max).toBeGreaterThan(300);
-    // in the worker the loop keeps ticking: its worst delay is a small fraction of that
+    // on the main thread, feature engineering alone blocks the loop for a long stretch (how long
+    // depends on the machine); in the worker the loop keeps ticking: its worst delay is a small
+    // fraction of that, so this fails if the ranking moves back onto the serving thread
     expect(inWorker.p99).toBeLessThan(100);
     expect(inWorker.max).toBeLessThan(onMain.max / 4);
   });
