@@ -1,5 +1,9 @@
 /** `npm run bench [PREFIX...] [--json FILE]`: runs the benchmarks whose names start with a prefix. */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { formatFigure, type Benchmark, type Figure } from './figures';
 import { featuresFd001 } from './features-fd001';
 import { scoreBenchmarks } from './score';
@@ -14,6 +18,28 @@ const gbdtTrain: Benchmark = {
   name: 'gbdt-train',
   run: async () => benchGbdtTrain({ data: await fd001GbdtMatrix(), label: 'FD001 training units, top-40 features' }),
 };
+
+/** benchmarks of the serving process: run in a child started as `prognos serve` starts (bin/serving-env.cjs) */
+const SERVING_PROCESS = new Set(['main-loop-lag', 'soak-memory']);
+const servingEnv = createRequire(__filename)('../bin/serving-env.cjs') as {
+  withServingEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  hasServingEnv(env?: NodeJS.ProcessEnv): boolean;
+};
+
+/** Runs one benchmark in a child process with the serving environment and returns its figures. */
+function runAsServingProcess(b: Benchmark): Figure[] {
+  const file = join(mkdtempSync(join(tmpdir(), 'prognos-bench-')), 'figures.json');
+  const r = spawnSync('npx', ['vite-node', resolve(__dirname, 'index.ts'), b.name, '--json', file], {
+    cwd: resolve(__dirname, '..'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: servingEnv.withServingEnv(process.env),
+  });
+  if (r.status !== 0) throw new Error(`the serving-process run exited with ${r.status ?? r.signal}`);
+  const env = Object.entries(servingEnv.withServingEnv({}))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return (JSON.parse(readFileSync(file, 'utf8')) as Figure[]).map((f) => ({ ...f, note: `${f.note ?? ''}${f.note === undefined ? '' : '; '}run as prognos serve runs (${env})` }));
+}
 
 const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory];
 
@@ -38,7 +64,8 @@ async function main(): Promise<void> {
   for (const b of chosen) {
     try {
       // ours / reference wherever a reference in the same unit ran and the benchmark gave no ratio itself
-      const figures = (await b.run()).map((f) =>
+      const raw = SERVING_PROCESS.has(b.name) && !servingEnv.hasServingEnv() ? runAsServingProcess(b) : await b.run();
+      const figures = raw.map((f) =>
         f.ratio === undefined && f.reference !== undefined && f.reference.unit === f.unit && f.reference.value > 0 ? { ...f, ratio: f.value / f.reference.value } : f,
       );
       for (const f of figures) console.log(formatFigure(f));

@@ -2,20 +2,35 @@
 'use strict';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
+const { spawn } = require('node:child_process');
+const { hasServingEnv, withServingEnv } = require('./serving-env.cjs');
 
 const cli = join(__dirname, '..', 'out', 'main', 'cli.js');
 if (!existsSync(cli)) {
   process.stderr.write('prognos: the app is not built yet (out/main/cli.js is missing). Run `npm run setup` (or `npm run build`).\n');
   process.exit(1);
 }
-require(cli)
-  .main(process.argv.slice(2))
-  .then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`prognos: ${e && e.stack ? e.stack : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+const args = process.argv.slice(2);
+/** commands that keep running and serve clients: started again with the serving environment */
+const SERVING = new Set(['serve']);
+
+if (SERVING.has(args[0]) && !hasServingEnv()) {
+  const child = spawn(process.execPath, [...process.execArgv, __filename, ...args], { stdio: 'inherit', env: withServingEnv(process.env) });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal !== null) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+} else {
+  require(cli)
+    .main(args)
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e) => {
+        process.stderr.write(`prognos: ${e && e.stack ? e.stack : String(e)}\n`);
+        process.exitCode = 1;
+      },
+    );
+}

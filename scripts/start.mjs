@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
+const { withServingEnv } = require('./bin/serving-env.cjs');
 const args = process.argv.slice(2);
 
 if (!existsSync(join(root, 'out', 'main', 'cli.js'))) {
@@ -25,7 +26,7 @@ try {
 const wantBrowser = args.includes('--browser') || process.env.PROGNOS_BROWSER === '1';
 
 if (electronBinary && existsSync(electronBinary) && !wantBrowser) {
-  const child = spawn(electronBinary, [root, ...args], { stdio: 'inherit' });
+  const child = spawn(electronBinary, [root, ...args], { stdio: 'inherit', env: withServingEnv(process.env) });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   if (!wantBrowser) {
@@ -35,7 +36,7 @@ if (electronBinary && existsSync(electronBinary) && !wantBrowser) {
         '(Where the download works, `npm run setup` fetches Electron and `npm start` opens the app.)\n',
     );
   }
-  const child = spawn(process.execPath, [join(root, 'bin', 'prognos.js'), 'serve', ...args.filter((a) => a !== '--browser')], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [join(root, 'bin', 'prognos.js'), 'serve', ...args.filter((a) => a !== '--browser')], { stdio: 'inherit', env: withServingEnv(process.env) });
   process.on('SIGINT', () => child.kill('SIGINT'));
   child.on('exit', (code) => process.exit(code ?? 0));
 }

@@ -1,0 +1,43 @@
+/**
+ * `prognos serve` is a long-running serving process: it runs with the serving environment
+ * (bin/serving-env.cjs: two malloc arenas, so worker threads don't grow its memory), and a stop
+ * signal reaches the server, leaving no process behind.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CLI, requireBuild, tempDir } from '../../helpers/paths';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.runIf(process.platform === 'linux')('prognos serve', () => {
+  it('serves from a process with MALLOC_ARENA_MAX=2 and stops on SIGTERM', async () => {
+    requireBuild();
+    const env = { ...process.env };
+    delete env.MALLOC_ARENA_MAX;
+    const parent = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--store', tempDir()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    parent.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/serving on http:\/\/127\.0\.0\.1:\d+/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/serving on http:\/\/127\.0\.0\.1:\d+/);
+    // the server is the process holding the port: the launcher's child, started with the serving environment
+    const server = Number(execFileSync('pgrep', ['-P', String(parent.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+    const environ = readFileSync(`/proc/${server}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('MALLOC_ARENA_MAX=2');
+    const exited = new Promise<number | null>((r) => parent.once('exit', (code) => r(code)));
+    parent.kill('SIGTERM');
+    await exited;
+    const gone = Date.now() + 10_000;
+    while (alive(server) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(server)).toBe(false);
+  });
+});
