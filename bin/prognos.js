@@ -15,13 +15,19 @@ const args = process.argv.slice(2);
 const SERVING = new Set(['serve']);
 
 if (SERVING.has(args[0]) && !hasServingEnv()) {
-  const child = spawn(process.execPath, [...process.execArgv, __filename, ...args], { stdio: 'inherit', env: withServingEnv(process.env) });
+  // the IPC channel closes when this launcher dies, even by SIGKILL: the server then stops too
+  const child = spawn(process.execPath, [...process.execArgv, __filename, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: withServingEnv(process.env) });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     if (signal !== null) process.kill(process.pid, signal);
     else process.exit(code ?? 1);
   });
 } else {
+  if (process.connected && process.channel) {
+    // started by the launcher above: stop when it is gone, without the channel keeping this process alive
+    process.channel.unref();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
   require(cli)
     .main(args)
     .then(

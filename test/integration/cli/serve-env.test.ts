@@ -18,7 +18,7 @@ const alive = (pid: number): boolean => {
 };
 
 describe.runIf(process.platform === 'linux')('prognos serve', () => {
-  it('serves from a process with MALLOC_ARENA_MAX=2 and stops on SIGTERM', async () => {
+  async function startServe(): Promise<{ parent: ReturnType<typeof spawn>; server: number }> {
     requireBuild();
     const env = { ...process.env };
     delete env.MALLOC_ARENA_MAX;
@@ -31,13 +31,28 @@ describe.runIf(process.platform === 'linux')('prognos serve', () => {
     expect(out).toMatch(/serving on http:\/\/127\.0\.0\.1:\d+/);
     // the server is the process holding the port: the launcher's child, started with the serving environment
     const server = Number(execFileSync('pgrep', ['-P', String(parent.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+    return { parent, server };
+  }
+
+  async function gone(pid: number): Promise<boolean> {
+    const deadline = Date.now() + 10_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return !alive(pid);
+  }
+
+  it('serves from a process with MALLOC_ARENA_MAX=2 and stops on SIGTERM', async () => {
+    const { parent, server } = await startServe();
     const environ = readFileSync(`/proc/${server}/environ`, 'utf8').split('\0');
     expect(environ).toContain('MALLOC_ARENA_MAX=2');
     const exited = new Promise<number | null>((r) => parent.once('exit', (code) => r(code)));
     parent.kill('SIGTERM');
     await exited;
-    const gone = Date.now() + 10_000;
-    while (alive(server) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
-    expect(alive(server)).toBe(false);
+    expect(await gone(server)).toBe(true);
+  });
+
+  it('stops when its launcher is killed outright (SIGKILL), leaving no server behind', async () => {
+    const { parent, server } = await startServe();
+    parent.kill('SIGKILL');
+    expect(await gone(server)).toBe(true);
   });
 });
