@@ -130,10 +130,10 @@ export class ExportService {
     return hit;
   }
 
-  private toEntry(loc: { bundleId: string; path: string; origin: BundleEntry['origin'] }, b: BundleRead): BundleEntry {
+  /** `requireTrusted`: whether the policy requires a trusted signature (read once per listing) */
+  private toEntry(loc: { bundleId: string; path: string; origin: BundleEntry['origin'] }, b: BundleRead, requireTrusted: boolean): BundleEntry {
     if (!b.ok) throw new PrognosError('BAD_FILE', b.reason);
     const m = b.manifest;
-    const { requireTrusted } = this.trustOptions();
     const refused = requireTrusted && b.trust.verdict !== 'trusted' ? `not signed by a trusted key (${b.trust.summary}); the trust policy requires one` : null;
     return {
       ...loc,
@@ -152,7 +152,7 @@ export class ExportService {
 
   private async entry(loc: { bundleId: string; path: string; origin: BundleEntry['origin'] }): Promise<BundleEntry> {
     const [b] = await this.readAll([loc.path]);
-    return this.toEntry(loc, b!);
+    return this.toEntry(loc, b!, this.trustOptions().requireTrusted);
   }
 
   /** Every readable bundle (read in a worker thread); a damaged one is listed by `bundles:verify`, not here. */
@@ -160,7 +160,8 @@ export class ExportService {
     const locs = this.locations();
     const read = await this.readAll(locs.map((l) => l.path));
     // unreadable or tampered: left out of the list, still reported by verify
-    return locs.flatMap((loc, i) => (read[i]?.ok === true ? [this.toEntry(loc, read[i])] : []));
+    const { requireTrusted } = this.trustOptions();
+    return locs.flatMap((loc, i) => (read[i]?.ok === true ? [this.toEntry(loc, read[i], requireTrusted)] : []));
   }
 
   async exportToLibrary(runId: string, zip: boolean, ctx: WorkerCallContext = UNCANCELLED): Promise<BundleEntry> {

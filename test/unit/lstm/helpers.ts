@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../../src/main/core/split';
-import type { LabelledWindows } from '../../../src/main/core/models/lstm';
+import { createLstmRuntime, type LabelledWindows, type LstmRuntime } from '../../../src/main/core/models/lstm';
+import { lstmSimdModuleBytes } from '../../../src/main/core/models/lstm/simd';
 
 /** Deterministic standard-normal samples. */
 export function gaussian(n: number, seed: number): Float32Array {
@@ -39,4 +40,15 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/** Every LSTM implementation the parity checks cover: fused with SIMD passes, fused with JS passes, composite tf ops. */
+export function allRuntimes(): [string, LstmRuntime][] {
+  const fused = createLstmRuntime(tf, { simd: lstmSimdModuleBytes() });
+  if (!fused.fused()) throw new Error('the fused kernels are not available (is the wasm backend selected?)');
+  return [
+    ['fused (SIMD passes)', fused],
+    ['fused (JS passes)', createLstmRuntime(tf)],
+    ['composite', createLstmRuntime(tf, { fused: false })],
+  ];
 }

@@ -7,27 +7,19 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildLayersModel,
-  createLstmRuntime,
   LstmModel,
   selectBackend,
   type LstmArchitecture,
   type LstmRuntime,
 } from '../../../src/main/core/models/lstm';
-import { lstmSimdModuleBytes } from '../../../src/main/core/models/lstm/simd';
-import { gaussian, maxAbsDiff, timeMajor } from './helpers';
+import { allRuntimes, gaussian, maxAbsDiff, timeMajor } from './helpers';
 
 const TOL = 1e-4;
 let runtimes: [string, LstmRuntime][] = [];
 
 beforeAll(async () => {
   expect(await selectBackend({ prefer: 'wasm' })).toBe('wasm');
-  const fused = createLstmRuntime(tf, { simd: lstmSimdModuleBytes() });
-  expect(fused.fused()).toBe(true);
-  runtimes = [
-    ['fused (SIMD passes)', fused],
-    ['fused (JS passes)', createLstmRuntime(tf)],
-    ['composite', createLstmRuntime(tf, { fused: false })],
-  ];
+  runtimes = allRuntimes();
 });
 
 describe.each([7, 8])('LSTM layer (%i units) vs tf.layers.lstm', (u) => {
