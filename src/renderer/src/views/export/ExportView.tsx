@@ -55,22 +55,16 @@ export function ExportView() {
   const [importError, setImportError] = useState<PrognosError | null>(null);
   const uploadAbort = useRef<AbortController | null>(null);
 
-  const importFile = useCallback(
-    async (file: File) => {
+  /** One import at a time: `work` gets the abort signal and returns the imported entry, or null when the user backed out. */
+  const runImport = useCallback(
+    async (work: (signal: AbortSignal) => Promise<BundleEntry | null>) => {
       if (uploadAbort.current !== null) return;
       const controller = new AbortController();
       uploadAbort.current = controller;
       setImportError(null);
-      setImportPhase({ kind: 'uploading', fileName: file.name, loaded: 0, total: file.size });
       try {
-        const source = await transport.sourceForFile(file, {
-          signal: controller.signal,
-          onProgress: (p) =>
-            setImportPhase({ kind: 'uploading', fileName: file.name, loaded: p.loaded, total: p.total }),
-        });
-        setImportPhase({ kind: 'checking', fileName: file.name });
-        const entry = await api.bundlesImport({ source });
-        onAdded(entry, 'imported');
+        const entry = await work(controller.signal);
+        if (entry !== null) onAdded(entry, 'imported');
       } catch (e) {
         const error = asPrognosError(e);
         if (error.code !== 'CANCELLED') setImportError(error);
@@ -79,29 +73,34 @@ export function ExportView() {
         setImportPhase({ kind: 'idle' });
       }
     },
-    [api, transport, onAdded],
+    [onAdded],
+  );
+
+  const importFile = useCallback(
+    (file: File) =>
+      runImport(async (signal) => {
+        setImportPhase({ kind: 'uploading', fileName: file.name, loaded: 0, total: file.size });
+        const source = await transport.sourceForFile(file, {
+          signal,
+          onProgress: (p) => setImportPhase({ kind: 'uploading', fileName: file.name, loaded: p.loaded, total: p.total }),
+        });
+        setImportPhase({ kind: 'checking', fileName: file.name });
+        return api.bundlesImport({ source });
+      }),
+    [api, transport, runImport],
   );
 
   /** Desktop app: a bundle folder chosen in main's own dialog, passed back as a one-time handle. */
-  const importChosenFolder = useCallback(async () => {
-    if (uploadAbort.current !== null) return;
-    const controller = new AbortController();
-    uploadAbort.current = controller;
-    setImportError(null);
-    try {
-      const chosen = await api.filesChoose({ purpose: 'bundle-folder' });
-      if (chosen === null) return;
-      setImportPhase({ kind: 'checking', fileName: chosen.fileName });
-      const entry = await api.bundlesImport({ source: { kind: 'grant', grant: chosen.grant } });
-      onAdded(entry, 'imported');
-    } catch (e) {
-      const error = asPrognosError(e);
-      if (error.code !== 'CANCELLED') setImportError(error);
-    } finally {
-      uploadAbort.current = null;
-      setImportPhase({ kind: 'idle' });
-    }
-  }, [api, onAdded]);
+  const importChosenFolder = useCallback(
+    () =>
+      runImport(async () => {
+        const chosen = await api.filesChoose({ purpose: 'bundle-folder' });
+        if (chosen === null) return null;
+        setImportPhase({ kind: 'checking', fileName: chosen.fileName });
+        return api.bundlesImport({ source: { kind: 'grant', grant: chosen.grant } });
+      }),
+    [api, runImport],
+  );
 
   const busy = importPhase.kind !== 'idle';
   const { dragging, handlers: dropHandlers } = useFileDrop(busy, (e) => {
