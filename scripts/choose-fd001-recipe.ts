@@ -3,12 +3,13 @@
  * (test_FD001 / RUL_FD001) plays no part in the choice.
  *
  *   npx vite-node scripts/choose-fd001-recipe.ts [--seeds 1,2,…,12] [--cache DIR] [--lstm-seeds]
- *       [--score-official] [--report-official]
+ *       [--label-windows] [--score-official] [--report-official]
  *
  * Per seed, the default training pipeline runs on train_FD001 (70 % training, 15 % validation,
  * 15 % test-split units, by unit; the seed also draws the split) and extra GBDTs are trained beside
  * it on the same rows and features: four more seeds, depth 6, depth 4 with η 0.05 (collect.ts;
- * `--lstm-seeds` adds two LSTMs with other seeds). Results are cached in DIR (default
+ * `--lstm-seeds` adds two LSTMs with other seeds; `--label-windows` adds GBDTs for label windows
+ * 20, 25, 35 and 40, see windows.ts). Results are cached in DIR (default
  * out/fd001-recipe, one JSON per seed), so the comparison re-runs without training.
  *
  * Every candidate recipe (compare.ts) is fitted on the validation units' scores only and judged on
@@ -29,6 +30,7 @@ import { computeMetrics } from '../src/main/core/eval/metrics';
 import { officialLabels } from '../src/main/core/eval/official';
 import { parseTrainConfig } from '../src/main/core/pipeline/config';
 import { collect, type Collected } from './fd001-recipe/collect';
+import { addLabelWindows, LABEL_WINDOWS } from './fd001-recipe/windows';
 import { bases, compare, cutWeights, logitBases, recipes, type Recipe, type Row } from './fd001-recipe/compare';
 
 const CMAPSS = resolve(__dirname, '..', '..', 'shared', 'data', 'cmapss');
@@ -75,11 +77,24 @@ async function main(): Promise<void> {
     runs.push(c);
     log(`seed ${seed}: collected in ${c.seconds.toFixed(0)} s`);
   }
+  if (process.argv.includes('--label-windows')) {
+    const official = existsSync(join(cache, `official-seed-${runs[0]!.seed}.json`))
+      ? (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'), { rulPath: join(CMAPSS, 'RUL_FD001.txt') })).table
+      : undefined;
+    for (const [i, run] of runs.entries()) {
+      const file = join(cache, `seed-${run.seed}.json`);
+      await addLabelWindows(table, parseTrainConfig({ seed: run.seed }), file, official === undefined ? undefined : { table: official, file: join(cache, `official-seed-${run.seed}.json`) }, log);
+      runs[i] = JSON.parse(readFileSync(file, 'utf8')) as Collected;
+    }
+  }
   const has = (name: string): boolean => runs.every((r) => r.validation.scores[name] !== undefined);
   const gbdts = [
     ...bases({ gbdt: ['gbdt'], 'gbdt ×5 seeds (mean p)': ['gbdt', 'seed1', 'seed2', 'seed3', 'seed4'] }),
     ...logitBases({ 'gbdt ×5 seeds (mean log-odds)': ['gbdt', 'seed1', 'seed2', 'seed3', 'seed4'], 'gbdt ×3 seeds (mean log-odds)': ['gbdt', 'seed1', 'seed2'] }),
     ...bases({ 'gbdt depth 6': ['depth6'], 'gbdt depth 4': ['depth4'] }),
+    ...(LABEL_WINDOWS.every((w) => has(`w${w}`))
+      ? logitBases({ 'gbdt W 20/30/40 (mean log-odds)': ['w20', 'gbdt', 'w40'], 'gbdt W 20/25/30/35/40 (mean log-odds)': ['w20', 'w25', 'gbdt', 'w35', 'w40'] })
+      : []),
   ];
   const lstms = bases({ lstm: ['lstm'], ...(has('lstmSeed2') ? { 'lstm ×3 seeds': ['lstm', 'lstmSeed1', 'lstmSeed2'] } : {}) });
   const all = recipes(gbdts, lstms);
