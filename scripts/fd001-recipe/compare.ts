@@ -142,7 +142,7 @@ const mean = (arrays: readonly number[][]): number[] => arrays[0]!.map((_, i) =>
 /** A base model's scores: one named model or the mean of several (a seed bag). */
 export interface Base {
   name: string;
-  /** one tree ensemble (a single model or a bag merged in log-odds) */
+  /** one binary:logistic tree ensemble (a single GBDT, or several merged in log-odds) */
   single: boolean;
   of: (p: Part) => number[];
 }
@@ -151,10 +151,10 @@ export const bases = (names: Record<string, readonly string[]>): Base[] =>
   Object.entries(names).map(([name, members]) => ({ name, single: members.length === 1, of: (p: Part) => mean(members.map((m) => p.scores[m]!)) }));
 
 /** Members averaged in log-odds (a GBDT bag merged into one tree ensemble with leaves scaled by 1/k predicts this). */
-export const logitBases = (names: Record<string, readonly string[]>): Base[] =>
+export const logitBases = (names: Record<string, readonly string[]>, single = true): Base[] =>
   Object.entries(names).map(([name, members]) => ({
     name,
-    single: true,
+    single,
     of: (p: Part) => mean(members.map((m) => p.scores[m]!.map(logit))).map(sigmoid),
   }));
 
@@ -239,7 +239,7 @@ export interface Row {
 export interface Recipe {
   base: string;
   rule: string;
-  /** the training pipeline can build it as it stands (a blend P = w·P_gbdt + (1 − w)·P_lstm of one tree ensemble and the LSTM, threshold on every validation row) */
+  /** the form bundles and pipeline.onnx compute: P = w·P_gbdt + (1 − w)·P_lstm of one binary:logistic tree ensemble and the LSTM, threshold on every validation row */
   deliverable: boolean;
   score: (run: Collected, part: Part) => { p: number[]; threshold: number };
 }

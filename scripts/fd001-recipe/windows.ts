@@ -23,9 +23,10 @@ export async function addLabelWindows(
   file: string,
   official?: { table: FleetTable; file: string },
   log: (line: string) => void = () => {},
+  regression = false,
 ): Promise<void> {
   const c = JSON.parse(readFileSync(file, 'utf8')) as Collected;
-  if (LABEL_WINDOWS.every((w) => c.validation.scores[`w${w}`] !== undefined)) return;
+  if (LABEL_WINDOWS.every((w) => c.validation.scores[`w${w}`] !== undefined) && (!regression || c.validation.scores.rulReg !== undefined)) return;
   const r = await runTrainingPipeline(train, { ...config, models: ['gbdt'] });
   if (JSON.stringify(r.split.validation) !== JSON.stringify(c.split.validation)) throw new Error(`seed ${config.seed}: the split differs from the collected one`);
   const rul = rulPerRow(train);
@@ -51,6 +52,7 @@ export async function addLabelWindows(
   }
   const pick = (cs: readonly Float32Array[], rows: Int32Array): Float32Array[] => cs.map((col) => Float32Array.from(rows, (i) => col[i]!));
   for (const w of LABEL_WINDOWS) {
+    if (c.validation.scores[`w${w}`] !== undefined) continue;
     const label = failWithin(rul, w);
     const trainDs = gatherDataset(cols, label, rowIndicesFor(train, r.split.train));
     const validDs = gatherDataset(cols, label, validRows);
@@ -63,6 +65,22 @@ export async function addLabelWindows(
     c.test.scores[`w${w}`] = Array.from(m.predictProba(pick(cols, testRows), testRows.length));
     if (o !== undefined) o.scores[`w${w}`] = Array.from(m.predictProba(pick(officialCols!, officialRows!), officialRows!.length));
     log(`seed ${config.seed}: GBDT for W = ${w} (${m.trees.length} trees)`);
+  }
+  if (regression) {
+    // GBDT regression on RUL capped at 125 (reg:squarederror, early stopping on validation RMSE);
+    // stored as σ((30 − predicted RUL) / 5), a monotone map, so it can sit beside the classifiers
+    const target = (rows: Int32Array): Float32Array => Float32Array.from(rows, (i) => Math.min(125, rul[i]!));
+    const label = failWithin(rul, config.labelWindow);
+    const trainRows = rowIndicesFor(train, r.split.train);
+    const trainDs = { ...gatherDataset(cols, label, trainRows), target: target(trainRows) };
+    const validDs = { ...gatherDataset(cols, label, validRows), target: target(validRows) };
+    const { scalePosWeight: _ignored, ...rest } = config.gbdt;
+    const m = await trainGbdt(trainDs, { ...rest, objective: 'reg:squarederror', seed: config.seed }, { valid: validDs, featureNames: r.selected });
+    const asScore = (v: Float64Array): number[] => Array.from(v, (x) => 1 / (1 + Math.exp(-(30 - x) / 5)));
+    c.validation.scores.rulReg = asScore(m.predictValue(validDs.columns, validDs.rows));
+    c.test.scores.rulReg = asScore(m.predictValue(pick(cols, testRows), testRows.length));
+    if (o !== undefined) o.scores.rulReg = asScore(m.predictValue(pick(officialCols!, officialRows!), officialRows!.length));
+    log(`seed ${config.seed}: GBDT regression on capped RUL (${m.trees.length} trees)`);
   }
   writeFileSync(file, JSON.stringify(c));
   if (o !== undefined) writeFileSync(official!.file, JSON.stringify(o));
