@@ -15,15 +15,15 @@
  *   each method is fitted on k − 1 folds of units and scored by log-loss on the held-out fold; the
  *   lowest mean held-out log-loss wins, ties going to the simpler method (none, then platt).
  */
+import { applyCalibration, logit, sigmoid } from '../../../shared/calibration';
 import { PrognosError } from '../../../shared/errors';
 import type { Calibration } from '../rul/types';
 import { createRng, shuffleInPlace } from '../split';
 
 export type CalibrationMethod = Calibration['method'];
+export { applyCalibration, logit, PLATT_EPS } from '../../../shared/calibration';
 export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['none', 'platt', 'isotonic'];
 
-/** probabilities are clamped to [EPS, 1 − EPS] before the logit (the same constant in pipeline.onnx) */
-export const PLATT_EPS = 1e-7;
 /** log-loss clamps probabilities to [LOGLOSS_EPS, 1 − LOGLOSS_EPS] */
 export const LOGLOSS_EPS = 1e-6;
 export const ECE_BINS = 10;
@@ -38,15 +38,6 @@ function checkPair(p: ArrayLike<number>, y: ArrayLike<number>, what: string): vo
 }
 
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
-
-export function logit(p: number): number {
-  const q = clamp(p, PLATT_EPS, 1 - PLATT_EPS);
-  return Math.log(q / (1 - q));
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
 
 /** log(1 + e^z) without overflow */
 function softplus(z: number): number {
@@ -219,35 +210,6 @@ export function validateCalibration(c: Calibration, where: string): Calibration 
     }
     default:
       return bad(`method ${(c as { method: string }).method} is unknown`);
-  }
-}
-
-function interpolate(x: readonly number[], y: readonly number[], v: number): number {
-  const last = x.length - 1;
-  if (v <= x[0]!) return y[0]!;
-  if (v >= x[last]!) return y[last]!;
-  let lo = 0;
-  let hi = last;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (x[mid]! <= v) lo = mid;
-    else hi = mid;
-  }
-  return y[lo]! + ((y[hi]! - y[lo]!) * (v - x[lo]!)) / (x[hi]! - x[lo]!);
-}
-
-/** The calibrated probabilities (a copy; `none` returns the input values). */
-export function applyCalibration(c: Calibration, p: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(p);
-  switch (c.method) {
-    case 'none':
-      return out;
-    case 'platt':
-      for (let i = 0; i < out.length; i++) out[i] = sigmoid(c.a * logit(out[i]!) + c.b);
-      return out;
-    case 'isotonic':
-      for (let i = 0; i < out.length; i++) out[i] = interpolate(c.x, c.y, out[i]!);
-      return out;
   }
 }
 
