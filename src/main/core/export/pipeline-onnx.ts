@@ -2,7 +2,8 @@
  * pipeline.onnx: raw sensor history in, ensemble probability out. The feature engine
  * (feature-graph.ts) computes every feature the models use at the last `window` rows; the scaler
  * standardises them exactly as StandardScaler.transform does ((x − mean) / std in float64, stored as
- * float32); the GBDT reads the last row, the LSTM the whole window; P = w·P_gbdt + (1 − w)·P_lstm.
+ * float32); the GBDT reads the last row, the LSTM the whole window; P = w·P_gbdt + (1 − w)·P_lstm,
+ * then the run's calibration of P (calibration-onnx.ts).
  */
 import { PrognosError } from '../../../shared/errors';
 import type { FeatureState } from '../features/engineer';
