@@ -16,7 +16,8 @@ import { DataType, encodeModel, GraphBuilder, MAX_ONNX_ML_OPSET, MAX_ONNX_OPSET,
 import { BundleScorer } from '../../../src/main/core/export/score';
 import type { Calibration } from '../../../src/main/core/rul/types';
 import { createRng } from '../../../src/main/core/split';
-import { maxAbsDiff, referenceScores, syntheticRun, truncateUnits } from '../../helpers/onnx-fixtures';
+import { maxAbsDiff, onnxCheck, referenceScores, syntheticRun, truncateUnits } from '../../helpers/onnx-fixtures';
+import { itWith, PYTHON_ONNX } from '../../helpers/tools';
 import { tempDir } from '../../helpers/paths';
 
 async function graphOf(c: Calibration): Promise<InferenceSession> {
@@ -126,6 +127,17 @@ describe('bundles with a calibration', () => {
       });
     }
   }
+
+  itWith(PYTHON_ONNX)('the calibrated pipeline.onnx files pass onnx.checker.check_model(full_check=True)', async () => {
+    const paths: string[] = [];
+    for (const [name, calibration] of [...variants, ['isotonic, one knot', { method: 'isotonic', x: [0.3], y: [0.2] }] as [string, Calibration]]) {
+      const w = await writeBundle({ ...input, calibration }, join(dir, `checked-${paths.length}`));
+      expect(w.manifest.calibration, name).toEqual(calibration);
+      paths.push(join(w.path, 'models', 'pipeline.onnx'));
+    }
+    const r = onnxCheck(paths);
+    for (const p of paths) expect(r[p], p).toBe('ok');
+  });
 
   it('refuses a manifest whose calibration is not a valid curve, naming it', async () => {
     const w = await writeBundle(input, join(dir, 'plain'));
