@@ -309,7 +309,8 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
         </div>
         {run.calibration !== null && run.calibration.method !== 'none' && (
           <p className="hint" data-testid="ensemble-calibration">
-            Blends are shown with the run’s {run.calibration.method} calibration, fitted on the validation units at w ={' '}
+            Blends are shown with the run’s {run.calibration.method === 'platt' ? 'Platt' : 'isotonic'} calibration, fitted on the
+            validation units at w ={' '}
             {formatFixed(run.calibration.weight, 2)}; the threshold is a calibrated probability.
           </p>
         )}
