@@ -1,5 +1,6 @@
 /** Schemas of the values that cross the contract. Types are inferred from them. */
 import { z } from 'zod';
+import { calibrationReportSchema } from './calibration';
 
 export const columnRoleSchema = z.enum(['unit', 'cycle', 'setting', 'sensor']);
 
@@ -225,6 +226,8 @@ export const runDetailSchema = runSummarySchema.extend({
   thresholds: z.record(z.string(), z.number()),
   /** F2 on validation at each weight of the grid search, with its best threshold */
   ensembleGrid: z.array(z.object({ weight: z.number(), threshold: z.number(), fBeta: z.number() })),
+  /** calibration of the headline probability (null for runs trained before calibration, and unfinished runs) */
+  calibration: calibrationReportSchema.nullable(),
   importance: z.array(z.object({ name: z.string(), gain: z.number() })),
   selected: z.array(z.string()),
   timings: z.record(z.string(), z.number()),

@@ -4,7 +4,7 @@
  * browser mode. The tests share one server, store and page and run in the order listed.
  */
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { screenshotView } from './pages/chart.mjs';
 import { DatasetsPage } from './pages/datasets-page.mjs';
 import { FeaturesPage } from './pages/features-page.mjs';
@@ -252,6 +252,15 @@ export const tests = [
       }
       const header = await ctx.page.locator('.results-header').innerText();
       assert.match(header, /13 features/);
+      // the calibration of the headline probability: its method, ECE per split and the reliability diagram
+      const calibration = await results.calibration();
+      assert.ok(['none', 'platt', 'isotonic'].includes(calibration.method ?? ''), `calibration method ${calibration.method}`);
+      assert.match(calibration.text, /validation units/);
+      assert.ok(calibration.validation !== null && inUnitInterval(calibration.validation), `validation ECE ${calibration.validation}`);
+      assert.ok(calibration.test !== null && inUnitInterval(calibration.test), `test ECE ${calibration.test}`);
+      const reliability = await results.chart('reliability');
+      assert.ok(reliability.painted > 3000, `reliability diagram is drawn (${reliability.painted} px)`);
+      await ctx.page.getByTestId('calibration-panel').screenshot({ path: join(ctx.resultsDir, 'results-calibration.png') });
     },
   },
   {

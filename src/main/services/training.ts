@@ -4,7 +4,9 @@
  * with the reason, or 'cancelled' with no artifacts left behind.
  */
 import { dirname, join } from 'node:path';
+import type { CalibrationReport } from '../../shared/calibration';
 import { PrognosError } from '../../shared/errors';
+import { validateCalibration } from '../core/eval/calibration';
 import type { FeatureRanking, RunDetail, RunSummary } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
 import type { FeatureState } from '../core/features/engineer';
@@ -147,7 +149,7 @@ export class TrainingService {
       return a.data.toString('utf8');
     };
     const features = JSON.parse(text(FEATURES_ARTIFACT)) as { featureState: FeatureState; selected: string[]; scaler: ScalerParams | null };
-    const result = record.result as { threshold: number; weight?: number };
+    const result = record.result as { threshold: number; weight?: number; calibration?: CalibrationReport };
     const weights = this.store.getArtifact(runId, LSTM_WEIGHTS_ARTIFACT);
     const lstm = weights === undefined || features.scaler === null ? null : { json: text(LSTM_ARTIFACT), weights: new Uint8Array(weights.data), scaler: features.scaler };
     return {
@@ -159,6 +161,8 @@ export class TrainingService {
       lstm,
       weight: lstm === null ? 1 : (result.weight ?? 0.6),
       threshold: result.threshold,
+      // runs trained before calibration carry none
+      calibration: validateCalibration(result.calibration?.params ?? { method: 'none' }, `run ${runId}`),
     };
   }
 
@@ -224,7 +228,7 @@ export class TrainingService {
       byModel.set(model, steps);
     }
     for (const [model, steps] of byModel) lossCurves[model] = [...steps.entries()].sort((a, b) => a[0] - b[0]).map(([iteration, v]) => ({ iteration, ...v }));
-    const empty = { metrics: {}, curves: {}, validationScores: {}, weight: 1, thresholds: {}, ensembleGrid: [], importance: [], selected: [], timings: {}, rows: { train: 0, validation: 0, test: 0 }, units: { train: 0, validation: 0, test: 0 } };
+    const empty = { metrics: {}, curves: {}, validationScores: {}, weight: 1, thresholds: {}, ensembleGrid: [], calibration: null, importance: [], selected: [], timings: {}, rows: { train: 0, validation: 0, test: 0 }, units: { train: 0, validation: 0, test: 0 } };
     const art = r.status === 'done' ? this.store.getArtifact(runId, OUTCOME_ARTIFACT) : undefined;
     if (art === undefined) return { ...base, ...empty, lossCurves };
     const o = JSON.parse(art.data.toString('utf8')) as Omit<TrainOutcome, 'gbdtJson' | 'featureState' | 'ranking' | 'lstm'>;
@@ -245,6 +249,7 @@ export class TrainingService {
       weight: result?.weight ?? o.weight ?? 1,
       thresholds: Object.fromEntries(Object.entries(o.thresholds ?? {}).filter((e): e is [string, number] => e[1] !== undefined)),
       ensembleGrid: o.ensembleGrid ?? [],
+      calibration: (o as { calibration?: CalibrationReport }).calibration ?? null,
       importance: Object.entries(o.importance)
         .map(([name, gain]) => ({ name, gain }))
         .sort((a, b) => b.gain - a.gain),

@@ -1,5 +1,6 @@
 /** Request and answer of the evaluation worker (official scoring of a run on a test file and its RUL file). */
 import type { OfficialScores } from '../core/eval/official';
+import type { OfficialEce } from '../core/eval/official-ece';
 import type { TrainedArtifacts } from './trained-run';
 
 export interface EvaluateRequest {
@@ -10,7 +11,7 @@ export interface EvaluateRequest {
 
 export interface EvaluateValue {
   /** each model at its own F2-tuned validation threshold, the ensemble at the run's threshold */
-  readonly models: { readonly model: 'gbdt' | 'lstm' | 'ensemble'; readonly threshold: number; readonly scores: OfficialScores }[];
+  readonly models: { readonly model: 'gbdt' | 'lstm' | 'ensemble'; readonly threshold: number; readonly scores: OfficialScores; readonly ece: OfficialEce }[];
   /** the run's own probability (the ensemble, or the GBDT alone) at the run's threshold */
   readonly headline: OfficialScores;
 }

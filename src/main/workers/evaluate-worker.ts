@@ -2,6 +2,7 @@
 import { PrognosError } from '../../shared/errors';
 import { parseFleetFile } from '../core/data/import-file';
 import { scoreOfficial } from '../core/eval/official';
+import { officialEce } from '../core/eval/official-ece';
 import { scoreRows } from '../core/pipeline/train';
 import type { EvaluateRequest, EvaluateValue } from './evaluate-protocol';
 import { serveJob } from './serve-job';
@@ -19,14 +20,15 @@ serveJob<EvaluateRequest, EvaluateValue>(
       const r = scoreRows(table, trained);
       const opts = { labelWindow: trained.config.labelWindow, historyWindow: trained.config.historyWindow };
       const thresholds = (trained.record.result as { thresholds?: Record<string, number> }).thresholds;
-      const parts: [EvaluateValue['models'][number]['model'], Float64Array, number][] = [['gbdt', r.gbdt, thresholds?.gbdt ?? trained.threshold]];
+      // without an LSTM the GBDT is the headline: its calibrated probability at the run's threshold
+      const parts: [EvaluateValue['models'][number]['model'], Float64Array, number][] = [['gbdt', r.lstm === undefined ? r.probability : r.gbdt, r.lstm === undefined ? trained.threshold : (thresholds?.gbdt ?? trained.threshold)]];
       if (r.lstm !== undefined) {
         parts.push(['lstm', r.lstm, thresholds?.lstm ?? trained.threshold]);
         parts.push(['ensemble', r.probability, trained.threshold]);
       }
       return {
         value: {
-          models: parts.map(([model, p, threshold]) => ({ model, threshold, scores: scoreOfficial(table, p, threshold, opts) })),
+          models: parts.map(([model, p, threshold]) => ({ model, threshold, scores: scoreOfficial(table, p, threshold, opts), ece: officialEce(table, p, opts) })),
           headline: scoreOfficial(table, r.probability, trained.threshold, opts),
         },
       };

@@ -91,7 +91,9 @@ const yieldToMessages = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 async function score(id: number, source: ScoreSource, table: FleetTable): Promise<FleetScores> {
   const m = await load(source);
-  const run = m.kind === 'run' ? { ...m.trained, weight: source.kind === 'run' ? source.artifacts.weight : m.trained.weight, threshold: source.kind === 'run' ? source.artifacts.threshold : m.trained.threshold } : undefined;
+  // the cached models with the run's current weight, threshold and calibration
+  const a = m.kind === 'run' && source.kind === 'run' ? source.artifacts : undefined;
+  const run = m.kind === 'run' ? { ...m.trained, weight: a?.weight ?? m.trained.weight, threshold: a?.threshold ?? m.trained.threshold, calibration: a?.calibration ?? m.trained.calibration } : undefined;
   const spans = unitSpans(table);
   const units: UnitScore[] = [];
   // every feature is computed within a unit, so scoring a block of units alone gives the same numbers
@@ -120,7 +122,7 @@ async function series(source: ScoreSource, full: FleetTable, wanted: readonly nu
   let lstm: ArrayLike<number> | undefined;
   if (m.kind === 'run') {
     const a = source.kind === 'run' ? source.artifacts : m.trained;
-    ({ probability, gbdt, lstm } = scoreRows(table, { ...m.trained, weight: a.weight }, rows));
+    ({ probability, gbdt, lstm } = scoreRows(table, { ...m.trained, weight: a.weight, calibration: a.calibration }, rows));
     threshold = a.threshold;
   } else {
     ({ probability, gbdt, lstm } = await m.scorer.scoreRows(table, rows));

@@ -11,6 +11,7 @@ import type { TrainConfig } from '../core/pipeline/config';
 import type { TrainedModels } from '../core/pipeline/train';
 import type { ScalerParams } from '../core/split';
 import type { RunRecord } from '../core/store/runs';
+import type { Calibration } from '../core/rul/types';
 
 /** What evaluation, scoring and export need of a finished run. */
 export interface TrainedRun extends TrainedModels {
@@ -30,6 +31,8 @@ export interface TrainedArtifacts {
   readonly lstm: { readonly json: string; readonly weights: Uint8Array; readonly scaler: ScalerParams } | null;
   readonly weight: number;
   readonly threshold: number;
+  /** calibration of the headline probability; the threshold is on the calibrated scale */
+  readonly calibration: Calibration;
 }
 
 /** Builds the run's models; the caller owns the LSTM's tensors (see `releaseTrained`). */
@@ -46,6 +49,7 @@ export async function buildTrained(a: TrainedArtifacts): Promise<TrainedRun> {
     ...(lstm === undefined ? {} : { lstm }),
     weight: a.weight,
     threshold: a.threshold,
+    calibration: a.calibration,
   };
 }
 

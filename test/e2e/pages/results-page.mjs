@@ -60,6 +60,22 @@ export class ResultsPage {
     return chartState(this.page, `${name}-chart`);
   }
 
+  /** The calibration panel: the method in force and the ECE of each split as numbers (null when shown as —). */
+  async calibration() {
+    const panel = this.byTestId('calibration-panel');
+    await panel.waitFor();
+    const ece = async (/** @type {'validation'|'test'} */ split) => {
+      const v = await this.byTestId(`calibration-ece-${split}-value`).getAttribute('data-value');
+      return v === null || v === '' ? null : Number(v);
+    };
+    return {
+      method: await panel.getAttribute('data-method'),
+      text: (await this.byTestId('calibration-method').innerText()).trim(),
+      validation: await ece('validation'),
+      test: await ece('test'),
+    };
+  }
+
   /** The live figure next to the threshold slider. */
   /** @param {'f2'|'f1'|'precision'|'recall'|'flagged'} key */
   async thresholdFigure(key) {

@@ -91,12 +91,23 @@ describe('prognos CLI', () => {
       expect(k).toMatch(/Seconds$/);
       expect(Number.isFinite(v) && v >= 0, `${k} = ${v}`).toBe(true);
     }
-    const e = json<{ runId: string; lastCycle: { gbdt: { n: number; rocAuc: number } }; allCycles: { gbdt: { n: number } } }>(
+    const e = json<{ runId: string; lastCycle: { gbdt: { n: number; rocAuc: number; ece: number } }; allCycles: { gbdt: { n: number; ece: number } } }>(
       'evaluate', '--run', t.runId, '--data', join(CMAPSS, 'test_FD001.txt'), '--rul', join(CMAPSS, 'RUL_FD001.txt'),
     );
     expect(e.lastCycle.gbdt.n).toBe(100);
     expect(e.allCycles.gbdt.n).toBe(10196);
     expect(e.lastCycle.gbdt.rocAuc).toBeGreaterThan(0.9);
+    // the calibration chosen on the validation units, shown by train and run, and the ECE per model
+    const c = (t as unknown as { calibration: { method: string; requested: string; ece: { validation: number; test: number }; reliability: { test: { count: number }[] } } }).calibration;
+    expect(['none', 'platt', 'isotonic']).toContain(c.method);
+    expect(c.requested).toBe('auto');
+    expect(c.ece.test).toBeGreaterThanOrEqual(0);
+    expect(c.ece.test).toBeLessThan(0.1);
+    expect(c.reliability.test.reduce((s, b) => s + b.count, 0)).toBe((t as unknown as { rows: { test: number } }).rows.test);
+    expect(json<{ calibration: unknown }>('run', t.runId).calibration).toEqual(c);
+    expect(e.allCycles.gbdt.ece).toBeGreaterThanOrEqual(0);
+    expect(e.allCycles.gbdt.ece).toBeLessThan(0.1);
+    expect(e.lastCycle.gbdt.ece).toBeGreaterThanOrEqual(0);
   });
 
   it('names a broken config file', () => {

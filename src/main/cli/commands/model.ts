@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync, createWriteStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { once } from 'node:events';
 import { PrognosError } from '../../../shared/errors';
+import type { CalibrationReport } from '../../../shared/calibration';
 import type { FeatureRanking, MetricsValue } from '../../../shared/schemas';
 import { parseTrainConfig, type TrainConfig } from '../../core/pipeline/config';
 import { prepareFeatures } from '../../core/pipeline/train';
@@ -51,12 +52,18 @@ async function resolveDataset(services: AppServices, ref: string, out: Output): 
 }
 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toFixed(3));
-function metricsLines(label: string, m: MetricsValue | null | undefined): string[] {
+function metricsLines(label: string, m: (MetricsValue & { ece?: number | null }) | null | undefined): string[] {
   if (m === null || m === undefined) return [];
   return [
-    `${label.padEnd(12)} F2 ${pct(m.f2)}  F1 ${pct(m.f1)}  precision ${pct(m.precision)}  recall ${pct(m.recall)}  ROC-AUC ${pct(m.rocAuc)}  PR-AUC ${pct(m.prAuc)}  Brier ${pct(m.brier)}`,
+    `${label.padEnd(12)} F2 ${pct(m.f2)}  F1 ${pct(m.f1)}  precision ${pct(m.precision)}  recall ${pct(m.recall)}  ROC-AUC ${pct(m.rocAuc)}  PR-AUC ${pct(m.prAuc)}  Brier ${pct(m.brier)}${m.ece === undefined ? '' : `  ECE ${pct(m.ece)}`}`,
     `${''.padEnd(12)} n ${m.n.toLocaleString('en-US')}, positives ${m.positives.toLocaleString('en-US')}; tp ${m.confusion.tp} fp ${m.confusion.fp} tn ${m.confusion.tn} fn ${m.confusion.fn}`,
   ];
+}
+
+function calibrationLines(c: CalibrationReport | null): string[] {
+  if (c === null) return [];
+  const how = c.chosenBy === 'cv' ? `chosen by ${c.folds}-fold cross-validation over the validation units` : 'named by the config';
+  return [`calibration of the ${c.model}: ${c.method} (${how}); ECE validation ${pct(c.ece.validation)} (uncalibrated ${pct(c.uncalibrated.ece.validation)}), test ${pct(c.ece.test)} (uncalibrated ${pct(c.uncalibrated.ece.test)})`];
 }
 
 export async function trainCommand(argv: string[], out: Output): Promise<void> {
@@ -71,13 +78,14 @@ export async function trainCommand(argv: string[], out: Output): Promise<void> {
     const d = services.training.detail(runId);
     const r = services.store.getRun(runId)!;
     const result = r.result as { threshold: number; weight: number; thresholds?: Record<string, number>; metrics: Record<string, { validation: MetricsValue; test: MetricsValue | null }>; timings: Record<string, number> };
-    out.result({ runId, datasetId, threshold: result.threshold, weight: result.weight, thresholds: result.thresholds, metrics: result.metrics, timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
+    out.result({ runId, datasetId, threshold: result.threshold, weight: result.weight, thresholds: result.thresholds, metrics: result.metrics, calibration: d.calibration, timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
       [
         `Run ${runId} done (${Object.values(result.timings).reduce((a, b) => a + b, 0).toFixed(1)} s): ${d.selected.length} features, threshold ${result.threshold.toPrecision(4)} (tuned for F2 on validation)` +
           (result.metrics.ensemble === undefined ? '' : `, ensemble weight ${result.weight.toFixed(2)} on the GBDT`),
         `backend: ${r.backend ?? 'unknown'}`,
         `units train/validation/test ${d.units.train}/${d.units.validation}/${d.units.test}; evaluated on rows with a full ${config.historyWindow}-cycle window`,
         ...Object.entries(result.metrics).flatMap(([model, m]) => [`${model}:`, ...metricsLines('  validation', m.validation), ...metricsLines('  test', m.test)]),
+        ...calibrationLines(d.calibration),
       ].join('\n'),
     );
   } finally {
@@ -103,11 +111,12 @@ export async function evaluateCommand(argv: string[], out: Output): Promise<void
     } finally {
       process.off('SIGINT', onSigint);
     }
-    const lastCycle: Record<string, MetricsValue> = {};
-    const allCycles: Record<string, MetricsValue> = {};
+    // each model's METRICS with its expected calibration error (10 equal-width bins) beside them
+    const lastCycle: Record<string, MetricsValue & { ece: number | null }> = {};
+    const allCycles: Record<string, MetricsValue & { ece: number | null }> = {};
     for (const m of evaluated.models) {
-      lastCycle[m.model] = m.scores.lastCycle;
-      allCycles[m.model] = m.scores.allCycles;
+      lastCycle[m.model] = { ...m.scores.lastCycle, ece: m.ece.lastCycle };
+      allCycles[m.model] = { ...m.scores.allCycles, ece: m.ece.allCycles };
     }
     out.result({ runId, data: basename(data), rul: basename(rul), threshold: artifacts.threshold, weight: artifacts.weight, lastCycle, allCycles }, () =>
       [

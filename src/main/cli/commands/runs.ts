@@ -10,6 +10,7 @@ interface RunResultShape {
   weight?: number;
   metrics?: Record<string, { validation?: { f2?: number | null } | null; test?: { f2?: number | null } | null }>;
   timings?: Record<string, number>;
+  calibration?: unknown;
 }
 
 function resultOf(r: RunRecord): RunResultShape {
@@ -116,6 +117,7 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
       params: store.paramsOf(id),
       weight: result.weight ?? null,
       metrics: result.metrics ?? {},
+      calibration: result.calibration ?? null,
       timings: result.timings ?? {},
       artifacts,
       models,

@@ -19,6 +19,8 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { badFile, PrognosError } from '../../../shared/errors';
+import { validateCalibration } from '../eval/calibration';
+import type { Calibration } from '../rul/types';
 import { CMAPSS_VALUE_COLUMNS, type ColumnInfo } from '../data/table';
 import { buildFeatureDefs, type FeatureState } from '../features/engineer';
 import type { GbdtModel } from '../models/gbdt';
@@ -81,6 +83,8 @@ export interface BundleInput {
   readonly lstmFeatures?: readonly string[];
   /** Ensemble weight of the GBDT; must be 1 without an LSTM. */
   readonly weight: number;
+  /** Calibration of the ensemble probability (none when absent); the threshold is on the calibrated scale. */
+  readonly calibration?: Calibration;
   readonly threshold: number;
   /** Metrics per model and split, e.g. { gbdt: { validation, test } }. */
   readonly metrics: Readonly<Record<string, unknown>>;
@@ -141,6 +145,12 @@ export interface LoadedBundle {
 const REQUIRED_FILES = [MANIFEST_FILE, MODEL_CARD_FILE, OPENAPI_FILE, GBDT_ONNX_FILE, GBDT_XGBOOST_FILE];
 const textEncoder = new TextEncoder();
 
+/** the manifest's copy of the calibration (none when the run had none) */
+function calibrationOf(input: BundleInput): Calibration {
+  const c = input.calibration ?? { method: 'none' };
+  return c.method === 'isotonic' ? { method: 'isotonic', x: [...c.x], y: [...c.y] } : { ...c };
+}
+
 function invalid(message: string): never {
   throw new PrognosError('INVALID_INPUT', `Cannot export: ${message}`);
 }
@@ -154,6 +164,7 @@ function checkInput(input: BundleInput): void {
   if (!(input.weight >= 0 && input.weight <= 1)) invalid(`ensemble weight ${input.weight} is not in [0, 1]`);
   if (input.lstm === undefined && input.weight !== 1) invalid(`ensemble weight ${input.weight} given, but there is no LSTM (it must be 1)`);
   if (input.lstm !== undefined && input.scaler === undefined) invalid('an LSTM needs the scaler of its features');
+  if (input.calibration !== undefined) validateCalibration(input.calibration, 'Cannot export');
   if ((input.gbdtInput ?? 'engineered') === 'scaled' && input.scaler === undefined) invalid('a GBDT on scaled features needs the scaler');
   if (!Number.isInteger(input.windowLength) || input.windowLength < 1) invalid(`window length ${input.windowLength} is not a positive integer`);
   if (!Number.isInteger(input.labelWindow) || input.labelWindow < 1) invalid(`label window ${input.labelWindow} is not a positive integer`);
@@ -256,6 +267,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
     ...(input.lstm === undefined ? {} : { lstm: input.lstm, lstmFeatures: lstmFeatures! }),
     window: input.windowLength,
     weight: input.weight,
+    ...(input.calibration === undefined ? {} : { calibration: input.calibration }),
   };
   const contract = pipelineContract(spec);
   let pipeline: BundleManifest['pipeline'] = null;
@@ -311,6 +323,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
       formula: input.lstm === undefined ? 'P = P_gbdt' : 'P = w·P_gbdt + (1 − w)·P_lstm',
       parts: contract.parts,
     },
+    calibration: calibrationOf(input),
     threshold: input.threshold,
     alert: `probability ≥ ${input.threshold}`,
     metrics: { ...input.metrics },

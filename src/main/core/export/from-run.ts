@@ -5,6 +5,7 @@ import type { GbdtModel } from '../models/gbdt';
 import type { TrainConfig } from '../pipeline/config';
 import type { ScalerParams } from '../split';
 import type { RunRecord } from '../store/runs';
+import type { Calibration } from '../rul/types';
 import type { BundleInput } from './bundle';
 import type { LstmAttentionWeights } from './lstm-onnx';
 
@@ -15,6 +16,8 @@ export interface RunForExport {
   readonly selected: readonly string[];
   readonly gbdt: GbdtModel;
   readonly threshold: number;
+  /** calibration of the headline probability (none when absent) */
+  readonly calibration?: Calibration;
 }
 
 export interface ExportContext {
@@ -61,6 +64,7 @@ export function bundleInputFromRun(run: RunForExport, ctx: ExportContext): Bundl
           weight: ctx.lstm.weight,
         }),
     threshold: run.threshold,
+    ...(run.calibration === undefined ? {} : { calibration: run.calibration }),
     metrics,
     backend: run.record.backend ?? 'unknown',
     seed: run.record.seed,

@@ -9,6 +9,9 @@ import type { DroppedSensor, FeatureDef, FeatureKind } from '../features/enginee
 import type { RegimeModel } from '../features/regime';
 import type { ColumnRole } from '../data/table';
 import type { ScalerParams } from '../split';
+import { calibrationParamsSchema } from '../../../shared/calibration';
+import { validateCalibration } from '../eval/calibration';
+import type { Calibration } from '../rul/types';
 
 export const BUNDLE_FORMAT = 'prognos-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -103,6 +106,8 @@ export interface BundleManifest {
   };
   readonly pipeline: PipelineManifest | null;
   readonly ensemble: { readonly weight: number; readonly formula: string; readonly parts: string[] };
+  /** Calibration of the ensemble probability; the threshold is on the calibrated scale. Absent in older bundles: none. */
+  readonly calibration?: Calibration;
   readonly threshold: number;
   readonly alert: string;
   readonly metrics: Record<string, unknown>;
@@ -230,6 +235,15 @@ export const manifestSchema = z
       .loose()
       .nullable(),
     ensemble: z.object({ weight: z.number().min(0).max(1), formula: z.string(), parts: z.array(z.string()) }).loose(),
+    calibration: calibrationParamsSchema
+      .superRefine((c, ctx) => {
+        try {
+          validateCalibration(c, 'calibration');
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      })
+      .optional(),
     threshold: z.number().min(0).max(1),
     alert: z.string(),
     metrics: z.record(z.string(), z.unknown()),

@@ -26,6 +26,18 @@ function metricsTable(metrics: Record<string, unknown>): string[] {
   return [`| model | split | ${METRIC_KEYS.join(' | ')} |`, `|${' --- |'.repeat(METRIC_KEYS.length + 2)}`, ...rows];
 }
 
+function calibrationLine(m: BundleManifest): string {
+  const c = m.calibration ?? { method: 'none' };
+  switch (c.method) {
+    case 'none':
+      return 'none (the probability is the ensemble score as it is).';
+    case 'platt':
+      return `Platt scaling fitted on the validation units, P' = σ(${c.a.toPrecision(6)}·logit(P) + ${c.b.toPrecision(6)}); the threshold is on P'.`;
+    case 'isotonic':
+      return `isotonic regression fitted on the validation units (${c.x.length} knots, linear between them, constant beyond); the threshold is on the calibrated probability.`;
+  }
+}
+
 export function buildModelCard(m: BundleManifest): string {
   const hasLstm = m.models.lstm !== undefined;
   const p = m.pipeline;
@@ -50,7 +62,8 @@ export function buildModelCard(m: BundleManifest): string {
           `- Ensemble: ${m.ensemble.formula}, w = ${m.ensemble.weight}.`,
         ]
       : ['- No sequence model in this run: the probability is the GBDT probability.']),
-    ...(p === null ? [] : [`- \`models/pipeline.onnx\`: raw sensor history in, features, scaling, models and ensemble in one graph.`]),
+    `- Calibration: ${calibrationLine(m)}`,
+    ...(p === null ? [] : [`- \`models/pipeline.onnx\`: raw sensor history in, features, scaling, models, ensemble and calibration in one graph.`]),
     `- Training backend: ${m.training.backend}; seed ${m.training.seed}.`,
     '',
     '## Data',
@@ -77,7 +90,9 @@ export function buildModelCard(m: BundleManifest): string {
     '- Valid for units of the same type, fault modes and operating conditions as the training fleet; new regimes, sensor recalibration or a changed sampling rate need a new model (watch the drift report).',
     '- The label is a fixed horizon: the probability does not say when within the horizon a failure happens.',
     `- Units with fewer than ${m.windowLength} cycles of history get features from fewer rows and a left-padded sequence window; their scores are less reliable and such rows were not part of validation or test.`,
-    '- Probabilities are model scores; they are calibrated only as far as the Brier scores above show.',
+    m.calibration === undefined || m.calibration.method === 'none'
+      ? '- Probabilities are model scores; they are calibrated only as far as the Brier scores above show.'
+      : '- Probabilities are calibrated on the validation units (a handful of units); check the reliability on new fleets before reading them as frequencies.',
     '',
     '## Input contract',
     '',

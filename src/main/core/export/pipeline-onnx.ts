@@ -2,12 +2,15 @@
  * pipeline.onnx: raw sensor history in, ensemble probability out. The feature engine
  * (feature-graph.ts) computes every feature the models use at the last `window` rows; the scaler
  * standardises them exactly as StandardScaler.transform does ((x − mean) / std in float64, stored as
- * float32); the GBDT reads the last row, the LSTM the whole window; P = w·P_gbdt + (1 − w)·P_lstm.
+ * float32); the GBDT reads the last row, the LSTM the whole window; P = w·P_gbdt + (1 − w)·P_lstm,
+ * then the run's calibration of P (calibration-onnx.ts).
  */
 import { PrognosError } from '../../../shared/errors';
 import type { FeatureState } from '../features/engineer';
 import type { GbdtModel } from '../models/gbdt';
 import type { ScalerParams } from '../split';
+import type { Calibration } from '../rul/types';
+import { addCalibration } from './calibration-onnx';
 import { addFeatureEngine, featureDefsFor, historyColumns, needsFullHistory, tailRowsFor } from './feature-graph';
 import { addTreeEnsemble } from './gbdt-onnx';
 import { addLstmAttention, lstmDims, type LstmAttentionWeights } from './lstm-onnx';
@@ -31,6 +34,8 @@ export interface PipelineSpec {
   readonly window: number;
   /** Ensemble weight of the GBDT (1 without an LSTM). */
   readonly weight: number;
+  /** Calibration of the ensemble probability (none when absent). */
+  readonly calibration?: Calibration;
 }
 
 export const PIPELINE_INPUTS = { history: 'history', cycles: 'cycles', valid: 'valid' } as const;
@@ -142,12 +147,12 @@ export function pipelineToOnnx(spec: PipelineSpec, opts: PipelineOnnxOptions = {
     const pLstm = b.node('Squeeze', [pLstm2, b.i64('axes', [1], [1])], [], { hint: 'p_lstm' });
     const wG = b.node('Mul', [pGbdt, b.f32('w', [], [spec.weight])]);
     const wL = b.node('Mul', [pLstm, b.f32('one_minus_w', [], [1 - spec.weight])]);
-    b.node('Add', [wG, wL], [], { outputs: [PIPELINE_OUTPUTS.probability] });
+    addCalibration(b, b.node('Add', [wG, wL], [], { hint: 'p_ensemble' }), spec.calibration ?? { method: 'none' }, PIPELINE_OUTPUTS.probability);
   } else {
     b.node('Identity', [pGbdt2], [], { outputs: [PIPELINE_OUTPUTS.parts] });
-    b.node('Identity', [pGbdt], [], { outputs: [PIPELINE_OUTPUTS.probability] });
+    addCalibration(b, pGbdt, spec.calibration ?? { method: 'none' }, PIPELINE_OUTPUTS.probability);
   }
-  b.output(PIPELINE_OUTPUTS.probability, DataType.FLOAT, ['N'], 'ensemble probability of failure within the label window');
+  b.output(PIPELINE_OUTPUTS.probability, DataType.FLOAT, ['N'], 'ensemble probability of failure within the label window (calibrated)');
   b.output(PIPELINE_OUTPUTS.parts, DataType.FLOAT, ['N', contract.parts.length], `per-model probabilities: ${contract.parts.join(', ')}`);
   b.output(PIPELINE_OUTPUTS.features, DataType.FLOAT, ['N', spec.gbdt.nFeatures], 'engineered features at the last row, GBDT order');
 

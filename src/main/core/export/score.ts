@@ -8,6 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { applyCalibration } from '../../../shared/calibration';
 import { PrognosError } from '../../../shared/errors';
 import { unitSpans, type FleetTable, type UnitSpan } from '../data/table';
 import { engineerFeatures, type FeatureState } from '../features/engineer';
@@ -176,7 +177,8 @@ export class BundleScorer {
       const p = floatData(out[GBDT_PROBABILITIES], GBDT_PROBABILITIES);
       for (let k = 0; k < n; k++) gbdt[a + k] = p[2 * k + 1]!;
     }
-    if (this.sessions.lstm === undefined) return { gbdt, probability: gbdt.slice() };
+    const calibration = m.calibration ?? { method: 'none' };
+    if (this.sessions.lstm === undefined) return { gbdt, probability: applyCalibration(calibration, gbdt) };
 
     const names = m.lstmFeatures!;
     const scaled = scaleColumns(columns(names), names, m.scaler!);
@@ -190,7 +192,7 @@ export class BundleScorer {
       for (let k = 0; k < n; k++) lstm[a + k] = p[k]!;
     }
     const wt = m.ensemble.weight;
-    const probability = gbdt.map((g, k) => wt * g + (1 - wt) * lstm[k]!);
+    const probability = applyCalibration(calibration, gbdt.map((g, k) => wt * g + (1 - wt) * lstm[k]!));
     return { gbdt, lstm, probability };
   }
 

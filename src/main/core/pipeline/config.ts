@@ -74,6 +74,15 @@ export const trainConfigSchema = z
       })
       .strict()
       .default({ weight: 0.6, optimise: true }),
+    calibration: z
+      .object({
+        method: z
+          .enum(['auto', 'platt', 'isotonic', 'none'])
+          .default('auto')
+          .describe('calibration of the headline probability on the validation units; auto chooses none, platt or isotonic by cross-validation over those units'),
+      })
+      .strict()
+      .default({ method: 'auto' }),
   })
   .strict();
 

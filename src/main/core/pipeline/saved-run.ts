@@ -51,6 +51,7 @@ export function encodeOutcome(o: TrainOutcome): SavedRun {
     threshold: o.threshold,
     weight: o.weight,
     thresholds: o.thresholds,
+    calibration: o.calibration,
     metrics: o.metrics,
     timings: o.timings,
     selected: o.selected,

@@ -21,6 +21,10 @@ import { blend, optimiseEnsemble, type EnsembleChoice } from '../eval/ensemble';
 import { type LstmModel, predictRows, trainLstm, type EpochRecord } from '../models/lstm';
 import { buildWindows, windowEnds } from '../windows';
 import type { TrainConfig } from './config';
+import type { CalibrationReport } from '../../../shared/calibration';
+import { applyCalibration } from '../eval/calibration';
+import type { Calibration } from '../rul/types';
+import { calibrateHeadline } from './calibrate';
 
 export type Stage = 'labels' | 'features' | 'ranking' | 'gbdt' | 'lstm' | 'evaluate';
 export type ModelName = 'gbdt' | 'lstm' | 'ensemble';
@@ -80,6 +84,8 @@ export interface PipelineResult {
   /** validation probabilities per model and the labels, so a UI can move weight and threshold without a round trip */
   validationScores: Partial<Record<ModelName, number[]>> & { label: number[] };
   ensembleGrid?: EnsembleChoice[];
+  /** the calibration of the headline probability (its metrics, threshold and validation scores are calibrated) */
+  calibration: CalibrationReport;
   importance: Record<string, number>;
   timings: Record<string, number>;
   rows: { train: number; validation: number; test: number };
@@ -291,6 +297,20 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
       ...(g.test === undefined || l.test === undefined ? {} : { test: blend(g.test, l.test, weight) }),
     };
   }
+  // calibration of the headline probability on the validation units; its threshold is then tuned on the calibrated values
+  const headline: 'ensemble' | 'gbdt' = scores.ensemble !== undefined ? 'ensemble' : 'gbdt';
+  const uncalibrated = scores[headline]!;
+  const calibrated = calibrateHeadline(
+    headline,
+    weight,
+    config.calibration.method,
+    { p: uncalibrated.valid, label: valid.label, unit: Int32Array.from(validRows, (i) => table.unit[i]!) },
+    uncalibrated.test === undefined || test === undefined ? undefined : { p: uncalibrated.test, label: test.label },
+    config.seed,
+  );
+  scores[headline] = { valid: calibrated.valid, ...(calibrated.test === undefined ? {} : { test: calibrated.test }) };
+  delete thresholds[headline];
+
   const metrics: PipelineResult['metrics'] = {};
   const curves: PipelineResult['curves'] = {};
   const validationScores: PipelineResult['validationScores'] = { label: Array.from(valid.label) };
@@ -325,6 +345,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     curves,
     validationScores,
     ...(ensembleGrid === undefined ? {} : { ensembleGrid }),
+    calibration: calibrated.report,
     importance: gbdt.gainImportance(),
     timings,
     rows: { train: train.rows, validation: valid.rows, test: test?.rows ?? 0 },
@@ -337,12 +358,14 @@ export interface TrainedModels {
   gbdt: GbdtModel;
   lstm?: { model: LstmModel; scaler: ScalerParams };
   weight: number;
+  /** calibration of the headline probability (none when absent) */
+  calibration?: Calibration;
 }
 
 export interface RowProbabilities {
   gbdt: Float64Array;
   lstm?: Float64Array;
-  /** the ensemble (the GBDT's alone without an LSTM) */
+  /** the ensemble (the GBDT's alone without an LSTM), calibrated */
   probability: Float64Array;
 }
 
@@ -356,8 +379,9 @@ export function scoreRows(table: FleetTable, m: TrainedModels, rows?: Int32Array
   const at = rows ?? Int32Array.from({ length: table.rowCount }, (_, i) => i);
   const picked = cols.map((c) => Float32Array.from(at, (i) => c[i]!));
   const gbdt = m.gbdt.predictProba(picked, at.length);
-  if (m.lstm === undefined) return { gbdt, probability: gbdt };
+  const calibration = m.calibration ?? { method: 'none' };
+  if (m.lstm === undefined) return { gbdt, probability: applyCalibration(calibration, gbdt) };
   const scaled = StandardScaler.fromJSON(m.lstm.scaler).transform(cols);
   const lstm = Float64Array.from(predictRows(m.lstm.model, scaled, table, at, {}).prob);
-  return { gbdt, lstm, probability: blend(gbdt, lstm, m.weight) };
+  return { gbdt, lstm, probability: applyCalibration(calibration, blend(gbdt, lstm, m.weight)) };
 }

@@ -3,6 +3,7 @@
  * conventions: a row is positive when p ≥ t; the F2-tuned threshold is the unique score with the
  * best F2 (ties to the higher threshold); ROC-AUC is exact, tied scores counting one half.
  */
+import { applyCalibration, type CalibrationParams } from '../../../shared/calibration';
 import { figuresOf, fBeta, type ThresholdFigures } from './threshold-metrics';
 
 export interface CurvePoint {
@@ -142,12 +143,13 @@ export class RankedScores {
   }
 }
 
-export function blend(gbdt: readonly number[], lstm: readonly number[], weight: number): Float64Array {
+/** w·gbdt + (1 − w)·lstm, then the run's calibration when given (as main scores the ensemble) */
+export function blend(gbdt: readonly number[], lstm: readonly number[], weight: number, calibration?: CalibrationParams): Float64Array {
   const n = Math.min(gbdt.length, lstm.length);
   const out = new Float64Array(n);
   const v = 1 - weight;
   for (let i = 0; i < n; i++) out[i] = weight * gbdt[i]! + v * lstm[i]!;
-  return out;
+  return calibration === undefined ? out : applyCalibration(calibration, out);
 }
 
 export interface EnsembleFigures extends ThresholdFigures {
@@ -176,11 +178,12 @@ export function optimiseBlend(
   lstm: readonly number[],
   labels: readonly number[],
   steps = 100,
+  calibration?: CalibrationParams,
 ): { best: GridPoint; grid: GridPoint[] } {
   const grid: GridPoint[] = [];
   for (let k = 0; k <= steps; k++) {
     const weight = Math.round((k / steps) * 1e6) / 1e6;
-    const r = new RankedScores(blend(gbdt, lstm, weight), labels);
+    const r = new RankedScores(blend(gbdt, lstm, weight, calibration), labels);
     const b = r.bestThreshold(2);
     grid.push({ weight, threshold: b.threshold, fBeta: b.fBeta });
   }

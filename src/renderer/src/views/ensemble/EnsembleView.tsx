@@ -61,6 +61,8 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
   const gbdt = run.validationScores.gbdt;
   const lstm = run.validationScores.lstm;
   const labels = run.validationScores.label;
+  // the run's threshold is on the calibrated scale: every blend here is calibrated as main scores it
+  const calibration = run.calibration?.params;
   const savedThreshold = run.threshold ?? run.thresholds.ensemble ?? 0.5;
   const [weight, setWeight] = useState(run.weight);
   const [threshold, setThreshold] = useState(savedThreshold);
@@ -77,15 +79,15 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
   const live = useMemo<Live | null>(() => {
     if (gbdt === undefined || lstm === undefined || labels === undefined) return null;
     const t0 = performance.now();
-    const ranked = new RankedScores(blend(gbdt, lstm, weight), labels);
+    const ranked = new RankedScores(blend(gbdt, lstm, weight, calibration), labels);
     const figures = figuresAt(ranked, weight, threshold);
     return { ranked, figures, ms: performance.now() - t0 };
-  }, [gbdt, lstm, labels, weight, threshold]);
+  }, [gbdt, lstm, labels, weight, threshold, calibration]);
 
   const savedFigures = useMemo(() => {
     if (gbdt === undefined || lstm === undefined || labels === undefined) return null;
-    return figuresAt(new RankedScores(blend(gbdt, lstm, run.weight), labels), run.weight, savedThreshold);
-  }, [gbdt, lstm, labels, run.weight, savedThreshold]);
+    return figuresAt(new RankedScores(blend(gbdt, lstm, run.weight, calibration), labels), run.weight, savedThreshold);
+  }, [gbdt, lstm, labels, run.weight, savedThreshold, calibration]);
 
   // the figures follow the sliders at once; the curves may lag a frame behind while the sliders move
   const chartLive = useDeferredValue(live);
@@ -163,7 +165,7 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
 
   const optimise = () => {
     const t0 = performance.now();
-    const r = optimiseBlend(gbdt, lstm, labels, 100);
+    const r = optimiseBlend(gbdt, lstm, labels, 100, calibration);
     setFine({ ...r, ms: performance.now() - t0 });
     setWeight(r.best.weight);
     setThreshold(r.best.threshold);
@@ -305,6 +307,13 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
             </button>
           </div>
         </div>
+        {run.calibration !== null && run.calibration.method !== 'none' && (
+          <p className="hint" data-testid="ensemble-calibration">
+            Blends are shown with the run’s {run.calibration.method === 'platt' ? 'Platt' : 'isotonic'} calibration, fitted on the
+            validation units at w ={' '}
+            {formatFixed(run.calibration.weight, 2)}; the threshold is a calibrated probability.
+          </p>
+        )}
         {fine !== null && (
           <p className="hint" data-testid="ensemble-optimised">
             Best F2 {formatScore(fine.best.fBeta)} at w = {formatFixed(fine.best.weight, 2)}, threshold{' '}

@@ -15,6 +15,7 @@ import { useFollowJob } from '../../state/use-follow-job';
 import { useWorkbench } from '../../state/workbench';
 import { EPOCHS, bestIteration, buildLossOption } from '../train/loss-chart-option';
 import { Segmented, type SegmentedOption } from '../../components/Segmented';
+import { CalibrationPanel } from './CalibrationPanel';
 import { MetricsTable } from './MetricsTable';
 import {
   MODEL_COLORS,
@@ -342,6 +343,7 @@ function FinishedRun({ run }: { run: RunDetail }) {
           )}
         </section>
       </div>
+      {run.calibration !== null && <CalibrationPanel calibration={run.calibration} />}
       <div className="results-pair">
         <section className="panel" aria-labelledby="importance-title">
           <div className="panel__head">
