@@ -159,6 +159,7 @@ export class AppServices {
       fingerprint: parsed.fingerprint,
       summary: parsed.summary,
       table: parsed.table,
+      regimes: parsed.regimes,
     });
     ctx.progress(1, `Imported ${dataset.rows.toLocaleString('en-US')} rows of ${dataset.units} units.`);
     return { dataset, duplicateOf };
