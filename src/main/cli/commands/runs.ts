@@ -10,6 +10,8 @@ interface RunResultShape {
   weight?: number;
   metrics?: Record<string, { validation?: { f2?: number | null } | null; test?: { f2?: number | null } | null }>;
   timings?: Record<string, number>;
+  /** how the feature spec's regime choice was resolved (runs since regime detection) */
+  regimes?: { enabled?: boolean; clusters?: number | null } | null;
 }
 
 function resultOf(r: RunRecord): RunResultShape {
@@ -117,6 +119,7 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
       weight: result.weight ?? null,
       metrics: result.metrics ?? {},
       timings: result.timings ?? {},
+      regimes: result.regimes ?? null,
       artifacts,
       models,
     };
@@ -126,6 +129,8 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
         `started ${r.createdAt}${r.finishedAt === null ? '' : `, finished ${r.finishedAt}`}${r.backend === null ? '' : `, backend ${r.backend}`}`,
       ];
       if (r.error !== null) lines.push(`error: ${r.error}`);
+      if (detail.regimes !== null && detail.regimes !== undefined)
+        lines.push(detail.regimes.enabled === true ? `sensors standardised per operating regime (${detail.regimes.clusters} regimes)` : 'no per-regime standardisation');
       if (detail.threshold !== null)
         lines.push(`threshold ${detail.threshold}${detail.weight === null ? '' : `, GBDT weight ${detail.weight}`}`);
       const metricRows = Object.entries(detail.metrics).flatMap(([model, m]) =>
