@@ -153,6 +153,20 @@ export const seriesSchema = z.object({
 });
 export type Series = z.infer<typeof seriesSchema>;
 
+/** A sample of the settings coloured by operating regime (at most 5,000 rows, every n-th). */
+export const regimePointsSchema = z.object({
+  /** the dataset's regimes; null when they were not detected (a dataset imported before detection) */
+  regimes: datasetRegimesSchema.nullable(),
+  /** the settings on the x and y axes (the two that separate the regimes best); one: y is the cycle */
+  axes: z.array(z.string()),
+  x: z.array(z.number()),
+  y: z.array(z.number()),
+  /** 0-based regime of each point */
+  regime: z.array(z.number().int()),
+  totalRows: z.number().int(),
+});
+export type RegimePoints = z.infer<typeof regimePointsSchema>;
+
 export const unitListSchema = z.array(z.object({ unit: z.number().int(), cycles: z.number().int() }));
 
 export const synthRequestSchema = z.object({

@@ -7,6 +7,7 @@ import { rulPerRow } from '../core/labels';
 import { ExperimentStore } from '../core/store/store';
 import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
+import { regimeScatter } from '../core/data/regimes';
 import { EventBus } from './events';
 import { runImportWorker, type ImportedFleet } from './import-runner';
 import { JobManager, type JobContext } from './jobs';
@@ -213,6 +214,13 @@ export class AppServices {
             values: Object.fromEntries(columns.map((c) => [c, Array.from(t.values[index.get(c)!]!.subarray(s.start, s.end))])),
           }));
         return Promise.resolve({ units: out });
+      },
+      'datasets:regimes': ({ datasetId }) => {
+        const d = this.store.getDataset(datasetId);
+        if (d === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
+        // every n-th row of the settings (at most 5,000): a strided read and a nearest-centroid test per point
+        const points = d.regimes === null ? null : regimeScatter(this.table(datasetId), d.regimes, 5000);
+        return Promise.resolve({ regimes: d.regimes, axes: points?.axes ?? [], x: points?.x ?? [], y: points?.y ?? [], regime: points?.regime ?? [], totalRows: d.rows });
       },
       'datasets:delete': ({ datasetId }) => {
         this.tableCache.delete(datasetId);

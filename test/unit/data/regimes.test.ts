@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assignRegimeRows, detectRegimes, roundingStep, STRONG_SILHOUETTE } from '../../../src/main/core/data/regimes';
+import { assignRegimeRows, detectRegimes, regimeScatter, roundingStep, separatingSettings, STRONG_SILHOUETTE } from '../../../src/main/core/data/regimes';
 import { parseFleetFile } from '../../../src/main/core/data/import-file';
 import { synthesizeFleetWithRegimes } from '../../../src/main/core/data/synth';
 import type { FleetTable } from '../../../src/main/core/data/table';
@@ -100,6 +100,26 @@ describe('regime detection', () => {
     expect(two.k).toBe(2);
     expect(two.rows).toEqual([100, 200]);
     expect(two.centroids.map((c) => Math.round(c[0]!))).toEqual([60, 100]);
+  });
+
+  it('a scatter of at most 5,000 rows on the two settings that separate the regimes best, coloured by regime', () => {
+    const { table, regime } = synthesizeFleetWithRegimes({ units: 40, seed: 3, regimes: 6 });
+    const r = detectRegimes(table);
+    // altitude and Mach separate the six flight conditions; the throttle angle only one of them
+    expect(separatingSettings(r)).toEqual(['setting1', 'setting2', 'setting3']);
+    const s = regimeScatter(table, r, 5000)!;
+    expect(table.rowCount).toBeGreaterThan(5000);
+    expect(s.axes).toEqual(['setting1', 'setting2']);
+    expect(s.x.length).toBeLessThanOrEqual(5000);
+    expect(s.x.length).toBeGreaterThan(2500);
+    expect(s.y).toHaveLength(s.x.length);
+    // every point is coloured with the regime the generator flew that row in (up to relabelling)
+    const step = Math.ceil(table.rowCount / 5000);
+    const generator = Int32Array.from(s.regime, (_, k) => regime[k * step]!);
+    expect(samePartition(Int32Array.from(s.regime), generator)).toBe(true);
+    expect(new Set(s.regime).size).toBe(6);
+    // no settings: no scatter
+    expect(regimeScatter(tableWith([], 10), detectRegimes(tableWith([], 10)))).toBeNull();
   });
 
   it('rounds to three significant digits of the largest magnitude', () => {

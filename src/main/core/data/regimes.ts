@@ -342,7 +342,10 @@ export function detectRegimes(table: FleetTable, opts: DetectOptions = {}): Data
  */
 export function assignRegimeRows(table: FleetTable, regimes: DatasetRegimes, fitRows?: Uint8Array): Int32Array {
   const out = new Int32Array(table.rowCount);
-  if (regimes.k <= 1) return out;
+  if (regimes.k <= 1) {
+    if (fitRows !== undefined) for (let i = 0; i < table.rowCount; i++) if (fitRows[i] !== 1) out[i] = -1;
+    return out;
+  }
   const cols = regimes.settings.map((name) => {
     const i = table.columns.findIndex((c) => c.name === name);
     if (i < 0) throw new PrognosError('INVALID_INPUT', `the operating regimes are defined on setting "${name}", which this data lacks`);
@@ -365,4 +368,74 @@ export function assignRegimeRows(table: FleetTable, regimes: DatasetRegimes, fit
 /** "6 operating regimes", "1 operating regime". */
 export function regimeCountText(k: number): string {
   return `${k} operating regime${k === 1 ? '' : 's'}`;
+}
+
+/** Points of a scatter of the settings coloured by regime. */
+export interface RegimeScatter {
+  /** the settings on the axes: the two that separate the regimes best (one when there is one) */
+  readonly axes: string[];
+  readonly x: number[];
+  /** the second setting; with a single setting, the row's cycle */
+  readonly y: number[];
+  /** regime index (0-based) of each point */
+  readonly regime: number[];
+  /** rows of the table */
+  readonly totalRows: number;
+}
+
+/**
+ * The settings ordered by how well they separate the regimes: first by the pairs of regimes whose
+ * centroids differ in that setting (by more than 1 % of its scale), then by the share of its variance
+ * that lies between the regimes (η², from the centroids and the rows per regime).
+ */
+export function separatingSettings(regimes: DatasetRegimes): string[] {
+  const total = regimes.rows.reduce((a, b) => a + b, 0);
+  const ranked = regimes.settings.map((name, j) => {
+    const scale = regimes.scale[j]!;
+    let pairs = 0;
+    for (let a = 0; a < regimes.k; a++) {
+      for (let b = a + 1; b < regimes.k; b++) {
+        if (Math.abs(regimes.centroids[a]![j]! - regimes.centroids[b]![j]!) > 0.01 * scale) pairs++;
+      }
+    }
+    let eta = 0;
+    if (total > 0 && regimes.k > 1) {
+      let mean = 0;
+      regimes.centroids.forEach((c, r) => (mean += (c[j]! * regimes.rows[r]!) / total));
+      let between = 0;
+      regimes.centroids.forEach((c, r) => (between += (regimes.rows[r]! * (c[j]! - mean) ** 2) / total));
+      eta = between / scale ** 2;
+    }
+    return { name, j, pairs, eta };
+  });
+  return ranked.sort((a, b) => b.pairs - a.pairs || b.eta - a.eta || a.j - b.j).map((e) => e.name);
+}
+
+/**
+ * At most `maxPoints` rows (every ⌈n / maxPoints⌉-th row, so the same rows every time) of the two
+ * settings that separate the regimes best, with each row's regime. Null without settings.
+ */
+export function regimeScatter(table: FleetTable, regimes: DatasetRegimes, maxPoints = 5000): RegimeScatter | null {
+  const axes = separatingSettings(regimes).slice(0, 2);
+  if (axes.length === 0) return null;
+  const colOf = (name: string): Float64Array => {
+    const i = table.columns.findIndex((c) => c.name === name);
+    if (i < 0) throw new PrognosError('INVALID_INPUT', `the operating regimes are defined on setting "${name}", which this data lacks`);
+    return table.values[i]!;
+  };
+  const step = Math.max(1, Math.ceil(table.rowCount / maxPoints));
+  const pick = new Uint8Array(table.rowCount);
+  for (let i = 0; i < table.rowCount; i += step) pick[i] = 1;
+  const assigned = assignRegimeRows(table, regimes, pick);
+  const xs = colOf(axes[0]!);
+  const ys = axes.length > 1 ? colOf(axes[1]!) : null;
+  const x: number[] = [];
+  const y: number[] = [];
+  const regime: number[] = [];
+  for (let i = 0; i < table.rowCount; i += step) {
+    x.push(xs[i]!);
+    y.push(ys === null ? table.cycle[i]! : ys[i]!);
+    regime.push(Math.max(0, assigned[i]!));
+  }
+  return { axes, x, y, regime, totalRows: table.rowCount };
 }

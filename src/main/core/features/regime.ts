@@ -168,7 +168,11 @@ export function fitRegimes(
   const d = settings.length;
   const points = settingMatrix(table, { settings, settingMean, settingStd });
   const k = Math.max(1, Math.min(clusters, rows.length));
-  const centroids = kmeans(points, d, rows, k, seed);
+  // regimes numbered in the order of their centroids, as detection numbers them (labels independent of the seeding)
+  const centroids = kmeans(points, d, rows, k, seed).sort((a, b) => {
+    for (let s = 0; s < d; s++) if (a[s] !== b[s]) return a[s]! - b[s]!;
+    return 0;
+  });
   return withSensorStats(table, sensors, { settings, settingMean, settingStd, centroids }, points, rows);
 }
 
