@@ -7,7 +7,9 @@
  *    constant settings are left out. No setting left (or none at all) means one regime.
  * 2. On a seeded subsample of at most SAMPLE_ROWS rows (so a 1M-row import costs no more than a
  *    small one), the rounded settings are scaled by their standard deviation and clustered by k-means
- *    (k-means++ seeding, RESTARTS restarts, the lowest inertia kept) for k = 1..MAX_REGIMES.
+ *    (k-means++ seeding, RESTARTS restarts, the lowest inertia kept) for k = 1..MAX_REGIMES. Identical
+ *    rounded rows are one point weighted by their count (the same clustering and silhouette, and
+ *    discrete regimes cost a handful of distances).
  * 3. k is the one with the highest mean silhouette, provided that silhouette shows strong structure
  *    (≥ STRONG_SILHOUETTE, Kaufman & Rousseeuw's "strong" band); otherwise there is one regime. Noise
  *    around one operating point (FD001) has a best silhouette well below that; FD002's six flight
@@ -101,10 +103,23 @@ interface Clustering {
   inertia: number;
 }
 
-/** k-means++ seeding then Lloyd iterations on n points of dimension d. */
-function kmeansOnce(points: Float64Array, n: number, d: number, k: number, rng: () => number): Clustering {
+/**
+ * k-means++ seeding then Lloyd iterations on n distinct points of dimension d, point i standing for
+ * weight[i] rows (identical rows are one weighted point: the same clustering, far fewer distances).
+ */
+function kmeansOnce(points: Float64Array, weight: Float64Array, n: number, d: number, k: number, rng: () => number): Clustering {
   const centroids = new Float64Array(k * d);
-  const first = Math.floor(rng() * n);
+  let totalWeight = 0;
+  for (let i = 0; i < n; i++) totalWeight += weight[i]!;
+  let first = n - 1;
+  let target0 = rng() * totalWeight;
+  for (let i = 0; i < n; i++) {
+    target0 -= weight[i]!;
+    if (target0 < 0) {
+      first = i;
+      break;
+    }
+  }
   for (let j = 0; j < d; j++) centroids[j] = points[first * d + j]!;
   const dist = new Float64Array(n).fill(Infinity);
   for (let c = 1; c < k; c++) {
@@ -112,13 +127,13 @@ function kmeansOnce(points: Float64Array, n: number, d: number, k: number, rng: 
     for (let i = 0; i < n; i++) {
       const dd = sqDist(points, d, i, centroids, (c - 1) * d);
       if (dd < dist[i]!) dist[i] = dd;
-      total += dist[i]!;
+      total += weight[i]! * dist[i]!;
     }
     let chosen = n - 1;
     if (total > 0) {
       let target = rng() * total;
       for (let i = 0; i < n; i++) {
-        target -= dist[i]!;
+        target -= weight[i]! * dist[i]!;
         if (target < 0) {
           chosen = i;
           break;
@@ -142,35 +157,48 @@ function kmeansOnce(points: Float64Array, n: number, d: number, k: number, rng: 
     const counts = new Float64Array(k);
     for (let i = 0; i < n; i++) {
       const c = assign[i]!;
-      counts[c]!++;
-      for (let j = 0; j < d; j++) sums[c * d + j]! += points[i * d + j]!;
+      const w = weight[i]!;
+      counts[c]! += w;
+      for (let j = 0; j < d; j++) sums[c * d + j]! += w * points[i * d + j]!;
     }
     for (let c = 0; c < k; c++) {
       if (counts[c]! > 0) for (let j = 0; j < d; j++) centroids[c * d + j] = sums[c * d + j]! / counts[c]!;
     }
   }
   let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += sqDist(points, d, i, centroids, assign[i]! * d);
+  for (let i = 0; i < n; i++) inertia += weight[i]! * sqDist(points, d, i, centroids, assign[i]! * d);
   return { centroids, assign, inertia };
 }
 
-function kmeans(points: Float64Array, n: number, d: number, k: number, seed: number): Clustering {
+function kmeans(points: Float64Array, weight: Float64Array, n: number, d: number, k: number, seed: number): Clustering {
   const rng = createRng(seed * 131 + k);
   let best: Clustering | undefined;
   for (let r = 0; r < RESTARTS; r++) {
-    const c = kmeansOnce(points, n, d, k, rng);
+    const c = kmeansOnce(points, weight, n, d, k, rng);
     if (best === undefined || c.inertia < best.inertia - 1e-12) best = c;
   }
   return best!;
 }
 
 /**
- * Mean silhouette of a clustering (Euclidean distance); null unless at least two clusters have
- * points. A point alone in its cluster scores 0.
+ * Mean silhouette of a clustering (Euclidean distance) of n distinct points, point i standing for
+ * weight[i] identical rows; null unless at least two clusters have rows. A row alone in its cluster
+ * scores 0. Equals the silhouette over the rows themselves.
  */
-export function meanSilhouette(points: Float64Array, n: number, d: number, assign: Int32Array, k: number): number | null {
+export function meanSilhouette(
+  points: Float64Array,
+  weight: Float64Array,
+  n: number,
+  d: number,
+  assign: Int32Array,
+  k: number,
+): number | null {
   const size = new Float64Array(k);
-  for (let i = 0; i < n; i++) size[assign[i]!]!++;
+  let rows = 0;
+  for (let i = 0; i < n; i++) {
+    size[assign[i]!]! += weight[i]!;
+    rows += weight[i]!;
+  }
   let nonEmpty = 0;
   for (let c = 0; c < k; c++) if (size[c]! > 0) nonEmpty++;
   if (nonEmpty < 2) return null;
@@ -184,7 +212,7 @@ export function meanSilhouette(points: Float64Array, n: number, d: number, assig
         const v = points[i * d + q]! - points[j * d + q]!;
         s += v * v;
       }
-      sums[assign[j]!]! += Math.sqrt(s);
+      sums[assign[j]!]! += weight[j]! * Math.sqrt(s);
     }
     const own = assign[i]!;
     if (size[own]! <= 1) continue;
@@ -192,9 +220,9 @@ export function meanSilhouette(points: Float64Array, n: number, d: number, assig
     let b = Infinity;
     for (let c = 0; c < k; c++) if (c !== own && size[c]! > 0) b = Math.min(b, sums[c]! / size[c]!);
     const m = Math.max(a, b);
-    total += m > 0 ? (b - a) / m : 0;
+    total += weight[i]! * (m > 0 ? (b - a) / m : 0);
   }
-  return total / n;
+  return total / rows;
 }
 
 function singleRegime(
@@ -266,27 +294,38 @@ export function detectRegimes(table: FleetTable, opts: DetectOptions = {}): Data
   if (used.length === 0) {
     return singleRegime(table, rows, settingCols, settingCols.map(() => 1), [], n, 'the operating settings are constant after rounding');
   }
+  // identical rounded rows become one weighted point (discrete regimes: a handful of points)
   const d = used.length;
-  const points = new Float64Array(n * d);
-  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) points[r * d + j] = rounded[j]![r]! / scale[j]!;
-
-  let distinct = 0;
-  {
-    const seen = new Set<string>();
-    for (let r = 0; r < n && seen.size <= MAX_REGIMES; r++) seen.add(Array.from(points.subarray(r * d, r * d + d)).join(','));
-    distinct = seen.size;
+  const index = new Map<string, number>();
+  const unique: number[] = [];
+  const multiplicity: number[] = [];
+  const key = new Array<number>(d);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < d; j++) key[j] = rounded[j]![r]!;
+    const id = key.join(',');
+    const at = index.get(id);
+    if (at !== undefined) multiplicity[at]!++;
+    else {
+      index.set(id, multiplicity.length);
+      multiplicity.push(1);
+      for (let j = 0; j < d; j++) unique.push(key[j]! / scale[j]!);
+    }
   }
+  const points = Float64Array.from(unique);
+  const weight = Float64Array.from(multiplicity);
+  const u = multiplicity.length;
+
   const scores: DatasetRegimes['scores'] = [{ k: 1, silhouette: null }];
   let bestK = 1;
   let bestScore = -Infinity;
   let bestClustering: Clustering | undefined;
   for (let k = 2; k <= MAX_REGIMES; k++) {
-    if (k > distinct) {
+    if (k > u) {
       scores.push({ k, silhouette: null });
       continue;
     }
-    const c = kmeans(points, n, d, k, seed);
-    const s = meanSilhouette(points, n, d, c.assign, k);
+    const c = kmeans(points, weight, u, d, k, seed);
+    const s = meanSilhouette(points, weight, u, d, c.assign, k);
     scores.push({ k, silhouette: s === null ? null : Number(s.toFixed(6)) });
     if (s !== null && s > bestScore + 1e-9) {
       bestScore = s;

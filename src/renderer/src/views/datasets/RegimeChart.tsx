@@ -74,9 +74,9 @@ export function RegimeChart(props: { datasetId: string }) {
             label={`Operating settings ${points.axes.join(' against ')} of ${formatInteger(points.x.length)} rows, coloured by regime`}
           />
           <p className="muted">
-            {formatInteger(points.x.length)} of {formatInteger(points.totalRows)} rows shown (every{' '}
-            {formatInteger(Math.max(1, Math.ceil(points.totalRows / Math.max(1, points.x.length))))}
-            th row){points.axes.length === 1 ? '; the y axis is the cycle' : ''}.
+            {formatInteger(points.x.length)} of {formatInteger(points.totalRows)} rows shown
+            {points.x.length < points.totalRows ? ` (one row in ${formatInteger(Math.ceil(points.totalRows / Math.max(1, points.x.length)))})` : ''}
+            {points.axes.length === 1 ? '; the y axis is the cycle' : ''}.
           </p>
         </>
       ) : (

@@ -10,9 +10,19 @@ export function regimeCountText(k: number): string {
   return `${k} operating regime${k === 1 ? '' : 's'}`;
 }
 
+/**
+ * A centroid value rounded to a thousandth of its setting's spread (the noise around an operating
+ * point is not worth showing): 1.37e-5 kft → 0, 0.84001 Mach → 0.84.
+ */
+export function roundCentroid(value: number, scale: number): number {
+  if (!(scale > 0) || !Number.isFinite(scale)) return value;
+  const decimals = Math.max(0, 3 - Math.floor(Math.log10(scale)));
+  return Number(value.toFixed(Math.min(12, decimals))) + 0;
+}
+
 /** A regime's centroid in the settings' own units, e.g. "setting1 42, setting2 0.84, setting3 100". */
 export function centroidText(regimes: DatasetRegimes, r: number): string {
-  return regimes.settings.map((s, j) => `${s} ${formatStat(Number(regimes.centroids[r]![j]!.toPrecision(4)))}`).join(', ');
+  return regimes.settings.map((s, j) => `${s} ${formatStat(roundCentroid(regimes.centroids[r]![j]!, regimes.scale[j]!))}`).join(', ');
 }
 
 /** The settings of the sampled rows, one colour per regime, the centroids as labelled diamonds. */
@@ -29,9 +39,10 @@ export function buildRegimeChartOption(p: RegimePoints): ChartOption {
     type: 'scatter',
     name: `Regime ${r + 1}`,
     data: points,
-    symbolSize: 4,
+    // a few distinct operating points: large dots; a cloud of noise around one: small ones
+    symbolSize: k > 1 ? 9 : 5,
     large: true,
-    itemStyle: { color: UNIT_COLORS[r % UNIT_COLORS.length], opacity: 0.6 },
+    itemStyle: { color: UNIT_COLORS[r % UNIT_COLORS.length], opacity: 0.7 },
     emphasis: { disabled: true },
   }));
   if (xi >= 0 && yi >= 0) {
@@ -40,8 +51,8 @@ export function buildRegimeChartOption(p: RegimePoints): ChartOption {
       name: 'Centroids',
       data: regimes.centroids.map((c, r) => ({ value: [c[xi]!, c[yi]!], name: `Regime ${r + 1}` })),
       symbol: 'diamond',
-      symbolSize: 12,
-      itemStyle: { color: '#1b1f24', borderColor: '#ffffff', borderWidth: 1 },
+      symbolSize: 6,
+      itemStyle: { color: '#1b1f24' },
       label: { show: true, position: 'right', formatter: (v: { name: string }) => v.name, fontSize: 11 },
       tooltip: {
         formatter: (v: { dataIndex: number }) =>
