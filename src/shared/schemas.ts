@@ -49,8 +49,11 @@ export const datasetRegimesSchema = z.object({
   centroids: z.array(z.array(z.number())),
   /** rows per regime */
   rows: z.array(z.number().int()),
-  /** silhouette of k-means with k clusters on the subsample, k = 1..8 (null where undefined) */
-  scores: z.array(z.object({ k: z.number().int(), silhouette: z.number().nullable() })),
+  /**
+   * silhouette of k-means with k clusters on the subsample, k = 1..8 (null where undefined);
+   * overSplit: two centroids within two rounding steps in every setting (not eligible)
+   */
+  scores: z.array(z.object({ k: z.number().int(), silhouette: z.number().nullable(), overSplit: z.boolean().optional() })),
   /** rows in the seeded subsample the criterion was computed on */
   sampleRows: z.number().int(),
   /** why there is a single regime without clustering, when that is the case */

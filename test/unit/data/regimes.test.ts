@@ -64,6 +64,27 @@ describe('regime detection', () => {
     expect(part.rows.reduce((a, b) => a + b, 0)).toBe(fit.reduce((a, b) => a + b, 0));
   });
 
+  it('finds six regimes, the generator partition, on many seeds and fleet sizes (and on their training units)', () => {
+    for (let seed = 1; seed <= 16; seed++) {
+      const units = 3 + (seed % 5) * 4;
+      const { table, regime } = synthesizeFleetWithRegimes({ units, seed, regimes: 6 });
+      const r = detectRegimes(table);
+      expect(r.k, `seed ${seed}, ${units} units`).toBe(6);
+      expect(samePartition(assignRegimeRows(table, r), regime), `seed ${seed}`).toBe(true);
+      const fit = Uint8Array.from(table.unit, (u) => (u % 4 === 1 ? 0 : 1));
+      expect(detectRegimes(table, { fitRows: fit }).k, `seed ${seed}, part`).toBe(6);
+      // a split along rounded noise levels is scored but never chosen
+      for (const s of r.scores) if (s.overSplit === true) expect(s.k).toBeGreaterThan(6);
+    }
+  });
+
+  it('one regime for single-regime synthetic fleets, and for FD001-like noise on every seed', () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const { table } = synthesizeFleetWithRegimes({ units: 3 + seed, seed, regimes: 1 });
+      expect(detectRegimes(table).k, `seed ${seed}`).toBe(1);
+    }
+  });
+
   it('one regime for a single-regime synthetic fleet', () => {
     const { table } = synthesizeFleetWithRegimes({ units: 10, seed: 2, regimes: 1 });
     const r = detectRegimes(table);
@@ -71,8 +92,9 @@ describe('regime detection', () => {
     expect(r.rows).toEqual([table.rowCount]);
   });
 
-  it('FD001 has one operating regime', async () => {
+  it('FD001 has one operating regime (also on subsets of its units)', async () => {
     const { table } = await parseFleetFile(join(CMAPSS, 'train_FD001.txt'));
+    for (let m = 2; m <= 5; m++) expect(detectRegimes(table, { fitRows: Uint8Array.from(table.unit, (u) => (u % m === 0 ? 1 : 0)) }).k).toBe(1);
     const r = detectRegimes(table);
     expect(r.k).toBe(1);
     expect(r.rows).toEqual([table.rowCount]);

@@ -10,7 +10,10 @@
  *    (k-means++ seeding, RESTARTS restarts, the lowest inertia kept) for k = 1..MAX_REGIMES. Identical
  *    rounded rows are one point weighted by their count (the same clustering and silhouette, and
  *    discrete regimes cost a handful of distances).
- * 3. k is the one with the highest mean silhouette, provided that silhouette shows strong structure
+ * 3. A k whose centroids include two within two rounding steps of each other in every setting has cut
+ *    one operating point along its rounded noise levels (identical rounded rows score a perfect
+ *    silhouette) and is not eligible. k is the eligible one with the highest mean silhouette,
+ *    provided that silhouette shows strong structure
  *    (≥ STRONG_SILHOUETTE, Kaufman & Rousseeuw's "strong" band); otherwise there is one regime. Noise
  *    around one operating point (FD001) has a best silhouette well below that; FD002's six flight
  *    conditions score ≈ 1.
@@ -30,12 +33,14 @@ export const MAX_REGIMES = 8;
 export const SAMPLE_ROWS = 2000;
 export const STRONG_SILHOUETTE = 0.7;
 const RESTARTS = 3;
+/** centroids closer than this many rounding steps in every setting are one operating point */
+const OVER_SPLIT_STEPS = 2;
 const MAX_ITERATIONS = 100;
 const DEFAULT_SEED = 0;
 
 export const REGIME_METHOD =
   `settings rounded to 3 significant digits; k-means for k = 1..${MAX_REGIMES} on a seeded subsample of ` +
-  `≤ ${SAMPLE_ROWS} rows; k = the best mean silhouette when it is ≥ ${STRONG_SILHOUETTE}, else 1`;
+  `≤ ${SAMPLE_ROWS} rows; k = the best mean silhouette when it is ≥ ${STRONG_SILHOUETTE} (no two centroids within ${OVER_SPLIT_STEPS} rounding steps), else 1`;
 
 export interface DetectOptions {
   /** rows (1 = use) to detect on; all rows when absent */
@@ -225,6 +230,24 @@ export function meanSilhouette(
   return total / rows;
 }
 
+/**
+ * True when two centroids are within OVER_SPLIT_STEPS rounding steps of each other in every setting:
+ * the clustering has cut one operating point along the few levels its noise rounds to (identical
+ * rounded rows score a perfect silhouette, so such a split would otherwise look best).
+ */
+function overSplit(centroids: Float64Array, k: number, d: number, scale: readonly number[], steps: readonly number[]): boolean {
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      let close = true;
+      for (let j = 0; j < d && close; j++) {
+        close = Math.abs(centroids[a * d + j]! - centroids[b * d + j]!) * scale[j]! <= OVER_SPLIT_STEPS * steps[j]!;
+      }
+      if (close) return true;
+    }
+  }
+  return false;
+}
+
 function singleRegime(
   table: FleetTable,
   rows: Int32Array,
@@ -265,6 +288,7 @@ export function detectRegimes(table: FleetTable, opts: DetectOptions = {}): Data
   // round each setting; keep those that still vary, scaled by their standard deviation
   const used: number[] = [];
   const scale: number[] = [];
+  const steps: number[] = [];
   const rounded: Float64Array[] = [];
   for (const s of settingCols) {
     const col = table.values[s]!;
@@ -288,6 +312,7 @@ export function detectRegimes(table: FleetTable, opts: DetectOptions = {}): Data
     if (sd > 0 && Number.isFinite(sd)) {
       used.push(s);
       scale.push(sd);
+      steps.push(step);
       rounded.push(v);
     }
   }
@@ -326,8 +351,9 @@ export function detectRegimes(table: FleetTable, opts: DetectOptions = {}): Data
     }
     const c = kmeans(points, weight, u, d, k, seed);
     const s = meanSilhouette(points, weight, u, d, c.assign, k);
-    scores.push({ k, silhouette: s === null ? null : Number(s.toFixed(6)) });
-    if (s !== null && s > bestScore + 1e-9) {
+    const split = overSplit(c.centroids, k, d, scale, steps);
+    scores.push({ k, silhouette: s === null ? null : Number(s.toFixed(6)), ...(split ? { overSplit: true } : {}) });
+    if (s !== null && !split && s > bestScore + 1e-9) {
       bestScore = s;
       bestK = k;
       bestClustering = c;
