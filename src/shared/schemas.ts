@@ -74,7 +74,7 @@ export const datasetRecordSchema = z.object({
   minCycles: z.number().int(),
   maxCycles: z.number().int(),
   summary: datasetSummarySchema,
-  /** null for a dataset imported before regime detection existed (detected again at training) */
+  /** null for a dataset imported before regime detection existed, until it is shown (`datasets:regimes`) */
   regimes: datasetRegimesSchema.nullable(),
 });
 export type DatasetRecord = z.infer<typeof datasetRecordSchema>;
@@ -158,7 +158,7 @@ export type Series = z.infer<typeof seriesSchema>;
 
 /** A sample of the settings coloured by operating regime (at most 5,000 rows, every n-th). */
 export const regimePointsSchema = z.object({
-  /** the dataset's regimes; null when they were not detected (a dataset imported before detection) */
+  /** the dataset's regimes (detected now and recorded for a dataset imported before detection) */
   regimes: datasetRegimesSchema.nullable(),
   /** the settings on the x and y axes (the two that separate the regimes best); one: y is the cycle */
   axes: z.array(z.string()),

@@ -4,11 +4,13 @@
  * training with the default config (no config file) normalises per regime and records it; on the
  * official scoring of the held-out test file its all-cycles F2 is at least that of the same run with
  * regime normalisation enabled by hand. GBDT only (`--models gbdt`): the check is about the feature
- * config, and three LSTM trainings would cost minutes on a shared machine.
+ * config, and three LSTM trainings would cost minutes on a shared machine. A dataset stored before
+ * detection existed gets its regimes detected and kept when it is shown.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
 
@@ -73,6 +75,21 @@ describe('operating regimes through the CLI', () => {
   it('FD001 imports with one operating regime', async () => {
     const d = await json<{ regimes: Regimes }>('import', join(CMAPSS, 'train_FD001.txt'));
     expect(d.regimes.k).toBe(1);
+  });
+
+  it('a dataset stored before detection (no regimes) gets them detected and kept when it is shown', async () => {
+    const db = new Database(join(store, 'prognos.db'));
+    try {
+      db.prepare('UPDATE datasets SET regimes_json = NULL WHERE dataset_id = ?').run(datasetId);
+    } finally {
+      db.close();
+    }
+    const before = await json<{ datasetId: string; regimes: Regimes | null }[]>('datasets');
+    expect(before.find((x) => x.datasetId === datasetId)?.regimes).toBeNull();
+    const shown = await json<{ regimes: Regimes }>('dataset', datasetId);
+    expect(shown.regimes.k).toBe(6);
+    const after = await json<{ datasetId: string; regimes: Regimes | null }[]>('datasets');
+    expect(after.find((x) => x.datasetId === datasetId)?.regimes).toEqual(shown.regimes);
   });
 
   it('refuses --regimes other than 1 or 6, naming the option', async () => {

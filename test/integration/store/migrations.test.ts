@@ -387,6 +387,12 @@ describe('006 dataset regimes', () => {
       expect(d.regimes).toBeNull();
       expect(d.rows).toBe(5);
       expect(Array.from(store.loadTable('ds_old').values[0]!)).toHaveLength(5);
+      // detected later, recorded once: a detection is never replaced
+      const one = { method: 'm', k: 1, settings: [], scale: [], centroids: [[]], rows: [5], scores: [], sampleRows: 0, note: 'no operating-setting columns' };
+      expect(store.setDatasetRegimes('ds_old', one)).toBe(true);
+      expect(store.setDatasetRegimes('ds_old', { ...one, note: 'other' })).toBe(false);
+      expect(store.getDataset('ds_old')!.regimes).toEqual(one);
+      expect(() => store.setDatasetRegimes('ds_old', { ...one, k: 0 })).toThrow(/invalid regimes/);
     } finally {
       store.close();
     }

@@ -59,7 +59,7 @@ function datasetJson(d: DatasetRecord): Record<string, unknown> {
 /** "6 operating regimes (k-means on setting1, setting2, setting3)", or why none were detected. */
 function regimesLine(d: DatasetRecord): string {
   const r = d.regimes;
-  if (r === null) return 'operating regimes: not detected (imported before detection; training detects them on its training units)';
+  if (r === null) return 'operating regimes: not detected yet (imported before detection; `prognos dataset ID` detects them)';
   const on = r.settings.length === 0 ? '' : ` on ${r.settings.join(', ')}`;
   return `${regimeCountText(r.k)}${on}${r.note === undefined ? '' : ` (${r.note})`}${r.k > 1 ? `: rows ${r.rows.join(', ')}` : ''}`;
 }
@@ -130,9 +130,16 @@ export async function datasetCommand(argv: string[], out: Output): Promise<void>
   if (id === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos dataset ID');
   const services = openServices(values.store);
   try {
-    const d = services.store.getDataset(id);
+    let d = services.store.getDataset(id);
     if (d === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${id}. List them with \`prognos datasets\`.`);
-    out.result({ ...datasetJson(d), summary: d.summary }, () => {
+    if (d.regimes === null) {
+      // imported before regime detection: detect (in a worker) and store them now
+      await services.handlers['datasets:regimes']({ datasetId: id });
+      d = services.store.getDataset(id) ?? d;
+    }
+    const shown = d;
+    out.result({ ...datasetJson(shown), summary: shown.summary }, () => {
+      const d = shown;
       const s = d.summary;
       const fmt = (x: number): string => (Math.abs(x) >= 1000 ? x.toFixed(2) : x.toPrecision(6));
       return [

@@ -226,6 +226,20 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
   return record;
 }
 
+/**
+ * Records the regimes of a dataset that has none yet (one imported before detection existed);
+ * a dataset's detection is never replaced. True when it was recorded.
+ */
+export function setDatasetRegimes(db: Db, id: string, regimes: DatasetRegimes): boolean {
+  const r = datasetRegimesSchema.safeParse(regimes);
+  if (!r.success) throw new PrognosError('INVALID_INPUT', `dataset ${id}: invalid regimes: ${z.prettifyError(r.error)}`);
+  return (
+    db
+      .prepare<[string, string]>('UPDATE datasets SET regimes_json = ? WHERE dataset_id = ? AND regimes_json IS NULL')
+      .run(JSON.stringify(r.data), id).changes > 0
+  );
+}
+
 /** Newest first. */
 export function listDatasets(db: Db): DatasetRecord[] {
   return db

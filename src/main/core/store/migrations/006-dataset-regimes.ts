@@ -3,8 +3,8 @@
  *
  * `datasets.regimes_json` holds the detection as JSON (k, the settings used and their scale, the
  * centroids in the settings' own units, rows per regime, the silhouette per k, the method). Datasets
- * imported before this migration keep NULL: nothing of theirs is rewritten, and training detects
- * their regimes again on the training units when the config asks for it ('auto').
+ * imported before this migration keep NULL (nothing of theirs is rewritten) until they are shown,
+ * when their regimes are detected in a worker and recorded.
  */
 import type { Migration } from './types';
 

@@ -47,7 +47,7 @@ export function DatasetDetail({ dataset }: { dataset: DatasetRecord }) {
           <span>{FORMAT_NAMES[dataset.format]}</span>
           <span>imported {formatDate(dataset.createdAt)}</span>
           <span data-testid="dataset-regimes">
-            {dataset.regimes === null ? 'operating regimes not detected' : regimeCountText(dataset.regimes.k)}
+            {dataset.regimes === null ? 'operating regimes: see their tab' : regimeCountText(dataset.regimes.k)}
           </span>
           <span className="mono" title={`Fingerprint ${dataset.fingerprint}`}>
             {dataset.fingerprint.slice(0, 12)}

@@ -30,8 +30,7 @@ export function RegimeChart(props: { datasetId: string }) {
   if (regimes === null) {
     return (
       <p className="empty" data-testid="regimes-empty">
-        Operating regimes were not detected for this dataset (it was imported before detection existed). Training still
-        detects them on its training units; import the file again to see them here.
+        Operating regimes were not detected for this dataset.
       </p>
     );
   }
