@@ -20,6 +20,7 @@ export default defineConfig({
           'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
           'rank-worker': resolve(__dirname, 'src/main/workers/rank-worker.ts'),
           'trend-worker': resolve(__dirname, 'src/main/workers/trend-worker.ts'),
+          'regimes-worker': resolve(__dirname, 'src/main/workers/regimes-worker.ts'),
           'score-worker': resolve(__dirname, 'src/main/workers/score-worker.ts'),
           'export-worker': resolve(__dirname, 'src/main/workers/export-worker.ts'),
           'bundle-worker': resolve(__dirname, 'src/main/workers/bundle-worker.ts'),

@@ -7,6 +7,7 @@ import { errorSchema } from './errors';
 import {
   appInfoSchema,
   datasetRecordSchema,
+  regimePointsSchema,
   importRequestSchema,
   jobProgressSchema,
   jobStartedSchema,
@@ -45,6 +46,8 @@ export const channels = {
   'datasets:units': { input: datasetIdInput, output: unitListSchema },
   'datasets:preview': { input: previewRequestSchema, output: previewSchema },
   'datasets:series': { input: seriesRequestSchema, output: seriesSchema },
+  /** the settings of at most 5,000 rows coloured by operating regime */
+  'datasets:regimes': { input: datasetIdInput, output: regimePointsSchema },
   'datasets:delete': { input: datasetIdInput, output: z.object({ deleted: z.boolean() }) },
   /** starts a background import; progress and the result arrive as job events */
   'datasets:import': { input: importRequestSchema, output: jobStartedSchema },

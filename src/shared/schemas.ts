@@ -33,6 +33,35 @@ export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 export const datasetFormatSchema = z.enum(['cmapss', 'csv']);
 export type DatasetFormat = z.infer<typeof datasetFormatSchema>;
 
+/**
+ * Operating regimes detected in a dataset's settings (see src/main/core/data/regimes.ts): k, the
+ * centroid of each regime in the settings' own units, rows per regime, the criterion per k.
+ */
+export const datasetRegimesSchema = z.object({
+  /** how k was chosen, in words */
+  method: z.string(),
+  /** number of operating regimes (1 when the settings form no discrete clusters) */
+  k: z.number().int().min(1),
+  /** the settings that vary after rounding (those the regimes are defined on) */
+  settings: z.array(z.string()),
+  /** per setting: the scale distances are measured in (its standard deviation) */
+  scale: z.array(z.number()),
+  /** [regime][setting], the settings' own units; regimes ordered by their centroids */
+  centroids: z.array(z.array(z.number())),
+  /** rows per regime */
+  rows: z.array(z.number().int()),
+  /**
+   * silhouette of k-means with k clusters on the subsample, k = 1..8 (null where undefined);
+   * overSplit: two centroids within two rounding steps in every setting (not eligible)
+   */
+  scores: z.array(z.object({ k: z.number().int(), silhouette: z.number().nullable(), overSplit: z.boolean().optional() })),
+  /** rows in the seeded subsample the criterion was computed on */
+  sampleRows: z.number().int(),
+  /** why there is a single regime without clustering, when that is the case */
+  note: z.string().optional(),
+});
+export type DatasetRegimes = z.infer<typeof datasetRegimesSchema>;
+
 export const datasetRecordSchema = z.object({
   datasetId: z.string(),
   name: z.string(),
@@ -46,6 +75,8 @@ export const datasetRecordSchema = z.object({
   minCycles: z.number().int(),
   maxCycles: z.number().int(),
   summary: datasetSummarySchema,
+  /** null for a dataset imported before regime detection existed, until it is shown (`datasets:regimes`) */
+  regimes: datasetRegimesSchema.nullable(),
 });
 export type DatasetRecord = z.infer<typeof datasetRecordSchema>;
 
@@ -125,6 +156,20 @@ export const seriesSchema = z.object({
   ),
 });
 export type Series = z.infer<typeof seriesSchema>;
+
+/** A sample of the settings coloured by operating regime (at most 5,000 rows, every n-th). */
+export const regimePointsSchema = z.object({
+  /** the dataset's regimes (detected now and recorded for a dataset imported before detection) */
+  regimes: datasetRegimesSchema.nullable(),
+  /** the settings on the x and y axes (the two that separate the regimes best); one: y is the cycle */
+  axes: z.array(z.string()),
+  x: z.array(z.number()),
+  y: z.array(z.number()),
+  /** 0-based regime of each point */
+  regime: z.array(z.number().int()),
+  totalRows: z.number().int(),
+});
+export type RegimePoints = z.infer<typeof regimePointsSchema>;
 
 export const unitListSchema = z.array(z.object({ unit: z.number().int(), cycles: z.number().int() }));
 

@@ -15,7 +15,7 @@ import { createOutput, type Output } from './output';
 type Command = (argv: string[], out: Output) => Promise<void | number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE]   a synthetic fleet as C-MAPSS text (a test set with --rul-out)' },
+  synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE] [--regimes 1|6]   a synthetic fleet as C-MAPSS text (a test set with --rul-out; six FD002-like operating regimes with --regimes 6)' },
   import: { run: importCommand, usage: 'import FILE [--rul FILE] [--format cmapss|csv] [--map col=role,...] [--name NAME]  import a fleet (C-MAPSS text or CSV) into the store' },
   datasets: { run: datasetsCommand, usage: 'datasets                                  list imported datasets' },
   dataset: { run: datasetCommand, usage: 'dataset ID                                one dataset with its column summary' },

@@ -2,11 +2,15 @@ import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import type { Channel, ChannelOutput, channels } from '../../shared/contract';
 import { PrognosError } from '../../shared/errors';
-import type { ImportRequest, ImportResult, ImportSource } from '../../shared/schemas';
+import type { DatasetRegimes, ImportRequest, ImportResult, ImportSource } from '../../shared/schemas';
 import { rulPerRow } from '../core/labels';
 import { ExperimentStore } from '../core/store/store';
 import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
+import { regimeScatter } from '../core/data/regimes';
+import type { RegimesRequest } from '../workers/regimes-protocol';
+import { toWire } from '../workers/import-protocol';
+import { callWorker } from './worker-call';
 import { EventBus } from './events';
 import { runImportWorker, type ImportedFleet } from './import-runner';
 import { JobManager, type JobContext } from './jobs';
@@ -159,6 +163,7 @@ export class AppServices {
       fingerprint: parsed.fingerprint,
       summary: parsed.summary,
       table: parsed.table,
+      regimes: parsed.regimes,
     });
     ctx.progress(1, `Imported ${dataset.rows.toLocaleString('en-US')} rows of ${dataset.units} units.`);
     return { dataset, duplicateOf };
@@ -212,6 +217,20 @@ export class AppServices {
             values: Object.fromEntries(columns.map((c) => [c, Array.from(t.values[index.get(c)!]!.subarray(s.start, s.end))])),
           }));
         return Promise.resolve({ units: out });
+      },
+      'datasets:regimes': async ({ datasetId }) => {
+        const d = this.store.getDataset(datasetId);
+        if (d === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
+        let regimes = d.regimes;
+        if (regimes === null) {
+          // imported before detection existed: detect now, in a worker, and keep the answer
+          const request: RegimesRequest = { table: toWire(this.table(datasetId)) };
+          regimes = (await callWorker<RegimesRequest, DatasetRegimes>(this.training.workerScript('regimes-worker'), request, { signal: this.closing.signal })).value;
+          this.store.setDatasetRegimes(datasetId, regimes);
+        }
+        // every n-th row of the settings (at most 5,000): a strided read and a nearest-centroid test per point
+        const points = regimeScatter(this.table(datasetId), regimes, 5000);
+        return { regimes, axes: points?.axes ?? [], x: points?.x ?? [], y: points?.y ?? [], regime: points?.regime ?? [], totalRows: d.rows };
       },
       'datasets:delete': ({ datasetId }) => {
         this.tableCache.delete(datasetId);

@@ -1,6 +1,6 @@
 /** Tagged messages between the import service and its worker thread. */
 import type { ErrorValue } from '../../shared/errors';
-import type { ColumnMap, DatasetFormat, DatasetSummary } from '../../shared/schemas';
+import type { ColumnMap, DatasetFormat, DatasetRegimes, DatasetSummary } from '../../shared/schemas';
 import type { ColumnInfo, FleetTable } from '../core/data/table';
 
 export type ImportWorkerRequest =
@@ -35,6 +35,7 @@ export type FromImportWorker =
       fingerprint: string;
       format: DatasetFormat;
       summary: DatasetSummary;
+      regimes: DatasetRegimes;
     }>
   | Readonly<{ type: 'error'; error: ErrorValue }>;
 

@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import { assertNever } from '../../shared/brand';
 import { parseFleetFile } from '../core/data/import-file';
+import { detectRegimes } from '../core/data/regimes';
 import { summarizeFleet } from '../core/data/summary';
 import { synthesizeFleet } from '../core/data/synth';
 import type { FleetTable } from '../core/data/table';
@@ -47,8 +48,10 @@ async function run(request: ImportWorkerRequest): Promise<void> {
   if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
   post({ type: 'progress', fraction: 0.96, message: 'Summarising columns…' });
   const summary = summarizeFleet(table);
+  post({ type: 'progress', fraction: 0.97, message: 'Detecting operating regimes…' });
+  const regimes = detectRegimes(table);
   const wire = toWire(table);
-  post({ type: 'done', table: wire, fingerprint, format, summary }, transferList(wire));
+  post({ type: 'done', table: wire, fingerprint, format, summary, regimes }, transferList(wire));
 }
 
 port.on('message', (m: ToImportWorker) => {

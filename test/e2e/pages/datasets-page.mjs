@@ -141,7 +141,7 @@ export class DatasetsPage {
       .waitFor({ state: 'detached' });
   }
 
-  /** @param {'sensors'|'columns'|'rows'} tab */
+  /** @param {'sensors'|'regimes'|'columns'|'rows'} tab */
   async showTab(tab) {
     await this.byTestId(`tab-${tab}`).click();
   }

@@ -34,8 +34,8 @@ function insertV1Dataset(db: Database.Database, id: string): void {
 
 describe('migration runner', () => {
   it('numbers migrations 1..n and reports the latest version', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
-    expect(LATEST_SCHEMA_VERSION).toBe(5);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(LATEST_SCHEMA_VERSION).toBe(6);
   });
 
   it('refuses a migration list with a gap', () => {
@@ -354,5 +354,47 @@ describe('005 keyring', () => {
     add.run('a'.repeat(64), 'release');
     expect(() => add.run('a'.repeat(64), 'again')).toThrow(/UNIQUE|PRIMARY KEY/);
     db.close();
+  });
+});
+
+describe('006 dataset regimes', () => {
+  it('adds regimes_json (NULL for existing datasets) to a version-5 store, keeping its data, and the store reads it', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, 'prognos.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, upTo(3));
+    insertV1Dataset(db, 'ds_old');
+    migrate(db, upTo(5));
+    const datasetsBefore = db.prepare('SELECT * FROM datasets').all();
+    const columnsBefore = db.prepare('SELECT * FROM dataset_columns ORDER BY position').all();
+
+    expect(migrate(db, upTo(6))).toEqual([6]);
+    expect(columnNames(db, 'datasets').at(-1)).toBe('regimes_json');
+    const after = db.prepare('SELECT * FROM datasets').all() as Record<string, unknown>[];
+    expect(after).toEqual((datasetsBefore as Record<string, unknown>[]).map((r) => ({ ...r, regimes_json: null })));
+    expect(db.prepare('SELECT * FROM dataset_columns ORDER BY position').all()).toEqual(columnsBefore);
+    expect(migrate(db, upTo(6))).toEqual([]);
+    expect(appliedMigrations(db).at(-1)).toMatchObject({ version: 6, name: 'dataset-regimes' });
+    // only JSON goes in
+    expect(() => db.prepare("UPDATE datasets SET regimes_json = '{not json' WHERE dataset_id = 'ds_old'").run()).toThrow(/CHECK/);
+    db.close();
+
+    // the upgraded store lists the old dataset with its data intact and no regimes yet
+    const store = ExperimentStore.open(dir);
+    try {
+      const d = store.getDataset('ds_old')!;
+      expect(d.regimes).toBeNull();
+      expect(d.rows).toBe(5);
+      expect(Array.from(store.loadTable('ds_old').values[0]!)).toHaveLength(5);
+      // detected later, recorded once: a detection is never replaced
+      const one = { method: 'm', k: 1, settings: [], scale: [], centroids: [[]], rows: [5], scores: [], sampleRows: 0, note: 'no operating-setting columns' };
+      expect(store.setDatasetRegimes('ds_old', one)).toBe(true);
+      expect(store.setDatasetRegimes('ds_old', { ...one, note: 'other' })).toBe(false);
+      expect(store.getDataset('ds_old')!.regimes).toEqual(one);
+      expect(() => store.setDatasetRegimes('ds_old', { ...one, k: 0 })).toThrow(/invalid regimes/);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -308,6 +308,57 @@ describe('BundleScorer', () => {
   });
 });
 
+describe('a six-regime fleet under the default config', () => {
+  it('the bundle carries the detected regimes and the regime features; both engines agree with the in-app models', async () => {
+    const picked = ['regime1_cycles', 'regime4_cycles', 'regime2_share', 'regime6_share', 's3_mean_10', 's9_ewma', 's20', 's11_slope_5'];
+    const run = await syntheticRun({ regimes: 6, seed: 5, config: { manualFeatures: picked, topK: picked.length } });
+    const state = run.input.featureState;
+    expect(state.regime?.centroids).toHaveLength(6);
+    expect(state.regimeChoice).toMatchObject({ requested: { enabled: 'auto', clusters: 'auto' }, enabled: true, clusters: 6 });
+    const path = (await writeBundle(run.input, join(dir, 'six-regimes'))).path;
+    const read = await readBundle(path);
+    expect(read.manifest.features.regime?.centroids).toHaveLength(6);
+    expect(read.manifest.selectedFeatureDefs.filter((d) => d.kind === 'regimeCycles' || d.kind === 'regimeShare').map((d) => [d.name, d.regime])).toEqual([
+      ['regime1_cycles', 0],
+      ['regime4_cycles', 3],
+      ['regime2_share', 1],
+      ['regime6_share', 5],
+    ]);
+    expect(read.manifest.pipeline?.requiresFullHistory).toBe(true);
+    const ref = referenceScores(run.table, {
+      featureState: state,
+      gbdt: run.input.gbdt,
+      scaler: run.input.scaler!,
+      lstm: run.input.lstm!,
+      weight: run.input.weight,
+      window: run.input.windowLength,
+    });
+    const cut = truncateUnits(run.table, (u) => 20 + 17 * u);
+    const refCut = referenceScores(cut, {
+      featureState: state,
+      gbdt: run.input.gbdt,
+      scaler: run.input.scaler!,
+      lstm: run.input.lstm!,
+      weight: run.input.weight,
+      window: run.input.windowLength,
+    });
+    const models = await BundleScorer.open(path);
+    const pipeline = await BundleScorer.open(path, { engine: 'pipeline' });
+    try {
+      for (const [t, r] of [[run.table, ref], [cut, refCut]] as const) {
+        const a = await models.scoreUnits(t);
+        const b = await pipeline.scoreUnits(t);
+        expect(maxAbsDiff(a.map((s) => s.probability), r.probability)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(b.map((s) => s.probability), r.probability)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(b.map((s) => s.parts.gbdt), r.gbdt)).toBeLessThan(1e-5);
+      }
+    } finally {
+      await models.close();
+      await pipeline.close();
+    }
+  });
+});
+
 describe('GBDT-only bundles and options', () => {
   it('a run without an LSTM exports gbdt models and a GBDT-only pipeline; pipeline.onnx can be left out', async () => {
     const { lstm: _l, scaler: _s, ...rest } = input;

@@ -1,6 +1,7 @@
 /**
  * pipeline.onnx against the in-app engine on synthetic fleets: every feature kind (raw, mean, std,
- * min, max, slope over two windows, EWMA, diff), with and without per-regime normalisation, units
+ * min, max, slope over two windows, EWMA, diff, cycles and share of time per operating regime), with
+ * and without per-regime normalisation (given k, and detected by the default 'auto'), units
  * shorter than a window and than the sequence window, any padding values, and the shortest history
  * the contract allows.
  */
@@ -10,6 +11,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeFleet } from '../../../src/main/core/data/synth';
 import type { FleetTable } from '../../../src/main/core/data/table';
+import { featureDefsFor, needsFullHistory } from '../../../src/main/core/export/feature-graph';
 import { pipelineContract, pipelineToOnnx, type PipelineSpec } from '../../../src/main/core/export/pipeline-onnx';
 import { engineerFeatures } from '../../../src/main/core/features/engineer';
 import { parseTrainConfig, type TrainConfigInput } from '../../../src/main/core/pipeline/config';
@@ -160,5 +162,53 @@ describe('pipeline.onnx without EWMA features', () => {
     // a batch whose units all fit in fewer rows may use a shorter time axis
     const short = truncateUnits(s.table, (u) => u + 2);
     expect(await compare(s, short, 12)).toBeGreaterThan(0.99);
+  });
+});
+
+describe('pipeline.onnx with the default config on six regimes: detected regimes and the regime features', () => {
+  let s: Setup;
+  beforeAll(async () => {
+    s = await setup(6, (names) => [...everyKind(names, ['s3', 's9', 's20']), ...names.filter((n) => n.startsWith('regime'))], { windows: [3, 8] });
+  });
+
+  it('uses the six detected regimes, records the choice, and needs the whole history (regime counts)', () => {
+    const state = s.spec.featureState;
+    expect(state.regime?.centroids).toHaveLength(6);
+    expect(state.regimeChoice).toMatchObject({ requested: { enabled: 'auto', clusters: 'auto' }, enabled: true, clusters: 6, detected: { k: 6 } });
+    const names = s.spec.gbdt.featureNames;
+    for (let c = 1; c <= 6; c++) expect(names).toEqual(expect.arrayContaining([`regime${c}_cycles`, `regime${c}_share`]));
+    expect(pipelineContract(s.spec).requiresFullHistory).toBe(true);
+    // without the EWMA, the regime counts alone still need the whole history
+    const noEwma = names.filter((n) => !n.endsWith('_ewma'));
+    expect(needsFullHistory(featureDefsFor(state, noEwma))).toBe(true);
+    expect(needsFullHistory(featureDefsFor(state, noEwma.filter((n) => !n.startsWith('regime'))))).toBe(false);
+  });
+
+  it('equals the in-app engine on full histories', async () => {
+    expect(await compare(s, s.table)).toBeGreaterThan(0.99);
+  });
+
+  it.each(LENGTHS.map((l, i) => [l, i]))('equals the in-app engine on units cut to %i rows and their neighbours', async (_len, i) => {
+    const cut = truncateUnits(s.table, (u) => LENGTHS[(u + i) % LENGTHS.length]!);
+    expect(await compare(s, cut)).toBeGreaterThan(0.99);
+  });
+
+  it('ignores the values of padding rows, NaN included', async () => {
+    const cut = truncateUnits(s.table, (u) => LENGTHS[u % LENGTHS.length]!);
+    const cols = pipelineContract(s.spec).historyColumns;
+    const a = await run(s, pipelineFeeds(cut, cols, 70, 0));
+    const b = await run(s, pipelineFeeds(cut, cols, 70, Number.NaN));
+    expect(Array.from(b.features)).toEqual(Array.from(a.features));
+  });
+
+  itWith(PYTHON_ONNX)('passes onnx.checker.check_model(full_check=True)', () => {
+    const dir = tempDir('prognos-pipeline-');
+    try {
+      const path = join(dir, 'pipeline.onnx');
+      writeFileSync(path, pipelineToOnnx(s.spec));
+      expect(onnxCheck([path])[path]).toBe('ok');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

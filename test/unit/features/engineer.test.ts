@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { synthesizeFleetWithRegimes } from '../../../src/main/core/data/synth';
 import { unitSpans } from '../../../src/main/core/data/table';
+import { assignRegimes } from '../../../src/main/core/features/regime';
 import { engineerFeatures, nearConstantReason, rollingWindow } from '../../../src/main/core/features/engineer';
 import { DEFAULT_FEATURE_SPEC, featureSpecJsonSchema, parseFeatureSpec } from '../../../src/main/core/features/spec';
 import { PrognosError } from '../../../src/shared/errors';
@@ -142,6 +144,60 @@ describe('engineerFeatures on a two-unit fixture', () => {
     expect(g.defs[0]!.formula).toContain('standardised per operating regime');
     expect(JSON.parse(JSON.stringify(g.state))).toEqual(g.state);
   });
+
+  it("'auto' normalises per detected regime and adds cycles and share of time per regime", () => {
+    const { table, regime } = synthesizeFleetWithRegimes({ units: 6, seed: 4, regimes: 6 });
+    const g = engineerFeatures(table, { windows: [3], sensors: ['s2', 's7'] });
+    expect(g.state.regimeChoice).toMatchObject({ requested: { enabled: 'auto', clusters: 'auto' }, enabled: true, clusters: 6, detected: { k: 6 } });
+    expect(g.state.regime?.centroids).toHaveLength(6);
+    // the detected regimes are the generator's; map them to compare the counts with a brute force
+    const assigned = assignRegimes(table, g.state.regime!);
+    const toGenerator = new Map<number, number>();
+    assigned.forEach((a, i) => toGenerator.set(a, regime[i]!));
+    expect(new Set(toGenerator.values()).size).toBe(6);
+    for (let c = 0; c < 6; c++) {
+      const cycles = col(g, `regime${c + 1}_cycles`);
+      const share = col(g, `regime${c + 1}_share`);
+      let unit = -1;
+      let start = 0;
+      let count = 0;
+      for (let i = 0; i < table.rowCount; i++) {
+        if (table.unit[i] !== unit) {
+          unit = table.unit[i]!;
+          start = i;
+          count = 0;
+        }
+        if (regime[i] === toGenerator.get(c)) count++;
+        expect(cycles[i]).toBe(count);
+        expect(share[i]).toBe(Math.fround(count / (i - start + 1)));
+      }
+    }
+    expect(g.defs.find((d) => d.name === 'regime3_share')).toMatchObject({ kind: 'regimeShare', regime: 2 });
+    // applying the state gives the same columns
+    const again = engineerFeatures(table, {}, { state: g.state });
+    expect(again.names).toEqual(g.names);
+    expect(again.columns).toEqual(g.columns);
+    // no regime features when asked not to
+    const plain = engineerFeatures(table, { windows: [3], sensors: ['s2'], regimeNormalisation: { features: false } });
+    expect(plain.state.regime?.centroids).toHaveLength(6);
+    expect(plain.names.some((n) => n.startsWith('regime'))).toBe(false);
+  });
+
+  it("'auto' leaves a single-regime fleet alone; false turns normalisation off without detecting", () => {
+    const one = synthesizeFleetWithRegimes({ units: 5, seed: 4, regimes: 1 }).table;
+    const g = engineerFeatures(one, { windows: [3], sensors: ['s2'] });
+    expect(g.state.regime).toBeUndefined();
+    expect(g.state.regimeChoice).toMatchObject({ enabled: false, clusters: null, detected: { k: 1 } });
+    expect(g.names.some((n) => n.startsWith('regime'))).toBe(false);
+
+    const six = synthesizeFleetWithRegimes({ units: 5, seed: 4, regimes: 6 }).table;
+    const off = engineerFeatures(six, { windows: [3], sensors: ['s2'], regimeNormalisation: { enabled: false } });
+    expect(off.state.regime).toBeUndefined();
+    expect(off.state.regimeChoice).toEqual({ requested: { enabled: false, clusters: 'auto' }, enabled: false, clusters: null, detected: null });
+    const forced = engineerFeatures(six, { windows: [3], sensors: ['s2'], regimeNormalisation: { enabled: true, clusters: 3 } });
+    expect(forced.state.regimeChoice).toMatchObject({ enabled: true, clusters: 3, detected: null });
+    expect(forced.names.filter((n) => n.endsWith('_cycles'))).toEqual(['regime1_cycles', 'regime2_cycles', 'regime3_cycles']);
+  });
 });
 
 describe('rollingWindow matches a brute-force reference', () => {
@@ -212,7 +268,7 @@ describe('feature spec', () => {
       stats: ['mean', 'std', 'min', 'max', 'slope'],
       ewmaAlpha: 0.1,
       include: { raw: true, diff: true, ewma: true },
-      regimeNormalisation: { enabled: false, clusters: 6 },
+      regimeNormalisation: { enabled: 'auto', clusters: 'auto', seed: 0, features: true },
     });
     expect(featureSpecJsonSchema).toMatchObject({ type: 'object', additionalProperties: false });
     const props = featureSpecJsonSchema.properties as Record<string, { default?: unknown }>;

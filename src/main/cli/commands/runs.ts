@@ -11,6 +11,8 @@ interface RunResultShape {
   metrics?: Record<string, { validation?: { f2?: number | null } | null; test?: { f2?: number | null } | null }>;
   timings?: Record<string, number>;
   calibration?: unknown;
+  /** how the feature spec's regime choice was resolved (runs since regime detection) */
+  regimes?: { enabled?: boolean; clusters?: number | null } | null;
 }
 
 function resultOf(r: RunRecord): RunResultShape {
@@ -119,6 +121,7 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
       metrics: result.metrics ?? {},
       calibration: result.calibration ?? null,
       timings: result.timings ?? {},
+      regimes: result.regimes ?? null,
       artifacts,
       models,
     };
@@ -128,6 +131,8 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
         `started ${r.createdAt}${r.finishedAt === null ? '' : `, finished ${r.finishedAt}`}${r.backend === null ? '' : `, backend ${r.backend}`}`,
       ];
       if (r.error !== null) lines.push(`error: ${r.error}`);
+      if (detail.regimes !== null && detail.regimes !== undefined)
+        lines.push(detail.regimes.enabled === true ? `sensors standardised per operating regime (${detail.regimes.clusters} regimes)` : 'no per-regime standardisation');
       if (detail.threshold !== null)
         lines.push(`threshold ${detail.threshold}${detail.weight === null ? '' : `, GBDT weight ${detail.weight}`}`);
       const metricRows = Object.entries(detail.metrics).flatMap(([model, m]) =>

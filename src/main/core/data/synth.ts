@@ -153,6 +153,8 @@ interface RowSink {
   unit: Int32Array;
   cycle: Int32Array;
   values: Float64Array[];
+  /** the generator's operating regime of each row (0..5), when wanted */
+  regime?: Int32Array;
 }
 
 /** Per-regime sensor bases, precomputed. */
@@ -193,6 +195,7 @@ function generateUnit(
     out.unit[r] = plan.unit;
     out.cycle[r] = t;
     const reg = regimes === 1 ? 0 : rng.int(6);
+    if (out.regime !== undefined) out.regime[r] = reg;
     const center = REGIMES[reg]!.s;
     const z1 = rng.normal();
     const z2 = rng.normal();
@@ -219,6 +222,14 @@ function generateUnit(
 
 /** A synthetic fleet as a table (values rounded to the printed precision). */
 export function synthesizeFleet(opts: SynthOptions): FleetTable {
+  return synthesizeFleetWithRegimes(opts).table;
+}
+
+/**
+ * A synthetic fleet and the operating regime the generator flew each row in (an index into the
+ * six FD002-like flight conditions; 0 everywhere with one regime), e.g. to check regime detection.
+ */
+export function synthesizeFleetWithRegimes(opts: SynthOptions): { table: FleetTable; regime: Int32Array } {
   const plans = synthUnitPlans(opts);
   const regimes = opts.regimes ?? 1;
   const rows = plans.reduce((n, p) => n + p.life, 0);
@@ -226,6 +237,7 @@ export function synthesizeFleet(opts: SynthOptions): FleetTable {
     unit: new Int32Array(rows),
     cycle: new Int32Array(rows),
     values: CMAPSS_VALUE_COLUMNS.map(() => new Float64Array(rows)),
+    regime: new Int32Array(rows),
   };
   const rng = new Rng(opts.seed, 2);
   const bases = regimeBases(regimes);
@@ -234,7 +246,10 @@ export function synthesizeFleet(opts: SynthOptions): FleetTable {
     generateUnit(plan, rng, regimes, bases, out, offset);
     offset += plan.life;
   }
-  return { rowCount: rows, unit: out.unit, cycle: out.cycle, columns: CMAPSS_VALUE_COLUMNS, values: out.values };
+  return {
+    table: { rowCount: rows, unit: out.unit, cycle: out.cycle, columns: CMAPSS_VALUE_COLUMNS, values: out.values },
+    regime: out.regime!,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import { badFile, PrognosError } from '../../../shared/errors';
 import { validateCalibration } from '../eval/calibration';
 import type { Calibration } from '../rul/types';
 import { CMAPSS_VALUE_COLUMNS, type ColumnInfo } from '../data/table';
-import { buildFeatureDefs, type FeatureState } from '../features/engineer';
+import { featureDefsOfState, type FeatureState } from '../features/engineer';
 import type { GbdtModel } from '../models/gbdt';
 import type { ScalerParams } from '../split';
 import { formatSums, isPlainBundlePath, parseSums, sha256Hex, SUMS_FILE } from './checksums';
@@ -293,7 +293,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
     pipeline = { file: PIPELINE_ONNX_FILE, ...contract, contract: pipelineContractLines(contract, input.windowLength) };
   }
 
-  const defs = buildFeatureDefs(state.spec, state.sensors, state.regime !== undefined);
+  const defs = featureDefsOfState(state);
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,

@@ -19,10 +19,12 @@
  *
  * With regime normalisation the history carries the operating settings first: each row is assigned
  * the nearest centroid (z-scored settings, squared Euclidean distance, first minimum on ties) and the
- * sensors are standardised with that regime's mean and std, as in the in-app engine.
+ * sensors are standardised with that regime's mean and std, as in the in-app engine. The regime
+ * features count, over the whole history up to a target row, the rows of each regime (a masked
+ * product with the one-hot regimes) and divide by the rows so far for the share.
  */
 import { PrognosError } from '../../../shared/errors';
-import { buildFeatureDefs, type FeatureDef, type FeatureKind, type FeatureState } from '../features/engineer';
+import { featureDefsOfState, type FeatureDef, type FeatureKind, type FeatureState } from '../features/engineer';
 import { ewmaAlphaOf } from '../features/spec';
 import { type GraphBuilder, attr, DataType } from './onnx';
 
@@ -44,7 +46,7 @@ export function historyColumns(state: FeatureState): string[] {
 
 /** Definitions of the named features under a feature state, in the order asked. */
 export function featureDefsFor(state: FeatureState, names: readonly string[]): FeatureDef[] {
-  const defs = buildFeatureDefs(state.spec, state.sensors, state.regime !== undefined);
+  const defs = featureDefsOfState(state);
   const byName = new Map(defs.map((d) => [d.name, d]));
   return names.map((n) => {
     const d = byName.get(n);
@@ -66,9 +68,12 @@ export function tailRowsFor(defs: readonly FeatureDef[], targets: number): numbe
   return targets - 1 + reach;
 }
 
+/** The EWMA and the regime features (cycles and share of time per regime) look at a unit's whole history. */
 export function needsFullHistory(defs: readonly FeatureDef[]): boolean {
-  return defs.some((d) => d.kind === 'ewma');
+  return defs.some((d) => WHOLE_HISTORY.has(d.kind));
 }
+
+const WHOLE_HISTORY: ReadonlySet<FeatureKind> = new Set<FeatureKind>(['ewma', 'regimeCycles', 'regimeShare']);
 
 const SAFE_END = Number.MAX_SAFE_INTEGER;
 
@@ -105,6 +110,7 @@ export function addFeatureEngine(
 
   // ---- the source values per sensor, float64 [N, T, S]
   let X: string;
+  let regimeOfRow: string | undefined;
   const reg = state.regime;
   if (reg === undefined) {
     X = inputs.history;
@@ -118,6 +124,7 @@ export function addFeatureEngine(
     const regime = b.node('ArgMin', [dist], [attr.int('axis', 2), attr.int('keepdims', 0), attr.int('select_last_index', 0)], {
       hint: 'regime',
     });
+    regimeOfRow = regime;
     const sensorsRaw = b.node('Gather', [inputs.history, i64v('sensor_cols', sensors.map((_, i) => ns + i))], [attr.int('axis', 2)]);
     const mu = b.node('Gather', [b.f64('regime_mean', [k, S], reg.sensorMean.flat()), regime], [attr.int('axis', 0)]);
     const sd = b.node('Gather', [b.f64('regime_std', [k, S], reg.sensorStd.flat()), regime], [attr.int('axis', 0)]);
@@ -127,16 +134,19 @@ export function addFeatureEngine(
   const Xz = b.node('Where', [unsq(rowOk, [2]), X, zero], [], { hint: 'source' });
 
   const blocks: string[] = [];
+  /** first column of each block in the concatenation; blocks are S wide, the regime blocks k wide */
   const blockOf = new Map<string, number>();
-  const addBlock = (key: string, t: string): void => {
-    blockOf.set(key, blocks.length);
+  let width = 0;
+  const addBlock = (key: string, t: string, columns = S): void => {
+    blockOf.set(key, width);
     blocks.push(t);
+    width += columns;
   };
   const kvec = b.i64('target_offset', [L], Array.from({ length: L }, (_, i) => i));
   const want = (kind: FeatureKind, w?: number): boolean => defs.some((d) => d.kind === kind && (w === undefined || d.window === w));
 
   // ---- window statistics, raw values and differences on the last `tail` rows
-  const needsTail = defs.some((d) => d.kind !== 'ewma');
+  const needsTail = defs.some((d) => !WHOLE_HISTORY.has(d.kind));
   if (needsTail) {
     const tailC = i64v('tail_rows', [tail]);
     const sliceRows = (x: string, hint: string): string =>
@@ -233,13 +243,38 @@ export function addFeatureEngine(
     addBlock('ewma', b.node('MatMul', [K, Xz], [], { hint: 'ewma' }));
   }
 
+  // ---- cycles and share of time in each regime, over the whole history
+  if (want('regimeCycles') || want('regimeShare')) {
+    if (reg === undefined || regimeOfRow === undefined) throw new PrognosError('INTERNAL', 'regime features without a regime model');
+    const k = reg.centroids.length;
+    const ids = b.i64('regime_ids', [k], Array.from({ length: k }, (_, i) => i));
+    const oneHot = b.node('And', [b.node('Equal', [unsq(regimeOfRow, [2]), ids]), unsq(rowOk, [2])], [], { hint: 'regime_one_hot' });
+    const pos = b.node('Add', [kvec, b.node('Sub', [T1, i64v('targets', [L])])]);
+    const eff = b.node('Max', [unsq(pos, [0]), unsq(pFull, [1])], [], { hint: 'regime_target_row' });
+    const J3 = unsq(jFull, [0, 1], 'j3r');
+    const E3 = unsq(eff, [2], 'e3r');
+    const P3 = unsq(pFull, [1, 2], 'p3r');
+    const upTo = toF64(b.node('And', [b.node('GreaterOrEqual', [J3, P3]), b.node('LessOrEqual', [J3, E3])]), 'rows_so_far');
+    const counts = b.node('MatMul', [upTo, toF64(oneHot, 'regime_one_hot64')], [], { hint: 'regime_cycles' });
+    if (want('regimeCycles')) addBlock('regimeCycles', counts, k);
+    if (want('regimeShare')) {
+      const seen = toF64(b.node('Add', [b.node('Sub', [E3, P3]), i64v('one', [1])]), 'rows_seen');
+      addBlock('regimeShare', b.node('Div', [counts, seen], [], { hint: 'regime_share' }), k);
+    }
+  }
+
   // ---- pick the features in the requested order and store them as float32
   const indices = defs.map((d) => {
+    if (d.kind === 'regimeCycles' || d.kind === 'regimeShare') {
+      const start = blockOf.get(d.kind);
+      if (start === undefined || d.regime === undefined) throw new PrognosError('INTERNAL', `no graph block for feature ${d.name}`);
+      return start + d.regime;
+    }
     const key = d.kind === 'raw' || d.kind === 'ewma' || d.kind === 'diff' ? d.kind : `${d.kind}${d.window}`;
-    const blk = blockOf.get(key);
+    const start = blockOf.get(key);
     const s = sensors.indexOf(d.sensor);
-    if (blk === undefined || s < 0) throw new PrognosError('INTERNAL', `no graph block for feature ${d.name}`);
-    return blk * S + s;
+    if (start === undefined || s < 0) throw new PrognosError('INTERNAL', `no graph block for feature ${d.name}`);
+    return start + s;
   });
   const all = blocks.length === 1 ? blocks[0]! : b.node('Concat', blocks, [attr.int('axis', 2)], { hint: 'all_features' });
   const picked = b.node('Gather', [all, i64v('feature_index', indices)], [attr.int('axis', 2)], { hint: 'features64' });

@@ -125,7 +125,7 @@ export interface BundleManifest {
   };
 }
 
-const featureKinds = ['raw', 'mean', 'std', 'min', 'max', 'slope', 'ewma', 'diff'] as const satisfies readonly FeatureKind[];
+const featureKinds = ['raw', 'mean', 'std', 'min', 'max', 'slope', 'ewma', 'diff', 'regimeCycles', 'regimeShare'] as const satisfies readonly FeatureKind[];
 
 const featureDefSchema = z.object({
   name: z.string(),
@@ -133,6 +133,7 @@ const featureDefSchema = z.object({
   kind: z.enum(featureKinds),
   window: z.number().int().min(1).optional(),
   alpha: z.number().optional(),
+  regime: z.number().int().min(0).optional(),
   formula: z.string(),
 });
 

@@ -9,10 +9,11 @@
  */
 import { PrognosError } from '../../../shared/errors';
 import { type FleetTable, type UnitSpan, unitSpans } from '../data/table';
-import { type RegimeModel, columnIndex, fitRegimes, normaliseSensors } from './regime';
+import { detectRegimes } from '../data/regimes';
+import { type RegimeModel, assignRegimes, columnIndex, fitRegimes, normaliseSensors, regimeModelFromDetected } from './regime';
 import { type FeatureSpec, type FeatureSpecInput, type FeatureStat, ewmaAlphaOf, parseFeatureSpec } from './spec';
 
-export type FeatureKind = 'raw' | FeatureStat | 'ewma' | 'diff';
+export type FeatureKind = 'raw' | FeatureStat | 'ewma' | 'diff' | 'regimeCycles' | 'regimeShare';
 
 export interface FeatureDef {
   readonly name: string;
@@ -20,6 +21,8 @@ export interface FeatureDef {
   readonly kind: FeatureKind;
   readonly window?: number;
   readonly alpha?: number;
+  /** regimeCycles and regimeShare: the operating regime (0-based index into the regime model) */
+  readonly regime?: number;
   /** Human-readable definition, shown in the UI, the model card and the export manifest. */
   readonly formula: string;
 }
@@ -38,6 +41,25 @@ export interface FeatureState {
   readonly sensors: string[];
   readonly droppedSensors: DroppedSensor[];
   readonly regime?: RegimeModel;
+  /** how the spec's regime choice was resolved (absent in runs recorded before 'auto' existed) */
+  readonly regimeChoice?: RegimeChoice;
+}
+
+/** The spec's regime choice and what was used; recorded with the run. */
+export interface RegimeChoice {
+  readonly requested: { readonly enabled: 'auto' | boolean; readonly clusters: 'auto' | number };
+  /** regime normalisation was used */
+  readonly enabled: boolean;
+  /** regimes in the model used (null when not used) */
+  readonly clusters: number | null;
+  /** the detection on the fitting rows (the training units), when an 'auto' asked for it */
+  readonly detected: {
+    readonly k: number;
+    readonly settings: string[];
+    readonly scores: { k: number; silhouette: number | null }[];
+    readonly method: string;
+    readonly note?: string;
+  } | null;
 }
 
 export interface EngineeredFeatures {
@@ -75,7 +97,9 @@ function fmt(x: number): string {
 export function buildFeatureDefs(
   spec: FeatureSpec,
   sensors: readonly string[],
-  regimeNormalised = spec.regimeNormalisation.enabled,
+  regimeNormalised = spec.regimeNormalisation.enabled === true,
+  /** regimes in the regime model: with more than one, the regime features are added (when the spec asks) */
+  regimes = 0,
 ): FeatureDef[] {
   const windows = [...new Set(spec.windows)];
   const stats = [...new Set(spec.stats)];
@@ -117,7 +141,55 @@ export function buildFeatureDefs(
       });
     }
   }
+  if (regimeNormalised && regimes > 1 && spec.regimeNormalisation.features) {
+    for (let c = 0; c < regimes; c++) {
+      defs.push({
+        name: `regime${c + 1}_cycles`,
+        sensor: 'regime',
+        kind: 'regimeCycles',
+        regime: c,
+        formula: `cycles the unit has spent in operating regime ${c + 1} of ${regimes} so far (its whole history, this cycle included)`,
+      });
+    }
+    for (let c = 0; c < regimes; c++) {
+      defs.push({
+        name: `regime${c + 1}_share`,
+        sensor: 'regime',
+        kind: 'regimeShare',
+        regime: c,
+        formula: `share of the unit's cycles so far spent in operating regime ${c + 1} of ${regimes} (its whole history, this cycle included)`,
+      });
+    }
+  }
   return defs;
+}
+
+/** The feature definitions a fitted feature state produces, in column order. */
+export function featureDefsOfState(state: FeatureState): FeatureDef[] {
+  return buildFeatureDefs(state.spec, state.sensors, state.regime !== undefined, state.regime?.centroids.length ?? 0);
+}
+
+/**
+ * Cycles spent so far in each regime and their share of the unit's cycles so far, per row: the
+ * regime features, [cycles of regime 0..k−1, shares of regime 0..k−1].
+ */
+export function regimeTimeColumns(regimes: Int32Array, spans: readonly UnitSpan[], k: number): Float32Array[] {
+  const n = regimes.length;
+  const cycles = Array.from({ length: k }, () => new Float32Array(n));
+  const shares = Array.from({ length: k }, () => new Float32Array(n));
+  const count = new Float64Array(k);
+  for (const { start, end } of spans) {
+    count.fill(0);
+    for (let i = start; i < end; i++) {
+      count[regimes[i]!]!++;
+      const seen = i - start + 1;
+      for (let c = 0; c < k; c++) {
+        cycles[c]![i] = count[c]!;
+        shares[c]![i] = count[c]! / seen;
+      }
+    }
+  }
+  return [...cycles, ...shares];
 }
 
 /** Sensors the spec asks for, before near-constant checks. */
@@ -354,19 +426,8 @@ export function engineerFeatures(
   } else {
     const spec = parseFeatureSpec(specInput);
     const requested = requestedSensors(table, spec);
-    let regime: RegimeModel | undefined;
-    if (spec.regimeNormalisation.enabled) {
-      regime = fitRegimes(
-        table,
-        requested,
-        spec.regimeNormalisation.clusters,
-        spec.regimeNormalisation.seed,
-        opts.fitRows,
-      );
-      source = normaliseSensors(table, regime);
-    } else {
-      source = rawSources(table, requested);
-    }
+    const { regime, choice } = resolveRegimes(table, spec, requested, opts.fitRows);
+    source = regime !== undefined ? normaliseSensors(table, regime) : rawSources(table, requested);
     const sensors: string[] = [];
     const droppedSensors: DroppedSensor[] = [];
     for (const name of requested) {
@@ -374,21 +435,28 @@ export function engineerFeatures(
       if (reason === null) sensors.push(name);
       else droppedSensors.push({ name, reason });
     }
+    let kept = regime;
     if (regime !== undefined) {
       const fitted = regime;
       const keep = sensors.map((s) => fitted.sensors.indexOf(s));
-      regime = {
+      kept = {
         ...fitted,
         sensors: [...sensors],
         sensorMean: fitted.sensorMean.map((row) => keep.map((k) => row[k]!)),
         sensorStd: fitted.sensorStd.map((row) => keep.map((k) => row[k]!)),
       };
     }
-    state = regime === undefined ? { spec, sensors, droppedSensors } : { spec, sensors, droppedSensors, regime };
+    state = {
+      spec,
+      sensors,
+      droppedSensors,
+      ...(kept === undefined ? {} : { regime: kept }),
+      regimeChoice: choice,
+    };
   }
 
   const spec = state.spec;
-  const defs = buildFeatureDefs(spec, state.sensors, state.regime !== undefined);
+  const defs = featureDefsOfState(state);
   const n = table.rowCount;
   const spans = unitSpans(table);
   const t = table.cycle;
@@ -425,8 +493,49 @@ export function engineerFeatures(
     }
     opts.onProgress?.((s + 1) / state.sensors.length);
   });
+  if (defs.some((d) => d.kind === 'regimeCycles')) {
+    const k = state.regime!.centroids.length;
+    columns.push(...regimeTimeColumns(assignRegimes(table, state.regime!), spans, k));
+  }
 
   return { names: defs.map((d) => d.name), columns, defs, droppedSensors: state.droppedSensors, state };
+}
+
+/**
+ * Resolves the spec's regime choice on the fitting rows: 'auto' runs the import's detection
+ * (`detectRegimes`, same function and seed) on the fitting rows — the training units in a run — and
+ * normalises per regime when it finds more than one. A given number of clusters fits k-means with
+ * that k, as before 'auto' existed.
+ */
+function resolveRegimes(
+  table: FleetTable,
+  spec: FeatureSpec,
+  requested: readonly string[],
+  fitRows?: Uint8Array,
+): { regime: RegimeModel | undefined; choice: RegimeChoice } {
+  const rn = spec.regimeNormalisation;
+  const detection = rn.enabled === 'auto' || (rn.enabled === true && rn.clusters === 'auto') ? detectRegimes(table, fitRows === undefined ? {} : { fitRows }) : null;
+  const detected =
+    detection === null
+      ? null
+      : {
+          k: detection.k,
+          settings: detection.settings,
+          scores: detection.scores,
+          method: detection.method,
+          ...(detection.note === undefined ? {} : { note: detection.note }),
+        };
+  const enabled = rn.enabled === 'auto' ? detection!.k > 1 : rn.enabled;
+  const requestedChoice = { enabled: rn.enabled, clusters: rn.clusters };
+  if (!enabled) return { regime: undefined, choice: { requested: requestedChoice, enabled: false, clusters: null, detected } };
+  let regime: RegimeModel;
+  if (rn.clusters === 'auto' && detection !== null && detection.settings.length > 0) {
+    regime = regimeModelFromDetected(table, requested, detection, fitRows);
+  } else {
+    const k = rn.clusters === 'auto' ? 1 : rn.clusters;
+    regime = fitRegimes(table, requested, k, rn.seed, fitRows);
+  }
+  return { regime, choice: { requested: requestedChoice, enabled: true, clusters: regime.centroids.length, detected } };
 }
 
 function rawSources(table: FleetTable, sensors: readonly string[]): Map<string, Float64Array> {

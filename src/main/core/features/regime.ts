@@ -4,6 +4,7 @@
  * rows. Regimes without fitted rows fall back to the overall mean/std of the fitted rows.
  */
 import { PrognosError } from '../../../shared/errors';
+import type { DatasetRegimes } from '../../../shared/schemas';
 import { type FleetTable } from '../data/table';
 import { createRng } from '../split';
 
@@ -167,7 +168,48 @@ export function fitRegimes(
   const d = settings.length;
   const points = settingMatrix(table, { settings, settingMean, settingStd });
   const k = Math.max(1, Math.min(clusters, rows.length));
-  const centroids = kmeans(points, d, rows, k, seed);
+  // regimes numbered in the order of their centroids, as detection numbers them (labels independent of the seeding)
+  const centroids = kmeans(points, d, rows, k, seed).sort((a, b) => {
+    for (let s = 0; s < d; s++) if (a[s] !== b[s]) return a[s]! - b[s]!;
+    return 0;
+  });
+  return withSensorStats(table, sensors, { settings, settingMean, settingStd, centroids }, points, rows);
+}
+
+/**
+ * The regime model of regimes detected at import or on the training units (src/main/core/data/regimes.ts):
+ * the same assignment rule (nearest centroid, each setting divided by its scale) with the sensors'
+ * per-regime means and stds fitted on the rows where `fitRows` is 1.
+ */
+export function regimeModelFromDetected(
+  table: FleetTable,
+  sensors: readonly string[],
+  detected: Pick<DatasetRegimes, 'settings' | 'scale' | 'centroids'>,
+  fitRows?: Uint8Array,
+): RegimeModel {
+  if (detected.settings.length === 0) {
+    throw new PrognosError('INVALID_INPUT', 'regime normalisation: the detected regimes use no operating setting');
+  }
+  const rows = maskedRows(table.rowCount, fitRows);
+  if (rows.length === 0) throw new PrognosError('INVALID_INPUT', 'regime normalisation: no rows to fit on');
+  const settings = [...detected.settings];
+  const settingMean = settings.map(() => 0);
+  const settingStd = [...detected.scale];
+  const points = settingMatrix(table, { settings, settingMean, settingStd });
+  const centroids = detected.centroids.map((c) => Float64Array.from(c, (v, j) => v / settingStd[j]!));
+  return withSensorStats(table, sensors, { settings, settingMean, settingStd, centroids }, points, rows);
+}
+
+function withSensorStats(
+  table: FleetTable,
+  sensors: readonly string[],
+  base: { settings: string[]; settingMean: number[]; settingStd: number[]; centroids: Float64Array[] },
+  points: Float64Array,
+  rows: Int32Array,
+): RegimeModel {
+  const { settings, settingMean, settingStd, centroids } = base;
+  const d = settings.length;
+  const k = centroids.length;
   const regimeOf = new Int32Array(rows.length);
   for (let r = 0; r < rows.length; r++) regimeOf[r] = nearest(points, d, rows[r]!, centroids);
 

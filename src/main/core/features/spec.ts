@@ -21,17 +21,22 @@ const includeSchema = z
 const regimeSchema = z
   .object({
     enabled: z
-      .boolean()
-      .default(false)
-      .describe('standardise every sensor per operating regime before deriving features'),
+      .union([z.literal('auto'), z.boolean()])
+      .default('auto')
+      .describe(
+        'standardise every sensor per operating regime before deriving features: "auto" = when more than one regime is detected on the training units (as at import), true = always, false = never',
+      ),
     clusters: z
-      .number()
-      .int()
-      .min(1)
-      .max(50)
-      .default(6)
-      .describe('number of operating regimes (k of k-means on the settings)'),
-    seed: z.number().int().default(0).describe('seed of the k-means initialisation'),
+      .union([z.literal('auto'), z.number().int().min(1).max(50)])
+      .default('auto')
+      .describe('number of operating regimes: "auto" = the number detected on the training units, or k of k-means on the settings'),
+    seed: z.number().int().default(0).describe('seed of the k-means initialisation (a given number of clusters)'),
+    features: z
+      .boolean()
+      .default(true)
+      .describe(
+        'with more than one regime in use, also: cycles spent so far in each regime (`regime1_cycles`, …) and the share of the unit’s cycles in each (`regime1_share`, …)',
+      ),
   })
   .strict();
 
@@ -75,7 +80,7 @@ export const featureSpecSchema = z
       .optional()
       .describe('alternative to ewmaAlpha: α = 2 / (span + 1); wins over ewmaAlpha when given'),
     include: includeSchema.default({ raw: true, diff: true, ewma: true }),
-    regimeNormalisation: regimeSchema.default({ enabled: false, clusters: 6, seed: 0 }),
+    regimeNormalisation: regimeSchema.default({ enabled: 'auto', clusters: 'auto', seed: 0, features: true }),
   })
   .strict();
 

@@ -57,6 +57,7 @@ export function encodeOutcome(o: TrainOutcome): SavedRun {
     selected: o.selected,
     rows: o.rows,
     units: { train: o.split.train.length, validation: o.split.validation.length, test: o.split.test.length },
+    regimes: o.featureState.regimeChoice ?? null,
     ...(lstmInfo === undefined ? {} : { lstm: { bestEpoch: lstmInfo.bestEpoch, backend: lstmInfo.backend, threads: lstmInfo.threads, windows: lstmInfo.windows } }),
   };
   return { artifacts, models, ...(backend === undefined ? {} : { backend }), result };

@@ -5,8 +5,10 @@
 import type { ColumnInfo, ColumnRole, FleetTable } from '../data/table';
 import { PrognosError } from '../../../shared/errors';
 import {
+  datasetRegimesSchema,
   datasetSummarySchema,
   type DatasetFormat,
+  type DatasetRegimes,
   type DatasetRecord,
   type DatasetSummary,
 } from '../../../shared/schemas';
@@ -24,6 +26,8 @@ export interface NewDataset {
   fingerprint: string;
   summary: DatasetSummary;
   table: FleetTable;
+  /** the operating regimes detected at import (null or absent: not detected) */
+  regimes?: DatasetRegimes | null;
 }
 
 /** Whole columns of a dataset, for charts: unit and cycle always, values by name. */
@@ -59,6 +63,7 @@ interface DatasetRow {
   max_cycles: number;
   has_rul_at_end: number;
   summary_json: string;
+  regimes_json: string | null;
 }
 
 interface ColumnRow {
@@ -73,7 +78,7 @@ interface ColumnRow {
 }
 
 const DATASET_COLUMNS =
-  'dataset_id, name, format, source_file, rul_file, fingerprint, created_at, row_count, unit_count, min_cycles, max_cycles, has_rul_at_end, summary_json';
+  'dataset_id, name, format, source_file, rul_file, fingerprint, created_at, row_count, unit_count, min_cycles, max_cycles, has_rul_at_end, summary_json, regimes_json';
 
 function toRecord(row: DatasetRow): DatasetRecord {
   return {
@@ -89,7 +94,15 @@ function toRecord(row: DatasetRow): DatasetRecord {
     minCycles: row.min_cycles,
     maxCycles: row.max_cycles,
     summary: JSON.parse(row.summary_json) as DatasetSummary,
+    regimes: regimesOf(row),
   };
+}
+
+/** The stored regimes; a stored value that does not read as regimes counts as not detected. */
+function regimesOf(row: Pick<DatasetRow, 'regimes_json'>): DatasetRegimes | null {
+  if (row.regimes_json === null) return null;
+  const parsed = datasetRegimesSchema.safeParse(JSON.parse(row.regimes_json));
+  return parsed.success ? parsed.data : null;
 }
 
 function notFound(id: string): PrognosError {
@@ -132,6 +145,11 @@ function validate(d: NewDataset): DatasetSummary {
   } else if (parsed.data.rows !== n) {
     problems.push(`the summary counts ${parsed.data.rows} rows, the table has ${n}`);
   }
+  if (d.regimes !== undefined && d.regimes !== null) {
+    const r = datasetRegimesSchema.safeParse(d.regimes);
+    if (!r.success) problems.push(`invalid regimes: ${z.prettifyError(r.error)}`);
+    else if (r.data.rows.reduce((a, b) => a + b, 0) !== n) problems.push(`the regimes count ${r.data.rows.reduce((a, b) => a + b, 0)} rows, the table has ${n}`);
+  }
   if (problems.length > 0 || !parsed.success) {
     throw new PrognosError('INVALID_INPUT', `dataset "${d.name}" cannot be stored: ${problems.join('; ')}`);
   }
@@ -157,6 +175,7 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
     minCycles: summary.minCycles,
     maxCycles: summary.maxCycles,
     summary,
+    regimes: d.regimes ?? null,
   };
   const insertDs = db.prepare(
     `INSERT INTO datasets (${DATASET_COLUMNS}) VALUES (${DATASET_COLUMNS.split(',').fill('?').join(', ')})`,
@@ -187,6 +206,7 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
       record.maxCycles,
       t.rulAtEnd === undefined ? 0 : 1,
       JSON.stringify(summary),
+      d.regimes === undefined || d.regimes === null ? null : JSON.stringify(d.regimes),
     );
     insertColumn.run(id, 0, 'unit', 'unit', 'unit', 'int32', n, blobOf(t.unit));
     insertColumn.run(id, 1, 'cycle', 'cycle', 'cycle', 'int32', n, blobOf(t.cycle));
@@ -204,6 +224,20 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
     throw e;
   }
   return record;
+}
+
+/**
+ * Records the regimes of a dataset that has none yet (one imported before detection existed);
+ * a dataset's detection is never replaced. True when it was recorded.
+ */
+export function setDatasetRegimes(db: Db, id: string, regimes: DatasetRegimes): boolean {
+  const r = datasetRegimesSchema.safeParse(regimes);
+  if (!r.success) throw new PrognosError('INVALID_INPUT', `dataset ${id}: invalid regimes: ${z.prettifyError(r.error)}`);
+  return (
+    db
+      .prepare<[string, string]>('UPDATE datasets SET regimes_json = ? WHERE dataset_id = ? AND regimes_json IS NULL')
+      .run(JSON.stringify(r.data), id).changes > 0
+  );
 }
 
 /** Newest first. */

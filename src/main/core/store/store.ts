@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { openDatabase } from './sqlite';
 import type { FleetTable } from '../data/table';
 import { PrognosError } from '../../../shared/errors';
-import type { DatasetRecord } from '../../../shared/schemas';
+import type { DatasetRecord, DatasetRegimes } from '../../../shared/schemas';
 import * as datasets from './datasets';
 import * as keyring from './keys';
 import { migrate, schemaVersionOf } from './migrate';
@@ -299,6 +299,11 @@ export class ExperimentStore {
   /** Stores the dataset in one transaction (all or nothing); INVALID_INPUT when it is inconsistent. */
   insertDataset(d: datasets.NewDataset): DatasetRecord {
     return datasets.insertDataset(this.db, d);
+  }
+
+  /** Records the regimes of a dataset imported before detection existed (never replaces them). */
+  setDatasetRegimes(id: string, regimes: DatasetRegimes): boolean {
+    return datasets.setDatasetRegimes(this.db, id, regimes);
   }
 
   /** Newest first. */

@@ -5,13 +5,16 @@ import { Tabs, type TabItem } from '../../components/Tabs';
 import { formatDate } from '../../lib/format';
 import { ColumnStatsTable } from './ColumnStatsTable';
 import { PreviewTable } from './PreviewTable';
+import { RegimeChart } from './RegimeChart';
+import { regimeCountText } from './regime-chart-option';
 import { SensorChart } from './SensorChart';
 import { SummaryFigures } from './SummaryFigures';
 
-type DetailTab = 'sensors' | 'columns' | 'rows';
+type DetailTab = 'sensors' | 'regimes' | 'columns' | 'rows';
 
 const TABS: readonly TabItem<DetailTab>[] = [
   { key: 'sensors', label: 'Sensor trends' },
+  { key: 'regimes', label: 'Operating regimes' },
   { key: 'columns', label: 'Columns' },
   { key: 'rows', label: 'Rows' },
 ];
@@ -43,6 +46,9 @@ export function DatasetDetail({ dataset }: { dataset: DatasetRecord }) {
           {dataset.rulFile !== null && <span title={dataset.rulFile}>RUL: {baseName(dataset.rulFile)}</span>}
           <span>{FORMAT_NAMES[dataset.format]}</span>
           <span>imported {formatDate(dataset.createdAt)}</span>
+          <span data-testid="dataset-regimes">
+            {dataset.regimes === null ? 'operating regimes: see their tab' : regimeCountText(dataset.regimes.k)}
+          </span>
           <span className="mono" title={`Fingerprint ${dataset.fingerprint}`}>
             {dataset.fingerprint.slice(0, 12)}
           </span>
@@ -63,6 +69,7 @@ export function DatasetDetail({ dataset }: { dataset: DatasetRecord }) {
           {tab === 'sensors' && (
             <SensorChart key={dataset.datasetId} datasetId={dataset.datasetId} columns={summary.columns} />
           )}
+          {tab === 'regimes' && <RegimeChart key={dataset.datasetId} datasetId={dataset.datasetId} />}
           {tab === 'columns' && <ColumnStatsTable columns={summary.columns} />}
           {tab === 'rows' && (
             <PreviewTable
