@@ -17,7 +17,7 @@ const json = <T>(...args: string[]): T => {
   if (r.code !== 0) throw new Error(`prognos ${args.join(' ')}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 };
-type Predict = { threshold: number; units: { unit: number; cycle: number; probability: number; parts: { gbdt: number }; alert: boolean; rul?: number }[]; lastCycle?: { n: number } };
+type Predict = { threshold: number; units: { unit: number; cycle: number; probability: number; parts: { gbdt: number }; alert: boolean; trueRul?: number }[]; lastCycle?: { n: number } };
 
 beforeAll(() => {
   requireBuild();
@@ -46,7 +46,7 @@ describe('bundles from the CLI', () => {
       expect(Math.abs(b.probability - r.probability)).toBeLessThanOrEqual(1e-5);
       expect(Math.abs(p.probability - r.probability)).toBeLessThanOrEqual(1e-4);
       expect(b.alert).toBe(r.alert);
-      expect(b.rul).toBe(r.rul);
+      expect(b.trueRul).toBe(r.trueRul);
     }
     expect(viaBundle.lastCycle?.n).toBe(100);
   });
