@@ -15,9 +15,10 @@ import { PrognosError } from '../../../shared/errors';
 import type { FleetTable } from '../data/table';
 import { unitSpans } from '../data/table';
 import { trainGbdt, type GbdtDataset, type GbdtModel } from '../models/gbdt';
-import { predictRows, type EpochRecord, type LstmModel } from '../models/lstm';
+import { predictRows, trainLstm, type EpochRecord, type LstmModel } from '../models/lstm';
 import type { TrainConfig } from '../pipeline/config';
 import { createRng } from '../split';
+import { buildWindows } from '../windows';
 import { applyInterval, blendRul, cappedTarget, chooseRulWeight, fitConformal, rulMetrics } from './metrics';
 import type { RulInterval, RulMetrics } from './types';
 
@@ -154,8 +155,32 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
     gbdt: { valid: gbdtAt(validRows), test: gbdtAt(testRows) },
   };
 
-  const lstmModel: LstmModel | undefined = undefined;
-  const lstmInfo: RulOutcomeInfo['lstm'] = undefined;
+  let lstmModel: LstmModel | undefined;
+  let lstmInfo: RulOutcomeInfo['lstm'];
+  if (input.sequence !== undefined) {
+    const { scaled, trainEnds } = input.sequence;
+    const trainWindows = buildWindows(scaled, table, trainEnds, config.historyWindow);
+    const validWindows = buildWindows(scaled, table, validRows, config.historyWindow);
+    const epochs = config.lstm.epochs;
+    input.onProgress?.(0.5, `Training the LSTM's RUL head on ${trainWindows.n.toLocaleString('en-US')} windows…`);
+    const r = await trainLstm(
+      { ...trainWindows, labels: Float32Array.from(trainEnds, (i) => target[i]! / cap) },
+      { ...validWindows, labels: Float32Array.from(validTarget, (v) => v / cap) },
+      { ...config.lstm, seed: config.seed },
+      {
+        target: 'fraction',
+        ...(signal === undefined ? {} : { signal }),
+        onBatch: (b) => input.onProgress?.(0.5 + (0.45 * (b.epoch - 1 + b.batch / b.batches)) / epochs, `LSTM RUL epoch ${b.epoch}, batch ${b.batch} of ${b.batches}`),
+        onEpoch: (e) => input.onIteration?.('lstm', { iteration: e.epoch - 1, trainLoss: e.loss, validLoss: e.valLoss }),
+      },
+    );
+    lstmModel = r.model;
+    lstmInfo = { bestEpoch: r.bestEpoch, history: r.history };
+    const lstmAt = (rows: Int32Array): Float64Array =>
+      rows.length === 0 ? new Float64Array(0) : Float64Array.from(predictRows(r.model, scaled, table, rows, {}).prob, (p) => p * cap);
+    preds.lstm = { valid: lstmAt(validRows), test: lstmAt(testRows) };
+  }
+
   let weight = 1;
   let weightGrid: RulOutcomeInfo['weightGrid'] = [];
   if (preds.lstm !== undefined) {
