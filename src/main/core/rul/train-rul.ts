@@ -2,7 +2,8 @@
  * The remaining-useful-life stage of the training pipeline, beside the classifier:
  * - target min(RUL, cap) per row (piecewise-linear knee);
  * - a GBDT regression (reg:squarederror) on the classifier's selected features and training rows,
- *   early stopping on the validation units' full-window rows;
+ *   early stopping on the validation units' full-window rows; `rul.seeds` of them (consecutive
+ *   seeds) averaged into one model;
  * - with the LSTM in the models, its fractional head (σ output = min(RUL, cap) / cap) on the same
  *   windows and scaler;
  * - the RUL ensemble weight: the GBDT weight with the lowest RMSE against min(RUL, cap) at every
@@ -19,6 +20,7 @@ import { predictRows, trainLstm, type EpochRecord, type LstmModel } from '../mod
 import type { TrainConfig } from '../pipeline/config';
 import { createRng } from '../split';
 import { buildWindows } from '../windows';
+import { averageRegressors } from './average';
 import { applyInterval, blendRul, cappedTarget, chooseRulWeight, fitConformal, rulMetrics } from './metrics';
 import type { RulInterval, RulMetrics } from './types';
 
@@ -49,6 +51,8 @@ export interface RulOutcomeInfo {
   /** the headline model at the cut cycle of each validation and test unit */
   points: { validation: RulPoint[]; test: RulPoint[] };
   gbdtBestIteration: number;
+  /** trees of each seed's ensemble in the averaged RUL GBDT */
+  gbdtMembers: number[];
   lstm?: { bestEpoch: number; history: EpochRecord[] };
   /** training rows; validation full-window rows (early stopping, weight and interval calibration) */
   rows: { train: number; validation: number };
@@ -132,20 +136,24 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
 
   input.onProgress?.(0, 'Training the RUL trees…');
   const { scalePosWeight: _spw, ...gbdtParams } = config.gbdt;
-  const n = config.gbdt.nEstimators;
-  const gbdt = await trainGbdt(
-    train,
-    { ...gbdtParams, objective: 'reg:squarederror', seed: config.seed },
-    {
-      valid,
-      featureNames: names,
-      ...(signal === undefined ? {} : { signal }),
-      onIteration: (e) => {
-        input.onIteration?.('gbdt', { iteration: e.iteration, trainLoss: e.trainLoss, ...(e.validLoss === undefined ? {} : { validLoss: e.validLoss }) });
-        input.onProgress?.((0.5 * (e.iteration + 1)) / n, `RUL tree ${e.iteration + 1} of ${n}`);
-      },
-    },
-  );
+  const n = config.rul.gbdt.nEstimators;
+  const seeds = config.rul.seeds;
+  const members: GbdtModel[] = [];
+  for (let k = 0; k < seeds; k++) {
+    members.push(
+      await trainGbdt(
+        train,
+        { ...gbdtParams, ...config.rul.gbdt, objective: 'reg:squarederror', seed: config.seed + k },
+        {
+          valid,
+          featureNames: names,
+          ...(signal === undefined ? {} : { signal }),
+          onIteration: (e) => input.onProgress?.((0.5 * (k + (e.iteration + 1) / n)) / seeds, `RUL trees (seed ${k + 1} of ${seeds}): tree ${e.iteration + 1}, validation RMSE ${e.validLoss?.toFixed(2) ?? '—'}`),
+        },
+      ),
+    );
+  }
+  const gbdt = averageRegressors(members);
   const gbdtAt = (rows: Int32Array): Float64Array => {
     if (rows.length === 0) return new Float64Array(0);
     const picked = columns.map((c) => Float32Array.from(rows, (r) => c[r]!));
@@ -225,6 +233,7 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
     metrics,
     points: { validation: points(preds[headline]!.valid, validTruth, validRows, validCuts), test: points(preds[headline]!.test, testTruth, testRows, testCuts) },
     gbdtBestIteration: gbdt.bestIteration,
+    gbdtMembers: members.map((m) => m.trees.length),
     ...(lstmInfo === undefined ? {} : { lstm: lstmInfo }),
     rows: { train: trainRows.length, validation: validRows.length },
     gbdt,
