@@ -74,16 +74,17 @@ function pickUnits(t: FleetTable, spans: readonly UnitSpan[]): FleetTable {
 
 function withRul(units: UnitScore[], table: FleetTable): ScoredUnit[] {
   const rul = table.rulAtEnd;
-  return units.map((u) => (rul?.has(u.unit) === true ? { ...u, rul: rul.get(u.unit)! } : u));
+  return units.map((u) => (rul?.has(u.unit) === true ? { ...u, trueRul: rul.get(u.unit)! } : u));
 }
 
-function runUnits(table: FleetTable, trained: TrainedRun): UnitScore[] {
+function runUnits(table: FleetTable, trained: TrainedRun): ScoredUnit[] {
   const spans = unitSpans(table);
   const p = scoreRows(table, trained, Int32Array.from(spans, (s) => s.end - 1));
   return spans.map((s, k) => {
     const probability = p.probability[k]!;
     const gbdt = p.gbdt[k]!;
-    return { unit: s.unit, cycle: table.cycle[s.end - 1]!, probability, parts: p.lstm === undefined ? { gbdt } : { gbdt, lstm: p.lstm[k]! }, alert: probability >= trained.threshold };
+    const rul = p.rul === undefined ? {} : { rul: p.rul.value[k]!, rulLow: p.rul.low[k]!, rulHigh: p.rul.high[k]! };
+    return { unit: s.unit, cycle: table.cycle[s.end - 1]!, probability, parts: p.lstm === undefined ? { gbdt } : { gbdt, lstm: p.lstm[k]! }, alert: probability >= trained.threshold, ...rul };
   });
 }
 
@@ -95,7 +96,7 @@ async function score(id: number, source: ScoreSource, table: FleetTable): Promis
   const a = m.kind === 'run' && source.kind === 'run' ? source.artifacts : undefined;
   const run = m.kind === 'run' ? { ...m.trained, weight: a?.weight ?? m.trained.weight, threshold: a?.threshold ?? m.trained.threshold, calibration: a?.calibration ?? m.trained.calibration } : undefined;
   const spans = unitSpans(table);
-  const units: UnitScore[] = [];
+  const units: ScoredUnit[] = [];
   // every feature is computed within a unit, so scoring a block of units alone gives the same numbers
   for (let a = 0; a < spans.length; a += CHUNK_UNITS) {
     await yieldToMessages();

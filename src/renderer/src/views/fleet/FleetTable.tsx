@@ -53,7 +53,7 @@ function sortValue(u: RankedUnit, key: SortKey): number | undefined {
     case 'lstm':
       return u.parts.lstm;
     case 'rul':
-      return u.rul;
+      return u.trueRul;
   }
 }
 
@@ -150,12 +150,12 @@ const FleetRow = memo(function FleetRow(p: RowProps) {
         return (
           <div
             key={c.key}
-            className={`${cls}${u.rul !== undefined && u.rul <= p.labelWindow ? ' vtable__cell--failing' : ''}`}
+            className={`${cls}${u.trueRul !== undefined && u.trueRul <= p.labelWindow ? ' vtable__cell--failing' : ''}`}
             role="cell"
             style={style}
             data-testid="fleet-rul"
           >
-            {u.rul === undefined ? '—' : formatInteger(u.rul)}
+            {u.trueRul === undefined ? '—' : formatInteger(u.trueRul)}
           </div>
         );
       case 'outcome':
@@ -209,7 +209,7 @@ export function FleetTable(props: {
 }) {
   const { ranked, labelWindow, plotted, onTogglePlot } = props;
   const hasLstm = useMemo(() => ranked.some((u) => u.parts.lstm !== undefined), [ranked]);
-  const hasRul = useMemo(() => ranked.some((u) => u.rul !== undefined), [ranked]);
+  const hasRul = useMemo(() => ranked.some((u) => u.trueRul !== undefined), [ranked]);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'rank', descending: false });
   const [alertsOnly, setAlertsOnly] = useState(false);
   const [find, setFind] = useState('');

@@ -118,7 +118,7 @@ function FleetResults({ scoring }: { scoring: Extract<Scoring, { status: 'done' 
   const summary = useMemo(() => summarise(ranked, scores.labelWindow), [ranked, scores.labelWindow]);
   const [plotted, setPlotted] = useState<readonly number[]>(() => ranked.slice(0, DEFAULT_PLOTTED).map((u) => u.unit));
   const rulAtEnd = useMemo(
-    () => new Map(ranked.filter((u) => u.rul !== undefined).map((u) => [u.unit, u.rul!])),
+    () => new Map(ranked.filter((u) => u.trueRul !== undefined).map((u) => [u.unit, u.trueRul!])),
     [ranked],
   );
   const toggle = useCallback((unit: number) => {

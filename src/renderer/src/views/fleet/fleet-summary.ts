@@ -28,8 +28,8 @@ export interface FleetSummary {
 }
 
 export function outcomeOf(u: UnitScore, labelWindow: number): Outcome | null {
-  if (u.rul === undefined) return null;
-  const fails = u.rul <= labelWindow;
+  if (u.trueRul === undefined) return null;
+  const fails = u.trueRul <= labelWindow;
   if (u.alert) return fails ? 'true-alert' : 'false-alarm';
   return fails ? 'missed' : 'quiet';
 }
@@ -50,9 +50,9 @@ export function summarise(ranked: readonly RankedUnit[], labelWindow: number): F
   let missed = 0;
   for (const u of ranked) {
     if (u.alert) alerts++;
-    if (u.rul === undefined) continue;
+    if (u.trueRul === undefined) continue;
     withRul++;
-    if (u.rul <= labelWindow) failing++;
+    if (u.trueRul <= labelWindow) failing++;
     if (u.outcome === 'true-alert') trueAlerts++;
     else if (u.outcome === 'false-alarm') falseAlarms++;
     else if (u.outcome === 'missed') missed++;
