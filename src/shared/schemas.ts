@@ -302,7 +302,12 @@ export const unitScoreSchema = z.object({
   probability: z.number(),
   parts: z.object({ gbdt: z.number(), lstm: z.number().optional() }),
   alert: z.boolean(),
+  /** predicted remaining useful life and its interval (cycles), when the model has RUL */
   rul: z.number().optional(),
+  rulLow: z.number().optional(),
+  rulHigh: z.number().optional(),
+  /** true remaining cycles after the last row, when the data came with a RUL file */
+  trueRul: z.number().optional(),
 });
 
 export const fleetScoresSchema = z.object({
@@ -310,6 +315,8 @@ export const fleetScoresSchema = z.object({
   labelWindow: z.number().int(),
   engine: z.string(),
   units: z.array(unitScoreSchema),
+  /** nominal coverage of the rulLow–rulHigh intervals, when the model has RUL */
+  rulCoverage: z.number().optional(),
 });
 export type FleetScoresValue = z.infer<typeof fleetScoresSchema>;
 

@@ -9,8 +9,8 @@ import type { WireTable } from './import-protocol';
 import type { TrainedArtifacts } from './trained-run';
 
 export interface ScoredUnit extends UnitScore {
-  /** true remaining cycles after the last row, when the data came with a RUL file */
-  readonly rul?: number;
+  /** true remaining cycles after the last row, when the data came with a RUL file (`rul` is the predicted one) */
+  readonly trueRul?: number;
 }
 
 export interface FleetScores {
@@ -21,6 +21,8 @@ export interface FleetScores {
   labelWindow: number;
   /** what the bundle's signature proves (bundle scoring only) */
   trust?: BundleTrust;
+  /** nominal coverage of the rulLow–rulHigh intervals, when the model has RUL */
+  rulCoverage?: number;
 }
 
 export interface UnitSeries {

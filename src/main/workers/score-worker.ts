@@ -74,7 +74,7 @@ function pickUnits(t: FleetTable, spans: readonly UnitSpan[]): FleetTable {
 
 function withRul(units: UnitScore[], table: FleetTable): ScoredUnit[] {
   const rul = table.rulAtEnd;
-  return units.map((u) => (rul?.has(u.unit) === true ? { ...u, rul: rul.get(u.unit)! } : u));
+  return units.map((u) => (rul?.has(u.unit) === true ? { ...u, trueRul: rul.get(u.unit)! } : u));
 }
 
 function runUnits(table: FleetTable, trained: TrainedRun): UnitScore[] {
@@ -105,7 +105,13 @@ async function score(id: number, source: ScoreSource, table: FleetTable): Promis
   }
   if (run !== undefined) return { units: withRul(units, table), threshold: run.threshold, labelWindow: run.config.labelWindow };
   const { manifest, trust } = (m as { scorer: BundleScorer }).scorer;
-  return { units: withRul(units, table), threshold: manifest.threshold, labelWindow: manifest.label.window, trust };
+  return {
+    units: withRul(units, table),
+    threshold: manifest.threshold,
+    labelWindow: manifest.label.window,
+    trust,
+    ...(manifest.rul === undefined ? {} : { rulCoverage: manifest.rul.interval.coverage }),
+  };
 }
 
 async function series(source: ScoreSource, full: FleetTable, wanted: readonly number[]): Promise<SeriesValue> {

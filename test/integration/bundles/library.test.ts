@@ -78,7 +78,8 @@ describe('bundle library', () => {
     expect(viaBundle.threshold).toBe(viaRun.threshold);
     for (let i = 0; i < 100; i++) {
       expect(Math.abs(viaBundle.units[i]!.probability - viaRun.units[i]!.probability)).toBeLessThanOrEqual(1e-5);
-      expect(viaBundle.units[i]!.rul).toBe(viaRun.units[i]!.rul);
+      expect(viaBundle.units[i]!.trueRul).toBe(viaRun.units[i]!.trueRul);
+      expect(viaBundle.units[i]!.trueRul).toBeDefined();
     }
     const series = await services.handlers['fleet:series']({ datasetId: testId, scorer: { kind: 'bundle', bundleId: bundle.bundleId }, units: [1, 2] });
     expect(series.units.map((u) => u.unit)).toEqual([1, 2]);

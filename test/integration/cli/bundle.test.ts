@@ -17,7 +17,7 @@ const json = <T>(...args: string[]): T => {
   if (r.code !== 0) throw new Error(`prognos ${args.join(' ')}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 };
-type Predict = { threshold: number; units: { unit: number; cycle: number; probability: number; parts: { gbdt: number }; alert: boolean; rul?: number }[]; lastCycle?: { n: number } };
+type Predict = { threshold: number; units: { unit: number; cycle: number; probability: number; parts: { gbdt: number }; alert: boolean; trueRul?: number; rul?: number; rulLow?: number; rulHigh?: number }[]; lastCycle?: { n: number } };
 
 beforeAll(() => {
   requireBuild();
@@ -46,7 +46,10 @@ describe('bundles from the CLI', () => {
       expect(Math.abs(b.probability - r.probability)).toBeLessThanOrEqual(1e-5);
       expect(Math.abs(p.probability - r.probability)).toBeLessThanOrEqual(1e-4);
       expect(b.alert).toBe(r.alert);
-      expect(b.rul).toBe(r.rul);
+      expect(b.trueRul).toBe(r.trueRul);
+      expect(b.trueRul).toBeDefined();
+      // a bundle without a RUL model predicts no RUL
+      expect(b.rul === undefined && b.rulLow === undefined && b.rulHigh === undefined && p.rul === undefined).toBe(true);
     }
     expect(viaBundle.lastCycle?.n).toBe(100);
   });

@@ -86,17 +86,29 @@ export async function predictCommand(argv: string[], out: Output): Promise<void>
         ? undefined
         : computeMetrics(
             units.map((u) => u.probability),
-            failWithin(units.map((u) => u.rul ?? Number.NaN), scores.labelWindow),
+            failWithin(units.map((u) => u.trueRul ?? Number.NaN), scores.labelWindow),
             scores.threshold,
           );
+    const hasRul = units.some((u) => u.rul !== undefined);
+    const rulCell = (u: (typeof units)[number]): string =>
+      u.rul === undefined ? '—' : `${u.rul.toFixed(1)} (${u.rulLow?.toFixed(1) ?? '?'}–${u.rulHigh?.toFixed(1) ?? '?'})`;
     out.result({ source: values.bundle ?? values.run, threshold: scores.threshold, ...(trust === null ? {} : { trust }), units, ...(lastCycle === undefined ? {} : { lastCycle }) }, () =>
       [
         ...(trust === null ? [] : [`Bundle ${basename(values.bundle!)}: ${trust.summary}.`]),
         `${units.length} units scored at their last cycle; ${units.filter((u) => u.alert).length} alerts.`,
         '',
         table(
-          ranked.map((u) => [u.unit, u.cycle, u.probability.toFixed(4), u.parts.gbdt.toFixed(4), u.parts.lstm === undefined ? '—' : u.parts.lstm.toFixed(4), u.alert ? 'ALERT' : '', u.rul ?? '']),
-          ['unit', 'cycle', 'probability', 'gbdt', 'lstm', 'alert', 'true RUL'],
+          ranked.map((u) => [
+            u.unit,
+            u.cycle,
+            u.probability.toFixed(4),
+            u.parts.gbdt.toFixed(4),
+            u.parts.lstm === undefined ? '—' : u.parts.lstm.toFixed(4),
+            u.alert ? 'ALERT' : '',
+            ...(hasRul ? [rulCell(u)] : []),
+            u.trueRul ?? '',
+          ]),
+          ['unit', 'cycle', 'probability', 'gbdt', 'lstm', 'alert', ...(hasRul ? [`RUL (${scores.rulCoverage ?? '?'} interval)`] : []), 'true RUL'],
         ),
       ].join('\n'),
     );

@@ -1,5 +1,6 @@
 /** What a fleet scoring means for the analyst: ranks, alerts, and how alerts compare with the true RUL. */
 import type { FleetScoresValue, Scorer } from '../../../../shared/schemas';
+import { formatInteger } from '../../lib/format';
 
 export type UnitScore = FleetScoresValue['units'][number];
 
@@ -27,9 +28,19 @@ export interface FleetSummary {
   readonly missed: number;
 }
 
+/** "87 (62–110)": the predicted RUL and its interval in whole cycles; "—" without RUL. */
+export function rulText(u: Pick<UnitScore, 'rul' | 'rulLow' | 'rulHigh'>): string {
+  if (u.rul === undefined) return '—';
+  const range =
+    u.rulLow === undefined || u.rulHigh === undefined
+      ? ''
+      : ` (${formatInteger(Math.round(u.rulLow))}–${formatInteger(Math.round(u.rulHigh))})`;
+  return `${formatInteger(Math.round(u.rul))}${range}`;
+}
+
 export function outcomeOf(u: UnitScore, labelWindow: number): Outcome | null {
-  if (u.rul === undefined) return null;
-  const fails = u.rul <= labelWindow;
+  if (u.trueRul === undefined) return null;
+  const fails = u.trueRul <= labelWindow;
   if (u.alert) return fails ? 'true-alert' : 'false-alarm';
   return fails ? 'missed' : 'quiet';
 }
@@ -50,9 +61,9 @@ export function summarise(ranked: readonly RankedUnit[], labelWindow: number): F
   let missed = 0;
   for (const u of ranked) {
     if (u.alert) alerts++;
-    if (u.rul === undefined) continue;
+    if (u.trueRul === undefined) continue;
     withRul++;
-    if (u.rul <= labelWindow) failing++;
+    if (u.trueRul <= labelWindow) failing++;
     if (u.outcome === 'true-alert') trueAlerts++;
     else if (u.outcome === 'false-alarm') falseAlarms++;
     else if (u.outcome === 'missed') missed++;
