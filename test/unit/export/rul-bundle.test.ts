@@ -119,7 +119,7 @@ describe('a bundle with RUL', () => {
   });
 
   it('the interval bins of the fixture are all used (so the lookup is exercised)', () => {
-    const bins = new Set(Array.from(ref.rul, (v) => rul.interval.bins.findIndex((b) => b.upTo === null || Math.fround(v) <= Math.fround(b.upTo))));
+    const bins = new Set(Array.from(ref.rul, (v) => rul.interval.bins.findIndex((b) => b.upTo === null || Math.fround(v) < Math.fround(b.upTo))));
     expect([...bins].sort()).toEqual([0, 1, 2]);
     expect(rulBounds(rul.interval, -30).low).toBe(0);
   });

@@ -315,7 +315,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
       features: [...r.gbdt.featureNames],
       interval: { method: r.interval.method, coverage: r.interval.coverage, bins: r.interval.bins.map((b) => ({ upTo: b.upTo, low: b.low, high: b.high })) },
       intervalRule:
-        'in float32: bin = the first bin whose upTo is ≥ rul (the last when none); rul_low = max(0, rul + bin.low), rul_high = rul + bin.high',
+        'in float32: bin = the first bin whose upTo is > rul (the last, open bin when none); rul_low = max(0, rul + bin.low), rul_high = rul + bin.high',
       files: rulFiles,
     };
   }

@@ -11,7 +11,7 @@
  *
  * Ensemble and interval, in float32 as the graph computes them:
  *   rul      = w·rul_gbdt + ((1 − w)·cap)·σ_lstm      (rul = rul_gbdt without an LSTM head)
- *   bin      = #(edges e with rul > e)                 (bins ascending by `upTo`; a bin holds rul ≤ upTo)
+ *   bin      = #(edges e with rul ≥ e)                 (bins ascending by `upTo`; a bin holds rul < upTo)
  *   rul_low  = max(0, rul + low[bin]),  rul_high = rul + high[bin]
  * `rulEnsemble` and `rulBounds` compute exactly the same numbers in TypeScript.
  */
@@ -67,7 +67,7 @@ export function rulEnsemble(spec: RulSpec, gbdt: number, lstm?: number): number 
 export function rulBounds(interval: RulInterval, rul: number): { low: number; high: number } {
   const r = f32(rul);
   let bin = 0;
-  for (const b of interval.bins) if (b.upTo !== null && r > f32(b.upTo)) bin++;
+  for (const b of interval.bins) if (b.upTo !== null && r >= f32(b.upTo)) bin++;
   const { low, high } = interval.bins[Math.min(bin, interval.bins.length - 1)]!;
   return { low: Math.max(0, f32(r + f32(low))), high: f32(r + f32(high)) };
 }
@@ -190,7 +190,7 @@ export function addRulEnsemble(b: GraphBuilder, gbdt: string, lstm: string | und
   } else {
     const edges = bins.slice(0, -1).map((x) => x.upTo!);
     const col = b.node('Unsqueeze', [names.rul, axes], [], { hint: 'rul_col' });
-    const above = b.node('Greater', [col, b.f32('rul_edges', [1, edges.length], edges)], [], { hint: 'rul_above_edge' });
+    const above = b.node('GreaterOrEqual', [col, b.f32('rul_edges', [1, edges.length], edges)], [], { hint: 'rul_at_or_above_edge' });
     const ones = b.node('Cast', [above], [attr.int('to', DataType.INT64)]);
     const bin = b.node('ReduceSum', [ones, axes], [attr.int('keepdims', 0)], { hint: 'rul_bin' });
     const lowOff = b.node('Gather', [b.f32('rul_low_offsets', [bins.length], bins.map((x) => x.low)), bin], [attr.int('axis', 0)]);
