@@ -13,6 +13,7 @@ import { benchGbdtTrain } from './gbdt/gbdt-train';
 import { fd001GbdtMatrix } from './gbdt/fd001-matrix';
 import { mainLoopLag } from './main-loop-lag';
 import { soakMemory } from './soak-memory';
+import { rulFd001 } from './rul-fd001';
 
 const gbdtTrain: Benchmark = {
   name: 'gbdt-train',
@@ -41,7 +42,7 @@ function runAsServingProcess(b: Benchmark): Figure[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as Figure[]).map((f) => ({ ...f, note: `${f.note ?? ''}${f.note === undefined ? '' : '; '}run as prognos serve runs (${env})` }));
 }
 
-const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory];
+const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory, rulFd001];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -34,6 +34,7 @@ export interface GbdtBenchOptions {
 }
 
 export const GBDT_BENCH_PARAMS: Omit<GbdtParams, 'nThreads'> = {
+  objective: 'binary:logistic',
   nEstimators: 185,
   maxDepth: 8,
   eta: 0.1,

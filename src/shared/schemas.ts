@@ -212,6 +212,19 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+export const rulMetricsSchema = z.object({ rmse: z.number(), mae: z.number(), phm08: z.number(), coverage: z.number().nullable(), n: z.number().int() });
+export const rulPointSchema = z.object({ unit: z.number().int(), cycle: z.number().int(), truth: z.number(), rul: z.number(), low: z.number(), high: z.number() });
+/** a run's remaining-useful-life stage: per-model scores at one cut cycle per unit, and the headline model's points */
+export const runRulSchema = z.object({
+  cap: z.number(),
+  coverage: z.number(),
+  weight: z.number(),
+  metrics: z.record(z.string(), z.object({ validation: rulMetricsSchema, test: rulMetricsSchema.nullable() })),
+  points: z.object({ validation: z.array(rulPointSchema), test: z.array(rulPointSchema) }),
+  interval: z.object({ method: z.literal('conformal'), coverage: z.number(), bins: z.array(z.object({ upTo: z.number().nullable(), low: z.number(), high: z.number() })) }),
+});
+export type RunRulValue = z.infer<typeof runRulSchema>;
+
 export const runDetailSchema = runSummarySchema.extend({
   config: z.unknown(),
   backend: z.string().nullable(),
@@ -232,6 +245,8 @@ export const runDetailSchema = runSummarySchema.extend({
   units: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
   /** per iteration: training and validation loss of each model */
   lossCurves: z.record(z.string(), z.array(z.object({ iteration: z.number().int(), train: z.number().nullable(), validation: z.number().nullable() }))),
+  /** remaining useful life, when the run trained RUL models */
+  rul: runRulSchema.optional(),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
 
@@ -302,12 +317,12 @@ export const unitScoreSchema = z.object({
   probability: z.number(),
   parts: z.object({ gbdt: z.number(), lstm: z.number().optional() }),
   alert: z.boolean(),
-  /** predicted remaining useful life and its interval (cycles), when the model has RUL */
+  /** true RUL at the last cycle, when the data came with a RUL file */
+  trueRul: z.number().optional(),
+  /** predicted RUL at the last cycle and its interval, when the model has RUL models */
   rul: z.number().optional(),
   rulLow: z.number().optional(),
   rulHigh: z.number().optional(),
-  /** true remaining cycles after the last row, when the data came with a RUL file */
-  trueRul: z.number().optional(),
 });
 
 export const fleetScoresSchema = z.object({

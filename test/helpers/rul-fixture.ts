@@ -1,6 +1,6 @@
 /**
- * RUL models for the export tests: a regression tree ensemble on a synthetic run's features, an
- * LSTM RUL head of random Keras-layout weights, conformal-style interval bins whose edges split the
+ * RUL models for the export tests: the regression GBDT of a synthetic run's RUL stage, an LSTM RUL
+ * head of random Keras-layout weights, conformal-style interval bins whose edges split the
  * fleet's predictions, and the in-app reference of what a bundle with them must output.
  */
 import { unitSpans, type FleetTable } from '../../src/main/core/data/table';
@@ -8,40 +8,11 @@ import type { BundleInput } from '../../src/main/core/export/bundle';
 import type { PipelineRul } from '../../src/main/core/export/pipeline-onnx';
 import { rulBounds } from '../../src/main/core/export/rul-onnx';
 import { engineerFeatures } from '../../src/main/core/features/engineer';
-import { GbdtModel, type GbdtTree } from '../../src/main/core/models/gbdt';
+import type { RulOutcome } from '../../src/main/core/rul/train-rul';
 import type { RulInterval } from '../../src/main/core/rul/types';
 import { StandardScaler } from '../../src/main/core/split';
 import { buildWindows } from '../../src/main/core/windows';
 import { lstmReferenceBatch, randomLstmWeights } from './onnx-reference';
-
-/** A one-leaf tree holding `value`. */
-function constantTree(value: number): GbdtTree {
-  return {
-    left: Int32Array.of(-1),
-    right: Int32Array.of(-1),
-    parent: Int32Array.of(-1),
-    feature: Int32Array.of(0),
-    threshold: Float32Array.of(value),
-    defaultLeft: Uint8Array.of(0),
-    baseWeight: Float32Array.of(value),
-    lossChange: Float32Array.of(0),
-    sumHessian: Float32Array.of(0),
-  };
-}
-
-/**
- * A regression ensemble in cycles built from the classifier's trees: every leaf scaled by −40 (risk
- * up, RUL down) after a constant tree of 70, so predictions spread over tens of cycles and the tree
- * splits are real ones on the run's features. Its value is `predictMargin`.
- */
-export function regressionTrees(classifier: GbdtModel): GbdtModel {
-  const trees = classifier.trees.map((t) => {
-    const threshold = Float32Array.from(t.threshold);
-    for (let i = 0; i < threshold.length; i++) if (t.left[i] === -1) threshold[i] = Math.fround(-40 * threshold[i]!);
-    return { ...t, threshold };
-  });
-  return new GbdtModel({ trees: [constantTree(70), ...trees], featureNames: [...classifier.featureNames], baseScore: 0.5, bestIteration: trees.length });
-}
 
 export interface RulReference {
   units: number[];
@@ -60,7 +31,7 @@ export function rulReference(table: FleetTable, input: BundleInput, rul: Pipelin
   const spans = unitSpans(table);
   const last = Int32Array.from(spans, (s) => s.end - 1);
   const gCols = rul.gbdt.featureNames.map((n) => Float32Array.from(last, (r) => col(n)[r]!));
-  const gbdt = rul.gbdt.predictMargin(gCols, last.length);
+  const gbdt = rul.gbdt.predictValue(gCols, last.length);
   let lstm: Float64Array | undefined;
   if (rul.lstm !== undefined) {
     const names = [...(input.lstmFeatures ?? input.scaler!.names)];
@@ -103,12 +74,17 @@ export function splittingInterval(values: ArrayLike<number>): RulInterval {
   };
 }
 
-/** RUL models for a synthetic run's BundleInput: regression trees, an LSTM head when the run has an LSTM, bins that split the fleet. */
-export function rulFor(table: FleetTable, input: BundleInput, opts: { lstm?: boolean; weight?: number; cap?: number } = {}): PipelineRul {
-  const gbdt = regressionTrees(input.gbdt);
+/**
+ * RUL models for a synthetic run: the regression GBDT its RUL stage trained, an LSTM head of random
+ * weights when the bundle has an LSTM (as syntheticRun's classifier LSTM), and interval bins that
+ * split `table`'s predictions (so every bin is exercised).
+ */
+export function rulFor(table: FleetTable, input: BundleInput, stage: RulOutcome | undefined, opts: { lstm?: boolean; weight?: number } = {}): PipelineRul {
+  if (stage === undefined) throw new Error('the synthetic run trained no RUL stage');
+  const gbdt = stage.gbdt;
   const withLstm = opts.lstm !== false && input.lstm !== undefined;
   const lstm = withLstm ? randomLstmWeights((input.lstmFeatures ?? input.scaler!.names).length, 6, 5, 3, 41) : undefined;
-  const base = { cap: opts.cap ?? 125, weight: withLstm ? (opts.weight ?? 0.55) : 1, gbdt, ...(lstm === undefined ? {} : { lstm }) };
+  const base = { cap: stage.cap, weight: withLstm ? (opts.weight ?? 0.55) : 1, gbdt, ...(lstm === undefined ? {} : { lstm }) };
   const provisional = rulReference(table, input, { ...base, interval: { method: 'conformal', coverage: 0.9, bins: [{ upTo: null, low: 0, high: 0 }] } });
   return { ...base, interval: splittingInterval(provisional.rul) };
 }

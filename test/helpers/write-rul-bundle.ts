@@ -5,11 +5,12 @@
  *   npx vite-node test/helpers/write-rul-bundle.ts OUT.zip
  */
 import { writeBundle } from '../../src/main/core/export/bundle';
-import { syntheticRun } from './onnx-fixtures';
+import { syntheticRun, truncateUnits } from './onnx-fixtures';
 import { rulFor } from './rul-fixture';
 
 const out = process.argv[2];
 if (out === undefined) throw new Error('usage: write-rul-bundle.ts OUT.zip');
 const run = await syntheticRun();
-const written = await writeBundle({ ...run.input, runId: 'run-rul-e2e', rul: rulFor(run.table, run.input) }, out, { zip: true });
+const inService = truncateUnits(run.table, (u, rows) => Math.max(8, rows - 9 * u));
+const written = await writeBundle({ ...run.input, runId: 'run-rul-e2e', rul: rulFor(inService, run.input, run.rul) }, out, { zip: true });
 process.stdout.write(`${JSON.stringify({ path: written.path, files: written.files })}\n`);

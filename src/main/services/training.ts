@@ -10,7 +10,8 @@ import type { FleetTable } from '../core/data/table';
 import type { FeatureState } from '../core/features/engineer';
 import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
 import type { TrainOutcome } from '../core/pipeline/outcome';
-import { FEATURES_ARTIFACT, GBDT_ARTIFACT, GBDT_BACKEND, LSTM_ARTIFACT, LSTM_WEIGHTS_ARTIFACT, OUTCOME_ARTIFACT, type SavedRun } from '../core/pipeline/saved-run';
+import { FEATURES_ARTIFACT, GBDT_ARTIFACT, GBDT_BACKEND, LSTM_ARTIFACT, LSTM_WEIGHTS_ARTIFACT, OUTCOME_ARTIFACT, RUL_GBDT_ARTIFACT, RUL_LSTM_ARTIFACT, RUL_LSTM_WEIGHTS_ARTIFACT, type RulRunResult, type SavedRun } from '../core/pipeline/saved-run';
+import type { RulOutcomeInfo } from '../core/rul/train-rul';
 import type { ScalerParams } from '../core/split';
 import type { ExperimentStore, RunRecord } from '../core/store/store';
 import type { EvaluateRequest, EvaluateValue } from '../workers/evaluate-protocol';
@@ -37,6 +38,13 @@ function copyTable(t: FleetTable): FleetTable {
     values: t.values.map((v) => v.slice()),
     ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
   };
+}
+
+/** The Results view's part of a run's RUL stage. */
+function runRulOf(r: RulOutcomeInfo): NonNullable<RunDetail['rul']> {
+  const metrics: NonNullable<RunDetail['rul']>['metrics'] = {};
+  for (const [k, v] of Object.entries(r.metrics)) if (v !== undefined) metrics[k] = v;
+  return { cap: r.cap, coverage: r.coverage, weight: r.weight, metrics, points: r.points, interval: { ...r.interval, bins: [...r.interval.bins] } };
 }
 
 export class TrainingService {
@@ -147,7 +155,7 @@ export class TrainingService {
       return a.data.toString('utf8');
     };
     const features = JSON.parse(text(FEATURES_ARTIFACT)) as { featureState: FeatureState; selected: string[]; scaler: ScalerParams | null };
-    const result = record.result as { threshold: number; weight?: number };
+    const result = record.result as { threshold: number; weight?: number; rul?: RulRunResult };
     const weights = this.store.getArtifact(runId, LSTM_WEIGHTS_ARTIFACT);
     const lstm = weights === undefined || features.scaler === null ? null : { json: text(LSTM_ARTIFACT), weights: new Uint8Array(weights.data), scaler: features.scaler };
     return {
@@ -159,7 +167,15 @@ export class TrainingService {
       lstm,
       weight: lstm === null ? 1 : (result.weight ?? 0.6),
       threshold: result.threshold,
+      rul: this.rulArtifacts(runId, result.rul, text),
     };
+  }
+
+  /** The run's RUL models, when it trained them (runs from before RUL have none). */
+  private rulArtifacts(runId: string, result: RulRunResult | undefined, text: (name: string) => string): TrainedArtifacts['rul'] {
+    if (result === undefined || this.store.getArtifact(runId, RUL_GBDT_ARTIFACT) === undefined) return null;
+    const weights = this.store.getArtifact(runId, RUL_LSTM_WEIGHTS_ARTIFACT);
+    return { gbdtJson: text(RUL_GBDT_ARTIFACT), lstm: weights === undefined ? null : { json: text(RUL_LSTM_ARTIFACT), weights: new Uint8Array(weights.data) }, result };
   }
 
   /** the built worker script `name` (next to the training worker) */
@@ -253,6 +269,7 @@ export class TrainingService {
       rows: o.rows,
       units: { train: o.split.train.length, validation: o.split.validation.length, test: o.split.test.length },
       lossCurves,
+      ...(o.rul === undefined ? {} : { rul: runRulOf(o.rul) }),
     };
   }
 }

@@ -1,7 +1,9 @@
 /** Worker thread: the official scoring of a run on a test file with its RUL file (`prognos evaluate`, `prognos demo`). */
 import { PrognosError } from '../../shared/errors';
 import { parseFleetFile } from '../core/data/import-file';
-import { scoreOfficial } from '../core/eval/official';
+import { lastCycleRows, officialLabels, pickRows, scoreOfficial } from '../core/eval/official';
+import { applyInterval, rulMetrics } from '../core/rul/metrics';
+import type { RulMetrics } from '../core/rul/types';
 import { scoreRows } from '../core/pipeline/train';
 import type { EvaluateRequest, EvaluateValue } from './evaluate-protocol';
 import { serveJob } from './serve-job';
@@ -24,10 +26,27 @@ serveJob<EvaluateRequest, EvaluateValue>(
         parts.push(['lstm', r.lstm, thresholds?.lstm ?? trained.threshold]);
         parts.push(['ensemble', r.probability, trained.threshold]);
       }
+      // RUL at each unit's last cycle against the RUL file's true value (uncapped), each model with its own interval
+      let rul: EvaluateValue['rul'];
+      if (r.rul !== undefined && trained.rul !== undefined) {
+        const last = lastCycleRows(table);
+        const truth = pickRows(officialLabels(table, trained.config.labelWindow).rul, last);
+        const at = (model: 'gbdt' | 'lstm' | 'ensemble', all: Float64Array): RulMetrics => {
+          const v = pickRows(all, last);
+          const interval = trained.rul!.intervals[model];
+          return rulMetrics(v, truth, interval === undefined ? undefined : applyInterval(interval, v));
+        };
+        rul = { gbdt: at('gbdt', r.rul.gbdt) };
+        if (r.rul.lstm !== undefined) {
+          rul.lstm = at('lstm', r.rul.lstm);
+          rul.ensemble = at('ensemble', r.rul.value);
+        }
+      }
       return {
         value: {
           models: parts.map(([model, p, threshold]) => ({ model, threshold, scores: scoreOfficial(table, p, threshold, opts) })),
           headline: scoreOfficial(table, r.probability, trained.threshold, opts),
+          ...(rul === undefined ? {} : { rul }),
         },
       };
     } finally {

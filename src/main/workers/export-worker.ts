@@ -1,9 +1,15 @@
 /** Worker thread: writes a finished run as a bundle (ONNX models, manifest, checksums, signature). */
 import { PrognosError } from '../../shared/errors';
-import { bundleInputFromRun, writeBundle } from '../core/export';
+import { bundleInputFromRun, writeBundle, type PipelineRul } from '../core/export';
+import type { RulModels } from '../core/rul/train-rul';
 import type { ExportRequest, ExportValue } from './export-protocol';
 import { serveJob } from './serve-job';
 import { buildTrained, releaseTrained, tensorCount } from './trained-run';
+
+/** The run's RUL models as the bundle takes them: the LSTM head as weights (it reads the classifier LSTM's windows). */
+function rulForExport(r: RulModels): PipelineRul {
+  return { cap: r.cap, weight: r.weight, interval: r.interval, gbdt: r.gbdt, ...(r.lstm === undefined ? {} : { lstm: r.lstm.getWeights() }) };
+}
 
 serveJob<ExportRequest, ExportValue>(
   'export-worker',
@@ -20,6 +26,7 @@ serveJob<ExportRequest, ExportValue>(
         pipeline: true,
         ...(r.created === undefined ? {} : { created: r.created }),
         ...(trained.lstm === undefined ? {} : { lstm: { weights: trained.lstm.model.getWeights(), scaler: trained.lstm.scaler, weight: trained.weight } }),
+        ...(trained.rul === undefined ? {} : { rul: rulForExport(trained.rul) }),
       });
       if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
       task.progress(0.6, 'Writing the bundle…');

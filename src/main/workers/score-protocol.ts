@@ -9,8 +9,12 @@ import type { WireTable } from './import-protocol';
 import type { TrainedArtifacts } from './trained-run';
 
 export interface ScoredUnit extends UnitScore {
-  /** true remaining cycles after the last row, when the data came with a RUL file (`rul` is the predicted one) */
+  /** true remaining cycles after the last row, when the data came with a RUL file */
   readonly trueRul?: number;
+  /** predicted remaining useful life at the last row and its interval (runs with RUL models) */
+  readonly rul?: number;
+  readonly rulLow?: number;
+  readonly rulHigh?: number;
 }
 
 export interface FleetScores {

@@ -77,13 +77,14 @@ function withRul(units: UnitScore[], table: FleetTable): ScoredUnit[] {
   return units.map((u) => (rul?.has(u.unit) === true ? { ...u, trueRul: rul.get(u.unit)! } : u));
 }
 
-function runUnits(table: FleetTable, trained: TrainedRun): UnitScore[] {
+function runUnits(table: FleetTable, trained: TrainedRun): ScoredUnit[] {
   const spans = unitSpans(table);
   const p = scoreRows(table, trained, Int32Array.from(spans, (s) => s.end - 1));
   return spans.map((s, k) => {
     const probability = p.probability[k]!;
     const gbdt = p.gbdt[k]!;
-    return { unit: s.unit, cycle: table.cycle[s.end - 1]!, probability, parts: p.lstm === undefined ? { gbdt } : { gbdt, lstm: p.lstm[k]! }, alert: probability >= trained.threshold };
+    const rul = p.rul === undefined ? {} : { rul: p.rul.value[k]!, rulLow: p.rul.low[k]!, rulHigh: p.rul.high[k]! };
+    return { unit: s.unit, cycle: table.cycle[s.end - 1]!, probability, parts: p.lstm === undefined ? { gbdt } : { gbdt, lstm: p.lstm[k]! }, alert: probability >= trained.threshold, ...rul };
   });
 }
 
@@ -93,7 +94,7 @@ async function score(id: number, source: ScoreSource, table: FleetTable): Promis
   const m = await load(source);
   const run = m.kind === 'run' ? { ...m.trained, weight: source.kind === 'run' ? source.artifacts.weight : m.trained.weight, threshold: source.kind === 'run' ? source.artifacts.threshold : m.trained.threshold } : undefined;
   const spans = unitSpans(table);
-  const units: UnitScore[] = [];
+  const units: ScoredUnit[] = [];
   // every feature is computed within a unit, so scoring a block of units alone gives the same numbers
   for (let a = 0; a < spans.length; a += CHUNK_UNITS) {
     await yieldToMessages();
@@ -103,7 +104,10 @@ async function score(id: number, source: ScoreSource, table: FleetTable): Promis
     units.push(...(run !== undefined ? runUnits(part, run) : await (m as { scorer: BundleScorer }).scorer.scoreUnits(part)));
     post({ type: 'progress', id, fraction: b / spans.length, message: `Scored ${b} of ${spans.length} units…` });
   }
-  if (run !== undefined) return { units: withRul(units, table), threshold: run.threshold, labelWindow: run.config.labelWindow };
+  if (run !== undefined) {
+    const coverage = run.rul?.interval.coverage;
+    return { units: withRul(units, table), threshold: run.threshold, labelWindow: run.config.labelWindow, ...(coverage === undefined ? {} : { rulCoverage: coverage }) };
+  }
   const { manifest, trust } = (m as { scorer: BundleScorer }).scorer;
   return {
     units: withRul(units, table),

@@ -11,6 +11,7 @@ import type { TrainConfig } from '../core/pipeline/config';
 import type { TrainedModels } from '../core/pipeline/train';
 import type { ScalerParams } from '../core/split';
 import type { RunRecord } from '../core/store/runs';
+import type { RulRunResult } from '../core/pipeline/saved-run';
 
 /** What evaluation, scoring and export need of a finished run. */
 export interface TrainedRun extends TrainedModels {
@@ -30,13 +31,28 @@ export interface TrainedArtifacts {
   readonly lstm: { readonly json: string; readonly weights: Uint8Array; readonly scaler: ScalerParams } | null;
   readonly weight: number;
   readonly threshold: number;
+  /** the RUL models (XGBoost JSON regression, the LSTM's fractional head on the classifier's scaler) and their record */
+  readonly rul?: { readonly gbdtJson: string; readonly lstm: { readonly json: string; readonly weights: Uint8Array } | null; readonly result: RulRunResult } | null;
 }
 
 /** Builds the run's models; the caller owns the LSTM's tensors (see `releaseTrained`). */
 export async function buildTrained(a: TrainedArtifacts): Promise<TrainedRun> {
   // the LSTM runs on the fastest tfjs backend this machine has (native, else WebAssembly, else plain JS)
   if (a.lstm !== null) await selectBackend();
+  if (a.rul?.lstm != null) await selectBackend();
   const lstm = a.lstm === null ? undefined : { model: LstmModel.load(JSON.parse(a.lstm.json) as LstmModelJson, a.lstm.weights), scaler: a.lstm.scaler };
+  const r = a.rul ?? null;
+  const rul =
+    r === null
+      ? undefined
+      : {
+          gbdt: GbdtModel.fromXGBoostJson(JSON.parse(r.gbdtJson) as unknown),
+          ...(r.lstm === null || lstm === undefined ? {} : { lstm: LstmModel.load(JSON.parse(r.lstm.json) as LstmModelJson, r.lstm.weights) }),
+          weight: r.lstm === null || lstm === undefined ? 1 : r.result.weight,
+          cap: r.result.cap,
+          interval: r.lstm === null || lstm === undefined ? (r.result.intervals.gbdt ?? r.result.interval) : r.result.interval,
+          intervals: r.result.intervals,
+        };
   return {
     record: a.record,
     config: a.config,
@@ -44,6 +60,7 @@ export async function buildTrained(a: TrainedArtifacts): Promise<TrainedRun> {
     selected: a.selected,
     gbdt: GbdtModel.fromXGBoostJson(JSON.parse(a.gbdtJson) as unknown),
     ...(lstm === undefined ? {} : { lstm }),
+    ...(rul === undefined ? {} : { rul }),
     weight: a.weight,
     threshold: a.threshold,
   };
@@ -52,6 +69,7 @@ export async function buildTrained(a: TrainedArtifacts): Promise<TrainedRun> {
 /** Frees the tfjs variables of a run's LSTM (a no-op for a GBDT-only run). */
 export function releaseTrained(t: TrainedModels): void {
   t.lstm?.model.dispose();
+  t.rul?.lstm?.dispose();
 }
 
 /** tfjs tensors alive in this thread (the engine's own count; 0 before any backend is ready) */

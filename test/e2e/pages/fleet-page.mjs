@@ -86,6 +86,7 @@ export class FleetPage {
         gbdt: r.querySelector('[data-testid="fleet-part-gbdt"]')?.textContent ?? '',
         rul: r.querySelector('[data-testid="fleet-true-rul"]')?.textContent ?? '',
         predictedRul: r.querySelector('[data-testid="fleet-rul"]')?.textContent ?? null,
+        rulValue: Number(r.querySelector('[data-testid="fleet-rul"]')?.getAttribute('data-rul') ?? Number.NaN),
         plotted: r.querySelector('input[type="checkbox"]')?.checked === true,
         top: r.getBoundingClientRect().top,
       })),

@@ -31,7 +31,7 @@ describe('bundles from the CLI', () => {
   it('exports, verifies and predicts exactly what the run predicts', () => {
     const out = join(tempDir(), 'bundle');
     const e = json<{ files: string[] }>('export', '--run', runId, '--out', out);
-    expect(e.files).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'model_card.md', 'openapi.json', 'models/gbdt.onnx', 'models/gbdt.xgboost.json', 'models/pipeline.onnx']));
+    expect(e.files).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'model_card.md', 'openapi.json', 'models/gbdt.onnx', 'models/gbdt.xgboost.json', 'models/pipeline.onnx', 'models/gbdt-rul.onnx', 'models/gbdt-rul.xgboost.json']));
     expect(prognos('verify', '--bundle', out).code).toBe(0);
     const data = ['--data', join(CMAPSS, 'test_FD001.txt'), '--rul', join(CMAPSS, 'RUL_FD001.txt')];
     const viaBundle = json<Predict>('predict', '--bundle', out, ...data);
@@ -48,8 +48,13 @@ describe('bundles from the CLI', () => {
       expect(b.alert).toBe(r.alert);
       expect(b.trueRul).toBe(r.trueRul);
       expect(b.trueRul).toBeDefined();
-      // a bundle without a RUL model predicts no RUL
-      expect(b.rul === undefined && b.rulLow === undefined && b.rulHigh === undefined && p.rul === undefined).toBe(true);
+      // the run's RUL models travel in the bundle: the same RUL and interval through onnxruntime (models and pipeline.onnx)
+      for (const [name, got] of [['models', b], ['pipeline', p]] as const) {
+        for (const k of ['rul', 'rulLow', 'rulHigh'] as const) {
+          expect(got[k], `${name} ${k} of unit ${r.unit}`).toBeDefined();
+          expect(Math.abs(got[k]! - r[k]!), `${name} ${k} of unit ${r.unit}: ${got[k]} vs ${r[k]}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(r[k]!)));
+        }
+      }
     }
     expect(viaBundle.lastCycle?.n).toBe(100);
   });

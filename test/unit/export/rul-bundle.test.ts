@@ -23,7 +23,8 @@ import { buildWindows } from '../../../src/main/core/windows';
 import { onnxCheck, syntheticRun, truncateUnits } from '../../helpers/onnx-fixtures';
 import { REPO, tempDir } from '../../helpers/paths';
 import { rulFor, rulReference, type RulReference } from '../../helpers/rul-fixture';
-import { itWith, PYTHON_ONNX } from '../../helpers/tools';
+import { runPythonJson } from '../../helpers/python';
+import { itWith, PYTHON_ONNX, PYTHON_XGBOOST } from '../../helpers/tools';
 
 let dir = '';
 let table: FleetTable;
@@ -88,9 +89,10 @@ function expectRulLike(units: readonly UnitScore[], r: RulReference): void {
 beforeAll(async () => {
   dir = tempDir('prognos-rul-bundle-');
   const run = await syntheticRun();
-  table = run.table;
+  // units cut short at different points, as a fleet in service is (at their failure they all look alike)
+  table = truncateUnits(run.table, (u, rows) => Math.max(8, rows - 9 * u));
   input = run.input;
-  rul = rulFor(table, input);
+  rul = rulFor(table, input, run.rul);
   ref = rulReference(table, input, rul);
   bundle = (await writeBundle({ ...input, rul }, join(dir, 'bundle'))).path;
 });
@@ -107,7 +109,7 @@ describe('a bundle with RUL', () => {
     const listed = readFileSync(join(bundle, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.slice(66));
     for (const f of ['models/gbdt-rul.onnx', 'models/gbdt-rul.xgboost.json', 'models/lstm-rul.onnx']) expect(listed).toContain(f);
     const m = manifestOf(bundle);
-    expect(m.rul).toMatchObject({ cap: 125, weight: 0.55, features: rul.gbdt.featureNames, interval: rul.interval });
+    expect(m.rul).toMatchObject({ cap: 125, weight: 0.55, formula: 'RUL = w·RUL_gbdt + (1 − w)·cap·σ_lstm', features: rul.gbdt.featureNames, interval: rul.interval });
     for (const e of Object.values(m.rul!.files)) expect(sha256Hex(readFileSync(join(bundle, e.file)))).toBe(e.sha256);
     expect(m.models.pipeline!.outputs!.map((o) => o.name)).toEqual(['probability', 'parts', 'features', 'rul', 'rul_low', 'rul_high']);
     expect(m.pipeline!.contract.join(' ')).toMatch(/rul_low/);
@@ -133,7 +135,7 @@ describe('a bundle with RUL', () => {
     const x = new Float32Array(last.length * F);
     last.forEach((r, k) => rul.gbdt.featureNames.forEach((n, c) => (x[k * F + c] = f.columns[f.names.indexOf(n)]![r]!)));
     const g = await InferenceSession.create(files.get('models/gbdt-rul.onnx')!);
-    const out = (await g.run({ features: new Tensor('float32', x, [last.length, F]) })).rul!;
+    const out = (await g.run({ features: new Tensor('float32', x, [last.length, F]) })).value!;
     expect(out.dims).toEqual([last.length, 1]);
     (out.data as Float32Array).forEach((v, k) => expectClose(v, ref.gbdt[k]!, `gbdt-rul unit ${ref.units[k]}`));
     await g.release();
@@ -172,6 +174,28 @@ describe('a bundle with RUL', () => {
     });
   });
 
+  itWith(PYTHON_XGBOOST)('gbdt-rul.xgboost.json loads in XGBoost as reg:squarederror and predicts the same RUL', () => {
+    const state = input.featureState;
+    const f = engineerFeatures(table, state.spec, { state });
+    const rows = unitSpans(table).map((s) => rul.gbdt.featureNames.map((n) => f.columns[f.names.indexOf(n)]![s.end - 1]!));
+    const out = runPythonJson<{ objective: string; pred: number[] }>(
+      String.raw`
+import json, sys
+import numpy as np
+import xgboost as xgb
+req = json.loads(sys.argv[1])
+b = xgb.Booster()
+b.load_model(req['model'])
+objective = json.loads(b.save_config())['learner']['objective']['name']
+pred = b.predict(xgb.DMatrix(np.array(req['rows'], dtype=np.float32), feature_names=req['names']))
+print(json.dumps({'objective': objective, 'pred': [float(v) for v in pred]}))
+`,
+      { args: [JSON.stringify({ model: join(bundle, 'models', 'gbdt-rul.xgboost.json'), rows, names: rul.gbdt.featureNames })] },
+    );
+    expect(out.objective).toBe('reg:squarederror');
+    out.pred.forEach((v, k) => expectClose(v, ref.gbdt[k]!, `xgboost unit ${ref.units[k]}`));
+  });
+
   itWith(PYTHON_ONNX)('passes onnx.checker (full check)', () => {
     const res = onnxCheck(['gbdt-rul.onnx', 'lstm-rul.onnx', 'pipeline.onnx'].map((f) => join(bundle, 'models', f)));
     for (const [file, verdict] of Object.entries(res)) expect(verdict, file).toBe('ok');
@@ -181,7 +205,7 @@ describe('a bundle with RUL', () => {
     const run = await syntheticRun({ lstm: false });
     // units cut short at different points, as a fleet in service is (at their failure they all look alike)
     const fleet = truncateUnits(run.table, (u, rows) => Math.max(8, rows - 9 * u));
-    const r = rulFor(fleet, run.input);
+    const r = rulFor(fleet, run.input, run.rul);
     expect(r.lstm).toBeUndefined();
     const w = await writeBundle({ ...run.input, rul: r }, join(dir, 'gbdt-only'));
     expect(w.files).not.toContain('models/lstm-rul.onnx');

@@ -243,6 +243,6 @@ describe('XGBoost JSON round trip', () => {
     };
     expect(bad('not json')).toBe('BAD_FILE');
     expect(bad({})).toBe('BAD_FILE');
-    expect(bad({ learner: { objective: { name: 'reg:squarederror' } } })).toBe('BAD_FILE');
+    expect(bad({ learner: { objective: { name: 'multi:softprob' } } })).toBe('BAD_FILE');
   });
 });

@@ -89,9 +89,7 @@ export async function predictCommand(argv: string[], out: Output): Promise<void>
             failWithin(units.map((u) => u.trueRul ?? Number.NaN), scores.labelWindow),
             scores.threshold,
           );
-    const hasRul = units.some((u) => u.rul !== undefined);
-    const rulCell = (u: (typeof units)[number]): string =>
-      u.rul === undefined ? '—' : `${u.rul.toFixed(1)} (${u.rulLow?.toFixed(1) ?? '?'}–${u.rulHigh?.toFixed(1) ?? '?'})`;
+    const withRul = units.some((u) => u.rul !== undefined);
     out.result({ source: values.bundle ?? values.run, threshold: scores.threshold, ...(trust === null ? {} : { trust }), units, ...(lastCycle === undefined ? {} : { lastCycle }) }, () =>
       [
         ...(trust === null ? [] : [`Bundle ${basename(values.bundle!)}: ${trust.summary}.`]),
@@ -105,10 +103,10 @@ export async function predictCommand(argv: string[], out: Output): Promise<void>
             u.parts.gbdt.toFixed(4),
             u.parts.lstm === undefined ? '—' : u.parts.lstm.toFixed(4),
             u.alert ? 'ALERT' : '',
-            ...(hasRul ? [rulCell(u)] : []),
+            ...(withRul ? [u.rul === undefined ? '—' : u.rul.toFixed(1), u.rulLow === undefined || u.rulHigh === undefined ? '—' : `${u.rulLow.toFixed(1)}–${u.rulHigh.toFixed(1)}`] : []),
             u.trueRul ?? '',
           ]),
-          ['unit', 'cycle', 'probability', 'gbdt', 'lstm', 'alert', ...(hasRul ? [`RUL (${scores.rulCoverage ?? '?'} interval)`] : []), 'true RUL'],
+          ['unit', 'cycle', 'probability', 'gbdt', 'lstm', 'alert', ...(withRul ? ['RUL', 'RUL interval'] : []), 'true RUL'],
         ),
       ].join('\n'),
     );

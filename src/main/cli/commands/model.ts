@@ -5,6 +5,8 @@ import { PrognosError } from '../../../shared/errors';
 import type { FeatureRanking, MetricsValue } from '../../../shared/schemas';
 import { parseTrainConfig, type TrainConfig } from '../../core/pipeline/config';
 import { prepareFeatures } from '../../core/pipeline/train';
+import type { RulRunResult } from '../../core/pipeline/saved-run';
+import type { RulMetrics } from '../../core/rul/types';
 import type { AppServices } from '../../services/app-services';
 import { countOption, intOption, parseCommandArgs, requireOption } from '../args';
 import { openServices, waitForJob } from '../context';
@@ -50,6 +52,13 @@ async function resolveDataset(services: AppServices, ref: string, out: Output): 
   return r.dataset.datasetId;
 }
 
+type RulBlock = Partial<Record<'gbdt' | 'lstm' | 'ensemble', RulMetrics>>;
+
+function rulLine(label: string, m: RulMetrics | null | undefined): string[] {
+  if (m === null || m === undefined) return [];
+  return [`${label.padEnd(12)} RUL RMSE ${m.rmse.toFixed(2)}  MAE ${m.mae.toFixed(2)}  PHM08 ${m.phm08.toFixed(1)}  coverage ${m.coverage === null ? '—' : m.coverage.toFixed(3)}  n ${m.n}`];
+}
+
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toFixed(3));
 function metricsLines(label: string, m: MetricsValue | null | undefined): string[] {
   if (m === null || m === undefined) return [];
@@ -70,14 +79,22 @@ export async function trainCommand(argv: string[], out: Output): Promise<void> {
     await waitForJob(services, jobId, out);
     const d = services.training.detail(runId);
     const r = services.store.getRun(runId)!;
-    const result = r.result as { threshold: number; weight: number; thresholds?: Record<string, number>; metrics: Record<string, { validation: MetricsValue; test: MetricsValue | null }>; timings: Record<string, number> };
-    out.result({ runId, datasetId, threshold: result.threshold, weight: result.weight, thresholds: result.thresholds, metrics: result.metrics, timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
+    const result = r.result as { threshold: number; weight: number; thresholds?: Record<string, number>; metrics: Record<string, { validation: MetricsValue; test: MetricsValue | null }>; timings: Record<string, number>; rul?: RulRunResult };
+    const rul = result.rul === undefined ? undefined : { cap: result.rul.cap, coverage: result.rul.coverage, weight: result.rul.weight, metrics: result.rul.metrics };
+    out.result({ runId, datasetId, threshold: result.threshold, weight: result.weight, thresholds: result.thresholds, metrics: result.metrics, ...(rul === undefined ? {} : { rul }), timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
       [
         `Run ${runId} done (${Object.values(result.timings).reduce((a, b) => a + b, 0).toFixed(1)} s): ${d.selected.length} features, threshold ${result.threshold.toPrecision(4)} (tuned for F2 on validation)` +
           (result.metrics.ensemble === undefined ? '' : `, ensemble weight ${result.weight.toFixed(2)} on the GBDT`),
         `backend: ${r.backend ?? 'unknown'}`,
         `units train/validation/test ${d.units.train}/${d.units.validation}/${d.units.test}; evaluated on rows with a full ${config.historyWindow}-cycle window`,
         ...Object.entries(result.metrics).flatMap(([model, m]) => [`${model}:`, ...metricsLines('  validation', m.validation), ...metricsLines('  test', m.test)]),
+        ...(rul === undefined
+          ? []
+          : [
+              `remaining useful life (target min(RUL, ${rul.cap}); ${Math.round(rul.coverage * 100)}% conformal interval; one cut cycle per unit, true RUL uncapped)` +
+                (rul.metrics.ensemble === undefined ? '' : `, ensemble weight ${rul.weight.toFixed(2)} on the GBDT`),
+              ...Object.entries(rul.metrics).flatMap(([model, m]) => (m === undefined ? [] : [`${model}:`, ...rulLine('  validation', m.validation), ...rulLine('  test', m.test)])),
+            ]),
       ].join('\n'),
     );
   } finally {
@@ -109,10 +126,11 @@ export async function evaluateCommand(argv: string[], out: Output): Promise<void
       lastCycle[m.model] = m.scores.lastCycle;
       allCycles[m.model] = m.scores.allCycles;
     }
-    out.result({ runId, data: basename(data), rul: basename(rul), threshold: artifacts.threshold, weight: artifacts.weight, lastCycle, allCycles }, () =>
+    const rulScores: RulBlock | undefined = evaluated.rul;
+    out.result({ runId, data: basename(data), rulFile: basename(rul), threshold: artifacts.threshold, weight: artifacts.weight, lastCycle, allCycles, ...(rulScores === undefined ? {} : { rul: rulScores }) }, () =>
       [
         `Official scoring of run ${runId} on ${basename(data)} + ${basename(rul)}${artifacts.lstm === null ? '' : ` (ensemble weight ${artifacts.weight.toFixed(2)})`}:`,
-        ...evaluated.models.flatMap(({ model }) => [`${model}:`, ...metricsLines('  last cycle', lastCycle[model]), ...metricsLines('  all cycles', allCycles[model])]),
+        ...evaluated.models.flatMap(({ model }) => [`${model}:`, ...metricsLines('  last cycle', lastCycle[model]), ...metricsLines('  all cycles', allCycles[model]), ...rulLine('  last cycle', rulScores?.[model])]),
       ].join('\n'),
     );
   } finally {

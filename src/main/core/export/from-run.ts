@@ -7,6 +7,7 @@ import type { ScalerParams } from '../split';
 import type { RunRecord } from '../store/runs';
 import type { BundleInput } from './bundle';
 import type { LstmAttentionWeights } from './lstm-onnx';
+import type { PipelineRul } from './pipeline-onnx';
 
 export interface RunForExport {
   readonly record: Pick<RunRecord, 'runId' | 'seed' | 'datasetFingerprint' | 'backend' | 'result' | 'config'>;
@@ -26,6 +27,8 @@ export interface ExportContext {
   /** The run's sequence model, its scaler and ensemble weight, when it has one. */
   readonly lstm?: { readonly weights: LstmAttentionWeights; readonly scaler: ScalerParams; readonly features?: readonly string[]; readonly weight: number };
   readonly pipeline?: boolean;
+  /** The run's RUL models (regression GBDT, the LSTM head's weights), cap, weight and interval, when it has them. */
+  readonly rul?: PipelineRul;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -67,5 +70,6 @@ export function bundleInputFromRun(run: RunForExport, ctx: ExportContext): Bundl
     ...(units === undefined ? {} : { units }),
     trainingConfig: run.record.config,
     ...(ctx.pipeline === undefined ? {} : { pipeline: ctx.pipeline }),
+    ...(ctx.rul === undefined ? {} : { rul: ctx.rul }),
   };
 }

@@ -1,5 +1,6 @@
 /** Export of trained runs: ONNX models, the raw-history pipeline, bundles (format v1) and bundle scoring. */
 export { gbdtToOnnx, addTreeEnsemble, GBDT_INPUT, GBDT_LABEL, GBDT_PROBABILITIES, type GbdtOnnxOptions } from './gbdt-onnx';
+export { addTreeEnsembleRegressor, GBDT_VALUE } from './gbdt-onnx';
 export {
   lstmToOnnx,
   addLstmAttention,

@@ -9,10 +9,10 @@ import type { FeatureState } from '../features/engineer';
 import type { GbdtModel } from '../models/gbdt';
 import type { ScalerParams } from '../split';
 import { addFeatureEngine, featureDefsFor, historyColumns, needsFullHistory, tailRowsFor } from './feature-graph';
-import { addTreeEnsemble } from './gbdt-onnx';
+import { addTreeEnsemble, addTreeEnsembleRegressor } from './gbdt-onnx';
 import { addLstmAttention, lstmDims, type LstmAttentionWeights } from './lstm-onnx';
 import { GraphBuilder, attr, DataType, encodeModel, MAX_ONNX_ML_OPSET, MAX_ONNX_OPSET, ONNX_ML_DOMAIN } from './onnx';
-import { addRulEnsemble, addTreeEnsembleRegressor, checkRulSpec, type RulSpec } from './rul-onnx';
+import { addRulEnsemble, checkRulSpec, type RulSpec } from './rul-onnx';
 
 /** The RUL models in the pipeline: a regression GBDT and, optionally, the LSTM's fractional head. */
 export interface PipelineRul extends RulSpec {

@@ -3,11 +3,8 @@
  * RUL ensemble with its conformal interval as plain operators (used by models/gbdt-rul.onnx and by
  * models/pipeline.onnx).
  *
- * Regression trees: node i of tree t → (treeid t, nodeid i), `BRANCH_LT` with the float32
- * threshold, true = left (`x < threshold`), NaN follows `default_left`; each leaf's value (learning
- * rate included) is its target weight; base_values = [the model's base margin] (for
- * reg:squarederror the base score itself), post_transform NONE, so the output is the value the
- * in-app model accumulates (float32).
+ * The regression trees are gbdt-onnx.ts' TreeEnsembleRegressor (post_transform NONE, base_values =
+ * the base score), so the output is the value the in-app model accumulates (float32).
  *
  * Ensemble and interval, in float32 as the graph computes them:
  *   rul      = w·rul_gbdt + ((1 − w)·cap)·σ_lstm      (rul = rul_gbdt without an LSTM head)
@@ -18,10 +15,11 @@
 import { PrognosError } from '../../../shared/errors';
 import type { GbdtModel } from '../models/gbdt';
 import type { RulInterval } from '../rul/types';
-import { GraphBuilder, attr, DataType, encodeModel, MAX_ONNX_ML_OPSET, MAX_ONNX_OPSET, ONNX_ML_DOMAIN } from './onnx';
+import { GBDT_INPUT, GBDT_VALUE, gbdtToOnnx } from './gbdt-onnx';
+import { type GraphBuilder, attr, DataType } from './onnx';
 
-export const GBDT_RUL_INPUT = 'features';
-export const GBDT_RUL_OUTPUT = 'rul';
+export const GBDT_RUL_INPUT = GBDT_INPUT;
+export const GBDT_RUL_OUTPUT = GBDT_VALUE;
 
 /** The RUL models of a run as a bundle carries them. */
 export interface RulSpec {
@@ -72,94 +70,14 @@ export function rulBounds(interval: RulInterval, rul: number): { low: number; hi
   return { low: Math.max(0, f32(r + f32(low))), high: f32(r + f32(high)) };
 }
 
-/** Adds the TreeEnsembleRegressor of `model` reading float [N, F]; returns its float [N, 1] output. */
-export function addTreeEnsembleRegressor(b: GraphBuilder, input: string, model: GbdtModel, outputName?: string): string {
-  const treeIds: number[] = [];
-  const nodeIds: number[] = [];
-  const featureIds: number[] = [];
-  const modes: string[] = [];
-  const values: number[] = [];
-  const trueIds: number[] = [];
-  const falseIds: number[] = [];
-  const missingTrue: number[] = [];
-  const targetTree: number[] = [];
-  const targetNode: number[] = [];
-  const targetWeight: number[] = [];
-  model.trees.forEach((t, ti) => {
-    for (let i = 0; i < t.left.length; i++) {
-      treeIds.push(ti);
-      nodeIds.push(i);
-      const l = t.left[i]!;
-      if (l === -1) {
-        featureIds.push(0);
-        modes.push('LEAF');
-        values.push(0);
-        trueIds.push(0);
-        falseIds.push(0);
-        missingTrue.push(0);
-        const w = t.threshold[i]!;
-        if (!Number.isFinite(w)) throw new PrognosError('INTERNAL', `RUL tree ${ti} leaf ${i} has the non-finite value ${w}`);
-        targetTree.push(ti);
-        targetNode.push(i);
-        targetWeight.push(w);
-      } else {
-        const f = t.feature[i]!;
-        if (f < 0 || f >= model.nFeatures) throw new PrognosError('INTERNAL', `RUL tree ${ti} node ${i} splits on unknown feature ${f}`);
-        featureIds.push(f);
-        modes.push('BRANCH_LT');
-        values.push(t.threshold[i]!);
-        trueIds.push(l);
-        falseIds.push(t.right[i]!);
-        missingTrue.push(t.defaultLeft[i] === 1 ? 1 : 0);
-      }
-    }
-  });
-  return b.node(
-    'TreeEnsembleRegressor',
-    [input],
-    [
-      attr.string('aggregate_function', 'SUM'),
-      attr.floats('base_values', [model.baseMargin]),
-      attr.int('n_targets', 1),
-      attr.ints('nodes_falsenodeids', falseIds),
-      attr.ints('nodes_featureids', featureIds),
-      attr.ints('nodes_missing_value_tracks_true', missingTrue),
-      attr.strings('nodes_modes', modes),
-      attr.ints('nodes_nodeids', nodeIds),
-      attr.ints('nodes_treeids', treeIds),
-      attr.ints('nodes_truenodeids', trueIds),
-      attr.floats('nodes_values', values),
-      attr.string('post_transform', 'NONE'),
-      attr.ints('target_ids', new Array<number>(targetWeight.length).fill(0)),
-      attr.ints('target_nodeids', targetNode),
-      attr.ints('target_treeids', targetTree),
-      attr.floats('target_weights', targetWeight),
-    ],
-    { domain: ONNX_ML_DOMAIN, ...(outputName === undefined ? { hint: 'rul_gbdt' } : { outputs: [outputName] }) },
-  );
-}
-
 export interface RulOnnxOptions {
   readonly producerVersion?: string;
 }
 
-/** The RUL GBDT alone: input `features` float [N, F] (model order), output `rul` float [N, 1] in cycles. */
+/** The RUL GBDT alone (gbdtToOnnx of a reg:squarederror model): input `features` float [N, F], output `value` float [N, 1] in cycles. */
 export function gbdtRulToOnnx(model: GbdtModel, opts: RulOnnxOptions = {}): Uint8Array {
-  if (model.trees.length === 0) invalid('the RUL GBDT has no trees');
-  const b = new GraphBuilder('prognos_gbdt_rul');
-  const F = model.nFeatures;
-  b.input(GBDT_RUL_INPUT, DataType.FLOAT, ['N', F], `engineered features in model order: ${model.featureNames.join(', ')}`);
-  addTreeEnsembleRegressor(b, GBDT_RUL_INPUT, model, GBDT_RUL_OUTPUT);
-  b.output(GBDT_RUL_OUTPUT, DataType.FLOAT, ['N', 1], 'remaining useful life in cycles (regression, capped target)');
-  return encodeModel({
-    graph: b.build(`XGBoost-layout GBDT (reg:squarederror), ${model.trees.length} trees, ${F} features`),
-    opsets: [
-      { domain: '', version: MAX_ONNX_OPSET },
-      { domain: ONNX_ML_DOMAIN, version: MAX_ONNX_ML_OPSET },
-    ],
-    ...(opts.producerVersion === undefined ? {} : { producerVersion: opts.producerVersion }),
-    metadata: { feature_names: JSON.stringify(model.featureNames) },
-  });
+  if (!model.isRegression) invalid(`the RUL GBDT must be a reg:squarederror model, not ${model.objective}`);
+  return gbdtToOnnx(model, opts);
 }
 
 export interface RulOutputs {

@@ -74,6 +74,15 @@ export const trainConfigSchema = z
       })
       .strict()
       .default({ weight: 0.6, optimise: true }),
+    rul: z
+      .object({
+        enabled: z.boolean().default(true).describe('train remaining-useful-life models (GBDT regression, and the LSTM’s fractional head when the LSTM is in the models)'),
+        cap: z.number().gt(0).max(10000).default(125).describe('piecewise-linear knee: the RUL models learn min(RUL, cap) cycles'),
+        coverage: z.number().gt(0.5).lt(1).default(0.9).describe('nominal coverage of the split-conformal RUL interval'),
+      })
+      .strict()
+      .default({ enabled: true, cap: 125, coverage: 0.9 })
+      .describe('remaining useful life beside the failure risk'),
   })
   .strict();
 

@@ -21,8 +21,9 @@ import { blend, optimiseEnsemble, type EnsembleChoice } from '../eval/ensemble';
 import { type LstmModel, predictRows, trainLstm, type EpochRecord } from '../models/lstm';
 import { buildWindows, windowEnds } from '../windows';
 import type { TrainConfig } from './config';
+import { scoreRul, trainRulStage, type RowRul, type RulModels, type RulOutcome, type RulStageInput } from '../rul/train-rul';
 
-export type Stage = 'labels' | 'features' | 'ranking' | 'gbdt' | 'lstm' | 'evaluate';
+export type Stage = 'labels' | 'features' | 'ranking' | 'gbdt' | 'lstm' | 'rul' | 'evaluate';
 export type ModelName = 'gbdt' | 'lstm' | 'ensemble';
 
 export interface PipelineProgress {
@@ -69,6 +70,8 @@ export interface PipelineResult {
   selectedDefs: FeatureDef[];
   gbdt: GbdtModel;
   lstm?: LstmOutcome;
+  /** remaining useful life (config.rul.enabled) */
+  rul?: RulOutcome;
   /** the headline model's alert threshold (the ensemble's when there is an LSTM) */
   threshold: number;
   /** ensemble weight of the GBDT (1 without an LSTM) */
@@ -212,7 +215,9 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
   const spw = scalePosWeight === 'balanced' ? (train.rows - positives) / positives : scalePosWeight;
 
   const withLstm = config.models.includes('lstm');
-  const gbdtEnd = withLstm ? 0.45 : 0.95;
+  // the classifier's share of the progress bar; the RUL stage takes the rest up to 0.95
+  const clsEnd = config.rul.enabled ? (withLstm ? 0.55 : 0.75) : 0.95;
+  const gbdtEnd = withLstm ? 0.2 + (clsEnd - 0.2) / 2 : clsEnd;
   progress('gbdt', 0.2, 'Training gradient-boosted trees…');
   const n = config.gbdt.nEstimators;
   const gbdt = await trainGbdt(train, { ...rest, scalePosWeight: spw, seed: config.seed }, {
@@ -231,12 +236,14 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
   };
 
   let lstm: LstmOutcome | undefined;
+  let sequence: RulStageInput['sequence'];
   if (withLstm) {
     const scaler = StandardScaler.fit(selected, cols, prepared.trainMask);
     const scaled = scaler.transform(cols);
     const ends = windowEnds(table, split.train, { length: config.historyWindow, stride: config.sequenceStride });
     const trainWindows = buildWindows(scaled, table, ends.rows, config.historyWindow);
     const validWindows = buildWindows(scaled, table, validRows, config.historyWindow);
+    sequence = { scaled, trainEnds: ends.rows };
     const epochs = config.lstm.epochs;
     progress('lstm', gbdtEnd, `Training the LSTM on ${trainWindows.n.toLocaleString('en-US')} windows…`);
     const r = await trainLstm(
@@ -248,7 +255,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
         onBatch: (b) =>
           progress(
             'lstm',
-            gbdtEnd + ((0.95 - gbdtEnd) * (b.epoch - 1 + b.batch / b.batches)) / epochs,
+            gbdtEnd + ((clsEnd - gbdtEnd) * (b.epoch - 1 + b.batch / b.batches)) / epochs,
             `LSTM epoch ${b.epoch}, batch ${b.batch} of ${b.batches} · about ${Math.ceil(b.etaSeconds)} s left at most`,
           ),
         onEpoch: (e) => hooks.onIteration?.('lstm', { iteration: e.epoch - 1, trainLoss: e.loss, validLoss: e.valLoss }),
@@ -266,6 +273,24 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     const predict = (rows: Int32Array): Float64Array => Float64Array.from(predictRows(r.model, scaled, table, rows, {}).prob);
     scores.lstm = { valid: predict(validRows), ...(test === undefined ? {} : { test: predict(testRows) }) };
     lap('lstm');
+  }
+
+  let rul: RulOutcome | undefined;
+  if (config.rul.enabled) {
+    rul = await trainRulStage({
+      table,
+      config,
+      rul: prepared.rul,
+      columns: cols,
+      names: selected,
+      trainRows,
+      validRows,
+      testRows,
+      ...(sequence === undefined ? {} : { sequence }),
+      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+      onProgress: (f, message) => progress('rul', clsEnd + (0.95 - clsEnd) * f, message),
+    });
+    lap('rul');
   }
 
   progress('evaluate', 0.96, 'Tuning thresholds for F2 on the validation units…');
@@ -318,6 +343,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     selectedDefs,
     gbdt,
     ...(lstm === undefined ? {} : { lstm }),
+    ...(rul === undefined ? {} : { rul }),
     threshold: thresholds.ensemble ?? thresholds.gbdt!,
     weight,
     thresholds,
@@ -337,6 +363,7 @@ export interface TrainedModels {
   gbdt: GbdtModel;
   lstm?: { model: LstmModel; scaler: ScalerParams };
   weight: number;
+  rul?: RulModels;
 }
 
 export interface RowProbabilities {
@@ -344,6 +371,8 @@ export interface RowProbabilities {
   lstm?: Float64Array;
   /** the ensemble (the GBDT's alone without an LSTM) */
   probability: Float64Array;
+  /** remaining useful life, when the run trained RUL models */
+  rul?: RowRul;
 }
 
 /**
@@ -356,8 +385,9 @@ export function scoreRows(table: FleetTable, m: TrainedModels, rows?: Int32Array
   const at = rows ?? Int32Array.from({ length: table.rowCount }, (_, i) => i);
   const picked = cols.map((c) => Float32Array.from(at, (i) => c[i]!));
   const gbdt = m.gbdt.predictProba(picked, at.length);
-  if (m.lstm === undefined) return { gbdt, probability: gbdt };
-  const scaled = StandardScaler.fromJSON(m.lstm.scaler).transform(cols);
+  const scaled = m.lstm === undefined ? undefined : StandardScaler.fromJSON(m.lstm.scaler).transform(cols);
+  const rul = m.rul === undefined ? undefined : scoreRul(m.rul, picked, table, at, scaled);
+  if (m.lstm === undefined || scaled === undefined) return { gbdt, probability: gbdt, ...(rul === undefined ? {} : { rul }) };
   const lstm = Float64Array.from(predictRows(m.lstm.model, scaled, table, at, {}).prob);
-  return { gbdt, lstm, probability: blend(gbdt, lstm, m.weight) };
+  return { gbdt, lstm, probability: blend(gbdt, lstm, m.weight), ...(rul === undefined ? {} : { rul }) };
 }

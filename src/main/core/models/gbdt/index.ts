@@ -1,4 +1,10 @@
-export { DEFAULT_GBDT_PARAMS, resolveGbdtParams, type GbdtParams } from './params';
+export {
+  DEFAULT_GBDT_PARAMS,
+  GBDT_OBJECTIVES,
+  resolveGbdtParams,
+  type GbdtObjective,
+  type GbdtParams,
+} from './params';
 export {
   trainGbdt,
   PARALLEL_MIN_CELLS,

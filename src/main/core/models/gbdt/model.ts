@@ -1,5 +1,6 @@
 import { PrognosError } from '../../../../shared/errors';
 import { baseMarginOf, sigmoid } from './f32';
+import type { GbdtObjective } from './params';
 import { fromXGBoostJson, stringifyXGBoostJson, toXGBoostJson } from './xgboost-json';
 
 /**
@@ -27,29 +28,44 @@ export interface GbdtTree {
 export interface GbdtModelInit {
   trees: GbdtTree[];
   featureNames: string[];
-  /** Initial prediction as a probability (XGBoost's base_score for binary:logistic), float32. */
+  /**
+   * XGBoost's base_score, float32: the initial prediction as a probability (binary:logistic) or in
+   * the target's units (reg:squarederror).
+   */
   baseScore: number;
   bestIteration: number;
   scalePosWeight?: number;
+  /** default binary:logistic */
+  objective?: GbdtObjective;
 }
 
-/** A trained binary:logistic tree ensemble that predicts exactly like XGBoost's CPU predictor. */
+/**
+ * A trained tree ensemble (binary:logistic or reg:squarederror) that predicts exactly like
+ * XGBoost's CPU predictor.
+ */
 export class GbdtModel {
   readonly featureNames: string[];
+  readonly objective: GbdtObjective;
   readonly baseScore: number;
   readonly bestIteration: number;
   readonly scalePosWeight: number;
   readonly trees: readonly GbdtTree[];
-  /** logit(baseScore) as XGBoost computes it (float32). */
+  /** Initial margin: logit(baseScore) as XGBoost computes it (float32), or baseScore for regression. */
   readonly baseMargin: number;
 
   constructor(init: GbdtModelInit) {
     this.featureNames = [...init.featureNames];
+    this.objective = init.objective ?? 'binary:logistic';
     this.baseScore = Math.fround(init.baseScore);
     this.bestIteration = init.bestIteration;
     this.scalePosWeight = init.scalePosWeight ?? 1;
     this.trees = Object.freeze([...init.trees]);
-    this.baseMargin = baseMarginOf(this.baseScore);
+    this.baseMargin = this.objective === 'reg:squarederror' ? this.baseScore : baseMarginOf(this.baseScore);
+  }
+
+  /** Whether the model predicts a real value (reg:squarederror) rather than a probability. */
+  get isRegression(): boolean {
+    return this.objective === 'reg:squarederror';
   }
 
   get nFeatures(): number {
@@ -57,7 +73,7 @@ export class GbdtModel {
   }
 
   /**
-   * Raw scores (log-odds). Accumulated in float32 tree by tree from the base margin, like XGBoost,
+   * Raw scores: log-odds (binary:logistic) or the predicted value (reg:squarederror). Accumulated in float32 tree by tree from the base margin, like XGBoost,
    * so exported models reproduce these values bit for bit.
    */
   predictMargin(columns: readonly Float32Array[], rows: number): Float64Array {
@@ -78,13 +94,25 @@ export class GbdtModel {
     return Float64Array.from(acc);
   }
 
+  /** Probabilities of a binary:logistic model; a regression model refuses (use predictValue). */
   predictProba(columns: readonly Float32Array[], rows: number): Float64Array {
+    if (this.isRegression) {
+      throw new PrognosError('INVALID_INPUT', 'This GBDT is a reg:squarederror model: it predicts values, not probabilities.');
+    }
     const m = this.predictMargin(columns, rows);
     for (let r = 0; r < rows; r++) m[r] = sigmoid(m[r]!);
     return m;
   }
 
-  /** Probability for one row of features in model order. */
+  /**
+   * The model's output: the regression value (reg:squarederror, float32 as XGBoost predicts it)
+   * or the probability (binary:logistic, the same as predictProba).
+   */
+  predictValue(columns: readonly Float32Array[], rows: number): Float64Array {
+    return this.isRegression ? this.predictMargin(columns, rows) : this.predictProba(columns, rows);
+  }
+
+  /** Output for one row of features in model order: probability, or the value of a regression model. */
   predictRow(x: Float32Array): number {
     if (x.length < this.nFeatures) {
       throw new PrognosError('INVALID_INPUT', `Expected ${this.nFeatures} features, got ${x.length}.`);
@@ -100,7 +128,7 @@ export class GbdtModel {
       }
       m = Math.fround(m + threshold[n]!);
     }
-    return sigmoid(m);
+    return this.isRegression ? m : sigmoid(m);
   }
 
   /** Total loss reduction of the splits on each used feature (XGBoost's importance_type='total_gain'). */
@@ -121,7 +149,7 @@ export class GbdtModel {
   }
 
   /**
-   * XGBoost JSON model (binary:logistic, gbtree), loadable by `xgboost.Booster.load_model`.
+   * XGBoost JSON model (binary:logistic or reg:squarederror, gbtree), loadable by `xgboost.Booster.load_model`.
    * Float fields hold doubles that round to the stored float32 values and never print as JSON
    * integers, so `JSON.stringify` of the object is a valid model file; toXGBoostJsonString() writes
    * the same model more compactly.

@@ -1,8 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { PrognosError } from '../../../../shared/errors';
 
+/**
+ * Learning objective, named as in XGBoost: `binary:logistic` (0/1 labels, probabilities) or
+ * `reg:squarederror` (real-valued targets, predictions in the target's units).
+ */
+export type GbdtObjective = 'binary:logistic' | 'reg:squarederror';
+
+export const GBDT_OBJECTIVES: readonly GbdtObjective[] = Object.freeze(['binary:logistic', 'reg:squarederror']);
+
 /** Hyper-parameters of the gradient-boosted tree trainer; names follow XGBoost's where one exists. */
 export interface GbdtParams {
+  /** Learning objective (default binary:logistic). */
+  objective: GbdtObjective;
   /** Boosting rounds (trees). */
   nEstimators: number;
   /** Maximum tree depth (depthwise growth, root at depth 0). */
@@ -23,9 +33,9 @@ export interface GbdtParams {
   colsampleBytree: number;
   /** Maximum number of histogram bins per feature (2..65535). */
   maxBin: number;
-  /** Weight of positive rows in the gradients (neg/pos balances the classes). */
+  /** Weight of positive rows in the gradients (neg/pos balances the classes; binary:logistic only). */
   scalePosWeight: number;
-  /** Stop after this many rounds without a better validation logloss (0 = off). */
+  /** Stop after this many rounds without a better validation metric (logloss, or RMSE for regression; 0 = off). */
   earlyStoppingRounds: number;
   /** Seed of the row and column sampler. */
   seed: number;
@@ -34,6 +44,7 @@ export interface GbdtParams {
 }
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = Object.freeze({
+  objective: 'binary:logistic',
   nEstimators: 185,
   maxDepth: 8,
   eta: 0.1,
@@ -59,6 +70,7 @@ export function resolveGbdtParams(p: Partial<GbdtParams>): GbdtParams {
     if (!ok) problems.push(msg);
   };
   const finite = (v: number): boolean => typeof v === 'number' && Number.isFinite(v);
+  check(GBDT_OBJECTIVES.includes(r.objective), `objective must be one of ${GBDT_OBJECTIVES.join(', ')}`);
   check(Number.isInteger(r.nEstimators) && r.nEstimators >= 1, 'nEstimators must be an integer ≥ 1');
   check(Number.isInteger(r.maxDepth) && r.maxDepth >= 1 && r.maxDepth <= 30, 'maxDepth must be an integer in [1, 30]');
   check(finite(r.eta) && r.eta > 0 && r.eta <= 1, 'eta must be in (0, 1]');

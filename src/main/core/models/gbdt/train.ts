@@ -1,33 +1,45 @@
 /**
- * Histogram-based, second-order gradient boosting for binary:logistic, compatible with XGBoost's
- * `tree_method='hist'` model semantics (depthwise growth, regularised gain, float32 thresholds).
+ * Histogram-based, second-order gradient boosting for binary:logistic and reg:squarederror,
+ * compatible with XGBoost's `tree_method='hist'` model semantics (depthwise growth, regularised
+ * gain, float32 thresholds).
  */
 import { PrognosError } from '../../../../shared/errors';
 import { binCodeBits, computeBinLayout, fillBins, type BinLayout } from './binning';
 import { baseMarginOf, sigmoid } from './f32';
 import { PAIR_WIDTH, RESULT_WIDTH, TASK_HEADER, TASKF_HEADER, type KernelContext } from './kernel';
 import { GbdtModel, type GbdtTree } from './model';
-import { resolveGbdtParams, type GbdtParams } from './params';
+import { resolveGbdtParams, type GbdtObjective, type GbdtParams } from './params';
 import { contextOf, LocalRunner, WorkerRunner, type KernelRunner, type SharedBuffers } from './pool';
 import { SeededRng } from './rng';
 
-/** Column-major binary-classification data: one float32 column per feature. */
+/**
+ * Column-major training data: one float32 column per feature, with 0/1 labels (binary:logistic)
+ * or a real-valued target (reg:squarederror).
+ */
 export interface GbdtDataset {
   rows: number;
   features: number;
   columns: Float32Array[];
-  /** 0 or 1 per row. */
+  /** 0 or 1 per row (binary:logistic; not read by reg:squarederror, where it may be empty). */
   label: Uint8Array;
+  /** Regression target per row (reg:squarederror; finite values). */
+  target?: Float32Array;
 }
 
 export interface GbdtIterationEvent {
   iteration: number;
+  /** What trainLoss and validLoss measure: logloss (binary:logistic) or RMSE (reg:squarederror). */
+  metric: 'logloss' | 'rmse';
+  trainLoss: number;
+  validLoss?: number;
+  /** trainLoss under its binary:logistic name (for reg:squarederror it holds the RMSE as well). */
   trainLogloss: number;
+  /** validLoss under its binary:logistic name (for reg:squarederror it holds the RMSE as well). */
   validLogloss?: number;
 }
 
 export interface TrainGbdtOptions {
-  /** Validation set: its logloss drives early stopping. */
+  /** Validation set: its logloss (RMSE for reg:squarederror) drives early stopping. */
   valid?: GbdtDataset;
   featureNames?: string[];
   /** Checked before every tree; aborting rejects with PrognosError('CANCELLED'). */
@@ -45,7 +57,7 @@ const LOGLOSS_EPS = 1e-16;
 /** Smallest base score, keeping logit(base score) finite for one-class labels. */
 const BASE_SCORE_EPS = 1e-6;
 
-function validateDataset(d: GbdtDataset, what: string, features?: number): void {
+function validateDataset(d: GbdtDataset, what: string, objective: GbdtObjective, features?: number): void {
   const bad = (reason: string): never => {
     throw new PrognosError('INVALID_INPUT', `GBDT ${what} set: ${reason}.`);
   };
@@ -58,6 +70,14 @@ function validateDataset(d: GbdtDataset, what: string, features?: number): void 
     if (!(c instanceof Float32Array)) bad(`column ${f} is not a Float32Array`);
     if (c.length !== d.rows) bad(`column ${f} has ${c.length} values for ${d.rows} rows`);
   });
+  if (objective === 'reg:squarederror') {
+    const t = d.target;
+    if (t === undefined) return bad('has no target (reg:squarederror needs a real-valued target per row)');
+    if (!(t instanceof Float32Array)) bad('target is not a Float32Array');
+    if (t.length !== d.rows) bad(`target has ${t.length} values for ${d.rows} rows`);
+    for (let i = 0; i < d.rows; i++) if (!Number.isFinite(t[i]!)) bad(`target ${i} is ${t[i]}, expected a finite number`);
+    return;
+  }
   if (d.label.length !== d.rows) bad(`label has ${d.label.length} values for ${d.rows} rows`);
   for (let i = 0; i < d.rows; i++) if (d.label[i]! > 1) bad(`label ${i} is ${d.label[i]}, expected 0 or 1`);
 }
@@ -83,6 +103,16 @@ function logloss(margin: Float64Array, label: Uint8Array): number {
     s -= label[r] === 1 ? Math.log(p) : Math.log(1 - p);
   }
   return s / margin.length;
+}
+
+/** Root mean squared error of the margins (XGBoost's rmse metric). */
+function rmse(margin: Float64Array, target: Float32Array): number {
+  let s = 0;
+  for (let r = 0; r < margin.length; r++) {
+    const d = margin[r]! - target[r]!;
+    s += d * d;
+  }
+  return Math.sqrt(s / margin.length);
 }
 
 function shared(bytes: number): SharedArrayBuffer {
@@ -285,7 +315,7 @@ class Booster {
     private readonly p: GbdtParams,
     private readonly train: GbdtDataset,
     private readonly engine: Engine,
-    private readonly q: Quantised,
+    private q: Quantised,
     baseMargin: number,
   ) {
     const n = train.rows;
@@ -302,7 +332,12 @@ class Booster {
     const { p, train, engine } = this;
     const n = train.rows;
     const ctx = engine.ctx;
-    computeGradients(this.margin, train.label, ctx.gh, p.scalePosWeight, this.q.scale);
+    if (p.objective === 'reg:squarederror') {
+      this.q = quantisedFor(squaredErrorScale(this.margin, train.target!), p);
+      computeSquaredErrorGradients(this.margin, train.target!, ctx.gh, this.q.scale);
+    } else {
+      computeGradients(this.margin, train.label, ctx.gh, p.scalePosWeight, this.q.scale);
+    }
     const nSampled = this.sampleRows(ctx.rowIdx);
     const features = this.sampleFeatures();
     const tb = await this.grow(features, nSampled);
@@ -581,15 +616,35 @@ function addUnsampledMargins(
   }
 }
 
+function quantisedFor(scale: number, p: GbdtParams): Quantised {
+  return { scale, lambda: p.lambda * scale, alpha: p.alpha * scale, mcw: p.minChildWeight * scale };
+}
+
+/**
+ * Quantisation scale for one squared-error tree: the gradients p − y change from tree to tree, so
+ * the scale follows their largest magnitude (hessians are 1) to keep every sum below 2^51.
+ */
+function squaredErrorScale(margin: Float64Array, target: Float32Array): number {
+  let m = 1;
+  for (let r = 0; r < margin.length; r++) m = Math.max(m, Math.abs(margin[r]! - target[r]!));
+  return 2 ** Math.max(0, Math.floor(51 - Math.log2(margin.length * m)));
+}
+
+/**
+ * Trains a tree ensemble. binary:logistic reads `label` (0/1) and starts from the mean label;
+ * reg:squarederror reads `target` and starts from the mean target (XGBoost ≥ 2's estimated
+ * intercept), with gradient p − y and hessian 1.
+ */
 export async function trainGbdt(
   train: GbdtDataset,
   params: Partial<GbdtParams>,
   opts: TrainGbdtOptions = {},
 ): Promise<GbdtModel> {
   const p = resolveGbdtParams(params);
-  validateDataset(train, 'training');
+  const regression = p.objective === 'reg:squarederror';
+  validateDataset(train, 'training', p.objective);
   const valid = opts.valid;
-  if (valid !== undefined) validateDataset(valid, 'validation', train.features);
+  if (valid !== undefined) validateDataset(valid, 'validation', p.objective, train.features);
   const featureNames = opts.featureNames ?? Array.from({ length: train.features }, (_, i) => `f${i}`);
   if (featureNames.length !== train.features) {
     throw new PrognosError(
@@ -601,15 +656,29 @@ export async function trainGbdt(
   if (isAborted(signal)) throw cancelled();
 
   const n = train.rows;
-  let positives = 0;
-  for (let r = 0; r < n; r++) positives += train.label[r]!;
-  const baseScore = Math.fround(Math.min(1 - BASE_SCORE_EPS, Math.max(BASE_SCORE_EPS, positives / n)));
-  const baseMargin = baseMarginOf(baseScore);
-
-  // Gradients are quantised to multiples of 1/scale: every per-row value stays below 2^51 / n in
-  // magnitude, so histogram sums and differences are exact integers in float64.
-  const scale = 2 ** Math.max(0, Math.floor(51 - Math.log2(n * Math.max(1, p.scalePosWeight))));
-  const q: Quantised = { scale, lambda: p.lambda * scale, alpha: p.alpha * scale, mcw: p.minChildWeight * scale };
+  let baseScore: number;
+  let baseMargin: number;
+  let scale: number;
+  if (regression) {
+    const target = train.target!;
+    let sum = 0;
+    for (let r = 0; r < n; r++) sum += target[r]!;
+    baseScore = Math.fround(sum / n);
+    baseMargin = baseScore;
+    // the boosting loop sets the scale of each tree from its gradients
+    scale = 1;
+  } else {
+    let positives = 0;
+    for (let r = 0; r < n; r++) positives += train.label[r]!;
+    baseScore = Math.fround(Math.min(1 - BASE_SCORE_EPS, Math.max(BASE_SCORE_EPS, positives / n)));
+    baseMargin = baseMarginOf(baseScore);
+    // Gradients are quantised to multiples of 1/scale: every per-row value stays below 2^51 / n in
+    // magnitude, so histogram sums and differences are exact integers in float64.
+    scale = 2 ** Math.max(0, Math.floor(51 - Math.log2(n * Math.max(1, p.scalePosWeight))));
+  }
+  const q = quantisedFor(scale, p);
+  const metric = (margin: Float64Array, d: GbdtDataset): number =>
+    regression ? rmse(margin, d.target!) : logloss(margin, d.label);
 
   // Helper threads start up while the data is binned.
   const nSampledFeatures = sampledFeatureCount(p.colsampleBytree, train.features);
@@ -637,11 +706,20 @@ export async function trainGbdt(
       let validLogloss: number | undefined;
       if (valid !== undefined && validMargin !== undefined) {
         addTreeMargins(tree, valid.columns, valid.rows, validMargin);
-        if (earlyStopping || opts.onIteration !== undefined) validLogloss = logloss(validMargin, valid.label);
+        if (earlyStopping || opts.onIteration !== undefined) validLogloss = metric(validMargin, valid);
       }
       if (opts.onIteration !== undefined) {
-        const ev: GbdtIterationEvent = { iteration: it, trainLogloss: logloss(booster.margin, train.label) };
-        if (validLogloss !== undefined) ev.validLogloss = validLogloss;
+        const trainLoss = metric(booster.margin, train);
+        const ev: GbdtIterationEvent = {
+          iteration: it,
+          metric: regression ? 'rmse' : 'logloss',
+          trainLoss,
+          trainLogloss: trainLoss,
+        };
+        if (validLogloss !== undefined) {
+          ev.validLoss = validLogloss;
+          ev.validLogloss = validLogloss;
+        }
         opts.onIteration(ev);
       }
       if (earlyStopping && validLogloss !== undefined) {
@@ -661,6 +739,7 @@ export async function trainGbdt(
       baseScore,
       bestIteration: kept.length - 1,
       scalePosWeight: p.scalePosWeight,
+      objective: p.objective,
     });
   } finally {
     if (engine !== undefined) await engine.close();
@@ -690,6 +769,14 @@ function computeGradients(
     const w = y === 1 ? posScale : scale;
     gh[2 * r] = (prob - y) * w + ROUNDING_MAGIC - ROUNDING_MAGIC;
     gh[2 * r + 1] = h * w + ROUNDING_MAGIC - ROUNDING_MAGIC;
+  }
+}
+
+/** Squared-error gradient p − y and hessian 1, quantised to integers in units of 1/scale. */
+function computeSquaredErrorGradients(margin: Float64Array, target: Float32Array, gh: Float64Array, scale: number): void {
+  for (let r = 0; r < margin.length; r++) {
+    gh[2 * r] = (margin[r]! - target[r]!) * scale + ROUNDING_MAGIC - ROUNDING_MAGIC;
+    gh[2 * r + 1] = scale;
   }
 }
 

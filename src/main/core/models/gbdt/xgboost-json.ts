@@ -1,10 +1,12 @@
 /**
  * XGBoost's JSON model format (schema version 1.0, as written by XGBoost 1.7) for binary:logistic
- * gbtree models: export of Prognos models and import of Prognos or XGBoost-trained models.
+ * and reg:squarederror gbtree models: export of Prognos models and import of Prognos or
+ * XGBoost-trained models.
  */
 import { badFile, PrognosError } from '../../../../shared/errors';
 import { compactF32, jsonSafeF32 } from './f32';
 import type { GbdtModel, GbdtModelInit, GbdtTree } from './model';
+import { GBDT_OBJECTIVES, type GbdtObjective } from './params';
 
 /** The XGBoost release whose JSON layout is written (the version Debian 12 ships). */
 export const XGBOOST_FORMAT_VERSION: readonly [number, number, number] = [1, 7, 4];
@@ -83,7 +85,7 @@ export function toXGBoostJson(model: GbdtModel): object {
         num_target: '1',
       },
       objective: {
-        name: 'binary:logistic',
+        name: model.objective,
         reg_loss_param: { scale_pos_weight: String(model.scalePosWeight) },
       },
     },
@@ -233,17 +235,23 @@ export function fromXGBoostJson(json: unknown): GbdtModelInit {
   const root = obj(parsed, 'model');
   const learner = obj(root.learner, 'learner');
   const objective = obj(learner.objective, 'learner.objective');
-  if (objective.name !== 'binary:logistic') {
-    fail(`objective ${String(objective.name)} is not supported (binary:logistic only)`);
+  const objectiveName = objective.name as GbdtObjective;
+  if (!GBDT_OBJECTIVES.includes(objectiveName)) {
+    fail(`objective ${String(objective.name)} is not supported (${GBDT_OBJECTIVES.join(' or ')} only)`);
   }
+  const regression = objectiveName === 'reg:squarederror';
   const booster = obj(learner.gradient_booster, 'learner.gradient_booster');
   if (booster.name !== 'gbtree') fail(`booster ${String(booster.name)} is not supported (gbtree only)`);
   const mp = obj(learner.learner_model_param, 'learner.learner_model_param');
   const numClass = mp.num_class === undefined ? 0 : paramNumber(mp.num_class, 'num_class');
   const numTarget = mp.num_target === undefined ? 1 : paramNumber(mp.num_target, 'num_target');
-  if (numClass > 1 || numTarget !== 1) fail('only single-output binary models are supported');
+  if (numClass > 1 || numTarget !== 1) fail('only single-output models are supported');
   const baseScore = paramNumber(mp.base_score, 'learner_model_param.base_score');
-  if (!(baseScore > 0 && baseScore < 1)) fail(`base_score ${baseScore} is not a probability in (0, 1)`);
+  if (regression) {
+    if (!Number.isFinite(Math.fround(baseScore))) fail(`base_score ${baseScore} is not a finite float32`);
+  } else if (!(baseScore > 0 && baseScore < 1)) {
+    fail(`base_score ${baseScore} is not a probability in (0, 1)`);
+  }
   const nFeatures = paramNumber(mp.num_feature, 'learner_model_param.num_feature');
   if (!Number.isInteger(nFeatures) || nFeatures < 1) fail('num_feature must be a positive integer');
 
@@ -278,5 +286,5 @@ export function fromXGBoostJson(json: unknown): GbdtModelInit {
   if (isRecord(objective.reg_loss_param) && objective.reg_loss_param.scale_pos_weight !== undefined) {
     scalePosWeight = paramNumber(objective.reg_loss_param.scale_pos_weight, 'scale_pos_weight');
   }
-  return { trees, featureNames, baseScore: Math.fround(baseScore), bestIteration, scalePosWeight };
+  return { trees, featureNames, baseScore: Math.fround(baseScore), bestIteration, scalePosWeight, objective: objectiveName };
 }

@@ -36,3 +36,4 @@ export {
   type LstmTrainResult,
   type TrainLstmHooks,
 } from './train';
+export { meanSoftBce, type LstmTarget } from './train';

@@ -1,7 +1,8 @@
 /**
  * Training of the LSTM + attention model: Adam on class-weighted binary cross-entropy, seeded
  * shuffles and dropout masks, early stopping on the validation loss with the best weights
- * restored. Each batch is computed as two fixed halves (see pool.ts), on two threads when the wasm
+ * restored. In `fraction` mode the targets are real numbers in [0, 1] (e.g. RUL / cap): the same
+ * cross-entropy without class weights, a proper loss whose minimiser σ(z) is the expected fraction. Each batch is computed as two fixed halves (see pool.ts), on two threads when the wasm
  * backend and a second core are available; the result does not depend on the thread count.
  */
 import { availableParallelism } from 'node:os';
@@ -29,9 +30,15 @@ function viewsOf(flat: Float32Array, shapes: readonly number[][]): Float32Array[
 }
 
 export interface LabelledWindows extends Windows {
-  /** 0/1 label per window */
+  /** 0/1 label per window; in `fraction` mode a target in [0, 1] per window */
   readonly labels: ArrayLike<number>;
 }
+
+/**
+ * What the model learns: `class` (0/1 labels, class-weighted, both classes required) or `fraction`
+ * (targets in [0, 1], unweighted; the output σ(z) is the predicted fraction).
+ */
+export type LstmTarget = 'class' | 'fraction';
 
 export interface BatchProgress {
   /** 1-based */
@@ -51,7 +58,7 @@ export interface EpochProgress {
   epochs: number;
   /** mean weighted training loss */
   loss: number;
-  /** mean (unweighted) binary cross-entropy on the validation windows */
+  /** mean (unweighted) binary cross-entropy on the validation windows (soft targets in fraction mode) */
   valLoss: number;
   seconds: number;
   /** estimate for the remaining epochs (early stopping may end sooner) */
@@ -68,6 +75,8 @@ export interface TrainLstmHooks {
   threads?: number;
   /** backend preference passed to selectBackend (default: the fastest available) */
   backend?: LstmBackend;
+  /** what the labels are (default class) */
+  target?: LstmTarget;
 }
 
 export interface EpochRecord {
@@ -92,7 +101,9 @@ export interface LstmTrainResult {
   /** why a second thread was not used, if it was not */
   threadNote: string | null;
   params: LstmParams;
-  /** weight of a positive training window (negatives weigh 1) */
+  /** what the model was trained to predict */
+  target: LstmTarget;
+  /** weight of a positive training window (negatives weigh 1; 1 in fraction mode) */
   positiveWeight: number;
   seconds: number;
 }
@@ -103,7 +114,7 @@ function cancelled(): PrognosError {
   return new PrognosError('CANCELLED', 'LSTM training cancelled.');
 }
 
-function checkSet(name: string, w: LabelledWindows, ref?: Windows): void {
+function checkSet(name: string, w: LabelledWindows, target: LstmTarget, ref?: Windows): void {
   if (w.n < 1) throw new PrognosError('INVALID_INPUT', `the ${name} set has no windows`);
   if (w.labels.length !== w.n)
     throw new PrognosError('INVALID_INPUT', `the ${name} set has ${w.n} windows but ${w.labels.length} labels`);
@@ -117,8 +128,15 @@ function checkSet(name: string, w: LabelledWindows, ref?: Windows): void {
   }
   for (let i = 0; i < w.n; i++) {
     const v = w.labels[i];
-    if (v !== 0 && v !== 1)
+    if (target === 'fraction') {
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+        throw new PrognosError(
+          'INVALID_INPUT',
+          `the ${name} target of window ${i} is ${String(v)}, expected a fraction in [0, 1]`,
+        );
+    } else if (v !== 0 && v !== 1) {
       throw new PrognosError('INVALID_INPUT', `the ${name} label of window ${i} is ${String(v)}, expected 0 or 1`);
+    }
   }
 }
 
@@ -128,6 +146,20 @@ export function meanBce(p: ArrayLike<number>, y: ArrayLike<number>): number {
   for (let i = 0; i < p.length; i++) {
     const q = Math.min(1 - EPS, Math.max(EPS, p[i]!));
     s -= y[i] === 1 ? Math.log(q) : Math.log(1 - q);
+  }
+  return p.length === 0 ? 0 : s / p.length;
+}
+
+/**
+ * Mean binary cross-entropy with soft targets y in [0, 1] (probabilities clipped as in meanBce):
+ * −[y·log p + (1 − y)·log(1 − p)], minimal at p = y; equals meanBce for 0/1 targets.
+ */
+export function meanSoftBce(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - EPS, Math.max(EPS, p[i]!));
+    const t = y[i]!;
+    s -= t * Math.log(q) + (1 - t) * Math.log(1 - q);
   }
   return p.length === 0 ? 0 : s / p.length;
 }
@@ -148,19 +180,27 @@ export async function trainLstm(
 ): Promise<LstmTrainResult> {
   const started = performance.now();
   const params = resolveLstmParams(paramsInput);
-  checkSet('training', train);
-  checkSet('validation', valid, train);
+  const target = hooks.target ?? 'class';
+  if (target !== 'class' && target !== 'fraction') {
+    throw new PrognosError('INVALID_INPUT', `LSTM target must be class or fraction, got ${String(target)}`);
+  }
+  const fraction = target === 'fraction';
+  checkSet('training', train, target);
+  checkSet('validation', valid, target, train);
   const { signal } = hooks;
   if (isAborted(signal)) throw cancelled();
-  let positives = 0;
-  for (let i = 0; i < train.n; i++) positives += train.labels[i]!;
-  if (positives === 0 || positives === train.n) {
-    throw new PrognosError(
-      'INVALID_INPUT',
-      `the training windows are all ${positives === 0 ? 'negative' : 'positive'}; a classifier needs both classes`,
-    );
+  let positiveWeight = 1;
+  if (!fraction) {
+    let positives = 0;
+    for (let i = 0; i < train.n; i++) positives += train.labels[i]!;
+    if (positives === 0 || positives === train.n) {
+      throw new PrognosError(
+        'INVALID_INPUT',
+        `the training windows are all ${positives === 0 ? 'negative' : 'positive'}; a classifier needs both classes`,
+      );
+    }
+    positiveWeight = params.classWeight === 'balanced' ? (train.n - positives) / positives : params.classWeight;
   }
-  const positiveWeight = params.classWeight === 'balanced' ? (train.n - positives) / positives : params.classWeight;
 
   const { backend } = await selectBackendDetailed(hooks.backend === undefined ? {} : { prefer: hooks.backend });
   if (isAborted(signal)) throw cancelled();
@@ -267,7 +307,7 @@ export async function trainLstm(
         for (let k = 0; k < nb; k++) {
           const label = train.labels[rows[k]!]!;
           y[k] = label;
-          w[k] = (label === 1 ? positiveWeight : 1) / nb;
+          w[k] = fraction ? 1 / nb : (label === 1 ? positiveWeight : 1) / nb;
         }
         let mask: Float32Array | null = null;
         if (params.dropout > 0) {
@@ -314,7 +354,7 @@ export async function trainLstm(
       }
       if (isAborted(signal)) throw cancelled();
       const pv = await predictSet(valid, 'valid');
-      const valLoss = meanBce(pv, valid.labels);
+      const valLoss = fraction ? meanSoftBce(pv, valid.labels) : meanBce(pv, valid.labels);
       const loss = lossSum / train.n;
       const seconds = (performance.now() - epochStart) / 1000;
       history.push({ epoch, loss, valLoss, seconds });
@@ -365,6 +405,7 @@ export async function trainLstm(
     threads,
     threadNote,
     params,
+    target,
     positiveWeight,
     seconds: (performance.now() - started) / 1000,
   };

@@ -24,6 +24,7 @@ import {
   buildModelCurvesOption,
   type ModelCurve,
 } from './result-charts';
+import { RulPanel } from './RulPanel';
 import { ThresholdPanel } from './ThresholdPanel';
 import { useRuns } from '../../state/use-runs';
 
@@ -49,6 +50,7 @@ const STAGE_NAMES: Record<string, string> = {
   rankingSeconds: 'Ranking',
   gbdtSeconds: 'GBDT training',
   lstmSeconds: 'LSTM training',
+  rulSeconds: 'RUL models',
   evaluateSeconds: 'Evaluation',
 };
 
@@ -342,6 +344,7 @@ function FinishedRun({ run }: { run: RunDetail }) {
           )}
         </section>
       </div>
+      {run.rul !== undefined && <RulPanel rul={run.rul} />}
       <div className="results-pair">
         <section className="panel" aria-labelledby="importance-title">
           <div className="panel__head">
