@@ -155,9 +155,10 @@ export interface SyntheticRun {
 
 /**
  * A small trained run on a synthetic fleet, with an LSTM of random Keras-layout weights and a scaler
- * fitted on the training units: enough to exercise every bundle file quickly.
+ * fitted on the training units: enough to exercise every bundle file quickly. With `rul`, the run's
+ * RUL stage too (its regression GBDT, cap and interval in `rul`).
  */
-export async function syntheticRun(opts: { units?: number; seed?: number; regimes?: 1 | 6; lstm?: boolean; config?: TrainConfigInput } = {}): Promise<SyntheticRun> {
+export async function syntheticRun(opts: { units?: number; seed?: number; regimes?: 1 | 6; lstm?: boolean; rul?: boolean; config?: TrainConfigInput } = {}): Promise<SyntheticRun> {
   const table = synthesizeFleet({ units: opts.units ?? 12, seed: opts.seed ?? 3, regimes: opts.regimes ?? 1 });
   const config = parseTrainConfig({
     seed: opts.seed ?? 3,
@@ -165,6 +166,8 @@ export async function syntheticRun(opts: { units?: number; seed?: number; regime
     topK: 10,
     rankWithGain: false,
     gbdt: { nEstimators: 15, maxDepth: 3, earlyStoppingRounds: 0 },
+    // the RUL stage only where a test asks for it (it trains more models)
+    rul: { enabled: opts.rul === true },
     ...opts.config,
   });
   const r = await runTrainingPipeline(table, config);

@@ -38,7 +38,7 @@ beforeAll(async () => {
   requireBuild();
   dir = tempDir('prognos-predict-rul-');
   store = join(dir, 'store');
-  const run = await syntheticRun();
+  const run = await syntheticRun({ rul: true });
   const inService = truncateUnits(run.table, (u, rows) => Math.max(8, rows - 9 * u));
   bundle = (await writeBundle({ ...run.input, rul: rulFor(inService, run.input, run.rul) }, join(dir, 'bundle'))).path;
   fleet = join(dir, 'test.txt');

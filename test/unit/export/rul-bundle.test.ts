@@ -88,7 +88,7 @@ function expectRulLike(units: readonly UnitScore[], r: RulReference): void {
 
 beforeAll(async () => {
   dir = tempDir('prognos-rul-bundle-');
-  const run = await syntheticRun();
+  const run = await syntheticRun({ rul: true });
   // units cut short at different points, as a fleet in service is (at their failure they all look alike)
   table = truncateUnits(run.table, (u, rows) => Math.max(8, rows - 9 * u));
   input = run.input;
@@ -202,7 +202,7 @@ print(json.dumps({'objective': objective, 'pred': [float(v) for v in pred]}))
   });
 
   it('a GBDT-only run gets a GBDT RUL model and a pipeline with RUL outputs', async () => {
-    const run = await syntheticRun({ lstm: false });
+    const run = await syntheticRun({ lstm: false, rul: true });
     // units cut short at different points, as a fleet in service is (at their failure they all look alike)
     const fleet = truncateUnits(run.table, (u, rows) => Math.max(8, rows - 9 * u));
     const r = rulFor(fleet, run.input, run.rul);
