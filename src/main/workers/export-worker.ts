@@ -1,15 +1,9 @@
 /** Worker thread: writes a finished run as a bundle (ONNX models, manifest, checksums, signature). */
 import { PrognosError } from '../../shared/errors';
-import { bundleInputFromRun, writeBundle, type PipelineRul } from '../core/export';
-import type { RulModels } from '../core/rul/train-rul';
+import { bundleInputFromRun, rulForExport, writeBundle } from '../core/export';
 import type { ExportRequest, ExportValue } from './export-protocol';
 import { serveJob } from './serve-job';
 import { buildTrained, releaseTrained, tensorCount } from './trained-run';
-
-/** The run's RUL models as the bundle takes them: the LSTM head as weights (it reads the classifier LSTM's windows). */
-function rulForExport(r: RulModels): PipelineRul {
-  return { cap: r.cap, weight: r.weight, interval: r.interval, gbdt: r.gbdt, ...(r.lstm === undefined ? {} : { lstm: r.lstm.getWeights() }) };
-}
 
 serveJob<ExportRequest, ExportValue>(
   'export-worker',

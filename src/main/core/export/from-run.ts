@@ -3,6 +3,7 @@ import type { ColumnInfo } from '../data/table';
 import type { FeatureState } from '../features/engineer';
 import type { GbdtModel } from '../models/gbdt';
 import type { TrainConfig } from '../pipeline/config';
+import type { RulModels } from '../rul/train-rul';
 import type { ScalerParams } from '../split';
 import type { RunRecord } from '../store/runs';
 import type { BundleInput } from './bundle';
@@ -29,6 +30,11 @@ export interface ExportContext {
   readonly pipeline?: boolean;
   /** The run's RUL models (regression GBDT, the LSTM head's weights), cap, weight and interval, when it has them. */
   readonly rul?: PipelineRul;
+}
+
+/** A run's RUL models as a bundle takes them: the LSTM head as weights (it reads the classifier LSTM's windows). */
+export function rulForExport(r: RulModels): PipelineRul {
+  return { cap: r.cap, weight: r.weight, interval: r.interval, gbdt: r.gbdt, ...(r.lstm === undefined ? {} : { lstm: r.lstm.getWeights() }) };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
