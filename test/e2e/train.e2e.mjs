@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { screenshotView } from './pages/chart.mjs';
+import { chartState, readNumber, screenshotView } from './pages/chart.mjs';
 import { DatasetsPage } from './pages/datasets-page.mjs';
 import { FeaturesPage } from './pages/features-page.mjs';
 import { ResultsPage } from './pages/results-page.mjs';
@@ -252,6 +252,32 @@ export const tests = [
       }
       const header = await ctx.page.locator('.results-header').innerText();
       assert.match(header, /13 features/);
+    },
+  },
+  {
+    name: 'shows remaining useful life per model and predicted against true RUL with intervals',
+    async run(ctx) {
+      const panel = ctx.page.getByTestId('results-rul');
+      await panel.waitFor();
+      assert.match(await panel.innerText(), /target min\(RUL, 125\); 90 % conformal interval/);
+      for (const split of /** @type {const} */ (['validation', 'test'])) {
+        const rmse = readNumber(await ctx.page.getByTestId(`rul-gbdt-${split}-rmse`).innerText());
+        const mae = readNumber(await ctx.page.getByTestId(`rul-gbdt-${split}-mae`).innerText());
+        const phm = readNumber(await ctx.page.getByTestId(`rul-gbdt-${split}-phm08`).innerText());
+        const coverage = (await ctx.page.getByTestId(`rul-gbdt-${split}-coverage`).innerText()).trim();
+        assert.ok(rmse > 0 && mae > 0 && mae <= rmse, `${split} RMSE ${rmse} ≥ MAE ${mae} > 0`);
+        assert.ok(phm > 0, `${split} PHM08 ${phm}`);
+        assert.match(coverage, /^\d+ %$/);
+      }
+      const before = await chartState(ctx.page, 'results-rul-chart');
+      assert.ok(before.painted > 3000, `RUL chart is drawn (${before.painted} px)`);
+      assert.match(before.label ?? '', /validation units/);
+      await ctx.page.getByTestId('results-rul-split-test').check();
+      await ctx.page.locator('[data-testid="results-rul-chart"][aria-label*="test units"]').waitFor();
+      const after = await chartState(ctx.page, 'results-rul-chart');
+      assert.ok(after.painted > 3000, `RUL chart of the test units is drawn (${after.painted} px)`);
+      await panel.scrollIntoViewIfNeeded();
+      await ctx.screenshot('results-rul.png');
     },
   },
   {

@@ -1,5 +1,6 @@
 /** Bundles from the CLI: export, verify, predict through onnxruntime and through the run, tampering. */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,12 +20,22 @@ const json = <T>(...args: string[]): T => {
 };
 type Predict = { threshold: number; units: { unit: number; cycle: number; probability: number; parts: { gbdt: number }; alert: boolean; trueRul?: number; rul?: number; rulLow?: number; rulHigh?: number }[]; lastCycle?: { n: number } };
 
-beforeAll(() => {
+/** the CLI awaited in a child process: the test's event loop stays free while a model trains */
+async function jsonAsync<T>(...args: string[]): Promise<T> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [CLI, ...args, '--store', store, '--json'], { encoding: 'utf8', env: { ...process.env, PROGNOS_HOME: '' }, maxBuffer: 64 * 1024 * 1024 });
+    return JSON.parse(r.stdout) as T;
+  } catch (e) {
+    throw new Error(`prognos ${args.join(' ')} failed: ${(e as { stderr?: string }).stderr ?? String(e)}`);
+  }
+}
+
+beforeAll(async () => {
   requireBuild();
   store = tempDir();
   const dir = tempDir();
   writeFileSync(join(dir, 'c.json'), JSON.stringify({ models: ['gbdt'], gbdt: { nEstimators: 60, maxDepth: 6 } }));
-  runId = json<{ runId: string }>('train', '--dataset', join(CMAPSS, 'train_FD001.txt'), '--config', join(dir, 'c.json')).runId;
+  runId = (await jsonAsync<{ runId: string }>('train', '--dataset', join(CMAPSS, 'train_FD001.txt'), '--config', join(dir, 'c.json'))).runId;
 });
 
 describe('bundles from the CLI', () => {

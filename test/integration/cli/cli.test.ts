@@ -1,5 +1,6 @@
 /** The `prognos` CLI as a user runs it: JSON contract on stdout, messages on stderr, exit codes. */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,16 @@ function json<T>(...args: string[]): T {
   const r = prognos(...args, '--json');
   if (r.code !== 0) throw new Error(`prognos ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
+}
+
+/** the CLI awaited in a child process: the test's event loop stays free while a model trains */
+async function jsonAsync<T>(...args: string[]): Promise<T> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [CLI, ...args, '--store', store, '--json'], { encoding: 'utf8', env: { ...process.env, PROGNOS_HOME: '' }, maxBuffer: 64 * 1024 * 1024 });
+    return JSON.parse(r.stdout) as T;
+  } catch (e) {
+    throw new Error(`prognos ${args.join(' ')} failed: ${(e as { stderr?: string }).stderr ?? String(e)}`);
+  }
 }
 
 beforeAll(() => {
@@ -69,7 +80,7 @@ describe('prognos CLI', () => {
     expect(readFileSync(join(dir, 'a.txt'))).toEqual(readFileSync(join(dir, 'b.txt')));
   });
 
-  it('ranks features, writes the engineered matrix, trains and evaluates with the contract shapes', () => {
+  it('ranks features, writes the engineered matrix, trains and evaluates with the contract shapes', async () => {
     const dir = tempDir();
     const config = join(dir, 'small.json');
     writeFileSync(config, JSON.stringify({ models: ['gbdt'], gbdt: { nEstimators: 40, maxDepth: 5 } }));
@@ -80,7 +91,7 @@ describe('prognos CLI', () => {
     expect(header.slice(0, 5)).toEqual(['unit', 'cycle', 'rul', 'label', 'split']);
     expect(header.length).toBe(5 + f.features.length);
 
-    const t = json<{ runId: string; threshold: number; weight: number; metrics: { gbdt: { validation: { f2: number }; test: { f2: number } } }; timings: Record<string, number>; backend: string }>(
+    const t = await jsonAsync<{ runId: string; threshold: number; weight: number; metrics: { gbdt: { validation: { f2: number }; test: { f2: number } } }; timings: Record<string, number>; backend: string }>(
       'train', '--dataset', trainId, '--config', config, '--models', 'gbdt', '--seed', '4',
     );
     expect(t.runId).toMatch(/^run_/);

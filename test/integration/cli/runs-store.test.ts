@@ -1,5 +1,6 @@
 /** `prognos runs`, `prognos run ID` and the store commands' refusals, as a user runs them. */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,17 @@ interface TrainOut {
 let trained: TrainOut;
 let otherDataset = '';
 
-beforeAll(() => {
+/** the CLI awaited in a child process: the test's event loop stays free while a model trains */
+async function jsonAsync<T>(...args: string[]): Promise<T> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [CLI, ...args, '--store', store, '--json'], { encoding: 'utf8', env: { ...process.env, PROGNOS_HOME: '' }, maxBuffer: 64 * 1024 * 1024 });
+    return JSON.parse(r.stdout) as T;
+  } catch (e) {
+    throw new Error(`prognos ${args.join(' ')} failed: ${(e as { stderr?: string }).stderr ?? String(e)}`);
+  }
+}
+
+beforeAll(async () => {
   requireBuild();
   store = tempDir();
   const data = tempDir();
@@ -42,7 +53,7 @@ beforeAll(() => {
   json('synth', '--units', '4', '--seed', '4', '--out', join(data, 'other.txt'));
   const d = json<{ datasetId: string }>('import', join(data, 'fleet.txt'));
   otherDataset = json<{ datasetId: string }>('import', join(data, 'other.txt')).datasetId;
-  trained = json<TrainOut>('train', '--dataset', d.datasetId, '--models', 'gbdt', '--seed', '5');
+  trained = await jsonAsync<TrainOut>('train', '--dataset', d.datasetId, '--models', 'gbdt', '--seed', '5');
 }, 300_000);
 
 describe('prognos runs / run', () => {

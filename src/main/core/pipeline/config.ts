@@ -79,9 +79,20 @@ export const trainConfigSchema = z
         enabled: z.boolean().default(true).describe('train remaining-useful-life models (GBDT regression, and the LSTM’s fractional head when the LSTM is in the models)'),
         cap: z.number().gt(0).max(10000).default(125).describe('piecewise-linear knee: the RUL models learn min(RUL, cap) cycles'),
         coverage: z.number().gt(0.5).lt(1).default(0.9).describe('nominal coverage of the split-conformal RUL interval'),
+        gbdt: z
+          .object({
+            nEstimators: z.number().int().min(1).max(5000).default(2000),
+            maxDepth: z.number().int().min(1).max(16).default(6),
+            eta: z.number().gt(0).max(1).default(0.05),
+            earlyStoppingRounds: z.number().int().min(0).default(50),
+          })
+          .strict()
+          .default({ nEstimators: 2000, maxDepth: 6, eta: 0.05, earlyStoppingRounds: 50 })
+          .describe('the RUL trees: these over the classifier’s GBDT parameters (early stopping on the validation RMSE)'),
+        seeds: z.number().int().min(1).max(10).default(3).describe('RUL tree ensembles trained with consecutive seeds and averaged (stored as one model)'),
       })
       .strict()
-      .default({ enabled: true, cap: 125, coverage: 0.9 })
+      .default({ enabled: true, cap: 125, coverage: 0.9, gbdt: { nEstimators: 2000, maxDepth: 6, eta: 0.05, earlyStoppingRounds: 50 }, seeds: 3 })
       .describe('remaining useful life beside the failure risk'),
   })
   .strict();

@@ -2,7 +2,8 @@
  * The remaining-useful-life stage of the training pipeline, beside the classifier:
  * - target min(RUL, cap) per row (piecewise-linear knee);
  * - a GBDT regression (reg:squarederror) on the classifier's selected features and training rows,
- *   early stopping on the validation units' full-window rows;
+ *   early stopping on the validation units' full-window rows; `rul.seeds` of them (consecutive
+ *   seeds) averaged into one model;
  * - with the LSTM in the models, its fractional head (σ output = min(RUL, cap) / cap) on the same
  *   windows and scaler;
  * - the RUL ensemble weight: the GBDT weight with the lowest RMSE against min(RUL, cap) at every
@@ -15,9 +16,11 @@ import { PrognosError } from '../../../shared/errors';
 import type { FleetTable } from '../data/table';
 import { unitSpans } from '../data/table';
 import { trainGbdt, type GbdtDataset, type GbdtModel } from '../models/gbdt';
-import { predictRows, type EpochRecord, type LstmModel } from '../models/lstm';
+import { predictRows, trainLstm, type EpochRecord, type LstmModel } from '../models/lstm';
 import type { TrainConfig } from '../pipeline/config';
 import { createRng } from '../split';
+import { buildWindows } from '../windows';
+import { averageRegressors } from './average';
 import { applyInterval, blendRul, cappedTarget, chooseRulWeight, fitConformal, rulMetrics } from './metrics';
 import type { RulInterval, RulMetrics } from './types';
 
@@ -48,6 +51,8 @@ export interface RulOutcomeInfo {
   /** the headline model at the cut cycle of each validation and test unit */
   points: { validation: RulPoint[]; test: RulPoint[] };
   gbdtBestIteration: number;
+  /** trees of each seed's ensemble in the averaged RUL GBDT */
+  gbdtMembers: number[];
   lstm?: { bestEpoch: number; history: EpochRecord[] };
   /** training rows; validation full-window rows (early stopping, weight and interval calibration) */
   rows: { train: number; validation: number };
@@ -131,20 +136,24 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
 
   input.onProgress?.(0, 'Training the RUL trees…');
   const { scalePosWeight: _spw, ...gbdtParams } = config.gbdt;
-  const n = config.gbdt.nEstimators;
-  const gbdt = await trainGbdt(
-    train,
-    { ...gbdtParams, objective: 'reg:squarederror', seed: config.seed },
-    {
-      valid,
-      featureNames: names,
-      ...(signal === undefined ? {} : { signal }),
-      onIteration: (e) => {
-        input.onIteration?.('gbdt', { iteration: e.iteration, trainLoss: e.trainLoss, ...(e.validLoss === undefined ? {} : { validLoss: e.validLoss }) });
-        input.onProgress?.((0.5 * (e.iteration + 1)) / n, `RUL tree ${e.iteration + 1} of ${n}`);
-      },
-    },
-  );
+  const n = config.rul.gbdt.nEstimators;
+  const seeds = config.rul.seeds;
+  const members: GbdtModel[] = [];
+  for (let k = 0; k < seeds; k++) {
+    members.push(
+      await trainGbdt(
+        train,
+        { ...gbdtParams, ...config.rul.gbdt, objective: 'reg:squarederror', seed: config.seed + k },
+        {
+          valid,
+          featureNames: names,
+          ...(signal === undefined ? {} : { signal }),
+          onIteration: (e) => input.onProgress?.((0.5 * (k + (e.iteration + 1) / n)) / seeds, `RUL trees (seed ${k + 1} of ${seeds}): tree ${e.iteration + 1}, validation RMSE ${e.validLoss?.toFixed(2) ?? '—'}`),
+        },
+      ),
+    );
+  }
+  const gbdt = averageRegressors(members);
   const gbdtAt = (rows: Int32Array): Float64Array => {
     if (rows.length === 0) return new Float64Array(0);
     const picked = columns.map((c) => Float32Array.from(rows, (r) => c[r]!));
@@ -154,8 +163,32 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
     gbdt: { valid: gbdtAt(validRows), test: gbdtAt(testRows) },
   };
 
-  const lstmModel: LstmModel | undefined = undefined;
-  const lstmInfo: RulOutcomeInfo['lstm'] = undefined;
+  let lstmModel: LstmModel | undefined;
+  let lstmInfo: RulOutcomeInfo['lstm'];
+  if (input.sequence !== undefined) {
+    const { scaled, trainEnds } = input.sequence;
+    const trainWindows = buildWindows(scaled, table, trainEnds, config.historyWindow);
+    const validWindows = buildWindows(scaled, table, validRows, config.historyWindow);
+    const epochs = config.lstm.epochs;
+    input.onProgress?.(0.5, `Training the LSTM's RUL head on ${trainWindows.n.toLocaleString('en-US')} windows…`);
+    const r = await trainLstm(
+      { ...trainWindows, labels: Float32Array.from(trainEnds, (i) => target[i]! / cap) },
+      { ...validWindows, labels: Float32Array.from(validTarget, (v) => v / cap) },
+      { ...config.lstm, seed: config.seed },
+      {
+        target: 'fraction',
+        ...(signal === undefined ? {} : { signal }),
+        onBatch: (b) => input.onProgress?.(0.5 + (0.45 * (b.epoch - 1 + b.batch / b.batches)) / epochs, `LSTM RUL epoch ${b.epoch}, batch ${b.batch} of ${b.batches}`),
+        onEpoch: (e) => input.onIteration?.('lstm', { iteration: e.epoch - 1, trainLoss: e.loss, validLoss: e.valLoss }),
+      },
+    );
+    lstmModel = r.model;
+    lstmInfo = { bestEpoch: r.bestEpoch, history: r.history };
+    const lstmAt = (rows: Int32Array): Float64Array =>
+      rows.length === 0 ? new Float64Array(0) : Float64Array.from(predictRows(r.model, scaled, table, rows, {}).prob, (p) => p * cap);
+    preds.lstm = { valid: lstmAt(validRows), test: lstmAt(testRows) };
+  }
+
   let weight = 1;
   let weightGrid: RulOutcomeInfo['weightGrid'] = [];
   if (preds.lstm !== undefined) {
@@ -200,6 +233,7 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
     metrics,
     points: { validation: points(preds[headline]!.valid, validTruth, validRows, validCuts), test: points(preds[headline]!.test, testTruth, testRows, testCuts) },
     gbdtBestIteration: gbdt.bestIteration,
+    gbdtMembers: members.map((m) => m.trees.length),
     ...(lstmInfo === undefined ? {} : { lstm: lstmInfo }),
     rows: { train: trainRows.length, validation: validRows.length },
     gbdt,

@@ -58,7 +58,12 @@ const LSTM: readonly FieldSpec[] = [
 
 const ENSEMBLE: readonly FieldSpec[] = [{ path: ['ensemble', 'weight'], label: 'GBDT weight w' }];
 
-const FORM_PATHS: readonly JsonPath[] = [...GENERAL, ...SPLIT, ...GBDT, ...LSTM, ...ENSEMBLE]
+const RUL: readonly FieldSpec[] = [
+  { path: ['rul', 'cap'], label: 'RUL cap (knee, cycles)' },
+  { path: ['rul', 'coverage'], label: 'RUL interval coverage' },
+];
+
+const FORM_PATHS: readonly JsonPath[] = [...GENERAL, ...SPLIT, ...GBDT, ...LSTM, ...ENSEMBLE, ...RUL]
   .map((f) => f.path)
   .concat([['split', 'mode'], ['split'], ['models'], ['ensemble', 'optimise']]);
 
@@ -297,6 +302,10 @@ export function ConfigForm(props: {
           </fieldset>
         </>
       )}
+      <fieldset className="config-form__group" data-testid="config-rul">
+        <legend>Remaining useful life (target min(RUL, cap))</legend>
+        <div className="config-form__grid">{RUL.map(field)}</div>
+      </fieldset>
       {others.length > 0 && (
         <div className="config-status config-status--error" role="alert" data-testid="config-other-issues">
           <p>Other problems (edit them in the JSON tab or the Features view):</p>

@@ -1,0 +1,36 @@
+/** Several regression tree ensembles on the same features as one: their average, as a single model. */
+import { PrognosError } from '../../../shared/errors';
+import { GbdtModel, type GbdtTree } from '../models/gbdt';
+
+/**
+ * mean_k(base_k + Σ trees_k) = mean_k(base_k) + Σ_k Σ trees_k / K: every leaf value divided by K, the
+ * base scores averaged. One XGBoost model that predicts the average (float32 accumulation as any model).
+ */
+export function averageRegressors(models: readonly GbdtModel[]): GbdtModel {
+  if (models.length === 0) throw new PrognosError('INVALID_INPUT', 'nothing to average');
+  if (models.length === 1) return models[0]!;
+  const first = models[0]!;
+  for (const m of models) {
+    if (!m.isRegression) throw new PrognosError('INVALID_INPUT', 'only reg:squarederror models can be averaged');
+    if (m.featureNames.join('\u0000') !== first.featureNames.join('\u0000')) throw new PrognosError('INVALID_INPUT', 'the models to average have different features');
+  }
+  const k = models.length;
+  const scaled = (t: GbdtTree): GbdtTree => {
+    const threshold = Float32Array.from(t.threshold);
+    const baseWeight = Float32Array.from(t.baseWeight);
+    for (let n = 0; n < threshold.length; n++) {
+      if (t.left[n] === -1) {
+        threshold[n] = threshold[n]! / k;
+        baseWeight[n] = baseWeight[n]! / k;
+      }
+    }
+    return { ...t, threshold, baseWeight };
+  };
+  return new GbdtModel({
+    trees: models.flatMap((m) => m.trees.map(scaled)),
+    featureNames: [...first.featureNames],
+    baseScore: models.reduce((s, m) => s + m.baseScore, 0) / k,
+    bestIteration: models.reduce((s, m) => s + m.trees.length, 0) - 1,
+    objective: 'reg:squarederror',
+  });
+}
