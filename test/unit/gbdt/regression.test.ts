@@ -105,6 +105,13 @@ describe('GBDT reg:squarederror', () => {
     for (let r = 0; r < test.rows; r++) expect(pb[r]).toBe(pa[r]! * k);
   });
 
+  it('ignores scalePosWeight, which has no meaning for squared error', async () => {
+    const a = await trainGbdt(train, { ...reg, nEstimators: 10 });
+    const b = await trainGbdt(train, { ...reg, nEstimators: 10, scalePosWeight: 7 });
+    expect(b.scalePosWeight).toBe(1);
+    expect(b.toXGBoostJsonString()).toBe(a.toXGBoostJsonString());
+  });
+
   it('round-trips through XGBoost JSON with its objective', async () => {
     const model = await trainGbdt(train, { ...reg, nEstimators: 10 });
     const text = model.toXGBoostJsonString();

@@ -738,7 +738,8 @@ export async function trainGbdt(
       featureNames,
       baseScore,
       bestIteration: kept.length - 1,
-      scalePosWeight: p.scalePosWeight,
+      // squared error has no classes to weigh: the model records the 1 that XGBoost would apply
+      scalePosWeight: regression ? 1 : p.scalePosWeight,
       objective: p.objective,
     });
   } finally {
