@@ -116,6 +116,7 @@ describe('a bundle with RUL', () => {
     const card = readFileSync(join(bundle, 'model_card.md'), 'utf8');
     expect(card).toMatch(/models\/gbdt-rul\.onnx/);
     expect(card).toMatch(/models\/lstm-rul\.onnx/);
+    expect(card).toMatch(/output `value` float32 \[N, 1\]: the RUL in cycles/);
     const openapi = readFileSync(join(bundle, 'openapi.json'), 'utf8');
     expect(openapi).toMatch(/"rulLow"/);
   });

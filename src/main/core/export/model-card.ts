@@ -30,7 +30,8 @@ function metricsTable(metrics: Record<string, unknown>): string[] {
 function rulModelLines(m: BundleManifest): string[] {
   const r = m.rul;
   if (r === undefined) return [];
-  const bins = r.interval.bins.map((b) => `${b.upTo === null ? 'above' : `up to ${b.upTo}`}: ${b.low} / +${b.high}`).join('; ');
+  const short = (x: number): string => String(Number(x.toPrecision(6)));
+  const bins = r.interval.bins.map((b) => `${b.upTo === null ? 'above' : `below ${short(b.upTo)}`}: ${short(b.low)} / +${short(b.high)}`).join('; ');
   return [
     `- Remaining useful life (cycles, target capped at ${r.cap}): gradient-boosted regression trees on ${r.features.length} features, \`models/gbdt-rul.onnx\`, \`models/gbdt-rul.xgboost.json\`` +
       (r.files.lstm === undefined ? '.' : `; the LSTM's RUL head (output × ${r.cap}), \`models/lstm-rul.onnx\`; ensemble ${r.formula}, w = ${r.weight}.`),
@@ -45,7 +46,7 @@ function rulContractLines(m: BundleManifest): string[] {
   return [
     '### models/gbdt-rul.onnx and models/gbdt-rul.xgboost.json',
     '',
-    `- Input \`features\` float32 [N, ${r.features.length}] in manifest.rul.features order${m.gbdtInput === 'scaled' ? ', standardised with the scaler' : ''}; output \`rul\` float32 [N, 1] in cycles.`,
+    `- Input \`features\` float32 [N, ${r.features.length}] in manifest.rul.features order${m.gbdtInput === 'scaled' ? ', standardised with the scaler' : ''}; output \`value\` float32 [N, 1]: the RUL in cycles.`,
     '',
     ...(r.files.lstm === undefined
       ? []
