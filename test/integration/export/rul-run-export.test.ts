@@ -93,6 +93,11 @@ describe('a run with RUL models, exported', () => {
       const s = await BundleScorer.open(bundle, { engine });
       const units = await s.scoreUnits(fleet);
       await s.close();
+      const worst = (k: 'rul' | 'rulLow' | 'rulHigh', ref: Float64Array): number => Math.max(...units.map((u, i) => Math.abs(u[k]! - ref[i]!)));
+      console.log(
+        `RUL export parity (${engine} engine vs the run in the app, ${units.length} units): max |Δrul| = ${worst('rul', want.value).toExponential(2)}, ` +
+          `max |ΔrulLow| = ${worst('rulLow', want.low).toExponential(2)}, max |ΔrulHigh| = ${worst('rulHigh', want.high).toExponential(2)} cycles`,
+      );
       units.forEach((u, k) => {
         const v = want.value[k]!;
         const tol = 1e-3 * Math.max(1, Math.abs(v));
