@@ -378,6 +378,8 @@ export const fleetScoresSchema = z.object({
   labelWindow: z.number().int(),
   engine: z.string(),
   units: z.array(unitScoreSchema),
+  /** nominal coverage of the rulLow–rulHigh intervals, when the model has RUL */
+  rulCoverage: z.number().optional(),
 });
 export type FleetScoresValue = z.infer<typeof fleetScoresSchema>;
 

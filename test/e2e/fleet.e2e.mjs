@@ -17,20 +17,22 @@ import { zipFolder } from './support/zip.mjs';
 
 /** @typedef {import('./run.mjs').E2eContext} E2eContext */
 
-/** The files every exported GBDT bundle holds. */
+/** The files every exported GBDT bundle holds (the RUL GBDT too: RUL is trained by default). */
 const BUNDLE_FILES = [
   'SHA256SUMS',
   'manifest.json',
   'model_card.md',
   'models/gbdt.onnx',
   'models/gbdt.xgboost.json',
+  'models/gbdt-rul.onnx',
+  'models/gbdt-rul.xgboost.json',
   'models/pipeline.onnx',
   'openapi.json',
 ];
 
 /**
  * @type {{ trainId?: string, testId?: string, runId?: string, zip?: { bundleId: string, path: string, threshold: number },
- *   folder?: { bundleId: string, path: string }, topUnit?: number, topProbability?: number, alerts?: number }}
+ *   folder?: { bundleId: string, path: string }, topUnit?: number, topProbability?: number, topRul?: number, alerts?: number }}
  */
 const state = {};
 
@@ -194,6 +196,7 @@ export const tests = [
         assert.equal(r.probabilityText, r.probability.toFixed(4));
         assert.equal(r.badge, r.probability >= state.zip.threshold, `alert badge of unit ${r.unit}`);
         assert.match(r.rul, /^\d+$/, 'the true RUL is shown');
+        assert.match(r.predictedRul ?? '', /^\d+ \(\d+–\d+\)$/, 'the predicted RUL is shown with its interval');
         if (i > 0) assert.ok(rows[i - 1].probability >= r.probability, 'by probability, highest first');
       });
       assert.deepEqual(
@@ -203,6 +206,7 @@ export const tests = [
       );
       state.topUnit = rows[0].unit;
       state.topProbability = rows[0].probability;
+      state.topRul = rows[0].rulValue;
 
       assert.equal(await fleet.plottedCount(), 5);
       const chart = await fleet.chart();
@@ -235,6 +239,7 @@ export const tests = [
         `in-app ${rows[0].probability} vs onnxruntime ${state.topProbability}`,
       );
       assert.equal((await fleet.figure('alerts')).value, state.alerts, 'the same alerts');
+      assert.ok(state.topRul !== undefined && Math.abs(rows[0].rulValue - state.topRul) <= 1e-3 * Math.max(1, state.topRul), `RUL in-app ${rows[0].rulValue} vs onnxruntime ${state.topRul}`);
       const chart = await fleet.chart();
       assert.ok(chart.painted > 3000, `the risk chart is drawn (${chart.painted} px)`);
     },

@@ -10,6 +10,7 @@ import { engineerFeatures, type FeatureState } from '../../src/main/core/feature
 import type { GbdtModel } from '../../src/main/core/models/gbdt';
 import { parseTrainConfig, type TrainConfigInput } from '../../src/main/core/pipeline/config';
 import { runTrainingPipeline } from '../../src/main/core/pipeline/train';
+import type { RulOutcome } from '../../src/main/core/rul/train-rul';
 import { rowMaskFor, StandardScaler, type ScalerParams } from '../../src/main/core/split';
 import { buildWindows } from '../../src/main/core/windows';
 import { lstmReferenceBatch, randomLstmWeights } from './onnx-reference';
@@ -148,13 +149,16 @@ print(json.dumps(out))
 export interface SyntheticRun {
   table: FleetTable;
   input: BundleInput;
+  /** the run's RUL stage (regression GBDT, cap, conformal interval), when it trained one */
+  rul?: RulOutcome;
 }
 
 /**
  * A small trained run on a synthetic fleet, with an LSTM of random Keras-layout weights and a scaler
- * fitted on the training units: enough to exercise every bundle file quickly.
+ * fitted on the training units: enough to exercise every bundle file quickly. With `rul`, the run's
+ * RUL stage too (its regression GBDT, cap and interval in `rul`).
  */
-export async function syntheticRun(opts: { units?: number; seed?: number; regimes?: 1 | 6; lstm?: boolean; config?: TrainConfigInput } = {}): Promise<SyntheticRun> {
+export async function syntheticRun(opts: { units?: number; seed?: number; regimes?: 1 | 6; lstm?: boolean; rul?: boolean; config?: TrainConfigInput } = {}): Promise<SyntheticRun> {
   const table = synthesizeFleet({ units: opts.units ?? 12, seed: opts.seed ?? 3, regimes: opts.regimes ?? 1 });
   const config = parseTrainConfig({
     seed: opts.seed ?? 3,
@@ -162,6 +166,8 @@ export async function syntheticRun(opts: { units?: number; seed?: number; regime
     topK: 10,
     rankWithGain: false,
     gbdt: { nEstimators: 15, maxDepth: 3, earlyStoppingRounds: 0 },
+    // the RUL stage only where a test asks for it (it trains more models)
+    rul: { enabled: opts.rul === true },
     ...opts.config,
   });
   const r = await runTrainingPipeline(table, config);
@@ -176,11 +182,13 @@ export async function syntheticRun(opts: { units?: number; seed?: number; regime
     seed: config.seed,
     units: { train: r.split.train.length, validation: r.split.validation.length, test: r.split.test.length },
   });
-  if (opts.lstm === false) return { table, input: base };
+  const rul = r.rul === undefined ? {} : { rul: r.rul };
+  if (opts.lstm === false) return { table, input: base, ...rul };
   const f = engineerFeatures(table, r.featureState.spec, { state: r.featureState });
   const scaler = StandardScaler.fit(r.selected, r.selected.map((n) => f.columns[f.names.indexOf(n)]!), rowMaskFor(table, r.split.train));
   return {
     table,
     input: { ...base, scaler: scaler.toJSON(), lstm: randomLstmWeights(r.selected.length, 8, 6, 4, (opts.seed ?? 3) + 100), weight: 0.6 },
+    ...rul,
   };
 }

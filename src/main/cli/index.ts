@@ -24,7 +24,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   evaluate: { run: evaluateCommand, usage: 'evaluate --run R --data FILE --rul FILE     official test scoring (last cycle, all cycles; RUL per model at the last cycle)' },
   export: { run: exportCommand, usage: 'export --run R --out DIR [--zip] [--sign KEY.pem] [--force]   write a model bundle' },
   verify: { run: verifyCommand, usage: 'verify --bundle B [--require-signed]      checksums, and what the signature proves against the keyring (exit 0 or 1)' },
-  predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline] [--require-signed]  each unit’s failure risk at its last cycle (and, from a run with RUL models, rul, rulLow, rulHigh)' },
+  predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline] [--require-signed]  each unit’s failure risk at its last cycle (and rul, rulLow, rulHigh when the run or bundle has RUL models; --rul adds trueRul)' },
   keys: { run: keysCommand, usage: 'keys add FILE [--name N] | keys list | keys remove ID | keys policy [default|require-signed|allow-unsigned]  trusted bundle signers (Ed25519 public keys) and the trust policy' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },

@@ -1,6 +1,6 @@
 /** Worker thread: writes a finished run as a bundle (ONNX models, manifest, checksums, signature). */
 import { PrognosError } from '../../shared/errors';
-import { bundleInputFromRun, writeBundle } from '../core/export';
+import { bundleInputFromRun, rulForExport, writeBundle } from '../core/export';
 import type { ExportRequest, ExportValue } from './export-protocol';
 import { serveJob } from './serve-job';
 import { buildTrained, releaseTrained, tensorCount } from './trained-run';
@@ -20,6 +20,7 @@ serveJob<ExportRequest, ExportValue>(
         pipeline: true,
         ...(r.created === undefined ? {} : { created: r.created }),
         ...(trained.lstm === undefined ? {} : { lstm: { weights: trained.lstm.model.getWeights(), scaler: trained.lstm.scaler, weight: trained.weight } }),
+        ...(trained.rul === undefined ? {} : { rul: rulForExport(trained.rul) }),
       });
       if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
       task.progress(0.6, 'Writing the bundle…');

@@ -25,6 +25,8 @@ export interface FleetScores {
   labelWindow: number;
   /** what the bundle's signature proves (bundle scoring only) */
   trust?: BundleTrust;
+  /** nominal coverage of the rulLow–rulHigh intervals, when the model has RUL */
+  rulCoverage?: number;
 }
 
 export interface UnitSeries {

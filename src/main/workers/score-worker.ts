@@ -106,9 +106,18 @@ async function score(id: number, source: ScoreSource, table: FleetTable): Promis
     units.push(...(run !== undefined ? runUnits(part, run) : await (m as { scorer: BundleScorer }).scorer.scoreUnits(part)));
     post({ type: 'progress', id, fraction: b / spans.length, message: `Scored ${b} of ${spans.length} units…` });
   }
-  if (run !== undefined) return { units: withRul(units, table), threshold: run.threshold, labelWindow: run.config.labelWindow };
+  if (run !== undefined) {
+    const coverage = run.rul?.interval.coverage;
+    return { units: withRul(units, table), threshold: run.threshold, labelWindow: run.config.labelWindow, ...(coverage === undefined ? {} : { rulCoverage: coverage }) };
+  }
   const { manifest, trust } = (m as { scorer: BundleScorer }).scorer;
-  return { units: withRul(units, table), threshold: manifest.threshold, labelWindow: manifest.label.window, trust };
+  return {
+    units: withRul(units, table),
+    threshold: manifest.threshold,
+    labelWindow: manifest.label.window,
+    trust,
+    ...(manifest.rul === undefined ? {} : { rulCoverage: manifest.rul.interval.coverage }),
+  };
 }
 
 async function series(source: ScoreSource, full: FleetTable, wanted: readonly number[]): Promise<SeriesValue> {

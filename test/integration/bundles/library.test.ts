@@ -79,7 +79,15 @@ describe('bundle library', () => {
     for (let i = 0; i < 100; i++) {
       expect(Math.abs(viaBundle.units[i]!.probability - viaRun.units[i]!.probability)).toBeLessThanOrEqual(1e-5);
       expect(viaBundle.units[i]!.trueRul).toBe(viaRun.units[i]!.trueRul);
+      expect(viaBundle.units[i]!.trueRul).toBeDefined();
+      // the run's RUL models are in the bundle: the Fleet view shows the same RUL either way
+      const [b, r] = [viaBundle.units[i]!, viaRun.units[i]!];
+      for (const k of ['rul', 'rulLow', 'rulHigh'] as const) {
+        expect(b[k], `${k} of unit ${r.unit}`).toBeDefined();
+        expect(Math.abs(b[k]! - r[k]!), `${k} of unit ${r.unit}: ${b[k]} vs ${r[k]}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(r[k]!)));
+      }
     }
+    expect(viaBundle.rulCoverage).toBe(0.9);
     const series = await services.handlers['fleet:series']({ datasetId: testId, scorer: { kind: 'bundle', bundleId: bundle.bundleId }, units: [1, 2] });
     expect(series.units.map((u) => u.unit)).toEqual([1, 2]);
     const u1 = series.units[0]!;

@@ -18,7 +18,7 @@ const json = <T>(...args: string[]): T => {
   if (r.code !== 0) throw new Error(`prognos ${args.join(' ')}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 };
-type Predict = { threshold: number; units: { unit: number; cycle: number; probability: number; parts: { gbdt: number }; alert: boolean; trueRul?: number }[]; lastCycle?: { n: number } };
+type Predict = { threshold: number; units: { unit: number; cycle: number; probability: number; parts: { gbdt: number }; alert: boolean; trueRul?: number; rul?: number; rulLow?: number; rulHigh?: number }[]; lastCycle?: { n: number } };
 
 /** the CLI awaited in a child process: the test's event loop stays free while a model trains */
 async function jsonAsync<T>(...args: string[]): Promise<T> {
@@ -42,7 +42,7 @@ describe('bundles from the CLI', () => {
   it('exports, verifies and predicts exactly what the run predicts', () => {
     const out = join(tempDir(), 'bundle');
     const e = json<{ files: string[] }>('export', '--run', runId, '--out', out);
-    expect(e.files).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'model_card.md', 'openapi.json', 'models/gbdt.onnx', 'models/gbdt.xgboost.json', 'models/pipeline.onnx']));
+    expect(e.files).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'model_card.md', 'openapi.json', 'models/gbdt.onnx', 'models/gbdt.xgboost.json', 'models/pipeline.onnx', 'models/gbdt-rul.onnx', 'models/gbdt-rul.xgboost.json']));
     expect(prognos('verify', '--bundle', out).code).toBe(0);
     const data = ['--data', join(CMAPSS, 'test_FD001.txt'), '--rul', join(CMAPSS, 'RUL_FD001.txt')];
     const viaBundle = json<Predict>('predict', '--bundle', out, ...data);
@@ -58,6 +58,14 @@ describe('bundles from the CLI', () => {
       expect(Math.abs(p.probability - r.probability)).toBeLessThanOrEqual(1e-4);
       expect(b.alert).toBe(r.alert);
       expect(b.trueRul).toBe(r.trueRul);
+      expect(b.trueRul).toBeDefined();
+      // the run's RUL models travel in the bundle: the same RUL and interval through onnxruntime (models and pipeline.onnx)
+      for (const [name, got] of [['models', b], ['pipeline', p]] as const) {
+        for (const k of ['rul', 'rulLow', 'rulHigh'] as const) {
+          expect(got[k], `${name} ${k} of unit ${r.unit}`).toBeDefined();
+          expect(Math.abs(got[k]! - r[k]!), `${name} ${k} of unit ${r.unit}: ${got[k]} vs ${r[k]}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(r[k]!)));
+        }
+      }
     }
     expect(viaBundle.lastCycle?.n).toBe(100);
   });

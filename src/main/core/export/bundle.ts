@@ -36,8 +36,11 @@ import {
   BUNDLE_FORMAT_VERSION,
   checkManifest,
   GBDT_ONNX_FILE,
+  GBDT_RUL_ONNX_FILE,
+  GBDT_RUL_XGBOOST_FILE,
   GBDT_XGBOOST_FILE,
   LSTM_ONNX_FILE,
+  LSTM_RUL_ONNX_FILE,
   MANIFEST_FILE,
   MODEL_CARD_FILE,
   OPENAPI_FILE,
@@ -45,12 +48,14 @@ import {
   type BundleManifest,
   type ModelFileEntry,
   type RawColumn,
+  type RulManifest,
   type TensorSpec,
 } from './manifest';
 import { buildModelCard } from './model-card';
 import { inspectModel, MAX_ONNX_ML_OPSET, MAX_ONNX_OPSET, IR_VERSION, ONNX_ML_DOMAIN } from './onnx';
 import { buildOpenApi } from './openapi';
-import { PIPELINE_INPUTS, PIPELINE_OUTPUTS, pipelineContract, pipelineToOnnx, type GbdtInputSpace, type PipelineSpec } from './pipeline-onnx';
+import { PIPELINE_INPUTS, PIPELINE_OUTPUTS, pipelineContract, pipelineToOnnx, type GbdtInputSpace, type PipelineRul, type PipelineSpec } from './pipeline-onnx';
+import { checkRulSpec, GBDT_RUL_INPUT, GBDT_RUL_OUTPUT, gbdtRulToOnnx } from './rul-onnx';
 import { loadSigningKey, parsePublicKey, publicKeyPem, SIGNATURE_ALGORITHM, SIGNATURE_FILE, signBase64 } from './signing';
 import { assessTrust, type BundleTrust, type TrustedKey } from './trust';
 import { writeZip, ZipError, ZipFileReader } from './zip';
@@ -94,6 +99,11 @@ export interface BundleInput {
   readonly trainingConfig?: unknown;
   /** Write models/pipeline.onnx (default true). */
   readonly pipeline?: boolean;
+  /**
+   * Remaining useful life: regression GBDT (same feature space as `gbdt`), optional LSTM head (σ =
+   * RUL / cap, the windows of `lstm`), ensemble weight and conformal interval.
+   */
+  readonly rul?: PipelineRul;
 }
 
 export interface WriteBundleOptions {
@@ -268,9 +278,60 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
     window: input.windowLength,
     weight: input.weight,
     ...(input.calibration === undefined ? {} : { calibration: input.calibration }),
+    ...(input.rul === undefined ? {} : { rul: input.rul }),
   };
   const contract = pipelineContract(spec);
   let pipeline: BundleManifest['pipeline'] = null;
+  let rul: RulManifest | undefined;
+  if (input.rul !== undefined) {
+    const r = input.rul;
+    checkRulSpec(r, r.lstm !== undefined);
+    if (r.lstm !== undefined && input.lstm === undefined) invalid('an LSTM RUL head needs the sequence model whose windows it reads');
+    featureDefsFor(state, r.gbdt.featureNames);
+    if (gbdtInput === 'scaled') for (const n of r.gbdt.featureNames) if (!input.scaler!.names.includes(n)) invalid(`RUL GBDT feature "${n}" has no scaler parameters`);
+    const rulOnnx = gbdtRulToOnnx(r.gbdt, { producerVersion });
+    const rulJson = textEncoder.encode(r.gbdt.toXGBoostJsonString());
+    files.set(GBDT_RUL_ONNX_FILE, rulOnnx);
+    files.set(GBDT_RUL_XGBOOST_FILE, rulJson);
+    const rulFiles: { gbdt: ModelFileEntry; gbdtXgboost: ModelFileEntry; lstm?: ModelFileEntry } = {
+      gbdt: onnxEntry(
+        GBDT_RUL_ONNX_FILE,
+        rulOnnx,
+        `RUL GBDT as ai.onnx.ml TreeEnsembleRegressor (${r.gbdt.trees.length} trees, target capped at ${r.cap} cycles)`,
+        [{ name: GBDT_RUL_INPUT, type: 'float32', shape: ['N', r.gbdt.nFeatures], description: `${featureWords} in rul.features order` }],
+        [{ name: GBDT_RUL_OUTPUT, type: 'float32', shape: ['N', 1], description: 'remaining useful life, cycles' }],
+      ),
+      gbdtXgboost: {
+        file: GBDT_RUL_XGBOOST_FILE,
+        sha256: sha256Hex(rulJson),
+        format: 'xgboost-json',
+        description: 'the same RUL GBDT in XGBoost JSON model format (reg:squarederror), loadable by xgboost.Booster.load_model; inputs as models/gbdt-rul.onnx',
+      },
+    };
+    if (r.lstm !== undefined) {
+      lstmDims(r.lstm, lstmFeatures!.length);
+      const bytes = lstmToOnnx(r.lstm, { window: input.windowLength, features: lstmFeatures!.length }, { producerVersion });
+      files.set(LSTM_RUL_ONNX_FILE, bytes);
+      rulFiles.lstm = onnxEntry(
+        LSTM_RUL_ONNX_FILE,
+        bytes,
+        'LSTM → LSTM → additive attention → dense + sigmoid, RUL head: output × cap = RUL',
+        [{ name: LSTM_INPUT, type: 'float32', shape: ['N', input.windowLength, lstmFeatures!.length], description: 'the same windows as models/lstm.onnx' }],
+        [{ name: LSTM_OUTPUT, type: 'float32', shape: ['N', 1], description: `remaining useful life / ${r.cap}` }],
+      );
+    }
+    rul = {
+      cap: r.cap,
+      weight: r.weight,
+      formula: r.lstm === undefined ? 'RUL = RUL_gbdt' : 'RUL = w·RUL_gbdt + (1 − w)·cap·σ_lstm',
+      features: [...r.gbdt.featureNames],
+      interval: { method: r.interval.method, coverage: r.interval.coverage, bins: r.interval.bins.map((b) => ({ upTo: b.upTo, low: b.low, high: b.high })) },
+      intervalRule:
+        'in float32: bin = the first bin whose upTo is > rul (the last, open bin when none); rul_low = max(0, rul + bin.low), rul_high = rul + bin.high',
+      files: rulFiles,
+    };
+  }
+
   if (input.pipeline !== false) {
     const bytes = pipelineToOnnx(spec, { producerVersion });
     files.set(PIPELINE_ONNX_FILE, bytes);
@@ -288,6 +349,13 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
         { name: PIPELINE_OUTPUTS.probability, type: 'float32', shape: ['N'], description: 'ensemble probability at the latest row' },
         { name: PIPELINE_OUTPUTS.parts, type: 'float32', shape: ['N', contract.parts.length], description: contract.parts.join(', ') },
         { name: PIPELINE_OUTPUTS.features, type: 'float32', shape: ['N', F], description: 'engineered features at the latest row, selectedFeatures order' },
+        ...(input.rul === undefined
+          ? []
+          : [
+              { name: PIPELINE_OUTPUTS.rul, type: 'float32' as const, shape: ['N'], description: 'remaining useful life at the latest row, cycles' },
+              { name: PIPELINE_OUTPUTS.rulLow, type: 'float32' as const, shape: ['N'], description: 'lower end of the RUL interval (manifest.rul.interval)' },
+              { name: PIPELINE_OUTPUTS.rulHigh, type: 'float32' as const, shape: ['N'], description: 'upper end of the RUL interval' },
+            ]),
       ],
     );
     pipeline = { file: PIPELINE_ONNX_FILE, ...contract, contract: pipelineContractLines(contract, input.windowLength) };
@@ -318,6 +386,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
     windowLength: input.windowLength,
     models: models as BundleManifest['models'],
     pipeline,
+    ...(rul === undefined ? {} : { rul }),
     ensemble: {
       weight: input.weight,
       formula: input.lstm === undefined ? 'P = P_gbdt' : 'P = w·P_gbdt + (1 − w)·P_lstm',
@@ -409,7 +478,8 @@ export function checkBundleFiles(files: ReadonlyMap<string, Uint8Array>, opts: V
 
   if (manifest !== undefined) {
     const m = manifest;
-    const entries = Object.entries(m.models).filter((e): e is [string, ModelFileEntry] => e[1] !== undefined);
+    const rulEntries = m.rul === undefined ? [] : Object.entries(m.rul.files);
+    const entries = [...Object.entries(m.models), ...rulEntries].filter((e): e is [string, ModelFileEntry] => e[1] !== undefined);
     for (const [, entry] of entries) {
       const data = files.get(entry.file);
       if (data === undefined) {
@@ -423,10 +493,23 @@ export function checkBundleFiles(files: ReadonlyMap<string, Uint8Array>, opts: V
       [m.models.gbdt, [GBDT_INPUT]],
       [m.models.lstm, [LSTM_INPUT]],
       [m.models.pipeline, [PIPELINE_INPUTS.history, PIPELINE_INPUTS.cycles, PIPELINE_INPUTS.valid]],
+      [m.rul?.files.gbdt, [GBDT_RUL_INPUT]],
+      [m.rul?.files.lstm, [LSTM_INPUT]],
     ];
     for (const [entry, inputs] of expectations) {
       const data = entry === undefined ? undefined : files.get(entry.file);
       if (entry !== undefined && data !== undefined) checkOnnx(entry.file, data, inputs, problems);
+    }
+    const pipelineBytes = m.models.pipeline === undefined ? undefined : files.get(m.models.pipeline.file);
+    if (m.rul !== undefined && pipelineBytes !== undefined) {
+      try {
+        const outs = new Set(inspectModel(pipelineBytes).outputs.map((o) => o.name));
+        for (const name of [PIPELINE_OUTPUTS.rul, PIPELINE_OUTPUTS.rulLow, PIPELINE_OUTPUTS.rulHigh]) {
+          if (!outs.has(name)) problems.push({ file: m.models.pipeline!.file, reason: `incompatible: manifest.json has rul, but the pipeline has no output ${name}` });
+        }
+      } catch {
+        // an unreadable model is reported by checkOnnx above
+      }
     }
     if ((m.pipeline === null) !== (m.models.pipeline === undefined)) {
       problems.push({ file: MANIFEST_FILE, reason: 'pipeline contract and pipeline model must be given together' });

@@ -12,6 +12,9 @@ export function pipelineContractLines(c: PipelineContract, window: number): stri
       ? "An EWMA feature is used, so every unit's complete history from its first cycle must be sent (T ≥ the longest history in the batch; valid = the unit's row count). A truncated history changes the EWMA and the prediction."
       : `A unit with more than T rows is sent as its last T rows with valid = T; T must then be at least ${c.minHistoryRows} rows (the window of ${c.targetRows} row${c.targetRows === 1 ? '' : 's'} plus the longest feature window − 1), and more rows change nothing.`,
     `Outputs: probability (float32 [N]) for each unit's latest row, parts (float32 [N, ${c.parts.length}]: ${c.parts.join(', ')}), features (float32 [N, ${c.features.length}]: the engineered features at the latest row in GBDT input order, for monitoring).`,
+    ...(c.rul
+      ? ['Remaining useful life at the latest row: rul, rul_low and rul_high (float32 [N], cycles): the RUL ensemble and its conformal interval (manifest.rul).']
+      : []),
   ];
   return lines;
 }

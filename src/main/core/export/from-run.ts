@@ -3,11 +3,13 @@ import type { ColumnInfo } from '../data/table';
 import type { FeatureState } from '../features/engineer';
 import type { GbdtModel } from '../models/gbdt';
 import type { TrainConfig } from '../pipeline/config';
+import type { RulModels } from '../rul/train-rul';
 import type { ScalerParams } from '../split';
 import type { RunRecord } from '../store/runs';
 import type { Calibration } from '../rul/types';
 import type { BundleInput } from './bundle';
 import type { LstmAttentionWeights } from './lstm-onnx';
+import type { PipelineRul } from './pipeline-onnx';
 
 export interface RunForExport {
   readonly record: Pick<RunRecord, 'runId' | 'seed' | 'datasetFingerprint' | 'backend' | 'result' | 'config'>;
@@ -29,6 +31,13 @@ export interface ExportContext {
   /** The run's sequence model, its scaler and ensemble weight, when it has one. */
   readonly lstm?: { readonly weights: LstmAttentionWeights; readonly scaler: ScalerParams; readonly features?: readonly string[]; readonly weight: number };
   readonly pipeline?: boolean;
+  /** The run's RUL models (regression GBDT, the LSTM head's weights), cap, weight and interval, when it has them. */
+  readonly rul?: PipelineRul;
+}
+
+/** A run's RUL models as a bundle takes them: the LSTM head as weights (it reads the classifier LSTM's windows). */
+export function rulForExport(r: RulModels): PipelineRul {
+  return { cap: r.cap, weight: r.weight, interval: r.interval, gbdt: r.gbdt, ...(r.lstm === undefined ? {} : { lstm: r.lstm.getWeights() }) };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -71,5 +80,6 @@ export function bundleInputFromRun(run: RunForExport, ctx: ExportContext): Bundl
     ...(units === undefined ? {} : { units }),
     trainingConfig: run.record.config,
     ...(ctx.pipeline === undefined ? {} : { pipeline: ctx.pipeline }),
+    ...(ctx.rul === undefined ? {} : { rul: ctx.rul }),
   };
 }

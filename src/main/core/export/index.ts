@@ -24,9 +24,11 @@ export {
   PIPELINE_OUTPUTS,
   type GbdtInputSpace,
   type PipelineContract,
+  type PipelineRul,
   type PipelineSpec,
 } from './pipeline-onnx';
 export { historyColumns, featureDefsFor } from './feature-graph';
+export { gbdtRulToOnnx, rulBounds, rulEnsemble, GBDT_RUL_INPUT, GBDT_RUL_OUTPUT, type RulSpec } from './rul-onnx';
 export {
   writeBundle,
   readBundle,
@@ -43,9 +45,9 @@ export {
   type WrittenBundle,
 } from './bundle';
 export { BundleScorer, type BundleScorerOptions, type ScoringEngine, type UnitScore } from './score';
-export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, type BundleManifest } from './manifest';
+export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, type BundleManifest, type RulManifest } from './manifest';
 export { readZip, writeZip, ZipError, ZipFileReader, crc32 } from './zip';
 export { SUMS_FILE, sha256Hex, formatSums, parseSums } from './checksums';
 export { SIGNATURE_FILE, loadSigningKey, publicKeyPem, keyFingerprint, shortFingerprint, parseEd25519PublicKey, type ParsedPublicKey } from './signing';
 export { assessTrust, trustSummary, type BundleTrust, type TrustedKey, type TrustVerdict } from './trust';
-export { bundleInputFromRun, type ExportContext, type RunForExport } from './from-run';
+export { bundleInputFromRun, rulForExport, type ExportContext, type RunForExport } from './from-run';

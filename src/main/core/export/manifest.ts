@@ -8,6 +8,7 @@ import { featureSpecSchema, type FeatureSpec } from '../features/spec';
 import type { DroppedSensor, FeatureDef, FeatureKind } from '../features/engineer';
 import type { RegimeModel } from '../features/regime';
 import type { ColumnRole } from '../data/table';
+import type { RulInterval } from '../rul/types';
 import type { ScalerParams } from '../split';
 import { calibrationParamsSchema } from '../../../shared/calibration';
 import { validateCalibration } from '../eval/calibration';
@@ -23,6 +24,9 @@ export const GBDT_ONNX_FILE = 'models/gbdt.onnx';
 export const GBDT_XGBOOST_FILE = 'models/gbdt.xgboost.json';
 export const LSTM_ONNX_FILE = 'models/lstm.onnx';
 export const PIPELINE_ONNX_FILE = 'models/pipeline.onnx';
+export const GBDT_RUL_ONNX_FILE = 'models/gbdt-rul.onnx';
+export const GBDT_RUL_XGBOOST_FILE = 'models/gbdt-rul.xgboost.json';
+export const LSTM_RUL_ONNX_FILE = 'models/lstm-rul.onnx';
 
 export type TensorType = 'float32' | 'float64' | 'int64';
 
@@ -67,6 +71,25 @@ export interface PipelineManifest {
   readonly contract: string[];
 }
 
+/** Remaining useful life: the regression models, their ensemble and the conformal interval. */
+export interface RulManifest {
+  /** target cap (piecewise-linear knee), cycles; the LSTM head outputs RUL / cap */
+  readonly cap: number;
+  /** GBDT weight: RUL = w·RUL_gbdt + (1 − w)·cap·σ_lstm */
+  readonly weight: number;
+  readonly formula: string;
+  /** the RUL GBDT's inputs, in model order (same feature space as the classifier GBDT: gbdtInput) */
+  readonly features: string[];
+  readonly interval: RulInterval;
+  /** how rul_low and rul_high follow from rul and the interval bins, in words */
+  readonly intervalRule: string;
+  readonly files: {
+    readonly gbdt: ModelFileEntry;
+    readonly gbdtXgboost: ModelFileEntry;
+    readonly lstm?: ModelFileEntry;
+  };
+}
+
 export interface BundleManifest {
   readonly format: typeof BUNDLE_FORMAT;
   readonly formatVersion: typeof BUNDLE_FORMAT_VERSION;
@@ -105,6 +128,8 @@ export interface BundleManifest {
     readonly pipeline?: ModelFileEntry;
   };
   readonly pipeline: PipelineManifest | null;
+  /** absent in bundles without a RUL model (their pipeline.onnx has no rul outputs either) */
+  readonly rul?: RulManifest;
   readonly ensemble: { readonly weight: number; readonly formula: string; readonly parts: string[] };
   /** Calibration of the ensemble probability; the threshold is on the calibrated scale. Absent in older bundles: none. */
   readonly calibration?: Calibration;
@@ -166,6 +191,27 @@ const regimeSchema = z.object({
   sensorMean: z.array(z.array(z.number())),
   sensorStd: z.array(z.array(z.number())),
 });
+
+const rulSchema = z
+  .object({
+    cap: z.number().positive(),
+    weight: z.number().min(0).max(1),
+    formula: z.string(),
+    features: z.array(z.string()).min(1),
+    interval: z.object({
+      method: z.literal('conformal'),
+      coverage: z.number().gt(0).lt(1),
+      bins: z
+        .array(z.object({ upTo: z.number().nullable(), low: z.number().max(0), high: z.number().min(0) }))
+        .min(1)
+        .refine((bins) => bins.every((b, i) => (b.upTo === null) === (i === bins.length - 1)), 'only the last bin has no upper edge (upTo null)')
+        .refine((bins) => bins.every((b, i) => i === 0 || b.upTo === null || b.upTo > bins[i - 1]!.upTo!), 'upper edges must increase'),
+    }),
+    intervalRule: z.string(),
+    files: z.object({ gbdt: modelFileSchema, gbdtXgboost: modelFileSchema, lstm: modelFileSchema.optional() }).loose(),
+  })
+  .loose()
+  .refine((r) => r.files.lstm !== undefined || r.weight === 1, { message: 'without an LSTM head the RUL weight must be 1' });
 
 const scalerSchema = z
   .object({ names: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()) })
@@ -235,6 +281,7 @@ export const manifestSchema = z
       })
       .loose()
       .nullable(),
+    rul: rulSchema.optional(),
     ensemble: z.object({ weight: z.number().min(0).max(1), formula: z.string(), parts: z.array(z.string()) }).loose(),
     calibration: calibrationParamsSchema
       .superRefine((c, ctx) => {
@@ -264,7 +311,10 @@ export const manifestSchema = z
   .refine((m) => (m.models.lstm === undefined) === (m.lstmFeatures === undefined), {
     message: 'lstmFeatures must be given exactly when an LSTM model is',
   })
-  .refine((m) => m.models.lstm === undefined || m.scaler !== null, { message: 'an LSTM needs the scaler' });
+  .refine((m) => m.models.lstm === undefined || m.scaler !== null, { message: 'an LSTM needs the scaler' })
+  .refine((m) => m.rul?.files.lstm === undefined || m.models.lstm !== undefined, {
+    message: 'rul.files.lstm reads the windows of the classifier LSTM, so models.lstm must be given too',
+  });
 
 export type ManifestCheck = { ok: true; manifest: BundleManifest } | { ok: false; reasons: string[] };
 

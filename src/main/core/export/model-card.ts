@@ -38,6 +38,36 @@ function calibrationLine(m: BundleManifest): string {
   }
 }
 
+/** The RUL models in the Model section (nothing for a bundle without RUL). */
+function rulModelLines(m: BundleManifest): string[] {
+  const r = m.rul;
+  if (r === undefined) return [];
+  const short = (x: number): string => String(Number(x.toPrecision(6)));
+  const bins = r.interval.bins.map((b) => `${b.upTo === null ? 'above' : `below ${short(b.upTo)}`}: ${short(b.low)} / +${short(b.high)}`).join('; ');
+  return [
+    `- Remaining useful life (cycles, target capped at ${r.cap}): gradient-boosted regression trees on ${r.features.length} features, \`models/gbdt-rul.onnx\`, \`models/gbdt-rul.xgboost.json\`` +
+      (r.files.lstm === undefined ? '.' : `; the LSTM's RUL head (output × ${r.cap}), \`models/lstm-rul.onnx\`; ensemble ${r.formula}, w = ${r.weight}.`),
+    `- RUL interval: split-conformal, nominal coverage ${r.interval.coverage}, offsets by predicted RUL (${bins}); the lower end is at least 0.` +
+      (m.pipeline === null ? '' : ' `models/pipeline.onnx` outputs `rul`, `rul_low` and `rul_high`.'),
+  ];
+}
+
+function rulContractLines(m: BundleManifest): string[] {
+  const r = m.rul;
+  if (r === undefined) return [];
+  return [
+    '### models/gbdt-rul.onnx and models/gbdt-rul.xgboost.json',
+    '',
+    `- Input \`features\` float32 [N, ${r.features.length}] in manifest.rul.features order${m.gbdtInput === 'scaled' ? ', standardised with the scaler' : ''}; output \`value\` float32 [N, 1]: the RUL in cycles.`,
+    '',
+    ...(r.files.lstm === undefined
+      ? []
+      : ['### models/lstm-rul.onnx', '', `- Input \`windows\` as models/lstm.onnx; output \`probability\` float32 [N, 1] = RUL / ${r.cap}.`, '']),
+    `- Interval: ${r.intervalRule}.`,
+    '',
+  ];
+}
+
 export function buildModelCard(m: BundleManifest): string {
   const hasLstm = m.models.lstm !== undefined;
   const p = m.pipeline;
@@ -64,6 +94,7 @@ export function buildModelCard(m: BundleManifest): string {
       : ['- No sequence model in this run: the probability is the GBDT probability.']),
     `- Calibration: ${calibrationLine(m)}`,
     ...(p === null ? [] : [`- \`models/pipeline.onnx\`: raw sensor history in, features, scaling, models, ensemble and calibration in one graph.`]),
+    ...rulModelLines(m),
     `- Training backend: ${m.training.backend}; seed ${m.training.seed}.`,
     '',
     '## Data',
@@ -122,6 +153,7 @@ export function buildModelCard(m: BundleManifest): string {
           '',
         ]
       : []),
+    ...rulContractLines(m),
     '## Verification',
     '',
     '- `sha256sum -c SHA256SUMS` in the bundle folder checks every file.',

@@ -86,13 +86,20 @@ export function buildOpenApi(m: BundleManifest): Record<string, unknown> {
         },
         UnitPrediction: {
           type: 'object',
-          required: ['unit', 'cycle', 'probability', 'parts', 'alert'],
+          required: ['unit', 'cycle', 'probability', 'parts', 'alert', ...(m.rul === undefined ? [] : ['rul', 'rulLow', 'rulHigh'])],
           properties: {
             unit: { type: 'integer' },
             cycle: { type: 'integer', description: 'the latest cycle of the unit, where the prediction applies' },
             probability: { type: 'number', minimum: 0, maximum: 1, description: m.ensemble.formula },
             parts: { type: 'object', required: Object.keys(parts), properties: parts },
             alert: { type: 'boolean', description: m.alert },
+            ...(m.rul === undefined
+              ? {}
+              : {
+                  rul: { type: 'number', description: `predicted remaining useful life at the latest cycle, in cycles (${m.rul.formula}; target capped at ${m.rul.cap})` },
+                  rulLow: { type: 'number', minimum: 0, description: `lower end of the ${m.rul.interval.coverage} split-conformal interval of rul` },
+                  rulHigh: { type: 'number', description: `upper end of the ${m.rul.interval.coverage} split-conformal interval of rul` },
+                }),
           },
         },
         Error: {
@@ -111,6 +118,7 @@ export function buildOpenApi(m: BundleManifest): Record<string, unknown> {
       windowLength: m.windowLength,
       threshold: m.threshold,
       ensembleWeight: m.ensemble.weight,
+      ...(m.rul === undefined ? {} : { rul: { cap: m.rul.cap, weight: m.rul.weight, interval: m.rul.interval } }),
     },
   };
 }

@@ -12,9 +12,18 @@ import type { ScalerParams } from '../split';
 import type { Calibration } from '../rul/types';
 import { addCalibration } from './calibration-onnx';
 import { addFeatureEngine, featureDefsFor, historyColumns, needsFullHistory, tailRowsFor } from './feature-graph';
-import { addTreeEnsemble } from './gbdt-onnx';
+import { addTreeEnsemble, addTreeEnsembleRegressor } from './gbdt-onnx';
 import { addLstmAttention, lstmDims, type LstmAttentionWeights } from './lstm-onnx';
 import { GraphBuilder, attr, DataType, encodeModel, MAX_ONNX_ML_OPSET, MAX_ONNX_OPSET, ONNX_ML_DOMAIN } from './onnx';
+import { addRulEnsemble, checkRulSpec, type RulSpec } from './rul-onnx';
+
+/** The RUL models in the pipeline: a regression GBDT and, optionally, the LSTM's fractional head. */
+export interface PipelineRul extends RulSpec {
+  /** regression GBDT on the same feature space as the classifier GBDT (`gbdtInput`) */
+  readonly gbdt: GbdtModel;
+  /** the sequence model's RUL head (σ output = RUL / cap): same window, features and scaler as `lstm` */
+  readonly lstm?: LstmAttentionWeights;
+}
 
 /** Which feature values the GBDT was trained on. */
 export type GbdtInputSpace = 'engineered' | 'scaled';
@@ -36,10 +45,19 @@ export interface PipelineSpec {
   readonly weight: number;
   /** Calibration of the ensemble probability (none when absent). */
   readonly calibration?: Calibration;
+  /** Remaining useful life: adds the outputs rul, rul_low and rul_high. */
+  readonly rul?: PipelineRul;
 }
 
 export const PIPELINE_INPUTS = { history: 'history', cycles: 'cycles', valid: 'valid' } as const;
-export const PIPELINE_OUTPUTS = { probability: 'probability', parts: 'parts', features: 'features' } as const;
+export const PIPELINE_OUTPUTS = {
+  probability: 'probability',
+  parts: 'parts',
+  features: 'features',
+  rul: 'rul',
+  rulLow: 'rul_low',
+  rulHigh: 'rul_high',
+} as const;
 
 /** What a caller of pipeline.onnx must send, derived from the spec. */
 export interface PipelineContract {
@@ -55,6 +73,8 @@ export interface PipelineContract {
   readonly parts: string[];
   /** Columns of `features` (the GBDT's inputs before any scaling). */
   readonly features: string[];
+  /** True when the graph also outputs rul, rul_low and rul_high. */
+  readonly rul: boolean;
 }
 
 function lstmFeaturesOf(spec: PipelineSpec): string[] {
@@ -64,7 +84,7 @@ function lstmFeaturesOf(spec: PipelineSpec): string[] {
 }
 
 function neededFeatures(spec: PipelineSpec): string[] {
-  return [...new Set([...spec.gbdt.featureNames, ...lstmFeaturesOf(spec)])];
+  return [...new Set([...spec.gbdt.featureNames, ...lstmFeaturesOf(spec), ...(spec.rul?.gbdt.featureNames ?? [])])];
 }
 
 export function pipelineContract(spec: PipelineSpec): PipelineContract {
@@ -77,6 +97,7 @@ export function pipelineContract(spec: PipelineSpec): PipelineContract {
     targetRows: targets,
     parts: spec.lstm === undefined ? ['gbdt'] : ['gbdt', 'lstm'],
     features: [...spec.gbdt.featureNames],
+    rul: spec.rul !== undefined,
   };
 }
 
@@ -115,6 +136,10 @@ export function pipelineToOnnx(spec: PipelineSpec, opts: PipelineOnnxOptions = {
   if (!(spec.weight >= 0 && spec.weight <= 1)) throw new PrognosError('INVALID_INPUT', `ensemble weight must be in [0, 1], got ${spec.weight}`);
   if (!Number.isInteger(spec.window) || spec.window < 1) throw new PrognosError('INVALID_INPUT', `window must be a positive integer, got ${spec.window}`);
   if (spec.gbdtInput === 'scaled' && spec.scaler === undefined) throw new PrognosError('INVALID_INPUT', 'a GBDT on scaled features needs the scaler');
+  if (spec.rul !== undefined) {
+    checkRulSpec(spec.rul, spec.rul.lstm !== undefined);
+    if (spec.rul.lstm !== undefined && spec.lstm === undefined) throw new PrognosError('INVALID_INPUT', 'an LSTM RUL head needs the sequence model it shares windows with');
+  }
   const contract = pipelineContract(spec);
   const needed = neededFeatures(spec);
   const lstmNames = lstmFeaturesOf(spec);
@@ -135,6 +160,7 @@ export function pipelineToOnnx(spec: PipelineSpec, opts: PipelineOnnxOptions = {
   const gbdtIn =
     spec.gbdtInput === 'scaled' ? addScaling(b, gbdtEngineered, spec.scaler!, spec.gbdt.featureNames, 'gbdt_scaled') : gbdtEngineered;
   const trees = addTreeEnsemble(b, gbdtIn, spec.gbdt);
+  let lstmWindows: string | undefined;
   const pGbdt = b.node('Gather', [trees.probabilities, b.i64('positive', [], [1])], [attr.int('axis', 1)], { hint: 'p_gbdt' });
   const pGbdt2 = b.node('Unsqueeze', [pGbdt, b.i64('axes', [1], [1])]);
 
@@ -142,6 +168,7 @@ export function pipelineToOnnx(spec: PipelineSpec, opts: PipelineOnnxOptions = {
     const dims = lstmDims(spec.lstm, lstmNames.length);
     const lstmEng = b.node('Gather', [feats, b.i64('lstm_cols', [lstmNames.length], idx(lstmNames))], [attr.int('axis', 2)]);
     const lstmIn = addScaling(b, lstmEng, spec.scaler!, lstmNames, 'lstm_scaled');
+    lstmWindows = lstmIn;
     const pLstm2 = addLstmAttention(b, lstmIn, spec.lstm, dims);
     b.node('Concat', [pGbdt2, pLstm2], [attr.int('axis', 1)], { outputs: [PIPELINE_OUTPUTS.parts] });
     const pLstm = b.node('Squeeze', [pLstm2, b.i64('axes', [1], [1])], [], { hint: 'p_lstm' });
@@ -152,9 +179,22 @@ export function pipelineToOnnx(spec: PipelineSpec, opts: PipelineOnnxOptions = {
     b.node('Identity', [pGbdt2], [], { outputs: [PIPELINE_OUTPUTS.parts] });
     addCalibration(b, pGbdt, spec.calibration ?? { method: 'none' }, PIPELINE_OUTPUTS.probability);
   }
+  if (spec.rul !== undefined) {
+    const r = spec.rul;
+    const rulCols = b.node('Gather', [lastRow, b.i64('rul_gbdt_cols', [r.gbdt.nFeatures], idx(r.gbdt.featureNames))], [attr.int('axis', 1)]);
+    const rulIn = spec.gbdtInput === 'scaled' ? addScaling(b, rulCols, spec.scaler!, r.gbdt.featureNames, 'rul_gbdt_scaled') : rulCols;
+    const rulGbdt = addTreeEnsembleRegressor(b, rulIn, r.gbdt);
+    const rulLstm = r.lstm === undefined ? undefined : addLstmAttention(b, lstmWindows!, r.lstm, lstmDims(r.lstm, lstmNames.length));
+    addRulEnsemble(b, rulGbdt, rulLstm, r, { rul: PIPELINE_OUTPUTS.rul, low: PIPELINE_OUTPUTS.rulLow, high: PIPELINE_OUTPUTS.rulHigh });
+  }
   b.output(PIPELINE_OUTPUTS.probability, DataType.FLOAT, ['N'], 'ensemble probability of failure within the label window (calibrated)');
   b.output(PIPELINE_OUTPUTS.parts, DataType.FLOAT, ['N', contract.parts.length], `per-model probabilities: ${contract.parts.join(', ')}`);
   b.output(PIPELINE_OUTPUTS.features, DataType.FLOAT, ['N', spec.gbdt.nFeatures], 'engineered features at the last row, GBDT order');
+  if (spec.rul !== undefined) {
+    b.output(PIPELINE_OUTPUTS.rul, DataType.FLOAT, ['N'], 'remaining useful life at the latest row, cycles');
+    b.output(PIPELINE_OUTPUTS.rulLow, DataType.FLOAT, ['N'], `lower end of the ${spec.rul.interval.coverage} conformal interval (at least 0)`);
+    b.output(PIPELINE_OUTPUTS.rulHigh, DataType.FLOAT, ['N'], `upper end of the ${spec.rul.interval.coverage} conformal interval`);
+  }
 
   return encodeModel({
     graph: b.build('Prognos pipeline: raw sensor history → features → scaler → GBDT (+ LSTM) → ensemble probability'),
@@ -169,6 +209,7 @@ export function pipelineToOnnx(spec: PipelineSpec, opts: PipelineOnnxOptions = {
       requires_full_history: String(contract.requiresFullHistory),
       parts: JSON.stringify(contract.parts),
       features: JSON.stringify(contract.features),
+      ...(spec.rul === undefined ? {} : { rul_cap: String(spec.rul.cap), rul_features: JSON.stringify(spec.rul.gbdt.featureNames) }),
     },
   });
 }

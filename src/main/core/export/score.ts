@@ -20,6 +20,7 @@ import { GBDT_INPUT, GBDT_PROBABILITIES } from './gbdt-onnx';
 import { LSTM_INPUT, LSTM_OUTPUT } from './lstm-onnx';
 import type { BundleManifest } from './manifest';
 import { PIPELINE_INPUTS, PIPELINE_OUTPUTS } from './pipeline-onnx';
+import { GBDT_RUL_INPUT, GBDT_RUL_OUTPUT, rulBounds, rulEnsemble } from './rul-onnx';
 
 export type ScoringEngine = 'models' | 'pipeline';
 
@@ -30,6 +31,17 @@ export interface UnitScore {
   readonly probability: number;
   readonly parts: { readonly gbdt: number; readonly lstm?: number };
   readonly alert: boolean;
+  /** predicted remaining useful life (cycles) and its interval; only for bundles with a RUL model */
+  readonly rul?: number;
+  readonly rulLow?: number;
+  readonly rulHigh?: number;
+}
+
+interface ModelScores {
+  gbdt: Float64Array;
+  lstm?: Float64Array;
+  probability: Float64Array;
+  rul?: { value: Float64Array; low: Float64Array; high: Float64Array };
 }
 
 export interface BundleScorerOptions extends VerifyOptions {
@@ -41,6 +53,8 @@ interface Sessions {
   gbdt?: InferenceSession;
   lstm?: InferenceSession;
   pipeline?: InferenceSession;
+  rulGbdt?: InferenceSession;
+  rulLstm?: InferenceSession;
 }
 
 /** Units per onnxruntime call. */
@@ -110,6 +124,8 @@ export class BundleScorer {
       else {
         sessions.gbdt = await load(m.models.gbdt.file);
         if (m.models.lstm !== undefined) sessions.lstm = await load(m.models.lstm.file);
+        if (m.rul !== undefined) sessions.rulGbdt = await load(m.rul.files.gbdt.file);
+        if (m.rul?.files.lstm !== undefined) sessions.rulLstm = await load(m.rul.files.lstm.file);
       }
     } catch (e) {
       await Promise.all(Object.values(sessions).map((s: InferenceSession) => s.release()));
@@ -132,12 +148,14 @@ export class BundleScorer {
       const gbdt = scores.gbdt[k]!;
       const lstm = hasLstm ? scores.lstm![k]! : undefined;
       const probability = scores.probability[k]!;
+      const rul = scores.rul;
       return {
         unit: s.unit,
         cycle: table.cycle[s.end - 1]!,
         probability,
         parts: lstm === undefined ? { gbdt } : { gbdt, lstm },
         alert: probability >= m.threshold,
+        ...(rul === undefined ? {} : { rul: rul.value[k]!, rulLow: rul.low[k]!, rulHigh: rul.high[k]! }),
       };
     });
   }
@@ -146,13 +164,13 @@ export class BundleScorer {
    * Scores at every given row (all rows by default), each with the history its unit has up to that
    * row: a unit's risk over its cycles. Uses the bundle's model files (gbdt.onnx, lstm.onnx).
    */
-  async scoreRows(table: FleetTable, rows?: Int32Array): Promise<{ rows: Int32Array; gbdt: Float64Array; lstm?: Float64Array; probability: Float64Array }> {
+  async scoreRows(table: FleetTable, rows?: Int32Array): Promise<{ rows: Int32Array } & ModelScores> {
     if (this.closed) throw new PrognosError('CONFLICT', 'the scorer is closed');
     const at = rows ?? Int32Array.from({ length: table.rowCount }, (_, i) => i);
     return { rows: at, ...(await this.scoreModelRows(table, at)) };
   }
 
-  private async scoreModelRows(table: FleetTable, last: Int32Array): Promise<{ gbdt: Float64Array; lstm?: Float64Array; probability: Float64Array }> {
+  private async scoreModelRows(table: FleetTable, last: Int32Array): Promise<ModelScores> {
     const m = this.manifest;
     const state = featureStateOf(m);
     const f = engineerFeatures(table, state.spec, { state });
@@ -165,38 +183,56 @@ export class BundleScorer {
       });
     const U = last.length;
 
-    let gCols = columns(m.selectedFeatures);
-    if (m.gbdtInput === 'scaled') gCols = scaleColumns(gCols, m.selectedFeatures, m.scaler!);
-    const F = gCols.length;
-    const gbdt = new Float64Array(U);
-    for (let a = 0; a < U; a += UNIT_BATCH) {
-      const n = Math.min(UNIT_BATCH, U - a);
-      const x = new Float32Array(n * F);
-      for (let k = 0; k < n; k++) for (let c = 0; c < F; c++) x[k * F + c] = gCols[c]![last[a + k]!]!;
-      const out = await this.sessions.gbdt!.run({ [GBDT_INPUT]: new Tensor('float32', x, [n, F]) });
-      const p = floatData(out[GBDT_PROBABILITIES], GBDT_PROBABILITIES);
-      for (let k = 0; k < n; k++) gbdt[a + k] = p[2 * k + 1]!;
-    }
+    /** One column per unit row of the named features (scaled when the GBDTs read scaled features) through `session`. */
+    const trees = async (session: InferenceSession, names: readonly string[], input: string, output: string, stride: number, at: number): Promise<Float64Array> => {
+      const cols = m.gbdtInput === 'scaled' ? scaleColumns(columns(names), names, m.scaler!) : columns(names);
+      const F = cols.length;
+      const res = new Float64Array(U);
+      for (let a = 0; a < U; a += UNIT_BATCH) {
+        const n = Math.min(UNIT_BATCH, U - a);
+        const x = new Float32Array(n * F);
+        for (let k = 0; k < n; k++) for (let c = 0; c < F; c++) x[k * F + c] = cols[c]![last[a + k]!]!;
+        const out = await session.run({ [input]: new Tensor('float32', x, [n, F]) });
+        const p = floatData(out[output], output);
+        for (let k = 0; k < n; k++) res[a + k] = p[stride * k + at]!;
+      }
+      return res;
+    };
+    const gbdt = await trees(this.sessions.gbdt!, m.selectedFeatures, GBDT_INPUT, GBDT_PROBABILITIES, 2, 1);
     const calibration = m.calibration ?? { method: 'none' };
-    if (this.sessions.lstm === undefined) return { gbdt, probability: applyCalibration(calibration, gbdt) };
 
-    const names = m.lstmFeatures!;
-    const scaled = scaleColumns(columns(names), names, m.scaler!);
-    const L = m.windowLength;
-    const lstm = new Float64Array(U);
-    for (let a = 0; a < U; a += UNIT_BATCH) {
-      const n = Math.min(UNIT_BATCH, U - a);
-      const w = buildWindows(scaled, table, last.subarray(a, a + n), L);
-      const out = await this.sessions.lstm.run({ [LSTM_INPUT]: new Tensor('float32', w.data, [n, L, names.length]) });
-      const p = floatData(out[LSTM_OUTPUT], LSTM_OUTPUT);
-      for (let k = 0; k < n; k++) lstm[a + k] = p[k]!;
+    let lstm: Float64Array | undefined;
+    let lstmRul: Float64Array | undefined;
+    if (this.sessions.lstm !== undefined) {
+      const names = m.lstmFeatures!;
+      const scaled = scaleColumns(columns(names), names, m.scaler!);
+      const L = m.windowLength;
+      lstm = new Float64Array(U);
+      if (this.sessions.rulLstm !== undefined) lstmRul = new Float64Array(U);
+      for (let a = 0; a < U; a += UNIT_BATCH) {
+        const n = Math.min(UNIT_BATCH, U - a);
+        const w = buildWindows(scaled, table, last.subarray(a, a + n), L);
+        const feeds = { [LSTM_INPUT]: new Tensor('float32', w.data, [n, L, names.length]) };
+        const p = floatData((await this.sessions.lstm.run(feeds))[LSTM_OUTPUT], LSTM_OUTPUT);
+        for (let k = 0; k < n; k++) lstm[a + k] = p[k]!;
+        if (lstmRul !== undefined) {
+          const q = floatData((await this.sessions.rulLstm!.run(feeds))[LSTM_OUTPUT], LSTM_OUTPUT);
+          for (let k = 0; k < n; k++) lstmRul[a + k] = q[k]!;
+        }
+      }
     }
     const wt = m.ensemble.weight;
-    const probability = applyCalibration(calibration, gbdt.map((g, k) => wt * g + (1 - wt) * lstm[k]!));
-    return { gbdt, lstm, probability };
+    const probability = applyCalibration(calibration, lstm === undefined ? gbdt.slice() : gbdt.map((g, k) => wt * g + (1 - wt) * lstm[k]!));
+    const base = lstm === undefined ? { gbdt, probability } : { gbdt, lstm, probability };
+    const r = m.rul;
+    if (r === undefined || this.sessions.rulGbdt === undefined) return base;
+    const rulGbdt = await trees(this.sessions.rulGbdt, r.features, GBDT_RUL_INPUT, GBDT_RUL_OUTPUT, 1, 0);
+    const value = rulGbdt.map((g, k) => rulEnsemble(r, g, lstmRul?.[k]));
+    const bounds = Array.from(value, (v) => rulBounds(r.interval, v));
+    return { ...base, rul: { value, low: Float64Array.from(bounds, (b) => b.low), high: Float64Array.from(bounds, (b) => b.high) } };
   }
 
-  private async scorePipeline(table: FleetTable, spans: readonly UnitSpan[]): Promise<{ gbdt: Float64Array; lstm?: Float64Array; probability: Float64Array }> {
+  private async scorePipeline(table: FleetTable, spans: readonly UnitSpan[]): Promise<ModelScores> {
     const p = this.manifest.pipeline!;
     const cols = p.historyColumns.map((name) => {
       const i = table.columns.findIndex((c) => c.name === name);
@@ -215,6 +251,7 @@ export class BundleScorer {
     const gbdt = new Float64Array(U);
     const lstm = hasLstm ? new Float64Array(U) : undefined;
     const probability = new Float64Array(U);
+    const rul = this.manifest.rul === undefined ? undefined : { value: new Float64Array(U), low: new Float64Array(U), high: new Float64Array(U) };
     for (let a = 0; a < U; a += batch) {
       const n = Math.min(batch, U - a);
       const history = new Float64Array(n * T * C);
@@ -244,8 +281,14 @@ export class BundleScorer {
         gbdt[a + k] = parts[k * P]!;
         if (lstm !== undefined) lstm[a + k] = parts[k * P + 1]!;
       }
+      if (rul !== undefined) {
+        rul.value.set(floatData(out[PIPELINE_OUTPUTS.rul], PIPELINE_OUTPUTS.rul), a);
+        rul.low.set(floatData(out[PIPELINE_OUTPUTS.rulLow], PIPELINE_OUTPUTS.rulLow), a);
+        rul.high.set(floatData(out[PIPELINE_OUTPUTS.rulHigh], PIPELINE_OUTPUTS.rulHigh), a);
+      }
     }
-    return lstm === undefined ? { gbdt, probability } : { gbdt, lstm, probability };
+    const base = lstm === undefined ? { gbdt, probability } : { gbdt, lstm, probability };
+    return rul === undefined ? base : { ...base, rul };
   }
 
   /** Releases the onnxruntime sessions; the scorer cannot be used afterwards. */

@@ -1,10 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState } from 'react';
 import { formatFixed, formatInteger } from '../../lib/format';
-import type { Outcome, RankedUnit } from './fleet-summary';
+import { rulText, type Outcome, type RankedUnit } from './fleet-summary';
 import { unitColor } from './risk-chart-option';
 
-type SortKey = 'rank' | 'unit' | 'cycle' | 'gbdt' | 'lstm' | 'rul';
+type SortKey = 'rank' | 'unit' | 'cycle' | 'gbdt' | 'lstm' | 'rul' | 'trueRul';
 
 const ROW_HEIGHT = 30;
 export const MAX_PLOTTED = 20;
@@ -53,6 +53,8 @@ function sortValue(u: RankedUnit, key: SortKey): number | undefined {
     case 'lstm':
       return u.parts.lstm;
     case 'rul':
+      return u.rul;
+    case 'trueRul':
       return u.trueRul;
   }
 }
@@ -67,6 +69,8 @@ interface RowProps {
   /** the first unit below the alert threshold in risk order */
   belowCut: boolean;
   labelWindow: number;
+  /** nominal coverage of the RUL intervals */
+  rulCoverage: number | undefined;
   onTogglePlot: (unit: number) => void;
 }
 
@@ -150,10 +154,30 @@ const FleetRow = memo(function FleetRow(p: RowProps) {
         return (
           <div
             key={c.key}
-            className={`${cls}${u.trueRul !== undefined && u.trueRul <= p.labelWindow ? ' vtable__cell--failing' : ''}`}
+            className={cls}
             role="cell"
             style={style}
             data-testid="fleet-rul"
+            data-rul={u.rul}
+            data-rul-low={u.rulLow}
+            data-rul-high={u.rulHigh}
+            title={
+              u.rul === undefined
+                ? undefined
+                : `Predicted ${formatFixed(u.rul, 1)} cycles; ${p.rulCoverage === undefined ? '' : `${Math.round(p.rulCoverage * 100)} % `}interval ${formatFixed(u.rulLow, 1)} to ${formatFixed(u.rulHigh, 1)}`
+            }
+          >
+            {rulText(u)}
+          </div>
+        );
+      case 'trueRul':
+        return (
+          <div
+            key={c.key}
+            className={`${cls}${u.trueRul !== undefined && u.trueRul <= p.labelWindow ? ' vtable__cell--failing' : ''}`}
+            role="cell"
+            style={style}
+            data-testid="fleet-true-rul"
           >
             {u.trueRul === undefined ? '—' : formatInteger(u.trueRul)}
           </div>
@@ -204,11 +228,13 @@ const FleetRow = memo(function FleetRow(p: RowProps) {
 export function FleetTable(props: {
   ranked: readonly RankedUnit[];
   labelWindow: number;
+  rulCoverage?: number;
   plotted: readonly number[];
   onTogglePlot: (unit: number) => void;
 }) {
-  const { ranked, labelWindow, plotted, onTogglePlot } = props;
+  const { ranked, labelWindow, rulCoverage, plotted, onTogglePlot } = props;
   const hasLstm = useMemo(() => ranked.some((u) => u.parts.lstm !== undefined), [ranked]);
+  const hasPredictedRul = useMemo(() => ranked.some((u) => u.rul !== undefined), [ranked]);
   const hasRul = useMemo(() => ranked.some((u) => u.trueRul !== undefined), [ranked]);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'rank', descending: false });
   const [alertsOnly, setAlertsOnly] = useState(false);
@@ -254,9 +280,17 @@ export function FleetTable(props: {
         num: true,
         descending: true,
       });
-    if (hasRul) {
+    if (hasPredictedRul)
       cols.push({
         key: 'rul',
+        label: 'RUL',
+        title: `Predicted remaining useful life in cycles, with its ${rulCoverage === undefined ? '' : `${Math.round(rulCoverage * 100)} % `}interval`,
+        width: 116,
+        num: true,
+      });
+    if (hasRul) {
+      cols.push({
+        key: 'trueRul',
         label: 'True RUL',
         title: `Remaining cycles after the last one, from the RUL file (≤ ${labelWindow}: fails within the label window)`,
         width: 84,
@@ -265,7 +299,7 @@ export function FleetTable(props: {
       cols.push({ key: 'outcome', label: 'Outcome', title: 'The alert against the true RUL', width: 112 });
     }
     return cols;
-  }, [hasLstm, hasRul, labelWindow]);
+  }, [hasLstm, hasPredictedRul, hasRul, labelWindow, rulCoverage]);
 
   const rows = useMemo(() => {
     const f = find.trim();
@@ -388,6 +422,7 @@ export function FleetTable(props: {
                   canPlotMore={canPlotMore}
                   belowCut={byRisk && !u.alert && rows[item.index - 1]?.alert === true}
                   labelWindow={labelWindow}
+                  rulCoverage={rulCoverage}
                   onTogglePlot={onTogglePlot}
                 />
               );

@@ -10,8 +10,9 @@ import { useAsync } from '../../lib/use-async';
 import { routeHref, useHashRoute } from '../../lib/use-hash-route';
 import { bundleLabel, shortRunId } from '../export/bundle-info';
 import { FleetTable, MAX_PLOTTED } from './FleetTable';
-import { parseScorerKey, rankUnits, scorerKey, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
+import { parseScorerKey, rankUnits, rulText, scorerKey, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
 import { RiskChart } from './RiskChart';
+import { unitColor } from './risk-chart-option';
 import { useRuns } from '../../state/use-runs';
 import { jobResult } from '../../state/job-result';
 
@@ -112,6 +113,30 @@ function FleetFigures({ s, scores }: { s: FleetSummary; scores: FleetScoresValue
   );
 }
 
+/** The plotted units' predicted remaining useful life with its interval (models with RUL only). */
+function RulDetail(props: { ranked: readonly RankedUnit[]; plotted: readonly number[]; coverage: number | undefined }) {
+  const byUnit = useMemo(() => new Map(props.ranked.map((u) => [u.unit, u])), [props.ranked]);
+  const shown = props.plotted.map((u) => byUnit.get(u)).filter((u): u is RankedUnit => u?.rul !== undefined);
+  if (shown.length === 0) return null;
+  const cov = props.coverage === undefined ? '' : `${Math.round(props.coverage * 100)} % `;
+  return (
+    <div className="fleet-rul-detail" data-testid="fleet-rul-detail">
+      <h3 className="fleet-rul-detail__title">
+        Remaining useful life <span className="hint">predicted at the last cycle, with its {cov}interval</span>
+      </h3>
+      <ul className="fleet-rul-detail__list">
+        {shown.map((u, i) => (
+          <li key={u.unit} data-testid="fleet-rul-detail-unit" data-unit={u.unit}>
+            <span className="swatch" style={{ background: unitColor(i) }} aria-hidden="true" />
+            Unit {u.unit}: <strong>{rulText(u)}</strong> cycles
+            {u.trueRul === undefined ? null : <span className="muted"> · true {formatInteger(u.trueRul)}</span>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function FleetResults({ scoring }: { scoring: Extract<Scoring, { status: 'done' }> }) {
   const scores = scoring.value;
   const ranked = useMemo<RankedUnit[]>(() => rankUnits(scores), [scores]);
@@ -149,7 +174,13 @@ function FleetResults({ scoring }: { scoring: Extract<Scoring, { status: 'done' 
               probability of failing within {scores.labelWindow} cycles, at each unit&rsquo;s last cycle
             </span>
           </h2>
-          <FleetTable ranked={ranked} labelWindow={scores.labelWindow} plotted={plotted} onTogglePlot={toggle} />
+          <FleetTable
+            ranked={ranked}
+            labelWindow={scores.labelWindow}
+            {...(scores.rulCoverage === undefined ? {} : { rulCoverage: scores.rulCoverage })}
+            plotted={plotted}
+            onTogglePlot={toggle}
+          />
         </section>
         <section className="panel" aria-labelledby="fleet-chart-title">
           <div className="panel__head">
@@ -197,6 +228,7 @@ function FleetResults({ scoring }: { scoring: Extract<Scoring, { status: 'done' 
             labelWindow={scores.labelWindow}
             rulAtEnd={rulAtEnd}
           />
+          <RulDetail ranked={ranked} plotted={plotted} coverage={scores.rulCoverage} />
         </section>
       </div>
     </div>

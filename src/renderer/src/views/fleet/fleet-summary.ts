@@ -1,5 +1,6 @@
 /** What a fleet scoring means for the analyst: ranks, alerts, and how alerts compare with the true RUL. */
 import type { FleetScoresValue, Scorer } from '../../../../shared/schemas';
+import { formatInteger } from '../../lib/format';
 
 export type UnitScore = FleetScoresValue['units'][number];
 
@@ -25,6 +26,16 @@ export interface FleetSummary {
   readonly trueAlerts: number;
   readonly falseAlarms: number;
   readonly missed: number;
+}
+
+/** "87 (62–110)": the predicted RUL and its interval in whole cycles; "—" without RUL. */
+export function rulText(u: Pick<UnitScore, 'rul' | 'rulLow' | 'rulHigh'>): string {
+  if (u.rul === undefined) return '—';
+  const range =
+    u.rulLow === undefined || u.rulHigh === undefined
+      ? ''
+      : ` (${formatInteger(Math.round(u.rulLow))}–${formatInteger(Math.round(u.rulHigh))})`;
+  return `${formatInteger(Math.round(u.rul))}${range}`;
 }
 
 export function outcomeOf(u: UnitScore, labelWindow: number): Outcome | null {
