@@ -43,7 +43,7 @@ export function RegimeChart(props: { datasetId: string }) {
         {regimes.k > 1 && <span className="muted"> · sensors are standardised per regime by default when training</span>}
       </p>
       {regimes.k > 1 && (
-        <table className="data-table compact-table" data-testid="regimes-table">
+        <table className="data-table compact-table regimes-table" data-testid="regimes-table">
           <thead>
             <tr>
               <th scope="col">Regime</th>
