@@ -1,8 +1,9 @@
 import '../../lib/echarts-more';
 import type { CalibrationReport, ReliabilityBinValue } from '../../../../shared/calibration';
-import { AXIS_LABEL, AXIS_NAME, BASE_TEXT_STYLE, CHART_AXIS, CHART_GRID, SERIES_COLORS, escapeHtml } from '../../lib/chart-style';
+import { BASE_TEXT_STYLE, SERIES_COLORS, escapeHtml } from '../../lib/chart-style';
 import type { ChartOption, LineSeries } from '../../lib/echarts';
 import { formatFixed, formatInteger } from '../../lib/format';
+import { squareAxes } from './result-charts';
 
 interface BinPoint {
   value: [number, number];
@@ -64,26 +65,12 @@ export function buildReliabilityOption(c: CalibrationReport): ChartOption {
   if (c.method !== 'none' && c.uncalibrated.reliability.test !== null) {
     series.push(binSeries('Test, before calibration', c.uncalibrated.reliability.test, SERIES_COLORS.test, true));
   }
-  const axis = (name: string) => ({
-    type: 'value' as const,
-    min: 0,
-    max: 1,
-    interval: 0.2,
-    name,
-    nameLocation: 'middle' as const,
-    nameGap: 28,
-    nameTextStyle: AXIS_NAME,
-    axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatFixed(v, 1) },
-    axisLine: { lineStyle: { color: CHART_AXIS } },
-    splitLine: { lineStyle: { color: CHART_GRID } },
-  });
   return {
     animation: false,
     textStyle: BASE_TEXT_STYLE,
     legend: { top: 0, left: 'center', icon: 'roundRect', itemWidth: 14, itemHeight: 4, textStyle: { fontSize: 11 } },
     grid: { left: 52, right: 16, top: 44, bottom: 44 },
-    xAxis: axis('Mean predicted probability'),
-    yAxis: axis('Observed failure frequency'),
+    ...squareAxes('Mean predicted probability', 'Observed failure frequency'),
     tooltip: {
       trigger: 'item',
       confine: true,

@@ -34,7 +34,8 @@ function curveSeries(name: string, points: readonly Point[], color: string, step
   };
 }
 
-function squareAxes(xName: string, yName: string): Pick<ChartOption, 'xAxis' | 'yAxis'> {
+/** Two probability axes on [0, 1] (ROC, precision–recall and reliability diagrams). */
+export function squareAxes(xName: string, yName: string): Pick<ChartOption, 'xAxis' | 'yAxis'> {
   const axis = (name: string) => ({
     type: 'value' as const,
     min: 0,
