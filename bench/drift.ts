@@ -159,14 +159,23 @@ export const driftBench: Benchmark = {
       return cur.map((c, j) => driftScores(rs[j]!, sortedSample(c)));
     });
 
-    let scipy: { ks: number; w: number; d: number[]; p: number[]; wd: number[]; numpy: string; scipy: string } | undefined;
+    let scipy:
+      { ks: number; w: number; d: number[]; p: number[]; wd: number[]; numpy: string; scipy: string } | undefined;
     if (pythonHas('scipy.stats')) {
       const dir = mkdtempSync(join(tmpdir(), 'prognos-bench-drift-'));
       try {
-        const pack = (cols: Float32Array[]): Buffer => Buffer.concat(cols.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
+        const pack = (cols: Float32Array[]): Buffer =>
+          Buffer.concat(cols.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
         writeFileSync(join(dir, 'ref.f32'), pack(ref));
         writeFileSync(join(dir, 'cur.f32'), pack(cur));
-        scipy = runPythonJson(SCIPY, [join(dir, 'ref.f32'), join(dir, 'cur.f32'), String(ref.length), String(nRef), String(CURRENT_ROWS), String(REPEATS)]);
+        scipy = runPythonJson(SCIPY, [
+          join(dir, 'ref.f32'),
+          join(dir, 'cur.f32'),
+          String(ref.length),
+          String(nRef),
+          String(CURRENT_ROWS),
+          String(REPEATS),
+        ]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -177,10 +186,13 @@ export const driftBench: Benchmark = {
         const w = scipy!.wd[j]! / sd;
         const p = scipy!.p[j]!;
         if (Math.abs(s.ks - scipy!.d[j]!) > 1e-9) bad.push(`column ${j}: KS ${s.ks} vs scipy ${scipy!.d[j]}`);
-        if (Math.abs(s.ksPValue - p) > Math.max(1e-10, 1e-6 * p)) bad.push(`column ${j}: p ${s.ksPValue} vs scipy ${p}`);
+        if (Math.abs(s.ksPValue - p) > Math.max(1e-10, 1e-6 * p))
+          bad.push(`column ${j}: p ${s.ksPValue} vs scipy ${p}`);
         // scipy takes the differences of float32 values in float32; Prognos in float64
-        if (Math.abs(s.wasserstein - w) > 1e-4 * Math.max(w, 1e-3)) bad.push(`column ${j}: Wasserstein ${s.wasserstein} vs scipy ${w}`);
-        if (ks.result[j]!.d !== s.ks || was.result[j] !== s.wasserstein) bad.push(`column ${j}: the single-method figures differ from driftScores`);
+        if (Math.abs(s.wasserstein - w) > 1e-4 * Math.max(w, 1e-3))
+          bad.push(`column ${j}: Wasserstein ${s.wasserstein} vs scipy ${w}`);
+        if (ks.result[j]!.d !== s.ks || was.result[j] !== s.wasserstein)
+          bad.push(`column ${j}: the single-method figures differ from driftScores`);
       });
       if (bad.length > 0) throw new Error(`drift results differ from scipy's:\n${bad.slice(0, 10).join('\n')}`);
     }
@@ -190,8 +202,20 @@ export const driftBench: Benchmark = {
     const version = scipy === undefined ? '' : ` ${scipy.scipy}`;
     const note = `${shape}; best of ${REPEATS}; one thread`;
     return [
-      { name: 'drift-ks', value: ks.seconds, unit: 's', ...ref_(`scipy${version} ks_2samp`, scipy?.ks), note: `KS statistic + p-value, ${note}` },
-      { name: 'drift-wasserstein', value: was.seconds, unit: 's', ...ref_(`scipy${version} wasserstein_distance`, scipy?.w), note: `Wasserstein-1 / reference std, ${note}` },
+      {
+        name: 'drift-ks',
+        value: ks.seconds,
+        unit: 's',
+        ...ref_(`scipy${version} ks_2samp`, scipy?.ks),
+        note: `KS statistic + p-value, ${note}`,
+      },
+      {
+        name: 'drift-wasserstein',
+        value: was.seconds,
+        unit: 's',
+        ...ref_(`scipy${version} wasserstein_distance`, scipy?.w),
+        note: `Wasserstein-1 / reference std, ${note}`,
+      },
       { name: 'drift-psi', value: psi.seconds, unit: 's', note: `PSI on 10 reference-quantile bins, ${note}` },
       { name: 'drift-jsd', value: jsd.seconds, unit: 's', note: `Jensen–Shannon distance on the same bins, ${note}` },
       { name: 'drift-hellinger', value: hel.seconds, unit: 's', note: `Hellinger distance on the same bins, ${note}` },
@@ -199,7 +223,10 @@ export const driftBench: Benchmark = {
         name: 'drift-all',
         value: all.seconds,
         unit: 's',
-        ...ref_(`scipy${version} ks_2samp + wasserstein_distance`, scipy === undefined ? undefined : scipy.ks + scipy.w),
+        ...ref_(
+          `scipy${version} ks_2samp + wasserstein_distance`,
+          scipy === undefined ? undefined : scipy.ks + scipy.w,
+        ),
         note: `all five methods per column from one sort (driftScores), ${note}; ${drifted} of ${ref.length} columns drift by Wasserstein ≥ 0.1; target ratio ≤ 1.0`,
       },
     ];
