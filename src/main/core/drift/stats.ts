@@ -43,11 +43,14 @@ export const KS_EXACT_MAX_N = 10_000;
 // ---------------------------------------------------------------------------------------------
 // sorting
 
-/** Sorts finite float32 values with an LSD radix sort on their bit patterns (3 passes of 11/11/10 bits). */
+/**
+ * Sorts the first `count` values of `src` (finite float32 values, sorted in place: `src` is scratch)
+ * with an LSD radix sort on their bit patterns (3 passes of 11/11/10 bits).
+ */
 function radixSortFloat32(src: Float32Array, count: number): Float32Array {
   const keys = new Uint32Array(src.buffer, src.byteOffset, count);
   const a = new Uint32Array(count);
-  const b = new Uint32Array(count);
+  const b = keys;
   const c0 = new Uint32Array(2048);
   const c1 = new Uint32Array(2048);
   const c2 = new Uint32Array(1024);
@@ -84,15 +87,12 @@ function radixSortFloat32(src: Float32Array, count: number): Float32Array {
     const k = b[i]!;
     a[c1[(k >>> 11) & 2047]!++] = k;
   }
+  // the last pass writes the keys back as float bit patterns
   for (let i = 0; i < count; i++) {
     const k = a[i]!;
-    b[c2[k >>> 22]!++] = k;
+    b[c2[k >>> 22]!++] = k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0;
   }
-  for (let i = 0; i < count; i++) {
-    const k = b[i]!;
-    b[i] = k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0;
-  }
-  return new Float32Array(b.buffer, 0, count);
+  return src.subarray(0, count);
 }
 
 /**
