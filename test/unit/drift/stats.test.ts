@@ -169,6 +169,23 @@ describe('weighted reference', () => {
     ha.reference.forEach((v, k) => expect(v).toBeCloseTo(hb.reference[k]!, 12));
   });
 
+  it('weights on the current side work the same way (KS and Wasserstein are symmetric)', () => {
+    const rng = new Rng(12);
+    const x = normals(41, 800, 0.2, 1, 1);
+    const w = Float64Array.from(x, () => rng.int(3));
+    const repeated: number[] = [];
+    x.forEach((v, i) => {
+      for (let k = 0; k < w[i]!; k++) repeated.push(v);
+    });
+    const ref = sortedSample(normals(42, 900, 0, 1, 1));
+    const weighted = sortedSample(x, w);
+    const rep = sortedSample(Float32Array.from(repeated));
+    expect(ksStatistic(ref, weighted)).toBeCloseTo(ksStatistic(ref, rep), 12);
+    expect(ksStatistic(weighted, ref)).toBeCloseTo(ksStatistic(ref, rep), 12);
+    expect(wasserstein1(ref, weighted)).toBeCloseTo(wasserstein1(rep, ref), 9);
+    expect(wasserstein1(weighted, ref)).toBeCloseTo(wasserstein1(rep, ref), 9);
+  });
+
   it('re-weighting the reference towards the current distribution removes the drift it explains', () => {
     // reference: two groups (young and old units); the current data holds only old ones
     const young = normals(21, 4000, 0, 1);
