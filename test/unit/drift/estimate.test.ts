@@ -158,10 +158,12 @@ describe('estimatePerformance: the band', () => {
       for (const key of KEYS) if (m[key]! >= e.low[key]! && m[key]! <= e.high[key]!) inside[key]++;
     }
     console.log('coverage at 0.9, independent rows:', KEYS.map((k) => `${k} ${(inside[k] / trials).toFixed(3)}`).join(', '));
-    // binomial sd of a 0.9 rate over 1000 trials is 0.0095; the bounds are about ±4 sd
+    // binomial sd of a 0.9 rate over 1000 trials is 0.0095; the bounds are about 4 sd below and 5
+    // above: the metrics are discrete (counts over counts) and the band keeps its end values, so it
+    // covers a little more than the nominal rate
     for (const key of KEYS) {
       expect(inside[key] / trials).toBeGreaterThan(0.86);
-      expect(inside[key] / trials).toBeLessThan(0.94);
+      expect(inside[key] / trials).toBeLessThan(0.95);
     }
   });
 
@@ -267,6 +269,23 @@ describe('realised figures and chunks', () => {
     const m = computeMetrics(p, y, 0.3);
     expect(realisedPerformance(p, y, 0.3)).toEqual({ f2: m.f2, precision: m.precision, recall: m.recall, rocAuc: m.rocAuc });
     expect(performanceSchema.parse(realisedPerformance([], [], 0.3))).toEqual({ f2: null, precision: null, recall: null, rocAuc: null });
+  });
+
+  it('float32 probabilities: a row whose score equals the threshold stays predicted positive', () => {
+    // 0.7 is both an isotonic step and the run's threshold; float32 rounds it below the float64 threshold
+    const q = [0.7, 0.7, 0.2, 0.9, 0.7, 0.1, 0.65, 0.3];
+    const f32 = Float32Array.from(q);
+    expect(f32[0]!).toBeLessThan(0.7);
+    const y = [1, 0, 0, 1, 1, 0, 1, 0];
+    expect(realisedPerformance(f32, y, 0.7)).toEqual(realisedPerformance(q, y, 0.7));
+    expect(computeMetrics(q, y, 0.7).confusion.tp + computeMetrics(q, y, 0.7).confusion.fp).toBe(4);
+    expect(expectedConfusion(f32, 0.7).tp).toBeCloseTo(expectedConfusion(q, 0.7).tp, 6);
+    const a = estimatePerformance(f32, 0.7, { seed: 2 });
+    const b = estimatePerformance(q, 0.7, { seed: 2 });
+    for (const k of KEYS) expect(a[k]!).toBeCloseTo(b[k]!, 6);
+    const chunk = [0, 0, 0, 0, 1, 1, 1, 1];
+    expect(estimateChunks(f32, chunk, 2, 0.7, { seed: 2 })[1]!.precision).toBeCloseTo(0.7, 6);
+    expect(realisedChunks(f32, y, chunk, 2, 0.7)).toEqual(realisedChunks(q, y, chunk, 2, 0.7));
   });
 
   it('expected confusion counts are the sums of the probabilities', () => {
