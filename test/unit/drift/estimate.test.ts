@@ -95,6 +95,31 @@ describe('estimatePerformance: the expectation of the metric', () => {
     noNaN(e);
   });
 
+  it('handles tied probabilities (the steps of an isotonic calibration): estimate and band match the realised draws', () => {
+    const p = Float64Array.from(probabilities(500, 13), (v) => Math.round(v * 20) / 20); // 21 distinct values, 0 and 1 among them
+    const t = 0.35;
+    const e = estimatePerformance(p, t, { seed: 5, samples: 4000 });
+    const r = new Rng(14, 2);
+    const draws: Record<(typeof KEYS)[number], number[]> = { f2: [], precision: [], recall: [], rocAuc: [] };
+    for (let d = 0; d < 4000; d++) {
+      const m = realisedPerformance(p, drawLabels(p, r), t);
+      for (const k of KEYS) if (m[k] !== null) draws[k].push(m[k]);
+    }
+    const q = (v: number[], at: number): number => {
+      const s = [...v].sort((a, b) => a - b);
+      const h = (s.length - 1) * at;
+      return s[Math.floor(h)]! + (h - Math.floor(h)) * (s[Math.ceil(h)]! - s[Math.floor(h)]!);
+    };
+    for (const k of KEYS) {
+      const mean = draws[k].reduce((a, b) => a + b, 0) / draws[k].length;
+      console.log(`ties, ${k}: est ${e[k]!.toFixed(4)} [${e.low[k]!.toFixed(4)}, ${e.high[k]!.toFixed(4)}], realised mean ${mean.toFixed(4)} [${q(draws[k], 0.025).toFixed(4)}, ${q(draws[k], 0.975).toFixed(4)}]`);
+      expect(Math.abs(e[k]! - mean)).toBeLessThan(k === 'rocAuc' ? 0.01 : 0.006);
+      // the band's ends are percentiles of 4000 draws on each side: equal up to their sampling error
+      expect(Math.abs(e.low[k]! - q(draws[k], 0.025))).toBeLessThan(0.006);
+      expect(Math.abs(e.high[k]! - q(draws[k], 0.975))).toBeLessThan(0.006);
+    }
+  });
+
   it('on small samples the expected metric beats the metric of expected counts (NannyML’s ratio)', () => {
     const p = probabilities(24, 3);
     const t = 0.3;

@@ -50,7 +50,7 @@ export interface EstimateOptions {
 
 export const DEFAULT_ESTIMATE_SAMPLES = 1000;
 export const MIN_ESTIMATE_SAMPLES = 200;
-/** rows × samples drawn at most per estimate (about a second of work); beyond it fewer samples */
+/** labels drawn (rows × label vectors) at most per estimate: above 200,000 rows fewer vectors are drawn */
 export const MAX_ESTIMATE_DRAWS = 200_000_000;
 
 const TWO_32 = 4294967296;
