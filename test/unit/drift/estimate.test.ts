@@ -120,6 +120,20 @@ describe('estimatePerformance: the expectation of the metric', () => {
     }
   });
 
+  it('ROC-AUC is the expected curve’s area: expected concordant pairs over expected positive × negative pairs', () => {
+    const p = Float64Array.from(probabilities(60, 17), (v) => Math.round(v * 10) / 10); // ties
+    let num = 0;
+    let pos = 0;
+    let neg = 0;
+    for (let i = 0; i < p.length; i++) {
+      pos += p[i]!;
+      neg += 1 - p[i]!;
+      for (let j = 0; j < p.length; j++) num += p[i]! * (1 - p[j]!) * (p[i]! > p[j]! ? 1 : p[i] === p[j] ? 0.5 : 0);
+    }
+    expect(estimatePerformance(p, 0.5).rocAuc).toBeCloseTo(num / (pos * neg), 12);
+    expect(expectedCountFigures(p, 0.5).rocAuc).toBeCloseTo(num / (pos * neg), 12);
+  });
+
   it('on small samples the expected metric beats the metric of expected counts (NannyML’s ratio)', () => {
     const p = probabilities(24, 3);
     const t = 0.3;

@@ -14,8 +14,9 @@
  *   seeded sampling. NannyML reports the metric of the expected counts instead (a ratio of
  *   expectations, `expectedCountFigures`); the two agree on large samples, but on small chunks the
  *   ratio is biased (recall and F-beta are non-linear in the counts), so the sampled mean is used;
- * - ROC-AUC: NannyML's expected ROC curve (expected TPR and FPR at every distinct probability,
- *   trapezoid area) — a ratio of expected pair counts.
+ * - ROC-AUC: NannyML's expected ROC curve (expected TPR and FPR at every distinct probability, from
+ *   (0, 0), trapezoid area; rows with equal probabilities enter the curve together). Its area is
+ *   Σ p_i (1 − p_j) ([p_i > p_j] + ½ [p_i = p_j]) / (Σ p · Σ (1 − p)), a ratio of expected pair counts.
  * - the band at `level`: the (1 − level)/2 and (1 + level)/2 percentiles of each metric over the same
  *   sampled label vectors. It covers the sampling noise of the labels given the probabilities only,
  *   not calibration error: with mis-calibrated probabilities the band is confidently wrong.
