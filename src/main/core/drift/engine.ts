@@ -30,7 +30,7 @@ import {
 import { alertsOf, band, chunkRows, referenceChunks, type Chunks } from './chunks';
 import { DEFAULT_DOMAIN_THRESHOLD, domainClassifierAuc } from './domain';
 import { estimateChunks, estimatePerformance, realisedChunks, realisedPerformance } from './estimate';
-import { lifeStages, lifeStageWeights, MATCH_BIN_CYCLES, MATCH_BIN_FRACTION, type MatchOptions } from './matching';
+import { lifeStages, lifeStageWeights, MATCH_BIN_CYCLES, MATCH_BIN_FRACTION, type MatchOptions, type SurvivalCondition } from './matching';
 import { fitPca, reconstructionError } from './pca';
 import type { DriftData } from './reference';
 import { driftHistogram, driftScores, sortedSample, WASSERSTEIN_STD_FLOOR, type SortedSample } from './stats';
@@ -135,6 +135,15 @@ interface Stage {
   reference: Float64Array;
   current: Float64Array;
   options: MatchOptions;
+  condition?: SurvivalCondition;
+}
+
+/** Per row: the cycles its unit is known to run on (its last cycle seen − the row's cycle). */
+function survivesOf(d: DriftData): Float64Array {
+  const groups = groupsOf(d);
+  const last = new Map<number, number>();
+  for (let i = 0; i < groups.length; i++) last.set(groups[i]!, Math.max(last.get(groups[i]!) ?? 0, d.cycle[i]!));
+  return Float64Array.from(d.cycle, (c, i) => last.get(groups[i]!)! - c);
 }
 
 interface Column {
@@ -208,19 +217,23 @@ export async function computeDrift(reference: DriftData, current: DriftData, opt
 
   // ---- life-stage matching ----
   const byFraction = options.lifeStage !== 'cycle' && reference.life !== undefined && current.life !== undefined;
+  // engines in service (lives unknown): compared with reference engines at the same cycle that ran on at least as long as they are known to
+  const condition: SurvivalCondition | undefined =
+    byFraction || reference.life === undefined ? undefined : { referenceRemaining: Float64Array.from(reference.life, (l, i) => l - reference.cycle[i]!), currentSurvives: survivesOf(current) };
   const stage: Stage = {
     reference: lifeStages(reference.cycle, byFraction ? reference.life : undefined),
     current: lifeStages(current.cycle, byFraction ? current.life : undefined),
     options: { binWidth: byFraction ? MATCH_BIN_FRACTION : MATCH_BIN_CYCLES },
+    ...(condition === undefined ? {} : { condition }),
   };
   let weights: Float64Array | undefined;
   if (comparison === 'matched') {
-    const m = lifeStageWeights(stage.reference, stage.current, undefined, stage.options);
+    const m = lifeStageWeights(stage.reference, stage.current, undefined, stage.options, stage.condition);
     if (m.matched) {
       weights = m.weights;
       const how = byFraction
         ? `their share of life used follows the current rows' (bins of ${100 * MATCH_BIN_FRACTION} % of each unit's life, known for every current unit)`
-        : `their cycles follow the current rows' (${MATCH_BIN_CYCLES}-cycle bins; the current units' lives are not known, so the cycle is their life stage)`;
+        : `their cycles follow the current rows' (${MATCH_BIN_CYCLES}-cycle bins; the current units' lives are not known, so the cycle is their life stage)${condition === undefined ? '' : ', and each current row is compared only with reference engines that ran on past that cycle at least as long as the current engine is known to have (its last cycle seen), so engines still in service are not set beside reference engines about to fail'}`;
       notes.push(
         `Life-stage matched: the reference rows were re-weighted so ${how}. Wear that the reference engines also showed at the same life stage is not reported as drift; a sensor offset or a new operating regime still is. The weighted reference counts as ${Math.round(m.effectiveN).toLocaleString('en-US')} rows (of ${nRef.toLocaleString('en-US')}). Wasserstein distances are divided by the whole reference's standard deviation, as unmatched ones are.`,
       );
@@ -382,8 +395,10 @@ function chunkSeries(
   const sizes = curChunks.rows.map((r) => r.length).sort((a, b) => a - b);
   const typical = sizes[Math.floor((sizes.length - 1) / 2)] ?? 0;
   const method = resolveMethod(options.method, reference.unit.length, typical);
-  const weightsFor = (side: Float64Array, rows: Int32Array): Float64Array | undefined => (stage === undefined ? undefined : lifeStageWeights(stage.reference, side, rows, stage.options).weights);
-  const curWeights = curChunks.rows.map((r) => (r.length >= MIN_CHUNK_ROWS && stage !== undefined ? weightsFor(stage.current, r) : undefined));
+  // a reference chunk runs to failure like the reference: matched by stage alone
+  const weightsFor = (side: Float64Array, rows: Int32Array, condition?: SurvivalCondition): Float64Array | undefined =>
+    stage === undefined ? undefined : lifeStageWeights(stage.reference, side, rows, stage.options, condition).weights;
+  const curWeights = curChunks.rows.map((r) => (r.length >= MIN_CHUNK_ROWS && stage !== undefined ? weightsFor(stage.current, r, stage.condition) : undefined));
   const refWeights = refChunks.rows.map((r) => (r.length >= MIN_CHUNK_ROWS && stage !== undefined ? weightsFor(stage.reference, r) : undefined));
 
   const score = (ref: SortedReference, w: Float64Array | undefined, values: ArrayLike<number>, rows: Int32Array): number | null => {
