@@ -33,7 +33,8 @@ import { estimateChunks, estimatePerformance, realisedChunks, realisedPerformanc
 import { lifeStages, lifeStageWeights, MATCH_BIN_CYCLES, MATCH_BIN_FRACTION, type MatchOptions, type SurvivalCondition } from './matching';
 import { fitPca, reconstructionError } from './pca';
 import type { DriftData } from './reference';
-import { driftHistogram, driftScores, sortedSample, WASSERSTEIN_STD_FLOOR, type SortedSample } from './stats';
+import { driftHistogram, sortedSample } from './stats';
+import { SortedReference } from './sorted-reference';
 
 export type DriftReportBody = Omit<DriftReport, 'reportId' | 'createdAt' | 'source' | 'current'>;
 
@@ -43,7 +44,8 @@ export interface DriftOptions {
   datasetDriftShare: number;
   /** 'auto': matched when the reference runs to failure (a run's training units always do) */
   comparison: 'matched' | 'unmatched' | 'auto';
-  chunking: Chunking;
+  /** default `DEFAULT_CHUNKING` */
+  chunking?: Chunking;
   /** the run's alert threshold on the calibrated probability */
   threshold: number;
   seed: number;
@@ -63,6 +65,13 @@ export interface DriftHooks {
   signal?: AbortSignal;
 }
 
+/**
+ * 1,000 rows in (unit, cycle) order: on FD001 about a dozen reference chunks for the bands (each of a
+ * few units, so the bands carry the unit-to-unit spread that a current chunk also shows), and a fixed
+ * size, so a bundle can carry the reference bands of the default chunking.
+ */
+export const DEFAULT_CHUNKING: Chunking = Object.freeze({ by: 'rows', size: 1000 });
+
 const HISTOGRAM_BINS = 30;
 const PCA_VARIANCE_KEPT = 0.65;
 /** a chunk with fewer rows gets no value (its statistics would be noise) */
@@ -70,12 +79,6 @@ const MIN_CHUNK_ROWS = 10;
 
 function check(signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new PrognosError('CANCELLED', 'Drift computation cancelled.');
-}
-
-/** Scores are effect sizes in the report; a degenerate column must never put NaN or ∞ in it. */
-function finiteScores(s: DriftScores): DriftScores {
-  const f = (x: number, bad: number): number => (Number.isFinite(x) ? x : bad);
-  return { psi: f(s.psi, 0), ks: f(s.ks, 0), ksPValue: f(s.ksPValue, 1), wasserstein: f(s.wasserstein, 0), jsd: f(s.jsd, 0), hellinger: f(s.hellinger, 0) };
 }
 
 function mean(x: ArrayLike<number>, w?: ArrayLike<number>): number {
@@ -91,43 +94,11 @@ function mean(x: ArrayLike<number>, w?: ArrayLike<number>): number {
   return sw > 0 ? s / sw : 0;
 }
 
-function subset(values: ArrayLike<number>, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length);
+/** values at `rows` (float32 columns stay float32, which sorts faster) */
+function subset(values: ArrayLike<number>, rows: Int32Array): Float64Array | Float32Array {
+  const out = values instanceof Float32Array ? new Float32Array(rows.length) : new Float64Array(rows.length);
   for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]!]!;
   return out;
-}
-
-/**
- * A reference column sorted once: re-weighting it for one chunk's life stage then only permutes the
- * weights (the values are already in order), instead of sorting the reference again per chunk.
- */
-class SortedReference {
-  readonly order: Int32Array;
-  readonly sorted: Float64Array;
-  readonly whole: SortedSample;
-  constructor(values: ArrayLike<number>) {
-    const v = Float64Array.from(values);
-    this.order = Int32Array.from({ length: v.length }, (_, i) => i).sort((a, b) => v[a]! - v[b]! || a - b);
-    this.sorted = Float64Array.from(this.order, (i) => v[i]!);
-    this.whole = sortedSample(this.sorted);
-  }
-  sample(weights?: Float64Array): SortedSample {
-    if (weights === undefined) return this.whole;
-    const w = new Float64Array(this.order.length);
-    for (let k = 0; k < w.length; k++) w[k] = weights[this.order[k]!]!;
-    return sortedSample(this.sorted, w);
-  }
-  /**
-   * All five scores of `current` against this reference (re-weighted by `weights` when matched). The
-   * Wasserstein distance is always divided by the whole reference's standard deviation, so a matched
-   * and an unmatched comparison read on one scale (a life stage's own spread can be far narrower).
-   */
-  scores(current: SortedSample, weights?: Float64Array): { scores: DriftScores; reference: SortedSample } {
-    const reference = this.sample(weights);
-    const s = { ...driftScores(reference, current) };
-    if (weights !== undefined) s.wasserstein = (s.wasserstein * Math.max(reference.std, WASSERSTEIN_STD_FLOOR)) / Math.max(this.whole.std, WASSERSTEIN_STD_FLOOR);
-    return { scores: finiteScores(s), reference };
-  }
 }
 
 /** The life stage of every row of both sides, and the bins matching uses. */
@@ -302,8 +273,9 @@ export async function computeDrift(reference: DriftData, current: DriftData, opt
 
   // ---- chunks (and the PCA band, which comes from the reference chunks) ----
   progress(0.3, 'Chunks and their bands from the reference…');
-  const curChunks = chunkRows(current.cycle, options.chunking, current.batch);
-  const refChunks = referenceChunks(reference.cycle, options.chunking, curChunks);
+  const chunking = options.chunking ?? DEFAULT_CHUNKING;
+  const curChunks = chunkRows(current.cycle, chunking, current.batch);
+  const refChunks = referenceChunks(reference.cycle, chunking, curChunks);
   const pcaRefChunkValues = refChunks.rows.map((r) => mean(subset(pcaErrRef, r)));
   const pcaBand = band(pcaRefChunkValues);
   const pcaReference = mean(pcaErrRef, weights);
@@ -367,7 +339,7 @@ export async function computeDrift(reference: DriftData, current: DriftData, opt
     },
     estimated,
     ...(realised === undefined ? {} : { realised }),
-    chunking: options.chunking,
+    chunking: { ...chunking },
     chunks: { labels: curChunks.labels, rows: curChunks.rows.map((r) => r.length), series },
     notes,
   };
