@@ -160,18 +160,13 @@ function effectOf(s: DriftScores, m: DriftMethod): number {
   return m === 'ks' ? s.ks : s[m];
 }
 
-/** Current-side groups for the domain classifier: (batch, unit), numbered. */
+/**
+ * The engine (group) of each row: its unit id. Import batches of one fleet carry later cycles of the
+ * same engines under the same ids, so rows of one id stay one group across batches (for the domain
+ * classifier's folds, a group split in two would let it recognise an engine on both sides of a fold).
+ */
 function groupsOf(d: DriftData): Int32Array {
-  const ids = new Map<string, number>();
-  return Int32Array.from(d.unit, (u, i) => {
-    const key = `${d.batch?.[i] ?? 0}:${u}`;
-    let g = ids.get(key);
-    if (g === undefined) {
-      g = ids.size;
-      ids.set(key, g);
-    }
-    return g;
-  });
+  return d.unit;
 }
 
 export async function computeDrift(reference: DriftData, current: DriftData, options: DriftOptions, hooks: DriftHooks = {}): Promise<DriftReportBody> {
@@ -245,12 +240,12 @@ export async function computeDrift(reference: DriftData, current: DriftData, opt
     notes.push('A sample of 1,000 rows or fewer: the columns were judged by the KS test (p < threshold), as Evidently does for small samples.');
   }
 
-  // ---- prediction drift ----
+  // ---- prediction drift (its 'auto' method resolved on the report's row counts, as applyDriftRule re-reads it) ----
   const predRef = new SortedReference(reference.probability);
-  const predictionColumn = columnDrift({ name: 'probability', kind: 'feature', ref: reference.probability, cur: current.probability }, predRef, weights, refWeightedN, options);
+  const predictionColumn = columnDrift({ name: 'probability', kind: 'feature', ref: reference.probability, cur: current.probability }, predRef, weights, nRef, options);
   const rulRef = reference.rul !== undefined && current.rul !== undefined ? new SortedReference(reference.rul) : undefined;
   const rulColumn =
-    rulRef === undefined ? undefined : columnDrift({ name: 'rul', kind: 'feature', ref: reference.rul!, cur: current.rul! }, rulRef, weights, refWeightedN, options);
+    rulRef === undefined ? undefined : columnDrift({ name: 'rul', kind: 'feature', ref: reference.rul!, cur: current.rul! }, rulRef, weights, nRef, options);
 
   // ---- multivariate: PCA reconstruction error ----
   progress(0.2, 'Reconstruction error against the reference’s principal components…');
