@@ -8,7 +8,7 @@ import { DEFAULT_DATASET_DRIFT_SHARE, DEFAULT_DRIFT_THRESHOLDS, driftReportSchem
 import { synthesizeFleet } from '../../../src/main/core/data/synth';
 import { unitSpans, type FleetTable } from '../../../src/main/core/data/table';
 import { computeDrift, type DriftOptions, type DriftReportBody } from '../../../src/main/core/drift/engine';
-import { currentFromRun, referenceFromRun, trainingUnits, type DriftData, type DriftRun } from '../../../src/main/core/drift/reference';
+import { currentFromRun, joinBatches, referenceFromRun, trainingUnits, type DriftData, type DriftRun } from '../../../src/main/core/drift/reference';
 import { parseTrainConfig } from '../../../src/main/core/pipeline/config';
 import { runTrainingPipeline } from '../../../src/main/core/pipeline/train';
 
@@ -219,6 +219,22 @@ describe('computeDrift on synthetic fleets', () => {
     // by cycles: chunks are cycle ranges
     const byCycles = await computeDrift(reference, current, options({ chunking: { by: 'cycles', size: 50 } }));
     expect(byCycles.chunks.labels[0]).toBe('cycles 1–50');
+  });
+
+  it('chunks by import batch: batches joined in order, the shifted batch alone alerts on s11', async () => {
+    const a = currentFromRun(run, synthesizeFleet({ units: 12, seed: 21 }), { runToFailure: true });
+    const b = currentFromRun(run, synthesizeFleet({ units: 12, seed: 22 }), { runToFailure: true });
+    const c = currentFromRun(run, withColumn(synthesizeFleet({ units: 12, seed: 23 }), 's11', (v) => v.map((x) => x + 0.5)), { runToFailure: true });
+    const joined = joinBatches([a, b, c]);
+    expect(joined.unit.length).toBe(a.unit.length + b.unit.length + c.unit.length);
+    expect(joined.batch![a.unit.length]).toBe(1);
+    const body = await computeDrift(reference, joined, options({ chunking: { by: 'batches', size: 1 } }));
+    expect(body.chunks.labels).toEqual(['batch 1', 'batch 2', 'batch 3']);
+    expect(body.chunks.rows).toEqual([a.unit.length, b.unit.length, c.unit.length]);
+    const s11 = body.chunks.series.filter((s) => /^feature:s11_(mean|ewma|max|min)/.test(s.key));
+    expect(s11.length).toBeGreaterThan(0);
+    for (const s of s11) console.log(s.key, s.values.map((v) => v?.toFixed(3)), s.lower?.toFixed(3), s.upper?.toFixed(3));
+    for (const s of s11) expect(s.alerts).toEqual([false, false, true]);
   });
 
   it('a stored report re-read under another method gives the verdicts a fresh computation gives', async () => {

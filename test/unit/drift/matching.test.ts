@@ -54,6 +54,16 @@ describe('lifeStageWeights', () => {
     expect([...none.weights]).toEqual([1, 1, 1]);
   });
 
+  it('leaves excluded reference rows out (a reference chunk against the rest of the reference)', () => {
+    const ref = Float64Array.from({ length: 200 }, (_, i) => (i < 100 ? 1 : 11));
+    const exclude = Uint8Array.from({ length: 200 }, (_, i) => (i < 50 ? 1 : 0));
+    const m = lifeStageWeights(ref, ref, Int32Array.from({ length: 50 }, (_, i) => i), { exclude });
+    // the chunk (rows 0–49, bin 0) is matched with the other 50 rows of bin 0 only
+    expect(sum(m.weights, 0, 50)).toBe(0);
+    for (let i = 50; i < 100; i++) expect(m.weights[i]).toBeCloseTo(3, 12);
+    expect(sum(m.weights, 100, 200)).toBe(0);
+  });
+
   it('stages are cycles run, or the fraction of life used when lives are known', () => {
     expect([...lifeStages(Int32Array.from([1, 30]))]).toEqual([0, 29]);
     expect([...lifeStages(Int32Array.from([50, 100]), Int32Array.from([200, 100]))]).toEqual([0.25, 1]);

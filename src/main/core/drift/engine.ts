@@ -362,11 +362,19 @@ function chunkSeries(
   const sizes = curChunks.rows.map((r) => r.length).sort((a, b) => a - b);
   const typical = sizes[Math.floor((sizes.length - 1) / 2)] ?? 0;
   const method = resolveMethod(options.method, reference.unit.length, typical);
-  // a reference chunk runs to failure like the reference: matched by stage alone
-  const weightsFor = (side: Float64Array, rows: Int32Array, condition?: SurvivalCondition): Float64Array | undefined =>
-    stage === undefined ? undefined : lifeStageWeights(stage.reference, side, rows, stage.options, condition).weights;
-  const curWeights = curChunks.rows.map((r) => (r.length >= MIN_CHUNK_ROWS && stage !== undefined ? weightsFor(stage.current, r, stage.condition) : undefined));
-  const refWeights = refChunks.rows.map((r) => (r.length >= MIN_CHUNK_ROWS && stage !== undefined ? weightsFor(stage.reference, r) : undefined));
+  const curWeights = curChunks.rows.map((r) =>
+    r.length >= MIN_CHUNK_ROWS && stage !== undefined ? lifeStageWeights(stage.reference, stage.current, r, stage.options, stage.condition).weights : undefined,
+  );
+  // a reference chunk is compared with the rest of the reference (compared with a reference that holds it, it would
+  // look closer than any new chunk can, and the band would be too narrow); matched by stage alone, as it runs to failure
+  const nRef = reference.unit.length;
+  const refWeights = refChunks.rows.map((r) => {
+    if (r.length < MIN_CHUNK_ROWS) return undefined;
+    const exclude = new Uint8Array(nRef);
+    for (const i of r) exclude[i] = 1;
+    if (stage !== undefined) return lifeStageWeights(stage.reference, stage.reference, r, { ...stage.options, exclude }).weights;
+    return Float64Array.from(exclude, (x) => 1 - x);
+  });
 
   const score = (ref: SortedReference, w: Float64Array | undefined, values: ArrayLike<number>, rows: Int32Array): number | null => {
     if (rows.length < MIN_CHUNK_ROWS) return null;

@@ -37,6 +37,8 @@ export interface MatchOptions {
   /** bin width in the stage's unit (default: 10, for cycles counted from 0) */
   binWidth?: number;
   minReferenceRows?: number;
+  /** reference rows left out (weight 0; e.g. a reference chunk compared with the rest of the reference) */
+  exclude?: Uint8Array;
 }
 
 /** The life stage of each row: cycles already run (cycle − 1), or the fraction of its life used (cycle / life). */
@@ -76,14 +78,19 @@ export function lifeStageWeights(
   const width = options.binWidth ?? MATCH_BIN_CYCLES;
   const minRows = options.minReferenceRows ?? MATCH_MIN_REFERENCE_ROWS;
   const nRef = referenceStage.length;
+  const exclude = options.exclude;
+  const kept = (i: number): boolean => exclude === undefined || exclude[i] === 0;
   let maxBin = 0;
-  for (let i = 0; i < nRef; i++) maxBin = Math.max(maxBin, binOf(referenceStage[i]!, width));
+  for (let i = 0; i < nRef; i++) if (kept(i)) maxBin = Math.max(maxBin, binOf(referenceStage[i]!, width));
   const refCount = new Int32Array(maxBin + 2);
-  for (let i = 0; i < nRef; i++) refCount[binOf(referenceStage[i]!, width)]! += 1;
+  for (let i = 0; i < nRef; i++) if (kept(i)) refCount[binOf(referenceStage[i]!, width)]! += 1;
   const eligible: number[] = [];
   for (let b = 0; b <= maxBin; b++) if (refCount[b]! >= minRows) eligible.push(b);
   const nCur = currentRows === undefined ? currentStage.length : currentRows.length;
-  if (eligible.length === 0 || nCur === 0) return { weights: new Float64Array(nRef).fill(1), movedShare: 0, effectiveN: nRef, matched: false };
+  if (eligible.length === 0 || nCur === 0) {
+    const ones = Float64Array.from({ length: nRef }, (_, i) => (kept(i) ? 1 : 0));
+    return { weights: ones, movedShare: 0, effectiveN: ones.reduce((a, b) => a + b, 0), matched: false };
+  }
 
   // nearest eligible bin of every bin up to maxBin (bins beyond it go to the last eligible bin)
   const nearest = new Int32Array(maxBin + 1);
@@ -96,16 +103,17 @@ export function lifeStageWeights(
   // the reference rows of each bin, those that ran on longest first (with a condition)
   const start = new Int32Array(maxBin + 2);
   for (let b = 0; b <= maxBin; b++) start[b + 1] = start[b]! + refCount[b]!;
-  const order = new Int32Array(nRef);
+  const nKept = start[maxBin + 1]!;
+  const order = new Int32Array(nKept);
   const fill = start.slice();
-  for (let i = 0; i < nRef; i++) order[fill[binOf(referenceStage[i]!, width)]!++] = i;
+  for (let i = 0; i < nRef; i++) if (kept(i)) order[fill[binOf(referenceStage[i]!, width)]!++] = i;
   const remaining = condition === undefined ? undefined : Float64Array.from(condition.referenceRemaining);
   if (remaining !== undefined) {
     for (const b of eligible) order.subarray(start[b], start[b + 1]).sort((x, y) => remaining[y]! - remaining[x]! || x - y);
   }
 
   // each current row adds 1/k to the first k rows of its bin's order (a difference array per bin)
-  const diff = new Float64Array(nRef + 1);
+  const diff = new Float64Array(nKept + 1);
   let moved = 0;
   for (let k = 0; k < nCur; k++) {
     const i = currentRows === undefined ? k : currentRows[k]!;
@@ -132,9 +140,9 @@ export function lifeStageWeights(
   }
   const weights = new Float64Array(nRef);
   let acc = 0;
-  for (let j = 0; j < nRef; j++) {
+  for (let j = 0; j < nKept; j++) {
     acc += diff[j]!;
-    weights[order[j]!] = Math.max(0, acc) * (nRef / nCur);
+    weights[order[j]!] = Math.max(0, acc) * (nKept / nCur);
   }
   let sw = 0;
   let sw2 = 0;
