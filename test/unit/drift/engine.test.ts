@@ -106,6 +106,17 @@ describe('reference and current sides of a run', () => {
   });
 });
 
+describe('bad input', () => {
+  it('refuses a table with no unit as long as the run\'s window, and sides with other columns, naming the reason', async () => {
+    const short = young(synthesizeFleet({ units: 3, seed: 4 }));
+    const tooShort: FleetTable = { ...short, rowCount: 6, unit: short.unit.slice(0, 6), cycle: short.cycle.slice(0, 6), values: short.values.map((v) => v.slice(0, 6)) };
+    expect(() => currentFromRun(run, tooShort)).toThrow(/no unit with 30 cycles of history/);
+    const current = currentFromRun(run, synthesizeFleet({ units: 3, seed: 4 }));
+    const other: DriftData = { ...current, columns: current.columns.slice(1) };
+    await expect(computeDrift(reference, other, options())).rejects.toThrow(/do not have the same columns/);
+  });
+});
+
 describe('computeDrift on synthetic fleets', () => {
   it('another fleet of the same generator does not drift (matched or not)', async () => {
     const other = currentFromRun(run, synthesizeFleet({ units: 30, seed: 12 }), { runToFailure: true });
