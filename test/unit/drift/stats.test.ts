@@ -169,6 +169,23 @@ describe('weighted reference', () => {
     ha.reference.forEach((v, k) => expect(v).toBeCloseTo(hb.reference[k]!, 12));
   });
 
+  it('weights on the current side work the same way (KS and Wasserstein are symmetric)', () => {
+    const rng = new Rng(12);
+    const x = normals(41, 800, 0.2, 1, 1);
+    const w = Float64Array.from(x, () => rng.int(3));
+    const repeated: number[] = [];
+    x.forEach((v, i) => {
+      for (let k = 0; k < w[i]!; k++) repeated.push(v);
+    });
+    const ref = sortedSample(normals(42, 900, 0, 1, 1));
+    const weighted = sortedSample(x, w);
+    const rep = sortedSample(Float32Array.from(repeated));
+    expect(ksStatistic(ref, weighted)).toBeCloseTo(ksStatistic(ref, rep), 12);
+    expect(ksStatistic(weighted, ref)).toBeCloseTo(ksStatistic(ref, rep), 12);
+    expect(wasserstein1(ref, weighted)).toBeCloseTo(wasserstein1(rep, ref), 9);
+    expect(wasserstein1(weighted, ref)).toBeCloseTo(wasserstein1(rep, ref), 9);
+  });
+
   it('re-weighting the reference towards the current distribution removes the drift it explains', () => {
     // reference: two groups (young and old units); the current data holds only old ones
     const young = normals(21, 4000, 0, 1);
@@ -310,6 +327,8 @@ function cases(): Case[] {
   add('exact 3,000 vs 2,000, small shift', normals(9, 3000), normals(10, 2000, 0.08));
   add('exact 9,000 vs 10,000, ties', normals(11, 9000, 0, 1, 1), normals(12, 10000, 0.05, 1, 1));
   add('exact 5,000 vs 4,000, scale', normals(13, 5000), normals(14, 4000, 0, 1.4));
+  add('exact 2,000 vs 1,500, strong shift (far tail)', normals(35, 2000), normals(36, 1500, 0.6));
+  add('exact 8,000 vs 6,000, moderate shift', normals(37, 8000), normals(38, 6000, 0.1));
   // asymptotic: kstwo.sf with n = round(n·m / (n + m)) in each of its branches
   add('asymp 12,000 vs 60, n ≤ 140', normals(15, 12000), normals(16, 60, 0.2));
   add('asymp 12,000 vs 100, n ≤ 140, large D', normals(17, 12000), normals(18, 100, 0.8));
