@@ -11,7 +11,10 @@ import { parseFleetFile } from '../../../src/main/core/data/import-file';
 import { estimatePerformance, expectedConfusion, expectedCountFigures, realisedPerformance } from '../../../src/main/core/drift/estimate';
 import { computeMetrics } from '../../../src/main/core/eval/metrics';
 import { fullWindowRows, officialLabels, pickRows } from '../../../src/main/core/eval/official';
+import { unitSpans } from '../../../src/main/core/data/table';
+import { failWithin, rulPerRow } from '../../../src/main/core/labels';
 import { scoreRows } from '../../../src/main/core/pipeline/train';
+import { splitUnits } from '../../../src/main/core/split';
 import { ExperimentStore } from '../../../src/main/core/store/store';
 import { EventBus } from '../../../src/main/services/events';
 import { TrainingService } from '../../../src/main/services/training';
@@ -104,5 +107,32 @@ describe('FD001: estimated against realised performance on test_FD001', () => {
     expect(realised.f2).toBe(headline.f2);
     expect(realised.precision).toBe(headline.precision);
     expect(realised.recall).toBe(headline.recall);
+  });
+
+  it('on the run’s own held-out units of train_FD001 (the population its calibration was chosen on) the estimate is close', async () => {
+    const run = trained!;
+    const { table } = await parseFleetFile(fx.trainFile);
+    const label = failWithin(rulPerRow(table), run.config.labelWindow);
+    // the run's split, recomputed from its config and seed as the pipeline made it
+    const split = splitUnits(unitSpans(table).map((s) => s.unit), { ...run.config.split, seed: run.config.seed });
+    const full = fullWindowRows(table, run.config.historyWindow);
+    const recorded = (run.record.result as { metrics: Record<string, { validation: { f2: number | null }; test: { f2: number | null } | null }> }).metrics[run.lstm === undefined ? 'gbdt' : 'ensemble']!;
+    for (const part of ['validation', 'test'] as const) {
+      const wanted = new Set(split[part]);
+      const rows = full.filter((i) => wanted.has(table.unit[i]!));
+      const p = scoreRows(table, run, rows).probability;
+      const y = pickRows(label, rows);
+      const estimated = estimatePerformance(p, run.threshold, { units: pickRows(table.unit, rows), seed: 1 });
+      const realised = realisedPerformance(p, y, run.threshold);
+      const e = expectedConfusion(p, run.threshold);
+      const c = computeMetrics(p, y, run.threshold).confusion;
+      console.log(
+        `train_FD001 ${part} units (${wanted.size} units, ${rows.length} rows, ${(((c.tp + c.fn) / rows.length) * 100).toFixed(1)} % positive): ` +
+          `F2 estimated ${fmt(estimated.f2)} band ${fmt(estimated.low.f2)}–${fmt(estimated.high.f2)}, realised ${fmt(realised.f2)} (recorded by the run: ${fmt(recorded[part]?.f2 ?? null)}); ` +
+          `precision ${fmt(estimated.precision)} / ${fmt(realised.precision)}; recall ${fmt(estimated.recall)} / ${fmt(realised.recall)}; expected fn ${e.fn.toFixed(1)}, realised ${c.fn}`,
+      );
+      expect(realised.f2).toBeCloseTo(recorded[part]!.f2!, 9);
+      expect(Math.abs(estimated.f2! - realised.f2!)).toBeLessThanOrEqual(0.05);
+    }
   });
 });

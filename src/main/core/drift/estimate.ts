@@ -14,8 +14,9 @@
  *   seeded sampling. NannyML reports the metric of the expected counts instead (a ratio of
  *   expectations, `expectedCountFigures`); the two agree on large samples, but on small chunks the
  *   ratio is biased (recall and F-beta are non-linear in the counts), so the sampled mean is used;
- * - ROC-AUC: NannyML's expected ROC curve (expected TPR and FPR at every distinct probability,
- *   trapezoid area) — a ratio of expected pair counts.
+ * - ROC-AUC: NannyML's expected ROC curve (expected TPR and FPR at every distinct probability, from
+ *   (0, 0), trapezoid area; rows with equal probabilities enter the curve together). Its area is
+ *   Σ p_i (1 − p_j) ([p_i > p_j] + ½ [p_i = p_j]) / (Σ p · Σ (1 − p)), a ratio of expected pair counts.
  * - the band at `level`: the (1 − level)/2 and (1 + level)/2 percentiles of each metric over the same
  *   sampled label vectors. It covers the sampling noise of the labels given the probabilities only,
  *   not calibration error: with mis-calibrated probabilities the band is confidently wrong.
@@ -50,7 +51,7 @@ export interface EstimateOptions {
 
 export const DEFAULT_ESTIMATE_SAMPLES = 1000;
 export const MIN_ESTIMATE_SAMPLES = 200;
-/** rows × samples drawn at most per estimate (about a second of work); beyond it fewer samples */
+/** labels drawn (rows × label vectors) at most per estimate: above 200,000 rows fewer vectors are drawn */
 export const MAX_ESTIMATE_DRAWS = 200_000_000;
 
 const TWO_32 = 4294967296;
@@ -84,13 +85,14 @@ function fBeta(tp: number, fn: number, predicted: number, b2: number): number {
 /** Expected confusion counts at `threshold` (predicted positive when p ≥ threshold). */
 export function expectedConfusion(p: ArrayLike<number>, threshold: number): { tp: number; fp: number; fn: number; tn: number } {
   checkProbabilities(p, 'expectedConfusion');
+  const cutoff = cutoffFor(p, threshold);
   let tp = 0;
   let fp = 0;
   let fn = 0;
   let tn = 0;
   for (let i = 0; i < p.length; i++) {
     const v = p[i]!;
-    if (v >= threshold) {
+    if (v >= cutoff) {
       tp += v;
       fp += 1 - v;
     } else {
@@ -101,9 +103,93 @@ export function expectedConfusion(p: ArrayLike<number>, threshold: number): { tp
   return { tp, fp, fn, tn };
 }
 
-/** Ascending copy of the probabilities (native numeric sort). */
-function sortedCopy(p: ArrayLike<number>): Float64Array {
-  return Float64Array.from(p).sort();
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The threshold as the probabilities hold it: float32 probabilities (rounded from float64 scores) are
+ * compared with the float32-rounded threshold, so a row whose score equals the threshold (an isotonic
+ * step, say) stays predicted positive after rounding.
+ */
+function cutoffFor(p: ArrayLike<number>, threshold: number): number {
+  return p instanceof Float32Array ? Math.fround(threshold) : threshold;
+}
+
+/**
+ * Row order by ascending value, for values in [0, 1] (−0 given as +0): a stable LSD radix sort in
+ * 8-bit digits of the float64 bit patterns, which order as the numbers do when none is negative. The
+ * keys travel with the rows, so every pass reads sequentially; digits every row shares are skipped.
+ * Linear in the rows, no comparisons.
+ */
+function ascendingOrder(values: Float64Array): Uint32Array {
+  const n = values.length;
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (n < 2) return order;
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  const low = LITTLE_ENDIAN ? 0 : 1;
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    lo[i] = words[2 * i + low]!;
+    hi[i] = words[2 * i + 1 - low]!;
+  }
+  let nextOrder = new Uint32Array(n);
+  let nextLo = new Uint32Array(n);
+  let nextHi = new Uint32Array(n);
+  const counts = new Uint32Array(256);
+  for (let pass = 0; pass < 8; pass++) {
+    const key = pass < 4 ? lo : hi;
+    const shift = (pass % 4) * 8;
+    counts.fill(0);
+    for (let k = 0; k < n; k++) counts[(key[k]! >>> shift) & 255]!++;
+    if (counts[(key[0]! >>> shift) & 255] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let k = 0; k < n; k++) {
+      const to = counts[(key[k]! >>> shift) & 255]!++;
+      nextOrder[to] = order[k]!;
+      nextLo[to] = lo[k]!;
+      nextHi[to] = hi[k]!;
+    }
+    [order, nextOrder] = [nextOrder, order];
+    [lo, nextLo] = [nextLo, lo];
+    [hi, nextHi] = [nextHi, hi];
+  }
+  return order;
+}
+
+/** The rows in ascending order of probability, prepared once per estimate. */
+interface Ordered {
+  /** probabilities, ascending */
+  readonly sorted: Float64Array;
+  /** the row at each sorted position */
+  readonly order: Uint32Array;
+  /** 1-based mid-rank at each sorted position (a run of equal values shares its mean rank) */
+  readonly midRank: Float64Array;
+  /** the first sorted position predicted positive (p ≥ cutoff); every later one is too */
+  readonly firstPredicted: number;
+}
+
+function ordered(p: ArrayLike<number>, cutoff: number): Ordered {
+  const n = p.length;
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = p[i]! === 0 ? 0 : p[i]!;
+  const order = ascendingOrder(x);
+  const sorted = new Float64Array(n);
+  for (let k = 0; k < n; k++) sorted[k] = x[order[k]!]!;
+  const midRank = new Float64Array(n);
+  for (let lo = 0; lo < n; ) {
+    let hi = lo + 1;
+    while (hi < n && sorted[hi] === sorted[lo]) hi++;
+    const r = (lo + 1 + hi) / 2;
+    for (let k = lo; k < hi; k++) midRank[k] = r;
+    lo = hi;
+  }
+  return { sorted, order, midRank, firstPredicted: lowerBound(sorted, cutoff) };
 }
 
 /** NannyML's expected ROC-AUC: the area under the expected TPR/FPR curve; NaN without expected positives or negatives. */
@@ -134,14 +220,13 @@ function expectedRocAuc(sorted: Float64Array): number {
   return area;
 }
 
-/** First index in the ascending `sorted` with value ≥ v (or > v when `strict`). */
-function lowerBound(sorted: Float64Array, v: number, strict: boolean): number {
+/** First index in the ascending `sorted` with a value ≥ v. */
+function lowerBound(sorted: Float64Array, v: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const s = sorted[mid]!;
-    if (s < v || (strict && s === v)) lo = mid + 1;
+    if (sorted[mid]! < v) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -199,48 +284,31 @@ interface Sampled {
 
 /**
  * Draws `samples` label vectors and the four metrics of each (NaN where undefined). One pass over the
- * rows per vector with a mulberry32 stream compared in 32-bit integers: no per-vector arrays.
+ * rows per vector, in ascending order of probability, with a mulberry32 stream compared in 32-bit
+ * integers: no per-vector arrays. `unit` holds each sorted position's dense unit index (per-unit draws).
  */
-function sampleMetrics(p: ArrayLike<number>, threshold: number, b2: number, samples: number, seed: number, units: { index: Int32Array; count: number } | null, sorted: Float64Array): Sampled {
-  const n = p.length;
+function sampleMetrics(o: Ordered, b2: number, samples: number, seed: number, unit: { readonly index: Int32Array; readonly count: number } | null): Sampled {
+  const { sorted, midRank, firstPredicted } = o;
+  const n = sorted.length;
+  const nPredicted = n - firstPredicted;
   const cut = new Float64Array(n); // y = 1 when a uniform 32-bit draw < p · 2^32
-  const predicted = new Uint8Array(n);
-  const rank = new Float64Array(n); // 1-based mid-rank of p among all rows (ties share their mean rank)
-  // mid-rank of each run of equal values in the ascending copy, at every position of the run
-  const midRank = new Float64Array(n);
-  for (let lo = 0; lo < n; ) {
-    let hi = lo + 1;
-    while (hi < n && sorted[hi] === sorted[lo]) hi++;
-    midRank.fill((lo + 1 + hi) / 2, lo, hi);
-    lo = hi;
-  }
-  let nPredicted = 0;
-  for (let i = 0; i < n; i++) {
-    const v = p[i]!;
-    cut[i] = v * TWO_32;
-    if (v >= threshold) {
-      predicted[i] = 1;
-      nPredicted++;
-    }
-    rank[i] = midRank[lowerBound(sorted, v, false)]!;
-  }
+  for (let k = 0; k < n; k++) cut[k] = sorted[k]! * TWO_32;
   const out: Sampled = { precision: new Float64Array(samples), recall: new Float64Array(samples), fBeta: new Float64Array(samples), rocAuc: new Float64Array(samples) };
-  const draws = units === null ? null : new Float64Array(units.count);
+  const draws = unit === null ? null : new Float64Array(unit.count);
   let a = (Math.trunc(seed) ^ 0x9e3779b9) | 0;
   for (let s = 0; s < samples; s++) {
-    let tp = 0;
     let fn = 0;
+    let pos = 0;
     let rankSum = 0;
-    if (draws === null || units === null) {
-      for (let i = 0; i < n; i++) {
+    if (draws === null || unit === null) {
+      for (let k = 0; k < n; k++) {
         a = (a + 0x6d2b79f5) | 0;
         let t = Math.imul(a ^ (a >>> 15), a | 1);
         t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        const y = (t ^ (t >>> 14)) >>> 0 < cut[i]! ? 1 : 0;
-        const pr = predicted[i]!;
-        tp += y & pr;
-        fn += y & (pr ^ 1);
-        rankSum += y * rank[i]!;
+        const y = (t ^ (t >>> 14)) >>> 0 < cut[k]! ? 1 : 0;
+        pos += y;
+        rankSum += y * midRank[k]!;
+        if (k + 1 === firstPredicted) fn = pos;
       }
     } else {
       for (let g = 0; g < draws.length; g++) {
@@ -249,16 +317,15 @@ function sampleMetrics(p: ArrayLike<number>, threshold: number, b2: number, samp
         t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
         draws[g] = (t ^ (t >>> 14)) >>> 0;
       }
-      const index = units.index;
-      for (let i = 0; i < n; i++) {
-        const y = draws[index[i]!]! < cut[i]! ? 1 : 0;
-        const pr = predicted[i]!;
-        tp += y & pr;
-        fn += y & (pr ^ 1);
-        rankSum += y * rank[i]!;
+      const index = unit.index;
+      for (let k = 0; k < n; k++) {
+        const y = draws[index[k]!]! < cut[k]! ? 1 : 0;
+        pos += y;
+        rankSum += y * midRank[k]!;
+        if (k + 1 === firstPredicted) fn = pos;
       }
     }
-    const pos = tp + fn;
+    const tp = pos - fn;
     const neg = n - pos;
     out.precision[s] = nPredicted > 0 ? tp / nPredicted : NaN;
     out.recall[s] = pos > 0 ? tp / pos : NaN;
@@ -281,8 +348,13 @@ export function expectedCountFigures(p: ArrayLike<number>, threshold: number, be
     f2: orNull(predicted + c.fn > 0 ? ((1 + b2) * c.tp) / ((1 + b2) * c.tp + b2 * c.fn + c.fp) : NaN),
     precision: orNull(predicted > 0 ? c.tp / predicted : NaN),
     recall: orNull(c.tp + c.fn > 0 ? c.tp / (c.tp + c.fn) : NaN),
-    rocAuc: orNull(expectedRocAuc(sortedCopy(p))),
+    rocAuc: orNull(expectedRocAuc(Float64Array.from(p).sort())),
   };
+}
+
+/** The label vectors drawn for `n` rows: the requested number within the draw budget, never fewer than the minimum. */
+function sampleCount(requested: number, n: number): number {
+  return Math.max(Math.min(requested, MIN_ESTIMATE_SAMPLES), Math.min(requested, Math.floor(MAX_ESTIMATE_DRAWS / Math.max(1, n))));
 }
 
 /**
@@ -298,11 +370,17 @@ export function estimatePerformance(p: ArrayLike<number>, threshold: number, opt
   const n = p.length;
   const units = opts.units === undefined ? null : unitIndex(opts.units, n);
   if (n === 0) return { ...NULL_FIGURES, low: NULL_FIGURES, high: NULL_FIGURES, level, rows: 0, threshold };
-  const samples = Math.max(Math.min(requested, MIN_ESTIMATE_SAMPLES), Math.min(requested, Math.floor(MAX_ESTIMATE_DRAWS / n)));
-  const sorted = sortedCopy(p);
-  const sampled = sampleMetrics(p, threshold, beta * beta, samples, opts.seed ?? 1, units, sorted);
-  const c = expectedConfusion(p, threshold);
-  const nPredicted = lowerBoundCount(sorted, threshold);
+  const samples = sampleCount(requested, n);
+  const o = ordered(p, cutoffFor(p, threshold));
+  let unitSorted: { index: Int32Array; count: number } | null = null;
+  if (units !== null) {
+    unitSorted = { index: new Int32Array(n), count: units.count };
+    for (let k = 0; k < n; k++) unitSorted.index[k] = units.index[o.order[k]!]!;
+  }
+  const sampled = sampleMetrics(o, beta * beta, samples, opts.seed ?? 1, unitSorted);
+  const nPredicted = n - o.firstPredicted;
+  let expectedTp = 0;
+  for (let k = o.firstPredicted; k < n; k++) expectedTp += o.sorted[k]!;
   const qLow = (1 - level) / 2;
   const qHigh = (1 + level) / 2;
   const band = (values: Float64Array): { low: number; high: number; defined: Float64Array } => {
@@ -315,9 +393,9 @@ export function estimatePerformance(p: ArrayLike<number>, threshold: number, opt
   const auc = band(sampled.rocAuc);
   return {
     f2: orNull(mean(fb.defined)),
-    precision: orNull(nPredicted > 0 ? c.tp / nPredicted : NaN),
+    precision: orNull(nPredicted > 0 ? expectedTp / nPredicted : NaN),
     recall: orNull(mean(re.defined)),
-    rocAuc: orNull(expectedRocAuc(sorted)),
+    rocAuc: orNull(expectedRocAuc(o.sorted)),
     low: { f2: orNull(fb.low), precision: orNull(pr.low), recall: orNull(re.low), rocAuc: orNull(auc.low) },
     high: { f2: orNull(fb.high), precision: orNull(pr.high), recall: orNull(re.high), rocAuc: orNull(auc.high) },
     level,
@@ -326,17 +404,13 @@ export function estimatePerformance(p: ArrayLike<number>, threshold: number, opt
   };
 }
 
-/** How many of the ascending values are ≥ threshold. */
-function lowerBoundCount(sorted: Float64Array, threshold: number): number {
-  return sorted.length - lowerBound(sorted, threshold, false);
-}
-
 /**
  * The realised figures once labels are known, with the project's metric code, so realised F2 is the
- * number `prognos evaluate` prints for the same rows and threshold.
+ * number `prognos evaluate` prints for the same rows and threshold (give the float64 scores for the
+ * exact figure: float32 ones are compared with the rounded threshold).
  */
 export function realisedPerformance(p: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): PerformanceFigures {
-  const m = computeMetrics(p, labels, threshold);
+  const m = computeMetrics(p, labels, cutoffFor(p, threshold));
   return { f2: m.f2, precision: m.precision, recall: m.recall, rocAuc: m.rocAuc };
 }
 
@@ -359,23 +433,27 @@ function chunkRows(chunkIndex: ArrayLike<number>, nChunks: number, n: number, wh
   return rows;
 }
 
-function pick(values: ArrayLike<number>, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length);
+/** values[rows[j]] for every j; float32 values stay float32 (their threshold is compared rounded). */
+function pick(values: ArrayLike<number>, rows: Int32Array): Float32Array | Float64Array {
+  const out = values instanceof Float32Array ? new Float32Array(rows.length) : new Float64Array(rows.length);
   for (let j = 0; j < rows.length; j++) out[j] = values[rows[j]!]!;
   return out;
 }
 
 /**
  * `estimatePerformance` per chunk (the engine's chunk series): one entry per chunk 0..nChunks−1, an
- * empty chunk giving nulls. Each chunk draws its own seeded stream (seed + chunk), so a chunk's
- * figures do not depend on the other chunks. The total work is that of one estimate on all rows.
+ * empty chunk giving nulls. Each chunk draws its own seeded stream (seed + 7919 · (chunk + 1)), so a
+ * chunk's figures do not depend on the other chunks, and as many label vectors as one estimate on all
+ * the rows would: the total work is that of one estimate.
  */
 export function estimateChunks(p: ArrayLike<number>, chunkIndex: ArrayLike<number>, nChunks: number, threshold: number, opts: EstimateOptions = {}): EstimatedPerformance[] {
   const rows = chunkRows(chunkIndex, nChunks, p.length, 'estimateChunks');
   if (opts.units !== undefined && opts.units.length !== p.length) throw new PrognosError('INVALID_INPUT', `estimateChunks: ${p.length} probabilities but ${opts.units.length} units`);
   const seed = opts.seed ?? 1;
+  // every chunk draws as many label vectors as one estimate on all the rows would
+  const samples = sampleCount(opts.samples ?? DEFAULT_ESTIMATE_SAMPLES, p.length);
   return rows.map((r, k) =>
-    estimatePerformance(pick(p, r), threshold, { ...opts, seed: seed + 7919 * (k + 1), ...(opts.units === undefined ? {} : { units: pick(opts.units, r) }) }),
+    estimatePerformance(pick(p, r), threshold, { ...opts, samples, seed: seed + 7919 * (k + 1), ...(opts.units === undefined ? {} : { units: pick(opts.units, r) }) }),
   );
 }
 
