@@ -106,7 +106,7 @@ describe('reference and current sides of a run', () => {
   });
 });
 
-describe('bad input', () => {
+describe('bad input and cancellation', () => {
   it('refuses a table with no unit as long as the run\'s window, and sides with other columns, naming the reason', async () => {
     const short = young(synthesizeFleet({ units: 3, seed: 4 }));
     const tooShort: FleetTable = { ...short, rowCount: 6, unit: short.unit.slice(0, 6), cycle: short.cycle.slice(0, 6), values: short.values.map((v) => v.slice(0, 6)) };
@@ -114,6 +114,22 @@ describe('bad input', () => {
     const current = currentFromRun(run, synthesizeFleet({ units: 3, seed: 4 }));
     const other: DriftData = { ...current, columns: current.columns.slice(1) };
     await expect(computeDrift(reference, other, options())).rejects.toThrow(/do not have the same columns/);
+  });
+
+  it('stops with CANCELLED when its signal is aborted, reporting progress until then', async () => {
+    const current = currentFromRun(run, synthesizeFleet({ units: 6, seed: 4 }));
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const body = computeDrift(reference, current, options(), {
+      signal: controller.signal,
+      progress: (f) => {
+        seen.push(f);
+        if (f >= 0.3) controller.abort();
+      },
+    });
+    await expect(body).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(Math.max(...seen)).toBeLessThan(0.9);
   });
 });
 
