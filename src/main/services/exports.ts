@@ -16,6 +16,7 @@ import type { ExportRequest, ExportValue } from '../workers/export-protocol';
 import { toWire } from '../workers/import-protocol';
 import type { BundleTrustOptions, FleetScores, ScoreSource, SeriesValue } from '../workers/score-protocol';
 import { ScoringHost } from './scoring-host';
+import { shareTable } from './shared-table';
 import type { TrainingService } from './training';
 import { callWorker, type WorkerCallContext } from './worker-call';
 
@@ -74,6 +75,8 @@ export class ExportService {
       .map((c) => ({ name: c.name, original: c.original, role: c.role }));
     const request: ExportRequest = {
       artifacts,
+      // the run's training units travel as the bundle's drift reference (drift/)
+      trainingTable: toWire(shareTable(this.store.loadTable(dataset.datasetId))),
       appVersion: this.appVersion,
       columns,
       datasetName: dataset.name,
@@ -128,6 +131,11 @@ export class ExportService {
     const hit = this.locations().find((l) => l.bundleId === bundleId);
     if (hit === undefined) throw new PrognosError('NOT_FOUND', `No bundle ${bundleId}.`);
     return hit;
+  }
+
+  /** The path of a bundle of the library (NOT_FOUND naming the id when there is none). */
+  bundlePath(bundleId: string): string {
+    return this.pathOf(bundleId).path;
   }
 
   /** `requireTrusted`: whether the policy requires a trusted signature (read once per listing) */
