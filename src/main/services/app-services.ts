@@ -65,7 +65,7 @@ export class AppServices {
     this.jobs = new JobManager(this.bus);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
-    this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal);
+    this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal, (id) => this.table(id));
     this.drift = new DriftService(this.store, this.training, this.exports, this.jobs, (id) => this.table(id));
     this.handlers = this.createHandlers();
   }

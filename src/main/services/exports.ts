@@ -46,6 +46,8 @@ export class ExportService {
     private readonly shippedDir?: string,
     /** shows a path in the desktop file manager; absent in browser mode and the CLI */
     private readonly reveal?: (path: string) => void,
+    /** a dataset's table in shared memory (the services' cache); else read from the store */
+    private readonly tableOf: (datasetId: string) => FleetTable = (id) => shareTable(store.loadTable(id)),
   ) {
     this.libraryDir = join(store.dir, 'bundles');
     this.scoring = new ScoringHost(training.workerScript('score-worker'));
@@ -76,7 +78,7 @@ export class ExportService {
     const request: ExportRequest = {
       artifacts,
       // the run's training units travel as the bundle's drift reference (drift/)
-      trainingTable: toWire(shareTable(this.store.loadTable(dataset.datasetId))),
+      trainingTable: toWire(this.tableOf(dataset.datasetId)),
       appVersion: this.appVersion,
       columns,
       datasetName: dataset.name,
