@@ -16,6 +16,7 @@ import { sha256Hex } from '../../../src/main/core/export/checksums';
 import { writeBundle } from '../../../src/main/core/export/bundle';
 import { AppServices } from '../../../src/main/services/app-services';
 import { dispatch } from '../../../src/main/services/dispatch';
+import { liveWorkerCount } from '../../../src/main/services/worker-job';
 import { syntheticRun } from '../../helpers/onnx-fixtures';
 import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CLI, requireBuild, tempDir } from '../../helpers/paths';
 
@@ -400,6 +401,28 @@ describe('drift channels', () => {
       }
       expect(await call('drift:start', { source: { runId }, datasetId, method: 'chi2' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
       expect(await call('drift:get', { reportId: 'drift_nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No drift report drift_nope.' } });
+      // cancelled inside the worker: the job ends cancelled, nothing is stored, no worker is left
+      const before = services.drift.list({ runId }).length;
+      let cancelId: string | null = null;
+      let cancelledAt = -1;
+      const offProgress = services.bus.subscribe((e) => {
+        if (e.name === 'job:progress' && e.payload.jobId === cancelId && e.payload.fraction >= 0.25 && cancelledAt < 0) {
+          cancelledAt = e.payload.fraction;
+          services.jobs.cancel(cancelId);
+        }
+      });
+      try {
+        cancelId = (await value<{ jobId: string }>('drift:start', { source: { runId }, datasetId })).jobId;
+        const f = await services.jobs.wait(cancelId);
+        expect(f.state).toBe('cancelled');
+        expect(cancelledAt).toBeGreaterThanOrEqual(0.25);
+      } finally {
+        offProgress();
+      }
+      for (let i = 0; i < 60 && liveWorkerCount() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(liveWorkerCount()).toBe(0);
+      expect(services.drift.list({ runId })).toHaveLength(before);
+
       expect(await call('drift:delete', { reportId })).toMatchObject({ ok: true, value: { deleted: true } });
       expect(await call('drift:delete', { reportId })).toMatchObject({ ok: true, value: { deleted: false } });
       expect(() => services.drift.get(reportId)).toThrow(PrognosError);
