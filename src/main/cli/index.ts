@@ -55,6 +55,9 @@ function help(): string {
     '(stdout then holds exactly one JSON document; messages go to stderr).',
     'Counts (--units, --top) are whole numbers of 1 or more, --seed a whole number, --port 0-65535',
     '(0: any free port). A bad argument exits 1 with one line naming the option, and writes nothing.',
+    'drift --threshold is the threshold of the --method it goes with: for ks a p-value in (0, 1), for jsd and',
+    'hellinger in (0, 1], above 0 for psi and wasserstein; --share is the share of features that must drift',
+    '(0.5); --chunk N cuts chunks of N rows (N cycles with --chunk-by cycles; 1,000 rows by default).',
   ].join('\n');
 }
 
