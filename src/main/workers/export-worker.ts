@@ -30,7 +30,7 @@ serveJob<ExportRequest, ExportValue>(
       if (r.trainingTable !== undefined) {
         task.progress(0.45, 'Sampling the drift reference…');
         const table = fromWire(r.trainingTable);
-        const reference = await withBundleScores(referenceFromRun(trained, table), table, input);
+        const reference = await withBundleScores(referenceFromRun(trained, table), table, input, r.out);
         if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
         drift = await bundleDriftReference(reference, { threshold: trained.threshold, labelWindow: trained.config.labelWindow, seed: trained.config.seed, signal: task.signal });
       }

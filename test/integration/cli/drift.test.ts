@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftReport, DriftReportSummary } from '../../../src/shared/drift';
@@ -229,6 +229,8 @@ describe('prognos drift --bundle', () => {
     expect(ref.chunking.by).toBe('rows');
     // the first row is unit 1 at the run's window: column-major float32 little-endian
     expect(cols.readFloatLE(0)).toBeGreaterThanOrEqual(1);
+    // the models written to score the reference with onnxruntime are gone again
+    expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
 
   it('refuses a bundle made before bundles carried a reference, saying how to get one', async () => {

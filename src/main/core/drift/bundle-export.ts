@@ -3,9 +3,9 @@
  * probability and RUL the bundle's own ONNX models give, its PCA basis (pca.ts) and the bands of the
  * default chunking (the engine's own), as bundle-reference.ts lays them out.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { DEFAULT_DATASET_DRIFT_SHARE, DEFAULT_DRIFT_THRESHOLDS } from '../../../shared/drift';
 import { PrognosError } from '../../../shared/errors';
 import type { FleetTable } from '../data/table';
@@ -60,8 +60,11 @@ export async function bundleDriftReference(ref: DriftData, opts: { threshold: nu
  * times, and a difference in the last bit of a repeated value moves all its rows across a
  * reference-quantile edge: PSI and KS would then report drift between two engines, not between two
  * fleets. `table` is the table the reference was taken from (every reference row is one of its rows).
+ * The models are written once, for onnxruntime to load, as a partial file beside the bundle being
+ * exported (`beside`), named as an export's own staging copy, so a killed export leaves nothing that
+ * the store's sweep of stale partial files or the export's own clean-up does not remove.
  */
-export async function withBundleScores(ref: DriftData, table: FleetTable, input: BundleInput): Promise<DriftData> {
+export async function withBundleScores(ref: DriftData, table: FleetTable, input: BundleInput, beside: string): Promise<DriftData> {
   const rowOf = new Map<string, number>();
   for (let i = 0; i < table.rowCount; i++) rowOf.set(`${table.unit[i]}:${table.cycle[i]}`, i);
   const rows = Int32Array.from(ref.unit, (u, k) => {
@@ -69,10 +72,10 @@ export async function withBundleScores(ref: DriftData, table: FleetTable, input:
     if (i === undefined) throw new PrognosError('INTERNAL', `reference row unit ${u}, cycle ${ref.cycle[k]} is not in the run's table`);
     return i;
   });
-  const dir = await mkdtemp(join(tmpdir(), 'prognos-drift-reference-'));
+  const dir = join(dirname(beside), `.${basename(beside)}.partial-${randomBytes(6).toString('hex')}`);
   try {
     // the models only: the same files the bundle will hold, written once to be loaded by onnxruntime
-    const written = await writeBundle({ ...input, pipeline: false }, join(dir, 'bundle'));
+    const written = await writeBundle({ ...input, pipeline: false }, dir);
     const scorer = await BundleScorer.open(written.path);
     try {
       const s = await scorer.scoreRows(table, rows);
