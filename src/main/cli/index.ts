@@ -5,6 +5,7 @@ import { datasetCommand, datasetsCommand, importCommand, synthCommand } from './
 import { evaluateCommand, featuresCommand, trainCommand } from './commands/model';
 import { exportCommand, predictCommand, verifyCommand } from './commands/bundle';
 import { demoCommand } from './commands/demo';
+import { driftCommand } from './commands/drift';
 import { keysCommand } from './commands/keys';
 import { serveCommand } from './commands/serve';
 import { storeCommand } from './commands/store';
@@ -25,6 +26,11 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   export: { run: exportCommand, usage: 'export --run R --out DIR [--zip] [--sign KEY.pem] [--force]   write a model bundle' },
   verify: { run: verifyCommand, usage: 'verify --bundle B [--require-signed]      checksums, and what the signature proves against the keyring (exit 0 or 1)' },
   predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline] [--require-signed]  each unit’s failure risk at its last cycle (and rul, rulLow, rulHigh when the run or bundle has RUL models; --rul adds trueRul)' },
+  drift: {
+    run: driftCommand,
+    usage:
+      'drift (--run R | --bundle B) --data FILE|D [--rul FILE] [--method auto|psi|ks|wasserstein|jsd|hellinger] [--threshold X] [--share X] [--chunk N] [--chunk-by rows|cycles|batches] [--matched|--unmatched] [--require-signed] [--top N]  per-feature, multivariate and prediction drift of new data against the reference, with label-free performance estimates; stored as a report (--list [--run R | --bundle B]: the history)',
+  },
   keys: { run: keysCommand, usage: 'keys add FILE [--name N] | keys list | keys remove ID | keys policy [default|require-signed|allow-unsigned]  trusted bundle signers (Ed25519 public keys) and the trust policy' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
@@ -49,6 +55,9 @@ function help(): string {
     '(stdout then holds exactly one JSON document; messages go to stderr).',
     'Counts (--units, --top) are whole numbers of 1 or more, --seed a whole number, --port 0-65535',
     '(0: any free port). A bad argument exits 1 with one line naming the option, and writes nothing.',
+    'drift --threshold is the threshold of the --method it goes with: for ks a p-value in (0, 1), for jsd and',
+    'hellinger in (0, 1], above 0 for psi and wasserstein; --share is the share of features that must drift',
+    '(0.5); --chunk N cuts chunks of N rows (N cycles with --chunk-by cycles; 1,000 rows by default).',
   ].join('\n');
 }
 
