@@ -6,6 +6,7 @@ import {
   buildPerformanceOption,
   buildScoresOption,
   histogramSteps,
+  niceBounds,
 } from '../../../src/renderer/src/views/drift/drift-charts';
 import { rereadReport, ruleOf } from '../../../src/renderer/src/views/drift/drift-model';
 import { fixtureReport } from './report-fixture';
@@ -69,10 +70,22 @@ describe('chunk charts', () => {
     const r = fixtureReport();
     const pred = seriesList(buildChunkOption(r.chunks.labels, series(r, 'prediction'), 'Probability'));
     expect((pred[0]!.data as Point[])[2]!.value).toBeNull();
-    const feat = seriesList(buildChunkOption(r.chunks.labels, series(r, 'feature:s11_mean_10'), 's11'));
-    const area = feat[0]!.markArea as { data: Array<[{ yAxis: unknown }, { yAxis: unknown }]> };
-    expect(area.data[0]![0].yAxis).toBe('min');
+    const option = buildChunkOption(r.chunks.labels, series(r, 'feature:s11_mean_10'), 's11');
+    const area = seriesList(option)[0]!.markArea as { data: Array<[{ yAxis: unknown }, { yAxis: unknown }]> };
+    // no lower bound: the band runs down to the axis' bottom
+    const axis = option.yAxis as { min: number; max: number };
+    expect(area.data[0]![0].yAxis).toBe(axis.min);
     expect(area.data[0]![1].yAxis).toBe(0.3);
+    expect(axis.min).toBeLessThanOrEqual(0.1);
+    expect(axis.max).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('puts the value axis on round numbers that hold the values and the band', () => {
+    expect(niceBounds([0.9, 1.1, 1.98, 1.5])).toEqual({ min: 0.75, max: 2 });
+    expect(niceBounds([0.01, 0.3])).toEqual({ min: 0, max: 0.4 });
+    expect(niceBounds([5, 5])).toEqual({ min: 4.4, max: 5.6 });
+    expect(niceBounds([0, 0])).toEqual({ min: -1.5, max: 1.5 });
+    expect(niceBounds([Number.NaN])).toBeNull();
   });
 
   it('draws the estimate with its per-chunk band and the realised values', () => {

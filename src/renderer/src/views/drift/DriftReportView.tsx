@@ -96,6 +96,11 @@ function ChunkChart(props: { labels: readonly string[]; series: ChunkSeries; yNa
       <h3 className="drift-chart-title">
         {series.label}
         <span className={alerts > 0 ? 'drift-chunk__alerts drift-chunk__alerts--on' : 'drift-chunk__alerts'}>{plural(alerts, 'alert')}</span>
+        {(series.lower !== null || series.upper !== null) && (
+          <span className="hint">
+            band {series.lower === null ? '−∞' : formatStat(series.lower)} – {series.upper === null ? '∞' : formatStat(series.upper)}
+          </span>
+        )}
       </h3>
       <EChart option={option} height={200} testId={props.testId} label={`${series.label} per chunk with its alert band`} />
     </div>
@@ -203,44 +208,39 @@ export function DriftReportView(props: {
         recomputeNote={props.recomputeNote}
         busy={props.busy}
       />
-      <div className="drift-grid">
-        <section className="panel drift-columns" aria-labelledby="drift-columns-title">
-          <h2 className="panel__title" id="drift-columns-title">
-            Per column
-            <span className="panel__count" data-testid="drift-columns-count">
-              {driftedText(columns, tab === 'features' ? 'feature' : 'column')}
-            </span>
-          </h2>
-          <Tabs
-            items={[
-              { key: 'features', label: `Features (${report.features.length})` },
-              { key: 'sensors', label: `Sensors and settings (${report.sensors.length})` },
-            ]}
-            active={tab}
-            onChange={setTab}
-            label="Columns"
-            idPrefix="drift-columns"
-          />
-          <div role="tabpanel" id={`drift-columns-panel-${tab}`} aria-labelledby={`drift-columns-tab-${tab}`} className="drift-columns__panel">
-            {tab === 'sensors' && <p className="hint">Raw sensors and settings: shown for diagnosis, not counted in the dataset-drift share.</p>}
-            <ColumnTable columns={columns} selected={column?.name ?? null} onSelect={setSelected} testId={`drift-${tab}`} />
-          </div>
-        </section>
-        <section className="panel drift-side" aria-labelledby="drift-side-title">
-          <h2 className="panel__title" id="drift-side-title">
-            Distributions
-            <span className="hint panel__title-note">click a row to show its column</span>
-          </h2>
+      <section className="panel drift-columns" aria-labelledby="drift-columns-title">
+        <h2 className="panel__title" id="drift-columns-title">
+          Per column
+          <span className="panel__count" data-testid="drift-columns-count">
+            {driftedText(columns, tab === 'features' ? 'feature' : 'column')}
+          </span>
+          <span className="hint panel__title-note">click a row to show its distributions</span>
+        </h2>
+        <Tabs
+          items={[
+            { key: 'features', label: `Features (${report.features.length})` },
+            { key: 'sensors', label: `Sensors and settings (${report.sensors.length})` },
+          ]}
+          active={tab}
+          onChange={setTab}
+          label="Columns"
+          idPrefix="drift-columns"
+        />
+        <div role="tabpanel" id={`drift-columns-panel-${tab}`} aria-labelledby={`drift-columns-tab-${tab}`} className="drift-columns__panel">
+          {tab === 'sensors' && <p className="hint">Raw sensors and settings: shown for diagnosis, not counted in the dataset-drift share.</p>}
+          <ColumnTable columns={columns} selected={column?.name ?? null} onSelect={setSelected} testId={`drift-${tab}`} />
+        </div>
+        <div className="drift-chart-grid">
           {column !== null ? <Distribution c={column} /> : <p className="muted">No column selected.</p>}
           <div className="drift-scores" data-testid="drift-scores-wrap" data-drifted={columns.filter((c) => c.drifted).length}>
             <h3 className="drift-chart-title">
               Every {tab === 'features' ? 'feature' : 'column'} against its threshold
               <span className="hint">score / threshold (KS: log p / log threshold); past 1 drifts</span>
             </h3>
-            <EChart option={scoresOption} height={150} testId="drift-scores-chart" label="Every column’s score against its threshold" />
+            <EChart option={scoresOption} height={230} testId="drift-scores-chart" label="Every column’s score against its threshold" />
           </div>
-        </section>
-      </div>
+        </div>
+      </section>
       <section className="panel" aria-labelledby="drift-chunks-title" data-testid="drift-chunks">
         <h2 className="panel__title" id="drift-chunks-title">
           Over time
@@ -248,7 +248,7 @@ export function DriftReportView(props: {
             {plural(labels.length, 'chunk')} by {report.chunking.by === 'rows' ? `${formatInteger(report.chunking.size)} rows` : report.chunking.by === 'cycles' ? `${formatInteger(report.chunking.size)} cycles` : 'import batch'}; the band is the reference chunks’ mean ± 3 sd
           </span>
         </h2>
-        <div className="drift-chunk-grid">
+        <div className="drift-chart-grid">
           {multivariate.map((s) => (
             <ChunkChart key={s.key} labels={labels} series={s} yName={s.key === 'domain' ? 'ROC-AUC' : 'Reconstruction error'} testId={`drift-chunk-${s.key}`} />
           ))}

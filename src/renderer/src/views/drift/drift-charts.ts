@@ -26,6 +26,7 @@ export const DRIFT_COLORS = {
   reference: SERIES_COLORS.validation,
   current: SERIES_COLORS.current,
   band: 'rgba(29, 95, 191, 0.12)',
+  confidence: 'rgba(29, 95, 191, 0.22)',
   alert: '#c92a2a',
   value: '#1d5fbf',
   realised: SERIES_COLORS.train,
@@ -94,8 +95,8 @@ export function buildDistributionOption(column: Pick<ColumnDrift, 'name' | 'hist
     textStyle: BASE_TEXT_STYLE,
     legend: LEGEND,
     grid: { left: 56, right: 20, top: 36, bottom: 44 },
-    xAxis: valueAxis(middleEllipsis(column.name, 48), { nameGap: 28, min: 'dataMin', max: 'dataMax', splitLine: { show: false } }),
-    yAxis: valueAxis('Share of rows', { scale: false, min: 0, axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatFixed(v, 2) } }),
+    xAxis: valueAxis(middleEllipsis(column.name, 48), { nameGap: 28, min: 'dataMin', max: 'dataMax', splitLine: { show: false }, axisLine: { show: true, onZero: false, lineStyle: { color: CHART_AXIS } } }),
+    yAxis: valueAxis('Share of rows', { scale: false, min: 0, axisLine: { show: true, onZero: false, lineStyle: { color: CHART_AXIS } }, axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatFixed(v, 2) } }),
     tooltip: {
       trigger: 'axis',
       confine: true,
@@ -111,6 +112,31 @@ export function buildDistributionOption(column: Pick<ColumnDrift, 'name' | 'hist
     },
     series,
   };
+}
+
+/**
+ * Axis bounds on round numbers that hold every value and both band edges (ECharts leaves a mark
+ * area out of its own extent, so a band beyond the values would be cut off).
+ */
+export function niceBounds(values: readonly number[]): { min: number; max: number } | null {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return null;
+  let lo = Math.min(...finite);
+  let hi = Math.max(...finite);
+  if (hi === lo) {
+    const d = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    lo -= d;
+    hi += d;
+  }
+  const raw = (hi - lo) / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((x) => x >= raw) ?? 10 * mag;
+  // no float dust in the labels (0.30000000000000004)
+  const clean = (v: number) => Number(v.toPrecision(12));
+  const min = clean(Math.floor(lo / step) * step);
+  const max = clean(Math.ceil(hi / step) * step);
+  // a value on the edge would have its marker cut in half: one more step (not below a zero floor)
+  return { min: min === lo && lo !== 0 ? clean(min - step) : min, max: max === hi ? clean(max + step) : max };
 }
 
 /** A series' values as line points with the alerted chunks drawn as larger red markers. */
@@ -149,17 +175,20 @@ function isItemParams(p: unknown): p is Array<{ seriesName: string; value: unkno
  * from the reference chunks (mean ± 3 sd) as a shaded area between the band's bounds.
  */
 export function buildChunkOption(labels: readonly string[], s: ChunkSeries, yName: string): ChartOption {
+  const values = s.values.filter((v): v is number => v !== null);
+  const all = [...values, ...(s.lower === null ? [] : [s.lower]), ...(s.upper === null ? [] : [s.upper])];
+  const axisBounds = niceBounds(all);
   const band: LineSeries['markArea'] =
     s.lower !== null || s.upper !== null
       ? {
           silent: true,
           itemStyle: { color: DRIFT_COLORS.band },
-          data: [[{ yAxis: s.lower ?? 'min' }, { yAxis: s.upper ?? 'max' }]],
+          data: [[{ yAxis: s.lower ?? axisBounds?.min ?? 'min' }, { yAxis: s.upper ?? axisBounds?.max ?? 'max' }]],
         }
       : undefined;
   const bounds: NonNullable<LineSeries['markLine']>['data'] = [];
-  if (s.lower !== null) bounds.push({ yAxis: s.lower, label: { formatter: `lower ${formatStat(s.lower)}`, position: 'insideEndBottom', color: CHART_MUTED, fontSize: 10 } });
-  if (s.upper !== null) bounds.push({ yAxis: s.upper, label: { formatter: `upper ${formatStat(s.upper)}`, position: 'insideEndTop', color: CHART_MUTED, fontSize: 10 } });
+  if (s.lower !== null) bounds.push({ yAxis: s.lower });
+  if (s.upper !== null) bounds.push({ yAxis: s.upper });
   const line: LineSeries = {
     type: 'line',
     name: s.label,
@@ -170,20 +199,15 @@ export function buildChunkOption(labels: readonly string[], s: ChunkSeries, yNam
     lineStyle: { width: 1.5 },
     emphasis: { disabled: true },
     ...(band === undefined ? {} : { markArea: band }),
-    ...(bounds.length === 0 ? {} : { markLine: { silent: true, symbol: 'none', lineStyle: { color: CHART_AXIS, type: 'dashed', width: 1 }, data: bounds } }),
+    ...(bounds.length === 0 ? {} : { markLine: { silent: true, symbol: 'none', label: { show: false }, lineStyle: { color: CHART_AXIS, type: 'dashed', width: 1 }, data: bounds } }),
   };
-  const values = s.values.filter((v): v is number => v !== null);
-  const all = [...values, ...(s.lower === null ? [] : [s.lower]), ...(s.upper === null ? [] : [s.upper])];
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
-  const pad = all.length === 0 || hi === lo ? 1 : (hi - lo) * 0.08;
   return {
     animation: false,
     textStyle: BASE_TEXT_STYLE,
     legend: { ...LEGEND, data: [s.label] },
     grid: { left: 60, right: 20, top: 32, bottom: 44 },
     xAxis: chunkAxis(labels),
-    yAxis: valueAxis(yName, all.length === 0 ? {} : { min: lo - pad, max: hi + pad, scale: false }),
+    yAxis: valueAxis(yName, axisBounds === null ? {} : { min: axisBounds.min, max: axisBounds.max, scale: false }),
     tooltip: {
       trigger: 'axis',
       confine: true,
@@ -237,8 +261,8 @@ export function buildPerformanceOption(labels: readonly string[], s: ChunkSeries
         stack: 'confidence',
         showSymbol: false,
         lineStyle: { opacity: 0 },
-        areaStyle: { color: DRIFT_COLORS.band },
-        color: DRIFT_COLORS.band,
+        areaStyle: { color: DRIFT_COLORS.confidence },
+        color: DRIFT_COLORS.confidence,
         silent: true,
         tooltip: { show: false },
         emphasis: { disabled: true },
