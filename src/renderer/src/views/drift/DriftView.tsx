@@ -57,6 +57,7 @@ function History(props: {
   openId: string | null;
   onOpen: (reportId: string) => void;
   onRetry: () => void;
+  noSource: boolean;
 }) {
   return (
     <section className="panel drift-history" aria-labelledby="drift-history-title" data-testid="drift-history">
@@ -76,7 +77,7 @@ function History(props: {
           </button>
         </div>
       )}
-      {props.summaries === null && props.error === null && <p className="muted">Loading…</p>}
+      {props.summaries === null && props.error === null && <p className="muted">{props.noSource ? 'Pick a run or a bundle.' : 'Loading…'}</p>}
       {props.summaries !== null && props.summaries.length === 0 && <p className="muted">No report for this run or bundle yet.</p>}
       {props.summaries !== null && props.summaries.length > 0 && (
         <ul className="drift-history__list">
@@ -381,11 +382,12 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
       )}
       <div className="drift-layout">
         <History
-          summaries={historyState.status === 'ok' ? historyState.value : null}
+          summaries={source !== null && historyState.status === 'ok' ? historyState.value : null}
           error={historyState.status === 'error' ? historyState.error : null}
           openId={openedId}
           onOpen={openAndRoute}
           onRetry={reloadHistory}
+          noSource={source === null}
         />
         <div className="drift-main">
           {opened.status === 'loading' && <p className="muted" data-testid="drift-report-loading">Opening the report…</p>}
