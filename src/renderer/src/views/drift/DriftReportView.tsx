@@ -48,7 +48,7 @@ function Summary({ r }: { r: DriftReport }) {
       <Figure
         label="Dataset drift"
         value={r.datasetDrift ? 'Yes' : 'No'}
-        testId="drift-dataset"
+        testId="drift-dataset-drift"
         note={`when ≥ ${formatPercent(r.datasetDriftShare)} of the features drift`}
         tone={r.datasetDrift ? 'alert' : 'ok'}
       />
@@ -250,13 +250,13 @@ export function DriftReportView(props: {
         </h2>
         <div className="drift-chart-grid">
           {multivariate.map((s) => (
-            <ChunkChart key={s.key} labels={labels} series={s} yName={s.key === 'domain' ? 'ROC-AUC' : 'Reconstruction error'} testId={`drift-chunk-${s.key}`} />
+            <ChunkChart key={s.key} labels={labels} series={s} yName={s.label} testId={`drift-chunk-${s.key}`} />
           ))}
           {prediction.map((s) => (
-            <ChunkChart key={s.key} labels={labels} series={s} yName={s.key === 'rul' ? 'Predicted RUL' : 'Probability'} testId={`drift-chunk-${s.key}`} />
+            <ChunkChart key={s.key} labels={labels} series={s} yName={s.label} testId={`drift-chunk-${s.key}`} />
           ))}
           {column !== null && chosenSeries !== undefined && (
-            <ChunkChart key={chosenSeries.key} labels={labels} series={chosenSeries} yName={column.name} testId="drift-chunk-feature" />
+            <ChunkChart key={chosenSeries.key} labels={labels} series={chosenSeries} yName={chosenSeries.label} testId="drift-chunk-feature" />
           )}
           <PerformanceChart key={report.reportId} r={report} />
         </div>

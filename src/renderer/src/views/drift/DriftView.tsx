@@ -15,6 +15,7 @@ import { useTrackedJob } from '../../state/use-tracked-job';
 import { bundleLabel, shortRunId } from '../export/bundle-info';
 import { parseScorerKey, scorerKey } from '../fleet/fleet-summary';
 import { reportIdFromRoute, reportIdOf, type DriftClient } from './drift-client';
+import { useDriftClient } from './use-drift-client';
 import { DriftReportView } from './DriftReportView';
 import type { DriftRule } from './drift-model';
 import './drift.css';
@@ -428,4 +429,10 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
       </div>
     </div>
   );
+}
+
+/** Drift of a fleet against a run's or a bundle's reference: compute, browse and re-read stored reports. */
+export function DriftView() {
+  const client = useDriftClient();
+  return <DriftWorkbench client={client} />;
 }

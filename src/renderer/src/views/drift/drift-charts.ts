@@ -207,7 +207,7 @@ export function buildChunkOption(labels: readonly string[], s: ChunkSeries, yNam
     legend: { ...LEGEND, data: [s.label] },
     grid: { left: 60, right: 20, top: 32, bottom: 44 },
     xAxis: chunkAxis(labels),
-    yAxis: valueAxis(yName, axisBounds === null ? {} : { min: axisBounds.min, max: axisBounds.max, scale: false }),
+    yAxis: valueAxis(middleEllipsis(yName, 28), axisBounds === null ? {} : { min: axisBounds.min, max: axisBounds.max, scale: false }),
     tooltip: {
       trigger: 'axis',
       confine: true,
