@@ -124,6 +124,7 @@ export const tests = [
       await drift.showTab('features');
 
       const dist = await drift.distribution();
+      assert.equal(dist.name, rows[0]?.name, 'the overlay opens on the table’s first row');
       assert.ok(dist.chart.painted > 2000, `the overlay is drawn (painted pixels ${dist.chart.painted})`);
       const scores = await drift.scoresChart();
       assert.equal(scores.drifted, count.drifted);
@@ -224,6 +225,9 @@ export const tests = [
         assert.equal(d.drifted, r.drifted);
         assert.ok(d.chart.painted > 2000, `${r.name}'s overlay is drawn (${d.chart.painted})`);
         assert.match(d.chart.label ?? '', new RegExp(r.name));
+        // the chunk chart of the chosen feature follows
+        await ctx.page.locator(`[data-testid="drift-chunk-feature-wrap"][data-key="feature:${r.name}"]`).waitFor();
+        assert.ok((await drift.chart('drift-chunk-feature')).painted > 1000);
       }
       if (drifted !== undefined) {
         await drift.byTestId('drift-distribution').scrollIntoViewIfNeeded();

@@ -8,6 +8,7 @@ import { ColumnTable } from './ColumnTable';
 import { buildChunkOption, buildDistributionOption, buildPerformanceOption, buildScoresOption } from './drift-charts';
 import {
   COMPARISON_NOTES,
+  DEFAULT_SORT,
   METHOD_SHORT,
   alertCount,
   driftedText,
@@ -16,6 +17,7 @@ import {
   ruleOf,
   sameRule,
   seriesOfGroup,
+  sortColumns,
   type DriftRule,
 } from './drift-model';
 import { RuleControls } from './RuleControls';
@@ -174,8 +176,8 @@ export function DriftReportView(props: {
   const isStored = sameRule(rule, ruleOf(stored));
   const [tab, setTab] = useState<ColumnTab>('features');
   const columns = tab === 'features' ? report.features : report.sensors;
-  const firstDrifted = (cols: readonly ColumnDrift[]) => [...cols].sort((a, b) => Number(b.drifted) - Number(a.drifted))[0]?.name ?? null;
-  const [selected, setSelected] = useState<string | null>(() => firstDrifted(stored.features));
+  // the table's first row: the feature furthest past its threshold
+  const [selected, setSelected] = useState<string | null>(() => sortColumns(stored.features, DEFAULT_SORT)[0]?.name ?? null);
   const all = useMemo(() => [...report.features, ...report.sensors], [report]);
   const column = all.find((c) => c.name === selected) ?? columns[0] ?? null;
   const scoresOption = useMemo(() => buildScoresOption(columns), [columns]);
