@@ -95,7 +95,15 @@ export function buildDistributionOption(column: Pick<ColumnDrift, 'name' | 'hist
     textStyle: BASE_TEXT_STYLE,
     legend: LEGEND,
     grid: { left: 56, right: 20, top: 36, bottom: 44 },
-    xAxis: valueAxis(middleEllipsis(column.name, 48), { nameGap: 28, min: 'dataMin', max: 'dataMax', splitLine: { show: false }, axisLine: { show: true, onZero: false, lineStyle: { color: CHART_AXIS } } }),
+    xAxis: valueAxis(middleEllipsis(column.name, 48), {
+      nameGap: 28,
+      min: 'dataMin',
+      max: 'dataMax',
+      splitLine: { show: false },
+      axisLine: { show: true, onZero: false, lineStyle: { color: CHART_AXIS } },
+      // the ends are the data's own extremes, not round numbers
+      axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatStat(v), showMinLabel: false, showMaxLabel: false },
+    }),
     yAxis: valueAxis('Share of rows', { scale: false, min: 0, axisLine: { show: true, onZero: false, lineStyle: { color: CHART_AXIS } }, axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatFixed(v, 2) } }),
     tooltip: {
       trigger: 'axis',
@@ -343,7 +351,7 @@ export function buildScoresOption(columns: readonly ColumnDrift[]): ChartOption 
       silent: true,
       symbol: 'none',
       lineStyle: { color: DRIFT_COLORS.alert, type: 'dashed', width: 1.25 },
-      label: { formatter: 'threshold', color: DRIFT_COLORS.alert, fontSize: 10, position: 'insideEndTop' },
+      label: { show: false },
       data: [{ yAxis: 1 }],
     },
   };
