@@ -8,6 +8,7 @@ const ResultsView = lazy(() => import('./results/ResultsView').then((m) => ({ de
 const EnsembleView = lazy(() => import('./ensemble/EnsembleView').then((m) => ({ default: m.EnsembleView })));
 const ExportView = lazy(() => import('./export/ExportView').then((m) => ({ default: m.ExportView })));
 const FleetView = lazy(() => import('./fleet/FleetView').then((m) => ({ default: m.FleetView })));
+const DriftView = lazy(() => import('./drift/DriftView').then((m) => ({ default: m.DriftView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -61,6 +62,12 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Fleet',
     description: 'Score every unit of a fleet with a bundle or a run and rank them by failure risk',
     component: FleetView,
+  },
+  {
+    id: 'drift',
+    label: 'Drift',
+    description: 'Compare a fleet with a run’s training data: feature, prediction and multivariate drift, and performance without labels',
+    component: DriftView,
   },
 ];
 
