@@ -13,6 +13,7 @@ import { PrognosError } from '../../../shared/errors';
 import type { DatasetRecord, DatasetRegimes } from '../../../shared/schemas';
 import * as datasets from './datasets';
 import * as keyring from './keys';
+import { AlertStore } from './alerts';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
@@ -472,5 +473,12 @@ export class ExperimentStore {
 
   setTrustPolicy(setting: keyring.TrustPolicySetting): keyring.TrustPolicy {
     return keyring.setTrustPolicy(this.db, setting);
+  }
+
+  // alerts --------------------------------------------------------------------------------------
+
+  /** Alert rules, notifications, webhook deliveries and the webhook setting (migration 008). */
+  alerts(): AlertStore {
+    return new AlertStore(this.db);
   }
 }
