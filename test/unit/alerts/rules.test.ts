@@ -119,7 +119,7 @@ describe('alert rules on drift reports', () => {
     });
     const [o] = evaluateRules([defaults[2]!], report, validation);
     const text = notificationText(o!, report);
-    expect(text.title).toBe('Estimated F2 0.1 or more below validation: Estimated F2 0.7 ≤ 0.75 (validation − 0.1)');
+    expect(text.title).toBe('Estimated F2 0.1 or more below validation: estimated F2 0.7 ≤ 0.75 (validation 0.85 − 0.1)');
     expect(text.body).toContain('3 of 4 features drift (75 %');
     expect(text.body).toContain(
       'Most drifted: s2_mean_10 (wasserstein 0.3), s3_mean_10 (wasserstein 0.25), s5_mean_10 (wasserstein 0.12)',

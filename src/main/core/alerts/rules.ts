@@ -120,18 +120,20 @@ export function notificationText(outcome: RuleOutcome, report: DriftReport): { t
   const metric = ALERT_METRIC_LABELS[rule.metric];
   const drifted = report.features.filter((f) => f.drifted);
   const detail = (() => {
-    if (BOOLEAN_METRICS.includes(rule.metric))
-      return rule.metric === 'datasetDrift'
-        ? `${drifted.length} of ${report.features.length} features drift`
-        : 'the predictions drift';
+    if (rule.metric === 'datasetDrift' && rule.when === 'above' && rule.value > 0 && rule.value <= 1)
+      return `${drifted.length} of ${report.features.length} features drift`;
+    if (rule.metric === 'predictionDrift' && rule.when === 'above' && rule.value > 0 && rule.value <= 1) {
+      return `the predictions drift from the reference (${report.prediction.method} ${num(report.prediction.score)})`;
+    }
     const op = rule.when === 'above' ? '≥' : '≤';
+    const shown = BOOLEAN_METRICS.includes(rule.metric) ? metric : metric.charAt(0).toLowerCase() + metric.slice(1);
     const thr =
       threshold === null
         ? ''
         : rule.relativeTo === 'validation'
-          ? `${num(threshold)} (validation ${rule.value >= 0 ? '+' : '−'} ${num(Math.abs(rule.value))})`
+          ? `${num(threshold)} (validation ${num(threshold - rule.value)} ${rule.value >= 0 ? '+' : '−'} ${num(Math.abs(rule.value))})`
           : num(threshold);
-    return `${metric} ${value === null ? 'unknown' : num(value)} ${op} ${thr}`;
+    return `${shown} ${value === null ? 'unknown' : num(value)} ${op} ${thr}`;
   })();
   const title = `${rule.name}: ${detail}`;
   const top = [...drifted].sort((a, b) => b.score / (b.threshold || 1) - a.score / (a.threshold || 1)).slice(0, 5);
