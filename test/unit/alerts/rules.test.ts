@@ -142,3 +142,22 @@ describe('alert rules on drift reports', () => {
     expect((long.blocks[1] as { text: { text: string } }).text.text.length).toBe(3000);
   });
 });
+
+describe('rule drafts', () => {
+  it('refuses what a rule cannot mean, naming the field', async () => {
+    const { alertRuleDraftSchema } = await import('../../../src/shared/alerts');
+    const base = { name: 'r', enabled: true, metric: 'domainAuc', when: 'above', value: 0.8, severity: 'info' };
+    expect(alertRuleDraftSchema.safeParse(base).success).toBe(true);
+    const bad = (over: object): string => {
+      const r = alertRuleDraftSchema.safeParse({ ...base, ...over });
+      expect(r.success).toBe(false);
+      return r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    };
+    expect(bad({ relativeTo: 'validation' })).toMatch(/^relativeTo: only estimated F2, precision and recall/);
+    expect(bad({ name: '   ' })).toMatch(/^name:/);
+    expect(bad({ value: Number.NaN })).toMatch(/^value:/);
+    expect(bad({ metric: 'accuracy' })).toMatch(/^metric:/);
+    expect(bad({ severity: 'urgent' })).toMatch(/^severity:/);
+    expect(bad({ when: 'sideways' })).toMatch(/^when:/);
+  });
+});
