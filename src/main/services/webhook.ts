@@ -125,6 +125,9 @@ export function postOnce(
         if (read > MAX_RESPONSE_BYTES) res.destroy();
       });
       res.on('error', () => undefined);
+      // the status is what counts; a body that never ends is cut off rather than holding the socket open
+      const drain = setTimeout(() => res.destroy(), opts.timeoutMs);
+      res.on('close', () => clearTimeout(drain));
       const ok = status >= 200 && status < 300;
       finish(
         status,

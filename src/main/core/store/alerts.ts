@@ -92,11 +92,12 @@ export class AlertStore {
 
   // rules -------------------------------------------------------------------------------------------
 
-  /** Every rule, built-in defaults first, then in creation order. */
+  /** Every rule this build can judge, built-in defaults first, then in creation order. */
   listRules(): AlertRule[] {
     return this.db
       .prepare<[], RuleRow>(`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, rule_id`)
       .all()
+      .filter((r) => alertMetricSchema.safeParse(r.metric).success) // a metric this build does not know (a newer build's, or edited by hand) is left out
       .map(toRule);
   }
 
