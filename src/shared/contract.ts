@@ -35,9 +35,12 @@ import {
   trustPolicySchema,
   trustPolicySettingSchema,
 } from './schemas';
+import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from './drift';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
 const jobIdInput = z.object({ jobId: z.string().min(1) });
+/** what a finished drift job gives: the stored report's id (`drift:get` reads it) */
+export const driftJobResultSchema = z.object({ reportId: z.string() });
 
 export const channels = {
   'app:info': { input: z.object({}), output: appInfoSchema },
@@ -119,6 +122,15 @@ export const channels = {
     input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema, units: z.array(z.number().int()).min(1).max(20) }),
     output: fleetSeriesSchema,
   },
+  /** compares a dataset with a run's (or a bundle's) reference in a worker and stores the report (a job; its result is { reportId }) */
+  'drift:start': { input: driftRequestSchema, output: jobStartedSchema },
+  /** stored drift reports, newest first: every one, or one run's or one bundle's history */
+  'drift:list': {
+    input: z.object({ runId: z.string().min(1).optional(), bundleId: z.string().min(1).optional() }),
+    output: z.array(driftReportSummarySchema),
+  },
+  'drift:get': { input: z.object({ reportId: z.string().min(1) }), output: driftReportSchema },
+  'drift:delete': { input: z.object({ reportId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -134,7 +146,7 @@ export const jobFinishedSchema = z.object({
   jobId: z.string(),
   kind: jobKindSchema,
   state: jobStateSchema.exclude(['running']),
-  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema, fleetScoresSchema, bundleEntrySchema]).optional(),
+  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema, fleetScoresSchema, bundleEntrySchema, driftJobResultSchema]).optional(),
   error: errorSchema.optional(),
 });
 export type JobFinished = z.infer<typeof jobFinishedSchema>;

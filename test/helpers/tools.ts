@@ -87,5 +87,6 @@ export function describeWith(t: ReferenceTool): (name: string, body: () => void)
 
 export const PYTHON3 = binaryTool('python3', '/usr/bin/python3');
 export const PYTHON_NUMPY = pythonTool('python3-numpy', ['numpy']);
+export const PYTHON_SCIPY = pythonTool('python3-scipy', ['scipy.stats', 'scipy.spatial.distance', 'numpy']);
 export const PYTHON_XGBOOST = pythonTool('python3-xgboost', ['xgboost', 'numpy']);
 export const PYTHON_ONNX = pythonTool('python3-onnx', ['onnx']);

@@ -5,6 +5,7 @@ import { datasetCommand, datasetsCommand, importCommand, synthCommand } from './
 import { evaluateCommand, featuresCommand, trainCommand } from './commands/model';
 import { exportCommand, predictCommand, verifyCommand } from './commands/bundle';
 import { demoCommand } from './commands/demo';
+import { driftCommand } from './commands/drift';
 import { keysCommand } from './commands/keys';
 import { serveCommand } from './commands/serve';
 import { storeCommand } from './commands/store';
@@ -25,6 +26,11 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   export: { run: exportCommand, usage: 'export --run R --out DIR [--zip] [--sign KEY.pem] [--force]   write a model bundle' },
   verify: { run: verifyCommand, usage: 'verify --bundle B [--require-signed]      checksums, and what the signature proves against the keyring (exit 0 or 1)' },
   predict: { run: predictCommand, usage: 'predict (--bundle B | --run R) --data FILE [--rul FILE] [--engine models|pipeline] [--require-signed]  each unit’s failure risk at its last cycle (and rul, rulLow, rulHigh when the run or bundle has RUL models; --rul adds trueRul)' },
+  drift: {
+    run: driftCommand,
+    usage:
+      'drift (--run R | --bundle B) --data FILE|D [--rul FILE] [--method auto|psi|ks|wasserstein|jsd|hellinger] [--threshold X] [--share X] [--chunk N] [--chunk-by rows|cycles|batches] [--matched|--unmatched] [--require-signed] [--top N]  per-feature, multivariate and prediction drift of new data against the reference, with label-free performance estimates; stored as a report (--list [--run R | --bundle B]: the history)',
+  },
   keys: { run: keysCommand, usage: 'keys add FILE [--name N] | keys list | keys remove ID | keys policy [default|require-signed|allow-unsigned]  trusted bundle signers (Ed25519 public keys) and the trust policy' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },

@@ -22,6 +22,7 @@ import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
 import { TrainingService } from './training';
 import { ExportService } from './exports';
+import { DriftService } from './drift';
 import { shareTable } from './shared-table';
 
 export type Handlers = {
@@ -54,6 +55,7 @@ export class AppServices {
   readonly handlers: Handlers;
   readonly training: TrainingService;
   readonly exports: ExportService;
+  readonly drift: DriftService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -63,7 +65,8 @@ export class AppServices {
     this.jobs = new JobManager(this.bus);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
-    this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal);
+    this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal, (id) => this.table(id));
+    this.drift = new DriftService(this.store, this.training, this.exports, this.jobs, (id) => this.table(id));
     this.handlers = this.createHandlers();
   }
 
@@ -289,6 +292,10 @@ export class AppServices {
         return Promise.resolve({ jobId: this.jobs.start('score', (ctx) => this.exports.scoreFleet(scorer, table, ctx)) });
       },
       'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units, { signal: this.closing.signal }),
+      'drift:start': ({ source, datasetId, ...choices }) => Promise.resolve(this.drift.start({ source, current: { datasetId }, ...choices })),
+      'drift:list': (filter) => Promise.resolve(this.drift.list(filter)),
+      'drift:get': ({ reportId }) => Promise.resolve(this.drift.get(reportId)),
+      'drift:delete': ({ reportId }) => Promise.resolve({ deleted: this.drift.delete(reportId) }),
       'files:choose': async ({ purpose }) => {
         if (this.opts.mode !== 'electron' || this.opts.chooseFile === undefined) throw new PrognosError('FORBIDDEN', 'The open dialog exists in the desktop app only.');
         const path = await this.opts.chooseFile(purpose);

@@ -16,6 +16,7 @@ import type { ExportRequest, ExportValue } from '../workers/export-protocol';
 import { toWire } from '../workers/import-protocol';
 import type { BundleTrustOptions, FleetScores, ScoreSource, SeriesValue } from '../workers/score-protocol';
 import { ScoringHost } from './scoring-host';
+import { shareTable } from './shared-table';
 import type { TrainingService } from './training';
 import { callWorker, type WorkerCallContext } from './worker-call';
 
@@ -45,6 +46,8 @@ export class ExportService {
     private readonly shippedDir?: string,
     /** shows a path in the desktop file manager; absent in browser mode and the CLI */
     private readonly reveal?: (path: string) => void,
+    /** a dataset's table in shared memory (the services' cache); else read from the store */
+    private readonly tableOf: (datasetId: string) => FleetTable = (id) => shareTable(store.loadTable(id)),
   ) {
     this.libraryDir = join(store.dir, 'bundles');
     this.scoring = new ScoringHost(training.workerScript('score-worker'));
@@ -74,6 +77,8 @@ export class ExportService {
       .map((c) => ({ name: c.name, original: c.original, role: c.role }));
     const request: ExportRequest = {
       artifacts,
+      // the run's training units travel as the bundle's drift reference (drift/)
+      trainingTable: toWire(this.tableOf(dataset.datasetId)),
       appVersion: this.appVersion,
       columns,
       datasetName: dataset.name,
@@ -128,6 +133,11 @@ export class ExportService {
     const hit = this.locations().find((l) => l.bundleId === bundleId);
     if (hit === undefined) throw new PrognosError('NOT_FOUND', `No bundle ${bundleId}.`);
     return hit;
+  }
+
+  /** The path of a bundle of the library (NOT_FOUND naming the id when there is none). */
+  bundlePath(bundleId: string): string {
+    return this.pathOf(bundleId).path;
   }
 
   /** `requireTrusted`: whether the policy requires a trusted signature (read once per listing) */

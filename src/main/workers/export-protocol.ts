@@ -1,6 +1,7 @@
 /** Request and answer of the export worker (`bundles:export`, `prognos export`). */
 import type { ColumnInfo } from '../core/data/table';
 import type { WrittenBundle } from '../core/export';
+import type { WireTable } from './import-protocol';
 import type { TrainedArtifacts } from './trained-run';
 
 export interface ExportRequest {
@@ -14,5 +15,7 @@ export interface ExportRequest {
   /** Ed25519 private key (PEM text) */
   readonly signKey?: string;
   readonly overwrite?: boolean;
+  /** the table the run was trained on: its training units become the bundle's drift reference (drift/) */
+  readonly trainingTable?: WireTable;
 }
 export type ExportValue = WrittenBundle;

@@ -1,6 +1,9 @@
 /** Worker thread: writes a finished run as a bundle (ONNX models, manifest, checksums, signature). */
 import { PrognosError } from '../../shared/errors';
+import { bundleDriftReference, withBundleScores } from '../core/drift/bundle-export';
+import { referenceFromRun } from '../core/drift/reference';
 import { bundleInputFromRun, rulForExport, writeBundle } from '../core/export';
+import { fromWire } from './import-protocol';
 import type { ExportRequest, ExportValue } from './export-protocol';
 import { serveJob } from './serve-job';
 import { buildTrained, releaseTrained, tensorCount } from './trained-run';
@@ -23,8 +26,17 @@ serveJob<ExportRequest, ExportValue>(
         ...(trained.rul === undefined ? {} : { rul: rulForExport(trained.rul) }),
       });
       if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
+      let drift;
+      if (r.trainingTable !== undefined) {
+        task.progress(0.45, 'Sampling the drift reference…');
+        const table = fromWire(r.trainingTable);
+        const reference = await withBundleScores(referenceFromRun(trained, table), table, input);
+        if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
+        drift = await bundleDriftReference(reference, { threshold: trained.threshold, labelWindow: trained.config.labelWindow, seed: trained.config.seed, signal: task.signal });
+      }
+      if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');
       task.progress(0.6, 'Writing the bundle…');
-      const written = await writeBundle(input, r.out, {
+      const written = await writeBundle(drift === undefined ? input : { ...input, drift }, r.out, {
         ...(r.zip === undefined ? {} : { zip: r.zip }),
         ...(r.signKey === undefined ? {} : { signKey: r.signKey }),
         ...(r.overwrite === undefined ? {} : { overwrite: r.overwrite }),

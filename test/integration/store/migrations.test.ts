@@ -34,8 +34,8 @@ function insertV1Dataset(db: Database.Database, id: string): void {
 
 describe('migration runner', () => {
   it('numbers migrations 1..n and reports the latest version', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(LATEST_SCHEMA_VERSION).toBe(6);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(LATEST_SCHEMA_VERSION).toBe(7);
   });
 
   it('refuses a migration list with a gap', () => {
@@ -396,5 +396,73 @@ describe('006 dataset regimes', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('007 drift reports', () => {
+  it('adds drift_reports with its history indexes to a version-6 store, keeping its data', () => {
+    const db = freshDb();
+    migrate(db, upTo(3));
+    insertV1Dataset(db, 'ds_old');
+    migrate(db, upTo(6));
+    db.prepare(
+      `INSERT INTO runs (run_id, dataset_id, kind, status, config_json, seed, dataset_fingerprint, created_at)
+       VALUES ('run_1', 'ds_old', 'train', 'done', '{}', 1, 'fp-old', '2024-01-01T00:00:00.000Z')`,
+    ).run();
+    const runsBefore = db.prepare('SELECT * FROM runs').all();
+    const columnsBefore = db.prepare('SELECT * FROM dataset_columns ORDER BY position').all();
+
+    expect(migrate(db, upTo(7))).toEqual([7]);
+    expect(tableNames(db)).toContain('drift_reports');
+    expect(columnNames(db, 'drift_reports')).toEqual([
+      'report_id',
+      'created_at',
+      'source_kind',
+      'run_id',
+      'bundle_id',
+      'source_label',
+      'current_kind',
+      'current_id',
+      'current_dataset_id',
+      'current_label',
+      'current_rows',
+      'current_units',
+      'current_labelled',
+      'comparison',
+      'method',
+      'thresholds_json',
+      'dataset_drift',
+      'drifted_share',
+      'estimated_f2',
+      'domain_auc',
+      'report_json',
+    ]);
+    expect(indexColumns(db, 'drift_reports_run')).toEqual(['run_id', 'created_at']);
+    expect(indexColumns(db, 'drift_reports_bundle')).toEqual(['bundle_id', 'created_at']);
+    expect(indexColumns(db, 'drift_reports_current')).toEqual(['current_dataset_id']);
+    expect(db.prepare('SELECT * FROM runs').all()).toEqual(runsBefore);
+    expect(db.prepare('SELECT * FROM dataset_columns ORDER BY position').all()).toEqual(columnsBefore);
+    expect(migrate(db, upTo(7))).toEqual([]);
+    expect(appliedMigrations(db).at(-1)).toMatchObject({ version: 7, name: 'drift-reports' });
+
+    const insert = db.prepare(
+      `INSERT INTO drift_reports VALUES (@id, 'x', @kind, @run, @bundle, 'label', @ck, 'cur', @cds, 'cur', 10, 2, 0, 'matched', @method, '{}', 0, @share, NULL, 0.5, @json)`,
+    );
+    const row = { id: 'drift_a', kind: 'run', run: 'run_1', bundle: null, ck: 'dataset', cds: 'ds_old', method: 'auto', share: 0.25, json: '{}' };
+    insert.run(row);
+    // only JSON, known methods, shares in [0, 1], exactly one source, a dataset link only for dataset data, known runs
+    expect(() => insert.run({ ...row, id: 'drift_b', json: '{nope' })).toThrow(/CHECK/);
+    expect(() => insert.run({ ...row, id: 'drift_b', method: 'chi2' })).toThrow(/CHECK/);
+    expect(() => insert.run({ ...row, id: 'drift_b', share: 1.5 })).toThrow(/CHECK/);
+    expect(() => insert.run({ ...row, id: 'drift_b', bundle: 'store:b' })).toThrow(/CHECK/);
+    expect(() => insert.run({ ...row, id: 'drift_b', kind: 'bundle' })).toThrow(/CHECK/);
+    expect(() => insert.run({ ...row, id: 'drift_b', ck: 'file' })).toThrow(/CHECK/);
+    expect(() => insert.run({ ...row, id: 'drift_b', run: 'run_gone' })).toThrow(/FOREIGN KEY/);
+    insert.run({ ...row, id: 'drift_c', kind: 'bundle', run: null, bundle: 'store:b', ck: 'file', cds: null });
+
+    // a run takes its reports with it; a dataset only unlinks the reports it was the current data of
+    db.prepare("DELETE FROM runs WHERE run_id = 'run_1'").run();
+    expect(db.prepare('SELECT report_id, current_dataset_id FROM drift_reports').all()).toEqual([{ report_id: 'drift_c', current_dataset_id: null }]);
+    db.close();
   });
 });

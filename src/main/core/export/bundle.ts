@@ -6,6 +6,8 @@
  *   models/gbdt.xgboost.json XGBoost's JSON model (xgboost.Booster.load_model)
  *   models/lstm.onnx         LSTM + attention (when the run has a sequence model)
  *   models/pipeline.onnx     raw history → features → models → ensemble (unless switched off)
+ *   drift/reference.json     the drift reference's description: columns, quantile edges, PCA basis, chunk bands
+ *   drift/columns.f32        its rows (≤ 20,000 training rows) as float32 little-endian columns
  *   model_card.md, openapi.json
  *   SHA256SUMS               sha256sum format, every file but itself and SIGNATURE
  *   SIGNATURE                optional: base64 Ed25519 signature of SHA256SUMS
@@ -35,6 +37,9 @@ import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
   checkManifest,
+  DRIFT_COLUMNS_FILE,
+  DRIFT_REFERENCE_FILE,
+  DRIFT_REFERENCE_FORMAT,
   GBDT_ONNX_FILE,
   GBDT_RUL_ONNX_FILE,
   GBDT_RUL_XGBOOST_FILE,
@@ -46,6 +51,7 @@ import {
   OPENAPI_FILE,
   PIPELINE_ONNX_FILE,
   type BundleManifest,
+  type DriftManifest,
   type ModelFileEntry,
   type RawColumn,
   type RulManifest,
@@ -104,6 +110,17 @@ export interface BundleInput {
    * RUL / cap, the windows of `lstm`), ensemble weight and conformal interval.
    */
   readonly rul?: PipelineRul;
+  /** the drift reference (core/drift/bundle-reference.ts): its description and its float32 columns */
+  readonly drift?: BundleDriftReference;
+}
+
+/** What `buildDriftReference` makes for a bundle: two files, and the counts the manifest repeats. */
+export interface BundleDriftReference {
+  readonly json: Uint8Array;
+  readonly columns: Uint8Array;
+  readonly rows: number;
+  readonly totalRows: number;
+  readonly columnCount: number;
 }
 
 export interface WriteBundleOptions {
@@ -361,6 +378,25 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
     pipeline = { file: PIPELINE_ONNX_FILE, ...contract, contract: pipelineContractLines(contract, input.windowLength) };
   }
 
+  let drift: DriftManifest | undefined;
+  if (input.drift !== undefined) {
+    const d = input.drift;
+    if (d.columns.byteLength !== d.rows * d.columnCount * 4) invalid(`the drift reference holds ${d.columns.byteLength} bytes, not ${d.rows} rows × ${d.columnCount} float32 columns`);
+    files.set(DRIFT_REFERENCE_FILE, d.json);
+    files.set(DRIFT_COLUMNS_FILE, d.columns);
+    drift = {
+      format: DRIFT_REFERENCE_FORMAT,
+      file: DRIFT_REFERENCE_FILE,
+      sha256: sha256Hex(d.json),
+      data: { file: DRIFT_COLUMNS_FILE, sha256: sha256Hex(d.columns), encoding: 'float32 little-endian, column after column (rows values each), in the order drift/reference.json lists the columns' },
+      rows: d.rows,
+      totalRows: d.totalRows,
+      sampled: d.rows < d.totalRows,
+      columns: d.columnCount,
+      description: `the run's training rows with a full history window${d.rows < d.totalRows ? ` (a seeded sample of ${d.rows} of ${d.totalRows})` : ''}: engineered features, raw sensors and settings, probability and RUL, with quantile bin edges, the PCA basis and the chunk bands; what drift is computed against`,
+    };
+  }
+
   const defs = featureDefsOfState(state);
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
@@ -387,6 +423,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
     models: models as BundleManifest['models'],
     pipeline,
     ...(rul === undefined ? {} : { rul }),
+    ...(drift === undefined ? {} : { drift }),
     ensemble: {
       weight: input.weight,
       formula: input.lstm === undefined ? 'P = P_gbdt' : 'P = w·P_gbdt + (1 − w)·P_lstm',
@@ -479,7 +516,8 @@ export function checkBundleFiles(files: ReadonlyMap<string, Uint8Array>, opts: V
   if (manifest !== undefined) {
     const m = manifest;
     const rulEntries = m.rul === undefined ? [] : Object.entries(m.rul.files);
-    const entries = [...Object.entries(m.models), ...rulEntries].filter((e): e is [string, ModelFileEntry] => e[1] !== undefined);
+    const driftEntries: [string, { file: string; sha256: string }][] = m.drift === undefined ? [] : [['drift', m.drift], ['driftData', m.drift.data]];
+    const entries = [...Object.entries(m.models), ...rulEntries, ...driftEntries].filter((e): e is [string, { file: string; sha256: string }] => e[1] !== undefined);
     for (const [, entry] of entries) {
       const data = files.get(entry.file);
       if (data === undefined) {

@@ -37,6 +37,7 @@ export {
   buildBundleFiles,
   checkBundleFiles,
   type BundleInput,
+  type BundleDriftReference,
   type BundleProblem,
   type LoadedBundle,
   type VerifyOptions,
@@ -46,6 +47,7 @@ export {
 } from './bundle';
 export { BundleScorer, type BundleScorerOptions, type ScoringEngine, type UnitScore } from './score';
 export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, type BundleManifest, type RulManifest } from './manifest';
+export { DRIFT_COLUMNS_FILE, DRIFT_REFERENCE_FILE, DRIFT_REFERENCE_FORMAT, type DriftManifest } from './manifest';
 export { readZip, writeZip, ZipError, ZipFileReader, crc32 } from './zip';
 export { SUMS_FILE, sha256Hex, formatSums, parseSums } from './checksums';
 export { SIGNATURE_FILE, loadSigningKey, publicKeyPem, keyFingerprint, shortFingerprint, parseEd25519PublicKey, type ParsedPublicKey } from './signing';

@@ -27,6 +27,10 @@ export const PIPELINE_ONNX_FILE = 'models/pipeline.onnx';
 export const GBDT_RUL_ONNX_FILE = 'models/gbdt-rul.onnx';
 export const GBDT_RUL_XGBOOST_FILE = 'models/gbdt-rul.xgboost.json';
 export const LSTM_RUL_ONNX_FILE = 'models/lstm-rul.onnx';
+/** the drift reference: its description (JSON) and its columns (float32, little-endian, one after another) */
+export const DRIFT_REFERENCE_FORMAT = 'prognos-drift-reference/1';
+export const DRIFT_REFERENCE_FILE = 'drift/reference.json';
+export const DRIFT_COLUMNS_FILE = 'drift/columns.f32';
 
 export type TensorType = 'float32' | 'float64' | 'int64';
 
@@ -90,6 +94,24 @@ export interface RulManifest {
   };
 }
 
+/**
+ * The reference a server computes drift against (docs/drift.md, "Bundles' drift reference"): a
+ * deterministic sample of the run's training rows as float32 columns, and their description (column
+ * names and kinds, quantile bin edges, the PCA basis, the chunk bands of the default chunking).
+ */
+export interface DriftManifest {
+  readonly format: typeof DRIFT_REFERENCE_FORMAT;
+  readonly file: string;
+  readonly sha256: string;
+  readonly data: { readonly file: string; readonly sha256: string; readonly encoding: string };
+  /** rows in the files, and in the whole reference they were drawn from */
+  readonly rows: number;
+  readonly totalRows: number;
+  readonly sampled: boolean;
+  readonly columns: number;
+  readonly description: string;
+}
+
 export interface BundleManifest {
   readonly format: typeof BUNDLE_FORMAT;
   readonly formatVersion: typeof BUNDLE_FORMAT_VERSION;
@@ -130,6 +152,8 @@ export interface BundleManifest {
   readonly pipeline: PipelineManifest | null;
   /** absent in bundles without a RUL model (their pipeline.onnx has no rul outputs either) */
   readonly rul?: RulManifest;
+  /** absent in bundles exported before drift references existed */
+  readonly drift?: DriftManifest;
   readonly ensemble: { readonly weight: number; readonly formula: string; readonly parts: string[] };
   /** Calibration of the ensemble probability; the threshold is on the calibrated scale. Absent in older bundles: none. */
   readonly calibration?: Calibration;
@@ -213,6 +237,21 @@ const rulSchema = z
   .loose()
   .refine((r) => r.files.lstm !== undefined || r.weight === 1, { message: 'without an LSTM head the RUL weight must be 1' });
 
+const driftSchema = z
+  .object({
+    format: z.literal(DRIFT_REFERENCE_FORMAT),
+    file: z.literal(DRIFT_REFERENCE_FILE),
+    sha256: sha,
+    data: z.object({ file: z.literal(DRIFT_COLUMNS_FILE), sha256: sha, encoding: z.string() }).loose(),
+    rows: z.number().int().min(1),
+    totalRows: z.number().int().min(1),
+    sampled: z.boolean(),
+    columns: z.number().int().min(1),
+    description: z.string(),
+  })
+  .loose()
+  .refine((d) => d.rows <= d.totalRows && d.sampled === d.rows < d.totalRows, 'rows, totalRows and sampled disagree');
+
 const scalerSchema = z
   .object({ names: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()) })
   .refine((s) => s.mean.length === s.names.length && s.std.length === s.names.length, 'names, mean and std must have the same length');
@@ -282,6 +321,7 @@ export const manifestSchema = z
       .loose()
       .nullable(),
     rul: rulSchema.optional(),
+    drift: driftSchema.optional(),
     ensemble: z.object({ weight: z.number().min(0).max(1), formula: z.string(), parts: z.array(z.string()) }).loose(),
     calibration: calibrationParamsSchema
       .superRefine((c, ctx) => {

@@ -401,9 +401,10 @@ export interface RowProbabilities {
 /**
  * Per-row probabilities of the in-app engines on a new table (same feature recipe, same
  * selection, same scaler), at `rows` (every row by default), each with its unit's history up to it.
+ * `engineered`: the table's features under the run's state, when the caller has them already.
  */
-export function scoreRows(table: FleetTable, m: TrainedModels, rows?: Int32Array): RowProbabilities {
-  const f = engineerFeatures(table, m.featureState.spec, { state: m.featureState });
+export function scoreRows(table: FleetTable, m: TrainedModels, rows?: Int32Array, engineered?: EngineeredFeatures): RowProbabilities {
+  const f = engineered ?? engineerFeatures(table, m.featureState.spec, { state: m.featureState });
   const cols = pickColumns(f, m.selected);
   const at = rows ?? Int32Array.from({ length: table.rowCount }, (_, i) => i);
   const picked = cols.map((c) => Float32Array.from(at, (i) => c[i]!));

@@ -11,7 +11,9 @@ import { openDatabase } from './sqlite';
 import type { FleetTable } from '../data/table';
 import { PrognosError } from '../../../shared/errors';
 import type { DatasetRecord, DatasetRegimes } from '../../../shared/schemas';
+import type { DriftReport, DriftReportSummary } from '../../../shared/drift';
 import * as datasets from './datasets';
+import * as driftReports from './drift-reports';
 import * as keyring from './keys';
 import { AlertStore } from './alerts';
 import { migrate, schemaVersionOf } from './migrate';
@@ -38,6 +40,7 @@ export type {
 export { INTERRUPTED_ERROR } from './runs';
 export type { AddedKey, KeyRecord, TrustPolicy, TrustPolicySetting } from './keys';
 export { STORE_FILE } from './store-file';
+export type { DriftReportBody, DriftHistoryFilter } from './drift-reports';
 
 export interface OpenOptions {
   /**
@@ -448,6 +451,27 @@ export class ExperimentStore {
     this.ownRuns.delete(runId);
     runsOfThisProcess.delete(runId);
     return runs.deleteRun(this.db, runId);
+  }
+
+  // drift reports -------------------------------------------------------------------------------
+
+  /** Stores a drift report (checked against its schema) and returns it with its id and time. */
+  addDriftReport(body: driftReports.DriftReportBody): DriftReport {
+    return driftReports.insertDriftReport(this.db, body);
+  }
+
+  /** Newest first: every report, or one run's or one bundle's history. */
+  listDriftReports(filter?: driftReports.DriftHistoryFilter): DriftReportSummary[] {
+    return driftReports.listDriftReports(this.db, filter);
+  }
+
+  /** The whole report; BAD_FILE naming it when the stored JSON is damaged. */
+  getDriftReport(reportId: string): DriftReport | undefined {
+    return driftReports.getDriftReport(this.db, reportId, this.dbPath);
+  }
+
+  deleteDriftReport(reportId: string): boolean {
+    return driftReports.deleteDriftReport(this.db, reportId);
   }
 
   // keyring and trust policy --------------------------------------------------------------------
