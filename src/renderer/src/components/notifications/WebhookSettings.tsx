@@ -46,7 +46,7 @@ export function WebhookSettings() {
       <p className="hint">
         Notifications can also be POSTed as Slack-compatible JSON (<code>{'{ "text", "blocks" }'}</code>) to an incoming
         webhook, retried up to 5 times with growing waits. Off by default; sites without outside network access leave it
-        off. Nothing is sent while it is off.
+        off. Nothing is sent while it is off, except a test message you ask for.
       </p>
       <form
         onSubmit={(e) => {
