@@ -36,6 +36,8 @@ import {
   trustPolicySettingSchema,
 } from './schemas';
 import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from './drift';
+import { alertRuleSchema, webhookSettingSchema } from './drift';
+import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
 const jobIdInput = z.object({ jobId: z.string().min(1) });
@@ -131,6 +133,25 @@ export const channels = {
   },
   'drift:get': { input: z.object({ reportId: z.string().min(1) }), output: driftReportSchema },
   'drift:delete': { input: z.object({ reportId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
+  /** alert rules on stored drift reports (three built-in defaults, editable) */
+  'alerts:list': { input: z.object({}), output: z.array(alertRuleSchema) },
+  /** creates a rule (no ruleId) or replaces one */
+  'alerts:save': { input: z.object({ rule: alertRuleDraftSchema }), output: alertRuleSchema },
+  'alerts:delete': { input: z.object({ ruleId: z.string().min(1).max(64) }), output: z.object({ deleted: z.boolean() }) },
+  /** the Slack-compatible webhook: read (no setting) or replace the setting; off by default */
+  'alerts:webhook': { input: webhookInputSchema, output: webhookSettingSchema },
+  /** POSTs one test message (to `url`, else the stored URL), once, and says what came back */
+  'alerts:testWebhook': {
+    input: z.object({ url: z.string().max(2048).refine((u) => webhookUrlProblem(u) === null, { message: 'the webhook URL must be an http or https URL without a user name or password' }).optional() }),
+    output: webhookTestResultSchema,
+  },
+  /** notifications, newest first, with their webhook attempts, and the unread count */
+  'notifications:list': { input: z.object({ limit: z.number().int().min(1).max(1000).optional(), unreadOnly: z.boolean().optional() }), output: notificationListSchema },
+  /** marks notifications read (the given ones, or all); returns the unread count */
+  'notifications:read': {
+    input: z.object({ notificationIds: z.array(z.string().min(1).max(64)).max(1000).optional(), all: z.boolean().optional() }),
+    output: z.object({ unread: z.number().int() }),
+  },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -171,6 +192,8 @@ export const events = {
   'job:progress': jobProgressSchema,
   'train:iteration': trainIterationSchema,
   'job:finished': jobFinishedSchema,
+  /** a notification was raised or read, or one of its webhook attempts finished */
+  'notifications:changed': notificationsChangedSchema,
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

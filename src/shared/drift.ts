@@ -281,6 +281,11 @@ export const alertRuleSchema = z.object({
   /** 'above': fires when the value ≥ `value`; 'below': when ≤ `value` (booleans count as 1/0) */
   when: z.enum(['above', 'below']),
   value: z.number(),
+  /**
+   * 'validation': `value` is an offset from the source run's own validation figure of the same
+   * metric (estimated F2, precision or recall), e.g. −0.1; absent: `value` is the threshold itself
+   */
+  relativeTo: z.enum(['validation']).optional(),
   severity: z.enum(['info', 'warning', 'critical']),
   /** limit to one run or bundle; absent = every report */
   scope: z.object({ kind: z.enum(['run', 'bundle']), id: z.string() }).optional(),

@@ -24,6 +24,7 @@ import { TrainingService } from './training';
 import { ExportService } from './exports';
 import { DriftService } from './drift';
 import { shareTable } from './shared-table';
+import { AlertService, validationFiguresOf } from './alerts';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -56,6 +57,7 @@ export class AppServices {
   readonly training: TrainingService;
   readonly exports: ExportService;
   readonly drift: DriftService;
+  readonly alerts: AlertService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -67,12 +69,18 @@ export class AppServices {
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
     this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal, (id) => this.table(id));
     this.drift = new DriftService(this.store, this.training, this.exports, this.jobs, (id) => this.table(id));
+    this.alerts = new AlertService(this.store.alerts(), this.bus, { validationOf: (s) => this.validationOf(s), userAgent: `Prognos/${opts.version}` });
+    this.drift.onStored(this.alerts.listener);
+    if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }
 
   async close(): Promise<void> {
     this.closing.abort();
     await this.jobs.cancelAll();
+    // a CLI command (drift) lets its webhook deliveries finish before it exits; the app stops them (resumed on the next open)
+    if (this.opts.mode === 'cli') await this.alerts.idle();
+    await this.alerts.close();
     await this.exports.close();
     this.uploads.clear();
     this.store.close();
@@ -180,8 +188,16 @@ export class AppServices {
     return { jobId, runId };
   }
 
+  /** A drift report's source run's validation figures (a bundle's: of the run it was exported from, when in this store). */
+  private async validationOf(source: { kind: 'run' | 'bundle'; id: string }): Promise<ReturnType<typeof validationFiguresOf>> {
+    const runId = source.kind === 'run' ? source.id : (await this.exports.list()).find((b) => b.bundleId === source.id)?.runId;
+    const run = runId === undefined ? undefined : this.store.getRun(runId);
+    return run === undefined ? null : validationFiguresOf(run.result);
+  }
+
   private createHandlers(): Handlers {
     return {
+      ...this.alerts.handlers(),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),

@@ -1,6 +1,7 @@
 import { Suspense, useCallback } from 'react';
 import { useApi, useTransport } from './api/context';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { NotificationBell } from './components/notifications/NotificationBell';
 import { useAsync } from './lib/use-async';
 import { useHashRoute } from './lib/use-hash-route';
 import { DEFAULT_VIEW_ID, VIEWS } from './views/registry';
@@ -45,6 +46,7 @@ export function App() {
       <header className="app-header">
         <span className="app-header__product">Prognos</span>
         <StoreLocation />
+        <NotificationBell />
         {transport.mode === 'browser' && <span className="app-header__mode">Browser mode</span>}
       </header>
       <nav className="app-nav" aria-label="Views">

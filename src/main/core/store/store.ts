@@ -15,6 +15,7 @@ import type { DriftReport, DriftReportSummary } from '../../../shared/drift';
 import * as datasets from './datasets';
 import * as driftReports from './drift-reports';
 import * as keyring from './keys';
+import { AlertStore } from './alerts';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
@@ -496,5 +497,12 @@ export class ExperimentStore {
 
   setTrustPolicy(setting: keyring.TrustPolicySetting): keyring.TrustPolicy {
     return keyring.setTrustPolicy(this.db, setting);
+  }
+
+  // alerts --------------------------------------------------------------------------------------
+
+  /** Alert rules, notifications, webhook deliveries and the webhook setting (migration 008). */
+  alerts(): AlertStore {
+    return new AlertStore(this.db);
   }
 }
