@@ -6,7 +6,7 @@
  *
  * Tests must treat the store as read-only input: copy it (`copyFd001Store`) before writing to it.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,16 +31,20 @@ function buildKey(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function cli(store: string, args: string[]): unknown {
-  const r = spawnSync(process.execPath, [CLI, ...args, '--store', store, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`prognos ${args.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as unknown;
+/** Runs the CLI without blocking the test process (a synchronous child would stall the runner's own messages for minutes). */
+function cli(store: string, args: string[]): Promise<unknown> {
+  return new Promise((resolveJson, reject) => {
+    execFile(process.execPath, [CLI, ...args, '--store', store, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err !== null) reject(new Error(`prognos ${args.join(' ')} failed (${err.message}): ${stderr}`));
+      else resolveJson(JSON.parse(stdout) as unknown);
+    });
+  });
 }
 
 let cached: Fd001Store | undefined;
 
 /** The shared FD001 store with its default run, trained on first use (minutes) and reused afterwards. */
-export function fd001Store(): Fd001Store {
+export async function fd001Store(): Promise<Fd001Store> {
   if (cached !== undefined) return cached;
   requireBuild();
   const files = { trainFile: join(CMAPSS, 'train_FD001.txt'), testFile: join(CMAPSS, 'test_FD001.txt'), rulFile: join(CMAPSS, 'RUL_FD001.txt') };
@@ -51,8 +55,8 @@ export function fd001Store(): Fd001Store {
     const work = `${root}.${process.pid}.${Date.now()}`;
     mkdirSync(work, { recursive: true });
     const store = join(work, 'store');
-    const imported = cli(store, ['import', files.trainFile, '--name', 'train_FD001']) as { datasetId: string };
-    const trained = cli(store, ['train', '--dataset', imported.datasetId, '--seed', '1']) as { runId: string };
+    const imported = (await cli(store, ['import', files.trainFile, '--name', 'train_FD001'])) as { datasetId: string };
+    const trained = (await cli(store, ['train', '--dataset', imported.datasetId, '--seed', '1'])) as { runId: string };
     writeFileSync(join(work, 'fixture.json'), JSON.stringify({ datasetId: imported.datasetId, runId: trained.runId }));
     try {
       renameSync(work, root);
@@ -66,8 +70,8 @@ export function fd001Store(): Fd001Store {
 }
 
 /** A private, writable copy of the shared FD001 store. */
-export function copyFd001Store(to: string): Fd001Store {
-  const s = fd001Store();
+export async function copyFd001Store(to: string): Promise<Fd001Store> {
+  const s = await fd001Store();
   cpSync(s.store, to, { recursive: true });
   return { ...s, store: to };
 }

@@ -28,7 +28,7 @@ const figures = (r: DriftReport): string =>
   `dataset drift ${r.datasetDrift} (${r.features.filter((f) => f.drifted).length} of ${r.features.length} features), PCA ${r.multivariate.pca.toFixed(3)} (upper ${r.multivariate.pcaUpper.toFixed(3)}), domain AUC ${r.multivariate.domainAuc.toFixed(3)}, prediction ${r.prediction.method} ${r.prediction.score.toFixed(4)}, estimated F2 ${r.estimated.f2?.toFixed(3)} vs realised ${r.realised?.f2?.toFixed(3)}`;
 
 beforeAll(async () => {
-  fd = copyFd001Store(join(tempDir('prognos-drift-fd001-'), 'store'));
+  fd = await copyFd001Store(join(tempDir('prognos-drift-fd001-'), 'store'));
   const services = new AppServices({ storeDir: fd.store, mode: 'cli', importWorker: BUILT_IMPORT_WORKER, trainWorker: BUILT_TRAIN_WORKER, version: 'test' });
   try {
     selected = services.training.artifacts(fd.runId).selected;

@@ -31,7 +31,7 @@ let train: FleetTable;
 let reference: DriftData;
 
 beforeAll(async () => {
-  fx = copyFd001Store(tempDir());
+  fx = await copyFd001Store(tempDir());
   const store = ExperimentStore.open(fx.store);
   try {
     // the run's artifacts as the services hand them to a worker (each checked against its SHA-256)

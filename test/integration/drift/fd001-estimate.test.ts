@@ -26,7 +26,7 @@ let fx: Fd001Store;
 let trained: TrainedRun | undefined;
 
 beforeAll(async () => {
-  fx = copyFd001Store(tempDir());
+  fx = await copyFd001Store(tempDir());
   // the run's artifacts as the services hand them to a worker (each checked against its SHA-256)
   const store = ExperimentStore.open(fx.store);
   try {
