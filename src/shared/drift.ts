@@ -215,6 +215,8 @@ export const driftRequestSchema = z.object({
   thresholds: driftThresholdsSchema.partial().optional(),
   datasetDriftShare: z.number().gt(0).max(1).optional(),
   comparison: z.enum(['matched', 'unmatched', 'auto']).optional(),
+  /** without a RUL file: whether the current units ran to failure; 'auto' decides from the model's alerts at their last rows */
+  lives: z.enum(['auto', 'run-to-failure', 'in-service']).optional(),
   chunking: chunkingSchema.optional(),
 });
 export type DriftRequest = z.infer<typeof driftRequestSchema>;

@@ -112,7 +112,13 @@ export const tests = [
       const s11 = rows.filter((r) => fromS11(r.name));
       const others = rows.filter((r) => !fromS11(r.name));
       ctx.log(`stored: ${count.text}; s11 features ${s11.map((r) => `${r.name}:${r.drifted}`).join(', ')}; ` + `other features drifted ${others.filter((r) => r.drifted).length} of ${others.length}`);
-      for (const r of s11) assert.ok(r.drifted, `${r.name} (from the shifted sensor) drifts: ${r.method} ${r.score} vs ${r.threshold}`);
+      // an offset moves s11's level features (means, extremes, smoothed values), not its slope or spread
+      const level = s11.filter((r) => !/_(slope|std)_/.test(r.name));
+      assert.ok(level.length > 0, 'the run selected level features of s11');
+      for (const r of level) assert.ok(r.drifted, `${r.name} (from the shifted sensor) drifts: ${r.method} ${r.score} vs ${r.threshold}`);
+      // and few others: the second fleet is the same generator's (30 engines, so a few spreads differ by chance)
+      const otherDrifted = others.filter((r) => r.drifted);
+      assert.ok(otherDrifted.length <= 0.15 * others.length, `few features not made from s11 drift (${otherDrifted.length} of ${others.length}: ${otherDrifted.map((r) => r.name).join(', ')})`);
       // the table starts with the columns furthest past their threshold
       if (count.drifted > 0) assert.ok(rows[0]?.drifted, 'a drifted feature is on top');
 

@@ -29,7 +29,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   drift: {
     run: driftCommand,
     usage:
-      'drift (--run R | --bundle B) --data FILE|D [--rul FILE] [--method auto|psi|ks|wasserstein|jsd|hellinger] [--threshold X] [--share X] [--chunk N] [--chunk-by rows|cycles|batches] [--matched|--unmatched] [--require-signed] [--top N]  per-feature, multivariate and prediction drift of new data against the reference, with label-free performance estimates; stored as a report (--list [--run R | --bundle B]: the history)',
+      'drift (--run R | --bundle B) --data FILE|D [--rul FILE] [--method auto|psi|ks|wasserstein|jsd|hellinger] [--threshold X] [--share X] [--chunk N] [--chunk-by rows|cycles|batches] [--matched|--unmatched] [--run-to-failure|--in-service] [--require-signed] [--top N]  per-feature, multivariate and prediction drift of new data against the reference, with label-free performance estimates; stored as a report (--list [--run R | --bundle B]: the history)',
   },
   keys: { run: keysCommand, usage: 'keys add FILE [--name N] | keys list | keys remove ID | keys policy [default|require-signed|allow-unsigned]  trusted bundle signers (Ed25519 public keys) and the trust policy' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },

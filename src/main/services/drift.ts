@@ -33,6 +33,7 @@ export interface DriftJobInput {
   readonly thresholds?: DriftRequest['thresholds'];
   readonly datasetDriftShare?: number;
   readonly comparison?: DriftRequest['comparison'];
+  readonly lives?: DriftRequest['lives'];
   readonly chunking?: DriftRequest['chunking'];
   readonly seed?: number;
   /** whether the trust policy must be met by a bundle's signature even when the store's policy does not require it */
@@ -141,6 +142,7 @@ function optionsOf(input: DriftJobInput): DriftOptions {
     thresholds: { ...DEFAULT_DRIFT_THRESHOLDS, ...input.thresholds },
     datasetDriftShare: input.datasetDriftShare ?? DEFAULT_DATASET_DRIFT_SHARE,
     comparison: input.comparison ?? 'auto',
+    lives: input.lives ?? 'auto',
     ...(input.chunking === undefined ? {} : { chunking: input.chunking }),
     seed: input.seed ?? 1,
   };

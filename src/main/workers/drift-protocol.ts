@@ -1,5 +1,6 @@
 /** Request and answer of the drift worker (`drift:start`, `prognos drift`). */
 import type { Chunking, DriftMethodChoice, DriftThresholds } from '../../shared/drift';
+import type { CurrentLives } from '../core/drift/lives';
 import type { DriftReportBody } from '../core/store/drift-reports';
 import type { WireTable } from './import-protocol';
 import type { BundleTrustOptions } from './score-protocol';
@@ -21,6 +22,8 @@ export interface DriftOptions {
   readonly datasetDriftShare: number;
   /** 'auto': life-stage matched when the reference runs to failure */
   readonly comparison: 'matched' | 'unmatched' | 'auto';
+  /** without a RUL file: whether the current units ran to failure ('auto': from the model's alerts at their last rows) */
+  readonly lives: CurrentLives;
   /** absent: the engine's default chunking */
   readonly chunking?: Chunking;
   readonly seed: number;

@@ -9,6 +9,7 @@ import { parseFleetFile } from '../core/data/import-file';
 import type { FleetTable } from '../core/data/table';
 import { currentFromBundle, fullWindowRows, readDriftReference } from '../core/drift/bundle-reference';
 import { computeDrift } from '../core/drift/engine';
+import { resolveCurrentLives } from '../core/drift/lives';
 import { currentFromRun, referenceFromRun, type DriftData } from '../core/drift/reference';
 import { BundleScorer, readBundle } from '../core/export';
 import type { DriftWorkerRequest, DriftWorkerValue } from './drift-protocol';
@@ -21,6 +22,8 @@ interface Sides {
   current: DriftData;
   /** the alert threshold on the calibrated probability (the run's or the bundle's) */
   threshold: number;
+  /** the label window W (failure within W cycles) */
+  labelWindow: number;
   referenceLabel: string;
   /** the chunking when none was asked for: a bundle's is the one its bands were made for; a run's the engine's default */
   chunking?: Chunking;
@@ -50,7 +53,7 @@ serveJob<DriftWorkerRequest, DriftWorkerValue>(
         const reference = referenceFromRun(trained, fromWire(src.trainingTable));
         cancelled();
         const current = currentFromRun(trained, table);
-        sides = { reference, current, threshold: trained.threshold, referenceLabel: 'the run’s training units' };
+        sides = { reference, current, threshold: trained.threshold, labelWindow: trained.config.labelWindow, referenceLabel: 'the run’s training units' };
       } finally {
         releaseTrained(trained);
       }
@@ -70,14 +73,16 @@ serveJob<DriftWorkerRequest, DriftWorkerValue>(
         const sensors = reference.columns.filter((c) => c.kind === 'sensor').map((c) => c.name);
         const current = currentFromBundle(bundle.manifest, table, rows, scored.rul === undefined ? { probability: scored.probability } : { probability: scored.probability, rul: scored.rul.value }, sensors);
         const sample = description.sampled ? ` (a sample of ${description.rows.toLocaleString('en-US')} of ${description.totalRows.toLocaleString('en-US')} rows)` : '';
-        sides = { reference, current, threshold: bundle.manifest.threshold, referenceLabel: `the training units of run ${bundle.manifest.runId}${sample}`, chunking: description.chunking };
+        sides = { reference, current, threshold: bundle.manifest.threshold, labelWindow: bundle.manifest.label.window, referenceLabel: `the training units of run ${bundle.manifest.runId}${sample}`, chunking: description.chunking };
       } finally {
         await scorer.close();
       }
     }
     cancelled();
     const o = req.options;
-    const body = await computeDrift(
+    const lives = resolveCurrentLives(sides.current, o.lives, sides.threshold, sides.labelWindow);
+    sides = { ...sides, current: lives.data };
+    const computed = await computeDrift(
       sides.reference,
       sides.current,
       {
@@ -92,6 +97,7 @@ serveJob<DriftWorkerRequest, DriftWorkerValue>(
       },
       { progress: (f, m) => task.progress(0.25 + 0.74 * f, m), signal: task.signal },
     );
+    const body = lives.note === undefined ? computed : { ...computed, notes: [lives.note, ...computed.notes] };
     const c = req.current;
     const cur = sides.current;
     return {

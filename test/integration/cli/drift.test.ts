@@ -113,9 +113,11 @@ describe('prognos drift --run', () => {
     expect(typesOf(r.multivariate, ['pca', 'domainAuc'])).toEqual({ pca: 'number', domainAuc: 'number' });
     expect(typesOf(r.prediction, ['score', 'drifted'])).toEqual({ score: 'number', drifted: 'boolean' });
     expect(typesOf(r.estimated, ['f2', 'precision', 'recall'])).toEqual({ f2: 'number', precision: 'number', recall: 'number' });
-    expect(r.realised).toBeUndefined();
+    // a synthetic fleet runs to failure: the model alerts at every unit's last row, so its lives and labels are known
+    expect(r.notes[0]).toMatch(/look run to failure/);
+    expect(typesOf(r.realised!, ['f2', 'precision', 'recall'])).toEqual({ f2: 'number', precision: 'number', recall: 'number' });
     expect(r.source).toEqual({ kind: 'run', id: runId, label: `run ${runId}` });
-    expect(r.current).toMatchObject({ kind: 'file', id: 'other.txt', label: 'other.txt', labelled: false, units: 30 });
+    expect(r.current).toMatchObject({ kind: 'file', id: 'other.txt', label: 'other.txt', labelled: true, units: 30 });
     expect(r.comparison).toBe('matched');
     expect(r.chunks.labels.length).toBeGreaterThan(1);
     expect(r.datasetDrift).toBe(r.driftedShare >= 0.5);
@@ -171,6 +173,12 @@ describe('prognos drift --run', () => {
     expect(byCycles.chunking).toEqual({ by: 'cycles', size: 40 });
     expect(byCycles.chunks.labels[0]).toMatch(/^cycles 1–40$/);
     for (const f of byCycles.features) expect(f.drifted).toBe(f.scores.psi >= 0.3);
+
+    // the run-to-failure fleet taken as in service, as asked: lives unknown, so no realised figures
+    const inService = await json<DriftReport>('drift', '--run', runId, '--data', files.other, '--in-service', '--chunk', '2000');
+    expect(inService.notes[0]).toMatch(/still in service \(as asked\)/);
+    expect(inService.realised).toBeUndefined();
+    expect(inService.current.labelled).toBe(false);
   });
 
   it('prints a readable summary, drifted features first with p-values beside the effect sizes', async () => {
@@ -328,6 +336,8 @@ describe('bad arguments', () => {
       [['--run', runId, ...data, '--chunk-by', 'weeks', '--chunk', '5'], /--chunk-by must be rows, cycles or batches, got "weeks"/],
       [['--run', runId, ...data, '--share', '1.5'], /--share must be a fraction above 0 and at most 1/],
       [['--run', runId, ...data, '--matched', '--unmatched'], /Give --matched or --unmatched, not both/],
+      [['--run', runId, ...data, '--run-to-failure', '--in-service'], /Give --run-to-failure or --in-service, not both/],
+      [['--run', runId, '--data', files.test, '--rul', files.rul, '--in-service'], /--in-service is for data without a RUL file/],
       [['--run', runId, '--bundle', bundle, ...data], /Give either --run R or --bundle B, not both/],
       [[...data], /Give either --run R or --bundle B/],
       [['--run', runId], /--data is required/],

@@ -148,6 +148,8 @@ export async function driftCommand(argv: string[], out: Output): Promise<void> {
     'chunk-by': { type: 'string' },
     matched: { type: 'boolean', default: false },
     unmatched: { type: 'boolean', default: false },
+    'run-to-failure': { type: 'boolean', default: false },
+    'in-service': { type: 'boolean', default: false },
     seed: { type: 'string' },
     'require-signed': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
@@ -175,6 +177,8 @@ export async function driftCommand(argv: string[], out: Output): Promise<void> {
   if (values.run === undefined && values.bundle === undefined) throw bad('Give either --run R or --bundle B (the reference to compare with).');
   if (values.data === undefined || values.data === '') throw bad('--data is required: the current data, a file or a dataset id.');
   if (values.matched && values.unmatched) throw bad('Give --matched or --unmatched, not both.');
+  if (values['run-to-failure'] && values['in-service']) throw bad('Give --run-to-failure or --in-service, not both.');
+  if ((values['run-to-failure'] || values['in-service']) && values.rul !== undefined) throw bad(`--${values['run-to-failure'] ? 'run-to-failure' : 'in-service'} is for data without a RUL file; --rul already says how long each unit lived.`);
   if (values['require-signed'] && values.bundle === undefined) throw bad('--require-signed goes with --bundle (a run in the store is not signed).');
   const method = methodOption(values.method);
   const thresholds = thresholdOption(values.threshold, method);
@@ -212,6 +216,7 @@ export async function driftCommand(argv: string[], out: Output): Promise<void> {
       ...(thresholds === undefined ? {} : { thresholds }),
       ...(datasetDriftShare === undefined ? {} : { datasetDriftShare }),
       ...(values.matched ? { comparison: 'matched' as const } : values.unmatched ? { comparison: 'unmatched' as const } : {}),
+      ...(values['run-to-failure'] ? { lives: 'run-to-failure' as const } : values['in-service'] ? { lives: 'in-service' as const } : {}),
       ...(chunkSize === undefined ? {} : { chunking: { by: chunkBy, size: chunkSize } }),
       ...(seed === undefined ? {} : { seed }),
       ...(values['require-signed'] ? { requireSigned: true } : {}),

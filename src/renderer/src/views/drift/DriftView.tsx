@@ -22,10 +22,11 @@ import './drift.css';
 
 type Comparison = 'auto' | 'matched' | 'unmatched';
 type ChunkBy = 'default' | 'rows' | 'cycles' | 'batches';
+type Lives = NonNullable<DriftRequest['lives']>;
 
 const COMPARISON_OPTIONS = [
   { value: 'auto' as const, label: 'Auto', title: 'Life-stage matched for run-to-failure data, else unmatched' },
-  { value: 'matched' as const, label: 'Matched', title: 'Reference rows weighted to the current rows’ cycles, so wear is not read as drift' },
+  { value: 'matched' as const, label: 'Matched', title: 'Reference rows weighted to the current rows’ life stage (share of life used, or cycle for engines in service), so wear is not read as drift' },
   { value: 'unmatched' as const, label: 'Unmatched', title: 'All reference rows against all current rows' },
 ];
 
@@ -161,6 +162,7 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
   const dataset = datasets?.find((d) => d.datasetId === datasetId) ?? null;
 
   const [comparison, setComparison] = useState<Comparison>('auto');
+  const [lives, setLives] = useState<Lives>('auto');
   const [chunkBy, setChunkBy] = useState<ChunkBy>('default');
   const [chunkSize, setChunkSize] = useState<string>('');
   const sizeNeeded = chunkBy === 'rows' || chunkBy === 'cycles';
@@ -233,6 +235,7 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
       source,
       datasetId: dataset.datasetId,
       comparison,
+      ...(dataset.summary.hasRul ? {} : { lives }),
       ...(chunkBy === 'default' ? {} : { chunking: { by: chunkBy, size: chunkBy === 'batches' ? 1 : sizeValue } }),
     };
     compute(request, `${dataset.name} against ${sourceLabels.get(sourceKey ?? '') ?? ''}`);
@@ -321,6 +324,16 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
           </select>
         </label>
         <Segmented legend="Comparison" options={COMPARISON_OPTIONS} value={comparison} onChange={setComparison} testId="drift-comparison" />
+        {dataset !== null && !dataset.summary.hasRul && (
+          <label className="field" title="Without a RUL file the fleet does not say how long its units lived. Auto: run to failure when the model alerts at the last row of nearly every unit (training-format data), else in service.">
+            <span className="field-label">Units</span>
+            <select className="input" value={lives} onChange={(e) => setLives(e.target.value as Lives)} disabled={busy} data-testid="drift-lives">
+              <option value="auto">Auto</option>
+              <option value="run-to-failure">Run to failure</option>
+              <option value="in-service">In service</option>
+            </select>
+          </label>
+        )}
         <label className="field drift-field--chunk">
           <span className="field-label">Chunks</span>
           <span className="drift-chunking">

@@ -177,6 +177,6 @@ export function hasRealised(report: DriftReport): boolean {
 }
 
 export const COMPARISON_NOTES: Readonly<Record<DriftReport['comparison'], string>> = {
-  matched: 'life-stage matched: reference rows weighted to the current rows’ cycles, so wear is not read as drift',
+  matched: 'life-stage matched: reference rows weighted to the current rows’ life stage, so wear is not read as drift',
   unmatched: 'unmatched: all reference rows against all current rows',
 };
