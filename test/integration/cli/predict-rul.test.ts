@@ -1,7 +1,7 @@
 /**
  * `prognos predict --bundle B --json` with a RUL bundle: units carry rul, rulLow and rulHigh (both
  * engines, equal to the scorer in process), the true RUL from --rul as trueRul; a bundle without RUL
- * (the shipped demo bundle) still scores, with the fields absent.
+ * (the demo bundle as first shipped, kept in test/fixtures/bundles) still scores, with the fields absent.
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -81,8 +81,8 @@ describe('predict --bundle with a RUL model', () => {
     expect(text.stdout).toMatch(/true RUL/);
   });
 
-  it('the shipped demo bundle (no RUL model) scores with the RUL fields absent', () => {
-    const r = json<Predict>('predict', '--bundle', join(REPO, 'resources', 'models', 'demo'), '--data', fleet);
+  it('a bundle made before bundles carried RUL (the demo bundle as first shipped) scores with the RUL fields absent', () => {
+    const r = json<Predict>('predict', '--bundle', join(REPO, 'test', 'fixtures', 'bundles', 'demo-before-rul'), '--data', fleet);
     expect(r.units).toHaveLength(12);
     for (const u of r.units) {
       expect(u).not.toHaveProperty('rul');
@@ -90,6 +90,6 @@ describe('predict --bundle with a RUL model', () => {
       expect(u).not.toHaveProperty('rulHigh');
       expect(u).not.toHaveProperty('trueRul');
     }
-    expect(prognos('predict', '--bundle', join(REPO, 'resources', 'models', 'demo'), '--data', fleet).stdout).not.toMatch(/RUL interval/);
+    expect(prognos('predict', '--bundle', join(REPO, 'test', 'fixtures', 'bundles', 'demo-before-rul'), '--data', fleet).stdout).not.toMatch(/RUL interval/);
   });
 });

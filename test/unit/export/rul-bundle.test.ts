@@ -2,7 +2,7 @@
  * Remaining useful life in the bundle: the RUL model files (listed in SHA256SUMS, hashed in the
  * manifest, signed), pipeline.onnx's rul / rul_low / rul_high outputs against the in-app models and
  * the per-model ONNX files, forged manifests and model files refused, and bundles without RUL
- * (format v1 as written before, the shipped demo bundle) still verified and scored without the fields.
+ * (format v1 as written before, the demo bundle as first shipped) still verified and scored without the fields.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -352,8 +352,8 @@ describe('bundles without RUL', () => {
     }
   });
 
-  it('the shipped demo bundle still verifies and scores, without RUL fields', async () => {
-    const demo = join(REPO, 'resources', 'models', 'demo');
+  it('a bundle made before bundles carried RUL (the demo bundle as first shipped) still verifies and scores, without RUL fields', async () => {
+    const demo = join(REPO, 'test', 'fixtures', 'bundles', 'demo-before-rul');
     expect(await verifyBundle(demo)).toMatchObject({ ok: true });
     const s = await BundleScorer.open(demo);
     try {
