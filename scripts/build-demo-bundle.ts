@@ -13,7 +13,14 @@ import { appVersion, IMPORT_WORKER, TRAIN_WORKER } from '../src/main/paths';
 
 const OUT = resolve(__dirname, '..', 'resources', 'models', 'demo');
 const CREATED = '2026-01-01T00:00:00.000Z';
-export const DEMO_CONFIG = { seed: 1, gbdt: { nEstimators: 120, maxDepth: 6 }, lstm: { epochs: 4, batchSize: 256 }, sequenceStride: 2 };
+export const DEMO_CONFIG = {
+  seed: 1,
+  gbdt: { nEstimators: 120, maxDepth: 6 },
+  lstm: { epochs: 4, batchSize: 256 },
+  sequenceStride: 2,
+  // a small RUL stage keeps the shipped bundle small (one tree ensemble, few trees)
+  rul: { gbdt: { nEstimators: 150, maxDepth: 5, eta: 0.1, earlyStoppingRounds: 20 }, seeds: 1 },
+};
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'prognos-demo-bundle-'));

@@ -20,6 +20,8 @@ import { zipFolder } from './support/zip.mjs';
 /** The files every exported GBDT bundle holds (the RUL GBDT too: RUL is trained by default). */
 const BUNDLE_FILES = [
   'SHA256SUMS',
+  'drift/columns.f32',
+  'drift/reference.json',
   'manifest.json',
   'model_card.md',
   'models/gbdt.onnx',

@@ -61,6 +61,8 @@ const FILE_NOTES: Record<string, string> = {
   'models/gbdt-rul.xgboost.json': "The same RUL GBDT in XGBoost's own JSON model format (reg:squarederror)",
   'models/lstm-rul.onnx': 'The LSTM’s remaining-useful-life head (output × cap = RUL), on the same windows',
   'models/pipeline.onnx': 'Raw sensor history in, ensemble probability (and RUL with its interval) out, in one ONNX graph',
+  'drift/reference.json': 'Drift reference: its columns with quantile bin edges and moments, the PCA basis and the chunk bands',
+  'drift/columns.f32': 'Drift reference rows (the training units, sampled above 20,000 rows) as float32 columns, for drift against this bundle',
   'model_card.md': 'Model card: purpose, model, data, metrics, threshold and limits, for reviewers',
   'openapi.json': 'OpenAPI description of the prediction endpoint the server stack serves',
   SHA256SUMS: 'SHA-256 of every other file; checked on import and by Verify',
