@@ -5,6 +5,7 @@ const integerFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 }
 const cellFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 4 });
 const statFormat = new Intl.NumberFormat(LOCALE, { maximumSignificantDigits: 6 });
 const smallFormat = new Intl.NumberFormat(LOCALE, { notation: 'scientific', maximumSignificantDigits: 3 });
+const figureFormat = new Intl.NumberFormat(LOCALE, { maximumSignificantDigits: 3 });
 const percentFormat = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 0 });
 const dateFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
 const shortDateThisYear = new Intl.DateTimeFormat(LOCALE, {
@@ -57,6 +58,13 @@ export function formatStat(n: number): string {
   if (!Number.isFinite(n)) return '—';
   if (n !== 0 && Math.abs(n) < 1e-4) return smallFormat.format(n);
   return statFormat.format(n);
+}
+
+/** a summary figure (an error, a band edge, a score beside its threshold): 3 significant digits, scientific below 1e-4 */
+export function formatFigure(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  if (n !== 0 && Math.abs(n) < 1e-4) return smallFormat.format(n);
+  return figureFormat.format(n);
 }
 
 export function formatPercent(fraction: number): string {

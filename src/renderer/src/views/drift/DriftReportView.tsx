@@ -3,7 +3,7 @@ import type { ChunkSeries, ColumnDrift, DriftReport } from '../../../../shared/d
 import { EChart } from '../../components/EChart';
 import { Segmented } from '../../components/Segmented';
 import { Tabs } from '../../components/Tabs';
-import { formatDate, formatFixed, formatInteger, formatPercent, formatStat, plural } from '../../lib/format';
+import { formatDate, formatFigure, formatFixed, formatInteger, formatPercent, formatStat, plural } from '../../lib/format';
 import { ColumnTable } from './ColumnTable';
 import { buildChunkOption, buildDistributionOption, buildPerformanceOption, buildScoresOption } from './drift-charts';
 import {
@@ -63,9 +63,9 @@ function Summary({ r }: { r: DriftReport }) {
       />
       <Figure
         label="PCA error"
-        value={formatStat(m.pca)}
+        value={formatFigure(m.pca)}
         testId="drift-pca"
-        note={`reference ${formatStat(m.pcaReference)} · alert above ${formatStat(m.pcaUpper)}`}
+        note={`reference ${formatFigure(m.pcaReference)} · alert above ${formatFigure(m.pcaUpper)}`}
         title={`Mean reconstruction error of the current rows with ${plural(m.components, 'component')} fitted on the reference`}
         tone={m.pcaDrifted ? 'alert' : undefined}
       />
@@ -81,7 +81,7 @@ function Summary({ r }: { r: DriftReport }) {
         label="Prediction drift"
         value={p.drifted ? 'Yes' : 'No'}
         testId="drift-prediction"
-        note={`${METHOD_SHORT[p.method]} ${formatStat(p.score)} vs ${formatStat(p.threshold)}${p.rul === undefined ? '' : ` · RUL ${p.rul.drifted ? 'drifts' : 'stable'}`}`}
+        note={`${METHOD_SHORT[p.method]} ${formatFigure(p.score)} vs ${formatFigure(p.threshold)}${p.rul === undefined ? '' : ` · RUL ${p.rul.drifted ? 'drifts' : 'stable'}`}`}
         title="Drift of the calibrated failure probability (and of the predicted RUL) between reference and current rows"
         tone={p.drifted ? 'alert' : undefined}
       />
@@ -100,7 +100,7 @@ function ChunkChart(props: { labels: readonly string[]; series: ChunkSeries; yNa
         <span className={alerts > 0 ? 'drift-chunk__alerts drift-chunk__alerts--on' : 'drift-chunk__alerts'}>{plural(alerts, 'alert')}</span>
         {(series.lower !== null || series.upper !== null) && (
           <span className="hint">
-            band {series.lower === null ? '−∞' : formatStat(series.lower)} – {series.upper === null ? '∞' : formatStat(series.upper)}
+            band {series.lower === null ? '−∞' : formatFigure(series.lower)} – {series.upper === null ? '∞' : formatFigure(series.upper)}
           </span>
         )}
       </h3>

@@ -17,7 +17,7 @@ import {
   escapeHtml,
 } from '../../lib/chart-style';
 import { echarts, type BarSeries, type ChartOption, type LineSeries } from '../../lib/echarts';
-import { formatFixed, formatStat, middleEllipsis } from '../../lib/format';
+import { formatFigure, formatFixed, formatStat, middleEllipsis } from '../../lib/format';
 import { METHOD_SHORT, exceedance } from './drift-model';
 
 echarts.use([MarkAreaComponent]);
@@ -225,7 +225,7 @@ export function buildChunkOption(labels: readonly string[], s: ChunkSeries, yNam
         const i = params[0]!.dataIndex;
         const v = s.values[i];
         const alert = s.alerts[i] === true;
-        const band = s.lower !== null || s.upper !== null ? `<div style="color:${CHART_MUTED}">band ${escapeHtml(formatStat(s.lower ?? Number.NaN))} – ${escapeHtml(formatStat(s.upper ?? Number.NaN))}</div>` : '';
+        const band = s.lower !== null || s.upper !== null ? `<div style="color:${CHART_MUTED}">band ${escapeHtml(formatFigure(s.lower ?? Number.NaN))} – ${escapeHtml(formatFigure(s.upper ?? Number.NaN))}</div>` : '';
         return (
           `<div style="font-weight:600">${escapeHtml(labels[i] ?? '')}</div>` +
           `<div>${escapeHtml(s.label)}: ${escapeHtml(v === null || v === undefined ? '—' : formatStat(v))}${alert ? ` <b style="color:${DRIFT_COLORS.alert}">alert</b>` : ''}</div>` +
