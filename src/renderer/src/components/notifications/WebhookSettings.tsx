@@ -14,7 +14,8 @@ export function WebhookSettings() {
   const [url, setUrl] = useState('');
   const [enabled, setEnabled] = useState(false);
   const [error, setError] = useState<PrognosError | null>(null);
-  const [saved, setSaved] = useState(false);
+  /** what the last save stored (shown until the next save), or null */
+  const [saved, setSaved] = useState<{ enabled: boolean } | null>(null);
   const [test, setTest] = useState<WebhookTestResult | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -27,7 +28,7 @@ export function WebhookSettings() {
   const run = async (work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
-    setSaved(false);
+    setSaved(null);
     try {
       await work();
     } catch (e) {
@@ -53,7 +54,8 @@ export function WebhookSettings() {
           e.preventDefault();
           void run(async () => {
             await api.alertsWebhook({ setting: { enabled, url: trimmed === '' ? null : trimmed } });
-            setSaved(true);
+            // the message names what was stored, not the setting as last loaded (its reload may still be on its way)
+            setSaved({ enabled });
             reload();
           });
         }}
@@ -79,9 +81,9 @@ export function WebhookSettings() {
           Send notifications to this webhook
         </label>
         {error !== null && <ErrorMessage error={error} onDismiss={() => setError(null)} />}
-        {saved && (
+        {saved !== null && (
           <p className="notice notice--success" data-testid="webhook-saved">
-            Saved: the webhook is {setting.value.enabled ? 'on' : 'off'}.
+            Saved: the webhook is {saved.enabled ? 'on' : 'off'}.
           </p>
         )}
         {test !== null && (
