@@ -37,6 +37,7 @@ import {
 } from './schemas';
 import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from './drift';
 import { alertRuleSchema, webhookSettingSchema } from './drift';
+import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedTemplateSchema } from './report';
 import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
@@ -133,6 +134,23 @@ export const channels = {
   },
   'drift:get': { input: z.object({ reportId: z.string().min(1) }), output: driftReportSchema },
   'drift:delete': { input: z.object({ reportId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
+  /** renders a PDF maintenance report in a worker and stores it (a job; its result is { reportId }) */
+  'reports:start': { input: reportRequestSchema, output: jobStartedSchema },
+  /** stored reports, newest first (optionally of one dataset) */
+  'reports:list': { input: z.object({ datasetId: z.string().min(1).optional() }), output: z.array(reportRecordSchema) },
+  'reports:get': { input: z.object({ reportId: z.string().min(1) }), output: reportRecordSchema },
+  /** the PDF's bytes, base64, and a file name for it (preview and download) */
+  'reports:file': { input: z.object({ reportId: z.string().min(1) }), output: z.object({ fileName: z.string(), base64: z.string() }) },
+  /** desktop app only: writes the PDF into the reports folder and returns its path */
+  'reports:save': { input: z.object({ reportId: z.string().min(1) }), output: z.object({ path: z.string() }) },
+  /** desktop app only: shows the saved PDF (saving it first if needed) in the file manager */
+  'reports:reveal': { input: z.object({ reportId: z.string().min(1) }), output: z.object({ shown: z.boolean(), path: z.string() }) },
+  'reports:delete': { input: z.object({ reportId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
+  /** report templates: the built-in one first, then the analyst's, by name */
+  'templates:list': { input: z.object({}), output: z.array(storedTemplateSchema) },
+  /** creates (no templateId) or replaces a template from its JSON text; errors name line, column and key */
+  'templates:save': { input: z.object({ templateId: z.string().min(1).optional(), text: z.string().min(1).max(1_000_000) }), output: storedTemplateSchema },
+  'templates:delete': { input: z.object({ templateId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
   /** alert rules on stored drift reports (three built-in defaults, editable) */
   'alerts:list': { input: z.object({}), output: z.array(alertRuleSchema) },
   /** creates a rule (no ruleId) or replaces one */
@@ -167,7 +185,7 @@ export const jobFinishedSchema = z.object({
   jobId: z.string(),
   kind: jobKindSchema,
   state: jobStateSchema.exclude(['running']),
-  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema, fleetScoresSchema, bundleEntrySchema, driftJobResultSchema]).optional(),
+  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema, fleetScoresSchema, bundleEntrySchema, driftJobResultSchema, reportJobResultSchema]).optional(),
   error: errorSchema.optional(),
 });
 export type JobFinished = z.infer<typeof jobFinishedSchema>;

@@ -312,6 +312,17 @@ export class AppServices {
       'drift:list': (filter) => Promise.resolve(this.drift.list(filter)),
       'drift:get': ({ reportId }) => Promise.resolve(this.drift.get(reportId)),
       'drift:delete': ({ reportId }) => Promise.resolve({ deleted: this.drift.delete(reportId) }),
+      // the reports service replaces these
+      'reports:start': () => Promise.reject(notYet()),
+      'reports:list': () => Promise.reject(notYet()),
+      'reports:get': () => Promise.reject(notYet()),
+      'reports:file': () => Promise.reject(notYet()),
+      'reports:save': () => Promise.reject(notYet()),
+      'reports:reveal': () => Promise.reject(notYet()),
+      'reports:delete': () => Promise.reject(notYet()),
+      'templates:list': () => Promise.reject(notYet()),
+      'templates:save': () => Promise.reject(notYet()),
+      'templates:delete': () => Promise.reject(notYet()),
       'files:choose': async ({ purpose }) => {
         if (this.opts.mode !== 'electron' || this.opts.chooseFile === undefined) throw new PrognosError('FORBIDDEN', 'The open dialog exists in the desktop app only.');
         const path = await this.opts.chooseFile(purpose);
@@ -323,4 +334,8 @@ export class AppServices {
       },
     };
   }
+}
+
+function notYet(): PrognosError {
+  return new PrognosError('INTERNAL', 'Reports are not available in this build.');
 }
