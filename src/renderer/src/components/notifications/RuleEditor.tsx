@@ -18,19 +18,18 @@ const SEVERITIES: readonly AlertRule['severity'][] = ['info', 'warning', 'critic
 
 /** "Dataset drift (yes = 1) ≥ 1", "Estimated F2 ≤ validation − 0.1" */
 export function ruleSentence(r: Pick<AlertRule, 'metric' | 'when' | 'value' | 'relativeTo' | 'scope'>): string {
-  const scopeText = r.scope === undefined ? '' : ` (only ${r.scope.kind} ${r.scope.id})`;
+  const scope = r.scope === undefined ? '' : ` (only ${r.scope.kind} ${r.scope.id})`;
   if (
     (r.metric === 'datasetDrift' || r.metric === 'predictionDrift') &&
     r.when === 'above' &&
     r.value > 0 &&
     r.value <= 1
   ) {
-    return `when a report finds ${r.metric === 'datasetDrift' ? 'dataset' : 'prediction'} drift${scopeText}`;
+    return `when a report finds ${r.metric === 'datasetDrift' ? 'dataset' : 'prediction'} drift${scope}`;
   }
   const op = r.when === 'above' ? '≥' : '≤';
   const value =
     r.relativeTo === 'validation' ? `validation ${r.value < 0 ? '−' : '+'} ${Math.abs(r.value)}` : String(r.value);
-  const scope = r.scope === undefined ? '' : ` (only ${r.scope.kind} ${r.scope.id})`;
   return `${ALERT_METRIC_LABELS[r.metric]} ${op} ${value}${scope}`;
 }
 
