@@ -62,8 +62,26 @@ describeWith(PYTHON_XGBOOST)('TreeSHAP parity with XGBoost pred_contribs (python
     return { version: r.version, c: new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8) };
   }
 
+  /** splits whose feature an ancestor split on too (where Algorithm 2 unwinds the path) */
+  function repeatedSplits(model: GbdtModel): number {
+    let n = 0;
+    for (const t of model.trees) {
+      for (let i = 0; i < t.left.length; i++) {
+        if (t.left[i] === -1) continue;
+        for (let a = t.parent[i]!; a >= 0; a = t.parent[a]!) {
+          if (t.feature[a] === t.feature[i]) {
+            n++;
+            break;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
   async function checkParity(name: string, model: GbdtModel): Promise<void> {
     const F = model.nFeatures;
+    expect(repeatedSplits(model)).toBeGreaterThan(0);
     const { version, c } = await xgbContribs(name, model);
     const ours = treeShapRows(model, fx.columns, picked);
     const margins = model.predictMargin(
@@ -99,7 +117,7 @@ describeWith(PYTHON_XGBOOST)('TreeSHAP parity with XGBoost pred_contribs (python
     }
     expect(maxBiasErr).toBeLessThanOrEqual(1e-4);
     console.log(
-      `treeshap parity ${name} (xgboost ${version}): ${picked.length} rows (${nanRows} with NaN) × ${F} features, ${model.trees.length} trees; ` +
+      `treeshap parity ${name} (xgboost ${version}): ${picked.length} rows (${nanRows} with NaN) × ${F} features, ${model.trees.length} trees (${repeatedSplits(model)} splits on a feature already on their path); ` +
         `max error ${maxErr.toExponential(2)} (absolute, relative above 1), bias ${ours.bias.toFixed(6)} (error ${maxBiasErr.toExponential(2)}), ${nonZero} non-zero reference values`,
     );
     // the comparison is not vacuous: rows with missing values and many non-zero contributions

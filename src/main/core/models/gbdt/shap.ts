@@ -111,6 +111,8 @@ class PathBuffers {
   readonly zero: Float64Array;
   readonly one: Float64Array;
   readonly weight: Float64Array;
+  /** 1/n for n = 0..maxDepth + 2 (multiplications instead of divisions in the inner loops) */
+  readonly recip: Float64Array;
 
   constructor(maxDepth: number) {
     const d = maxDepth + 2;
@@ -119,104 +121,123 @@ class PathBuffers {
     this.zero = new Float64Array(size);
     this.one = new Float64Array(size);
     this.weight = new Float64Array(size);
+    this.recip = Float64Array.from({ length: d + 1 }, (_, n) => (n === 0 ? 0 : 1 / n));
   }
+}
 
-  extend(o: number, depth: number, zero: number, one: number, feature: number): void {
-    const w = this.weight;
-    this.feature[o + depth] = feature;
-    this.zero[o + depth] = zero;
-    this.one[o + depth] = one;
-    w[o + depth] = depth === 0 ? 1 : 0;
-    for (let i = depth - 1; i >= 0; i--) {
-      w[o + i + 1] = w[o + i + 1]! + (one * w[o + i]! * (i + 1)) / (depth + 1);
-      w[o + i] = (zero * w[o + i]! * (depth - i)) / (depth + 1);
+/**
+ * Removes path element `index` (the earlier split on the feature being split again) from the path of
+ * length depth + 1 at offset o, undoing its EXTEND on the weights.
+ */
+function unwind(p: PathBuffers, o: number, depth: number, index: number): void {
+  const { feature: pf, zero: pz, one: po, weight: w, recip } = p;
+  const one = po[o + index]!;
+  const zero = pz[o + index]!;
+  const inv = recip[depth + 1]!;
+  let next = w[o + depth]!;
+  for (let i = depth - 1; i >= 0; i--) {
+    if (one !== 0) {
+      const tmp = w[o + i]!;
+      w[o + i] = (next * (depth + 1) * recip[i + 1]!) / one;
+      next = tmp - w[o + i]! * zero * (depth - i) * inv;
+    } else {
+      w[o + i] = (w[o + i]! * (depth + 1) * recip[depth - i]!) / zero;
     }
   }
+  for (let i = index; i < depth; i++) {
+    pf[o + i] = pf[o + i + 1]!;
+    pz[o + i] = pz[o + i + 1]!;
+    po[o + i] = po[o + i + 1]!;
+  }
+}
 
-  unwind(o: number, depth: number, index: number): void {
-    const w = this.weight;
-    const one = this.one[o + index]!;
-    const zero = this.zero[o + index]!;
-    let next = w[o + depth]!;
-    for (let i = depth - 1; i >= 0; i--) {
+/**
+ * One node of Algorithm 2 (RECURSE): copies the parent's path to this level's slice, extends it by
+ * the split that led here, adds the leaf's share to phi or recurses into both children.
+ */
+function recurse(
+  t: GbdtTree,
+  x: Float64Array,
+  phi: Float64Array,
+  p: PathBuffers,
+  node: number,
+  depth: number,
+  parentOffset: number,
+  pZero: number,
+  pOne: number,
+  pFeature: number,
+): void {
+  const { feature: pf, zero: pz, one: po, weight: w, recip } = p;
+  const o = parentOffset + depth + 1;
+  for (let i = 0; i <= depth; i++) {
+    pf[o + i] = pf[parentOffset + i]!;
+    pz[o + i] = pz[parentOffset + i]!;
+    po[o + i] = po[parentOffset + i]!;
+    w[o + i] = w[parentOffset + i]!;
+  }
+  // EXTEND
+  pf[o + depth] = pFeature;
+  pz[o + depth] = pZero;
+  po[o + depth] = pOne;
+  w[o + depth] = depth === 0 ? 1 : 0;
+  const inv = recip[depth + 1]!;
+  for (let i = depth - 1; i >= 0; i--) {
+    w[o + i + 1] = w[o + i + 1]! + pOne * w[o + i]! * (i + 1) * inv;
+    w[o + i] = pZero * w[o + i]! * (depth - i) * inv;
+  }
+  const left = t.left[node]!;
+  if (left === -1) {
+    const leaf = t.threshold[node]!;
+    for (let k = 1; k <= depth; k++) {
+      // UNWOUNDSUM: Σ of the weights with element k removed
+      const one = po[o + k]!;
+      const zero = pz[o + k]!;
+      let total = 0;
       if (one !== 0) {
-        const tmp = w[o + i]!;
-        w[o + i] = (next * (depth + 1)) / ((i + 1) * one);
-        next = tmp - (w[o + i]! * zero * (depth - i)) / (depth + 1);
-      } else {
-        w[o + i] = (w[o + i]! * (depth + 1)) / (zero * (depth - i));
-      }
-    }
-    for (let i = index; i < depth; i++) {
-      this.feature[o + i] = this.feature[o + i + 1]!;
-      this.zero[o + i] = this.zero[o + i + 1]!;
-      this.one[o + i] = this.one[o + i + 1]!;
-    }
-  }
-
-  /** Σ of the path weights with element `index` removed (without modifying the path). */
-  unwoundSum(o: number, depth: number, index: number): number {
-    const w = this.weight;
-    const one = this.one[o + index]!;
-    const zero = this.zero[o + index]!;
-    let next = w[o + depth]!;
-    let total = 0;
-    for (let i = depth - 1; i >= 0; i--) {
-      if (one !== 0) {
-        const tmp = (next * (depth + 1)) / ((i + 1) * one);
-        total += tmp;
-        next = w[o + i]! - (tmp * zero * (depth - i)) / (depth + 1);
+        const a = (depth + 1) / one;
+        const b = zero * inv;
+        let next = w[o + depth]!;
+        for (let i = depth - 1; i >= 0; i--) {
+          const tmp = next * a * recip[i + 1]!;
+          total += tmp;
+          next = w[o + i]! - tmp * b * (depth - i);
+        }
       } else if (zero !== 0) {
-        total += w[o + i]! / zero / ((depth - i) / (depth + 1));
+        const a = (depth + 1) / zero;
+        for (let i = depth - 1; i >= 0; i--) total += w[o + i]! * a * recip[depth - i]!;
       }
+      const f = pf[o + k]!;
+      phi[f] = phi[f]! + total * (one - zero) * leaf;
     }
-    return total;
+    return;
   }
+  const right = t.right[node]!;
+  const split = t.feature[node]!;
+  const v = x[split]!;
+  const thr = t.threshold[node]!;
+  const hot = v < thr ? left : v >= thr ? right : t.defaultLeft[node] === 1 ? left : right;
+  const cold = hot === left ? right : left;
+  const cover = t.sumHessian[node]!;
+  const hotZero = cover > 0 ? t.sumHessian[hot]! / cover : 0;
+  const coldZero = cover > 0 ? t.sumHessian[cold]! / cover : 0;
+  let inZero = 1;
+  let inOne = 1;
+  let k = 0;
+  while (k <= depth && pf[o + k] !== split) k++;
+  let d = depth;
+  if (k <= depth) {
+    inZero = pz[o + k]!;
+    inOne = po[o + k]!;
+    unwind(p, o, depth, k);
+    d -= 1;
+  }
+  if (hotZero * inZero !== 0 || inOne !== 0) recurse(t, x, phi, p, hot, d + 1, o, hotZero * inZero, inOne, split);
+  if (coldZero * inZero !== 0) recurse(t, x, phi, p, cold, d + 1, o, coldZero * inZero, 0, split);
 }
 
 /** Contributions of one tree for the row `x` (model feature order), added to `phi`. */
 function shapTree(t: GbdtTree, x: Float64Array, phi: Float64Array, path: PathBuffers): void {
-  const { left, right, feature, threshold, defaultLeft, sumHessian } = t;
-  const recurse = (node: number, depth: number, parentOffset: number, pZero: number, pOne: number, pFeature: number): void => {
-    const o = parentOffset + depth + 1;
-    path.feature.copyWithin(o, parentOffset, parentOffset + depth + 1);
-    path.zero.copyWithin(o, parentOffset, parentOffset + depth + 1);
-    path.one.copyWithin(o, parentOffset, parentOffset + depth + 1);
-    path.weight.copyWithin(o, parentOffset, parentOffset + depth + 1);
-    path.extend(o, depth, pZero, pOne, pFeature);
-    if (left[node]! === -1) {
-      const leaf = threshold[node]!;
-      for (let i = 1; i <= depth; i++) {
-        const w = path.unwoundSum(o, depth, i);
-        const f = path.feature[o + i]!;
-        phi[f] = phi[f]! + w * (path.one[o + i]! - path.zero[o + i]!) * leaf;
-      }
-      return;
-    }
-    const split = feature[node]!;
-    const v = x[split]!;
-    const thr = threshold[node]!;
-    const l = left[node]!;
-    const r = right[node]!;
-    const hot = v < thr ? l : v >= thr ? r : defaultLeft[node] === 1 ? l : r;
-    const cold = hot === l ? r : l;
-    const cover = sumHessian[node]!;
-    const hotZero = cover > 0 ? sumHessian[hot]! / cover : 0;
-    const coldZero = cover > 0 ? sumHessian[cold]! / cover : 0;
-    let inZero = 1;
-    let inOne = 1;
-    let k = 0;
-    for (; k <= depth; k++) if (path.feature[o + k] === split) break;
-    if (k !== depth + 1) {
-      inZero = path.zero[o + k]!;
-      inOne = path.one[o + k]!;
-      path.unwind(o, depth, k);
-      depth -= 1;
-    }
-    if (hotZero * inZero !== 0 || inOne !== 0) recurse(hot, depth + 1, o, hotZero * inZero, inOne, split);
-    if (coldZero * inZero !== 0) recurse(cold, depth + 1, o, coldZero * inZero, 0, split);
-  };
-  recurse(0, 0, 0, 1, 1, -1);
+  recurse(t, x, phi, path, 0, 0, 0, 1, 1, -1);
 }
 
 function checkRow(model: GbdtModel, length: number): void {
