@@ -17,6 +17,8 @@ export interface SyntheticGbdts {
   /** engineered features with NaN holes (what both models were trained on) */
   columns: Float32Array[];
   rows: number;
+  /** RUL per row (uncapped) */
+  target: Int32Array;
   classifier: GbdtModel;
   regressor: GbdtModel;
 }
@@ -61,5 +63,5 @@ export async function syntheticGbdts(o: SyntheticGbdtOptions = {}): Promise<Synt
     { ...params, objective: 'reg:squarederror' },
     { featureNames: f.names },
   );
-  return { table, state: f.state, names: f.names, columns, rows, classifier, regressor };
+  return { table, state: f.state, names: f.names, columns, rows, target: rul, classifier, regressor };
 }

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { GbdtModel } from '../../../src/main/core/models/gbdt';
+import { GbdtModel } from '../../../src/main/core/models/gbdt';
 import { treeShap, treeShapRows } from '../../../src/main/core/models/gbdt/shap';
 import { runPythonJson } from '../../helpers/python';
 import { syntheticGbdts, type SyntheticGbdts } from '../../helpers/synthetic-gbdt';
@@ -26,6 +26,21 @@ d = xgb.DMatrix(X, feature_names=b.feature_names, missing=np.nan)
 c = b.predict(d, pred_contribs=True)
 c.astype(np.float64).tofile(req['out'])
 print(json.dumps({'version': xgb.__version__, 'shape': list(c.shape)}))
+`;
+
+const TRAIN_AND_CONTRIBS = String.raw`
+import json, sys
+import numpy as np
+import xgboost as xgb
+req = json.loads(sys.argv[1])
+X = np.fromfile(req['x'], dtype=np.float32).reshape(req['rows'], req['features'])
+y = np.fromfile(req['y'], dtype=np.float32)
+d = xgb.DMatrix(X, label=y, missing=np.nan, feature_names=req['names'])
+b = xgb.train({'objective': 'reg:squarederror', 'tree_method': 'hist', 'max_depth': 6, 'eta': 0.1,
+               'subsample': 0.8, 'colsample_bytree': 0.8, 'base_score': 60.0, 'nthread': 1, 'seed': 5}, d, 60)
+b.save_model(req['model'])
+b.predict(d, pred_contribs=True).astype(np.float64).tofile(req['out'])
+print(json.dumps({'version': xgb.__version__}))
 `;
 
 describeWith(PYTHON_XGBOOST)('TreeSHAP parity with XGBoost pred_contribs (python3-xgboost)', () => {
@@ -131,6 +146,37 @@ describeWith(PYTHON_XGBOOST)('TreeSHAP parity with XGBoost pred_contribs (python
     // missing values were learned: some split sends NaN left, and the rows explained have NaN
     expect(m.trees.some((t) => t.defaultLeft.some((d, i) => d === 1 && t.left[i] !== -1))).toBe(true);
     await checkParity('classifier', m);
+  });
+
+  it('a model trained by XGBoost itself (hist, sampling, depth 6) and loaded from its JSON', async () => {
+    const F = fx.names.length;
+    const x = new Float32Array(picked.length * F);
+    picked.forEach((r, k) => {
+      for (let f = 0; f < F; f++) x[k * F + f] = fx.columns[f]![r]!;
+    });
+    const y = Float32Array.from(picked, (r) => Math.min(125, Number(fx.target[r])));
+    const paths = { x: join(dir, 'own.x.f32'), y: join(dir, 'own.y.f32'), model: join(dir, 'own.json'), out: join(dir, 'own.c.f64') };
+    await writeFile(paths.x, new Uint8Array(x.buffer));
+    await writeFile(paths.y, new Uint8Array(y.buffer));
+    runPythonJson<{ version: string }>(TRAIN_AND_CONTRIBS, {
+      args: [JSON.stringify({ ...paths, rows: picked.length, features: F, names: fx.names })],
+    });
+    const m = GbdtModel.fromXGBoostJson(await readFile(paths.model, 'utf8'));
+    const buf = await readFile(paths.out);
+    const c = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
+    const cols = fx.columns.map((col) => Float32Array.from(picked, (r) => col[r]!));
+    const ours = treeShapRows(m, cols, Int32Array.from(picked, (_, k) => k));
+    let maxErr = 0;
+    for (let k = 0; k < picked.length; k++) {
+      for (let f = 0; f <= F; f++) {
+        const got = f === F ? ours.bias : ours.contributions[k]![f]!;
+        const want = c[k * (F + 1) + f]!;
+        const err = Math.abs(got - want) / Math.max(1, Math.abs(want));
+        maxErr = Math.max(maxErr, err);
+        expect(err, `row ${picked[k]} column ${f}`).toBeLessThanOrEqual(1e-4);
+      }
+    }
+    console.log(`treeshap parity xgboost-trained: ${m.trees.length} trees, ${picked.length} rows: max error ${maxErr.toExponential(2)}`);
   });
 
   it('a reg:squarederror RUL model: contributions in cycles, bias = base_score + expected tree outputs', async () => {
