@@ -2,17 +2,24 @@
  * TreeSHAP parity with python3-xgboost: the same model's XGBoost JSON loaded by xgboost.Booster and
  * `predict(DMatrix(X), pred_contribs=True)` on the same rows give every contribution and the bias
  * (last column) that treeShap / treeShapRows compute, for a binary:logistic classifier and a
- * reg:squarederror RUL model trained on the synthetic fleet with missing values.
+ * reg:squarederror RUL model trained on the synthetic fleet with missing values, a model XGBoost
+ * trained itself, and the shipped demo bundle's GBDTs on the real test_FD001 units.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { unitSpans } from '../../../src/main/core/data/table';
+import { readBundle } from '../../../src/main/core/export/bundle';
+import { engineerFeatures } from '../../../src/main/core/features/engineer';
 import { GbdtModel } from '../../../src/main/core/models/gbdt';
+import { gbdtFromBundleFiles } from '../../../src/main/core/report/explain';
 import { treeShap, treeShapRows } from '../../../src/main/core/models/gbdt/shap';
+import { REPO } from '../../helpers/paths';
 import { runPythonJson } from '../../helpers/python';
 import { syntheticGbdts, type SyntheticGbdts } from '../../helpers/synthetic-gbdt';
 import { describeWith, PYTHON_XGBOOST } from '../../helpers/tools';
+import { loadCmapss } from '../../unit/features/load-cmapss';
 
 const CONTRIBS = String.raw`
 import json, sys
@@ -177,6 +184,40 @@ describeWith(PYTHON_XGBOOST)('TreeSHAP parity with XGBoost pred_contribs (python
       }
     }
     console.log(`treeshap parity xgboost-trained: ${m.trees.length} trees, ${picked.length} rows: max error ${maxErr.toExponential(2)}`);
+  });
+
+  it('the shipped demo bundle (FD001) on the last row of every test_FD001 unit, risk and RUL GBDTs', async () => {
+    const b = await readBundle(join(REPO, 'resources', 'models', 'demo'));
+    expect(b.manifest.gbdtInput).toBe('engineered');
+    const table = loadCmapss('test_FD001.txt');
+    const { spec, sensors, droppedSensors, regime } = b.manifest.features;
+    const f = engineerFeatures(table, spec, { state: { spec, sensors, droppedSensors, ...(regime === undefined ? {} : { regime }) } });
+    const last = Int32Array.from(unitSpans(table), (u) => u.end - 1);
+    for (const which of ['risk', 'rul'] as const) {
+      const m = gbdtFromBundleFiles(b.manifest, b.files, which);
+      const cols = m.featureNames.map((n) => Float32Array.from(last, (r) => f.columns[f.names.indexOf(n)]![r]!));
+      const F = m.nFeatures;
+      const x = new Float32Array(last.length * F);
+      for (let k = 0; k < last.length; k++) for (let j = 0; j < F; j++) x[k * F + j] = cols[j]![k]!;
+      const paths = { x: join(dir, `demo-${which}.x.f32`), model: join(dir, `demo-${which}.json`), out: join(dir, `demo-${which}.c.f64`) };
+      await writeFile(paths.x, new Uint8Array(x.buffer));
+      await writeFile(paths.model, b.files.get(which === 'rul' ? b.manifest.rul!.files.gbdtXgboost.file : b.manifest.models.gbdtXgboost.file)!);
+      runPythonJson<{ version: string }>(CONTRIBS, { args: [JSON.stringify({ model: paths.model, x: paths.x, rows: last.length, features: F, out: paths.out })] });
+      const buf = await readFile(paths.out);
+      const c = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
+      const ours = treeShapRows(m, cols, Int32Array.from(last, (_, k) => k));
+      let maxErr = 0;
+      for (let k = 0; k < last.length; k++) {
+        for (let j = 0; j <= F; j++) {
+          const got = j === F ? ours.bias : ours.contributions[k]![j]!;
+          const want = c[k * (F + 1) + j]!;
+          const err = Math.abs(got - want) / Math.max(1, Math.abs(want));
+          maxErr = Math.max(maxErr, err);
+          expect(err, `${which} unit ${table.unit[last[k]!]} column ${j}`).toBeLessThanOrEqual(1e-4);
+        }
+      }
+      console.log(`treeshap parity demo bundle ${which} on test_FD001: ${last.length} units × ${F} features, ${m.trees.length} trees: max error ${maxErr.toExponential(2)}`);
+    }
   });
 
   it('a reg:squarederror RUL model: contributions in cycles, bias = base_score + expected tree outputs', async () => {
