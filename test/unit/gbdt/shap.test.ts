@@ -214,6 +214,32 @@ describe('treeShap on hand-built trees', () => {
     expect(() => treeShap(bad, [1])).toThrow(/GBDT tree 0 node 0 has cover \(sum_hessian\) 0/);
   });
 
+  /** A chain: at each level one leaf and one deeper split, features cycling through 0..nFeatures−1. */
+  function chain(depth: number, nFeatures: number): GbdtTree {
+    let node: NodeSpec = { value: 1, cover: 1 };
+    for (let d = depth - 1; d >= 0; d--) {
+      const leaf: NodeSpec = { value: (d % 5) - 2, cover: 1 };
+      node = { f: d % nFeatures, t: (d % 7) / 7, l: leaf, r: node, defaultLeft: d % 2 === 0, cover: leaf.cover + node.cover };
+    }
+    return tree(node);
+  }
+
+  it('explains a 64-level tree exactly; a deeper one (e.g. a crafted imported model) is refused, not run', () => {
+    const ok = model([chain(64, 3)], 3);
+    for (const x of [[0.5, 0.2, 0.9], [1, 1, 1], [Number.NaN, 0.3, 0]]) {
+      const want = bruteForceShap(ok, x);
+      const got = treeShap(ok, x);
+      expect(got.bias).toBeCloseTo(want.bias, 9);
+      for (let f = 0; f < 3; f++) expect(got.contributions[f]).toBeCloseTo(want.phi[f]!, 9);
+    }
+    // a 5000-level chain read back from XGBoost JSON, as a bundle would carry it
+    const deep = GbdtModel.fromXGBoostJson(model([chain(5000, 3)], 3).toXGBoostJsonString());
+    expect(Number.isFinite(deep.predictRow(Float32Array.of(0.5, 0.5, 0.5)))).toBe(true);
+    const t0 = performance.now();
+    expect(() => treeShap(deep, [0.5, 0.5, 0.5])).toThrow(/GBDT tree 0 is 5000 levels deep: TreeSHAP explains trees up to 64 levels/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it('refuses rows that are too short and row indices outside the columns', () => {
     const m = model([tree({ value: 1, cover: 1 })], 3);
     expect(() => treeShap(m, [1, 2])).toThrow(/Expected 3 features, got 2/);

@@ -42,6 +42,13 @@ interface ShapPlan {
 
 const plans = new WeakMap<GbdtModel, ShapPlan>();
 
+/**
+ * Deepest tree explained. Prognos grows trees to depth ≤ 30 (XGBoost's depthwise default is 6); a
+ * deeper tree, e.g. a crafted chain in an imported model, would need O(D²) path memory and a
+ * recursion as deep as the tree, so it is refused.
+ */
+export const MAX_SHAP_DEPTH = 64;
+
 function treeDepth(t: GbdtTree): number {
   let max = 0;
   const stack: number[] = [0, 0];
@@ -92,9 +99,16 @@ function planOf(model: GbdtModel): ShapPlan {
   let bias = model.baseMargin;
   let maxDepth = 0;
   const means = model.trees.map((t, i) => {
+    const depth = treeDepth(t);
+    if (depth > MAX_SHAP_DEPTH) {
+      throw new PrognosError(
+        'INVALID_INPUT',
+        `GBDT tree ${i} is ${depth} levels deep: TreeSHAP explains trees up to ${MAX_SHAP_DEPTH} levels.`,
+      );
+    }
+    maxDepth = Math.max(maxDepth, depth);
     const m = nodeMeans(t, i);
     bias += m[0]!;
-    maxDepth = Math.max(maxDepth, treeDepth(t));
     return m;
   });
   p = { bias, means, maxDepth };
