@@ -178,7 +178,7 @@ describe('who may start a server', () => {
     await live.close();
   });
 
-  it('reads a key file of salted SHA-256 digests, which never holds the keys', async () => {
+  it('reads a key file of salted SHA-256 digests, which never holds the keys', () => {
     const salt = '00112233445566778899aabbccddeeff';
     const digest = createHash('sha256').update(Buffer.from(salt, 'hex')).update(USER_KEY).digest('hex');
     const keys = ApiKeys.parse(JSON.stringify({ salt, keys: [{ name: 'hashed', sha256: digest }] }), 'keys.json');
