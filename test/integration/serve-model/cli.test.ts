@@ -43,7 +43,7 @@ describe('prognos serve-model refuses to start', () => {
   it('with the unsigned demo bundle under --require-signed', () => {
     const r = serveModel('--bundle', DEMO_BUNDLE, '--require-signed', '--port', '0');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/sign/i);
+    expect(r.stderr).toMatch(/not signed by a trusted key \(unsigned\); the trust policy requires one/);
     expect(r.stdout).not.toMatch(/model server on/);
   });
 
