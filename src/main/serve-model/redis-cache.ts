@@ -3,6 +3,9 @@
  * request answered by one pod is a hit on the others. Entries are plain strings under
  * `prognos:cache:<key>` set with an expiry (SET … EX ttl). A Redis that is down is a miss on `get` and
  * a skipped `set`, answered within the command timeout; the client reconnects by itself.
+ *
+ * With a `fallback` (the in-process cache), every entry is also written there, and while Redis is
+ * down `get` answers from it: a replica keeps its own hits through an outage.
  */
 import type { Redis } from 'ioredis';
 import { logger } from '../services/logger';
@@ -17,25 +20,32 @@ export class RedisCache implements PredictionCache {
   readonly kind = 'redis' as const;
   private failures = 0;
 
-  constructor(private readonly client: Redis) {}
+  constructor(
+    private readonly client: Redis,
+    private readonly fallback?: PredictionCache,
+  ) {}
 
-  /** Connects to `url` (waiting briefly; a Redis that is down still gives a working, always-missing cache). */
-  static async open(url: string, opts: RedisClientOptions = {}): Promise<RedisCache> {
-    return new RedisCache(await connectRedis(url, { name: 'prognos-cache', ...opts }));
+  /**
+   * Connects to `url` (waiting briefly; a Redis that is down still gives a working cache: misses, or
+   * the fallback's hits).
+   */
+  static async open(url: string, opts: RedisClientOptions & { fallback?: PredictionCache } = {}): Promise<RedisCache> {
+    return new RedisCache(await connectRedis(url, { name: 'prognos-cache', ...opts }), opts.fallback);
   }
 
   async get(key: string): Promise<string | undefined> {
-    if (this.client.status !== 'ready') return undefined;
+    if (this.client.status !== 'ready') return this.fallback?.get(key);
     try {
       const v = await this.client.get(REDIS_CACHE_PREFIX + key);
       return v ?? undefined;
     } catch (e) {
       this.noteFailure('get', e);
-      return undefined;
+      return this.fallback?.get(key);
     }
   }
 
   async set(key: string, body: string, ttlSeconds: number): Promise<void> {
+    await this.fallback?.set(key, body, ttlSeconds);
     if (this.client.status !== 'ready') return;
     const ttl = Math.max(1, Math.ceil(ttlSeconds));
     try {
@@ -49,8 +59,9 @@ export class RedisCache implements PredictionCache {
     return redisAnswers(this.client);
   }
 
-  close(): Promise<void> {
-    return closeRedis(this.client);
+  async close(): Promise<void> {
+    await closeRedis(this.client);
+    await this.fallback?.close();
   }
 
   private noteFailure(op: string, e: unknown): void {
