@@ -9,31 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrognosError } from '../../../src/shared/errors';
 import { RedisCache } from '../../../src/main/serve-model/redis-cache';
 import { RedisFeatureStore } from '../../../src/main/serve-model/redis-feature-store';
-import type { PredictionCache } from '../../../src/main/serve-model/types';
+import { MemoryCache } from '../../../src/main/serve-model/memory-cache';
 import { describeWith } from '../../helpers/tools';
 import { privateRedis, REDIS_SERVER, sharedRedis, type TestServer } from '../../helpers/real-servers';
 
 const rand = (): string => randomBytes(6).toString('hex');
-/** The smallest in-process cache: entries with an expiry, in a Map. */
-class MapCache implements PredictionCache {
-  readonly kind = 'memory' as const;
-  readonly entries = new Map<string, { body: string; until: number }>();
-  get(key: string): Promise<string | undefined> {
-    const e = this.entries.get(key);
-    return Promise.resolve(e !== undefined && e.until > Date.now() ? e.body : undefined);
-  }
-  set(key: string, body: string, ttlSeconds: number): Promise<void> {
-    this.entries.set(key, { body, until: Date.now() + ttlSeconds * 1000 });
-    return Promise.resolve();
-  }
-  healthy(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function invalid(pattern: RegExp): (e: unknown) => boolean {
@@ -212,13 +192,13 @@ describeWith(REDIS_SERVER)('Redis backends', () => {
     });
 
     it('with an in-process fallback, keeps answering its own hits while Redis is down', async () => {
-      const local = new MapCache();
+      const local = new MemoryCache();
       const cache = await RedisCache.open(own.url, { fallback: local });
       const other = await RedisCache.open(own.url);
       try {
         await cache.set('warm', 'w', 300);
         expect(await other.get('warm')).toBe('w');
-        expect(local.entries.has('warm')).toBe(true);
+        expect(await local.get('warm')).toBe('w');
         await own.stop();
         expect(await other.get('warm')).toBeUndefined();
         expect(await cache.get('warm')).toBe('w');

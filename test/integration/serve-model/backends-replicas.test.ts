@@ -246,6 +246,11 @@ describeWith(REDIS_SERVER)('serve-model replicas', () => {
       const atStop = sent;
       await sleep(3000);
       const whileDown = sent - atStop;
+      // what waits in the spool shows in the metrics, and PostgreSQL down does not make a replica not ready
+      const metrics = await (await fetch(`${a.base}/metrics`)).text();
+      const pending = Number(/^prognos_prediction_log_pending(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1]);
+      expect(pending).toBeGreaterThan(0);
+      expect((await a.get('/readyz')).status).toBe(200);
       await pg.start();
       await sleep(2000);
       stop = true;
@@ -291,6 +296,11 @@ describeWith(REDIS_SERVER)('serve-model replicas', () => {
       expect(cold.cache).toBe('miss');
       expect((await strict.predict([{ unit: 7, rows: units.get(7)! }])).status).toBe(200);
       expect((await plain.get('/readyz')).status).toBe(200);
+      // the feature store lives in Redis only: its routes say so, and the server keeps serving
+      const append = await plain.post('/units/5/cycles', { rows: units.get(5)!.slice(0, 3) });
+      expect(append.status).toBe(503);
+      expect(JSON.stringify(append.json)).toMatch(/feature store \(Redis\) does not answer/);
+      expect((await plain.predict(body)).status).toBe(200);
       await until('the strict replica to report not ready', async () => (await strict.get('/readyz')).status === 503, 10_000);
 
       await redis.start();
