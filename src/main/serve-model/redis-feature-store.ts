@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { PrognosError } from '../../shared/errors';
+import { checkCycleOrder } from './history-rows';
 import { closeRedis, connectRedis, redisAnswers, type RedisClientOptions } from './redis-client';
 import type { FeatureStore, HistoryRow } from './types';
 
@@ -58,25 +59,17 @@ function unavailable(op: string, e: unknown): PrognosError {
   });
 }
 
-/** Checks the rows before they reach Redis: finite numbers, integer cycles strictly increasing. */
+/** Checks the rows before they reach Redis: finite numbers, whole cycles strictly increasing (as the in-process store). */
 function checkRows(unit: number, rows: readonly HistoryRow[]): void {
-  if (!Number.isSafeInteger(unit)) throw new PrognosError('INVALID_INPUT', `unit: ${String(unit)} is not an integer`);
-  if (rows.length === 0) throw new PrognosError('INVALID_INPUT', 'rows: at least one row is needed');
-  let prev: number | undefined;
+  if (!Number.isSafeInteger(unit)) throw new PrognosError('INVALID_INPUT', `unit: ${String(unit)} is not a whole number`, { field: 'unit' });
+  if (rows.length === 0) throw new PrognosError('INVALID_INPUT', 'rows: at least one row is needed', { field: 'rows' });
+  checkCycleOrder(rows, undefined);
   rows.forEach((row, i) => {
-    const cycle = row.cycle;
-    if (typeof cycle !== 'number' || !Number.isSafeInteger(cycle)) {
-      throw new PrognosError('INVALID_INPUT', `rows[${i}].cycle: must be an integer`);
-    }
     for (const [name, v] of Object.entries(row)) {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new PrognosError('INVALID_INPUT', `rows[${i}].${name}: must be a finite number`);
+        throw new PrognosError('INVALID_INPUT', `rows[${i}].${name}: must be a finite number`, { field: `rows[${i}].${name}` });
       }
     }
-    if (prev !== undefined && cycle <= prev) {
-      throw new PrognosError('INVALID_INPUT', `rows[${i}].cycle: cycle ${cycle} must be greater than the previous row's cycle ${prev}`);
-    }
-    prev = cycle;
   });
 }
 
@@ -119,13 +112,11 @@ export class RedisFeatureStore implements FeatureStore {
     if (!Array.isArray(reply) || reply.length !== 3) throw new PrognosError('INTERNAL', `feature store: unexpected reply ${JSON.stringify(reply)}`);
     const [status, a, b] = reply as [number, number, string];
     if (status === 1) {
+      // the rows are in order among themselves (checked above): the first one is not after what another replica stored
       const cycle = rows[a]!.cycle!;
-      throw new PrognosError(
-        'INVALID_INPUT',
-        a === 0
-          ? `rows[0].cycle: cycle ${cycle} must be greater than unit ${unit}'s last stored cycle ${b}`
-          : `rows[${a}].cycle: cycle ${cycle} must be greater than the previous row's cycle ${b}`,
-      );
+      throw new PrognosError('INVALID_INPUT', `rows[${a}].cycle: cycle ${cycle} is not after the unit's last stored cycle ${b} (cycles must be strictly increasing)`, {
+        field: `rows[${a}].cycle`,
+      });
     }
     return { rows: a, lastCycle: Number(b) };
   }

@@ -154,9 +154,11 @@ describeWith(REDIS_SERVER)('serve-model replicas', () => {
       expect(second.status).toBe(200);
       // the same cycles again through the other replica: refused, the shared store names the row
       const again = await a.post(`/units/${unit}/cycles`, { rows: rows.slice(-1) });
-      expect(again.status).toBeGreaterThanOrEqual(400);
-      expect(again.status).toBeLessThan(500);
-      expect(JSON.stringify(again.json)).toMatch(/cycle/);
+      expect(again.status).toBe(422);
+      expect((again.json as { error: { field?: string; message: string } }).error).toMatchObject({
+        field: 'rows[0].cycle',
+        message: expect.stringMatching(/is not after the unit's last stored cycle/) as unknown,
+      });
 
       const risk = await b.get(`/units/${unit}/risk`);
       expect(risk.status).toBe(200);
