@@ -155,13 +155,18 @@ export class PostgresPredictionLog implements PredictionLog {
     return this.queue.length + this.spool.count;
   }
 
-  async healthy(): Promise<boolean> {
-    try {
-      await this.pool.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
+  /** Answers within 500 ms (readiness probes call it): false at once while the log is spooling. */
+  healthy(): Promise<boolean> {
+    if (this.down || this.closed) return Promise.resolve(false);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), 500);
+    });
+    const probe = this.pool.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    return Promise.race([probe, late]).finally(() => clearTimeout(timer));
   }
 
   async close(): Promise<void> {

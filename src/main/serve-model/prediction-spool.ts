@@ -33,8 +33,9 @@ const num = z.number().finite();
 const recordSchema = z.object({
   time: z.string().min(1),
   bundleSha256: z.string(),
-  unit: z.number().int(),
-  cycle: z.number().int(),
+  // the table's integer columns: a value outside them would fail every batch it is in
+  unit: z.number().int().min(-2147483648).max(2147483647),
+  cycle: z.number().int().min(-2147483648).max(2147483647),
   probability: num,
   gbdt: num,
   lstm: num.nullable(),
