@@ -133,7 +133,7 @@ describeWith(REDIS_SERVER)('serve-model replicas', () => {
       redis = await sharedRedis();
       pg = await sharedPostgres();
       db = await pg.newDatabase();
-      // a prefix of its own, so this test's histories never meet another test's on CI's Redis
+      // the tests below use unit numbers no other test uses (700000 and up), so CI's shared Redis holds nothing of theirs
       [a, b] = await Promise.all([
         ServeModel.start(['--redis', redis.url, '--postgres', db, '--spool-dir', spoolDir()]),
         ServeModel.start(['--redis', redis.url, '--postgres', db, '--spool-dir', spoolDir()]),
