@@ -18,7 +18,11 @@ export class MemoryFeatureStore implements FeatureStore {
 
   append(unit: number, rows: readonly HistoryRow[]): Promise<{ rows: number; lastCycle: number }> {
     const held = this.units.get(unit) ?? [];
-    checkCycleOrder(rows, held.at(-1)?.cycle);
+    try {
+      checkCycleOrder(rows, held.at(-1)?.cycle);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     // copies: the caller's objects are never kept
     const next = [...held, ...rows.map((r) => ({ ...r }))];
     const kept = this.maxRows === undefined || next.length <= this.maxRows ? next : next.slice(next.length - this.maxRows);
