@@ -56,9 +56,9 @@ describeWith(REDIS_SERVER)('Redis backends', () => {
         expect(ttl).toBeLessThanOrEqual(300);
 
         const short = `short-${rand()}`;
-        await a.set(short, 'x', 1);
+        await a.set(short, 'x', 2);
         expect(await b.get(short)).toBe('x');
-        await sleep(1600);
+        await sleep(2600);
         expect(await b.get(short)).toBeUndefined();
         expect(await a.healthy()).toBe(true);
       } finally {
