@@ -19,6 +19,9 @@ export const REFERENCE_TOOLS = Object.freeze({
   'python3-xgboost': { packages: ['python3-xgboost', 'python3-numpy'] },
   'python3-onnx': { packages: ['python3-onnx'] },
   chromium: { packages: ['chromium'] },
+  // the model server's shared backends (test/helpers/real-servers.ts)
+  'redis-server': { packages: ['redis-server'] },
+  postgresql: { packages: ['postgresql'] },
 });
 
 /** @param {NodeJS.ProcessEnv} [env] */

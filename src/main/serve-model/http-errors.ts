@@ -37,7 +37,8 @@ function statusOf(e: PrognosError): number {
     case 'CANCELLED':
       return 503;
     case 'INTERNAL':
-      return 500;
+      // a shared backend (Redis) that does not answer: the request may succeed on a retry
+      return e.details?.unavailable === true ? 503 : 500;
   }
 }
 

@@ -15,7 +15,7 @@ import { intOption, parseCommandArgs, portOption, requireOption } from '../args'
 import type { Output } from '../output';
 
 export const SERVE_MODEL_USAGE =
-  'serve-model --bundle B [--port N] [--host H] [--api-keys FILE] [--require-signed] [--trusted-key PEM]... [--redis URL] [--postgres URL] [--require-backends] [--cache-ttl S] [--log FILE] [--body-limit BYTES] [--rate-limit N]   serve a bundle over HTTP: POST /predict (its openapi.json), KServe v2, /units/{unit}/cycles and /risk, /healthz, /readyz, /model, /metrics; SIGHUP reloads the bundle, SIGTERM stops gracefully';
+  'serve-model --bundle B [--port N] [--host H] [--api-keys FILE] [--require-signed] [--trusted-key PEM]... [--redis URL] [--postgres URL] [--spool-dir DIR] [--require-backends] [--cache-ttl S] [--log FILE] [--body-limit BYTES] [--rate-limit N]   serve a bundle over HTTP: POST /predict (its openapi.json), KServe v2, /units/{unit}/cycles and /risk, /healthz, /readyz, /model, /metrics; SIGHUP reloads the bundle, SIGTERM stops gracefully';
 
 /** The keyring: --trusted-key files, plus the store's keyring when the store exists (never created here). */
 function keyring(storeFlag: string | undefined, files: readonly string[]): { keys: TrustedKey[]; storePolicyRequiresSigned: boolean } {
@@ -52,6 +52,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     'trusted-key': { type: 'string', multiple: true },
     redis: { type: 'string' },
     postgres: { type: 'string' },
+    'spool-dir': { type: 'string' },
     'require-backends': { type: 'boolean', default: false },
     'cache-ttl': { type: 'string' },
     log: { type: 'string' },
@@ -79,6 +80,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
   const backends = await createBackends({
     ...(values.redis === undefined ? {} : { redisUrl: values.redis }),
     ...(values.postgres === undefined ? {} : { postgresUrl: values.postgres }),
+    ...(values['spool-dir'] === undefined ? {} : { spoolDir: resolve(values['spool-dir']) }),
     logFile,
     maxRows,
   });
