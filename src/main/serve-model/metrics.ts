@@ -32,6 +32,7 @@ export const SERVE_METRIC_NAMES = [
   'prognos_dataset_drift_share',
   'prognos_drift_window_rows',
   'prognos_alert_notifications_total',
+  'prognos_ready',
 ] as const;
 export type ServeMetricName = (typeof SERVE_METRIC_NAMES)[number];
 
@@ -86,6 +87,8 @@ export interface ServeMetrics {
   setModel(info: ModelInfo): void;
   /** where the feature-store size and the prediction log's backlog are read at scrape time */
   setSources(sources: { readonly featureStore?: FeatureStore; readonly predictionLog?: PredictionLog }): void;
+  /** how readiness is read at scrape time (GET /readyz's answer: bundle loaded, required backends up) */
+  setReadiness(ready: () => boolean | Promise<boolean>): void;
   /** the latest online-drift computation (replaces the previous one's series) */
   setDrift(drift: DriftGauges): void;
   /** one webhook notification sent (or given up on) by alerting.ts */
@@ -179,6 +182,22 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
     },
   });
 
+  let readiness: (() => boolean | Promise<boolean>) | undefined;
+  new Gauge({
+    name: 'prognos_ready',
+    help: '1 when the server is ready for traffic (as GET /readyz answers), else 0',
+    registers,
+    async collect() {
+      let ready = false;
+      try {
+        ready = readiness === undefined ? false : await readiness();
+      } catch {
+        ready = false;
+      }
+      this.set(ready ? 1 : 0);
+    },
+  });
+
   const driftScore = new Gauge({
     name: 'prognos_feature_drift_score',
     help: 'Online drift of a feature over the sliding window against the bundle reference, by method (psi, ks statistic, wasserstein normalised, jsd, hellinger)',
@@ -224,6 +243,9 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
       featureStore = s.featureStore;
       predictionLog = s.predictionLog;
       lastSize = undefined;
+    },
+    setReadiness(r) {
+      readiness = r;
     },
     setDrift(d) {
       driftScore.reset();

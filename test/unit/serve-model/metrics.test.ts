@@ -51,7 +51,10 @@ describe('serve metrics registry', () => {
     const store = { size: () => Promise.resolve({ units: 2, rows }) } as unknown as FeatureStore;
     const log = { pending: () => pending } as unknown as PredictionLog;
     m.setSources({ featureStore: store, predictionLog: log });
+    let ready = true;
+    m.setReadiness(() => Promise.resolve(ready));
     let t = await m.render();
+    expect(value(t, 'prognos_ready')).toBe(1);
     expect(t).not.toContain('run_id="r1"');
     expect(value(t, 'prognos_model_info{run_id="r2",bundle_sha256="bb",signature="signed:k1"}')).toBe(1);
     expect(value(t, 'prognos_model_loaded_timestamp_seconds')).toBe(2000);
@@ -60,7 +63,9 @@ describe('serve metrics registry', () => {
     expect(value(t, 'prognos_prediction_log_pending')).toBe(4);
     rows = 25;
     pending = 0;
+    ready = false;
     t = await m.render();
+    expect(value(t, 'prognos_ready')).toBe(0);
     expect(value(t, 'prognos_feature_store_rows')).toBe(25);
     expect(value(t, 'prognos_prediction_log_pending')).toBe(0);
   });
