@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo';
 import { driftCommand } from './commands/drift';
 import { keysCommand } from './commands/keys';
 import { serveCommand } from './commands/serve';
+import { SERVE_MODEL_USAGE, serveModelCommand } from './commands/serve-model';
 import { storeCommand } from './commands/store';
 import { runCommand, runsCommand } from './commands/runs';
 import { createOutput, type Output } from './output';
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   keys: { run: keysCommand, usage: 'keys add FILE [--name N] | keys list | keys remove ID | keys policy [default|require-signed|allow-unsigned]  trusted bundle signers (Ed25519 public keys) and the trust policy' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
+  'serve-model': { run: serveModelCommand, usage: SERVE_MODEL_USAGE },
   store: { run: storeCommand, usage: 'store backup FILE [--force] | store restore FILE   online backup (never inside the store; --force replaces FILE) / checked restore of the store' },
   runs: { run: runsCommand, usage: 'runs [--dataset D]                        list training runs (status, dataset, F2), newest first' },
   run: { run: runCommand, usage: 'run ID                                    one run: config, metrics, timings, artifacts with their SHA-256, status, error' },

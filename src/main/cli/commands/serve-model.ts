@@ -1,0 +1,143 @@
+/** `prognos serve-model`: a bundle behind the production HTTP server (docs/serve-model.md). */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PrognosError } from '../../../shared/errors';
+import type { TrustedKey } from '../../core/export';
+import { readBundle } from '../../core/export';
+import { parseEd25519PublicKey } from '../../core/export/signing';
+import { STORE_FILE } from '../../core/store/store-file';
+import { ExperimentStore } from '../../core/store/store';
+import { resolveStoreDir } from '../../services/store-dir';
+import { ApiKeys } from '../../serve-model/api-keys';
+import { createBackends } from '../../serve-model/backends';
+import { createModelServer, DEFAULT_CACHE_TTL_SECONDS, DEFAULT_RATE_LIMIT, isLoopback } from '../../serve-model/server';
+import { intOption, parseCommandArgs, portOption, requireOption } from '../args';
+import type { Output } from '../output';
+
+export const SERVE_MODEL_USAGE =
+  'serve-model --bundle B [--port N] [--host H] [--api-keys FILE] [--require-signed] [--trusted-key PEM]... [--redis URL] [--postgres URL] [--require-backends] [--cache-ttl S] [--log FILE] [--body-limit BYTES] [--rate-limit N]   serve a bundle over HTTP: POST /predict (its openapi.json), KServe v2, /units/{unit}/cycles and /risk, /healthz, /readyz, /model, /metrics; SIGHUP reloads the bundle, SIGTERM stops gracefully';
+
+/** The keyring: --trusted-key files, plus the store's keyring when the store exists (never created here). */
+function keyring(storeFlag: string | undefined, files: readonly string[]): { keys: TrustedKey[]; storePolicyRequiresSigned: boolean } {
+  const keys: TrustedKey[] = files.map((f, i) => {
+    let text: string;
+    try {
+      text = readFileSync(resolve(f), 'utf8');
+    } catch (e) {
+      throw new PrognosError('NOT_FOUND', `--trusted-key ${f}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
+    }
+    const k = parseEd25519PublicKey(text, `--trusted-key ${f}`);
+    return { keyId: k.fingerprint, name: `trusted-key-${i + 1}`, publicKeyPem: k.pem };
+  });
+  const dir = resolveStoreDir(storeFlag);
+  if (!existsSync(join(dir, STORE_FILE))) {
+    if (storeFlag !== undefined) throw new PrognosError('NOT_FOUND', `--store ${storeFlag}: no store there.`);
+    return { keys, storePolicyRequiresSigned: false };
+  }
+  const store = ExperimentStore.open(dir);
+  try {
+    return { keys: [...keys, ...store.trustedKeys()], storePolicyRequiresSigned: store.trustPolicy().requireSigned };
+  } finally {
+    store.close();
+  }
+}
+
+export async function serveModelCommand(argv: string[], out: Output): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    bundle: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'api-keys': { type: 'string' },
+    'require-signed': { type: 'boolean', default: false },
+    'trusted-key': { type: 'string', multiple: true },
+    redis: { type: 'string' },
+    postgres: { type: 'string' },
+    'require-backends': { type: 'boolean', default: false },
+    'cache-ttl': { type: 'string' },
+    log: { type: 'string' },
+    'body-limit': { type: 'string' },
+    'rate-limit': { type: 'string' },
+  });
+  const bundlePath = resolve(requireOption(values.bundle, 'bundle'));
+  const port = portOption(values.port, 'port', 8080);
+  const host = values.host ?? '127.0.0.1';
+  const apiKeys = values['api-keys'] === undefined ? undefined : ApiKeys.load(resolve(values['api-keys']));
+  if (apiKeys === undefined && !isLoopback(host)) {
+    throw new PrognosError('INVALID_INPUT', `--host ${host}: without --api-keys the server listens on 127.0.0.1 only; give an API key file to listen on other addresses.`);
+  }
+  const cacheTtlSeconds = intOption(values['cache-ttl'], 'cache-ttl', DEFAULT_CACHE_TTL_SECONDS, { min: 0, max: 86_400 });
+  const bodyLimitBytes = intOption(values['body-limit'], 'body-limit', 8 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 });
+  const perSecond = intOption(values['rate-limit'], 'rate-limit', DEFAULT_RATE_LIMIT.perSecond, { min: 0, max: 1_000_000 });
+  const { keys, storePolicyRequiresSigned } = keyring(values.store, values['trusted-key'] ?? []);
+  const requireSigned = values['require-signed'] || storePolicyRequiresSigned;
+  const logFile = resolve(values.log ?? 'prognos-predictions.db');
+
+  // the feature store's bound comes from the manifest (checked again, fully, when the server loads the bundle)
+  const manifest = (await readBundle(bundlePath, { trustedKeys: keys, requireTrusted: requireSigned })).manifest;
+  const p = manifest.pipeline;
+  const maxRows = p === null || p.requiresFullHistory ? undefined : Math.max(p.minHistoryRows, manifest.windowLength);
+  const backends = await createBackends({
+    ...(values.redis === undefined ? {} : { redisUrl: values.redis }),
+    ...(values.postgres === undefined ? {} : { postgresUrl: values.postgres }),
+    logFile,
+    maxRows,
+  });
+  let server: Awaited<ReturnType<typeof createModelServer>>;
+  try {
+    server = await createModelServer({
+      bundlePath,
+      host,
+      port,
+      ...(apiKeys === undefined ? {} : { apiKeys }),
+      requireSigned,
+      trustedKeys: keys,
+      cache: backends.cache,
+      featureStore: backends.featureStore,
+      log: backends.log,
+      cacheTtlSeconds,
+      bodyLimitBytes,
+      rateLimit: perSecond === 0 ? null : { perSecond, burst: 2 * perSecond },
+      requireBackends: values['require-backends'],
+    });
+    await server.listen();
+  } catch (e) {
+    await backends.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new PrognosError('INVALID_INPUT', `--port ${port}: already in use by another program.`);
+    if (code === 'EACCES' || code === 'EPERM') throw new PrognosError('INVALID_INPUT', `--port ${port}: permission denied.`);
+    throw e;
+  }
+  const m = server.model;
+  // the one stdout line tools and tests parse
+  process.stdout.write(`Prognos model server on ${server.url}\n`);
+  out.note(`Bundle: ${bundlePath} (run ${m.manifest.runId}, manifest SHA-256 ${m.manifestSha256.slice(0, 16)}…)`);
+  out.note(`Signature: ${m.trust.summary}${requireSigned ? ' (signed bundles required)' : ''}`);
+  out.note(`Backends: ${backends.describe()}; cache TTL ${cacheTtlSeconds === 0 ? 'off' : `${cacheTtlSeconds} s`}`);
+  out.note(
+    apiKeys === undefined
+      ? 'No --api-keys: listening on 127.0.0.1 only, every route open to this machine.'
+      : `API keys: ${apiKeys.size} from ${values['api-keys']}; required on every route but /healthz, /readyz, /v2/health/* and /metrics.`,
+  );
+
+  await new Promise<void>((resolveStop) => {
+    const reload = (): void => {
+      out.note('SIGHUP: reloading the bundle…');
+      server.reload().then(
+        (n) => out.note(`Reloaded: run ${n.manifest.runId}, manifest SHA-256 ${n.manifestSha256.slice(0, 16)}…`),
+        (e: unknown) => out.note(`Reload refused, the previous bundle keeps serving: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    };
+    const stop = (signal: string): void => {
+      out.note(`${signal}: not ready any more; finishing the requests in flight…`);
+      process.off('SIGHUP', reload);
+      resolveStop();
+    };
+    process.on('SIGHUP', reload);
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await server.close();
+  await backends.close();
+  out.note('Stopped: every request answered, the prediction log flushed.');
+  return 0;
+}

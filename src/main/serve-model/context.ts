@@ -1,0 +1,123 @@
+/** What every route of the model server shares: the loaded bundle, the backends, the metrics and the scoring path. */
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { FleetTable } from '../core/data/table';
+import type { UnitScore } from '../core/export/score';
+import type { ApiKey } from './api-keys';
+import type { ServeMetrics } from './metrics';
+import type { LoadedModel } from './model';
+import { canonicalJson, tableOf, unitPrediction, type UnitHistory } from './request';
+import type { FeatureStore, PredictionCache, PredictionLog, PredictionRecord } from './types';
+
+/** What a scoring call hands to observers (online drift, tests). */
+export interface ScoredEvent {
+  readonly route: string;
+  readonly table: FleetTable;
+  readonly scores: readonly UnitScore[];
+  readonly model: LoadedModel;
+}
+
+export interface ServeContext {
+  /** the model serving now */
+  current(): LoadedModel;
+  /** runs `fn` with the current model held, so a reload cannot release it meanwhile */
+  withModel<T>(fn: (m: LoadedModel) => Promise<T>): Promise<T>;
+  readonly cache: PredictionCache;
+  readonly featureStore: FeatureStore;
+  readonly log: PredictionLog;
+  readonly metrics: ServeMetrics;
+  readonly cacheTtlSeconds: number;
+  readonly onScored?: (e: ScoredEvent) => void;
+}
+
+/** The key the auth hook found for a request (undefined without keys). */
+export function keyOf(req: FastifyRequest): ApiKey | undefined {
+  return (req as FastifyRequest & { prognosKey?: ApiKey }).prognosKey;
+}
+
+export function setKey(req: FastifyRequest, key: ApiKey): void {
+  (req as FastifyRequest & { prognosKey?: ApiKey }).prognosKey = key;
+}
+
+export interface Scored {
+  /** the response body, JSON text */
+  readonly body: string;
+  /** 'hit' | 'miss', or 'off' when the cache is off */
+  readonly cache: 'hit' | 'miss' | 'off';
+}
+
+interface PredictionBody {
+  units: Record<string, unknown>[];
+  threshold: number;
+  runId: string;
+}
+
+/**
+ * Scores units (POST /predict, GET /units/{unit}/risk): through the cache (key: the manifest's
+ * SHA-256 and the canonical JSON of the input), then logs one record per unit and counts them.
+ * `shape` turns the predictions into the route's body.
+ */
+export async function scoreUnits(
+  ctx: ServeContext,
+  m: LoadedModel,
+  route: string,
+  req: FastifyRequest,
+  units: readonly UnitHistory[],
+  shape: (p: PredictionBody) => unknown = (p) => p,
+): Promise<Scored> {
+  const started = performance.now();
+  const useCache = ctx.cacheTtlSeconds > 0;
+  const cacheKey = useCache ? `prognos:predict:${m.manifestSha256}:${createHash('sha256').update(route).update('\n').update(canonicalJson(units)).digest('hex')}` : '';
+  let body: string | undefined;
+  let predictions: PredictionBody | undefined;
+  let hit = false;
+  if (useCache) {
+    body = await ctx.cache.get(cacheKey).catch(() => undefined);
+    hit = body !== undefined;
+    ctx.metrics.observeCache(hit);
+  }
+  if (body === undefined) {
+    const table = tableOf(units, m.manifest);
+    const scores = await m.scorer.scoreUnits(table);
+    predictions = { units: scores.map(unitPrediction), threshold: m.manifest.threshold, runId: m.manifest.runId };
+    body = JSON.stringify(shape(predictions));
+    if (useCache) await ctx.cache.set(cacheKey, body, ctx.cacheTtlSeconds).catch(() => undefined);
+    ctx.onScored?.({ route, table, scores, model: m });
+  } else {
+    predictions = predictionsOf(JSON.parse(body) as unknown);
+  }
+  const latencyMs = performance.now() - started;
+  const time = new Date().toISOString();
+  const keyId = keyOf(req)?.name ?? null;
+  const records: PredictionRecord[] = predictions.units.map((u) => {
+    const parts = u.parts as { gbdt: number; lstm?: number };
+    return {
+      time,
+      bundleSha256: m.manifestSha256,
+      unit: u.unit as number,
+      cycle: u.cycle as number,
+      probability: u.probability as number,
+      gbdt: parts.gbdt,
+      lstm: parts.lstm ?? null,
+      rul: (u.rul as number | undefined) ?? null,
+      rulLow: (u.rulLow as number | undefined) ?? null,
+      rulHigh: (u.rulHigh as number | undefined) ?? null,
+      alert: u.alert as boolean,
+      latencyMs,
+      cacheHit: hit,
+      route,
+      keyId,
+    };
+  });
+  ctx.log.write(records);
+  ctx.metrics.observePredictions(records.length, records.filter((r) => r.alert).length);
+  return { body, cache: useCache ? (hit ? 'hit' : 'miss') : 'off' };
+}
+
+/** The predictions inside a cached body (either route's shape). */
+function predictionsOf(doc: unknown): PredictionBody {
+  const d = doc as Partial<PredictionBody> & Record<string, unknown>;
+  if (Array.isArray(d.units)) return d as PredictionBody;
+  // GET /units/{unit}/risk: one prediction at the top level
+  return { units: [d], threshold: Number(d.threshold), runId: String(d.runId) };
+}
