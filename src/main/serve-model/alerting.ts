@@ -117,11 +117,18 @@ export class ServeAlerting {
   /** predictions and alerts per bucket, keyed by bucket index (time / BUCKET_SECONDS) */
   private readonly buckets = new Map<number, { n: number; alerts: number }>();
   private timer: NodeJS.Timeout | undefined;
+  private modelLabel: string;
 
   constructor(private readonly opts: ServeAlertingOptions) {
     validateAlertingOptions(opts);
+    this.modelLabel = opts.modelLabel;
     this.now = opts.now ?? Date.now;
     this.cooldownMs = opts.cooldownMs ?? DEFAULT_ALERT_COOLDOWN_MS;
+  }
+
+  /** How the messages name the model from now on (after a reload). */
+  setModelLabel(label: string): void {
+    this.modelLabel = label;
   }
 
   /**
@@ -222,7 +229,7 @@ export class ServeAlerting {
   }
 
   private send(kind: AlertKind, title: string, body: string, details: Record<string, unknown>): void {
-    const message = alertMessage(kind, this.opts.modelLabel, title, body, details, this.now());
+    const message = alertMessage(kind, this.modelLabel, title, body, details, this.now());
     const p = deliverWithRetry(this.opts.webhookUrl, message, this.opts.retry ?? DEFAULT_RETRY_POLICY, {
       onAttempt: () => undefined,
       signal: this.abort.signal,

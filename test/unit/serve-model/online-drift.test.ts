@@ -34,7 +34,7 @@ function syntheticReference(): OnlineDriftReference {
 }
 
 describe('online drift (synthetic reference)', () => {
-  it('a window drawn from the reference does not drift', () => {
+  it('a window drawn from the reference does not drift (normalised Wasserstein by default)', () => {
     const d = new OnlineDrift(syntheticReference(), { windowRows: 5000 });
     d.observeFeatures(synthetic(5000, 99));
     const r = d.compute();
@@ -64,7 +64,7 @@ describe('online drift (synthetic reference)', () => {
   });
 
   it('the window slides: old rows leave it, so drift clears once the fleet is back', () => {
-    const d = new OnlineDrift(syntheticReference(), { windowRows: 2000 });
+    const d = new OnlineDrift(syntheticReference(), { windowRows: 2000, minRows: 500 });
     d.observeFeatures(synthetic(2000, 5, { 0: 2, 1: 2, 2: 2 }));
     expect(d.compute().datasetDrift).toBe(true);
     d.observeFeatures(synthetic(2000, 6));
@@ -73,9 +73,9 @@ describe('online drift (synthetic reference)', () => {
     expect(r.features.some((f) => f.drifted)).toBe(false);
   });
 
-  it('small windows use KS and a time window drops old rows; below minRows nothing drifts', () => {
+  it("'auto' uses KS on small windows; a time window drops old rows; below minRows nothing drifts", () => {
     let now = 1_000_000;
-    const d = new OnlineDrift(syntheticReference(), { windowRows: 5000, windowSeconds: 60, minRows: 100, now: () => now });
+    const d = new OnlineDrift(syntheticReference(), { windowRows: 5000, windowSeconds: 60, minRows: 100, method: 'auto', now: () => now });
     d.observeFeatures(synthetic(50, 1, { 0: 3 }));
     let r = d.compute();
     expect(r.ready).toBe(false);
@@ -166,9 +166,10 @@ describe('online drift (the shipped demo bundle, histories from its generator)',
     const fd001 = (await parseFleetFile(join(CMAPSS, 'train_FD001.txt'))).table;
     const d = new OnlineDrift(reference, { windowRows: 5000 });
     d.observe(truncateUnits(fd001, (_u, rows) => rows));
-    for (let k = 0; k < 8; k++) d.observe(truncateUnits(fd001, (_u, rows) => 30 + Math.floor(((k + 0.5) / 8) * (rows - 30))));
+    for (let k = 0; k < 10; k++) d.observe(truncateUnits(fd001, (_u, rows) => 30 + Math.floor(((k + 0.5) / 10) * (rows - 30))));
     const r = d.compute();
-    expect(r.windowRows).toBe(900);
+    expect(r.windowRows).toBe(1100);
+    expect(r.ready).toBe(true);
     expect(r.datasetDrift).toBe(true);
   });
 });
