@@ -149,6 +149,7 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
   const isPublic = (req: FastifyRequest): boolean => (req.routeOptions.config as { public?: boolean } | undefined)?.public === true;
 
   app.addHook('onRequest', async (req, reply) => {
+    log.debug(`${req.method} ${req.url} received`);
     if (opts.apiKeys === undefined || isPublic(req)) return;
     const presented = presentedKey(req.headers);
     if (presented === undefined) throw new HttpError(401, 'FORBIDDEN', 'an API key is required: send "Authorization: Bearer KEY" or "X-API-Key: KEY"', 'Authorization', { 'WWW-Authenticate': 'Bearer' });

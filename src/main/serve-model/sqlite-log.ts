@@ -114,6 +114,17 @@ export class SqlitePredictionLog implements PredictionLog {
     return (this.db.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
   }
 
+  /** the latest records, newest first (tests, a local viewer) */
+  recent(limit = 50): PredictionRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT time, bundle_sha256 AS bundleSha256, unit, cycle, probability, gbdt, lstm, rul, rul_low AS rulLow, rul_high AS rulHigh, alert, latency_ms AS latencyMs, cache_hit AS cacheHit, route, key_id AS keyId
+         FROM predictions ORDER BY id DESC LIMIT ?`,
+      )
+      .all(limit) as (Omit<PredictionRecord, 'alert' | 'cacheHit'> & { alert: number; cacheHit: number })[];
+    return rows.map((r) => ({ ...r, alert: r.alert === 1, cacheHit: r.cacheHit === 1 }));
+  }
+
   private tick(): void {
     try {
       this.commit();
