@@ -162,7 +162,18 @@ describe('online drift (the shipped demo bundle, histories from its generator)',
     for (const f of before) expect(f.drifted).toBe(false);
   });
 
-  it('real FD001 histories are a different fleet from the synthetic one the demo learned: they drift', async () => {
+  it('keeps at most maxQueued histories between two drains, sampled from all of them', () => {
+    const d = new OnlineDrift(reference, { windowRows: 5000, maxQueued: 5, random: () => 0 });
+    const one = (u: number): FleetTable => truncateUnits(train, (unit) => (unit === u ? 200 : 0));
+    for (let u = 1; u <= 40; u++) d.observe(one(u));
+    // 40 histories seen, 5 kept (each later one replaces a random slot)
+    d.drainQueue();
+    expect(d.compute().windowRows).toBe(5);
+    for (let u = 1; u <= 3; u++) d.observe(one(u));
+    expect(d.compute().windowRows).toBe(8);
+  });
+
+    it('real FD001 histories are a different fleet from the synthetic one the demo learned: they drift', async () => {
     const fd001 = (await parseFleetFile(join(CMAPSS, 'train_FD001.txt'))).table;
     const d = new OnlineDrift(reference, { windowRows: 5000 });
     d.observe(truncateUnits(fd001, (_u, rows) => rows));
