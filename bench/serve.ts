@@ -52,9 +52,16 @@ type Autocannon = (opts: AutocannonOptions, cb: (err: Error | null, result: Auto
 const autocannon = createRequire(__filename)('autocannon') as Autocannon;
 
 function load(url: string, bodies: readonly string[], seconds: number): Promise<AutocannonResult> {
-  const requests = bodies.map((body) => ({ method: 'POST' as const, path: '/predict', headers: { 'content-type': 'application/json' }, body }));
+  const requests = bodies.map((body) => ({
+    method: 'POST' as const,
+    path: '/predict',
+    headers: { 'content-type': 'application/json' },
+    body,
+  }));
   return new Promise((res, rej) => {
-    autocannon({ url, connections: CONNECTIONS, duration: seconds, requests }, (err, r) => (err === null ? res(r) : rej(err)));
+    autocannon({ url, connections: CONNECTIONS, duration: seconds, requests }, (err, r) =>
+      err === null ? res(r) : rej(err),
+    );
   });
 }
 
@@ -96,15 +103,32 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 function oneUnit(t: FleetTable, s: { start: number; end: number }): FleetTable {
-  return { rowCount: s.end - s.start, unit: t.unit.slice(s.start, s.end), cycle: t.cycle.slice(s.start, s.end), columns: t.columns, values: t.values.map((v) => v.slice(s.start, s.end)) };
+  return {
+    rowCount: s.end - s.start,
+    unit: t.unit.slice(s.start, s.end),
+    cycle: t.cycle.slice(s.start, s.end),
+    columns: t.columns,
+    values: t.values.map((v) => v.slice(s.start, s.end)),
+  };
 }
 
 /** One request body per unit (the columns the bundle's openapi.json requires) and each unit's features at its last row. */
-function requestsOf(test: FleetTable, manifest: BundleManifest, openapi: Record<string, unknown>): { bodies: string[]; features: Record<string, number[]>; units: number[] } {
-  const required = ((openapi.components as { schemas: { HistoryRow: { required: string[] } } }).schemas.HistoryRow.required).filter((c) => c !== 'cycle');
+function requestsOf(
+  test: FleetTable,
+  manifest: BundleManifest,
+  openapi: Record<string, unknown>,
+): { bodies: string[]; features: Record<string, number[]>; units: number[] } {
+  const required = (
+    openapi.components as { schemas: { HistoryRow: { required: string[] } } }
+  ).schemas.HistoryRow.required.filter((c) => c !== 'cycle');
   const col = new Map(test.columns.map((c, j) => [c.name, j]));
   const f = manifest.features;
-  const state = { spec: f.spec, sensors: [...f.sensors], droppedSensors: [...f.droppedSensors], ...(f.regime === undefined ? {} : { regime: f.regime }) };
+  const state = {
+    spec: f.spec,
+    sensors: [...f.sensors],
+    droppedSensors: [...f.droppedSensors],
+    ...(f.regime === undefined ? {} : { regime: f.regime }),
+  };
   const bodies: string[] = [];
   const features: Record<string, number[]> = {};
   const units: number[] = [];
@@ -119,7 +143,9 @@ function requestsOf(test: FleetTable, manifest: BundleManifest, openapi: Record<
     const t = oneUnit(test, s);
     const e = engineerFeatures(t, state.spec, { state });
     const idx = new Map(e.names.map((n, i) => [n, i]));
-    features[`${s.unit}:${test.cycle[s.end - 1]!}`] = manifest.selectedFeatures.map((n) => e.columns[idx.get(n)!]![t.rowCount - 1]!);
+    features[`${s.unit}:${test.cycle[s.end - 1]!}`] = manifest.selectedFeatures.map(
+      (n) => e.columns[idx.get(n)!]![t.rowCount - 1]!,
+    );
     units.push(s.unit);
   }
   return { bodies, features, units };
@@ -178,9 +204,15 @@ export const serveBenchmark: Benchmark = {
   async run(): Promise<Figure[]> {
     const seconds = Number(process.env.PROGNOS_BENCH_SERVE_SECONDS ?? 10);
     const missing = missingPython();
-    if (missing.length > 0) throw new Error(`the FastAPI reference needs Debian's ${missing.join(', ')} (apt-get install -y ${missing.join(' ')})`);
+    if (missing.length > 0)
+      throw new Error(
+        `the FastAPI reference needs Debian's ${missing.join(', ')} (apt-get install -y ${missing.join(' ')})`,
+      );
     const bundle = await readBundle(BUNDLE);
-    const openapi = JSON.parse(Buffer.from(bundle.files.get('openapi.json')!).toString('utf8')) as Record<string, unknown>;
+    const openapi = JSON.parse(Buffer.from(bundle.files.get('openapi.json')!).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     const test = (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'))).table;
     const { bodies, features, units } = requestsOf(test, bundle.manifest, openapi);
     const dir = mkdtempSync(join(tmpdir(), 'prognos-bench-serve-'));
@@ -189,10 +221,25 @@ export const serveBenchmark: Benchmark = {
       // --- ours ---
       const ours = async (cacheTtl: number): Promise<{ url: string; child: ChildProcess }> => {
         const port = await freePort();
-        const child = spawn(process.execPath, [join(ROOT, 'bin', 'prognos.js'), 'serve-model', '--bundle', BUNDLE, '--port', String(port), '--cache-ttl', String(cacheTtl), '--log', join(dir, `predictions-${port}.db`)], {
-          stdio: ['ignore', 'ignore', 'inherit'],
-          env: { ...process.env, MALLOC_ARENA_MAX: '2', PROGNOS_LOG: 'warn' },
-        });
+        const child = spawn(
+          process.execPath,
+          [
+            join(ROOT, 'bin', 'prognos.js'),
+            'serve-model',
+            '--bundle',
+            BUNDLE,
+            '--port',
+            String(port),
+            '--cache-ttl',
+            String(cacheTtl),
+            '--log',
+            join(dir, `predictions-${port}.db`),
+          ],
+          {
+            stdio: ['ignore', 'ignore', 'inherit'],
+            env: { ...process.env, MALLOC_ARENA_MAX: '2', PROGNOS_LOG: 'warn' },
+          },
+        );
         children.push(child);
         const url = `http://127.0.0.1:${port}`;
         await waitFor(`${url}/readyz`, child, 'prognos serve-model');
@@ -203,47 +250,95 @@ export const serveBenchmark: Benchmark = {
       const check = await ours(0);
       const ourGbdt = new Map<number, number>();
       for (const b of bodies.slice(0, 10)) {
-        const r = (await (await fetch(`${check.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: b })).json()) as { units: { unit: number; parts: { gbdt: number } }[] };
+        const r = (await (
+          await fetch(`${check.url}/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: b,
+          })
+        ).json()) as { units: { unit: number; parts: { gbdt: number } }[] };
         ourGbdt.set(r.units[0]!.unit, r.units[0]!.parts.gbdt);
       }
 
       await load(check.url, bodies, 2);
       const cold = await load(check.url, bodies, seconds);
       await stop(check.child);
-      if (cold.non2xx > 0 || cold.errors > 0) throw new Error(`our server answered ${cold.non2xx} non-2xx and ${cold.errors} errors under load`);
+      if (cold.non2xx > 0 || cold.errors > 0)
+        throw new Error(`our server answered ${cold.non2xx} non-2xx and ${cold.errors} errors under load`);
 
       const cached = await ours(300);
       // every body once (misses), then only hits
-      for (const b of bodies) await fetch(`${cached.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: b });
+      for (const b of bodies)
+        await fetch(`${cached.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: b,
+        });
       await load(cached.url, bodies, 2);
       const hits = await load(cached.url, bodies, seconds);
       const metrics = await (await fetch(`${cached.url}/metrics`)).text();
       await stop(cached.child);
-      const count = (result: string): number => Number(new RegExp(`^prognos_cache_requests_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+      const count = (result: string): number =>
+        Number(
+          new RegExp(`^prognos_cache_requests_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN,
+        );
       const hitShare = count('hit') / (count('hit') + count('miss'));
 
       // --- the reference ---
       writeFileSync(join(dir, 'ref_app.py'), FASTAPI_APP);
       writeFileSync(join(dir, 'features.json'), JSON.stringify({ features, threshold: bundle.manifest.threshold }));
       writeFileSync(join(dir, 'gbdt.xgboost.json'), bundle.files.get(bundle.manifest.models.gbdtXgboost.file)!);
-      const refEnv = { ...process.env, PROGNOS_REF_FEATURES: join(dir, 'features.json'), PROGNOS_REF_MODEL: join(dir, 'gbdt.xgboost.json'), OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' };
+      const refEnv = {
+        ...process.env,
+        PROGNOS_REF_FEATURES: join(dir, 'features.json'),
+        PROGNOS_REF_MODEL: join(dir, 'gbdt.xgboost.json'),
+        OMP_NUM_THREADS: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+      };
       const reference = async (workers: number): Promise<AutocannonResult> => {
         const port = await freePort();
-        const child = spawn(PYTHON, ['-m', 'uvicorn', 'ref_app:app', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers), '--no-access-log', '--log-level', 'warning'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: refEnv });
+        const child = spawn(
+          PYTHON,
+          [
+            '-m',
+            'uvicorn',
+            'ref_app:app',
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(port),
+            '--workers',
+            String(workers),
+            '--no-access-log',
+            '--log-level',
+            'warning',
+          ],
+          { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: refEnv },
+        );
         children.push(child);
         const url = `http://127.0.0.1:${port}`;
         try {
           await waitFor(`${url}/healthz`, child, `uvicorn (${workers} worker${workers > 1 ? 's' : ''})`);
           if (workers === 1) {
             for (const b of bodies.slice(0, 10)) {
-              const r = (await (await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: b })).json()) as { units: { unit: number; probability: number }[] };
+              const r = (await (
+                await fetch(`${url}/predict`, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json' },
+                  body: b,
+                })
+              ).json()) as { units: { unit: number; probability: number }[] };
               const ours = ourGbdt.get(r.units[0]!.unit)!;
-              if (!(Math.abs(ours - r.units[0]!.probability) < 1e-5)) throw new Error(`unit ${r.units[0]!.unit}: our GBDT ${ours} differs from xgboost's ${r.units[0]!.probability}: the two servers do not answer the same question`);
+              if (!(Math.abs(ours - r.units[0]!.probability) < 1e-5))
+                throw new Error(
+                  `unit ${r.units[0]!.unit}: our GBDT ${ours} differs from xgboost's ${r.units[0]!.probability}: the two servers do not answer the same question`,
+                );
             }
           }
           await load(url, bodies, 2);
           const r = await load(url, bodies, seconds);
-          if (r.non2xx > 0 || r.errors > 0) throw new Error(`the reference answered ${r.non2xx} non-2xx and ${r.errors} errors under load`);
+          if (r.non2xx > 0 || r.errors > 0)
+            throw new Error(`the reference answered ${r.non2xx} non-2xx and ${r.errors} errors under load`);
           return r;
         } finally {
           await stop(child);
@@ -264,8 +359,18 @@ export const serveBenchmark: Benchmark = {
           note: `ratio = ours / reference, higher is better; ours: features + GBDT + LSTM + RUL per request, cache off, memory backends; fastapi: uvicorn ${best.workers} worker(s) (1: ${round(ref1.requests.average, 0)}, 2: ${round(ref2.requests.average, 0)} req/s), python3-xgboost on precomputed features, p99 ${best.r.latency.p99} ms; ${setup}`,
         },
         { name: 'serve-p50', value: cold.latency.p50, unit: 'ms', note: `cache off; ${setup}` },
-        { name: 'serve-p99', value: cold.latency.p99, unit: 'ms', note: `cache off, target ≤ 20 ms; ${cold.requests.total} requests` },
-        { name: 'serve-cache-p99', value: hits.latency.p99, unit: 'ms', note: `cache on, ${(100 * hitShare).toFixed(1)}% hits (from /metrics), target ≤ 2 ms; p50 ${hits.latency.p50} ms, ${round(hits.requests.average, 0)} req/s` },
+        {
+          name: 'serve-p99',
+          value: cold.latency.p99,
+          unit: 'ms',
+          note: `cache off, target ≤ 20 ms; ${cold.requests.total} requests`,
+        },
+        {
+          name: 'serve-cache-p99',
+          value: hits.latency.p99,
+          unit: 'ms',
+          note: `cache on, ${(100 * hitShare).toFixed(1)}% hits (from /metrics), target ≤ 2 ms; p50 ${hits.latency.p50} ms, ${round(hits.requests.average, 0)} req/s`,
+        },
       ];
     } finally {
       await Promise.all(children.map(stop));

@@ -55,22 +55,36 @@ export interface ServeAlertingOptions {
 export interface ServeAlertMessage {
   readonly text: string;
   readonly blocks: readonly Record<string, unknown>[];
-  readonly prognos: { readonly kind: AlertKind; readonly model: string; readonly at: string; readonly details: Readonly<Record<string, unknown>> };
+  readonly prognos: {
+    readonly kind: AlertKind;
+    readonly model: string;
+    readonly at: string;
+    readonly details: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** Checks the options before the server starts: INVALID_INPUT naming the option and the reason. */
-export function validateAlertingOptions(o: Pick<ServeAlertingOptions, 'webhookUrl' | 'alertRate' | 'cooldownMs' | 'option'>): void {
+export function validateAlertingOptions(
+  o: Pick<ServeAlertingOptions, 'webhookUrl' | 'alertRate' | 'cooldownMs' | 'option'>,
+): void {
   const option = o.option ?? '--alert-webhook';
   const problem = webhookUrlProblem(o.webhookUrl);
   if (problem !== null) throw new PrognosError('INVALID_INPUT', `${option}: the URL ${problem}`);
   const r = o.alertRate;
   if (r !== undefined) {
-    if (!(r.rate > 0 && r.rate < 1)) throw new PrognosError('INVALID_INPUT', `--alert-rate: ${r.rate} is not a share between 0 and 1 (exclusive)`);
+    if (!(r.rate > 0 && r.rate < 1))
+      throw new PrognosError('INVALID_INPUT', `--alert-rate: ${r.rate} is not a share between 0 and 1 (exclusive)`);
     if (r.windowSeconds !== undefined && !(Number.isInteger(r.windowSeconds) && r.windowSeconds >= BUCKET_SECONDS)) {
-      throw new PrognosError('INVALID_INPUT', `--alert-rate-window: ${r.windowSeconds} is not a whole number of seconds ≥ ${BUCKET_SECONDS}`);
+      throw new PrognosError(
+        'INVALID_INPUT',
+        `--alert-rate-window: ${r.windowSeconds} is not a whole number of seconds ≥ ${BUCKET_SECONDS}`,
+      );
     }
     if (r.minPredictions !== undefined && !(Number.isInteger(r.minPredictions) && r.minPredictions >= 1)) {
-      throw new PrognosError('INVALID_INPUT', `alert rate: minPredictions ${r.minPredictions} is not a whole number ≥ 1`);
+      throw new PrognosError(
+        'INVALID_INPUT',
+        `alert rate: minPredictions ${r.minPredictions} is not a whole number ≥ 1`,
+      );
     }
   }
   if (o.cooldownMs !== undefined && !(Number.isFinite(o.cooldownMs) && o.cooldownMs >= 0)) {
@@ -86,13 +100,23 @@ function escapeMrkdwn(s: string): string {
   return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-export function alertMessage(kind: AlertKind, model: string, title: string, body: string, details: Record<string, unknown>, at: number): ServeAlertMessage {
+export function alertMessage(
+  kind: AlertKind,
+  model: string,
+  title: string,
+  body: string,
+  details: Record<string, unknown>,
+  at: number,
+): ServeAlertMessage {
   return {
     text: clip(`[Warning] ${title}`, 3000),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(title, 150), emoji: false } },
       { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(body), 3000) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Severity: *Warning* · Prognos model server · ${escapeMrkdwn(model)}` }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `Severity: *Warning* · Prognos model server · ${escapeMrkdwn(model)}` }],
+      },
     ],
     prognos: { kind, model, at: new Date(at).toISOString(), details },
   };
@@ -155,13 +179,26 @@ export class ServeAlerting {
     const started = r.features.filter((f) => this.starts(`feature:${f.feature}`, f.drifted));
     if (started.length > 0) {
       const names = started.map((f) => f.feature);
-      const lines = started.slice(0, 20).map((f) => `• ${f.feature}: ${f.method} ${f.score.toPrecision(3)} (threshold ${f.threshold}); mean ${f.referenceMean.toPrecision(4)} → ${f.currentMean.toPrecision(4)}`);
+      const lines = started
+        .slice(0, 20)
+        .map(
+          (f) =>
+            `• ${f.feature}: ${f.method} ${f.score.toPrecision(3)} (threshold ${f.threshold}); mean ${f.referenceMean.toPrecision(4)} → ${f.currentMean.toPrecision(4)}`,
+        );
       if (started.length > 20) lines.push(`…and ${started.length - 20} more`);
       this.send(
         'feature_drift',
         `${started.length === 1 ? `Feature ${names[0]} drifts` : `${started.length} features drift`} in the last ${r.windowRows} scored rows`,
         `Against the bundle's drift reference:\n${lines.join('\n')}`,
-        { features: started.map((f) => ({ feature: f.feature, method: f.method, score: f.score, threshold: f.threshold })), windowRows: r.windowRows },
+        {
+          features: started.map((f) => ({
+            feature: f.feature,
+            method: f.method,
+            score: f.score,
+            threshold: f.threshold,
+          })),
+          windowRows: r.windowRows,
+        },
       );
     }
     if (this.starts('dataset', r.datasetDrift)) {
@@ -189,7 +226,8 @@ export class ServeAlerting {
     const rule = this.opts.alertRate;
     if (rule === undefined) return { rate: 0, predictions: 0 };
     const nowBucket = Math.floor(this.now() / 1000 / BUCKET_SECONDS);
-    const oldest = nowBucket - Math.ceil((rule.windowSeconds ?? DEFAULT_ALERT_RATE_WINDOW_SECONDS) / BUCKET_SECONDS) + 1;
+    const oldest =
+      nowBucket - Math.ceil((rule.windowSeconds ?? DEFAULT_ALERT_RATE_WINDOW_SECONDS) / BUCKET_SECONDS) + 1;
     let n = 0;
     let a = 0;
     for (const [b, c] of this.buckets) {
@@ -238,7 +276,8 @@ export class ServeAlerting {
       (o) => {
         if (o.interrupted) return;
         this.opts.metrics?.observeNotification(kind, o.delivered ? 'delivered' : 'failed');
-        if (!o.delivered) log.warn(`the ${kind} alert was not delivered after ${o.attempts} attempt(s): ${o.lastError ?? 'refused'}`);
+        if (!o.delivered)
+          log.warn(`the ${kind} alert was not delivered after ${o.attempts} attempt(s): ${o.lastError ?? 'refused'}`);
       },
       (e: unknown) => {
         this.opts.metrics?.observeNotification(kind, 'failed');

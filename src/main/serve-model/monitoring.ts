@@ -139,7 +139,10 @@ export function createServeMonitoring(opts: ServeMonitoringOptions): ServeMonito
       alerting?.setModelLabel(label(bundle.manifest.runId, sha));
       alerting?.start();
       const d = await loadDrift(opts.bundlePath, sha);
-      const a = opts.alerts === undefined ? 'no alert webhook' : `alerts to the webhook (drift${opts.alerts.alertRate === undefined ? '' : `, alert rate above ${(100 * opts.alerts.alertRate.rate).toFixed(1)}%`})`;
+      const a =
+        opts.alerts === undefined
+          ? 'no alert webhook'
+          : `alerts to the webhook (drift${opts.alerts.alertRate === undefined ? '' : `, alert rate above ${(100 * opts.alerts.alertRate.rate).toFixed(1)}%`})`;
       return `${d}; ${a}`;
     },
     drift: () => drift?.latest(),
@@ -153,4 +156,3 @@ export function createServeMonitoring(opts: ServeMonitoringOptions): ServeMonito
     },
   };
 }
-

@@ -109,7 +109,13 @@ export function driftGauges(r: OnlineDriftResult): DriftGauges {
   return {
     features: r.features.map((f) => ({
       feature: f.feature,
-      scores: { psi: f.scores.psi, ks: f.scores.ks, wasserstein: f.scores.wasserstein, jsd: f.scores.jsd, hellinger: f.scores.hellinger },
+      scores: {
+        psi: f.scores.psi,
+        ks: f.scores.ks,
+        wasserstein: f.scores.wasserstein,
+        jsd: f.scores.jsd,
+        hellinger: f.scores.hellinger,
+      },
       drifted: f.drifted,
     })),
     share: r.driftedShare,
@@ -130,7 +136,12 @@ export interface OnlineDriftReference {
 
 function featureStateOf(m: BundleManifest): FeatureState {
   const f = m.features;
-  return { spec: f.spec, sensors: [...f.sensors], droppedSensors: [...f.droppedSensors], ...(f.regime === undefined ? {} : { regime: f.regime }) };
+  return {
+    spec: f.spec,
+    sensors: [...f.sensors],
+    droppedSensors: [...f.droppedSensors],
+    ...(f.regime === undefined ? {} : { regime: f.regime }),
+  };
 }
 
 /** The reference a verified bundle carries; BAD_FILE naming the file when it has none or it is damaged. */
@@ -166,7 +177,8 @@ export class OnlineDrift {
     private readonly reference: OnlineDriftReference,
     private readonly opts: OnlineDriftOptions = {},
   ) {
-    if (reference.values.length !== reference.features.length) throw new PrognosError('INTERNAL', 'online drift: one reference column per feature');
+    if (reference.values.length !== reference.features.length)
+      throw new PrognosError('INTERNAL', 'online drift: one reference column per feature');
     this.capacity = Math.max(1, Math.floor(opts.windowRows ?? DEFAULT_DRIFT_WINDOW_ROWS));
     this.window = reference.features.map(() => new Float32Array(this.capacity));
     this.times = new Float64Array(this.capacity);
@@ -202,7 +214,8 @@ export class OnlineDrift {
     const t = this.now();
     const F = this.window.length;
     for (const row of rows) {
-      if (row.length !== F) throw new PrognosError('INVALID_INPUT', `online drift: a row has ${row.length} values, not ${F} features`);
+      if (row.length !== F)
+        throw new PrognosError('INVALID_INPUT', `online drift: a row has ${row.length} values, not ${F} features`);
       for (let f = 0; f < F; f++) this.window[f]![this.head] = row[f]!;
       this.times[this.head] = t;
       this.head = (this.head + 1) % this.capacity;
@@ -225,7 +238,8 @@ export class OnlineDrift {
       const index = new Map(f.names.map((n, i) => [n, i]));
       const cols = this.reference.features.map((n) => {
         const i = index.get(n);
-        if (i === undefined) throw new PrognosError('BAD_FILE', `manifest.json: the feature recipe does not produce ${n}`);
+        if (i === undefined)
+          throw new PrognosError('BAD_FILE', `manifest.json: the feature recipe does not produce ${n}`);
         return f.columns[i]!;
       });
       this.observeFeatures(spans.map((s) => cols.map((c) => c[s.end - 1]!)));
@@ -258,12 +272,29 @@ export class OnlineDrift {
         const scores = driftScores(ref, c);
         const method = resolveMethod(choice, ref.count, c.count);
         const v = columnVerdict(scores, method, thresholds);
-        features.push({ feature: name, method, score: v.score, threshold: v.threshold, drifted: ready && ref.count > 0 && c.count > 0 && v.drifted, scores, referenceMean: ref.mean, currentMean: c.mean });
+        features.push({
+          feature: name,
+          method,
+          score: v.score,
+          threshold: v.threshold,
+          drifted: ready && ref.count > 0 && c.count > 0 && v.drifted,
+          scores,
+          referenceMean: ref.mean,
+          currentMean: c.mean,
+        });
       });
     }
     const drifted = features.filter((f) => f.drifted).length;
     const driftedShare = features.length === 0 ? 0 : drifted / features.length;
-    const result: OnlineDriftResult = { at, windowRows: n, ready, features, driftedShare, datasetDrift: ready && features.length > 0 && driftedShare >= shareRule, datasetDriftShare: shareRule };
+    const result: OnlineDriftResult = {
+      at,
+      windowRows: n,
+      ready,
+      features,
+      driftedShare,
+      datasetDrift: ready && features.length > 0 && driftedShare >= shareRule,
+      datasetDriftShare: shareRule,
+    };
     this.last = result;
     this.opts.onResult?.(result);
     return result;

@@ -43,13 +43,30 @@ const fast = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20, timeoutMs: 2000,
 
 function feature(name: string, drifted: boolean): FeatureDrift {
   const scores = { psi: 0.3, ks: 0.2, ksPValue: 0.001, wasserstein: drifted ? 1.5 : 0.02, jsd: 0.1, hellinger: 0.1 };
-  return { feature: name, method: 'wasserstein', score: scores.wasserstein, threshold: 0.1, drifted, scores, referenceMean: 1, currentMean: drifted ? 3 : 1 };
+  return {
+    feature: name,
+    method: 'wasserstein',
+    score: scores.wasserstein,
+    threshold: 0.1,
+    drifted,
+    scores,
+    referenceMean: 1,
+    currentMean: drifted ? 3 : 1,
+  };
 }
 
 function drift(drifted: Record<string, boolean>, ready = true): OnlineDriftResult {
   const features = Object.entries(drifted).map(([n, d]) => feature(n, d));
   const share = features.filter((f) => f.drifted).length / features.length;
-  return { at: 0, windowRows: 5000, ready, features, driftedShare: share, datasetDrift: ready && share >= 0.5, datasetDriftShare: 0.5 };
+  return {
+    at: 0,
+    windowRows: 5000,
+    ready,
+    features,
+    driftedShare: share,
+    datasetDrift: ready && share >= 0.5,
+    datasetDriftShare: 0.5,
+  };
 }
 
 let rx: Receiver | undefined;
@@ -63,7 +80,14 @@ describe('serve-model alerting', () => {
     rx = await receiver();
     let now = 1_000_000;
     const metrics = createServeMetrics({ defaultMetrics: false });
-    const a = new ServeAlerting({ webhookUrl: rx.url, modelLabel: 'run r1', cooldownMs: 60_000, retry: fast, metrics, now: () => now });
+    const a = new ServeAlerting({
+      webhookUrl: rx.url,
+      modelLabel: 'run r1',
+      cooldownMs: 60_000,
+      retry: fast,
+      metrics,
+      now: () => now,
+    });
     a.onDrift(drift({ s2_mean_5: false, s3_max_10: false, s4_ewma: false }));
     a.onDrift(drift({ s2_mean_5: true, s3_max_10: false, s4_ewma: false }));
     await a.idle();
@@ -88,7 +112,9 @@ describe('serve-model alerting', () => {
     a.onDrift(drift({ s2_mean_5: true, s3_max_10: false, s4_ewma: false }));
     await a.idle();
     expect(rx.got).toHaveLength(2);
-    expect(await metrics.render()).toMatch(/^prognos_alert_notifications_total\{kind="feature_drift",outcome="delivered"\} 2$/m);
+    expect(await metrics.render()).toMatch(
+      /^prognos_alert_notifications_total\{kind="feature_drift",outcome="delivered"\} 2$/m,
+    );
     await a.close();
   });
 
@@ -119,7 +145,14 @@ describe('serve-model alerting', () => {
   it('alerts when the share of alerting predictions over the window passes the rate, and again only after it cleared and cooled down', async () => {
     rx = await receiver();
     let now = 5_000_000;
-    const a = new ServeAlerting({ webhookUrl: rx.url, modelLabel: 'm', alertRate: { rate: 0.2, windowSeconds: 60, minPredictions: 50 }, cooldownMs: 0, retry: fast, now: () => now });
+    const a = new ServeAlerting({
+      webhookUrl: rx.url,
+      modelLabel: 'm',
+      alertRate: { rate: 0.2, windowSeconds: 60, minPredictions: 50 },
+      cooldownMs: 0,
+      retry: fast,
+      now: () => now,
+    });
     // 40 predictions, all alerting: below minPredictions, no evidence yet
     a.observePredictions(40, 40);
     a.checkAlertRate();
@@ -160,14 +193,22 @@ describe('serve-model alerting', () => {
     b.onDrift(drift({ a: true, b: false, c: false }));
     await b.idle();
     expect(rx.requests).toBe(3);
-    expect(await metrics.render()).toMatch(/^prognos_alert_notifications_total\{kind="feature_drift",outcome="failed"\} 1$/m);
+    expect(await metrics.render()).toMatch(
+      /^prognos_alert_notifications_total\{kind="feature_drift",outcome="failed"\} 1$/m,
+    );
     await a.close();
     await b.close();
   });
 
   it('refuses a bad webhook URL or rule naming the option', () => {
-    expect(() => new ServeAlerting({ webhookUrl: 'ftp://x/y', modelLabel: 'm' })).toThrow(/--alert-webhook: the URL must be an http or https URL/);
-    expect(() => new ServeAlerting({ webhookUrl: 'https://u:p@hooks.example/x', modelLabel: 'm' })).toThrow(/user name or password/);
-    expect(() => new ServeAlerting({ webhookUrl: 'https://hooks.example/x', modelLabel: 'm', alertRate: { rate: 1.5 } })).toThrow(/--alert-rate: 1.5/);
+    expect(() => new ServeAlerting({ webhookUrl: 'ftp://x/y', modelLabel: 'm' })).toThrow(
+      /--alert-webhook: the URL must be an http or https URL/,
+    );
+    expect(() => new ServeAlerting({ webhookUrl: 'https://u:p@hooks.example/x', modelLabel: 'm' })).toThrow(
+      /user name or password/,
+    );
+    expect(
+      () => new ServeAlerting({ webhookUrl: 'https://hooks.example/x', modelLabel: 'm', alertRate: { rate: 1.5 } }),
+    ).toThrow(/--alert-rate: 1.5/);
   });
 });

@@ -19,7 +19,10 @@ const DEPLOY = join(REPO, 'deploy');
 
 /** Every document of a YAML file, parsed by Debian's python3-yaml (safe_load_all) as JSON. */
 function yamlDocs(file: string): Record<string, unknown>[] {
-  const docs = runPythonJson<unknown[]>('import json, sys, yaml\nprint(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")) if d is not None]))', { args: [file], timeoutMs: 60_000 });
+  const docs = runPythonJson<unknown[]>(
+    'import json, sys, yaml\nprint(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")) if d is not None]))',
+    { args: [file], timeoutMs: 60_000 },
+  );
   return docs as Record<string, unknown>[];
 }
 
@@ -38,13 +41,16 @@ const KINDS: Record<string, (doc: never) => Validatable> = {
 };
 
 type Obj = Record<string, unknown>;
-const at = (o: unknown, ...path: (string | number)[]): unknown => path.reduce<unknown>((x, k) => (x === null || x === undefined ? undefined : (x as Obj)[k as string]), o);
+const at = (o: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>((x, k) => (x === null || x === undefined ? undefined : (x as Obj)[k as string]), o);
 
 describe('deploy/k8s manifests', () => {
   const files = readdirSync(join(DEPLOY, 'k8s')).filter((f) => f.endsWith('.yaml'));
   const byKind = new Map<string, Obj>();
   beforeAll(() => {
-    for (const f of files) for (const d of yamlDocs(join(DEPLOY, 'k8s', f))) byKind.set(`${String(d.kind)}/${String(at(d, 'metadata', 'name'))}`, d);
+    for (const f of files)
+      for (const d of yamlDocs(join(DEPLOY, 'k8s', f)))
+        byKind.set(`${String(d.kind)}/${String(at(d, 'metadata', 'name'))}`, d);
   });
 
   it('every document validates against the Kubernetes schema of its kind', () => {
@@ -59,7 +65,16 @@ describe('deploy/k8s manifests', () => {
         kinds.add(String(d.kind));
       }
     }
-    for (const k of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Secret', 'ConfigMap', 'PersistentVolumeClaim']) expect(kinds).toContain(k);
+    for (const k of [
+      'Deployment',
+      'Service',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'Secret',
+      'ConfigMap',
+      'PersistentVolumeClaim',
+    ])
+      expect(kinds).toContain(k);
   });
 
   it('the validation is not a formality: a broken manifest is refused', () => {
@@ -92,18 +107,36 @@ describe('deploy/k8s manifests', () => {
     const mounts = c.volumeMounts as Obj[];
     expect(mounts.find((m) => m.mountPath === '/bundle')?.readOnly).toBe(true);
     expect(mounts.find((m) => m.mountPath === '/secrets')?.readOnly).toBe(true);
-    expect(mounts.filter((m) => m.readOnly !== true).map((m) => m.mountPath).sort()).toEqual(['/tmp', '/var/lib/prognos']);
+    expect(
+      mounts
+        .filter((m) => m.readOnly !== true)
+        .map((m) => m.mountPath)
+        .sort(),
+    ).toEqual(['/tmp', '/var/lib/prognos']);
     // backend URLs from a Secret, never written in the manifest
     const env = c.env as Obj[];
-    for (const name of ['PROGNOS_REDIS_URL', 'PROGNOS_POSTGRES_URL']) expect(at(env.find((e) => e.name === name), 'valueFrom', 'secretKeyRef', 'name')).toBe('prognos-backends');
+    for (const name of ['PROGNOS_REDIS_URL', 'PROGNOS_POSTGRES_URL'])
+      expect(
+        at(
+          env.find((e) => e.name === name),
+          'valueFrom',
+          'secretKeyRef',
+          'name',
+        ),
+      ).toBe('prognos-backends');
     const args = c.args as string[];
     expect(args.slice(0, 3)).toEqual(['serve-model', '--bundle', '/bundle']);
     expect(args[args.indexOf('--api-keys') + 1]).toBe('/secrets/api-keys');
     expect(args[args.indexOf('--redis') + 1]).toBe('$(PROGNOS_REDIS_URL)');
     // the HPA scales this Deployment, the PDB and the Service select its pods
     const labels = at(d, 'spec', 'template', 'metadata', 'labels') as Obj;
-    expect(at(byKind.get('HorizontalPodAutoscaler/prognos-serve-model'), 'spec', 'scaleTargetRef', 'name')).toBe('prognos-serve-model');
-    for (const sel of [at(byKind.get('Service/prognos-serve-model'), 'spec', 'selector'), at(byKind.get('PodDisruptionBudget/prognos-serve-model'), 'spec', 'selector', 'matchLabels')] as Obj[]) {
+    expect(at(byKind.get('HorizontalPodAutoscaler/prognos-serve-model'), 'spec', 'scaleTargetRef', 'name')).toBe(
+      'prognos-serve-model',
+    );
+    for (const sel of [
+      at(byKind.get('Service/prognos-serve-model'), 'spec', 'selector'),
+      at(byKind.get('PodDisruptionBudget/prognos-serve-model'), 'spec', 'selector', 'matchLabels'),
+    ] as Obj[]) {
       for (const [k, v] of Object.entries(sel)) expect(labels[k]).toBe(v);
     }
   });
@@ -123,7 +156,10 @@ describe('deploy/Dockerfile', () => {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
-  const stages = lines.reduce<string[][]>((acc, l) => (l.startsWith('FROM ') ? [...acc, [l]] : (acc[acc.length - 1]!.push(l), acc)), []);
+  const stages = lines.reduce<string[][]>(
+    (acc, l) => (l.startsWith('FROM ') ? [...acc, [l]] : (acc[acc.length - 1]!.push(l), acc)),
+    [],
+  );
   const final = stages[stages.length - 1]!;
 
   it('is multi-stage on node:20-slim, production dependencies without install scripts', () => {
@@ -161,7 +197,9 @@ describe('deploy/ metric names', () => {
   const rules = yamlDocs(join(DEPLOY, 'prometheus', 'rules.yml'))[0]!;
   const dashboard = JSON.parse(readFileSync(join(DEPLOY, 'grafana', 'prognos-dashboard.json'), 'utf8')) as Obj;
   const ruleList = (rules.groups as Obj[]).flatMap((g) => g.rules as Obj[]);
-  const panelExprs = (dashboard.panels as Obj[]).flatMap((p) => ((p.targets as Obj[] | undefined) ?? []).map((t) => String(t.expr)));
+  const panelExprs = (dashboard.panels as Obj[]).flatMap((p) =>
+    ((p.targets as Obj[] | undefined) ?? []).map((t) => String(t.expr)),
+  );
   const annotationExprs = (at(dashboard, 'annotations', 'list') as Obj[]).map((a) => String(a.expr));
   const variableQueries = (at(dashboard, 'templating', 'list') as Obj[]).map((v) => JSON.stringify(v.query ?? ''));
   const exprs = [...ruleList.map((r) => String(r.expr)), ...panelExprs, ...annotationExprs, ...variableQueries];
@@ -187,13 +225,28 @@ describe('deploy/ metric names', () => {
   });
 
   it('the name check catches a misspelt metric', () => {
-    expect(namesIn('rate(prognos_http_request_total[5m])').filter((n) => !registryNames.has(n))).toEqual(['prognos_http_request_total']);
-    expect(namesIn('histogram_quantile(0.99, rate(prognos_http_request_duration_seconds_bucket[5m]))').filter((n) => !registryNames.has(n))).toEqual([]);
+    expect(namesIn('rate(prognos_http_request_total[5m])').filter((n) => !registryNames.has(n))).toEqual([
+      'prognos_http_request_total',
+    ]);
+    expect(
+      namesIn('histogram_quantile(0.99, rate(prognos_http_request_duration_seconds_bucket[5m]))').filter(
+        (n) => !registryNames.has(n),
+      ),
+    ).toEqual([]);
   });
 
   it('rules.yml has the alerts the platform team needs, each well formed', () => {
     const names = ruleList.map((r) => r.alert);
-    for (const a of ['PrognosHighErrorRate', 'PrognosPredictLatencyP99High', 'PrognosFeatureDrift', 'PrognosDatasetDrift', 'PrognosAlertRateHigh', 'PrognosPredictionLogBacklog', 'PrognosNotReady']) expect(names).toContain(a);
+    for (const a of [
+      'PrognosHighErrorRate',
+      'PrognosPredictLatencyP99High',
+      'PrognosFeatureDrift',
+      'PrognosDatasetDrift',
+      'PrognosAlertRateHigh',
+      'PrognosPredictionLogBacklog',
+      'PrognosNotReady',
+    ])
+      expect(names).toContain(a);
     for (const r of ruleList) {
       expect(String(r.alert)).toMatch(/^[A-Z][A-Za-z0-9]+$/);
       expect(['critical', 'warning']).toContain(at(r, 'labels', 'severity'));
@@ -212,7 +265,9 @@ describe('deploy/ metric names', () => {
   });
 
   it.skipIf(!existsSync('/usr/bin/promtool'))('promtool accepts rules.yml (Debian prometheus installed)', () => {
-    const r = spawnSync('/usr/bin/promtool', ['check', 'rules', join(DEPLOY, 'prometheus', 'rules.yml')], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/promtool', ['check', 'rules', join(DEPLOY, 'prometheus', 'rules.yml')], {
+      encoding: 'utf8',
+    });
     expect(r.stdout + r.stderr).toMatch(/SUCCESS: 8 rules found/);
     expect(r.status).toBe(0);
   });

@@ -73,7 +73,9 @@ describe('serve metrics registry', () => {
   it('keeps the last known store size when the backend is down', async () => {
     const m = createServeMetrics({ defaultMetrics: false });
     let up = true;
-    const store = { size: () => (up ? Promise.resolve({ units: 3, rows: 30 }) : Promise.reject(new Error('down'))) } as unknown as FeatureStore;
+    const store = {
+      size: () => (up ? Promise.resolve({ units: 3, rows: 30 }) : Promise.reject(new Error('down'))),
+    } as unknown as FeatureStore;
     m.setSources({ featureStore: store });
     expect(value(await m.render(), 'prognos_feature_store_rows')).toBe(30);
     up = false;
@@ -83,7 +85,14 @@ describe('serve metrics registry', () => {
   it('exports drift gauges per feature and replaces them on each computation', async () => {
     const m = createServeMetrics({ defaultMetrics: false });
     const scores = { psi: 0.5, ks: 0.4, wasserstein: 1.9, jsd: 0.3, hellinger: 0.35 };
-    m.setDrift({ features: [{ feature: 's2_mean', scores, drifted: true }, { feature: 'gone', scores, drifted: false }], share: 0.5, windowRows: 4000 });
+    m.setDrift({
+      features: [
+        { feature: 's2_mean', scores, drifted: true },
+        { feature: 'gone', scores, drifted: false },
+      ],
+      share: 0.5,
+      windowRows: 4000,
+    });
     m.setDrift({ features: [{ feature: 's2_mean', scores, drifted: true }], share: 1, windowRows: 5000 });
     m.observeNotification('feature_drift', 'delivered');
     const t = await m.render();

@@ -38,31 +38,71 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  const openapi = JSON.parse(Buffer.from((await readBundle(BUNDLE)).files.get('openapi.json')!).toString('utf8')) as { components: { schemas: { HistoryRow: { required: string[] } } } };
+  const openapi = JSON.parse(Buffer.from((await readBundle(BUNDLE)).files.get('openapi.json')!).toString('utf8')) as {
+    components: { schemas: { HistoryRow: { required: string[] } } };
+  };
   required = openapi.components.schemas.HistoryRow.required.filter((c) => c !== 'cycle');
-  backends = await createBackends({ logFile: join(tempDir('prognos-monitoring-'), 'predictions.db'), maxRows: undefined });
+  backends = await createBackends({
+    logFile: join(tempDir('prognos-monitoring-'), 'predictions.db'),
+    maxRows: undefined,
+  });
   monitoring = createServeMonitoring({
     bundlePath: BUNDLE,
     metrics: createServeMetrics({ defaultMetrics: false }),
     // a timer far in the future: the test computes when it wants
     drift: { windowRows: 2000, intervalMs: 3_600_000, maxQueued: 10_000 },
-    alerts: { webhookUrl: hookUrl, alertRate: { rate: 0.5, minPredictions: 20 }, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10, timeoutMs: 2000, random: () => 0.5 } },
+    alerts: {
+      webhookUrl: hookUrl,
+      alertRate: { rate: 0.5, minPredictions: 20 },
+      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10, timeoutMs: 2000, random: () => 0.5 },
+    },
   });
-  server = await createModelServer({ bundlePath: BUNDLE, port: 0, cache: backends.cache, featureStore: backends.featureStore, log: backends.log, cacheTtlSeconds: 0, metrics: monitoring.metrics, onScored: monitoring.onScored });
+  server = await createModelServer({
+    bundlePath: BUNDLE,
+    port: 0,
+    cache: backends.cache,
+    featureStore: backends.featureStore,
+    log: backends.log,
+    cacheTtlSeconds: 0,
+    metrics: monitoring.metrics,
+    onScored: monitoring.onScored,
+  });
   monitoring.metrics.setReadiness(() => server.ready());
   await server.listen();
-  expect(await monitoring.start()).toMatch(/^online drift of 40 features over the last 2000 scored rows; alerts to the webhook \(drift, alert rate above 50.0%\)$/);
+  expect(await monitoring.start()).toMatch(
+    /^online drift of 40 features over the last 2000 scored rows; alerts to the webhook \(drift, alert rate above 50.0%\)$/,
+  );
 });
 
-async function backendsAndServer(): Promise<{ server: ModelServer; monitoring: ServeMonitoring; close(): Promise<void> }> {
-  const b = await createBackends({ logFile: join(tempDir('prognos-monitoring-'), 'predictions.db'), maxRows: undefined });
+async function backendsAndServer(): Promise<{
+  server: ModelServer;
+  monitoring: ServeMonitoring;
+  close(): Promise<void>;
+}> {
+  const b = await createBackends({
+    logFile: join(tempDir('prognos-monitoring-'), 'predictions.db'),
+    maxRows: undefined,
+  });
   const mon = createServeMonitoring({
     bundlePath: BUNDLE,
     metrics: createServeMetrics({ defaultMetrics: false }),
     drift: false,
-    alerts: { webhookUrl: hookUrl, alertRate: { rate: 0.5, minPredictions: 20 }, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10, timeoutMs: 2000, random: () => 0.5 } },
+    alerts: {
+      webhookUrl: hookUrl,
+      alertRate: { rate: 0.5, minPredictions: 20 },
+      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10, timeoutMs: 2000, random: () => 0.5 },
+    },
   });
-  const s = await createModelServer({ bundlePath: BUNDLE, port: 0, cache: b.cache, featureStore: b.featureStore, log: b.log, cacheTtlSeconds: 0, metrics: mon.metrics, onScored: mon.onScored });
+  const s = await createModelServer({
+    bundlePath: BUNDLE,
+    port: 0,
+    cache: b.cache,
+    featureStore: b.featureStore,
+    log: b.log,
+    cacheTtlSeconds: 0,
+    metrics: mon.metrics,
+    onScored: mon.onScored,
+  });
   await s.listen();
   await mon.start();
   return {
@@ -107,7 +147,11 @@ function bodies(fleet: FleetTable, cuts: number, shift = 0): string[] {
 }
 
 async function post(body: string): Promise<{ units: { alert: boolean }[] }> {
-  const r = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const r = await fetch(`${server.url}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   expect(r.status).toBe(200);
   return (await r.json()) as { units: { alert: boolean }[] };
 }
@@ -151,14 +195,23 @@ describe('serve-model monitoring', () => {
     monitoring.computeDrift();
     await monitoring.alertsIdle();
     expect(got.filter((g) => g.prognos.kind === 'feature_drift')).toHaveLength(before + 1);
-    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(new RegExp(`^prognos_alert_notifications_total\\{kind="feature_drift",outcome="delivered"\\} ${before + 1}$`, 'm'));
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(
+      new RegExp(
+        `^prognos_alert_notifications_total\\{kind="feature_drift",outcome="delivered"\\} ${before + 1}$`,
+        'm',
+      ),
+    );
   });
 
   it('counts every prediction toward the alert rate and alerts when most of them alert', async () => {
     // a server of its own, so the predictions of the test above are not in its window
     const own = await backendsAndServer();
     const post = async (body: string): Promise<{ units: { alert: boolean }[] }> => {
-      const r = await fetch(`${own.server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const r = await fetch(`${own.server.url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(r.status).toBe(200);
       return (await r.json()) as { units: { alert: boolean }[] };
     };

@@ -5,7 +5,12 @@ import { synthesizeFleet } from '../../../src/main/core/data/synth';
 import type { FleetTable } from '../../../src/main/core/data/table';
 import { readBundle } from '../../../src/main/core/export/bundle';
 import { createServeMetrics } from '../../../src/main/serve-model/metrics';
-import { driftGauges, OnlineDrift, onlineDriftReference, type OnlineDriftReference } from '../../../src/main/serve-model/online-drift';
+import {
+  driftGauges,
+  OnlineDrift,
+  onlineDriftReference,
+  type OnlineDriftReference,
+} from '../../../src/main/serve-model/online-drift';
 import { truncateUnits } from '../../helpers/onnx-fixtures';
 import { CMAPSS, REPO } from '../../helpers/paths';
 
@@ -75,7 +80,13 @@ describe('online drift (synthetic reference)', () => {
 
   it("'auto' uses KS on small windows; a time window drops old rows; below minRows nothing drifts", () => {
     let now = 1_000_000;
-    const d = new OnlineDrift(syntheticReference(), { windowRows: 5000, windowSeconds: 60, minRows: 100, method: 'auto', now: () => now });
+    const d = new OnlineDrift(syntheticReference(), {
+      windowRows: 5000,
+      windowSeconds: 60,
+      minRows: 100,
+      method: 'auto',
+      now: () => now,
+    });
     d.observeFeatures(synthetic(50, 1, { 0: 3 }));
     let r = d.compute();
     expect(r.ready).toBe(false);
@@ -173,11 +184,12 @@ describe('online drift (the shipped demo bundle, histories from its generator)',
     expect(d.compute().windowRows).toBe(8);
   });
 
-    it('real FD001 histories are a different fleet from the synthetic one the demo learned: they drift', async () => {
+  it('real FD001 histories are a different fleet from the synthetic one the demo learned: they drift', async () => {
     const fd001 = (await parseFleetFile(join(CMAPSS, 'train_FD001.txt'))).table;
     const d = new OnlineDrift(reference, { windowRows: 5000 });
     d.observe(truncateUnits(fd001, (_u, rows) => rows));
-    for (let k = 0; k < 10; k++) d.observe(truncateUnits(fd001, (_u, rows) => 30 + Math.floor(((k + 0.5) / 10) * (rows - 30))));
+    for (let k = 0; k < 10; k++)
+      d.observe(truncateUnits(fd001, (_u, rows) => 30 + Math.floor(((k + 0.5) / 10) * (rows - 30))));
     const r = d.compute();
     expect(r.windowRows).toBe(1100);
     expect(r.ready).toBe(true);
