@@ -13,7 +13,9 @@ import type { FeatureStore, PredictionLog } from './types';
 export const METRIC_PREFIX = 'prognos_';
 
 /** Request latency buckets (seconds): fine between 1 and 100 ms, where the server is meant to answer. */
-export const LATENCY_BUCKETS_SECONDS: readonly number[] = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5];
+export const LATENCY_BUCKETS_SECONDS: readonly number[] = [
+  0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5,
+];
 
 /** The metrics this module defines (the default process metrics come on top, with the same prefix). */
 export const SERVE_METRIC_NAMES = [
@@ -32,6 +34,7 @@ export const SERVE_METRIC_NAMES = [
   'prognos_dataset_drift_share',
   'prognos_drift_window_rows',
   'prognos_alert_notifications_total',
+  'prognos_ready',
 ] as const;
 export type ServeMetricName = (typeof SERVE_METRIC_NAMES)[number];
 
@@ -86,6 +89,8 @@ export interface ServeMetrics {
   setModel(info: ModelInfo): void;
   /** where the feature-store size and the prediction log's backlog are read at scrape time */
   setSources(sources: { readonly featureStore?: FeatureStore; readonly predictionLog?: PredictionLog }): void;
+  /** how readiness is read at scrape time (GET /readyz's answer: bundle loaded, required backends up) */
+  setReadiness(ready: () => boolean | Promise<boolean>): void;
   /** the latest online-drift computation (replaces the previous one's series) */
   setDrift(drift: DriftGauges): void;
   /** one webhook notification sent (or given up on) by alerting.ts */
@@ -119,15 +124,27 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
   });
   cache.inc({ result: 'hit' }, 0);
   cache.inc({ result: 'miss' }, 0);
-  const predictions = new Counter({ name: 'prognos_predictions_total', help: 'Predictions made (one per unit scored, cached answers included)', registers });
-  const alerts = new Counter({ name: 'prognos_alerts_total', help: 'Predictions at or above the bundle threshold (the unit alerts)', registers });
+  const predictions = new Counter({
+    name: 'prognos_predictions_total',
+    help: 'Predictions made (one per unit scored, cached answers included)',
+    registers,
+  });
+  const alerts = new Counter({
+    name: 'prognos_alerts_total',
+    help: 'Predictions at or above the bundle threshold (the unit alerts)',
+    registers,
+  });
   const modelInfo = new Gauge({
     name: 'prognos_model_info',
     help: 'The loaded bundle: 1 for its run, SHA-256 and signature status',
     labelNames: ['run_id', 'bundle_sha256', 'signature'] as const,
     registers,
   });
-  const loadedAt = new Gauge({ name: 'prognos_model_loaded_timestamp_seconds', help: 'When the loaded bundle was loaded (Unix time in seconds)', registers });
+  const loadedAt = new Gauge({
+    name: 'prognos_model_loaded_timestamp_seconds',
+    help: 'When the loaded bundle was loaded (Unix time in seconds)',
+    registers,
+  });
 
   let featureStore: FeatureStore | undefined;
   let predictionLog: PredictionLog | undefined;
@@ -179,6 +196,22 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
     },
   });
 
+  let readiness: (() => boolean | Promise<boolean>) | undefined;
+  new Gauge({
+    name: 'prognos_ready',
+    help: '1 when the server is ready for traffic (as GET /readyz answers), else 0',
+    registers,
+    async collect() {
+      let ready = false;
+      try {
+        ready = readiness === undefined ? false : await readiness();
+      } catch {
+        ready = false;
+      }
+      this.set(ready ? 1 : 0);
+    },
+  });
+
   const driftScore = new Gauge({
     name: 'prognos_feature_drift_score',
     help: 'Online drift of a feature over the sliding window against the bundle reference, by method (psi, ks statistic, wasserstein normalised, jsd, hellinger)',
@@ -191,8 +224,16 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
     labelNames: ['feature'] as const,
     registers,
   });
-  const driftShare = new Gauge({ name: 'prognos_dataset_drift_share', help: 'Share of the features drifting over the sliding window', registers });
-  const windowRows = new Gauge({ name: 'prognos_drift_window_rows', help: 'Rows in the online drift sliding window', registers });
+  const driftShare = new Gauge({
+    name: 'prognos_dataset_drift_share',
+    help: 'Share of the features drifting over the sliding window',
+    registers,
+  });
+  const windowRows = new Gauge({
+    name: 'prognos_drift_window_rows',
+    help: 'Rows in the online drift sliding window',
+    registers,
+  });
   const notifications = new Counter({
     name: 'prognos_alert_notifications_total',
     help: 'Webhook notifications sent for drift and alert-rate conditions, by kind and outcome',
@@ -224,6 +265,9 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
       featureStore = s.featureStore;
       predictionLog = s.predictionLog;
       lastSize = undefined;
+    },
+    setReadiness(r) {
+      readiness = r;
     },
     setDrift(d) {
       driftScore.reset();

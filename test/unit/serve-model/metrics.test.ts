@@ -51,7 +51,10 @@ describe('serve metrics registry', () => {
     const store = { size: () => Promise.resolve({ units: 2, rows }) } as unknown as FeatureStore;
     const log = { pending: () => pending } as unknown as PredictionLog;
     m.setSources({ featureStore: store, predictionLog: log });
+    let ready = true;
+    m.setReadiness(() => Promise.resolve(ready));
     let t = await m.render();
+    expect(value(t, 'prognos_ready')).toBe(1);
     expect(t).not.toContain('run_id="r1"');
     expect(value(t, 'prognos_model_info{run_id="r2",bundle_sha256="bb",signature="signed:k1"}')).toBe(1);
     expect(value(t, 'prognos_model_loaded_timestamp_seconds')).toBe(2000);
@@ -60,7 +63,9 @@ describe('serve metrics registry', () => {
     expect(value(t, 'prognos_prediction_log_pending')).toBe(4);
     rows = 25;
     pending = 0;
+    ready = false;
     t = await m.render();
+    expect(value(t, 'prognos_ready')).toBe(0);
     expect(value(t, 'prognos_feature_store_rows')).toBe(25);
     expect(value(t, 'prognos_prediction_log_pending')).toBe(0);
   });
@@ -68,7 +73,9 @@ describe('serve metrics registry', () => {
   it('keeps the last known store size when the backend is down', async () => {
     const m = createServeMetrics({ defaultMetrics: false });
     let up = true;
-    const store = { size: () => (up ? Promise.resolve({ units: 3, rows: 30 }) : Promise.reject(new Error('down'))) } as unknown as FeatureStore;
+    const store = {
+      size: () => (up ? Promise.resolve({ units: 3, rows: 30 }) : Promise.reject(new Error('down'))),
+    } as unknown as FeatureStore;
     m.setSources({ featureStore: store });
     expect(value(await m.render(), 'prognos_feature_store_rows')).toBe(30);
     up = false;
@@ -78,7 +85,14 @@ describe('serve metrics registry', () => {
   it('exports drift gauges per feature and replaces them on each computation', async () => {
     const m = createServeMetrics({ defaultMetrics: false });
     const scores = { psi: 0.5, ks: 0.4, wasserstein: 1.9, jsd: 0.3, hellinger: 0.35 };
-    m.setDrift({ features: [{ feature: 's2_mean', scores, drifted: true }, { feature: 'gone', scores, drifted: false }], share: 0.5, windowRows: 4000 });
+    m.setDrift({
+      features: [
+        { feature: 's2_mean', scores, drifted: true },
+        { feature: 'gone', scores, drifted: false },
+      ],
+      share: 0.5,
+      windowRows: 4000,
+    });
     m.setDrift({ features: [{ feature: 's2_mean', scores, drifted: true }], share: 1, windowRows: 5000 });
     m.observeNotification('feature_drift', 'delivered');
     const t = await m.render();

@@ -11,11 +11,15 @@ import { resolveStoreDir } from '../../services/store-dir';
 import { ApiKeys } from '../../serve-model/api-keys';
 import { createBackends } from '../../serve-model/backends';
 import { createModelServer, DEFAULT_CACHE_TTL_SECONDS, DEFAULT_RATE_LIMIT, isLoopback } from '../../serve-model/server';
+import { validateAlertingOptions } from '../../serve-model/alerting';
+import { createServeMetrics } from '../../serve-model/metrics';
+import { createServeMonitoring } from '../../serve-model/monitoring';
+import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_DRIFT_WINDOW_ROWS } from '../../serve-model/online-drift';
 import { intOption, parseCommandArgs, portOption, requireOption } from '../args';
 import type { Output } from '../output';
 
 export const SERVE_MODEL_USAGE =
-  'serve-model --bundle B [--port N] [--host H] [--api-keys FILE] [--require-signed] [--trusted-key PEM]... [--redis URL] [--postgres URL] [--spool-dir DIR] [--require-backends] [--cache-ttl S] [--log FILE] [--body-limit BYTES] [--rate-limit N]   serve a bundle over HTTP: POST /predict (its openapi.json), KServe v2, /units/{unit}/cycles and /risk, /healthz, /readyz, /model, /metrics; SIGHUP reloads the bundle, SIGTERM stops gracefully';
+  'serve-model --bundle B [--port N] [--host H] [--api-keys FILE] [--require-signed] [--trusted-key PEM]... [--redis URL] [--postgres URL] [--spool-dir DIR] [--require-backends] [--cache-ttl S] [--log FILE] [--body-limit BYTES] [--rate-limit N] [--drift-window ROWS] [--drift-interval S] [--alert-webhook URL] [--alert-rate PCT] [--alert-cooldown MIN]   serve a bundle over HTTP: POST /predict (its openapi.json), KServe v2, /units/{unit}/cycles and /risk, /healthz, /readyz, /model, /metrics; online drift of the features over the last --drift-window scored rows (default 5000, 0: off) against the bundle’s drift reference, recomputed every --drift-interval s (default 30); drift alerts, and alerts when more than --alert-rate % of predictions alert, POSTed to the Slack-compatible --alert-webhook once per episode (--alert-cooldown minutes, default 30); SIGHUP reloads the bundle, SIGTERM stops gracefully';
 
 /** The keyring: --trusted-key files, plus the store's keyring when the store exists (never created here). */
 function keyring(storeFlag: string | undefined, files: readonly string[]): { keys: TrustedKey[]; storePolicyRequiresSigned: boolean } {
@@ -58,6 +62,11 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     log: { type: 'string' },
     'body-limit': { type: 'string' },
     'rate-limit': { type: 'string' },
+    'drift-window': { type: 'string' },
+    'drift-interval': { type: 'string' },
+    'alert-webhook': { type: 'string' },
+    'alert-rate': { type: 'string' },
+    'alert-cooldown': { type: 'string' },
   });
   const bundlePath = resolve(requireOption(values.bundle, 'bundle'));
   const port = portOption(values.port, 'port', 8080);
@@ -72,6 +81,29 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
   const { keys, storePolicyRequiresSigned } = keyring(values.store, values['trusted-key'] ?? []);
   const requireSigned = values['require-signed'] || storePolicyRequiresSigned;
   const logFile = resolve(values.log ?? 'prognos-predictions.db');
+  const driftWindow = intOption(values['drift-window'], 'drift-window', DEFAULT_DRIFT_WINDOW_ROWS, { min: 0, max: 1_000_000 });
+  const driftIntervalS = intOption(values['drift-interval'], 'drift-interval', DEFAULT_DRIFT_INTERVAL_MS / 1000, { min: 1, max: 3600 });
+  const alertWebhook = values['alert-webhook'];
+  if (alertWebhook === undefined && (values['alert-rate'] !== undefined || values['alert-cooldown'] !== undefined)) {
+    throw new PrognosError('INVALID_INPUT', `--${values['alert-rate'] !== undefined ? 'alert-rate' : 'alert-cooldown'} needs --alert-webhook URL (where the alerts go).`);
+  }
+  const alertRatePct = values['alert-rate'] === undefined ? undefined : intOption(values['alert-rate'], 'alert-rate', undefined, { min: 1, max: 99 });
+  const alertCooldownMin = values['alert-cooldown'] === undefined ? undefined : intOption(values['alert-cooldown'], 'alert-cooldown', undefined, { min: 0, max: 10_080 });
+  const alerts =
+    alertWebhook === undefined
+      ? undefined
+      : {
+          webhookUrl: alertWebhook,
+          ...(alertRatePct === undefined ? {} : { alertRate: { rate: alertRatePct / 100 } }),
+          ...(alertCooldownMin === undefined ? {} : { cooldownMs: alertCooldownMin * 60_000 }),
+        };
+  if (alerts !== undefined) validateAlertingOptions(alerts);
+  const monitoring = createServeMonitoring({
+    bundlePath,
+    metrics: createServeMetrics(),
+    drift: driftWindow === 0 ? false : { windowRows: driftWindow, intervalMs: driftIntervalS * 1000 },
+    ...(alerts === undefined ? {} : { alerts }),
+  });
 
   // the feature store's bound comes from the manifest (checked again, fully, when the server loads the bundle)
   const manifest = (await readBundle(bundlePath, { trustedKeys: keys, requireTrusted: requireSigned })).manifest;
@@ -100,9 +132,13 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
       bodyLimitBytes,
       rateLimit: perSecond === 0 ? null : { perSecond, burst: 2 * perSecond },
       requireBackends: values['require-backends'],
+      metrics: monitoring.metrics,
+      onScored: monitoring.onScored,
     });
+    monitoring.metrics.setReadiness(() => server.ready());
     await server.listen();
   } catch (e) {
+    await monitoring.close();
     await backends.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new PrognosError('INVALID_INPUT', `--port ${port}: already in use by another program.`);
@@ -120,6 +156,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
       ? 'No --api-keys: listening on 127.0.0.1 only, every route open to this machine.'
       : `API keys: ${apiKeys.size} from ${values['api-keys']}; required on every route but /healthz, /readyz, /v2/health/* and /metrics.`,
   );
+  out.note(`Monitoring: ${await monitoring.start()}`);
 
   await new Promise<void>((resolveStop) => {
     const reload = (): void => {
@@ -139,6 +176,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await server.close();
+  await monitoring.close();
   await backends.close();
   out.note('Stopped: every request answered, the prediction log flushed.');
   return 0;

@@ -1,0 +1,380 @@
+/**
+ * serve: the model server under load. POST /predict with one test_FD001 unit's whole history per
+ * request (the 100 units in turn), 32 concurrent connections, autocannon for a fixed duration:
+ *
+ *   serve-rps        our server (`prognos serve-model`, memory backends, cache off: features in
+ *                    TypeScript + GBDT + LSTM + RUL on onnxruntime per request), requests/s, beside a
+ *                    FastAPI + uvicorn server answering the same requests with python3-xgboost on the
+ *                    bundle's models/gbdt.xgboost.json over features precomputed before timing: a lower
+ *                    bound of the reference stack's cost (it parses the same JSON bodies, looks the
+ *                    unit's features up and runs one booster). uvicorn with 1 and 2 workers, the best
+ *                    reported. ratio = ours / reference: HIGHER is better here.
+ *   serve-p50/p99    our latency with the cache off (ms)
+ *   serve-cache-p99  our latency when every request is a cache hit (ms)
+ *
+ * The servers run in their own processes; autocannon runs here. Seconds per measurement:
+ * PROGNOS_BENCH_SERVE_SECONDS (default 10), after a 2 s warm-up.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseFleetFile } from '../src/main/core/data/import-file';
+import { unitSpans, type FleetTable } from '../src/main/core/data/table';
+import { readBundle } from '../src/main/core/export/bundle';
+import type { BundleManifest } from '../src/main/core/export/manifest';
+import { engineerFeatures } from '../src/main/core/features/engineer';
+import type { Benchmark, Figure } from './figures';
+import { PYTHON } from './python';
+
+const ROOT = resolve(__dirname, '..');
+const BUNDLE = join(ROOT, 'resources', 'models', 'demo');
+const CMAPSS = resolve(ROOT, '..', 'shared', 'data', 'cmapss');
+const CONNECTIONS = 32;
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p99: number; average: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[];
+}
+type Autocannon = (opts: AutocannonOptions, cb: (err: Error | null, result: AutocannonResult) => void) => unknown;
+const autocannon = createRequire(__filename)('autocannon') as Autocannon;
+
+function load(url: string, bodies: readonly string[], seconds: number): Promise<AutocannonResult> {
+  const requests = bodies.map((body) => ({
+    method: 'POST' as const,
+    path: '/predict',
+    headers: { 'content-type': 'application/json' },
+    body,
+  }));
+  return new Promise((res, rej) => {
+    autocannon({ url, connections: CONNECTIONS, duration: seconds, requests }, (err, r) =>
+      err === null ? res(r) : rej(err),
+    );
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, what: string, timeoutMs = 120_000): Promise<void> {
+  const t0 = Date.now();
+  const state: { exited: number | null } = { exited: null };
+  child.once('exit', (code) => (state.exited = code ?? -1));
+  while (Date.now() - t0 < timeoutMs) {
+    if (state.exited !== null) throw new Error(`${what} exited with ${state.exited} before answering`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await done;
+  clearTimeout(t);
+}
+
+function oneUnit(t: FleetTable, s: { start: number; end: number }): FleetTable {
+  return {
+    rowCount: s.end - s.start,
+    unit: t.unit.slice(s.start, s.end),
+    cycle: t.cycle.slice(s.start, s.end),
+    columns: t.columns,
+    values: t.values.map((v) => v.slice(s.start, s.end)),
+  };
+}
+
+/** One request body per unit (the columns the bundle's openapi.json requires) and each unit's features at its last row. */
+function requestsOf(
+  test: FleetTable,
+  manifest: BundleManifest,
+  openapi: Record<string, unknown>,
+): { bodies: string[]; features: Record<string, number[]>; units: number[] } {
+  const required = (
+    openapi.components as { schemas: { HistoryRow: { required: string[] } } }
+  ).schemas.HistoryRow.required.filter((c) => c !== 'cycle');
+  const col = new Map(test.columns.map((c, j) => [c.name, j]));
+  const f = manifest.features;
+  const state = {
+    spec: f.spec,
+    sensors: [...f.sensors],
+    droppedSensors: [...f.droppedSensors],
+    ...(f.regime === undefined ? {} : { regime: f.regime }),
+  };
+  const bodies: string[] = [];
+  const features: Record<string, number[]> = {};
+  const units: number[] = [];
+  for (const s of unitSpans(test)) {
+    const rows = [];
+    for (let i = s.start; i < s.end; i++) {
+      const row: Record<string, number> = { cycle: test.cycle[i]! };
+      for (const c of required) row[c] = test.values[col.get(c)!]![i]!;
+      rows.push(row);
+    }
+    bodies.push(JSON.stringify({ units: [{ unit: s.unit, rows }] }));
+    const t = oneUnit(test, s);
+    const e = engineerFeatures(t, state.spec, { state });
+    const idx = new Map(e.names.map((n, i) => [n, i]));
+    features[`${s.unit}:${test.cycle[s.end - 1]!}`] = manifest.selectedFeatures.map(
+      (n) => e.columns[idx.get(n)!]![t.rowCount - 1]!,
+    );
+    units.push(s.unit);
+  }
+  return { bodies, features, units };
+}
+
+/** The reference: FastAPI + uvicorn, python3-xgboost on gbdt.xgboost.json over the precomputed features. */
+const FASTAPI_APP = `
+import json, os
+import numpy as np
+import xgboost as xgb
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+with open(os.environ["PROGNOS_REF_FEATURES"]) as f:
+    ref = json.load(f)
+FEATURES = {k: np.asarray([v], dtype=np.float32) for k, v in ref["features"].items()}
+THRESHOLD = ref["threshold"]
+booster = xgb.Booster()
+booster.load_model(os.environ["PROGNOS_REF_MODEL"])
+booster.set_param({"nthread": 1})
+app = FastAPI()
+
+@app.get("/healthz")
+def healthz():
+    return {"status": "ok"}
+
+@app.post("/predict")
+async def predict(request: Request):
+    doc = await request.json()
+    out = []
+    for u in doc["units"]:
+        rows = u["rows"]
+        key = f'{u["unit"]}:{rows[-1]["cycle"]}'
+        p = float(booster.inplace_predict(FEATURES[key])[0])
+        out.append({"unit": u["unit"], "cycle": rows[-1]["cycle"], "probability": p, "alert": p >= THRESHOLD})
+    return JSONResponse({"units": out, "threshold": THRESHOLD})
+`;
+
+const missingPython = (): string[] => {
+  const missing: string[] = [];
+  for (const [mod, pkg] of [
+    ['fastapi', 'python3-fastapi'],
+    ['uvicorn', 'python3-uvicorn'],
+    ['xgboost', 'python3-xgboost'],
+    ['numpy', 'python3-numpy'],
+  ] as const) {
+    if (spawnSync(PYTHON, ['-c', `import ${mod}`], { stdio: 'ignore' }).status !== 0) missing.push(pkg);
+  }
+  return missing;
+};
+
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+export const serveBenchmark: Benchmark = {
+  name: 'serve',
+  async run(): Promise<Figure[]> {
+    const seconds = Number(process.env.PROGNOS_BENCH_SERVE_SECONDS ?? 10);
+    const missing = missingPython();
+    if (missing.length > 0)
+      throw new Error(
+        `the FastAPI reference needs Debian's ${missing.join(', ')} (apt-get install -y ${missing.join(' ')})`,
+      );
+    const bundle = await readBundle(BUNDLE);
+    const openapi = JSON.parse(Buffer.from(bundle.files.get('openapi.json')!).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    const test = (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'))).table;
+    const { bodies, features, units } = requestsOf(test, bundle.manifest, openapi);
+    const dir = mkdtempSync(join(tmpdir(), 'prognos-bench-serve-'));
+    const children: ChildProcess[] = [];
+    try {
+      // --- ours ---
+      const ours = async (cacheTtl: number): Promise<{ url: string; child: ChildProcess }> => {
+        const port = await freePort();
+        const child = spawn(
+          process.execPath,
+          [
+            join(ROOT, 'bin', 'prognos.js'),
+            'serve-model',
+            '--bundle',
+            BUNDLE,
+            '--port',
+            String(port),
+            '--cache-ttl',
+            String(cacheTtl),
+            '--log',
+            join(dir, `predictions-${port}.db`),
+          ],
+          {
+            stdio: ['ignore', 'ignore', 'inherit'],
+            env: { ...process.env, MALLOC_ARENA_MAX: '2', PROGNOS_LOG: 'warn' },
+          },
+        );
+        children.push(child);
+        const url = `http://127.0.0.1:${port}`;
+        await waitFor(`${url}/readyz`, child, 'prognos serve-model');
+        return { url, child };
+      };
+
+      // the same answers: our GBDT part equals the reference's xgboost on the precomputed features
+      const check = await ours(0);
+      const ourGbdt = new Map<number, number>();
+      for (const b of bodies.slice(0, 10)) {
+        const r = (await (
+          await fetch(`${check.url}/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: b,
+          })
+        ).json()) as { units: { unit: number; parts: { gbdt: number } }[] };
+        ourGbdt.set(r.units[0]!.unit, r.units[0]!.parts.gbdt);
+      }
+
+      await load(check.url, bodies, 2);
+      const cold = await load(check.url, bodies, seconds);
+      await stop(check.child);
+      if (cold.non2xx > 0 || cold.errors > 0)
+        throw new Error(`our server answered ${cold.non2xx} non-2xx and ${cold.errors} errors under load`);
+
+      const cached = await ours(300);
+      // every body once (misses), then only hits
+      for (const b of bodies)
+        await fetch(`${cached.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: b,
+        });
+      await load(cached.url, bodies, 2);
+      const hits = await load(cached.url, bodies, seconds);
+      const metrics = await (await fetch(`${cached.url}/metrics`)).text();
+      await stop(cached.child);
+      const count = (result: string): number =>
+        Number(
+          new RegExp(`^prognos_cache_requests_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN,
+        );
+      const hitShare = count('hit') / (count('hit') + count('miss'));
+
+      // --- the reference ---
+      writeFileSync(join(dir, 'ref_app.py'), FASTAPI_APP);
+      writeFileSync(join(dir, 'features.json'), JSON.stringify({ features, threshold: bundle.manifest.threshold }));
+      writeFileSync(join(dir, 'gbdt.xgboost.json'), bundle.files.get(bundle.manifest.models.gbdtXgboost.file)!);
+      const refEnv = {
+        ...process.env,
+        PROGNOS_REF_FEATURES: join(dir, 'features.json'),
+        PROGNOS_REF_MODEL: join(dir, 'gbdt.xgboost.json'),
+        OMP_NUM_THREADS: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+      };
+      const reference = async (workers: number): Promise<AutocannonResult> => {
+        const port = await freePort();
+        const child = spawn(
+          PYTHON,
+          [
+            '-m',
+            'uvicorn',
+            'ref_app:app',
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(port),
+            '--workers',
+            String(workers),
+            '--no-access-log',
+            '--log-level',
+            'warning',
+          ],
+          { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: refEnv },
+        );
+        children.push(child);
+        const url = `http://127.0.0.1:${port}`;
+        try {
+          await waitFor(`${url}/healthz`, child, `uvicorn (${workers} worker${workers > 1 ? 's' : ''})`);
+          if (workers === 1) {
+            for (const b of bodies.slice(0, 10)) {
+              const r = (await (
+                await fetch(`${url}/predict`, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json' },
+                  body: b,
+                })
+              ).json()) as { units: { unit: number; probability: number }[] };
+              const ours = ourGbdt.get(r.units[0]!.unit)!;
+              if (!(Math.abs(ours - r.units[0]!.probability) < 1e-5))
+                throw new Error(
+                  `unit ${r.units[0]!.unit}: our GBDT ${ours} differs from xgboost's ${r.units[0]!.probability}: the two servers do not answer the same question`,
+                );
+            }
+          }
+          await load(url, bodies, 2);
+          const r = await load(url, bodies, seconds);
+          if (r.non2xx > 0 || r.errors > 0)
+            throw new Error(`the reference answered ${r.non2xx} non-2xx and ${r.errors} errors under load`);
+          return r;
+        } finally {
+          await stop(child);
+        }
+      };
+      const ref1 = await reference(1);
+      const ref2 = await reference(2);
+      const best = ref2.requests.average > ref1.requests.average ? { r: ref2, workers: 2 } : { r: ref1, workers: 1 };
+
+      const setup = `${units.length} test_FD001 units in turn, one whole history per request (${Math.round(bodies.reduce((a, b) => a + b.length, 0) / bodies.length / 1024)} KiB on average), ${CONNECTIONS} connections, ${seconds} s, demo bundle`;
+      return [
+        {
+          name: 'serve-rps',
+          value: round(cold.requests.average, 0),
+          unit: 'req/s',
+          reference: { name: 'fastapi', value: round(best.r.requests.average, 0), unit: 'req/s' },
+          ratio: cold.requests.average / best.r.requests.average,
+          note: `ratio = ours / reference, higher is better; ours: features + GBDT + LSTM + RUL per request, cache off, memory backends; fastapi: uvicorn ${best.workers} worker(s) (1: ${round(ref1.requests.average, 0)}, 2: ${round(ref2.requests.average, 0)} req/s), python3-xgboost on precomputed features, p99 ${best.r.latency.p99} ms; ${setup}`,
+        },
+        { name: 'serve-p50', value: cold.latency.p50, unit: 'ms', note: `cache off; ${setup}` },
+        {
+          name: 'serve-p99',
+          value: cold.latency.p99,
+          unit: 'ms',
+          note: `cache off, target ≤ 20 ms; ${cold.requests.total} requests`,
+        },
+        {
+          name: 'serve-cache-p99',
+          value: hits.latency.p99,
+          unit: 'ms',
+          note: `cache on, ${(100 * hitShare).toFixed(1)}% hits (from /metrics), target ≤ 2 ms; p50 ${hits.latency.p50} ms, ${round(hits.requests.average, 0)} req/s`,
+        },
+      ];
+    } finally {
+      await Promise.all(children.map(stop));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
