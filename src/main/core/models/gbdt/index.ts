@@ -14,3 +14,4 @@ export {
 } from './train';
 export { GbdtModel, type GbdtTree, type GbdtModelInit } from './model';
 export { XGBOOST_FORMAT_VERSION, stringifyXGBoostJson } from './xgboost-json';
+export { treeShap, treeShapRows, type TreeShapResult, type TreeShapRowsResult } from './shap';
