@@ -12,10 +12,12 @@ import { detectRegimes } from '../core/data/regimes';
 import { unitSpans, type FleetTable, type UnitSpan } from '../core/data/table';
 import { BundleScorer, readBundle, type BundleManifest, type BundleTrust, type UnitScore } from '../core/export';
 import { MANIFEST_FILE } from '../core/export/manifest';
-import type { FeatureState } from '../core/features/engineer';
+import { engineerFeatures, type FeatureState } from '../core/features/engineer';
+import type { GbdtModel } from '../core/models/gbdt';
 import { scoreRows } from '../core/pipeline/train';
 import type { ScoredUnitInput } from '../core/report/actions';
 import { assembleReport, panelUnits, actionRows, unitDigest, type PanelExtras } from '../core/report/assemble';
+import { explainUnit, featureSources, gbdtFromBundleFiles, type UnitExplanation } from '../core/report/explain';
 import { healthFromManifest, healthFromRunResult } from '../core/report/health';
 import type { UnitDigest } from '../core/report/previous';
 import { dataQualityNotes } from '../core/report/quality';
@@ -54,6 +56,8 @@ interface OpenModel {
   scoreUnits(part: FleetTable): Promise<UnitScore[]>;
   /** the ensemble (calibrated) probability at every row of `table` */
   series(table: FleetTable): Promise<ArrayLike<number>>;
+  /** TreeSHAP of the GBDT at the last row of `unit` (a table of one unit) */
+  explain(unit: FleetTable, top: number): UnitExplanation;
   close(): Promise<void>;
 }
 
@@ -110,6 +114,25 @@ function pickUnits(t: FleetTable, spans: readonly UnitSpan[]): FleetTable {
   };
 }
 
+/** The engineered features `names` at the last row of a one-unit table, in that order (float32, as the GBDT reads them). */
+function lastRow(unit: FleetTable, state: FeatureState, names: readonly string[]): Float32Array {
+  const f = engineerFeatures(unit, state.spec, { state });
+  const index = new Map(f.names.map((n, i) => [n, i]));
+  const last = unit.rowCount - 1;
+  return Float32Array.from(names, (n) => {
+    const i = index.get(n);
+    if (i === undefined) throw new PrognosError('INTERNAL', `the feature recipe does not produce ${n}`);
+    return f.columns[i]![last]!;
+  });
+}
+
+function explainWith(model: GbdtModel, state: FeatureState, sources: readonly string[], scale: ((row: Float32Array) => Float32Array) | null) {
+  return (unit: FleetTable, top: number): UnitExplanation => {
+    const values = lastRow(unit, state, model.featureNames);
+    return explainUnit(model, scale === null ? values : scale(values), sources, top, values);
+  };
+}
+
 function runModels(t: TrainedRun): string[] {
   return ['gbdt', ...(t.lstm === undefined ? [] : ['lstm']), ...(t.rul === undefined ? [] : ['rul-gbdt', ...(t.rul.lstm === undefined ? [] : ['rul-lstm'])])];
 }
@@ -152,6 +175,8 @@ async function openRun(src: Extract<ReportWorkerRequest['model'], { kind: 'run' 
     series(table) {
       return Promise.resolve(scoreRows(table, trained, Int32Array.from({ length: table.rowCount }, (_, i) => i)).probability);
     },
+    // the run's GBDT reads the engineered features as computed
+    explain: explainWith(trained.gbdt, trained.featureState, featureSources(trained.featureState, trained.gbdt.featureNames), null),
     close() {
       releaseTrained(trained);
       return Promise.resolve();
@@ -175,6 +200,19 @@ async function openBundle(src: Extract<ReportWorkerRequest['model'], { kind: 'bu
   const manifestBytes = bundle.files.get(MANIFEST_FILE)!;
   const bundleSha256 = sha256(manifestBytes);
   const scorer = await BundleScorer.open(src.path, trust);
+  const gbdt = gbdtFromBundleFiles(m, bundle.files);
+  const state: FeatureState = { spec: m.features.spec, sensors: [...m.features.sensors], droppedSensors: [...m.features.droppedSensors], ...(m.features.regime === undefined ? {} : { regime: m.features.regime }) };
+  const scaler = m.scaler;
+  // (x − mean) / std in float64, stored as float32: what the bundle's scorer feeds gbdt.onnx when it reads scaled features
+  const scale =
+    m.gbdtInput === 'scaled' && scaler !== null
+      ? (row: Float32Array): Float32Array =>
+          Float32Array.from(row, (x, c) => {
+            const i = scaler.names.indexOf(gbdt.featureNames[c]!);
+            if (i < 0) throw new PrognosError('BAD_FILE', `manifest.json: the scaler has no parameters for ${gbdt.featureNames[c]!}`);
+            return (x - scaler.mean[i]!) / scaler.std[i]!;
+          })
+      : null;
   return {
     describe: {
       kind: 'bundle',
@@ -188,11 +226,12 @@ async function openBundle(src: Extract<ReportWorkerRequest['model'], { kind: 'bu
     },
     rule: { threshold: m.threshold, horizon: m.label.window, rulCap: m.rul?.cap ?? null, rulCoverage: m.rul?.interval.coverage ?? null },
     health: healthFromManifest(m),
-    featureState: { spec: m.features.spec, sensors: [...m.features.sensors], droppedSensors: [...m.features.droppedSensors], ...(m.features.regime === undefined ? {} : { regime: m.features.regime }) },
+    featureState: state,
     windowLength: m.windowLength,
     files: [{ role: 'bundle', name: MANIFEST_FILE, sha256: bundleSha256, bytes: manifestBytes.byteLength }],
     scoreUnits: (part) => scorer.scoreUnits(part),
     series: async (table) => (await scorer.scoreRows(table)).probability,
+    explain: explainWith(gbdt, state, featureSources(m.features.definitions, gbdt.featureNames), scale),
     close: () => scorer.close(),
   };
 }
@@ -259,14 +298,14 @@ export async function buildReport(req: ReportWorkerRequest, task: WorkerTask): P
       const span = spanOf.get(row.unit)!;
       const one = pickUnits(table, [span]);
       const probability = await model.series(one);
-      // TODO(explain): TreeSHAP contributions of the unit's last row (explainUnit) and the trends of the sources that drive its risk
-      const sources: { source: string; contribution: number }[] = [];
+      const why = model.explain(one, template.topContributors);
       panels.set(row.unit, {
         risk: { cycle: Array.from(one.cycle), probability: Array.from(probability) },
-        bias: 0,
-        contributions: [],
-        sources,
-        trends: trendsOf(table, span, sources.map((s) => s.source), template.trendCharts),
+        bias: why.bias,
+        contributions: why.contributions,
+        sources: why.sources,
+        // the raw columns behind the largest contributions (the regime source is no column and has no trend)
+        trends: trendsOf(table, span, why.sources.map((x) => x.source), template.trendCharts),
       });
       task.progress(0.52 + 0.3 * ((k + 1) / chosen.length), `Unit panels: ${k + 1} of ${chosen.length}…`);
     }

@@ -10,7 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrognosError } from '../../../src/shared/errors';
-import { defaultReportTemplate, reportTemplateSchema } from '../../../src/shared/report';
+import { defaultReportTemplate, reportTemplateSchema, type ReportDocument } from '../../../src/shared/report';
 import { openServices } from '../../../src/main/cli/context';
 import { canonicalJson } from '../../../src/main/core/report/assemble';
 import { buildReport } from '../../../src/main/workers/report-build';
@@ -38,7 +38,21 @@ async function json<T>(...args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-interface PredictUnit { unit: number; cycle: number; probability: number; alert: boolean; rul?: number; rulLow?: number; rulHigh?: number; trueRul?: number }
+interface PredictUnit { unit: number; cycle: number; probability: number; parts: { gbdt: number }; alert: boolean; rul?: number; rulLow?: number; rulHigh?: number; trueRul?: number }
+
+const logit = (p: number): number => Math.log(p / (1 - p));
+
+/** each panel's TreeSHAP: bias + Σ per-source contributions = the GBDT's margin at the unit's last row (predict's parts.gbdt) */
+function expectAdditive(doc: ReportDocument, predicted: readonly PredictUnit[]): void {
+  const byUnit = new Map(predicted.map((u) => [u.unit, u]));
+  for (const p of doc.panels) {
+    const margin = p.bias + p.sources.reduce((a, s) => a + s.contribution, 0);
+    expect(margin).toBeCloseTo(logit(byUnit.get(p.unit)!.parts.gbdt), 3);
+    expect(p.contributions.length).toBeGreaterThan(0);
+    const sizes = p.contributions.map((c) => Math.abs(c.contribution));
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+  }
+}
 
 const task = (signal = new AbortController().signal) => ({ signal, progress: () => undefined });
 
@@ -117,8 +131,10 @@ describe('buildReport with a run', () => {
     expect(built.fingerprint).toBe(createHash('sha256').update(readFileSync(files.test)).update(readFileSync(files.rul)).digest('hex'));
   });
 
-  it('panels: the ensemble probability over every cycle, ending at the unit’s last-cycle score', async () => {
+  it('panels: the ensemble probability over every cycle ending at the last-cycle score, TreeSHAP adding up to the GBDT margin, raw trends', async () => {
+    const predicted = (await json<{ units: PredictUnit[] }>('predict', '--run', runId, '--data', files.test)).units;
     const doc = (await buildReport(request(), task())).doc;
+    expectAdditive(doc, predicted);
     expect(doc.panels.length).toBeGreaterThan(0);
     expect(doc.panels.length).toBeLessThanOrEqual(4);
     for (const p of doc.panels) {
@@ -126,6 +142,12 @@ describe('buildReport with a run', () => {
       expect(p.risk.cycle.length).toBe(p.lastCycle);
       expect(p.risk.cycle.at(-1)).toBe(row.lastCycle);
       expect(p.risk.probability.at(-1)).toBe(row.probability);
+      expect(p.trends.length).toBeGreaterThan(0);
+      for (const t of p.trends) {
+        expect(p.sources.map((s) => s.source)).toContain(t.sensor);
+        expect(t.cycle).toEqual(p.risk.cycle);
+        expect(t.values).toHaveLength(p.risk.cycle.length);
+      }
     }
   });
 
@@ -162,6 +184,7 @@ describe('buildReport with the exported bundle', () => {
     }
     const manifest = readFileSync(join(bundle, 'manifest.json'));
     expect(doc.model).toMatchObject({ kind: 'bundle', id: runId, bundleSha256: createHash('sha256').update(manifest).digest('hex'), signature: { verdict: 'unsigned' } });
+    expectAdditive(doc, predicted);
     expect(doc.appendix.files).toContainEqual({ role: 'bundle', name: 'manifest.json', sha256: doc.model.bundleSha256, bytes: manifest.byteLength });
   });
 
