@@ -1,7 +1,10 @@
 /** Report templates as text: where a mistake is, said in the message; the canonical form and its hash. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { PrognosError } from '../../../src/shared/errors';
-import { defaultReportTemplate } from '../../../src/shared/report';
+import { defaultReportTemplate, reportTemplateSchema } from '../../../src/shared/report';
 import { canonicalTemplateJson, jsonLocations, parseTemplateText, templateEditorText, templateSha256 } from '../../../src/main/core/report/template';
 
 function failure(text: string, file = 'fleet.json'): PrognosError {
@@ -80,5 +83,21 @@ describe('canonical form', () => {
     expect(at.get('a')).toEqual({ key: 1, value: 6 });
     expect(at.get('a[1].b')?.key).toBe(text.indexOf('"b"'));
     expect(at.get('c')?.value).toBe(text.indexOf('null'));
+  });
+});
+
+describe('the documented template reference', () => {
+  it('lists every key of the JSON Schema, and no other', () => {
+    const schema = z.toJSONSchema(reportTemplateSchema, { io: 'input' }) as { properties: Record<string, { items?: { properties: Record<string, unknown> }; properties?: Record<string, unknown> }> };
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'reports.md'), 'utf8');
+    const reference = doc.slice(doc.indexOf('## Template reference'));
+    const [top, rule] = reference.split('An action rule:');
+    const keysOf = (table: string): string[] => [...table.matchAll(/^\| `([$\w]+)` \|/gm)].map((m) => m[1]!).sort();
+    expect(keysOf(top!)).toEqual(Object.keys(schema.properties).sort());
+    expect(keysOf(rule!)).toEqual(Object.keys(schema.properties.actions!.items!.properties).sort());
+    for (const k of Object.keys(schema.properties.sections!.properties!)) expect(top).toContain(`\`${k}\``);
+    // the default rules shown are the ones the schema fills in
+    const shown = /```json\n(\[[\s\S]*?\])\n```/.exec(reference)![1]!;
+    expect(JSON.parse(shown)).toEqual(defaultReportTemplate().actions);
   });
 });
