@@ -14,9 +14,9 @@ import { existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path';
 import { PrognosError } from '../../shared/errors';
 import type { DriftReport } from '../../shared/drift';
+import type { DatasetSummary } from '../../shared/schemas';
 import type { ReportHealth, ReportInputs, ReportRecord, ReportRequest, ReportTemplate, StoredTemplate } from '../../shared/report';
 import type { FleetTable } from '../core/data/table';
-import { qualityNotes } from '../core/report/quality';
 import { parseTemplateText, templateSha256 } from '../core/report/template';
 import { sha256Hex } from '../core/store/blobs';
 import { BUILT_IN_TEMPLATE_ID, type FleetReportStore } from '../core/store/reports';
@@ -103,6 +103,11 @@ function normaliseTime(iso: string, what: string): string {
   return new Date(t).toISOString();
 }
 
+/** What the import found worth saying (the worker adds what it sees in the table against the model). */
+function importNotes(summary: DatasetSummary): string[] {
+  return summary.constantColumns.length > 0 ? [`Constant columns (no information): ${summary.constantColumns.join(', ')}.`] : [];
+}
+
 function driftSummary(r: DriftReport): NonNullable<ReportHealth['drift']> {
   return {
     reportId: r.reportId,
@@ -166,7 +171,7 @@ export class ReportService {
       // older stores kept the path the file was imported from: only its name is shown
       dataFile = basename(d.sourceFile.replaceAll('\\', '/'));
       rulFile = d.rulFile === null ? null : basename(d.rulFile.replaceAll('\\', '/'));
-      fleet = { kind: 'dataset', datasetId: d.datasetId, table: toWire(this.table(d.datasetId)), fileName: dataFile, rulFileName: rulFile, fingerprint: d.fingerprint, quality: qualityNotes(d.summary) };
+      fleet = { kind: 'dataset', datasetId: d.datasetId, table: toWire(this.table(d.datasetId)), fileName: dataFile, rulFileName: rulFile, fingerprint: d.fingerprint, quality: importNotes(d.summary) };
       defaultName = withoutExtension(d.name);
     }
     const given = input.fleet?.trim() ?? '';
