@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrognosError } from '../../../src/shared/errors';
 import { defaultReportTemplate, reportTemplateSchema, type ReportDocument } from '../../../src/shared/report';
 import { openServices } from '../../../src/main/cli/context';
-import { canonicalJson } from '../../../src/main/core/report/assemble';
+import { templateSha256 } from '../../../src/main/core/report/template';
 import { buildReport } from '../../../src/main/workers/report-build';
 import type { ReportWorkerRequest } from '../../../src/main/workers/report-protocol';
 import type { TrainedArtifacts } from '../../../src/main/workers/trained-run';
@@ -63,7 +63,7 @@ function request(over: Partial<ReportWorkerRequest> = {}): ReportWorkerRequest {
     fleet: { kind: 'file', path: files.test, displayName: 'test.txt', rulPath: files.rul, rulDisplayName: 'rul.txt' },
     fleetName: 'test',
     template,
-    templateSha256: createHash('sha256').update(canonicalJson(template)).digest('hex'),
+    templateSha256: templateSha256(template),
     createdAt: '2026-03-01T08:00:00.000Z',
     appVersion: '0.0.0-test',
     previous: null,

@@ -142,17 +142,3 @@ export function assembleReport(input: AssembleInput): ReportDocument {
     appendix: { files, inputs },
   };
 }
-
-/** JSON with object keys sorted at every level: the form a template's SHA-256 is taken of. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (typeof v === 'object' && v !== null) {
-    const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
-  }
-  return v;
-}
