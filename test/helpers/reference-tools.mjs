@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The one place that decides what happens when a reference tool a test compares against is missing
- * (python3-xgboost, python3-onnx, python3-numpy, python3-scipy, python3, chromium). Outside CI the test is skipped
+ * (python3-xgboost, python3-onnx, python3-numpy, python3-scipy, python3, chromium, poppler-utils). Outside CI the test is skipped
  * with a one-line notice; under CI=true it fails instead, naming the tool and the Debian package that
  * provides it, so a CI run can never pass while silently leaving out a comparison.
  *
@@ -19,6 +19,7 @@ export const REFERENCE_TOOLS = Object.freeze({
   'python3-xgboost': { packages: ['python3-xgboost', 'python3-numpy'] },
   'python3-onnx': { packages: ['python3-onnx'] },
   chromium: { packages: ['chromium'] },
+  'poppler-utils': { packages: ['poppler-utils'] },
 });
 
 /** @param {NodeJS.ProcessEnv} [env] */

@@ -71,6 +71,8 @@ async function readFleet(req: ReportWorkerRequest, task: WorkerTask): Promise<Fl
     ...(f.rulPath === undefined ? {} : { rulPath: f.rulPath, rulDisplayName: f.rulDisplayName ?? f.rulPath }),
     signal: task.signal,
     onProgress: (x) => task.progress(0.02 + 0.08 * x, `Reading ${f.displayName}…`),
+  }).catch((e: unknown) => {
+    throw e instanceof PrognosError && e.code === 'CANCELLED' ? new PrognosError('CANCELLED', 'Report cancelled.') : e;
   });
   return { table: parsed.table, fingerprint: parsed.fingerprint, dataFile: f.displayName, rulFile: f.rulPath === undefined ? null : (f.rulDisplayName ?? null) };
 }
@@ -333,6 +335,8 @@ export async function buildReport(req: ReportWorkerRequest, task: WorkerTask): P
       units: scored,
       panels,
       previous: req.previous === null ? null : { record: req.previous.record, units: req.previous.units },
+      // the notes come from the table itself, so a dataset and the file it was imported from give the
+      // same notes (the dataset's import notes in `req.fleet.quality` say nothing these do not)
       health: { ...model.health, ...(req.drift === null ? {} : { drift: req.drift }), quality: dataQualityNotes(table, model.windowLength) },
       files: model.files,
     });
