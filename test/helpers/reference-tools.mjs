@@ -19,6 +19,7 @@ export const REFERENCE_TOOLS = Object.freeze({
   'python3-xgboost': { packages: ['python3-xgboost', 'python3-numpy'] },
   'python3-onnx': { packages: ['python3-onnx'] },
   chromium: { packages: ['chromium'] },
+  'poppler-utils': { packages: ['poppler-utils'] },
 });
 
 /** @param {NodeJS.ProcessEnv} [env] */
