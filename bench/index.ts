@@ -15,6 +15,7 @@ import { mainLoopLag } from './main-loop-lag';
 import { soakMemory } from './soak-memory';
 import { rulFd001 } from './rul-fd001';
 import { driftBench } from './drift';
+import { reportBench } from './report';
 
 const gbdtTrain: Benchmark = {
   name: 'gbdt-train',
@@ -43,7 +44,7 @@ function runAsServingProcess(b: Benchmark): Figure[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as Figure[]).map((f) => ({ ...f, note: `${f.note ?? ''}${f.note === undefined ? '' : '; '}run as prognos serve runs (${env})` }));
 }
 
-const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory, rulFd001, driftBench];
+const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory, rulFd001, driftBench, reportBench];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

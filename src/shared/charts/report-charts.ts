@@ -94,6 +94,7 @@ export function buildUnitRiskOption(
         type: 'line',
         data,
         showSymbol: false,
+        sampling: 'lttb',
         color: SERIES_COLORS.validation,
         lineStyle: { width: 1.5 },
         markLine: {
@@ -188,6 +189,7 @@ export function buildSensorTrendOption(
         type: 'line',
         data: trend.cycle.map((c, i) => [c, trend.values[i] ?? Number.NaN]),
         showSymbol: false,
+        sampling: 'lttb',
         color: SERIES_COLORS.train,
         lineStyle: { width: 1.1 },
       },

@@ -4,5 +4,6 @@
  * option as SVG, server-side).
  */
 export { renderReportPdf } from './pdf';
-export { svgOf } from './svg';
+export { renderReportHtml } from './html';
+export { svgOf, SvgCharts } from './svg';
 export { reportFonts } from './fonts';

@@ -27,7 +27,7 @@ import {
 } from '../../../../shared/charts/report-charts';
 import { CHART_MUTED, CHART_TEXT, SERIES_COLORS } from '../../../../shared/charts/style';
 import { CHART_FONT_FAMILY, reportFonts } from './fonts';
-import { svgOf } from './svg';
+import { SvgCharts } from './svg';
 
 const PAGE_SIZES = { A4: [595.28, 841.89], Letter: [612, 792] } as const;
 const MARGIN = 50;
@@ -72,6 +72,7 @@ class Writer {
   /** pages added so far (1-based number of the current page) */
   page = 0;
   readonly toc: TocEntry[] = [];
+  readonly charts = new SvgCharts();
 
   constructor(
     readonly d: ReportDocument,
@@ -242,7 +243,7 @@ class Writer {
 
   /** An ECharts option drawn as vectors at (x, y), `w` × `h` points. */
   chart(option: EChartsOption, x: number, y: number, w: number, h: number): void {
-    const svg = svgOf(option, Math.round(w), Math.round(h));
+    const svg = this.charts.svg(option, Math.round(w), Math.round(h));
     SVGtoPDF(this.doc, svg, x, y, {
       width: w,
       height: h,
@@ -405,25 +406,28 @@ function actionTable(w: Writer): void {
   w.para(L.actions.intro(d.actions.length), { color: CHART_MUTED, gap: 8 });
   const withRul = d.summary.withRul;
   const cols: { title: string; width: number; align: 'left' | 'right' }[] = [
-    { title: L.actions.rank, width: 34, align: 'right' },
+    { title: L.actions.rank, width: 30, align: 'right' },
     { title: L.actions.unit, width: 40, align: 'right' },
-    { title: L.actions.probability, width: 60, align: 'right' },
+    { title: L.actions.probability, width: 62, align: 'right' },
   ];
-  if (withRul) cols.push({ title: L.actions.rul, width: 34, align: 'right' }, { title: L.actions.interval, width: 62, align: 'right' });
-  cols.push({ title: L.actions.lastCycle, width: 56, align: 'right' }, { title: L.actions.priority, width: 54, align: 'left' });
+  if (withRul) cols.push({ title: L.actions.rul, width: 30, align: 'right' }, { title: L.actions.interval, width: 64, align: 'right' });
+  cols.push({ title: L.actions.lastCycle, width: 54, align: 'right' }, { title: L.actions.priority, width: 50, align: 'left' });
   const used = cols.reduce((s, c) => s + c.width, 0);
   cols.push({ title: L.actions.action, width: w.contentWidth - used, align: 'left' });
-  const size = 8.5;
-  const rowH = 13.5;
+  const size = 8;
+  const rowH = 13;
+  // header titles may wrap onto a second line (German ones are long); numbers' titles align right
+  w.font(BOLD, size);
+  const headH = Math.max(...cols.map((c) => doc.heightOfString(c.title, { width: c.width - 6 }))) + 6;
   const header = (): void => {
-    doc.rect(w.left, w.y, w.contentWidth, rowH + 3).fill('#eef1f5');
+    doc.rect(w.left, w.y, w.contentWidth, headH).fill('#eef1f5');
     w.font(BOLD, size);
     let x = w.left;
     for (const c of cols) {
-      w.cell(c.title, x + 3, w.y + 4, c.width - 6, c.align);
+      doc.text(c.title, x + 3, w.y + 3, { width: c.width - 6, align: c.align });
       x += c.width;
     }
-    w.y += rowH + 3;
+    w.y += headH;
   };
   w.ensure(rowH * 4);
   header();
@@ -689,6 +693,15 @@ function footers(w: Writer): void {
 /** The report as PDF bytes and its page count. */
 export async function renderReportPdf(d: ReportDocument): Promise<{ bytes: Uint8Array; pages: number }> {
   const w = new Writer(d, PAGE_SIZES[d.template.pageSize]);
+  try {
+    return await draw(w);
+  } finally {
+    w.charts.dispose();
+  }
+}
+
+async function draw(w: Writer): Promise<{ bytes: Uint8Array; pages: number }> {
+  const d = w.d;
   const s = d.template.sections;
   const chunks: Buffer[] = [];
   w.doc.on('data', (c: Buffer) => chunks.push(c));

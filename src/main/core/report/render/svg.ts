@@ -57,13 +57,37 @@ echarts.setPlatformAPI({
   },
 });
 
-/** The option drawn `width` × `height` (the SVG's user units; the PDF draws one unit as one point). */
-export function svgOf(option: EChartsOption, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  try {
-    chart.setOption({ ...option, animation: false });
+/**
+ * Server-side chart instances, one per size, reused from chart to chart (setting a new option is
+ * about half the work of a new instance). Dispose when done: a live instance keeps a timer.
+ */
+export class SvgCharts {
+  private readonly charts = new Map<string, echarts.ECharts>();
+
+  /** The option drawn `width` × `height` (the SVG's user units; the PDF draws one unit as one point). */
+  svg(option: EChartsOption, width: number, height: number): string {
+    const key = `${width}x${height}`;
+    let chart = this.charts.get(key);
+    if (chart === undefined) {
+      chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+      this.charts.set(key, chart);
+    }
+    chart.setOption({ ...option, animation: false }, { notMerge: true });
     return chart.renderToSVGString();
+  }
+
+  dispose(): void {
+    for (const c of this.charts.values()) c.dispose();
+    this.charts.clear();
+  }
+}
+
+/** One option drawn `width` × `height` with an instance of its own. */
+export function svgOf(option: EChartsOption, width: number, height: number): string {
+  const charts = new SvgCharts();
+  try {
+    return charts.svg(option, width, height);
   } finally {
-    chart.dispose();
+    charts.dispose();
   }
 }
