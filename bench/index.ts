@@ -16,6 +16,7 @@ import { soakMemory } from './soak-memory';
 import { rulFd001 } from './rul-fd001';
 import { driftBench } from './drift';
 import { reportBench } from './report';
+import './report-e2e';
 
 const gbdtTrain: Benchmark = {
   name: 'gbdt-train',

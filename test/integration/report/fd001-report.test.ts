@@ -14,9 +14,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { ReportCliResult } from '../../../src/shared/report';
 import { copyFd001Store, type Fd001Store } from '../../helpers/fd001-store';
 import { CLI, REPO, requireBuild, tempDir } from '../../helpers/paths';
-import { binaryTool, describeWith, itWith } from '../../helpers/tools';
+import { describeWith, itWith, POPPLER } from '../../helpers/tools';
 
-const POPPLER = binaryTool('poppler-utils', '/usr/bin/pdftotext');
 const RESULTS = join(REPO, 'test-results', 'report');
 const CREATED = '2026-03-01T08:00:00Z';
 
