@@ -26,6 +26,7 @@ export default defineConfig({
           'bundle-worker': resolve(__dirname, 'src/main/workers/bundle-worker.ts'),
           'evaluate-worker': resolve(__dirname, 'src/main/workers/evaluate-worker.ts'),
           'drift-worker': resolve(__dirname, 'src/main/workers/drift-worker.ts'),
+          'report-worker': resolve(__dirname, 'src/main/workers/report-worker.ts'),
           'gbdt-pool-worker': resolve(__dirname, 'src/main/workers/gbdt-pool-worker.ts'),
           'lstm-pool-worker': resolve(__dirname, 'src/main/workers/lstm-pool-worker.ts'),
         },

@@ -16,6 +16,8 @@ import { soakMemory } from './soak-memory';
 import { rulFd001 } from './rul-fd001';
 import { driftBench } from './drift';
 import { serveBenchmark } from './serve';
+import { reportBench } from './report';
+import './report-e2e';
 
 const gbdtTrain: Benchmark = {
   name: 'gbdt-train',
@@ -44,7 +46,7 @@ function runAsServingProcess(b: Benchmark): Figure[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as Figure[]).map((f) => ({ ...f, note: `${f.note ?? ''}${f.note === undefined ? '' : '; '}run as prognos serve runs (${env})` }));
 }
 
-const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory, rulFd001, driftBench, serveBenchmark];
+const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory, rulFd001, driftBench, reportBench, serveBenchmark];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

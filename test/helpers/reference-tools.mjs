@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The one place that decides what happens when a reference tool a test compares against is missing
- * (python3-xgboost, python3-onnx, python3-numpy, python3-scipy, python3, chromium). Outside CI the test is skipped
+ * (python3-xgboost, python3-onnx, python3-numpy, python3-scipy, python3, chromium, poppler-utils). Outside CI the test is skipped
  * with a one-line notice; under CI=true it fails instead, naming the tool and the Debian package that
  * provides it, so a CI run can never pass while silently leaving out a comparison.
  *
@@ -22,6 +22,9 @@ export const REFERENCE_TOOLS = Object.freeze({
   // the model server's shared backends (test/helpers/real-servers.ts)
   'redis-server': { packages: ['redis-server'] },
   postgresql: { packages: ['postgresql'] },
+  'poppler-utils': { packages: ['poppler-utils'] },
+  // promtool checks deploy/prometheus/rules.yml
+  prometheus: { packages: ['prometheus'] },
 });
 
 /** @param {NodeJS.ProcessEnv} [env] */

@@ -90,3 +90,5 @@ export const PYTHON_NUMPY = pythonTool('python3-numpy', ['numpy']);
 export const PYTHON_SCIPY = pythonTool('python3-scipy', ['scipy.stats', 'scipy.spatial.distance', 'numpy']);
 export const PYTHON_XGBOOST = pythonTool('python3-xgboost', ['xgboost', 'numpy']);
 export const PYTHON_ONNX = pythonTool('python3-onnx', ['onnx']);
+/** pdfinfo, pdffonts, pdftotext and pdftoppm */
+export const POPPLER = binaryTool('poppler-utils', '/usr/bin/pdftotext');

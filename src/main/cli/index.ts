@@ -7,6 +7,7 @@ import { exportCommand, predictCommand, verifyCommand } from './commands/bundle'
 import { demoCommand } from './commands/demo';
 import { driftCommand } from './commands/drift';
 import { keysCommand } from './commands/keys';
+import { REPORT_USAGE, reportCommand } from './commands/report';
 import { serveCommand } from './commands/serve';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './commands/serve-model';
 import { storeCommand } from './commands/store';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage:
       'drift (--run R | --bundle B) --data FILE|D [--rul FILE] [--method auto|psi|ks|wasserstein|jsd|hellinger] [--threshold X] [--share X] [--chunk N] [--chunk-by rows|cycles|batches] [--matched|--unmatched] [--run-to-failure|--in-service] [--require-signed] [--top N]  per-feature, multivariate and prediction drift of new data against the reference, with label-free performance estimates; stored as a report (--list [--run R | --bundle B]: the history)',
   },
+  report: { run: reportCommand, usage: REPORT_USAGE },
   keys: { run: keysCommand, usage: 'keys add FILE [--name N] | keys list | keys remove ID | keys policy [default|require-signed|allow-unsigned]  trusted bundle signers (Ed25519 public keys) and the trust policy' },
   demo: { run: demoCommand, usage: 'demo [--units N] [--seed S]               synth → import → train → evaluate on a synthetic fleet' },
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },

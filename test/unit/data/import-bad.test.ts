@@ -119,7 +119,7 @@ describe('parseFleetFile rejects bad input with BAD_FILE naming file, line and r
   it('RUL file with the wrong number of values', async () => {
     const e = await failure(bad('rul-mismatch-data.txt'), { rulPath: bad('rul-mismatch-rul.txt') });
     expect(e.code).toBe('BAD_FILE');
-    expect(e.message).toBe('rul-mismatch-rul.txt: RUL file has 2 values but the data has 3 units');
+    expect(e.message).toBe('rul-mismatch-rul.txt:3: RUL file has 2 values but the data has 3 units: no RUL value for unit 3');
   });
 
   it('bad RUL values (negative, non-integer, text)', async () => {
@@ -138,7 +138,7 @@ describe('parseFleetFile rejects bad input with BAD_FILE naming file, line and r
       displayName: 'upload.txt',
       rulDisplayName: 'upload-rul.txt',
     });
-    expect(e.message).toBe('upload-rul.txt: RUL file has 2 values but the data has 3 units');
+    expect(e.message).toBe('upload-rul.txt:3: RUL file has 2 values but the data has 3 units: no RUL value for unit 3');
     const e2 = await failure(bad('non-numeric.txt'), { displayName: 'my data.txt' });
     expect(e2.message).toBe('my data.txt:3: column s3: "abc" is not a number');
   });

@@ -14,6 +14,9 @@ import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from 'ku
 import { createServeMetrics, SERVE_METRIC_NAMES } from '../../../src/main/serve-model/metrics';
 import { REPO } from '../../helpers/paths';
 import { runPythonJson } from '../../helpers/python';
+import { binaryTool, itWith } from '../../helpers/tools';
+
+const PROMTOOL = binaryTool('prometheus', '/usr/bin/promtool');
 
 const DEPLOY = join(REPO, 'deploy');
 
@@ -264,7 +267,7 @@ describe('deploy/ metric names', () => {
     }
   });
 
-  it.skipIf(!existsSync('/usr/bin/promtool'))('promtool accepts rules.yml (Debian prometheus installed)', () => {
+  itWith(PROMTOOL)('promtool accepts rules.yml (Debian prometheus installed)', () => {
     const r = spawnSync('/usr/bin/promtool', ['check', 'rules', join(DEPLOY, 'prometheus', 'rules.yml')], {
       encoding: 'utf8',
     });

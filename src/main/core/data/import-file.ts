@@ -104,10 +104,15 @@ export async function parseFleetFile(path: string, opts: ParseOptions = {}): Pro
       rulValues = rul.sink.values;
       const units = sink.order.units.length;
       if (rul.sink.lineIssues === 0 && issues.total === 0 && rulValues.length !== units) {
-        issues.add({
-          file: rulFile,
-          reason: `RUL file has ${rulValues.length} value${rulValues.length === 1 ? '' : 's'} but the data has ${units} unit${units === 1 ? '' : 's'}`,
-        });
+        const counts = `RUL file has ${rulValues.length} value${rulValues.length === 1 ? '' : 's'} but the data has ${units} unit${units === 1 ? '' : 's'}`;
+        // too few: the line where the next value was due, and the units left without one
+        const missing = sink.order.units.slice(rulValues.length);
+        const shown = missing.slice(0, 10).join(', ') + (missing.length > 10 ? `, … (${missing.length} units)` : '');
+        issues.add(
+          rulValues.length < units
+            ? { file: rulFile, line: rul.sink.lineCount + 1, reason: `${counts}: no RUL value for unit${missing.length === 1 ? '' : 's'} ${shown}` }
+            : { file: rulFile, reason: counts },
+        );
       }
     }
     data.bytes += rul.bytes;
