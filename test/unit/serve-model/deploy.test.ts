@@ -4,7 +4,7 @@
  * dashboard use exactly the metric names the server's registry exports (and every one of them).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Deployment } from 'kubernetes-models/apps/v1';
