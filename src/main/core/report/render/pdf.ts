@@ -599,10 +599,10 @@ function health(w: Writer): void {
         { title: 'F1', width: 40, align: 'right' },
         { title: 'Prec.', width: 40, align: 'right' },
         { title: 'Recall', width: 40, align: 'right' },
-        { title: 'ROC AUC', width: 48, align: 'right' },
-        { title: 'PR AUC', width: 44, align: 'right' },
+        { title: 'ROC AUC', width: 54, align: 'right' },
+        { title: 'PR AUC', width: 48, align: 'right' },
         { title: 'Brier', width: 40, align: 'right' },
-        { title: 'n', width: 71, align: 'right' },
+        { title: 'n', width: 61, align: 'right' },
       ],
       h.metrics.map((m) => [
         m.model,
@@ -622,11 +622,11 @@ function health(w: Writer): void {
     w.subheading(L.health.rul);
     w.table(
       [
-        { title: L.health.model, width: 110 },
-        { title: 'RMSE', width: 70, align: 'right' },
-        { title: 'MAE', width: 70, align: 'right' },
-        { title: 'PHM08', width: 80, align: 'right' },
-        { title: L.cover.rulCoverage, width: 110, align: 'right' },
+        { title: L.health.model, width: 90 },
+        { title: 'RMSE', width: 60, align: 'right' },
+        { title: 'MAE', width: 60, align: 'right' },
+        { title: 'PHM08', width: 70, align: 'right' },
+        { title: L.cover.rulCoverage, width: 160, align: 'right' },
         { title: 'n', width: 55, align: 'right' },
       ],
       h.rul.map((r) => [r.model, r.rmse.toFixed(2), r.mae.toFixed(2), r.phm08.toFixed(1), r.coverage === null ? L.notAvailable : `${(r.coverage * 100).toFixed(1)} %`, String(r.n)]),
