@@ -350,7 +350,7 @@ const DE: ReportLabels = {
     action: 'Maßnahme',
     risk: 'Ausfallrisiko über die Zyklen',
     cycle: 'Zyklus',
-    riskAxis: 'Wahrscheinlichkeit',
+    riskAxis: 'Risiko',
     thresholdLine: (t) => `Schwelle ${t}`,
     contributions: 'Was das Risiko treibt (TreeSHAP, Log-Odds)',
     contributionAxis: 'Beitrag zu den Log-Odds',

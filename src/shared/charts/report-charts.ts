@@ -3,6 +3,8 @@
  * them to SVG server-side; the Reports view can draw the same options in the page.
  */
 import type { EChartsOption } from 'echarts';
+import { squareAxes } from './axes';
+import { buildRiskOption } from './risk';
 import { AXIS_LABEL, AXIS_NAME, CHART_AXIS, CHART_FONT, CHART_GRID, CHART_TEXT, SERIES_COLORS } from './style';
 
 /** What every report chart shares: no animation, the given font, the palette. */
@@ -56,60 +58,28 @@ export function buildBucketsOption(
   };
 }
 
-/** One unit's failure-risk probability over its cycles with the alert threshold as a dashed line. */
+/**
+ * One unit's failure-risk probability over its cycles with the alert threshold as a dashed line: the
+ * Fleet view's risk chart (buildRiskOption) for that unit, without the legend a single line needs not.
+ */
 export function buildUnitRiskOption(
+  unit: number,
   risk: { cycle: readonly number[]; probability: readonly number[] },
-  opts: ReportChartBase & { threshold: number; thresholdLabel: string; xName: string; yName: string },
+  opts: ReportChartBase & { threshold: number; horizon: number; thresholdLabel: string; xName: string; yName: string },
 ): EChartsOption {
-  const data: [number, number][] = risk.cycle.map((c, i) => [c, risk.probability[i] ?? Number.NaN]);
+  const option = buildRiskOption([{ unit, cycle: risk.cycle, probability: risk.probability, gbdt: [], lstm: null }], {
+    threshold: opts.threshold,
+    labelWindow: opts.horizon,
+    mode: 'cycle',
+    rulAtEnd: new Map(),
+    text: { xName: opts.xName, yName: opts.yName, threshold: opts.thresholdLabel },
+  });
   return {
+    ...option,
     ...base(opts.font),
+    legend: { show: false },
+    tooltip: { show: false },
     grid: { left: 48, right: 16, top: 14, bottom: 38 },
-    xAxis: {
-      type: 'value',
-      min: 'dataMin',
-      max: 'dataMax',
-      name: opts.xName,
-      nameLocation: 'middle',
-      nameGap: 24,
-      nameTextStyle: AXIS_NAME,
-      axisLabel: { ...AXIS_LABEL, showMaxLabel: false },
-      axisLine,
-      splitLine: { show: false },
-    },
-    yAxis: {
-      type: 'value',
-      min: 0,
-      max: 1,
-      name: opts.yName,
-      nameLocation: 'middle',
-      nameGap: 34,
-      nameTextStyle: AXIS_NAME,
-      axisLine: { show: true, lineStyle: { color: CHART_AXIS } },
-      axisLabel: { ...AXIS_LABEL, formatter: (v: number) => v.toFixed(1) },
-      splitLine: { lineStyle: { color: CHART_GRID } },
-    },
-    series: [
-      {
-        type: 'line',
-        data,
-        showSymbol: false,
-        sampling: 'lttb',
-        color: SERIES_COLORS.validation,
-        lineStyle: { width: 1.5 },
-        markLine: {
-          silent: true,
-          symbol: 'none',
-          data: [
-            {
-              yAxis: opts.threshold,
-              lineStyle: { color: SERIES_COLORS.current, type: 'dashed', width: 1.25 },
-              label: { formatter: opts.thresholdLabel, color: SERIES_COLORS.current, fontSize: 10, position: 'insideStartTop' },
-            },
-          ],
-        },
-      },
-    ],
   };
 }
 
@@ -197,31 +167,75 @@ export function buildSensorTrendOption(
   };
 }
 
+/**
+ * Several sensors' trends side by side in one chart (one grid each, `columns` to a row): the same
+ * picture as one buildSensorTrendOption per sensor, drawn in a single pass.
+ */
+export function buildSensorTrendsOption(
+  trends: readonly { sensor: string; cycle: readonly number[]; values: readonly number[] }[],
+  opts: ReportChartBase & { xName: string; columns: number; cellWidth: number; cellHeight: number; gap: number },
+): EChartsOption {
+  const font = opts.font ?? CHART_FONT;
+  const cell = (k: number): { x: number; y: number } => ({
+    x: (k % opts.columns) * (opts.cellWidth + opts.gap),
+    y: Math.floor(k / opts.columns) * (opts.cellHeight + opts.gap),
+  });
+  return {
+    ...base(opts.font),
+    title: trends.map((t, k) => ({
+      text: t.sensor,
+      left: cell(k).x + 4,
+      top: cell(k).y,
+      textStyle: { fontSize: 11, fontWeight: 'bold', color: CHART_TEXT, fontFamily: font },
+    })),
+    grid: trends.map((_, k) => ({ left: cell(k).x + 40, top: cell(k).y + 22, width: opts.cellWidth - 52, height: opts.cellHeight - 52 })),
+    xAxis: trends.map((_, k) => ({
+      type: 'value',
+      gridIndex: k,
+      min: 'dataMin',
+      max: 'dataMax',
+      name: opts.xName,
+      nameLocation: 'middle',
+      nameGap: 20,
+      nameTextStyle: { ...AXIS_NAME, fontSize: 10 },
+      splitNumber: 4,
+      axisLabel: { ...AXIS_LABEL, fontSize: 9, showMaxLabel: false },
+      axisLine,
+      splitLine: { show: false },
+    })),
+    yAxis: trends.map((_, k) => ({
+      type: 'value',
+      gridIndex: k,
+      scale: true,
+      splitNumber: 3,
+      axisLabel: { ...AXIS_LABEL, fontSize: 9 },
+      splitLine: { lineStyle: { color: CHART_GRID } },
+    })),
+    series: trends.map((t, k) => ({
+      type: 'line',
+      xAxisIndex: k,
+      yAxisIndex: k,
+      data: t.cycle.map((c, i) => [c, t.values[i] ?? Number.NaN]),
+      showSymbol: false,
+      sampling: 'lttb',
+      color: SERIES_COLORS.train,
+      lineStyle: { width: 1.1 },
+    })),
+  };
+}
+
 /** A reliability diagram from binned (mean predicted, observed) pairs, with the diagonal. */
 export function buildReliabilityBinsOption(
   bins: readonly { predicted: number; observed: number; count: number }[],
   opts: ReportChartBase & { xName: string; yName: string; perfectName: string; seriesName: string },
 ): EChartsOption {
   const total = bins.reduce((s, b) => s + b.count, 0);
-  const square = (name: string, gap: number) => ({
-    type: 'value' as const,
-    min: 0,
-    max: 1,
-    interval: 0.2,
-    name,
-    nameLocation: 'middle' as const,
-    nameGap: gap,
-    nameTextStyle: AXIS_NAME,
-    axisLabel: { ...AXIS_LABEL, formatter: (v: number) => v.toFixed(1) },
-    axisLine,
-    splitLine: { lineStyle: { color: CHART_GRID } },
-  });
   return {
     ...base(opts.font),
     legend: { top: 0, left: 'center', icon: 'roundRect', itemWidth: 14, itemHeight: 4, textStyle: { fontSize: 10, fontFamily: opts.font ?? CHART_FONT } },
     grid: { left: 48, right: 16, top: 30, bottom: 40 },
-    xAxis: square(opts.xName, 24),
-    yAxis: square(opts.yName, 34),
+    // the axes of the Results view's reliability diagram
+    ...squareAxes(opts.xName, opts.yName),
     series: [
       {
         type: 'line',

@@ -25,3 +25,17 @@ export const BASE_TEXT_STYLE = { fontFamily: CHART_FONT, color: CHART_TEXT } as 
 
 export const AXIS_LABEL = { color: CHART_MUTED, fontSize: 11 } as const;
 export const AXIS_NAME = { color: CHART_MUTED, fontSize: 12 } as const;
+
+/** Distinguishable on a light background; one colour per unit, the same in every panel. */
+export const UNIT_COLORS = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+] as const;

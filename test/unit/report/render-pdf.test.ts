@@ -49,4 +49,15 @@ describe('renderReportPdf', () => {
     expect(b.pages).toBe(3);
     expect(a.pages).toBeGreaterThan(b.pages + 4);
   }, 120_000);
+
+  it('draws on Letter pages when the template says so, with the logo on the cover', async () => {
+    const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    const r = await renderReportPdf(
+      syntheticReportDocument({ units: 10, topN: 1, seed: 9, template: { pageSize: 'Letter', logo: { dataUrl: png, widthMm: 20 } } }),
+    );
+    const text = latin1(r.bytes);
+    expect(text).toContain('/MediaBox [0 0 612 792]');
+    expect(text).not.toContain('/MediaBox [0 0 595.28 841.89]');
+    expect(text).toMatch(/\/Subtype \/Image/);
+  }, 120_000);
 });

@@ -18,7 +18,7 @@ import {
   buildBucketsOption,
   buildContributionsOption,
   buildReliabilityBinsOption,
-  buildSensorTrendOption,
+  buildSensorTrendsOption,
   buildUnitRiskOption,
 } from '../../../../shared/charts/report-charts';
 import { CHART_FONT_FAMILY } from './fonts';
@@ -172,14 +172,18 @@ function panel(c: Ctx, p: ReportUnitPanel, first: boolean): string {
   const trends =
     p.trends.length === 0
       ? ''
-      : `<h3>${esc(L.panel.trends)}</h3><div class="row" style="flex-wrap:wrap">${p.trends
-          .map((t) => chart(c, buildSensorTrendOption(t, { font: CHART_FONT_FAMILY, xName: L.panel.cycle }), 160, 118))
-          .join('')}</div>`;
+      : `<h3>${esc(L.panel.trends)}</h3>${chart(
+          c,
+          buildSensorTrendsOption(p.trends, { font: CHART_FONT_FAMILY, xName: L.panel.cycle, columns: 3, cellWidth: 159.67, cellHeight: 118, gap: 8 }),
+          495,
+          Math.ceil(p.trends.length / 3) * 126 - 8,
+        )}`;
   return `<section id="unit-${p.unit}">${first ? `<h2 id="section-units">${esc(L.sections.units)}</h2>` : ''}<h2>${esc(L.panel.title(p.unit, p.rank))}</h2><div class="figures"><div><span class="muted">${esc(L.panel.probability)}</span><b>${formatProbability(p.probability)}</b></div><div><span class="muted">${esc(L.panel.rul)}</span><b>${esc(rul)}</b></div><div><span class="muted">${esc(L.panel.lastCycle)}</span><b>${p.lastCycle}</b></div></div><p>${esc(L.panel.action)}: ${esc(p.action)}</p><h3>${esc(L.panel.risk)}</h3>${chart(
     c,
-    buildUnitRiskOption(p.risk, {
+    buildUnitRiskOption(p.unit, p.risk, {
       font: CHART_FONT_FAMILY,
       threshold: d.rule.threshold,
+      horizon: d.rule.horizon,
       thresholdLabel: L.panel.thresholdLine(formatProbability(d.rule.threshold)),
       xName: L.panel.cycle,
       yName: L.panel.riskAxis,

@@ -22,11 +22,11 @@ import {
   buildBucketsOption,
   buildContributionsOption,
   buildReliabilityBinsOption,
-  buildSensorTrendOption,
+  buildSensorTrendsOption,
   buildUnitRiskOption,
 } from '../../../../shared/charts/report-charts';
 import { CHART_MUTED, CHART_TEXT, SERIES_COLORS } from '../../../../shared/charts/style';
-import { CHART_FONT_FAMILY, reportFonts } from './fonts';
+import { CHART_FONT_FAMILY, fontMetrics, reportFonts, type ReportFonts } from './fonts';
 import { SvgCharts } from './svg';
 
 const PAGE_SIZES = { A4: [595.28, 841.89], Letter: [612, 792] } as const;
@@ -46,18 +46,20 @@ interface TocEntry {
   page: number;
 }
 
-/** Cuts `text` to fit `width` at the current font, ending with "…" when cut. */
-function fit(doc: PDFKit.PDFDocument, text: string, width: number): string {
-  if (doc.widthOfString(text) <= width) return text;
+/** Cuts `text` to fit `width` (measured with `measure`), ending with "…" when cut. */
+function fit(measure: (t: string) => number, text: string, width: number): string {
+  if (measure(text) <= width) return text;
   let lo = 0;
   let hi = text.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (doc.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
+    if (measure(`${text.slice(0, mid)}…`) <= width) lo = mid;
     else hi = mid - 1;
   }
   return `${text.slice(0, lo)}…`;
 }
+
+const METRIC_FONT: Record<string, keyof ReportFonts> = { [SANS]: 'sans', [BOLD]: 'bold', [MONO]: 'mono' };
 
 class Writer {
   readonly doc: PDFKit.PDFDocument;
@@ -125,14 +127,29 @@ class Writer {
     return true;
   }
 
+  private fontName = SANS;
+  private fontSize = 10;
+
   font(name: string, size: number, color: string = CHART_TEXT): this {
     this.doc.font(name).fontSize(size).fillColor(color);
+    this.fontName = name;
+    this.fontSize = size;
     return this;
   }
 
-  /** A single line at (x, y), cut to `width`. */
+  /** The width of `text` in the current font (cached advance widths, no shaping). */
+  measure(text: string): number {
+    return fontMetrics().width(text, this.fontSize, METRIC_FONT[this.fontName] ?? 'sans');
+  }
+
+  /**
+   * A single line at (x, y), cut to `width` and aligned by its measured width, drawn without
+   * pdfkit's line wrapper (tables draw thousands of these).
+   */
   cell(text: string, x: number, y: number, width: number, align: 'left' | 'right' | 'center' = 'left'): void {
-    this.doc.text(fit(this.doc, text, width), x, y, { width, align, lineBreak: false });
+    const t = fit((s) => this.measure(s), text, width);
+    const free = align === 'left' ? 0 : Math.max(0, width - this.measure(t));
+    this.doc.text(t, x + (align === 'right' ? free : free / 2), y, { lineBreak: false });
   }
 
   /** Wrapped text at the cursor, moving to a new page first when it would not fit. */
@@ -329,7 +346,7 @@ function drawToc(w: Writer, firstPage: number): void {
     const num = String(e.page);
     w.font(e.level === 0 ? BOLD : SANS, e.level === 0 ? 10.5 : 9.5);
     const numW = doc.widthOfString(num);
-    const title = fit(doc, e.title, w.right - x - numW - 40);
+    const title = fit((t) => w.measure(t), e.title, w.right - x - numW - 40);
     const titleW = doc.widthOfString(title);
     doc.text(title, x, w.y, { lineBreak: false, goTo: e.dest });
     doc.text(num, w.right - numW, w.y, { lineBreak: false, goTo: e.dest });
@@ -491,9 +508,10 @@ function unitPanel(w: Writer, p: ReportUnitPanel, section: PDFKit.PDFOutline | u
   label(L.panel.risk);
   const rh = 140;
   w.chart(
-    buildUnitRiskOption(p.risk, {
+    buildUnitRiskOption(p.unit, p.risk, {
       font: CHART_FONT_FAMILY,
       threshold: d.rule.threshold,
+      horizon: d.rule.horizon,
       thresholdLabel: L.panel.thresholdLine(formatProbability(d.rule.threshold)),
       xName: L.panel.cycle,
       yName: L.panel.riskAxis,
@@ -552,13 +570,16 @@ function unitPanel(w: Writer, p: ReportUnitPanel, section: PDFKit.PDFOutline | u
     const th = 118;
     w.ensure(th + 20);
     label(L.panel.trends);
-    for (let i = 0; i < p.trends.length; i += perRow) {
-      if (i > 0) w.ensure(th + 4);
-      p.trends.slice(i, i + perRow).forEach((t, k) => {
-        w.chart(buildSensorTrendOption(t, { font: CHART_FONT_FAMILY, xName: L.panel.cycle }), w.left + k * (tw + gap), w.y, tw, th);
-      });
-      w.y += th + 4;
-    }
+    const rows = Math.ceil(p.trends.length / perRow);
+    if (rows > 1) w.ensure(rows * th + (rows - 1) * gap);
+    w.chart(
+      buildSensorTrendsOption(p.trends, { font: CHART_FONT_FAMILY, xName: L.panel.cycle, columns: perRow, cellWidth: tw, cellHeight: th, gap }),
+      w.left,
+      w.y,
+      w.contentWidth,
+      rows * th + (rows - 1) * gap,
+    );
+    w.y += rows * th + (rows - 1) * gap + 4;
   }
   return parent;
 }
@@ -578,10 +599,10 @@ function health(w: Writer): void {
         { title: 'F1', width: 40, align: 'right' },
         { title: 'Prec.', width: 40, align: 'right' },
         { title: 'Recall', width: 40, align: 'right' },
-        { title: 'ROC AUC', width: 48, align: 'right' },
-        { title: 'PR AUC', width: 44, align: 'right' },
+        { title: 'ROC AUC', width: 54, align: 'right' },
+        { title: 'PR AUC', width: 48, align: 'right' },
         { title: 'Brier', width: 40, align: 'right' },
-        { title: 'n', width: 71, align: 'right' },
+        { title: 'n', width: 61, align: 'right' },
       ],
       h.metrics.map((m) => [
         m.model,
@@ -601,11 +622,11 @@ function health(w: Writer): void {
     w.subheading(L.health.rul);
     w.table(
       [
-        { title: L.health.model, width: 110 },
-        { title: 'RMSE', width: 70, align: 'right' },
-        { title: 'MAE', width: 70, align: 'right' },
-        { title: 'PHM08', width: 80, align: 'right' },
-        { title: L.cover.rulCoverage, width: 110, align: 'right' },
+        { title: L.health.model, width: 90 },
+        { title: 'RMSE', width: 60, align: 'right' },
+        { title: 'MAE', width: 60, align: 'right' },
+        { title: 'PHM08', width: 70, align: 'right' },
+        { title: L.cover.rulCoverage, width: 160, align: 'right' },
         { title: 'n', width: 55, align: 'right' },
       ],
       h.rul.map((r) => [r.model, r.rmse.toFixed(2), r.mae.toFixed(2), r.phm08.toFixed(1), r.coverage === null ? L.notAvailable : `${(r.coverage * 100).toFixed(1)} %`, String(r.n)]),

@@ -3,45 +3,15 @@
  * so the same option always gives the same picture. Text is measured with the metrics of the font
  * the PDF draws it in (DejaVu Sans), so labels, legends and axis names are laid out where they end up.
  */
-import PDFDocument from 'pdfkit';
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TitleComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import type { EChartsOption } from 'echarts';
-import { reportFonts } from './fonts';
+import { fontMetrics } from './fonts';
 
-echarts.use([LineChart, BarChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);
-
-/** Advance widths of DejaVu Sans (regular, bold) per character at 1 pt, measured once each. */
-class FontMetrics {
-  private readonly doc: PDFKit.PDFDocument;
-  private readonly widths = new Map<string, number>();
-
-  constructor() {
-    const fonts = reportFonts();
-    // a document used only for its font metrics: nothing is drawn or written
-    this.doc = new PDFDocument({ autoFirstPage: false, font: fonts.sans });
-    this.doc.registerFont('regular', fonts.sans);
-    this.doc.registerFont('bold', fonts.bold);
-  }
-
-  width(text: string, size: number, bold: boolean): number {
-    let w = 0;
-    for (const ch of text) {
-      const key = (bold ? 'b' : 'r') + ch;
-      let cw = this.widths.get(key);
-      if (cw === undefined) {
-        cw = this.doc.font(bold ? 'bold' : 'regular').fontSize(1000).widthOfString(ch) / 1000;
-        this.widths.set(key, cw);
-      }
-      w += cw;
-    }
-    return w * size;
-  }
-}
-
-let metrics: FontMetrics | undefined;
+// the tooltip draws nothing server-side; it is registered because the UI's options configure one
+echarts.use([LineChart, BarChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent, SVGRenderer]);
 
 /** A CSS font shorthand as ECharts writes it ("bold 12px DejaVu Sans") → size in px and weight. */
 function parseFont(font: string | undefined): { size: number; bold: boolean } {
@@ -51,9 +21,8 @@ function parseFont(font: string | undefined): { size: number; bold: boolean } {
 
 echarts.setPlatformAPI({
   measureText(text: string, font?: string) {
-    metrics ??= new FontMetrics();
     const f = parseFont(font);
-    return { width: metrics.width(text, f.size, f.bold) };
+    return { width: fontMetrics().width(text, f.size, f.bold ? 'bold' : 'sans') };
   },
 });
 

@@ -4,19 +4,9 @@ import { formatStat } from '../../lib/format';
 
 export type XAxisMode = 'cycle' | 'rul';
 
-/** Distinguishable on a light background; one colour per unit, the same in every panel. */
-export const UNIT_COLORS = [
-  '#1f77b4',
-  '#d62728',
-  '#2ca02c',
-  '#9467bd',
-  '#ff7f0e',
-  '#17becf',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-] as const;
+import { UNIT_COLORS } from '../../../../shared/charts/style';
+
+export { UNIT_COLORS };
 
 const LEFT = 72;
 const RIGHT = 28;

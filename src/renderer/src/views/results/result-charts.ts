@@ -13,6 +13,9 @@ import {
 import type { ChartOption, LineSeries, ScatterSeries } from '../../lib/echarts';
 import { formatFixed, formatThreshold, middleEllipsis } from '../../lib/format';
 import type { ThresholdFigures } from '../../lib/threshold-metrics';
+import { squareAxes } from '../../../../shared/charts/axes';
+
+export { squareAxes };
 
 type Curves = RunDetail['curves'][string];
 type Point = { x: number; y: number };
@@ -34,23 +37,6 @@ function curveSeries(name: string, points: readonly Point[], color: string, step
   };
 }
 
-/** Two probability axes on [0, 1] (ROC, precision–recall and reliability diagrams). */
-export function squareAxes(xName: string, yName: string): Pick<ChartOption, 'xAxis' | 'yAxis'> {
-  const axis = (name: string) => ({
-    type: 'value' as const,
-    min: 0,
-    max: 1,
-    interval: 0.2,
-    name,
-    nameLocation: 'middle' as const,
-    nameGap: 28,
-    nameTextStyle: AXIS_NAME,
-    axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatFixed(v, 1) },
-    axisLine: { lineStyle: { color: CHART_AXIS } },
-    splitLine: { lineStyle: { color: CHART_GRID } },
-  });
-  return { xAxis: axis(xName), yAxis: axis(yName) };
-}
 
 /**
  * ROC or precision–recall curves of the validation and test units, with the diagonal (ROC) or the
