@@ -593,8 +593,8 @@ function health(w: Writer): void {
     w.subheading(L.health.metrics);
     w.table(
       [
-        { title: L.health.model, width: 70 },
-        { title: L.health.split, width: 62 },
+        { title: L.health.model, width: 62 },
+        { title: L.health.split, width: 54 },
         { title: 'F2', width: 40, align: 'right' },
         { title: 'F1', width: 40, align: 'right' },
         { title: 'Prec.', width: 40, align: 'right' },
@@ -602,7 +602,7 @@ function health(w: Writer): void {
         { title: 'ROC AUC', width: 54, align: 'right' },
         { title: 'PR AUC', width: 48, align: 'right' },
         { title: 'Brier', width: 40, align: 'right' },
-        { title: 'n', width: 61, align: 'right' },
+        { title: 'n', width: 77, align: 'right' },
       ],
       h.metrics.map((m) => [
         m.model,
