@@ -92,6 +92,7 @@ async function start(): Promise<void> {
     version: appVersion(),
     shippedBundles: SHIPPED_BUNDLES,
     reveal: (path) => shell.showItemInFolder(path),
+    reportsDir: join(app.getPath('documents'), 'Prognos reports'),
     chooseFile,
   });
   log.info(`store at ${services.store.dir}; app root ${APP_ROOT}`);

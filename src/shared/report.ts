@@ -284,6 +284,22 @@ export interface ReportDocument {
 // ---------------------------------------------------------------------------------------------
 // The stored record (history) and the CLI's answer
 
+/** What the analyst asked for, as the history shows it (file names, never paths). */
+export const reportInputsSchema = z.object({
+  /** the fleet data: the dataset's file name, or the CLI's file */
+  dataFile: z.string(),
+  rulFile: z.string().nullable(),
+  /** "run <id>", "bundle <id>" or "bundle file <name>" */
+  model: z.string(),
+  template: z.string(),
+  /** the title, fleet name and creation time as given (null: from the template, the data, the clock) */
+  title: z.string().nullable(),
+  fleet: z.string().nullable(),
+  createdAt: z.string().nullable(),
+  notes: z.string(),
+});
+export type ReportInputs = z.infer<typeof reportInputsSchema>;
+
 export const reportRecordSchema = z.object({
   reportId: z.string(),
   title: z.string(),
@@ -305,6 +321,8 @@ export const reportRecordSchema = z.object({
   sha256: z.string(),
   /** where the app last saved a copy (desktop app), if anywhere */
   savedPath: z.string().nullable(),
+  /** the request's inputs (stored reports always have them) */
+  inputs: reportInputsSchema.optional(),
 });
 export type ReportRecord = z.infer<typeof reportRecordSchema>;
 

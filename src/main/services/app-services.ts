@@ -25,6 +25,7 @@ import { ExportService } from './exports';
 import { DriftService } from './drift';
 import { shareTable } from './shared-table';
 import { AlertService, validationFiguresOf } from './alerts';
+import { ReportService } from './reports';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -41,6 +42,10 @@ export interface ServicesOptions {
   shippedBundles?: string;
   /** shows a path in the desktop file manager (Electron only) */
   reveal?: (path: string) => void;
+  /** the report worker script (default: report-worker.js beside the train worker) */
+  reportWorker?: string;
+  /** where the desktop app saves reports (`reports:save`), e.g. ~/Documents/Prognos reports (Electron only) */
+  reportsDir?: string;
   /** main's own open dialog (Electron only): the chosen path, or undefined when cancelled */
   chooseFile?: (purpose: 'data' | 'bundle-zip' | 'bundle-folder') => Promise<string | undefined>;
 }
@@ -58,6 +63,7 @@ export class AppServices {
   readonly exports: ExportService;
   readonly drift: DriftService;
   readonly alerts: AlertService;
+  readonly reports: ReportService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -71,6 +77,13 @@ export class AppServices {
     this.drift = new DriftService(this.store, this.training, this.exports, this.jobs, (id) => this.table(id));
     this.alerts = new AlertService(this.store.alerts(), this.bus, { validationOf: (s) => this.validationOf(s), userAgent: `Prognos/${opts.version}` });
     this.drift.onStored(this.alerts.listener);
+    this.reports = new ReportService(this.store, this.training, this.exports, this.jobs, (id) => this.table(id), {
+      appVersion: opts.version,
+      mode: opts.mode,
+      ...(opts.reportsDir === undefined ? {} : { reportsDir: opts.reportsDir }),
+      ...(opts.reveal === undefined ? {} : { reveal: opts.reveal }),
+      ...(opts.reportWorker === undefined ? {} : { workerScript: opts.reportWorker }),
+    });
     if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }
@@ -312,17 +325,16 @@ export class AppServices {
       'drift:list': (filter) => Promise.resolve(this.drift.list(filter)),
       'drift:get': ({ reportId }) => Promise.resolve(this.drift.get(reportId)),
       'drift:delete': ({ reportId }) => Promise.resolve({ deleted: this.drift.delete(reportId) }),
-      // the reports service replaces these
-      'reports:start': () => Promise.reject(notYet()),
-      'reports:list': () => Promise.reject(notYet()),
-      'reports:get': () => Promise.reject(notYet()),
-      'reports:file': () => Promise.reject(notYet()),
-      'reports:save': () => Promise.reject(notYet()),
-      'reports:reveal': () => Promise.reject(notYet()),
-      'reports:delete': () => Promise.reject(notYet()),
-      'templates:list': () => Promise.reject(notYet()),
-      'templates:save': () => Promise.reject(notYet()),
-      'templates:delete': () => Promise.reject(notYet()),
+      'reports:start': (req) => Promise.resolve({ jobId: this.reports.start(req) }),
+      'reports:list': (filter) => Promise.resolve(this.reports.list(filter)),
+      'reports:get': ({ reportId }) => Promise.resolve(this.reports.get(reportId)),
+      'reports:file': ({ reportId }) => Promise.resolve(this.reports.file(reportId)),
+      'reports:save': ({ reportId }) => Promise.resolve(this.reports.save(reportId)),
+      'reports:reveal': ({ reportId }) => Promise.resolve(this.reports.reveal(reportId)),
+      'reports:delete': ({ reportId }) => Promise.resolve({ deleted: this.reports.delete(reportId) }),
+      'templates:list': () => Promise.resolve(this.reports.listTemplates()),
+      'templates:save': (input) => Promise.resolve(this.reports.saveTemplate(input)),
+      'templates:delete': ({ templateId }) => Promise.resolve({ deleted: this.reports.deleteTemplate(templateId) }),
       'files:choose': async ({ purpose }) => {
         if (this.opts.mode !== 'electron' || this.opts.chooseFile === undefined) throw new PrognosError('FORBIDDEN', 'The open dialog exists in the desktop app only.');
         const path = await this.opts.chooseFile(purpose);
@@ -334,8 +346,4 @@ export class AppServices {
       },
     };
   }
-}
-
-function notYet(): PrognosError {
-  return new PrognosError('INTERNAL', 'Reports are not available in this build.');
 }

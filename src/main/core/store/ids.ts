@@ -13,7 +13,7 @@ const RANDOM_LIMIT = 2 ** (RANDOM_CHARS * 5);
 let lastTime = -1;
 let lastRandom = 0;
 
-export type IdPrefix = 'ds' | 'exp' | 'run' | 'art' | 'rep' | 'drift' | 'alr' | 'ntf';
+export type IdPrefix = 'ds' | 'exp' | 'run' | 'art' | 'rep' | 'drift' | 'alr' | 'ntf' | 'tpl';
 
 function encode(value: number, chars: number): string {
   let out = '';

@@ -108,7 +108,8 @@ function hasColumn(db: Database.Database, table: string, column: string): boolea
 }
 
 /**
- * Every stored blob that carries a SHA-256 (dataset columns from schema 4 on, artifacts, reports)
+ * Every stored blob that carries a SHA-256 (dataset columns from schema 4 on, artifacts, reports,
+ * maintenance reports)
  * is hashed again, one blob in memory at a time; the first mismatch is BAD_FILE naming what it is.
  * Stores older than schema 4 have no column hashes: migration 4 computes them from the bytes as found.
  */
@@ -130,6 +131,7 @@ function checkStoredHashes(db: Database.Database, shownAs: string): void {
   const blobTables: [string, string, (id: string, name: string) => string][] = [
     ['artifacts', 'artifact_id', (id, name) => `artifact "${name}" of run ${id}`],
     ['reports', 'report_id', (id) => `report ${id}`],
+    ['fleet_reports', 'report_id', (id) => `maintenance report ${id}`],
   ];
   for (const [table, key, what] of blobTables) {
     if (!hasColumn(db, table, 'sha256')) continue;

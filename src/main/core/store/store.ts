@@ -16,6 +16,7 @@ import * as datasets from './datasets';
 import * as driftReports from './drift-reports';
 import * as keyring from './keys';
 import { AlertStore } from './alerts';
+import { FleetReportStore } from './reports';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
@@ -504,5 +505,12 @@ export class ExperimentStore {
   /** Alert rules, notifications, webhook deliveries and the webhook setting (migration 008). */
   alerts(): AlertStore {
     return new AlertStore(this.db);
+  }
+
+  // maintenance reports -------------------------------------------------------------------------
+
+  /** PDF maintenance reports with their units, and report templates (migration 009). */
+  fleetReports(): FleetReportStore {
+    return new FleetReportStore(this.db, this.dbPath);
   }
 }
