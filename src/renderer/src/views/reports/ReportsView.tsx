@@ -150,7 +150,7 @@ export function ReportsView() {
           className="field reports-field reports-field--model"
           testId="report-scorer"
         />
-        <label className="field reports-field">
+        <label className="field reports-field reports-field--template">
           <span className="field-label">Template</span>
           <span className="reports-template-pick">
             <select
@@ -179,8 +179,7 @@ export function ReportsView() {
             </button>
           </span>
         </label>
-      </div>
-      <div className="view-toolbar reports-toolbar">
+        <span className="reports-toolbar__break" aria-hidden="true" />
         <label className="field reports-field reports-field--wide">
           <span className="field-label">Title</span>
           <input
