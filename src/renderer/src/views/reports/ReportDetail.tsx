@@ -43,13 +43,14 @@ export function ReportDetail(props: { record: ReportRecord; onDeleted: (reportId
   const { record } = props;
   const api = useApi();
   const transport = useTransport();
+  const { reportId, fleet, createdAt } = record;
+  // keyed by the report alone: a history reload hands a new record object for the same report
   const load = useCallback(
     () =>
-      api.reportsFile({ reportId: record.reportId }).then((f): LoadedFile => {
-        const bytes = base64ToBytes(f.base64);
-        return { fileName: downloadName(f.fileName, record), bytes };
-      }),
-    [api, record],
+      api.reportsFile({ reportId }).then(
+        (f): LoadedFile => ({ fileName: downloadName(f.fileName, { fleet, createdAt }), bytes: base64ToBytes(f.base64) }),
+      ),
+    [api, reportId, fleet, createdAt],
   );
   const [fileState, reloadFile] = useAsync(load);
   const file = fileState.status === 'ok' ? fileState.value : null;
