@@ -93,12 +93,13 @@ export class ReportsPage {
   }
 
   /**
-   * Waits for the preview to open and its first page to be drawn, then reads every page box: its
-   * state, size, and how many of its canvas pixels are not white.
+   * Waits for the preview to open and a page (the first by default) to be drawn, then reads every
+   * page box: its state, size, and how many of its canvas pixels are not white.
+   * @param {number} [drawnPage]
    */
-  async preview() {
+  async preview(drawnPage = 1) {
     await this.page.locator('[data-testid="report-preview"][data-status="ok"]').waitFor({ timeout: 60_000 });
-    await this.page.locator('[data-testid="report-preview-page"][data-page="1"][data-drawn="yes"]').waitFor({ timeout: 60_000 });
+    await this.page.locator(`[data-testid="report-preview-page"][data-page="${drawnPage}"][data-drawn="yes"]`).waitFor({ timeout: 60_000 });
     return this.byTestId('report-preview').evaluate((el) => {
       const pane = el.querySelector('.pdf-preview__pane');
       const pages = [...el.querySelectorAll('[data-testid="report-preview-page"]')].map((p) => {
@@ -125,11 +126,11 @@ export class ReportsPage {
     });
   }
 
-  /** Scrolls the preview pane to the bottom and waits for the last page to be drawn. */
+  /** Scrolls the preview pane to the bottom; returns the last page's number. */
   async scrollToLastPage() {
-    const last = await this.byTestId('report-preview').getAttribute('data-pages');
+    const last = Number(await this.byTestId('report-preview').getAttribute('data-pages'));
     await this.page.locator('.pdf-preview__pane').evaluate((pane) => pane.scrollTo(0, pane.scrollHeight));
-    await this.page.locator(`[data-testid="report-preview-page"][data-page="${last}"][data-drawn="yes"]`).waitFor({ timeout: 60_000 });
+    return last;
   }
 
   /** Clicks "Download PDF" and returns the downloaded file's path and suggested name. */
