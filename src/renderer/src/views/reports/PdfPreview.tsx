@@ -112,7 +112,7 @@ function PdfPage(props: { doc: PdfDocument; pageNumber: number; scale: number; w
       data-page={pageNumber}
       data-drawn={drawn}
     >
-      <canvas ref={canvasRef} className="pdf-page__canvas" style={{ width: props.width, height: props.height }} aria-label={`Page ${pageNumber}`} />
+      <canvas ref={canvasRef} width={0} height={0} className="pdf-page__canvas" style={{ width: props.width, height: props.height }} aria-label={`Page ${pageNumber}`} />
       {drawn === 'failed' && <span className="pdf-page__note">Page {pageNumber} could not be drawn.</span>}
       <span className="pdf-page__number" aria-hidden="true">
         {pageNumber}
