@@ -131,8 +131,8 @@ export const tests = [
       const good = await reports.saveTemplate();
       assert.equal(good.outcome, 'saved', good.text);
       assert.match(good.text, /Top three/);
-      const chosen = await reports.byTestId('report-template').locator('option:checked').innerText();
-      assert.equal(chosen, 'Top three', 'the saved template is chosen for the next report');
+      // the saved template is chosen for the next report
+      await reports.page.locator('[data-testid="report-template"] option:checked', { hasText: /^Top three$/ }).waitFor({ state: 'attached' });
       assert.equal(await reports.byTestId('report-templates-save').isDisabled(), false);
       await reports.byTestId('report-templates-close').click();
     },
@@ -156,7 +156,7 @@ export const tests = [
 
       await reports.openReport(state.first.reportId);
       await reports.byTestId('report-delete').click();
-      await reports.byTestId('confirm-dialog-confirm').click();
+      await reports.byTestId('report-detail').getByTestId('confirm-dialog-confirm').click();
       await reports.page.locator(`[data-testid="report-history-item"][data-report-id="${state.first.reportId}"]`).waitFor({ state: 'detached' });
       const left = await reports.history();
       assert.deepEqual(left.map((h) => h.reportId), [result.reportId]);

@@ -26,9 +26,18 @@ export function TemplateEditor(props: {
 }) {
   const api = useApi();
   const schema = useMemo(() => templateJsonSchema(), []);
-  const builtIn = props.templates.find((t) => t.builtIn) ?? null;
+  // a template just saved stays open until the reloaded list holds it
+  const [lastSaved, setLastSaved] = useState<StoredTemplate | null>(null);
+  const templates = useMemo(
+    () =>
+      lastSaved === null || props.templates.some((t) => t.templateId === lastSaved.templateId)
+        ? props.templates
+        : [...props.templates, lastSaved],
+    [props.templates, lastSaved],
+  );
+  const builtIn = templates.find((t) => t.builtIn) ?? null;
   const [openId, setOpenId] = useState<string>(props.initialId ?? builtIn?.templateId ?? NEW);
-  const open = props.templates.find((t) => t.templateId === openId) ?? null;
+  const open = templates.find((t) => t.templateId === openId) ?? null;
   const [text, setText] = useState<string>(() => (open === null ? '' : templateText(open.template)));
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<PrognosError | null>(null);
@@ -45,7 +54,7 @@ export function TemplateEditor(props: {
   }, [openId, open, builtIn]);
 
   const choose = (id: string) => {
-    const t = props.templates.find((x) => x.templateId === id);
+    const t = templates.find((x) => x.templateId === id);
     if (t === undefined) return;
     setOpenId(id);
     setText(templateText(t.template));
@@ -57,7 +66,7 @@ export function TemplateEditor(props: {
     const from = open?.template ?? builtIn?.template;
     if (from === undefined) return;
     setOpenId(NEW);
-    setText(newTemplateText(from, props.templates));
+    setText(newTemplateText(from, templates));
     setError(null);
     setSaved(null);
   };
@@ -71,6 +80,7 @@ export function TemplateEditor(props: {
       .templatesSave({ ...(openId === NEW ? {} : { templateId: openId }), text })
       .then(
         (t) => {
+          setLastSaved(t);
           setOpenId(t.templateId);
           setText(templateText(t.template));
           setSaved(`Saved “${t.template.name}”.`);
@@ -87,6 +97,7 @@ export function TemplateEditor(props: {
     setConfirmDelete(false);
     api.templatesDelete({ templateId: id }).then(
       () => {
+        if (lastSaved?.templateId === id) setLastSaved(null);
         props.onDeleted(id);
         if (builtIn !== null) choose(builtIn.templateId);
         setSaved(`Deleted “${open.template.name}”.`);
@@ -110,7 +121,7 @@ export function TemplateEditor(props: {
           <span className="field-label">Template</span>
           <select className="input" value={openId} onChange={(e) => choose(e.target.value)} data-testid="report-templates-select">
             {openId === NEW && <option value={NEW}>New template (not saved)</option>}
-            {props.templates.map((t) => (
+            {templates.map((t) => (
               <option key={t.templateId} value={t.templateId}>
                 {templateLabel(t)}
               </option>
