@@ -40,8 +40,11 @@ export function JsonEditor(props: {
   height: number;
   label: string;
   testId: string;
+  /** shown but not editable (e.g. a built-in document) */
+  readOnly?: boolean;
 }) {
   const { value, schema, schemaUri, modelUri, height, label, testId } = props;
+  const readOnly = props.readOnly === true;
   const hostRef = useRef<HTMLDivElement>(null);
   const editorRef = useRef<Editor | null>(null);
   const moduleRef = useRef<MonacoModule | null>(null);
@@ -113,6 +116,10 @@ export function JsonEditor(props: {
   }, [modelUri, label]);
 
   useEffect(() => {
+    if (state === 'ready') editorRef.current?.updateOptions({ readOnly });
+  }, [state, readOnly]);
+
+  useEffect(() => {
     if (state !== 'ready') return;
     moduleRef.current?.registerSchema(schemaUri, modelUri, schema);
   }, [state, schema, schemaUri, modelUri]);
@@ -143,7 +150,7 @@ export function JsonEditor(props: {
           aria-label={label}
           spellCheck={false}
           value={value}
-          readOnly={state === 'loading'}
+          readOnly={state === 'loading' || readOnly}
           onChange={(e) => props.onChange(e.target.value)}
           data-testid={`${testId}-fallback`}
         />

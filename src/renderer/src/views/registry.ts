@@ -9,6 +9,7 @@ const EnsembleView = lazy(() => import('./ensemble/EnsembleView').then((m) => ({
 const ExportView = lazy(() => import('./export/ExportView').then((m) => ({ default: m.ExportView })));
 const FleetView = lazy(() => import('./fleet/FleetView').then((m) => ({ default: m.FleetView })));
 const DriftView = lazy(() => import('./drift/DriftView').then((m) => ({ default: m.DriftView })));
+const ReportsView = lazy(() => import('./reports/ReportsView').then((m) => ({ default: m.ReportsView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -68,6 +69,12 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Drift',
     description: 'Compare a fleet with a run’s training data: feature, prediction and multivariate drift, and performance without labels',
     component: DriftView,
+  },
+  {
+    id: 'reports',
+    label: 'Reports',
+    description: 'PDF maintenance reports of a fleet: which units to pull, when and why; preview, save and the reports generated before',
+    component: ReportsView,
   },
 ];
 

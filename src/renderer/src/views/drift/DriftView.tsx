@@ -1,18 +1,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DriftReport, DriftReportSummary, DriftRequest } from '../../../../shared/drift';
 import type { PrognosError } from '../../../../shared/errors';
-import type { DatasetRecord, RunSummary } from '../../../../shared/schemas';
+import type { DatasetRecord } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { JobControl } from '../../components/JobControl';
+import { ScorerPicker, useScorerList } from '../../components/ScorerPicker';
 import { Segmented } from '../../components/Segmented';
 import { asPrognosError } from '../../lib/errors';
-import { formatFixed, formatInteger, formatPercent, formatScore, formatShortDate } from '../../lib/format';
+import { formatFixed, formatInteger, formatPercent, formatShortDate } from '../../lib/format';
+import { resolveScorerKey, type ScorerChoiceOptions } from '../../lib/scorer-choices';
 import { useAsync } from '../../lib/use-async';
 import { routeHref, useHashRoute } from '../../lib/use-hash-route';
-import { useRuns } from '../../state/use-runs';
 import { useTrackedJob } from '../../state/use-tracked-job';
-import { bundleLabel, shortRunId } from '../export/bundle-info';
 import { parseScorerKey, scorerKey } from '../fleet/fleet-summary';
 import { reportIdFromRoute, reportIdOf, type DriftClient } from './drift-client';
 import { useDriftClient } from './use-drift-client';
@@ -42,10 +42,15 @@ function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
   return b.createdAt.localeCompare(a.createdAt);
 }
 
-function runLabel(r: RunSummary): string {
-  const f2 = r.validationF2 === null ? '' : ` · val F2 ${formatScore(r.validationF2)}`;
-  return `Run ${shortRunId(r.runId)} · ${r.datasetName ?? 'deleted dataset'} · ${formatShortDate(r.createdAt)}${f2}`;
-}
+/** Finished runs (newest first, a run by default), then the library's bundles; shipped bundles are not offered. */
+const SOURCE_CHOICES: ScorerChoiceOptions = {
+  shipped: false,
+  first: 'runs',
+  groupLabels: {
+    library: 'Bundles in the library (reference carried in the bundle)',
+    runs: 'Finished runs (reference: their training units)',
+  },
+};
 
 function sourceOfKey(key: string | null): DriftRequest['source'] | null {
   const s = parseScorerKey(key);
@@ -123,38 +128,14 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
 
   const loadDatasets = useCallback(() => api.datasetsList({}), [api]);
   const [datasetsState, reloadDatasets] = useAsync(loadDatasets);
-  const loadBundles = useCallback(() => api.bundlesList({}), [api]);
-  const [bundlesState, reloadBundles] = useAsync(loadBundles);
-  const [runsState, reloadRuns] = useRuns();
+  const sources = useScorerList(SOURCE_CHOICES);
 
   const datasets = useMemo<DatasetRecord[] | null>(
     () => (datasetsState.status === 'ok' ? [...datasetsState.value].sort(newestFirst) : null),
     [datasetsState],
   );
-  const bundles = useMemo(
-    () => (bundlesState.status === 'ok' ? [...bundlesState.value].filter((b) => b.origin !== 'shipped').sort((a, b) => b.created.localeCompare(a.created)) : null),
-    [bundlesState],
-  );
-  const runs = useMemo(
-    () => (runsState.status === 'ok' ? runsState.value.filter((r) => r.status === 'done').sort(newestFirst) : null),
-    [runsState],
-  );
-
-  const sourceLabels = useMemo(() => {
-    const m = new Map<string, string>();
-    for (const r of runs ?? []) m.set(scorerKey({ kind: 'run', runId: r.runId }), runLabel(r));
-    for (const b of bundles ?? []) m.set(scorerKey({ kind: 'bundle', bundleId: b.bundleId }), bundleLabel(b));
-    return m;
-  }, [bundles, runs]);
-
   const [chosenSource, setChosenSource] = useState<string | null>(null);
-  const defaultSource =
-    runs?.[0] !== undefined
-      ? scorerKey({ kind: 'run', runId: runs[0].runId })
-      : bundles?.[0] !== undefined
-        ? scorerKey({ kind: 'bundle', bundleId: bundles[0].bundleId })
-        : null;
-  const sourceKey = chosenSource !== null && sourceLabels.has(chosenSource) ? chosenSource : defaultSource;
+  const sourceKey = sources.choices === null ? null : resolveScorerKey(chosenSource, sources.choices);
   const source = sourceOfKey(sourceKey);
 
   const [chosenDataset, setChosenDataset] = useState<string | null>(null);
@@ -238,7 +219,7 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
       ...(dataset.summary.hasRul ? {} : { lives }),
       ...(chunkBy === 'default' ? {} : { chunking: { by: chunkBy, size: chunkBy === 'batches' ? 1 : sizeValue } }),
     };
-    compute(request, `${dataset.name} against ${sourceLabels.get(sourceKey ?? '') ?? ''}`);
+    compute(request, `${dataset.name} against ${sources.choices?.labels.get(sourceKey ?? '') ?? ''}`);
   };
 
   const report = opened.status === 'ok' ? opened.report : null;
@@ -262,49 +243,24 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
   const listError =
     datasetsState.status === 'error'
       ? { error: datasetsState.error, what: 'datasets', retry: reloadDatasets }
-      : bundlesState.status === 'error'
-        ? { error: bundlesState.error, what: 'bundles', retry: reloadBundles }
-        : runsState.status === 'error'
-          ? { error: runsState.error, what: 'runs', retry: reloadRuns }
-          : null;
-  const noSource = runs !== null && bundles !== null && runs.length === 0 && bundles.length === 0;
+      : sources.error;
+  const noSource = sources.none;
   const busy = job.busy;
   const failed = job.outcome?.kind === 'failed' ? job.outcome : null;
 
   return (
     <div className="drift-view" data-testid="drift-view">
       <div className="view-toolbar drift-toolbar">
-        <label className="field drift-field drift-field--source">
-          <span className="field-label">Model (reference)</span>
-          <select
-            className="input"
-            value={sourceKey ?? ''}
-            onChange={(e) => setChosenSource(e.target.value)}
-            disabled={runs === null || bundles === null || noSource || busy}
-            data-testid="drift-source"
-          >
-            {(runs === null || bundles === null) && <option value="">Loading…</option>}
-            {noSource && <option value="">No finished run or bundle</option>}
-            {runs !== null && runs.length > 0 && (
-              <optgroup label="Finished runs (reference: their training units)">
-                {runs.map((r) => (
-                  <option key={r.runId} value={scorerKey({ kind: 'run', runId: r.runId })}>
-                    {runLabel(r)}
-                  </option>
-                ))}
-              </optgroup>
-            )}
-            {bundles !== null && bundles.length > 0 && (
-              <optgroup label="Bundles in the library (reference carried in the bundle)">
-                {bundles.map((b) => (
-                  <option key={b.bundleId} value={scorerKey({ kind: 'bundle', bundleId: b.bundleId })}>
-                    {bundleLabel(b)}
-                  </option>
-                ))}
-              </optgroup>
-            )}
-          </select>
-        </label>
+        <ScorerPicker
+          list={sources}
+          value={sourceKey}
+          onChange={setChosenSource}
+          label="Model (reference)"
+          emptyLabel="No finished run or bundle"
+          disabled={busy}
+          className="field drift-field drift-field--source"
+          testId="drift-source"
+        />
         <label className="field drift-field">
           <span className="field-label">Fleet (current data)</span>
           <select

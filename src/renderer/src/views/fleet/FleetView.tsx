@@ -1,19 +1,19 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
-import type { BundleEntry, DatasetRecord, FleetScoresValue, RunSummary } from '../../../../shared/schemas';
+import type { DatasetRecord, FleetScoresValue } from '../../../../shared/schemas';
 import { useApi, useJobStatus, useJobTracker } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { ScorerPicker, useScorerList } from '../../components/ScorerPicker';
 import { ProgressBar } from '../../components/ProgressBar';
 import { asPrognosError } from '../../lib/errors';
-import { formatInteger, formatScore, formatShortDate, formatThreshold, plural } from '../../lib/format';
+import { formatInteger, formatThreshold, plural } from '../../lib/format';
+import { resolveScorerKey, type ScorerChoiceOptions } from '../../lib/scorer-choices';
 import { useAsync } from '../../lib/use-async';
 import { routeHref, useHashRoute } from '../../lib/use-hash-route';
-import { bundleLabel, shortRunId } from '../export/bundle-info';
 import { FleetTable, MAX_PLOTTED } from './FleetTable';
-import { parseScorerKey, rankUnits, rulText, scorerKey, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
+import { parseScorerKey, rankUnits, rulText, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
 import { RiskChart } from './RiskChart';
 import { unitColor } from './risk-chart-option';
-import { useRuns } from '../../state/use-runs';
 import { jobResult } from '../../state/job-result';
 
 const DEFAULT_PLOTTED = 5;
@@ -41,16 +41,16 @@ function newestFirst<T extends { createdAt: string }>(a: T, b: T): number {
   return b.createdAt.localeCompare(a.createdAt);
 }
 
-function runLabel(r: RunSummary): string {
-  const f2 = r.validationF2 === null ? '' : ` · val F2 ${formatScore(r.validationF2)}`;
-  return `Run ${shortRunId(r.runId)} · ${r.datasetName ?? 'deleted dataset'} · ${formatShortDate(r.createdAt)}${f2}`;
-}
-
-/** Bundles in the store (newest first), then those shipped with the app. */
-function orderBundles(bundles: readonly BundleEntry[]): BundleEntry[] {
-  const rank = (b: BundleEntry) => (b.origin === 'shipped' ? 1 : 0);
-  return [...bundles].sort((a, b) => rank(a) - rank(b) || b.created.localeCompare(a.created));
-}
+/** Bundles in the library (newest first), those shipped with the app, then finished runs; a bundle by default. */
+const SCORER_CHOICES: ScorerChoiceOptions = {
+  shipped: true,
+  first: 'bundles',
+  groupLabels: {
+    library: 'Bundles in the library (ONNX models, onnxruntime)',
+    shipped: 'Shipped with the app',
+    runs: 'Finished runs (in-app engines)',
+  },
+};
 
 function Figure(props: { label: string; value: string; testId: string; note?: string; title?: string; tone?: string }) {
   return (
@@ -242,21 +242,11 @@ export function FleetView() {
 
   const loadDatasets = useCallback(() => api.datasetsList({}), [api]);
   const [datasetsState, reloadDatasets] = useAsync(loadDatasets);
-  const loadBundles = useCallback(() => api.bundlesList({}), [api]);
-  const [bundlesState, reloadBundles] = useAsync(loadBundles);
-  const [runsState, reloadRuns] = useRuns();
+  const scorers = useScorerList(SCORER_CHOICES);
 
   const datasets = useMemo<DatasetRecord[] | null>(
     () => (datasetsState.status === 'ok' ? [...datasetsState.value].sort(newestFirst) : null),
     [datasetsState],
-  );
-  const bundles = useMemo(
-    () => (bundlesState.status === 'ok' ? orderBundles(bundlesState.value) : null),
-    [bundlesState],
-  );
-  const runs = useMemo(
-    () => (runsState.status === 'ok' ? runsState.value.filter((r) => r.status === 'done').sort(newestFirst) : null),
-    [runsState],
   );
 
   const [chosenDataset, setChosenDataset] = useState<string | null>(null);
@@ -270,19 +260,7 @@ export function FleetView() {
   const [chosenScorer, setChosenScorer] = useState<string | null>(() =>
     parseScorerKey(param) === null ? null : param,
   );
-  const scorerLabels = useMemo(() => {
-    const m = new Map<string, string>();
-    for (const b of bundles ?? []) m.set(scorerKey({ kind: 'bundle', bundleId: b.bundleId }), bundleLabel(b));
-    for (const r of runs ?? []) m.set(scorerKey({ kind: 'run', runId: r.runId }), runLabel(r));
-    return m;
-  }, [bundles, runs]);
-  const defaultScorer =
-    bundles?.[0] !== undefined
-      ? scorerKey({ kind: 'bundle', bundleId: bundles[0].bundleId })
-      : runs?.[0] !== undefined
-        ? scorerKey({ kind: 'run', runId: runs[0].runId })
-        : null;
-  const key = chosenScorer !== null && scorerLabels.has(chosenScorer) ? chosenScorer : defaultScorer;
+  const key = scorers.choices === null ? null : resolveScorerKey(chosenScorer, scorers.choices);
 
   const [scoring, setScoring] = useState<Scoring>({ status: 'idle' });
   const seq = useRef(0);
@@ -299,7 +277,7 @@ export function FleetView() {
       datasetId: dataset.datasetId,
       datasetName: dataset.name,
       scorerKey: key,
-      scorerLabel: scorerLabels.get(key) ?? key,
+      scorerLabel: scorers.choices?.labels.get(key) ?? key,
     };
     setScoring({ status: 'scoring', for: target, jobId: null });
     api
@@ -325,15 +303,9 @@ export function FleetView() {
   const listError =
     datasetsState.status === 'error'
       ? { error: datasetsState.error, what: 'datasets', retry: reloadDatasets }
-      : bundlesState.status === 'error'
-        ? { error: bundlesState.error, what: 'bundles', retry: reloadBundles }
-        : runsState.status === 'error'
-          ? { error: runsState.error, what: 'runs', retry: reloadRuns }
-          : null;
-  const noScorer = bundles !== null && runs !== null && bundles.length === 0 && runs.length === 0;
+      : scorers.error;
+  const noScorer = scorers.none;
   const changed = scoring.status === 'done' && (scoring.for.datasetId !== datasetId || scoring.for.scorerKey !== key);
-  const storeBundles = bundles?.filter((b) => b.origin !== 'shipped') ?? [];
-  const shippedBundles = bundles?.filter((b) => b.origin === 'shipped') ?? [];
 
   return (
     <div className="fleet-view" data-testid="fleet-view">
@@ -356,46 +328,16 @@ export function FleetView() {
             ))}
           </select>
         </label>
-        <label className="field fleet-field fleet-field--scorer">
-          <span className="field-label">Scored by</span>
-          <select
-            className="input"
-            value={key ?? ''}
-            onChange={(e) => setChosenScorer(e.target.value)}
-            disabled={bundles === null || runs === null || noScorer || busy}
-            data-testid="fleet-scorer"
-          >
-            {(bundles === null || runs === null) && <option value="">Loading…</option>}
-            {noScorer && <option value="">No bundle or finished run</option>}
-            {storeBundles.length > 0 && (
-              <optgroup label="Bundles in the library (ONNX models, onnxruntime)">
-                {storeBundles.map((b) => (
-                  <option key={b.bundleId} value={scorerKey({ kind: 'bundle', bundleId: b.bundleId })}>
-                    {bundleLabel(b)}
-                  </option>
-                ))}
-              </optgroup>
-            )}
-            {shippedBundles.length > 0 && (
-              <optgroup label="Shipped with the app">
-                {shippedBundles.map((b) => (
-                  <option key={b.bundleId} value={scorerKey({ kind: 'bundle', bundleId: b.bundleId })}>
-                    {bundleLabel(b)}
-                  </option>
-                ))}
-              </optgroup>
-            )}
-            {runs !== null && runs.length > 0 && (
-              <optgroup label="Finished runs (in-app engines)">
-                {runs.map((r) => (
-                  <option key={r.runId} value={scorerKey({ kind: 'run', runId: r.runId })}>
-                    {runLabel(r)}
-                  </option>
-                ))}
-              </optgroup>
-            )}
-          </select>
-        </label>
+        <ScorerPicker
+          list={scorers}
+          value={key}
+          onChange={setChosenScorer}
+          label="Scored by"
+          emptyLabel="No bundle or finished run"
+          disabled={busy}
+          className="field fleet-field fleet-field--scorer"
+          testId="fleet-scorer"
+        />
         <button
           type="button"
           className="button button--primary"
