@@ -41,7 +41,7 @@ describe('parseTemplateText', () => {
     const e = failure(text, 'a.json');
     expect(e.message).toContain('a.json: not a valid report template');
     expect(e.message).toContain('actions[0].when.bogus (line 4, column 62): unknown key "bogus"');
-    expect(e.details?.issues?.[0]).toMatchObject({ file: 'a.json', line: 4, column: 'actions[0].when.bogus' });
+    expect(e.details?.issues?.[0]).toMatchObject({ file: 'a.json', line: 4, reason: 'key actions[0].when.bogus (column 62): unknown key "bogus"' });
   });
 
   it('names a top-level unknown key and a value of the wrong type', () => {

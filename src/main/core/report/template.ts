@@ -150,7 +150,7 @@ export function parseTemplateText(text: string, fileName: string): ReportTemplat
     for (let n = path.length; n >= 0 && loc === undefined; n--) loc = where.get(keyPath(path.slice(0, n)));
     const lc = loc === undefined ? undefined : lineColumn(body, loc.key ?? loc.value);
     lines.push(`${key}${lc === undefined ? '' : ` (line ${lc.line}, column ${lc.column})`}: ${reason}`);
-    issues.push({ file: fileName, ...(lc === undefined ? {} : { line: lc.line }), column: key, reason: lc === undefined ? reason : `column ${lc.column}: ${reason}` });
+    issues.push({ file: fileName, ...(lc === undefined ? {} : { line: lc.line }), reason: `${key === '' ? 'the template' : `key ${key}`}${lc === undefined ? '' : ` (column ${lc.column})`}: ${reason}` });
   }
   const more = parsed.error.issues.length > 20 ? `; and ${parsed.error.issues.length - 20} more` : '';
   throw new PrognosError('BAD_FILE', `${fileName}: not a valid report template: ${lines.join('; ')}${more}`, { issues });
