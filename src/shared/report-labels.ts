@@ -444,3 +444,8 @@ export function formatReportDate(iso: string): string {
 export function formatCycles(n: number | undefined): string {
   return n === undefined || !Number.isFinite(n) ? '' : String(Math.round(n));
 }
+
+/** The cover's signature line: the verdict in the report's language, then what was proven (once when that says nothing more). */
+export function signatureText(L: ReportLabels, s: { verdict: keyof ReportLabels['signature']; text: string }): string {
+  return s.text === s.verdict ? L.signature[s.verdict] : `${L.signature[s.verdict]}: ${s.text}`;
+}

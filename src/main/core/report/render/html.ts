@@ -12,6 +12,7 @@ import {
   formatReportDate,
   formatReportNumber,
   reportLabels,
+  signatureText,
   type ReportLabels,
 } from '../../../../shared/report-labels';
 import {
@@ -84,7 +85,7 @@ function cover({ d, L }: Ctx): string {
   const model = [
     { label: m.kind === 'bundle' ? L.cover.modelBundle : L.cover.modelRun, value: m.id, mono: true },
     ...(m.bundleSha256 === undefined ? [] : [{ label: L.cover.bundleSha256, value: m.bundleSha256, mono: true }]),
-    ...(m.signature === undefined ? [] : [{ label: L.cover.signature, value: `${L.signature[m.signature.verdict]}: ${m.signature.text}` }]),
+    ...(m.signature === undefined ? [] : [{ label: L.cover.signature, value: signatureText(L, m.signature) }]),
     { label: L.cover.models, value: m.models.join(', ') },
     { label: L.cover.features, value: String(m.features) },
   ];

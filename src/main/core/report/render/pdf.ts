@@ -16,6 +16,7 @@ import {
   formatReportDate,
   formatReportNumber,
   reportLabels,
+  signatureText,
   type ReportLabels,
 } from '../../../../shared/report-labels';
 import {
@@ -305,7 +306,7 @@ function cover(w: Writer): void {
     { label: m.kind === 'bundle' ? L.cover.modelBundle : L.cover.modelRun, value: m.id, mono: true },
   ];
   if (m.bundleSha256 !== undefined) model.push({ label: L.cover.bundleSha256, value: m.bundleSha256, mono: true });
-  if (m.signature !== undefined) model.push({ label: L.cover.signature, value: `${L.signature[m.signature.verdict]}: ${m.signature.text}` });
+  if (m.signature !== undefined) model.push({ label: L.cover.signature, value: signatureText(L, m.signature) });
   model.push({ label: L.cover.models, value: m.models.join(', ') });
   model.push({ label: L.cover.features, value: String(m.features) });
   model.push({ label: L.cover.trainedOn, value: `${m.trainedOn.fingerprint}${m.trainedOn.units === null ? '' : ` (${m.trainedOn.units})`}`, mono: true });
