@@ -12,12 +12,11 @@
  * without them skips it, saying why.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, REPO, requireBuild, tempDir } from '../../helpers/paths';
 
-const HAS_REPORT_WORKER = existsSync(join(REPO, 'out', 'main', 'report-worker.js'));
 
 const CREATED_AT = '2026-04-01T06:30:00.000Z';
 const BUNDLE = 'shipped:demo';
@@ -136,7 +135,7 @@ async function compare(model: string[], scorer: { kind: 'bundle'; bundleId: stri
   expect(later.bytes.equals(fromCli)).toBe(false);
 }
 
-describe.runIf(HAS_REPORT_WORKER)('the same report from the CLI and from browser mode (needs out/main/report-worker.js)', () => {
+describe('the same report from the CLI and from browser mode', () => {
   it('is byte-identical for the same data, bundle and creation time', async () => {
     await compare(['--bundle', BUNDLE], { kind: 'bundle', bundleId: BUNDLE }, 'bundle');
   }, 600_000);
