@@ -41,7 +41,6 @@ let runId = '';
 let fleetDataset: string | undefined;
 
 beforeAll(async () => {
-  if (!HAS_REPORT_WORKER) return;
   requireBuild();
   dir = tempDir();
   storeCli = join(dir, 'store-cli');
