@@ -15,7 +15,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, REPO, requireBuild, tempDir } from '../../helpers/paths';
+import { CLI, requireBuild, tempDir } from '../../helpers/paths';
 
 
 const CREATED_AT = '2026-04-01T06:30:00.000Z';
