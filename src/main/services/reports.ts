@@ -10,7 +10,7 @@
  * same data, model, template and creation time.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PrognosError } from '../../shared/errors';
 import type { DriftReport } from '../../shared/drift';
@@ -80,6 +80,32 @@ export function withoutExtension(name: string): string {
 }
 
 /** `<fleet>-<yyyymmdd-hhmm>.pdf` (UTC): the fleet's name in ASCII letters, digits, `_` and `-` only (accents dropped, the rest becomes `-`). */
+/**
+ * The report worker's old-generation heap limit (MiB): enough for the fleet's table, its scores and
+ * the drawing, and low enough that V8 collects the charts' garbage instead of growing the heap (a
+ * 1,000-unit report peaks near 400 MiB of process RSS with it, above 530 MiB without).
+ */
+export function reportHeapLimitMb(fleet: ReportFleetSource): number {
+  const MiB = 2 ** 20;
+  let inputMiB: number;
+  if (fleet.kind === 'file') {
+    const size = (path: string | undefined): number => {
+      if (path === undefined) return 0;
+      try {
+        return statSync(path).size;
+      } catch {
+        return 0; // the worker names a missing file
+      }
+    };
+    // text: a C-MAPSS row of 26 numbers is ~110 bytes, 208 bytes parsed (float64), more while parsing
+    inputMiB = (4 * (size(fleet.path) + size(fleet.rulPath))) / MiB;
+  } else {
+    const t = fleet.table;
+    inputMiB = (2 * (t.unit.byteLength + t.cycle.byteLength + t.values.reduce((a, v) => a + v.byteLength, 0))) / MiB;
+  }
+  return Math.min(16_384, Math.ceil(160 + inputMiB));
+}
+
 export function reportFileName(fleet: string, createdAt: string): string {
   const safe = fleet
     .normalize('NFKD')
@@ -245,7 +271,8 @@ export class ReportService {
   async generate(p: Prepared, ctx: WorkerCallContext): Promise<ReportRecord> {
     ctx.progress?.(0, 'Preparing the report…');
     const script = this.opts.workerScript ?? this.training.workerScript('report-worker');
-    const v = (await callWorker<ReportWorkerRequest, ReportWorkerValue>(script, p.request, ctx)).value;
+    const limits = { resourceLimits: { maxOldGenerationSizeMb: reportHeapLimitMb(p.request.fleet) } };
+    const v = (await callWorker<ReportWorkerRequest, ReportWorkerValue>(script, p.request, ctx, [], limits)).value;
     if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Report cancelled.');
     const bytes = v.bytes instanceof Uint8Array ? v.bytes : new Uint8Array(0);
     // what is stored is what the worker drew: a PDF whose hash is the one it reported

@@ -1,3 +1,4 @@
+import type { WorkerOptions } from 'node:worker_threads';
 import type { FromJobWorker } from '../workers/job-protocol';
 import { runWorkerJob } from './worker-job';
 
@@ -11,7 +12,13 @@ export interface WorkerCallContext {
  * a job's context forwards progress; a short call passes only a signal. Resolves with the value and
  * the worker's tfjs tensor count at the end; rejects with CANCELLED when the signal aborts.
  */
-export async function callWorker<S, V>(script: string, request: S, ctx: WorkerCallContext, transfer: ArrayBuffer[] = []): Promise<{ value: V; tensors: number }> {
+export async function callWorker<S, V>(
+  script: string,
+  request: S,
+  ctx: WorkerCallContext,
+  transfer: ArrayBuffer[] = [],
+  options?: WorkerOptions,
+): Promise<{ value: V; tensors: number }> {
   return runWorkerJob<FromJobWorker<V>, { value: V; tensors: number }>(
     script,
     { type: 'start', request },
@@ -21,5 +28,6 @@ export async function callWorker<S, V>(script: string, request: S, ctx: WorkerCa
       onMessage: (m) => ctx.progress?.(m.fraction, m.message),
     },
     transfer,
+    options,
   );
 }

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { PrognosError, type ErrorValue } from '../../shared/errors';
 import type { JobContext } from './jobs';
 
@@ -21,9 +21,10 @@ export function runWorkerJob<M extends Tagged, R>(
   ctx: Pick<JobContext, 'signal'>,
   handlers: { onDone(m: Extract<M, { type: 'done' }>): R; onMessage(m: Exclude<M, { type: 'done' | 'error' }>): void },
   transfer: ArrayBuffer[] = [],
+  options?: WorkerOptions,
 ): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    const worker = new Worker(script);
+    const worker = new Worker(script, options);
     live++;
     worker.once('exit', () => live--);
     let settled = false;
