@@ -9,7 +9,7 @@ import { PrognosError } from '../../shared/errors';
 import type { ReportDocument, ReportFile, ReportHealth } from '../../shared/report';
 import { parseFleetFile } from '../core/data/import-file';
 import { detectRegimes } from '../core/data/regimes';
-import { unitSpans, type FleetTable, type UnitSpan } from '../core/data/table';
+import { pickUnits, rowRange, unitSpans, type FleetTable, type UnitSpan } from '../core/data/table';
 import { BundleScorer, readBundle, type BundleManifest, type BundleTrust, type UnitScore } from '../core/export';
 import { MANIFEST_FILE } from '../core/export/manifest';
 import { engineerFeatures, type FeatureState } from '../core/features/engineer';
@@ -91,30 +91,6 @@ export function checkColumns(table: FleetTable, state: FeatureState, file: strin
   throw new PrognosError('BAD_FILE', `${file}: ${reason}.`, { issues: [{ file, reason }] });
 }
 
-/** rows [from, to) of a table as views (units are contiguous blocks of rows) */
-function rowRange(t: FleetTable, from: number, to: number): FleetTable {
-  return {
-    rowCount: to - from,
-    unit: t.unit.subarray(from, to),
-    cycle: t.cycle.subarray(from, to),
-    columns: t.columns,
-    values: t.values.map((v) => v.subarray(from, to)),
-    ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
-  };
-}
-
-/** the chosen units' rows, copied into one table (as the Fleet view's series does) */
-function pickUnits(t: FleetTable, spans: readonly UnitSpan[]): FleetTable {
-  const rows = Int32Array.from(spans.flatMap((s) => Array.from({ length: s.end - s.start }, (_, k) => s.start + k)));
-  return {
-    rowCount: rows.length,
-    unit: Int32Array.from(rows, (r) => t.unit[r]!),
-    cycle: Int32Array.from(rows, (r) => t.cycle[r]!),
-    columns: t.columns,
-    values: t.values.map((v) => Float64Array.from(rows, (r) => v[r]!)),
-    ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
-  };
-}
 
 /** The engineered features `names` at the last row of a one-unit table, in that order (float32, as the GBDT reads them). */
 function lastRow(unit: FleetTable, state: FeatureState, names: readonly string[]): Float32Array {

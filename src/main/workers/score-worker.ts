@@ -8,8 +8,8 @@ import { parentPort } from 'node:worker_threads';
 import { assertNever } from '../../shared/brand';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import { BundleScorer, type UnitScore } from '../core/export';
-import type { FleetTable, UnitSpan } from '../core/data/table';
-import { unitSpans } from '../core/data/table';
+import type { FleetTable } from '../core/data/table';
+import { pickUnits, rowRange, unitSpans } from '../core/data/table';
 import { scoreRows } from '../core/pipeline/train';
 import { fromWire } from './import-protocol';
 import { ModelCache } from './model-cache';
@@ -47,30 +47,6 @@ function load(source: ScoreSource): Promise<Loaded> {
   }));
 }
 
-/** rows [from, to) of a table as views (units are contiguous blocks of rows) */
-function rowRange(t: FleetTable, from: number, to: number): FleetTable {
-  return {
-    rowCount: to - from,
-    unit: t.unit.subarray(from, to),
-    cycle: t.cycle.subarray(from, to),
-    columns: t.columns,
-    values: t.values.map((v) => v.subarray(from, to)),
-    ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
-  };
-}
-
-/** the chosen units' rows, copied into one table */
-function pickUnits(t: FleetTable, spans: readonly UnitSpan[]): FleetTable {
-  const rows = Int32Array.from(spans.flatMap((s) => Array.from({ length: s.end - s.start }, (_, k) => s.start + k)));
-  return {
-    rowCount: rows.length,
-    unit: Int32Array.from(rows, (r) => t.unit[r]!),
-    cycle: Int32Array.from(rows, (r) => t.cycle[r]!),
-    columns: t.columns,
-    values: t.values.map((v) => Float64Array.from(rows, (r) => v[r]!)),
-    ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
-  };
-}
 
 function withRul(units: UnitScore[], table: FleetTable): ScoredUnit[] {
   const rul = table.rulAtEnd;

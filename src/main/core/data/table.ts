@@ -56,3 +56,28 @@ export const CMAPSS_VALUE_COLUMNS: readonly ColumnInfo[] = [
   ...[1, 2, 3].map((i) => ({ name: `setting${i}`, original: `setting${i}`, role: 'setting' as const })),
   ...Array.from({ length: 21 }, (_, i) => ({ name: `s${i + 1}`, original: `s${i + 1}`, role: 'sensor' as const })),
 ];
+
+/** rows [from, to) of a table as views (units are contiguous blocks of rows) */
+export function rowRange(t: FleetTable, from: number, to: number): FleetTable {
+  return {
+    rowCount: to - from,
+    unit: t.unit.subarray(from, to),
+    cycle: t.cycle.subarray(from, to),
+    columns: t.columns,
+    values: t.values.map((v) => v.subarray(from, to)),
+    ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
+  };
+}
+
+/** the chosen units' rows, copied into one table */
+export function pickUnits(t: FleetTable, spans: readonly UnitSpan[]): FleetTable {
+  const rows = Int32Array.from(spans.flatMap((s) => Array.from({ length: s.end - s.start }, (_, k) => s.start + k)));
+  return {
+    rowCount: rows.length,
+    unit: Int32Array.from(rows, (r) => t.unit[r]!),
+    cycle: Int32Array.from(rows, (r) => t.cycle[r]!),
+    columns: t.columns,
+    values: t.values.map((v) => Float64Array.from(rows, (r) => v[r]!)),
+    ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
+  };
+}
