@@ -1,21 +1,39 @@
 /** `prognos`: the batch face of the workbench. Same services and contract as the app. */
-import { PrognosError, toErrorValue } from '../../shared/errors';
+import type { ErrorValue } from '../../shared/errors';
 import { appVersion } from '../paths';
-import { datasetCommand, datasetsCommand, importCommand, synthCommand } from './commands/data';
-import { evaluateCommand, featuresCommand, trainCommand } from './commands/model';
-import { exportCommand, predictCommand, verifyCommand } from './commands/bundle';
-import { demoCommand } from './commands/demo';
-import { driftCommand } from './commands/drift';
-import { keysCommand } from './commands/keys';
-import { REPORT_USAGE, reportCommand } from './commands/report';
-import { serveCommand } from './commands/serve';
-import { SERVE_MODEL_USAGE, serveModelCommand } from './commands/serve-model';
-import { storeCommand } from './commands/store';
-import { runCommand, runsCommand } from './commands/runs';
 import { createOutput, type Output } from './output';
+import { REPORT_USAGE, SERVE_MODEL_USAGE } from './usage';
 
 /** A command resolves to its exit code (0 when it returns nothing). */
 type Command = (argv: string[], out: Output) => Promise<void | number>;
+
+/**
+ * A command whose module is loaded only when it runs (a dynamic import: its own chunk of the build),
+ * so `prognos --help` and `--version` load no SQLite, tfjs, onnxruntime, server or zod code, and
+ * `prognos import` none of the model or server code.
+ */
+function lazy<K extends string>(load: () => Promise<Record<K, Command>>, key: K): Command {
+  return async (argv, out) => (await load())[key](argv, out);
+}
+const synthCommand = lazy(() => import('./commands/data'), 'synthCommand');
+const importCommand = lazy(() => import('./commands/data'), 'importCommand');
+const datasetsCommand = lazy(() => import('./commands/data'), 'datasetsCommand');
+const datasetCommand = lazy(() => import('./commands/data'), 'datasetCommand');
+const featuresCommand = lazy(() => import('./commands/model'), 'featuresCommand');
+const trainCommand = lazy(() => import('./commands/model'), 'trainCommand');
+const evaluateCommand = lazy(() => import('./commands/model'), 'evaluateCommand');
+const exportCommand = lazy(() => import('./commands/bundle'), 'exportCommand');
+const predictCommand = lazy(() => import('./commands/bundle'), 'predictCommand');
+const verifyCommand = lazy(() => import('./commands/bundle'), 'verifyCommand');
+const demoCommand = lazy(() => import('./commands/demo'), 'demoCommand');
+const driftCommand = lazy(() => import('./commands/drift'), 'driftCommand');
+const keysCommand = lazy(() => import('./commands/keys'), 'keysCommand');
+const reportCommand = lazy(() => import('./commands/report'), 'reportCommand');
+const serveCommand = lazy(() => import('./commands/serve'), 'serveCommand');
+const serveModelCommand = lazy(() => import('./commands/serve-model'), 'serveModelCommand');
+const storeCommand = lazy(() => import('./commands/store'), 'storeCommand');
+const runCommand = lazy(() => import('./commands/runs'), 'runCommand');
+const runsCommand = lazy(() => import('./commands/runs'), 'runsCommand');
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE] [--regimes 1|6]   a synthetic fleet as C-MAPSS text (a test set with --rul-out; six FD002-like operating regimes with --regimes 6)' },
@@ -79,14 +97,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   try {
-    if (command === undefined) throw new PrognosError('INVALID_INPUT', `Unknown command "${name}". Run \`prognos --help\`.`);
+    if (command === undefined) {
+      const { PrognosError } = await import('../../shared/errors');
+      throw new PrognosError('INVALID_INPUT', `Unknown command "${name}". Run \`prognos --help\`.`);
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(`Usage: prognos ${command.usage}\n`);
       return 0;
     }
     return (await command.run(rest, out)) ?? 0;
   } catch (e) {
-    const error = toErrorValue(e);
+    // the errors module (and zod with it) is loaded by every command, not by --help
+    const error: ErrorValue = (await import('../../shared/errors')).toErrorValue(e);
     process.stderr.write(`prognos ${name}: ${error.message}\n`);
     if (error.code === 'INTERNAL' && e instanceof Error && process.env.PROGNOS_DEBUG === '1') process.stderr.write(`${e.stack}\n`);
     if (json) process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);

@@ -15,11 +15,9 @@ import type { ReportFileInput, ReportModelInput } from '../../services/reports';
 import { intOption, parseCommandArgs, requireOption } from '../args';
 import { openServices, waitForJob } from '../context';
 import type { Output } from '../output';
+import { REPORT_USAGE } from '../usage';
 
 const bad = (message: string): PrognosError => new PrognosError('INVALID_INPUT', message);
-
-export const REPORT_USAGE =
-  'report (--run R | --bundle B) --data FILE|D [--rul FILE] [--template T.json|ID] [--title TEXT] [--notes TEXT] [--fleet NAME] [--top N] [--created-at ISO] [--require-signed] --out FILE.pdf  a PDF maintenance report: every unit ranked by risk with its action, panels of the top units, model health; stored in the history (SOURCE_DATE_EPOCH fixes the creation time when --created-at is not given)';
 
 /** `--created-at`, else SOURCE_DATE_EPOCH (seconds since 1970), else undefined (now). */
 export function createdAtOption(value: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {

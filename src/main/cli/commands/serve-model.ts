@@ -18,9 +18,6 @@ import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_DRIFT_WINDOW_ROWS } from '../../serv
 import { intOption, parseCommandArgs, portOption, requireOption } from '../args';
 import type { Output } from '../output';
 
-export const SERVE_MODEL_USAGE =
-  'serve-model --bundle B [--port N] [--host H] [--api-keys FILE] [--require-signed] [--trusted-key PEM]... [--redis URL] [--postgres URL] [--spool-dir DIR] [--require-backends] [--cache-ttl S] [--log FILE] [--body-limit BYTES] [--rate-limit N] [--drift-window ROWS] [--drift-interval S] [--alert-webhook URL] [--alert-rate PCT] [--alert-cooldown MIN]   serve a bundle over HTTP: POST /predict (its openapi.json), KServe v2, /units/{unit}/cycles and /risk, /healthz, /readyz, /model, /metrics; online drift of the features over the last --drift-window scored rows (default 5000, 0: off) against the bundle’s drift reference, recomputed every --drift-interval s (default 30); drift alerts, and alerts when more than --alert-rate % of predictions alert, POSTed to the Slack-compatible --alert-webhook once per episode (--alert-cooldown minutes, default 30); SIGHUP reloads the bundle, SIGTERM stops gracefully';
-
 /** The keyring: --trusted-key files, plus the store's keyring when the store exists (never created here). */
 function keyring(storeFlag: string | undefined, files: readonly string[]): { keys: TrustedKey[]; storePolicyRequiresSigned: boolean } {
   const keys: TrustedKey[] = files.map((f, i) => {

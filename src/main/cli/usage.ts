@@ -1,0 +1,10 @@
+/**
+ * Usage lines of the commands whose modules are large: `prognos --help` prints them without loading
+ * those modules (each command's module is loaded only when the command runs).
+ */
+
+export const REPORT_USAGE =
+  'report (--run R | --bundle B) --data FILE|D [--rul FILE] [--template T.json|ID] [--title TEXT] [--notes TEXT] [--fleet NAME] [--top N] [--created-at ISO] [--require-signed] --out FILE.pdf  a PDF maintenance report: every unit ranked by risk with its action, panels of the top units, model health; stored in the history (SOURCE_DATE_EPOCH fixes the creation time when --created-at is not given)';
+
+export const SERVE_MODEL_USAGE =
+  'serve-model --bundle B [--port N] [--host H] [--api-keys FILE] [--require-signed] [--trusted-key PEM]... [--redis URL] [--postgres URL] [--spool-dir DIR] [--require-backends] [--cache-ttl S] [--log FILE] [--body-limit BYTES] [--rate-limit N] [--drift-window ROWS] [--drift-interval S] [--alert-webhook URL] [--alert-rate PCT] [--alert-cooldown MIN]   serve a bundle over HTTP: POST /predict (its openapi.json), KServe v2, /units/{unit}/cycles and /risk, /healthz, /readyz, /model, /metrics; online drift of the features over the last --drift-window scored rows (default 5000, 0: off) against the bundle’s drift reference, recomputed every --drift-interval s (default 30); drift alerts, and alerts when more than --alert-rate % of predictions alert, POSTed to the Slack-compatible --alert-webhook once per episode (--alert-cooldown minutes, default 30); SIGHUP reloads the bundle, SIGTERM stops gracefully';
