@@ -17,6 +17,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           'import-worker': resolve(__dirname, 'src/main/workers/import-worker.ts'),
+          'import-range-worker': resolve(__dirname, 'src/main/workers/import-range-worker.ts'),
           'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
           'rank-worker': resolve(__dirname, 'src/main/workers/rank-worker.ts'),
           'trend-worker': resolve(__dirname, 'src/main/workers/trend-worker.ts'),

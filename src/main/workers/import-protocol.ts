@@ -1,6 +1,7 @@
 /** Tagged messages between the import service and its worker thread. */
 import type { ErrorValue } from '../../shared/errors';
 import type { ColumnMap, DatasetFormat, DatasetRegimes, DatasetSummary } from '../../shared/schemas';
+import type { RangeRequest, RangeResult } from '../core/data/import-file';
 import type { ColumnInfo, FleetTable } from '../core/data/table';
 
 export type ImportWorkerRequest =
@@ -59,3 +60,8 @@ export function transferList(w: WireTable): ArrayBuffer[] {
   const bufs = [w.unit.buffer, w.cycle.buffer, ...w.values.map((v) => v.buffer)];
   return [...new Set(bufs)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
+
+/** Between the import worker and the helper thread that parses a later part of a large file. */
+export type ToImportRangeWorker = Readonly<{ type: 'start'; request: RangeRequest }> | Readonly<{ type: 'cancel' }>;
+
+export type FromImportRangeWorker = Readonly<{ type: 'done'; result: RangeResult }> | Readonly<{ type: 'error'; error: ErrorValue }>;

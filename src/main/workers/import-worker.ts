@@ -10,6 +10,7 @@ import type { FleetTable } from '../core/data/table';
 import { createHash } from 'node:crypto';
 import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from './import-protocol';
 import { toWire, transferList } from './import-protocol';
+import { parseRangeInWorker } from './import-range';
 
 const port = parentPort;
 if (port === null) throw new Error('import-worker must run in a worker thread');
@@ -30,6 +31,8 @@ async function run(request: ImportWorkerRequest): Promise<void> {
         ...(request.format === undefined ? {} : { format: request.format }),
         ...(request.map === undefined ? {} : { map: request.map }),
         signal: controller.signal,
+        // a large C-MAPSS file is parsed in two parts at once, the second on a helper thread
+        parseRange: (range, signal) => parseRangeInWorker(range, signal),
         onProgress: (fraction, message) => post({ type: 'progress', fraction: fraction * 0.95, message }),
       });
       ({ table, fingerprint, format } = parsed);

@@ -35,6 +35,15 @@ export interface ParseOptions {
   onProgress?: (fraction: number, message: string) => void;
   /** read size in bytes (default 8 MiB); small values exist for tests of chunk boundaries */
   chunkBytes?: number;
+  /**
+   * Parses a later byte range of a C-MAPSS file on another thread (see `parseCmapssRange`). When
+   * given and the file is at least `parallelMinBytes` long, this thread parses the first part and
+   * `parseRange` the rest at the same time; the result, and every error message, is the same as
+   * parsing the whole file here.
+   */
+  parseRange?: (request: RangeRequest, signal: AbortSignal) => Promise<RangeResult>;
+  /** smallest file parsed in two parts when `parseRange` is given (default 32 MiB) */
+  parallelMinBytes?: number;
 }
 
 export interface ParsedFleet {
@@ -52,6 +61,13 @@ const MAX_LINE = 64 * 1024 * 1024;
 const MAX_SHOWN = 20;
 const CMAPSS_COLUMNS = 26;
 const MAX_INT32 = 2147483647;
+/** files from this size up are parsed in two parts at once when a second thread is offered */
+const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+/**
+ * Where the first part ends, as a share of the file: the thread that parses it also hashes the rest
+ * (SHA-256 runs in order over the whole file), so it takes a little less.
+ */
+const FIRST_PART_SHARE = 0.47;
 
 /** C-MAPSS column names by position: unit, cycle, setting1..3, s1..s21. */
 const CMAPSS_NAMES: readonly string[] = ['unit', 'cycle', ...CMAPSS_VALUE_COLUMNS.map((c) => c.name)];
@@ -65,23 +81,33 @@ export async function parseFleetFile(path: string, opts: ParseOptions = {}): Pro
   const rulSize = opts.rulPath === undefined || rulFile === undefined ? 0 : await sizeOf(opts.rulPath, rulFile);
   const totalSize = Math.max(1, dataSize + rulSize);
   const issues = new IssueLog();
-  const hash = createHash('sha256');
+  let hash = createHash('sha256');
   const chunkBytes = Math.max(MIN_CHUNK, Math.floor(opts.chunkBytes ?? DEFAULT_CHUNK));
   const progress = (done: number): void => {
     opts.onProgress?.(Math.min(1, done / totalSize), `Read ${formatMiB(done)} of ${formatMiB(totalSize)}`);
   };
 
   let format: 'cmapss' | 'csv' = opts.format ?? 'cmapss';
-  const data = await streamFile(
-    path,
-    file,
-    { hash, chunkBytes, signal: opts.signal, progress },
-    (bytes, s, e, size) => {
-      format = opts.format ?? detectFormat(bytes, s, e);
-      const capacity = estimateRows(bytes, s, e, size);
-      return format === 'csv' ? new CsvSink(file, issues, capacity, opts.map) : new CmapssSink(file, issues, capacity);
-    },
-  );
+  const parallel =
+    opts.parseRange !== undefined && dataSize >= Math.max(opts.parallelMinBytes ?? PARALLEL_MIN_BYTES, 4 * chunkBytes)
+      ? await parallelParse(path, file, dataSize, { chunkBytes, signal: opts.signal, progress }, issues, opts.format, opts.parseRange)
+      : undefined;
+  let data: StreamResult<FleetSink>;
+  if (parallel !== undefined) {
+    ({ data, hash } = parallel);
+  } else {
+    issues.clear();
+    data = await streamFile(
+      path,
+      file,
+      { hash, chunkBytes, signal: opts.signal, progress },
+      (bytes, s, e, size) => {
+        format = opts.format ?? detectFormat(bytes, s, e);
+        const capacity = estimateRows(bytes, s, e, size);
+        return format === 'csv' ? new CsvSink(file, issues, capacity, opts.map) : new CmapssSink(file, issues, capacity);
+      },
+    );
+  }
   if (data.nonText !== undefined) {
     issues.add({ file, line: data.nonText.line, reason: data.nonText.reason });
     throw badFile(issues.shown, issues.total);
@@ -140,6 +166,172 @@ export async function parseFleetFile(path: string, opts: ParseOptions = {}): Pro
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Parsing a C-MAPSS file in two parts at once
+
+/** A later part of a C-MAPSS file, `[start, end)` in bytes, starting at a line start. */
+export interface RangeRequest {
+  path: string;
+  /** name used in messages */
+  file: string;
+  start: number;
+  end: number;
+  chunkBytes: number;
+}
+
+/** What a part holds: its rows, its issues (line numbers counted from the part's start) and its units. */
+export interface RangeResult {
+  /** a problem only the whole file can name exactly (a line over the limit): parse it whole instead */
+  wholeFile: boolean;
+  rows: number;
+  lineCount: number;
+  nonBlank: number;
+  /** columns with room for at least `rows` rows */
+  unit: Int32Array;
+  cycle: Int32Array;
+  values: Float64Array[];
+  issues: FileIssue[];
+  issueTotal: number;
+  /** the first row whose unit and cycle were checked */
+  first: { unit: number; cycle: number } | null;
+  /** units in order of their first row in this part */
+  units: number[];
+}
+
+/** Parses `[start, end)` of a C-MAPSS file (no hashing): the other thread's half of `parseFleetFile`. */
+export async function parseCmapssRange(request: RangeRequest, signal?: AbortSignal): Promise<RangeResult> {
+  const issues = new IssueLog();
+  const result = await streamFile(
+    request.path,
+    request.file,
+    { chunkBytes: Math.max(MIN_CHUNK, Math.floor(request.chunkBytes)), signal, progress: () => undefined },
+    (bytes, s, e, size) => new CmapssSink(request.file, issues, estimateRows(bytes, s, e, size)),
+    { start: request.start, end: request.end },
+  );
+  const sink = result.sink;
+  return {
+    wholeFile: result.nonText !== undefined,
+    rows: sink.cols.rows,
+    lineCount: sink.lineCount,
+    nonBlank: sink.nonBlank,
+    unit: sink.cols.unit,
+    cycle: sink.cols.cycle,
+    values: sink.cols.values,
+    issues: issues.shown,
+    issueTotal: issues.total,
+    first: sink.order.first,
+    units: sink.order.units,
+  };
+}
+
+/** Where to split a file: just after the first line end at or after `target` (none: don't split). */
+async function splitPoint(path: string, file: string, target: number, size: number): Promise<number | undefined> {
+  const fh = await openFile(path, file);
+  try {
+    const window = Buffer.allocUnsafe(64 * 1024);
+    for (let at = target; at < size && at - target < MAX_LINE; at += window.length) {
+      const { bytesRead } = await fh.read(window, 0, window.length, at);
+      if (bytesRead === 0) return undefined;
+      const nl = window.subarray(0, bytesRead).indexOf(10);
+      if (nl >= 0) return at + nl + 1 < size ? at + nl + 1 : undefined;
+    }
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Hashes `[start, end)` of a file and reports progress (`done` bytes before `start`). */
+async function hashRange(path: string, file: string, start: number, end: number, ctx: StreamContext, done: number): Promise<void> {
+  const fh = await openFile(path, file);
+  try {
+    const buffer = Buffer.allocUnsafe(ctx.chunkBytes);
+    for (let at = start; at < end; ) {
+      const { bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, end - at), at);
+      if (bytesRead === 0) break;
+      ctx.hash?.update(buffer.subarray(0, bytesRead));
+      at += bytesRead;
+      ctx.progress(done + at - start);
+      throwIfAborted(ctx.signal);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Parses a large C-MAPSS file in two parts at once: this thread the first part (and hashes the whole
+ * file: SHA-256 runs in order), `parseRange` the rest on another thread. The first part's issues go
+ * to `issues` as they would in one pass; the second part's follow with their line numbers shifted by
+ * the first part's line count. The second part's first row is checked against the first part's last
+ * unit and cycle, and its units against the first part's. When that join finds a problem, or either
+ * part meets something only a whole-file read names exactly, the answer is undefined (and `issues`
+ * must be cleared) and the caller parses the file in one pass, so every message stays as it was.
+ */
+async function parallelParse(
+  path: string,
+  file: string,
+  size: number,
+  ctx: StreamContext,
+  issues: IssueLog,
+  format: 'cmapss' | 'csv' | undefined,
+  parseRange: (request: RangeRequest, signal: AbortSignal) => Promise<RangeResult>,
+): Promise<{ data: StreamResult<FleetSink>; hash: Hash } | undefined> {
+  if (format === 'csv' || (format === undefined && (await peekFormat(path, file, ctx.chunkBytes)) === 'csv')) return undefined;
+  const split = await splitPoint(path, file, Math.floor(size * FIRST_PART_SHARE), size);
+  if (split === undefined || split < ctx.chunkBytes) return undefined;
+  const hash = createHash('sha256');
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  ctx.signal?.addEventListener('abort', onAbort);
+  try {
+    // the other part starts now; its failure is looked at once this part is done
+    const second = parseRange({ path, file, start: split, end: size, chunkBytes: ctx.chunkBytes }, stop.signal).then(
+      (r) => ({ ok: true as const, r }),
+      (e: unknown) => ({ ok: false as const, e }),
+    );
+    const part = await streamFile(path, file, { ...ctx, hash }, (bytes, s, e) => new CmapssSink(file, issues, estimateRows(bytes, s, e, split)), {
+      start: 0,
+      end: split,
+    });
+    if (part.nonText !== undefined) return undefined;
+    await hashRange(path, file, split, size, { ...ctx, hash }, split);
+    const other = await second;
+    throwIfAborted(ctx.signal);
+    // the other thread failed: one pass here says what is wrong, if anything
+    if (!other.ok || other.r.wholeFile) return undefined;
+    const r = other.r;
+    const sink = part.sink;
+    // the second part's first row continues the first part's last unit, or starts a unit not seen before
+    const state = sink.order.state;
+    const continues = r.first !== null && state !== null && r.first.unit === state.unit;
+    if (continues && r.first!.cycle <= state.cycle) return undefined;
+    for (let k = continues ? 1 : 0; k < r.units.length; k++) if (sink.order.has(r.units[k]!)) return undefined;
+    sink.cols.append(r.rows, r);
+    sink.order.extend(continues ? r.units.slice(1) : r.units);
+    issues.merge({ shown: r.issues, total: r.issueTotal }, sink.lineCount);
+    sink.lineCount += r.lineCount;
+    sink.nonBlank += r.nonBlank;
+    return { data: { sink, bytes: size }, hash };
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+    stop.abort(); // nothing left to do for the other thread when this part ends early
+  }
+}
+
+/** The format the first chunk of a file says (as `parseFleetFile` detects it). */
+async function peekFormat(path: string, file: string, chunkBytes: number): Promise<'cmapss' | 'csv'> {
+  const fh = await openFile(path, file);
+  try {
+    const bytes = Buffer.allocUnsafe(chunkBytes);
+    const { bytesRead } = await fh.read(bytes, 0, chunkBytes, 0);
+    const start = bytesRead >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return detectFormat(bytes, start, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Chunked reading
 
 interface LineSink {
@@ -150,7 +342,8 @@ interface LineSink {
 }
 
 interface StreamContext {
-  hash: Hash;
+  /** absent: the bytes are not hashed (a later part of a file parsed on another thread) */
+  hash?: Hash;
   chunkBytes: number;
   signal: AbortSignal | undefined;
   progress: (bytesDone: number) => void;
@@ -171,28 +364,41 @@ async function streamFile<S extends LineSink>(
   file: string,
   ctx: StreamContext,
   begin: (bytes: Buffer, start: number, end: number, fileSize: number) => S,
+  range?: Readonly<{ start: number; end: number }>,
 ): Promise<StreamResult<S>> {
   const fh = await openFile(path, file);
   let pending: Promise<unknown> | undefined;
   try {
-    const size = (await fh.stat()).size;
+    // a range starts at a line start; only the file's own start is checked for a BOM and for binary bytes
+    const fromStart = range === undefined || range.start === 0;
+    let position = range?.start ?? 0;
+    const limit = range?.end ?? Infinity;
+    const size = range === undefined ? (await fh.stat()).size : range.end - range.start;
     const chunk = ctx.chunkBytes;
     let cur = Buffer.allocUnsafe(chunk);
     let spare = Buffer.allocUnsafe(chunk);
     let carry = 0;
     let total = 0;
     let sink: S | undefined;
-    let read = fh.read(cur, 0, chunk, null);
+    const readInto = (buffer: Buffer, offset: number): Promise<{ bytesRead: number }> => {
+      const length = Math.min(chunk, limit - position);
+      if (length <= 0) return Promise.resolve({ bytesRead: 0 });
+      const at = position;
+      position += length;
+      return fh.read(buffer, offset, length, at);
+    };
+    let read = readInto(cur, 0);
     pending = read;
     for (;;) {
       const { bytesRead } = await read;
       pending = undefined;
       throwIfAborted(ctx.signal);
-      if (bytesRead > 0) ctx.hash.update(cur.subarray(carry, carry + bytesRead));
+      if (bytesRead > 0) ctx.hash?.update(cur.subarray(carry, carry + bytesRead));
       total += bytesRead;
       const end = carry + bytesRead;
       const final = bytesRead === 0;
       let start = 0;
+      if (sink === undefined && !fromStart) sink = begin(cur, start, end, size);
       if (sink === undefined) {
         if (end >= 3 && cur[0] === 0xef && cur[1] === 0xbb && cur[2] === 0xbf) start = 3; // UTF-8 BOM
         const bad = findNonText(cur, start, end, final);
@@ -226,7 +432,7 @@ async function streamFile<S extends LineSink>(
       const nextCarry = end - keepFrom;
       if (spare.length < nextCarry + chunk) spare = Buffer.allocUnsafe(nextCarry + chunk);
       cur.copy(spare, 0, keepFrom, end);
-      read = fh.read(spare, nextCarry, chunk, null);
+      read = readInto(spare, nextCarry);
       pending = read;
       if (lastNl >= start) sink.lines(cur, start, lastNl + 1);
       ctx.progress(total);
@@ -335,6 +541,15 @@ class IssueLog {
     this.total++;
     if (this.shown.length < MAX_SHOWN) this.shown.push(issue);
   }
+  clear(): void {
+    this.shown.length = 0;
+    this.total = 0;
+  }
+  /** Adds the issues of a later part of the file, whose line numbers start after `lineOffset` lines. */
+  merge(other: Readonly<{ shown: readonly FileIssue[]; total: number }>, lineOffset: number): void {
+    for (const issue of other.shown) this.add(issue.line === undefined ? issue : { ...issue, line: issue.line + lineOffset });
+    this.total += other.total - other.shown.length;
+  }
 }
 
 class ColumnStore {
@@ -367,6 +582,31 @@ class ColumnStore {
     });
     this.cap = cap;
   }
+  /**
+   * Appends the first `rows` rows of other columns (a later part of the file): every column becomes
+   * one of exactly the rows in all, built one column at a time so that the parts' columns can go as
+   * soon as they are copied.
+   */
+  append(rows: number, other: { unit: Int32Array; cycle: Int32Array; values: Float64Array[] }): void {
+    const n = this.rows;
+    const total = n + rows;
+    const join = <A extends Int32Array | Float64Array>(a: A, b: A, make: (length: number) => A): A => {
+      const out = make(total);
+      out.set(a.subarray(0, n));
+      out.set(b.subarray(0, rows), n);
+      return out;
+    };
+    this.unit = join(this.unit, other.unit, (k) => new Int32Array(k));
+    other.unit = new Int32Array(0);
+    this.cycle = join(this.cycle, other.cycle, (k) => new Int32Array(k));
+    other.cycle = new Int32Array(0);
+    for (let k = 0; k < this.values.length; k++) {
+      this.values[k] = join(this.values[k]!, other.values[k]!, (m) => new Float64Array(m));
+      other.values[k] = new Float64Array(0);
+    }
+    this.rows = total;
+    this.cap = total;
+  }
   /** Arrays of exactly `rows` elements (copied when the capacity was larger). */
   finish(): { unit: Int32Array; cycle: Int32Array; values: Float64Array[] } {
     const n = this.rows;
@@ -386,6 +626,21 @@ class OrderCheck {
   private readonly seen = new Set<number>();
   private current = -1;
   private last = 0;
+  /** the first row checked, and the state after the last one (to join parts of a file parsed apart) */
+  first: { unit: number; cycle: number } | null = null;
+  get state(): { unit: number; cycle: number } | null {
+    return this.current === -1 ? null : { unit: this.current, cycle: this.last };
+  }
+  has(unit: number): boolean {
+    return this.seen.has(unit);
+  }
+  /** Continues with the units of a later part already checked apart (see `parallelParse`). */
+  extend(units: readonly number[]): void {
+    for (const u of units) {
+      this.seen.add(u);
+      this.units.push(u);
+    }
+  }
   constructor(
     private readonly file: string,
     private readonly issues: IssueLog,
@@ -394,6 +649,7 @@ class OrderCheck {
   ) {}
   /** true when the row keeps the order */
   check(unit: number, cycle: number, line: number): boolean {
+    this.first ??= { unit, cycle };
     if (unit !== this.current) {
       this.current = unit;
       this.last = cycle;
@@ -461,7 +717,7 @@ class CmapssSink implements FleetSink {
   readonly cols: ColumnStore;
   readonly order: OrderCheck;
   lineCount = 0;
-  private nonBlank = 0;
+  nonBlank = 0;
   private readonly cellIssues: FileIssue[] = [];
   constructor(
     private readonly file: string,
