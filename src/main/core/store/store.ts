@@ -117,6 +117,9 @@ function openStoreDatabase(dbPath: string, busyTimeoutMs: number): Database.Data
   let db: Database.Database | undefined;
   try {
     db = openDatabase(dbPath, { timeout: busyTimeoutMs });
+    // 64 KiB pages for a new store (a no-op on an existing one): a dataset is a few large column blobs,
+    // and committing 1M rows × 26 columns writes 16 times fewer pages (half the CPU and time of 4 KiB pages)
+    db.pragma('page_size = 65536');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal')
       throw new PrognosError('INTERNAL', `${dbPath}: could not switch to WAL mode (got ${String(mode)})`);
