@@ -57,6 +57,11 @@ export interface NetDims {
   units1: number;
   units2: number;
   attentionUnits: number;
+  /**
+   * dense outputs on the attention context (default 1, the classifier); 2 trains the classifier and
+   * the RUL fraction together on one shared network (output 0 the class, output 1 the fraction)
+   */
+  outputs?: number;
 }
 
 export interface ShardBatch {
@@ -659,6 +664,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       const caches = attrs?.caches === true;
       const [T, B, u] = h.shape as [number, number, number];
       const A = W.shape[1]!;
+      const O = inputs.denseKernel!.shape[1] ?? 1;
       const TB = T * B;
       const pre = mm(be, as2d(h, TB, u), W);
       {
@@ -671,7 +677,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       }
       const E = sig(be, pre);
       free(be, pre);
-      const logit = alloc(be, [B]);
+      const logit = alloc(be, [B * O]);
       const alpha = alloc(be, [B, T]);
       const ctxOut = caches ? alloc(be, [B, u]) : null;
       {
@@ -682,7 +688,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
         const al = f32(be, alpha);
         const lg = f32(be, logit);
         const dk = f32(be, inputs.denseKernel!);
-        const dbias = f32(be, inputs.denseBias!)[0]!;
+        const dbias = f32(be, inputs.denseBias!);
         const mv = mask === undefined ? null : f32(be, mask);
         const cx = ctxOut === null ? new Float32Array(B * u) : f32(be, ctxOut);
         // scores s[t, b] = e[t, b, :] · v, softmax over t per b
@@ -710,9 +716,11 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
             const ho = (t * B + b) * u;
             for (let k = 0; k < u; k++) cx[co + k] = cx[co + k]! + at * hv[ho + k]!;
           }
-          let l = dbias;
-          for (let k = 0; k < u; k++) l += (mv === null ? cx[co + k]! : cx[co + k]! * mv[co + k]!) * dk[k]!;
-          lg[b] = l;
+          for (let o = 0; o < O; o++) {
+            let l = dbias[o]!;
+            for (let k = 0; k < u; k++) l += (mv === null ? cx[co + k]! : cx[co + k]! * mv[co + k]!) * dk[k * O + o]!;
+            lg[b * O + o] = l;
+          }
         }
       }
       if (!caches || ctxOut === null) {
@@ -731,6 +739,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       const mask = inputs.mask;
       const [T, B, u] = h.shape as [number, number, number];
       const A = W.shape[1]!;
+      const O = inputs.denseKernel!.shape[1] ?? 1;
       const TB = T * B;
       const dh = alloc(be, [T, B, u]);
       const dpre = alloc(be, [TB, A]);
@@ -738,8 +747,8 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       const WT = alloc(be, [A, u]);
       const dbA = alloc(be, [A]);
       const dv = alloc(be, [A]);
-      const ddk = alloc(be, [u, 1]);
-      const ddb = alloc(be, [1]);
+      const ddk = alloc(be, [u, O]);
+      const ddb = alloc(be, [O]);
       {
         const dlv = f32(be, dl);
         const hv = f32(be, h);
@@ -757,17 +766,32 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
         dkv.fill(0);
         dvv.fill(0);
         dbv.fill(0);
-        let sumDl = 0;
+        const sumDl = new Float64Array(O);
         const dctx = new Float32Array(u);
         const dalpha = new Float32Array(T);
         for (let b = 0; b < B; b++) {
-          const g = dlv[b]!;
-          sumDl += g;
           const co = b * u;
-          for (let k = 0; k < u; k++) {
-            const m = mv === null ? 1 : mv[co + k]!;
-            dkv[k] = dkv[k]! + g * cx[co + k]! * m;
-            dctx[k] = g * dk[k]! * m;
+          if (O === 1) {
+            const g = dlv[b]!;
+            sumDl[0] = sumDl[0]! + g;
+            for (let k = 0; k < u; k++) {
+              const m = mv === null ? 1 : mv[co + k]!;
+              dkv[k] = dkv[k]! + g * cx[co + k]! * m;
+              dctx[k] = g * dk[k]! * m;
+            }
+          } else {
+            // several dense outputs on one context (e.g. the classifier and the RUL fraction)
+            for (let o = 0; o < O; o++) sumDl[o] = sumDl[o]! + dlv[b * O + o]!;
+            for (let k = 0; k < u; k++) {
+              const m = mv === null ? 1 : mv[co + k]!;
+              let s = 0;
+              for (let o = 0; o < O; o++) {
+                const g = dlv[b * O + o]!;
+                dkv[k * O + o] = dkv[k * O + o]! + g * cx[co + k]! * m;
+                s += g * dk[k * O + o]!;
+              }
+              dctx[k] = s * m;
+            }
           }
           let dot = 0;
           for (let t = 0; t < T; t++) {
@@ -793,7 +817,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
             }
           }
         }
-        f32(be, ddb)[0] = sumDl;
+        f32(be, ddb).set(sumDl);
       }
       transposeTensor(be, h, 0, TB, u, hT, TB, 0);
       transposeTensor(be, W, 0, u, A, WT, u, 0);
@@ -990,7 +1014,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     const alpha = tf.softmax(tf.transpose(s), -1);
     const ctx = tf.sum(tf.mul(tf.expandDims(tf.transpose(alpha), 2), h2), 0);
     const dropped = mask === null ? ctx : tf.mul(ctx, mask);
-    const logit = tf.reshape(tf.add(tf.matMul(dropped, dk), db), [B]);
+    const logit = tf.reshape(tf.add(tf.matMul(dropped, dk), db), [B * (dk.shape[1] ?? 1)]);
     return { logit, alpha };
   }
 
