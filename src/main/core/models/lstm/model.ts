@@ -233,8 +233,7 @@ export class LstmModel {
     const alpha = withAttention ? new Float32Array(windows.n * length) : null;
     for (let from = 0; from < windows.n; from += batchSize) {
       const to = Math.min(windows.n, from + batchSize);
-      const x = rt.gather(windows.data, length, features, null, from, to);
-      const xt = tf.tensor3d(x, [length, to - from, features]);
+      const xt = rt.gatherTensor(windows.data, length, features, null, from, to);
       let r: { prob: Float32Array; alpha: Float32Array | null };
       try {
         r = rt.forward(this.vars, xt, withAttention);

@@ -257,7 +257,7 @@ export function localGradients(
       owned.push(t);
       return t;
     });
-    const x = tf.tensor3d(runtime.gather(windows.data, length, features, req.rows, 0, B), [length, B, features]);
+    const x = runtime.gatherTensor(windows.data, length, features, req.rows, 0, B);
     const y = tf.tensor1d(req.y);
     const w = tf.tensor1d(req.w);
     const mask = req.mask === null ? null : tf.tensor2d(req.mask, [B, units2]);

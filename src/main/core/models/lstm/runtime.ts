@@ -115,6 +115,15 @@ export interface LstmRuntime {
     x: Tensor,
     withAttention: boolean,
   ): { prob: Float32Array; alpha: Float32Array | null };
+  /** the same copy as a tensor, written straight into the backend's memory on the fused path */
+  gatherTensor(
+    data: Float32Array,
+    length: number,
+    features: number,
+    rows: ArrayLike<number> | null,
+    from: number,
+    to: number,
+  ): Tensor;
   /** time-major copy [T, B, F] of windows `rows[from..to)` (windows from..to when rows is null) of batch-major windows [n, T, F] */
   gather(
     data: Float32Array,
@@ -1119,7 +1128,12 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     // tensors out of the tidy scope, arrays after it (tidy would walk every element of an array result)
     const { value, grads } = tf.tidy(() => tf.valueAndGrads((...ws: Tensor[]) => network(ws, batch))([...weights]));
     try {
-      return { loss: value.dataSync()[0]!, grads: grads.map((g) => (g.dataSync() as Float32Array).slice()) };
+      // the wasm backend's dataSync already returns a copy; other backends may hand out their own buffer
+      const copy = !fused();
+      return {
+        loss: value.dataSync()[0]!,
+        grads: grads.map((g) => (copy ? (g.dataSync() as Float32Array).slice() : (g.dataSync() as Float32Array))),
+      };
     } finally {
       tf.dispose([value, ...grads]);
     }
@@ -1165,24 +1179,55 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     from: number,
     to: number,
   ): Float32Array {
+    const out = new Float32Array(length * (to - from) * features);
+    gatherInto(out, data, length, features, rows, from, to);
+    return out;
+  }
+
+  function gatherInto(
+    out: Float32Array,
+    data: Float32Array,
+    length: number,
+    features: number,
+    rows: ArrayLike<number> | null,
+    from: number,
+    to: number,
+  ): void {
     const B = to - from;
-    const out = new Float32Array(length * B * features);
     const win = length * features;
+    const step = B * features;
     for (let b = 0; b < B; b++) {
       const src = (rows === null ? from + b : rows[from + b]!) * win;
-      for (let t = 0; t < length; t++) {
-        const so = src + t * features;
-        const o = (t * B + b) * features;
+      let o = b * features;
+      for (let so = src; so < src + win; so += features) {
         for (let f = 0; f < features; f++) out[o + f] = data[so + f]!;
+        o += step;
       }
     }
-    return out;
+  }
+
+  function gatherTensor(
+    data: Float32Array,
+    length: number,
+    features: number,
+    rows: ArrayLike<number> | null,
+    from: number,
+    to: number,
+  ): Tensor {
+    const shape: [number, number, number] = [length, to - from, features];
+    if (!fused()) return tf.tensor3d(gather(data, length, features, rows, from, to), shape);
+    // no JS-side copy of the batch: the windows are gathered into the tensor's own memory
+    const be = WasmHeap.of(tf.backend());
+    const info = be.alloc(shape);
+    gatherInto(be.view(info), data, length, features, rows, from, to);
+    return tf.engine().makeTensorFromTensorInfo(info);
   }
 
   return {
     fused,
     simdActive: () => fusedState()?.simd === true,
     gather,
+    gatherTensor,
     lstm: (x, W, U, b) => lstmOp(x, W, U, b),
     lstmConstInput,
     head,

@@ -6,7 +6,7 @@
  * backend and a second core are available; the result does not depend on the thread count.
  */
 import { availableParallelism } from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { FlatAdam } from './adam';
 import { PrognosError } from '../../../../shared/errors';
 import { shuffleInPlace } from '../../split';
@@ -280,8 +280,8 @@ export async function trainLstm(
     }
   };
 
-  const forwardChunk = (vars: readonly tf.Tensor[], x: Float32Array, n: number): Float32Array => {
-    const xt = tf.tensor3d(x, [arch.length, n, arch.features]);
+  const forwardChunk = (vars: readonly tf.Tensor[], set: LabelledWindows, from: number, to: number): Float32Array => {
+    const xt = runtime.gatherTensor(set.data, arch.length, arch.features, null, from, to);
     try {
       return runtime.forward(vars, xt, false).prob;
     } finally {
@@ -302,16 +302,14 @@ export async function trainLstm(
     const chunk = 512; // the helper thread and model.predict use the same batch size
     for (let from = 0; from < half; from += chunk) {
       const to = Math.min(half, from + chunk);
-      const x = runtime.gather(set.data, arch.length, arch.features, null, from, to);
-      out.set(forwardChunk(vars, x, to - from), from * outputs);
+      out.set(forwardChunk(vars, set, from, to), from * outputs);
     }
     const rest = await remote;
     if (rest !== null) out.set(rest, half * outputs);
     else if (half < set.n) {
       for (let from = half; from < set.n; from += chunk) {
         const to = Math.min(set.n, from + chunk);
-        const x = runtime.gather(set.data, arch.length, arch.features, null, from, to);
-        out.set(forwardChunk(vars, x, to - from), from * outputs);
+        out.set(forwardChunk(vars, set, from, to), from * outputs);
       }
     }
     return out;
