@@ -1,5 +1,5 @@
 /**
- * Standalone run of the LSTM benchmarks: `npx vite-node bench/lstm/cli.ts [--epochs N] [--skip-generic] [--json FILE]`.
+ * Standalone run of the LSTM benchmarks: `npx vite-node bench/lstm/cli.ts [--epochs N] [--skip-generic] [--skip-joint] [--skip-torch-1] [--json FILE]`.
  */
 import { writeFileSync } from 'node:fs';
 import { formatFigure } from '../figures';
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   const figures = await benchLstm({
     ...(epochs === undefined ? {} : { epochs: Number(epochs) }),
     skipGeneric: args.includes('--skip-generic'),
+    skipJoint: args.includes('--skip-joint'),
+    torchOneThread: !args.includes('--skip-torch-1'),
     log: (line) => console.error(line),
   });
   for (const f of figures) console.log(formatFigure(f));

@@ -8,6 +8,9 @@
  *   lstm-epoch-torch-1-thread beside the same PyTorch run on one thread, and
  *   lstm-epoch-tfjs-layers beside the generic tfjs-layers LSTM model on the same backend (a few
  *   timed batches and a validation slice, extrapolated to an epoch).
+ * - lstm-epoch-rul-joint: seconds per epoch of the classifier and the RUL head trained together
+ *   (target 'joint': one network, two dense outputs, class-weighted BCE + soft BCE on
+ *   min(RUL, 125) / 125), beside the classification-only epoch of the same run (target ≤ 1.3×).
  * - lstm-infer: seconds to score every window of train_FD001 (one window per row) on two threads,
  *   beside PyTorch on two threads.
  * Epoch 1 of each trainer includes start-up work (JIT, helper thread, allocator) and is left out;
@@ -27,7 +30,9 @@ import {
   type LabelledWindows,
 } from '../../src/main/core/models/lstm';
 import type { Figure } from '../figures';
-import { loadFd001 } from './fd001';
+import { parseTrainConfig } from '../../src/main/core/pipeline/config';
+import { rulPerRow } from '../../src/main/core/labels';
+import { loadFd001, type Fd001Set } from './fd001';
 import { runTorchReference, torchAvailable, type TorchResult } from './torch-reference';
 
 export interface LstmBenchOptions {
@@ -39,6 +44,8 @@ export interface LstmBenchOptions {
   skipGeneric?: boolean;
   /** also run PyTorch on one thread (default true) */
   torchOneThread?: boolean;
+  /** skip the joint classification + RUL run */
+  skipJoint?: boolean;
   log?: (line: string) => void;
 }
 
@@ -131,6 +138,25 @@ export async function benchLstm(o: LstmBenchOptions = {}): Promise<Figure[]> {
   const ours = await trainLstm(fd.train, fd.valid, { epochs, patience: 0 }, { backend: 'wasm' });
   const oursEpochs = ours.history.map((h) => h.seconds);
   log(`ours: epochs ${oursEpochs.map((s) => s.toFixed(2)).join(', ')} s on ${ours.threads} thread(s)`);
+
+  let jointEpochs: number[] | undefined;
+  if (o.skipJoint !== true) {
+    const cap = parseTrainConfig({}).rul.cap;
+    const rul = rulPerRow(fd.table);
+    const withFractions = (s: Fd001Set): Fd001Set & { fractions: Float32Array } => ({
+      ...s,
+      fractions: Float32Array.from(s.rows, (r) => Math.min(rul[r]!, cap) / cap),
+    });
+    const joint = await trainLstm(
+      withFractions(fd.train),
+      withFractions(fd.valid),
+      { epochs, patience: 0 },
+      { backend: 'wasm', target: 'joint' },
+    );
+    jointEpochs = joint.history.map((h) => h.seconds);
+    joint.model.dispose();
+    log(`ours, classification + RUL (joint): epochs ${list(jointEpochs)} s on ${joint.threads} thread(s)`);
+  }
   predictWarm(ours.model, fd.valid);
   let t0 = performance.now();
   ours.model.predict(all);
@@ -215,6 +241,16 @@ export async function benchLstm(o: LstmBenchOptions = {}): Promise<Figure[]> {
       reference: { name: 'tfjs-layers generic LSTM (wasm)', value: generic.seconds, unit: 's' },
       ratio: epochSeconds / generic.seconds,
       note: `tfjs-layers epoch extrapolated from ${o.genericBatches ?? 3} timed batches (${generic.batchSeconds.toFixed(2)} s each) and a validation slice`,
+    });
+  }
+  if (jointEpochs !== undefined) {
+    figures.push({
+      name: 'lstm-epoch-rul-joint',
+      value: fastest(jointEpochs.slice(1)),
+      unit: 's',
+      reference: { name: 'classification-only epoch (same run)', value: epochSeconds, unit: 's' },
+      ratio: fastest(jointEpochs.slice(1)) / epochSeconds,
+      note: `classifier + RUL fraction (min(RUL, 125) / 125) as two outputs of one network, fastest of epochs 2..${epochs}: epochs ${list(jointEpochs)} s; target ratio ≤ 1.3`,
     });
   }
   figures.push({

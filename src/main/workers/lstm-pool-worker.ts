@@ -40,7 +40,7 @@ function answer(rt: LstmRuntime, m: LstmPoolRequest): void {
     tensors.push(...ws);
     if (m.kind === 'grad') {
       const B = m.rows.length;
-      const x = tf.tensor3d(rt.gather(data.train, T, F, m.rows, 0, B), [T, B, F]);
+      const x = rt.gatherTensor(data.train, T, F, m.rows, 0, B);
       const y = tf.tensor1d(m.y);
       const w = tf.tensor1d(m.w);
       const mask = m.mask === null ? null : tf.tensor2d(m.mask, [B, U2]);
@@ -58,12 +58,13 @@ function answer(rt: LstmRuntime, m: LstmPoolRequest): void {
     } else {
       const windows = m.set === 'train' ? data.train : data.valid;
       if (windows === null) throw new Error('no validation windows were given to the helper thread');
-      const prob = new Float32Array(m.to - m.from);
+      const outputs = data.shapes[data.shapes.length - 1]![0]!;
+      const prob = new Float32Array((m.to - m.from) * outputs);
       for (let a = m.from; a < m.to; a += 512) {
         const b = Math.min(m.to, a + 512);
-        const x = tf.tensor3d(rt.gather(windows, T, F, null, a, b), [T, b - a, F]);
+        const x = rt.gatherTensor(windows, T, F, null, a, b);
         try {
-          prob.set(rt.forward(ws, x, false).prob, a - m.from);
+          prob.set(rt.forward(ws, x, false).prob, (a - m.from) * outputs);
         } finally {
           x.dispose();
         }

@@ -67,6 +67,7 @@ function lstmBias(units: number): Float32Array {
 export function initialWeights(dims: NetDims, seed: number): Float32Array[] {
   const rng = rngStream(seed, 1);
   const { features, units1, units2, attentionUnits } = dims;
+  const outputs = dims.outputs ?? 1;
   return [
     glorotUniform(features, 4 * units1, rng),
     orthogonal(units1, 4 * units1, rng),
@@ -77,14 +78,15 @@ export function initialWeights(dims: NetDims, seed: number): Float32Array[] {
     glorotUniform(units2, attentionUnits, rng),
     new Float32Array(attentionUnits),
     glorotUniform(attentionUnits, 1, rng),
-    glorotUniform(units2, 1, rng),
-    new Float32Array(1),
+    glorotUniform(units2, outputs, rng),
+    new Float32Array(outputs),
   ];
 }
 
 /** Shapes in WEIGHT_ORDER. */
 export function weightShapes(dims: NetDims): number[][] {
   const { features, units1, units2, attentionUnits } = dims;
+  const outputs = dims.outputs ?? 1;
   return [
     [features, 4 * units1],
     [units1, 4 * units1],
@@ -95,7 +97,7 @@ export function weightShapes(dims: NetDims): number[][] {
     [units2, attentionUnits],
     [attentionUnits],
     [attentionUnits],
-    [units2, 1],
-    [1],
+    [units2, outputs],
+    [outputs],
   ];
 }

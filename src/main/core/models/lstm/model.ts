@@ -136,6 +136,8 @@ export class LstmModel {
       length: meta.length,
       dropout: meta.dropout ?? 0,
     };
+    const outputs = w.dense.kernel.shape[1];
+    if (outputs !== undefined && outputs !== 1) architecture.outputs = outputs;
     checkArchitecture(architecture);
     const shapes = weightShapes(architecture);
     const given = [
@@ -226,25 +228,28 @@ export class LstmModel {
     this.checkWindows(windows);
     const rt = lstmRuntime();
     const { features, length } = this.architecture;
-    const prob = new Float32Array(windows.n);
+    const outputs = this.architecture.outputs ?? 1;
+    const prob = new Float32Array(windows.n * outputs);
     const alpha = withAttention ? new Float32Array(windows.n * length) : null;
     for (let from = 0; from < windows.n; from += batchSize) {
       const to = Math.min(windows.n, from + batchSize);
-      const x = rt.gather(windows.data, length, features, null, from, to);
-      const xt = tf.tensor3d(x, [length, to - from, features]);
+      const xt = rt.gatherTensor(windows.data, length, features, null, from, to);
       let r: { prob: Float32Array; alpha: Float32Array | null };
       try {
         r = rt.forward(this.vars, xt, withAttention);
       } finally {
         xt.dispose();
       }
-      prob.set(r.prob, from);
+      prob.set(r.prob, from * outputs);
       if (alpha !== null && r.alpha !== null) alpha.set(r.alpha, from * length);
     }
     return { prob, alpha };
   }
 
-  /** Probability of failure within the label window, one per window. */
+  /**
+   * Probability of failure within the label window, one per window (with `outputs` 2, two per
+   * window: the probability, then the predicted RUL fraction).
+   */
   predict(windows: Windows, opts: PredictOptions = {}): Float32Array {
     return this.run(windows, false, opts.batchSize ?? 512).prob;
   }
@@ -342,12 +347,14 @@ function flatten(w: LstmWeights): Float32Array[] {
 }
 
 export function checkArchitecture(a: LstmArchitecture): void {
-  const ints: (keyof NetDims | 'length')[] = ['features', 'units1', 'units2', 'attentionUnits', 'length'];
+  const ints: ('features' | 'units1' | 'units2' | 'attentionUnits' | 'length')[] = ['features', 'units1', 'units2', 'attentionUnits', 'length'];
   for (const k of ints) {
     const v = a[k];
     if (!Number.isInteger(v) || v < 1)
       throw new PrognosError('INVALID_INPUT', `LSTM architecture: ${k} must be an integer ≥ 1, got ${String(v)}`);
   }
+  if (a.outputs !== undefined && !(Number.isInteger(a.outputs) && a.outputs >= 1 && a.outputs <= 2))
+    throw new PrognosError('INVALID_INPUT', `LSTM architecture: outputs must be 1 or 2, got ${String(a.outputs)}`);
   if (!(a.dropout >= 0 && a.dropout < 1))
     throw new PrognosError('INVALID_INPUT', `LSTM architecture: dropout must be in [0, 1), got ${String(a.dropout)}`);
 }

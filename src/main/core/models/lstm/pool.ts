@@ -23,9 +23,9 @@ import type { LstmRuntime, NetDims } from './runtime';
 export interface ShardRequest {
   /** window indices into the training windows */
   rows: Int32Array;
-  /** labels 0/1 per row */
+  /** labels 0/1 per row (with two outputs, two per row: the label, then the fraction) */
   y: Float32Array;
-  /** loss weight per row (divided by the full batch size) */
+  /** loss weight per row and output (divided by the full batch size) */
   w: Float32Array;
   /** dropout multipliers [rows, units2], or null */
   mask: Float32Array | null;
@@ -175,9 +175,10 @@ export class GradientPool {
   /** A small gradient computed on both threads must agree bit for bit. */
   private async selfTest(opts: PoolOptions, runtime: LstmRuntime): Promise<string | null> {
     const n = Math.min(4, opts.train.n);
+    const outputs = opts.dims.outputs ?? 1;
     const rows = Int32Array.from({ length: n }, (_, i) => i);
-    const y = Float32Array.from({ length: n }, (_, i) => i % 2);
-    const w = new Float32Array(n).fill(1 / n);
+    const y = Float32Array.from({ length: n * outputs }, (_, i) => i % 2);
+    const w = new Float32Array(n * outputs).fill(1 / n);
     const mask = new Float32Array(n * opts.dims.units2).fill(1);
     const weights = opts.shapes.map((s, i) => {
       const a = new Float32Array(s.reduce((p, q) => p * q, 1));
@@ -218,7 +219,7 @@ export class GradientPool {
     return { loss: r.loss, grads: splitFlat(r.grads, this.shapes) };
   }
 
-  /** Probabilities of windows [from, to) of the training or validation set, on the helper thread. */
+  /** Probabilities of windows [from, to) of the training or validation set (per output), on the helper thread. */
   async predict(weights: Float32Array, set: 'train' | 'valid', from: number, to: number): Promise<Float32Array> {
     const r = await this.request({ kind: 'predict', weights, set, from, to });
     if (r.kind === 'error') throw new Error(r.error);
@@ -256,7 +257,7 @@ export function localGradients(
       owned.push(t);
       return t;
     });
-    const x = tf.tensor3d(runtime.gather(windows.data, length, features, req.rows, 0, B), [length, B, features]);
+    const x = runtime.gatherTensor(windows.data, length, features, req.rows, 0, B);
     const y = tf.tensor1d(req.y);
     const w = tf.tensor1d(req.w);
     const mask = req.mask === null ? null : tf.tensor2d(req.mask, [B, units2]);

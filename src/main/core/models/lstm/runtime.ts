@@ -57,6 +57,11 @@ export interface NetDims {
   units1: number;
   units2: number;
   attentionUnits: number;
+  /**
+   * dense outputs on the attention context (default 1, the classifier); 2 trains the classifier and
+   * the RUL fraction together on one shared network (output 0 the class, output 1 the fraction)
+   */
+  outputs?: number;
 }
 
 export interface ShardBatch {
@@ -110,6 +115,15 @@ export interface LstmRuntime {
     x: Tensor,
     withAttention: boolean,
   ): { prob: Float32Array; alpha: Float32Array | null };
+  /** the same copy as a tensor, written straight into the backend's memory on the fused path */
+  gatherTensor(
+    data: Float32Array,
+    length: number,
+    features: number,
+    rows: ArrayLike<number> | null,
+    from: number,
+    to: number,
+  ): Tensor;
   /** time-major copy [T, B, F] of windows `rows[from..to)` (windows from..to when rows is null) of batch-major windows [n, T, F] */
   gather(
     data: Float32Array,
@@ -659,6 +673,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       const caches = attrs?.caches === true;
       const [T, B, u] = h.shape as [number, number, number];
       const A = W.shape[1]!;
+      const O = inputs.denseKernel!.shape[1] ?? 1;
       const TB = T * B;
       const pre = mm(be, as2d(h, TB, u), W);
       {
@@ -671,7 +686,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       }
       const E = sig(be, pre);
       free(be, pre);
-      const logit = alloc(be, [B]);
+      const logit = alloc(be, [B * O]);
       const alpha = alloc(be, [B, T]);
       const ctxOut = caches ? alloc(be, [B, u]) : null;
       {
@@ -682,7 +697,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
         const al = f32(be, alpha);
         const lg = f32(be, logit);
         const dk = f32(be, inputs.denseKernel!);
-        const dbias = f32(be, inputs.denseBias!)[0]!;
+        const dbias = f32(be, inputs.denseBias!);
         const mv = mask === undefined ? null : f32(be, mask);
         const cx = ctxOut === null ? new Float32Array(B * u) : f32(be, ctxOut);
         // scores s[t, b] = e[t, b, :] · v, softmax over t per b
@@ -710,9 +725,11 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
             const ho = (t * B + b) * u;
             for (let k = 0; k < u; k++) cx[co + k] = cx[co + k]! + at * hv[ho + k]!;
           }
-          let l = dbias;
-          for (let k = 0; k < u; k++) l += (mv === null ? cx[co + k]! : cx[co + k]! * mv[co + k]!) * dk[k]!;
-          lg[b] = l;
+          for (let o = 0; o < O; o++) {
+            let l = dbias[o]!;
+            for (let k = 0; k < u; k++) l += (mv === null ? cx[co + k]! : cx[co + k]! * mv[co + k]!) * dk[k * O + o]!;
+            lg[b * O + o] = l;
+          }
         }
       }
       if (!caches || ctxOut === null) {
@@ -731,6 +748,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       const mask = inputs.mask;
       const [T, B, u] = h.shape as [number, number, number];
       const A = W.shape[1]!;
+      const O = inputs.denseKernel!.shape[1] ?? 1;
       const TB = T * B;
       const dh = alloc(be, [T, B, u]);
       const dpre = alloc(be, [TB, A]);
@@ -738,8 +756,8 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       const WT = alloc(be, [A, u]);
       const dbA = alloc(be, [A]);
       const dv = alloc(be, [A]);
-      const ddk = alloc(be, [u, 1]);
-      const ddb = alloc(be, [1]);
+      const ddk = alloc(be, [u, O]);
+      const ddb = alloc(be, [O]);
       {
         const dlv = f32(be, dl);
         const hv = f32(be, h);
@@ -757,17 +775,32 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
         dkv.fill(0);
         dvv.fill(0);
         dbv.fill(0);
-        let sumDl = 0;
+        const sumDl = new Float64Array(O);
         const dctx = new Float32Array(u);
         const dalpha = new Float32Array(T);
         for (let b = 0; b < B; b++) {
-          const g = dlv[b]!;
-          sumDl += g;
           const co = b * u;
-          for (let k = 0; k < u; k++) {
-            const m = mv === null ? 1 : mv[co + k]!;
-            dkv[k] = dkv[k]! + g * cx[co + k]! * m;
-            dctx[k] = g * dk[k]! * m;
+          if (O === 1) {
+            const g = dlv[b]!;
+            sumDl[0] = sumDl[0]! + g;
+            for (let k = 0; k < u; k++) {
+              const m = mv === null ? 1 : mv[co + k]!;
+              dkv[k] = dkv[k]! + g * cx[co + k]! * m;
+              dctx[k] = g * dk[k]! * m;
+            }
+          } else {
+            // several dense outputs on one context (e.g. the classifier and the RUL fraction)
+            for (let o = 0; o < O; o++) sumDl[o] = sumDl[o]! + dlv[b * O + o]!;
+            for (let k = 0; k < u; k++) {
+              const m = mv === null ? 1 : mv[co + k]!;
+              let s = 0;
+              for (let o = 0; o < O; o++) {
+                const g = dlv[b * O + o]!;
+                dkv[k * O + o] = dkv[k * O + o]! + g * cx[co + k]! * m;
+                s += g * dk[k * O + o]!;
+              }
+              dctx[k] = s * m;
+            }
           }
           let dot = 0;
           for (let t = 0; t < T; t++) {
@@ -793,7 +826,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
             }
           }
         }
-        f32(be, ddb)[0] = sumDl;
+        f32(be, ddb).set(sumDl);
       }
       transposeTensor(be, h, 0, TB, u, hT, TB, 0);
       transposeTensor(be, W, 0, u, A, WT, u, 0);
@@ -990,7 +1023,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     const alpha = tf.softmax(tf.transpose(s), -1);
     const ctx = tf.sum(tf.mul(tf.expandDims(tf.transpose(alpha), 2), h2), 0);
     const dropped = mask === null ? ctx : tf.mul(ctx, mask);
-    const logit = tf.reshape(tf.add(tf.matMul(dropped, dk), db), [B]);
+    const logit = tf.reshape(tf.add(tf.matMul(dropped, dk), db), [B * (dk.shape[1] ?? 1)]);
     return { logit, alpha };
   }
 
@@ -1095,7 +1128,12 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     // tensors out of the tidy scope, arrays after it (tidy would walk every element of an array result)
     const { value, grads } = tf.tidy(() => tf.valueAndGrads((...ws: Tensor[]) => network(ws, batch))([...weights]));
     try {
-      return { loss: value.dataSync()[0]!, grads: grads.map((g) => (g.dataSync() as Float32Array).slice()) };
+      // the wasm backend's dataSync already returns a copy; other backends may hand out their own buffer
+      const copy = !fused();
+      return {
+        loss: value.dataSync()[0]!,
+        grads: grads.map((g) => (copy ? (g.dataSync() as Float32Array).slice() : (g.dataSync() as Float32Array))),
+      };
     } finally {
       tf.dispose([value, ...grads]);
     }
@@ -1141,24 +1179,55 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     from: number,
     to: number,
   ): Float32Array {
+    const out = new Float32Array(length * (to - from) * features);
+    gatherInto(out, data, length, features, rows, from, to);
+    return out;
+  }
+
+  function gatherInto(
+    out: Float32Array,
+    data: Float32Array,
+    length: number,
+    features: number,
+    rows: ArrayLike<number> | null,
+    from: number,
+    to: number,
+  ): void {
     const B = to - from;
-    const out = new Float32Array(length * B * features);
     const win = length * features;
+    const step = B * features;
     for (let b = 0; b < B; b++) {
       const src = (rows === null ? from + b : rows[from + b]!) * win;
-      for (let t = 0; t < length; t++) {
-        const so = src + t * features;
-        const o = (t * B + b) * features;
+      let o = b * features;
+      for (let so = src; so < src + win; so += features) {
         for (let f = 0; f < features; f++) out[o + f] = data[so + f]!;
+        o += step;
       }
     }
-    return out;
+  }
+
+  function gatherTensor(
+    data: Float32Array,
+    length: number,
+    features: number,
+    rows: ArrayLike<number> | null,
+    from: number,
+    to: number,
+  ): Tensor {
+    const shape: [number, number, number] = [length, to - from, features];
+    if (!fused()) return tf.tensor3d(gather(data, length, features, rows, from, to), shape);
+    // no JS-side copy of the batch: the windows are gathered into the tensor's own memory
+    const be = WasmHeap.of(tf.backend());
+    const info = be.alloc(shape);
+    gatherInto(be.view(info), data, length, features, rows, from, to);
+    return tf.engine().makeTensorFromTensorInfo(info);
   }
 
   return {
     fused,
     simdActive: () => fusedState()?.simd === true,
     gather,
+    gatherTensor,
     lstm: (x, W, U, b) => lstmOp(x, W, U, b),
     lstmConstInput,
     head,

@@ -11,7 +11,7 @@ import { lstmRuntime, type LstmModel } from './model';
 import { concatFlat, GradientPool } from './pool';
 
 export interface RowScores {
-  /** probability per requested row, in the order of `rows` */
+  /** probability per requested row, in the order of `rows` (with two model outputs, two per row) */
   prob: Float32Array;
   /** rows whose window was left-padded (fewer cycles of history than the window length) */
   padded: number;
@@ -31,7 +31,8 @@ export function predictRows(
   opts: { chunk?: number; batchSize?: number } = {},
 ): RowScores {
   const chunk = Math.max(1, opts.chunk ?? 8192);
-  const prob = new Float32Array(rows.length);
+  const outputs = model.architecture.outputs ?? 1;
+  const prob = new Float32Array(rows.length * outputs);
   let padded = 0;
   let shortUnitWindows = 0;
   for (let from = 0; from < rows.length; from += chunk) {
@@ -39,7 +40,7 @@ export function predictRows(
     const w = buildWindows(columns, table, part, model.architecture.length);
     padded += w.padded;
     shortUnitWindows += w.shortUnitWindows;
-    prob.set(model.predict(w, opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }), from);
+    prob.set(model.predict(w, opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }), from * outputs);
   }
   return { prob, padded, shortUnitWindows };
 }
@@ -75,10 +76,11 @@ export async function predictParallel(
     if (pool.threads < 2) return model.predict(windows);
     const half = Math.ceil(windows.n / 2);
     const remote = pool.predict(concatFlat(model.weightArrays()), 'train', half, windows.n).catch(() => null);
-    const out = new Float32Array(windows.n);
+    const outputs = arch.outputs ?? 1;
+    const out = new Float32Array(windows.n * outputs);
     out.set(model.predict({ ...windows, n: half }));
     const rest = (await remote) ?? model.predict(sliceWindows(windows, half, windows.n));
-    out.set(rest, half);
+    out.set(rest, half * outputs);
     return out;
   } finally {
     await pool.close();

@@ -6,7 +6,7 @@
  * backend and a second core are available; the result does not depend on the thread count.
  */
 import { availableParallelism } from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { FlatAdam } from './adam';
 import { PrognosError } from '../../../../shared/errors';
 import { shuffleInPlace } from '../../split';
@@ -32,13 +32,17 @@ function viewsOf(flat: Float32Array, shapes: readonly number[][]): Float32Array[
 export interface LabelledWindows extends Windows {
   /** 0/1 label per window; in `fraction` mode a target in [0, 1] per window */
   readonly labels: ArrayLike<number>;
+  /** in `joint` mode: the second target, a fraction in [0, 1] per window (e.g. min(RUL, cap) / cap) */
+  readonly fractions?: ArrayLike<number>;
 }
 
 /**
- * What the model learns: `class` (0/1 labels, class-weighted, both classes required) or `fraction`
- * (targets in [0, 1], unweighted; the output σ(z) is the predicted fraction).
+ * What the model learns: `class` (0/1 labels, class-weighted, both classes required), `fraction`
+ * (targets in [0, 1], unweighted; the output σ(z) is the predicted fraction), or `joint` (both on one
+ * network with two dense outputs on the shared attention context: output 0 learns the labels as
+ * `class` does, output 1 the `fractions` as `fraction` does; the loss is the sum of the two).
  */
-export type LstmTarget = 'class' | 'fraction';
+export type LstmTarget = 'class' | 'fraction' | 'joint';
 
 export interface BatchProgress {
   /** 1-based */
@@ -58,7 +62,7 @@ export interface EpochProgress {
   epochs: number;
   /** mean weighted training loss */
   loss: number;
-  /** mean (unweighted) binary cross-entropy on the validation windows (soft targets in fraction mode) */
+  /** mean (unweighted) binary cross-entropy on the validation windows (soft targets in fraction mode; the sum of both in joint mode) */
   valLoss: number;
   seconds: number;
   /** estimate for the remaining epochs (early stopping may end sooner) */
@@ -138,6 +142,29 @@ function checkSet(name: string, w: LabelledWindows, target: LstmTarget, ref?: Wi
       throw new PrognosError('INVALID_INPUT', `the ${name} label of window ${i} is ${String(v)}, expected 0 or 1`);
     }
   }
+  if (target !== 'joint') return;
+  const f = w.fractions;
+  if (f === undefined || f.length !== w.n)
+    throw new PrognosError(
+      'INVALID_INPUT',
+      `the ${name} set needs one fraction per window for joint training (${w.n} windows, ${f?.length ?? 0} fractions)`,
+    );
+  for (let i = 0; i < w.n; i++) {
+    const v = f[i];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+      throw new PrognosError(
+        'INVALID_INPUT',
+        `the ${name} fraction of window ${i} is ${String(v)}, expected a number in [0, 1]`,
+      );
+  }
+}
+
+/** Every `outputs`-th value from `offset` (one output column of interleaved predictions). */
+function column(p: Float32Array, outputs: number, offset: number): Float32Array {
+  if (outputs === 1) return p;
+  const out = new Float32Array(p.length / outputs);
+  for (let i = 0; i < out.length; i++) out[i] = p[i * outputs + offset]!;
+  return out;
 }
 
 /** Mean binary cross-entropy of probabilities (clipped to [1e-7, 1 − 1e-7]). */
@@ -181,10 +208,11 @@ export async function trainLstm(
   const started = performance.now();
   const params = resolveLstmParams(paramsInput);
   const target = hooks.target ?? 'class';
-  if (target !== 'class' && target !== 'fraction') {
-    throw new PrognosError('INVALID_INPUT', `LSTM target must be class or fraction, got ${String(target)}`);
+  if (target !== 'class' && target !== 'fraction' && target !== 'joint') {
+    throw new PrognosError('INVALID_INPUT', `LSTM target must be class, fraction or joint, got ${String(target)}`);
   }
   const fraction = target === 'fraction';
+  const outputs = target === 'joint' ? 2 : 1;
   checkSet('training', train, target);
   checkSet('validation', valid, target, train);
   const { signal } = hooks;
@@ -212,6 +240,7 @@ export async function trainLstm(
     attentionUnits: params.attentionUnits,
     dropout: params.dropout,
   };
+  if (outputs !== 1) arch.outputs = outputs;
   const shapes = weightShapes(arch);
   const runtime = lstmRuntime();
   const model = LstmModel.create(arch, params.seed);
@@ -251,8 +280,8 @@ export async function trainLstm(
     }
   };
 
-  const forwardChunk = (vars: readonly tf.Tensor[], x: Float32Array, n: number): Float32Array => {
-    const xt = tf.tensor3d(x, [arch.length, n, arch.features]);
+  const forwardChunk = (vars: readonly tf.Tensor[], set: LabelledWindows, from: number, to: number): Float32Array => {
+    const xt = runtime.gatherTensor(set.data, arch.length, arch.features, null, from, to);
     try {
       return runtime.forward(vars, xt, false).prob;
     } finally {
@@ -263,7 +292,7 @@ export async function trainLstm(
 
   const predictSet = async (set: LabelledWindows, name: 'train' | 'valid'): Promise<Float32Array> => {
     const vars = model.variables();
-    const out = new Float32Array(set.n);
+    const out = new Float32Array(set.n * outputs);
     const half = pool.threads > 1 ? Math.ceil(set.n / 2) : set.n;
     const weightsFlat = pool.threads > 1 ? master : null;
     const remote =
@@ -273,16 +302,14 @@ export async function trainLstm(
     const chunk = 512; // the helper thread and model.predict use the same batch size
     for (let from = 0; from < half; from += chunk) {
       const to = Math.min(half, from + chunk);
-      const x = runtime.gather(set.data, arch.length, arch.features, null, from, to);
-      out.set(forwardChunk(vars, x, to - from), from);
+      out.set(forwardChunk(vars, set, from, to), from * outputs);
     }
     const rest = await remote;
-    if (rest !== null) out.set(rest, half);
+    if (rest !== null) out.set(rest, half * outputs);
     else if (half < set.n) {
       for (let from = half; from < set.n; from += chunk) {
         const to = Math.min(set.n, from + chunk);
-        const x = runtime.gather(set.data, arch.length, arch.features, null, from, to);
-        out.set(forwardChunk(vars, x, to - from), from);
+        out.set(forwardChunk(vars, set, from, to), from * outputs);
       }
     }
     return out;
@@ -302,12 +329,16 @@ export async function trainLstm(
         const nb = to - from;
         const half = Math.ceil(nb / 2);
         const rows = Int32Array.from(order.slice(from, to));
-        const y = new Float32Array(nb);
-        const w = new Float32Array(nb);
+        const y = new Float32Array(nb * outputs);
+        const w = new Float32Array(nb * outputs);
         for (let k = 0; k < nb; k++) {
           const label = train.labels[rows[k]!]!;
-          y[k] = label;
-          w[k] = fraction ? 1 / nb : (label === 1 ? positiveWeight : 1) / nb;
+          y[k * outputs] = label;
+          w[k * outputs] = fraction ? 1 / nb : (label === 1 ? positiveWeight : 1) / nb;
+          if (outputs === 2) {
+            y[k * 2 + 1] = train.fractions![rows[k]!]!;
+            w[k * 2 + 1] = 1 / nb;
+          }
         }
         let mask: Float32Array | null = null;
         if (params.dropout > 0) {
@@ -316,8 +347,8 @@ export async function trainLstm(
         }
         const shard = (a: number, b: number): ShardRequest => ({
           rows: rows.slice(a, b),
-          y: y.slice(a, b),
-          w: w.slice(a, b),
+          y: y.slice(a * outputs, b * outputs),
+          w: w.slice(a * outputs, b * outputs),
           mask: mask === null ? null : mask.slice(a * arch.units2, b * arch.units2),
         });
         const remote = pool.threads > 1 && half < nb ? remoteGradients(master, shard(half, nb)) : null;
@@ -354,7 +385,12 @@ export async function trainLstm(
       }
       if (isAborted(signal)) throw cancelled();
       const pv = await predictSet(valid, 'valid');
-      const valLoss = fraction ? meanSoftBce(pv, valid.labels) : meanBce(pv, valid.labels);
+      const valLoss =
+        target === 'joint'
+          ? meanBce(column(pv, 2, 0), valid.labels) + meanSoftBce(column(pv, 2, 1), valid.fractions!)
+          : fraction
+            ? meanSoftBce(pv, valid.labels)
+            : meanBce(pv, valid.labels);
       const loss = lossSum / train.n;
       const seconds = (performance.now() - epochStart) / 1000;
       history.push({ epoch, loss, valLoss, seconds });
