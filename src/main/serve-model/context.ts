@@ -72,6 +72,8 @@ export async function scoreUnits(
   req: FastifyRequest,
   units: readonly UnitHistory[],
   shape: (p: PredictionBody) => unknown = (p) => p,
+  /** the request's rawBodyKey: remembered with the cache key, so the same bytes hit without parsing */
+  rawKey?: string,
 ): Promise<Scored> {
   const started = performance.now();
   const useCache = ctx.cacheTtlSeconds > 0;
@@ -86,10 +88,10 @@ export async function scoreUnits(
   }
   if (body === undefined) {
     // checked as a whole first, so an error names the unit's place in the request
-    tableOf(units, m.manifest);
+    const whole = tableOf(units, m.manifest);
     const scores: UnitScore[] = [];
     for (let a = 0; a < units.length; a += SCORE_BLOCK_UNITS) {
-      const table = tableOf(units.slice(a, a + SCORE_BLOCK_UNITS), m.manifest);
+      const table = units.length <= SCORE_BLOCK_UNITS ? whole : tableOf(units.slice(a, a + SCORE_BLOCK_UNITS), m.manifest);
       const block = await m.scorer.scoreUnits(table);
       scores.push(...block);
       ctx.onScored?.({ route, table, scores: block, model: m });
@@ -100,6 +102,35 @@ export async function scoreUnits(
   } else {
     predictions = predictionsOf(JSON.parse(body) as unknown);
   }
+  if (useCache && rawKey !== undefined) m.rawKeys.set(rawKey, cacheKey);
+  logPredictions(ctx, m, route, req, predictions, hit, started);
+  return { body, cache: useCache ? (hit ? 'hit' : 'miss') : 'off' };
+}
+
+/** The raw-body fast path's key: the route and the SHA-256 of the request's exact bytes. */
+export function rawBodyKey(route: string, raw: Buffer): string {
+  return createHash('sha256').update(route).update('\n').update(raw).digest('base64');
+}
+
+/**
+ * The cache-hit fast path: bytes answered before (same bundle, same route) are looked up before the
+ * body is parsed or validated, and answered with the cached body as it was stored. Undefined when
+ * the bytes are new or their entry has left the cache: the request then takes the full path.
+ */
+export async function cachedByRawBody(ctx: ServeContext, m: LoadedModel, route: string, req: FastifyRequest, rawKey: string): Promise<Scored | undefined> {
+  if (ctx.cacheTtlSeconds <= 0) return undefined;
+  const key = m.rawKeys.get(rawKey);
+  if (key === undefined) return undefined;
+  const started = performance.now();
+  const body = await ctx.cache.get(key).catch(() => undefined);
+  if (body === undefined) return undefined;
+  ctx.metrics.observeCache(true);
+  logPredictions(ctx, m, route, req, predictionsOf(JSON.parse(body) as unknown), true, started);
+  return { body, cache: 'hit' };
+}
+
+/** One log record per unit, and the prediction counters. */
+function logPredictions(ctx: ServeContext, m: LoadedModel, route: string, req: FastifyRequest, predictions: PredictionBody, hit: boolean, started: number): void {
   const latencyMs = performance.now() - started;
   const time = new Date().toISOString();
   const keyId = keyOf(req)?.name ?? null;
@@ -125,7 +156,6 @@ export async function scoreUnits(
   });
   ctx.log.write(records);
   ctx.metrics.observePredictions(records.length, records.filter((r) => r.alert).length);
-  return { body, cache: useCache ? (hit ? 'hit' : 'miss') : 'off' };
 }
 
 /** The predictions inside a cached body (either route's shape). */

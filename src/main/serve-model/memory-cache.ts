@@ -79,3 +79,33 @@ export class MemoryCache implements PredictionCache {
     this.bytes -= e.bytes;
   }
 }
+
+/**
+ * Keys of the raw-body fast path: the SHA-256 of a request's exact bytes → the cache key of its
+ * canonical input. A pure function of the bytes, memoised; bounded by entries, least recently used
+ * first out. It holds no answers: those stay in the cache, with its TTL and its backend.
+ */
+export class KeyIndex {
+  private readonly keys = new Map<string, string>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(raw: string): string | undefined {
+    const key = this.keys.get(raw);
+    if (key !== undefined) {
+      this.keys.delete(raw);
+      this.keys.set(raw, key);
+    }
+    return key;
+  }
+
+  set(raw: string, key: string): void {
+    this.keys.delete(raw);
+    this.keys.set(raw, key);
+    if (this.keys.size > this.maxEntries) this.keys.delete(this.keys.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+}

@@ -10,7 +10,10 @@ import { PrognosError } from '../../shared/errors';
 import { readBundle, type BundleManifest, type BundleTrust, type TrustedKey } from '../core/export';
 import { MANIFEST_FILE, OPENAPI_FILE } from '../core/export/manifest';
 import { buildOpenApi } from '../core/export/openapi';
-import { BundleScorer } from '../core/export/score';
+import { BundleScorer, type UnitScore } from '../core/export/score';
+import type { FleetTable } from '../core/data/table';
+import { FastScorer, SERVE_SESSION_OPTIONS } from './fast-scorer';
+import { KeyIndex } from './memory-cache';
 
 export interface ValidationIssue {
   /** where, as `units[3].rows[7].cycle` */
@@ -23,6 +26,18 @@ export type Validator = (data: unknown) => ValidationIssue | undefined;
 export interface LoadOptions {
   readonly requireSigned: boolean;
   readonly trustedKeys: readonly TrustedKey[];
+  /**
+   * 'fast' (default): FastScorer (the features the models read, micro-batched single-threaded
+   * sessions); 'plain': BundleScorer's 'models' engine, as `prognos predict --bundle` scores. Both
+   * give the same numbers; 'plain' is there to check it.
+   */
+  readonly scoring?: 'fast' | 'plain';
+}
+
+/** What scores units: FastScorer, or BundleScorer's models engine. */
+export interface UnitScorer {
+  scoreUnits(table: FleetTable): Promise<UnitScore[]>;
+  close(): Promise<void>;
 }
 
 export class LoadedModel {
@@ -30,6 +45,8 @@ export class LoadedModel {
   private retired = false;
   private closed = false;
   private idle: (() => void) | undefined;
+  /** the raw-body fast path's index (request bytes → cache key), for this bundle only */
+  readonly rawKeys = new KeyIndex();
 
   private constructor(
     readonly path: string,
@@ -38,7 +55,7 @@ export class LoadedModel {
     readonly manifestSha256: string,
     readonly trust: BundleTrust,
     readonly openapi: Record<string, unknown>,
-    readonly scorer: BundleScorer,
+    readonly scorer: UnitScorer,
     /** the raw ONNX models served on the KServe v2 routes (`gbdt`, `lstm`) */
     readonly raw: ReadonlyMap<string, InferenceSession>,
     readonly validatePredict: Validator,
@@ -60,21 +77,28 @@ export class LoadedModel {
       required: ['rows'],
       properties: { rows: { type: 'array', minItems: 1, items: inline({ $ref: '#/components/schemas/HistoryRow' }, schemas) } },
     });
-    const scorer = await BundleScorer.open(path, { ...verify, engine: 'models' });
     const sha = createHash('sha256').update(manifestBytes).digest('hex');
-    if (scorer.manifest.runId !== bundle.manifest.runId || scorer.manifest.created !== bundle.manifest.created) {
-      await scorer.close();
-      throw new PrognosError('CONFLICT', `${path} changed while it was being loaded; load it again`);
-    }
     const raw = new Map<string, InferenceSession>();
-    const options: InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+    let scorer: UnitScorer | undefined;
     try {
-      raw.set('gbdt', await InferenceSession.create(bundle.files.get(bundle.manifest.models.gbdt.file)!, options));
+      raw.set('gbdt', await InferenceSession.create(bundle.files.get(bundle.manifest.models.gbdt.file)!, SERVE_SESSION_OPTIONS));
       const lstm = bundle.manifest.models.lstm;
-      if (lstm !== undefined) raw.set('lstm', await InferenceSession.create(bundle.files.get(lstm.file)!, options));
+      if (lstm !== undefined) raw.set('lstm', await InferenceSession.create(bundle.files.get(lstm.file)!, SERVE_SESSION_OPTIONS));
+      if (opts.scoring === 'plain') {
+        const plain = await BundleScorer.open(path, { ...verify, engine: 'models' });
+        scorer = plain;
+        if (plain.manifest.runId !== bundle.manifest.runId || plain.manifest.created !== bundle.manifest.created) {
+          throw new PrognosError('CONFLICT', `${path} changed while it was being loaded; load it again`);
+        }
+      } else {
+        const gbdt = raw.get('gbdt')!;
+        const lstmSession = raw.get('lstm');
+        scorer = await FastScorer.open(bundle.manifest, bundle.files, lstmSession === undefined ? { gbdt } : { gbdt, lstm: lstmSession });
+      }
     } catch (e) {
-      await scorer.close();
+      await scorer?.close();
       await Promise.all([...raw.values()].map((s) => s.release()));
+      if (e instanceof PrognosError) throw e;
       throw new PrognosError('BAD_FILE', `onnxruntime cannot load a model of ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
     return new LoadedModel(path, bundle.manifest, sha, bundle.trust, openapi, scorer, raw, validatePredict, validateRows, new Date());

@@ -42,15 +42,17 @@ export function tableOf(units: readonly UnitHistory[], m: BundleManifest, path =
   const unit = new Int32Array(rowCount);
   const cycle = new Int32Array(rowCount);
   const values = columns.map(() => new Float64Array(rowCount));
+  const names = columns.map((c) => c.name);
+  const C = names.length;
   let at = 0;
   for (const u of units) {
     for (const r of u.rows) {
       unit[at] = u.unit;
       cycle[at] = r.cycle!;
-      columns.forEach((c, k) => {
-        const v = r[c.name];
+      for (let k = 0; k < C; k++) {
+        const v = r[names[k]!];
         values[k]![at] = typeof v === 'number' ? v : Number.NaN;
-      });
+      }
       at++;
     }
   }

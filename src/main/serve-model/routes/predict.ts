@@ -1,16 +1,44 @@
-/** POST /predict: histories in, one prediction per unit out, as the bundle's openapi.json says. */
-import type { FastifyInstance } from 'fastify';
-import { scoreUnits, type ServeContext } from '../context';
+/**
+ * POST /predict: histories in, one prediction per unit out, as the bundle's openapi.json says.
+ *
+ * The route keeps the body as bytes (a JSON parser of its own, in this route's scope only): bytes
+ * answered before are a cache hit before any parsing or validation (cachedByRawBody); other bodies
+ * are parsed here with Fastify's own JSON parser (same prototype-poisoning rules, same errors) and
+ * validated as before.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { cachedByRawBody, rawBodyKey, scoreUnits, type ServeContext } from '../context';
 import { HttpError } from '../http-errors';
 import type { UnitHistory } from '../request';
 
+const ROUTE = '/predict';
+
 export function predictRoutes(app: FastifyInstance, ctx: ServeContext): void {
-  app.post('/predict', async (req, reply) => {
-    const scored = await ctx.withModel(async (m) => {
-      const issue = m.validatePredict(req.body);
-      if (issue !== undefined) throw new HttpError(422, 'INVALID_INPUT', issue.field === '' ? issue.message : `${issue.field}: ${issue.message}`, issue.field);
-      return scoreUnits(ctx, m, '/predict', req, (req.body as { units: UnitHistory[] }).units);
+  void app.register((scope, _opts, done) => {
+    const jsonParser = scope.getDefaultJsonParser('error', 'error');
+    const parse = (req: FastifyRequest, raw: Buffer): unknown => {
+      let result: { err: Error | null; body?: unknown } = { err: null };
+      void jsonParser(req, raw.toString('utf8'), (err, body) => (result = { err, body }));
+      if (result.err !== null) throw result.err;
+      return result.body;
+    };
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw, done) => done(null, raw));
+
+    scope.post(ROUTE, async (req, reply) => {
+      // a JSON body arrives as bytes; any other (text/plain) as Fastify parsed it, and is refused by the schema
+      const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+      const scored = await ctx.withModel(async (m) => {
+        const rawKey = raw !== undefined && ctx.cacheTtlSeconds > 0 ? rawBodyKey(ROUTE, raw) : undefined;
+        const hit = rawKey === undefined ? undefined : await cachedByRawBody(ctx, m, ROUTE, req, rawKey);
+        if (hit !== undefined) return hit;
+        const body = raw === undefined ? req.body : parse(req, raw);
+        const issue = m.validatePredict(body);
+        if (issue !== undefined) throw new HttpError(422, 'INVALID_INPUT', issue.field === '' ? issue.message : `${issue.field}: ${issue.message}`, issue.field);
+        return scoreUnits(ctx, m, ROUTE, req, (body as { units: UnitHistory[] }).units, undefined, rawKey);
+      });
+      return reply.header('X-Prognos-Cache', scored.cache).type('application/json; charset=utf-8').send(scored.body);
     });
-    return reply.header('X-Prognos-Cache', scored.cache).type('application/json; charset=utf-8').send(scored.body);
+    done();
   });
 }

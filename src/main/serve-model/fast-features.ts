@@ -1,0 +1,109 @@
+/**
+ * The engineered features a bundle's models read, and only those. `engineerFeatures` computes every
+ * column of the recipe (for FD001: 15 sensors × 23 columns); the models read about 40 of them. This
+ * computes the named columns with the very functions `engineerFeatures` uses (rollingWindow,
+ * ewmaPerUnit, diffPerUnit, regimeTimeColumns, normaliseSensors), over the whole history of each
+ * unit, so every value is bit for bit what the full computation gives: running sums and the EWMA
+ * depend on the whole history, so the tail alone would not do.
+ */
+import { PrognosError } from '../../shared/errors';
+import { unitSpans, type FleetTable, type UnitSpan } from '../core/data/table';
+import type { BundleManifest } from '../core/export';
+import {
+  diffPerUnit,
+  ewmaPerUnit,
+  featureDefsOfState,
+  regimeTimeColumns,
+  rollingWindow,
+  type FeatureDef,
+  type FeatureState,
+} from '../core/features/engineer';
+import { assignRegimes, columnIndex, normaliseSensors } from '../core/features/regime';
+import { ewmaAlphaOf, parseFeatureSpec, type FeatureStat } from '../core/features/spec';
+
+/** One rolling-window pass: a sensor, a window and the statistics read from it. */
+interface WindowPass {
+  readonly sensor: string;
+  readonly window: number;
+  readonly stats: { readonly stat: FeatureStat; readonly name: string }[];
+}
+
+export class FeaturePlan {
+  /** the feature names computed, each once */
+  readonly names: readonly string[];
+  private readonly state: FeatureState;
+  private readonly sensors: readonly string[];
+  private readonly raw: readonly FeatureDef[];
+  private readonly passes: readonly WindowPass[];
+  private readonly ewma: readonly FeatureDef[];
+  private readonly diff: readonly FeatureDef[];
+  private readonly regime: readonly FeatureDef[];
+  private readonly alpha: number;
+
+  /** The features any of the bundle's models reads: the GBDT's, the LSTM's and the RUL GBDT's. */
+  constructor(m: BundleManifest) {
+    const f = m.features;
+    this.state = {
+      spec: parseFeatureSpec(f.spec),
+      sensors: [...f.sensors],
+      droppedSensors: [...f.droppedSensors],
+      ...(f.regime === undefined ? {} : { regime: f.regime }),
+    };
+    const wanted = new Set([...m.selectedFeatures, ...(m.lstmFeatures ?? []), ...(m.rul?.features ?? [])]);
+    const defs = new Map(featureDefsOfState(this.state).map((d) => [d.name, d]));
+    const used: FeatureDef[] = [];
+    for (const name of wanted) {
+      const d = defs.get(name);
+      if (d === undefined) throw new PrognosError('BAD_FILE', `manifest.json: the feature recipe does not produce ${name}`);
+      used.push(d);
+    }
+    this.names = used.map((d) => d.name);
+    this.sensors = [...new Set(used.filter((d) => d.sensor !== 'regime').map((d) => d.sensor))];
+    this.raw = used.filter((d) => d.kind === 'raw');
+    this.ewma = used.filter((d) => d.kind === 'ewma');
+    this.diff = used.filter((d) => d.kind === 'diff');
+    this.regime = used.filter((d) => d.kind === 'regimeCycles' || d.kind === 'regimeShare');
+    const passes = new Map<string, WindowPass>();
+    for (const d of used) {
+      if (d.kind !== 'mean' && d.kind !== 'std' && d.kind !== 'min' && d.kind !== 'max' && d.kind !== 'slope') continue;
+      const key = `${d.sensor}\u0000${d.window!}`;
+      let p = passes.get(key);
+      if (p === undefined) passes.set(key, (p = { sensor: d.sensor, window: d.window!, stats: [] }));
+      p.stats.push({ stat: d.kind, name: d.name });
+    }
+    this.passes = [...passes.values()];
+    this.alpha = ewmaAlphaOf(this.state.spec);
+  }
+
+  /** The planned feature columns of `table`, one value per table row, as `engineerFeatures` computes them. */
+  compute(table: FleetTable, spans: readonly UnitSpan[] = unitSpans(table)): Map<string, Float32Array> {
+    const state = this.state;
+    for (const name of state.sensors) columnIndex(table, name);
+    const source = state.regime !== undefined ? normaliseSensors(table, state.regime) : new Map(this.sensors.map((s) => [s, table.values[columnIndex(table, s)]!]));
+    const n = table.rowCount;
+    const out = new Map<string, Float32Array>();
+    for (const d of this.raw) out.set(d.name, new Float32Array(source.get(d.sensor)!));
+    const scratch = new Int32Array(2 * n);
+    for (const p of this.passes) {
+      const cols: Partial<Record<FeatureStat, Float32Array>> = {};
+      for (const s of p.stats) out.set(s.name, (cols[s.stat] = new Float32Array(n)));
+      rollingWindow(source.get(p.sensor)!, table.cycle, spans, p.window, cols, scratch);
+    }
+    for (const d of this.ewma) {
+      const col = new Float32Array(n);
+      ewmaPerUnit(source.get(d.sensor)!, spans, this.alpha, col);
+      out.set(d.name, col);
+    }
+    for (const d of this.diff) {
+      const col = new Float32Array(n);
+      diffPerUnit(source.get(d.sensor)!, spans, col);
+      out.set(d.name, col);
+    }
+    if (this.regime.length > 0) {
+      const k = state.regime!.centroids.length;
+      const cols = regimeTimeColumns(assignRegimes(table, state.regime!), spans, k);
+      for (const d of this.regime) out.set(d.name, cols[(d.kind === 'regimeShare' ? k : 0) + d.regime!]!);
+    }
+    return out;
+  }
+}
