@@ -68,6 +68,8 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     'alert-rate': { type: 'string' },
     'alert-cooldown': { type: 'string' },
   });
+  // started with an IPC channel (the workbench does): the channel must not keep this process alive
+  process.channel?.unref();
   const bundlePath = resolve(requireOption(values.bundle, 'bundle'));
   const port = portOption(values.port, 'port', 8080);
   const host = values.host ?? '127.0.0.1';
@@ -174,6 +176,11 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     process.on('SIGHUP', reload);
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // the channel closes when the process that started this one is gone, even killed by SIGKILL: stop too
+    if (process.channel !== undefined) {
+      if (process.connected) process.once('disconnect', () => stop('The parent process is gone'));
+      else stop('The parent process is gone');
+    }
   });
   await server.close();
   await monitoring.close();
