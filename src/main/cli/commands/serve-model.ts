@@ -158,9 +158,8 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
       ? 'No --api-keys: listening on 127.0.0.1 only, every route open to this machine.'
       : `API keys: ${apiKeys.size} from ${values['api-keys']}; required on every route but /healthz, /readyz, /v2/health/* and /metrics.`,
   );
-  out.note(`Monitoring: ${await monitoring.start()}`);
-
-  await new Promise<void>((resolveStop) => {
+  // the signal handlers are in place before anything else is awaited: the server answers /readyz already
+  const stopped = new Promise<void>((resolveStop) => {
     const reload = (): void => {
       out.note('SIGHUP: reloading the bundle…');
       server.reload().then(
@@ -182,6 +181,8 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
       else stop('The parent process is gone');
     }
   });
+  out.note(`Monitoring: ${await monitoring.start()}`);
+  await stopped;
   await server.close();
   await monitoring.close();
   await backends.close();
