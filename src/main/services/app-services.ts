@@ -49,6 +49,8 @@ export interface ServicesOptions {
   reportsDir?: string;
   /** main's own open dialog (Electron only): the chosen path, or undefined when cancelled */
   chooseFile?: (purpose: 'data' | 'bundle-zip' | 'bundle-folder') => Promise<string | undefined>;
+  /** why the Export view cannot start a model server here (the packaged desktop app) */
+  modelServerUnavailable?: string;
 }
 
 /** Everything behind the contract: store, jobs, uploads. Transports (IPC, HTTP, CLI) only route to it. */
@@ -87,7 +89,7 @@ export class AppServices {
       ...(opts.reveal === undefined ? {} : { reveal: opts.reveal }),
       ...(opts.reportWorker === undefined ? {} : { workerScript: opts.reportWorker }),
     });
-    this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id) });
+    this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }) });
     if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }

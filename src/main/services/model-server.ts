@@ -35,8 +35,8 @@ const log = logger('model-server');
 export const DEFAULT_SERVED_CACHE_TTL_SECONDS = 300;
 /** how long a start may take before it is reported failed (loading a bundle into onnxruntime on a busy machine) */
 const START_TIMEOUT_MS = 120_000;
-/** how long a stopping server may take to finish its requests before it is killed */
-const STOP_TIMEOUT_MS = 15_000;
+/** how long a stopping server may take to finish its requests and flush its log before it is killed (Kubernetes' default grace period) */
+const STOP_TIMEOUT_MS = 30_000;
 /** a request to the child (readiness, metrics, recent predictions) */
 const PROBE_TIMEOUT_MS = 3_000;
 const TRY_TIMEOUT_MS = 60_000;
@@ -55,6 +55,8 @@ export interface ModelServerServiceOptions {
   readonly execPath?: string;
   /** where each server keeps its prediction log (default: the OS temp folder; removed when it stops) */
   readonly tempRoot?: string;
+  /** why no server can be started from this process (a packaged desktop app: its RunAsNode fuse is off) */
+  readonly unavailable?: string;
 }
 
 /** A bounded log of lines: the newest MODEL_SERVER_LOG_LINES, each at most 2,000 characters. */
@@ -113,6 +115,7 @@ export class ModelServerService {
   /** Starts a server for the bundle and resolves once it is ready or has failed (the status says which). */
   async start(input: ModelServerStart): Promise<ModelServerStatus> {
     if (this.closed) throw new PrognosError('CONFLICT', 'The workbench is closing: no model server is started now.');
+    if (this.opts.unavailable !== undefined) throw new PrognosError('CONFLICT', this.opts.unavailable);
     const running = this.servers.get(input.bundleId);
     if (running !== undefined && (running.state === 'starting' || running.state === 'ready' || running.state === 'stopping')) {
       throw new PrognosError('CONFLICT', `A model server for ${input.bundleId} is ${running.state === 'stopping' ? 'stopping' : `running${running.url === null ? '' : ` at ${running.url}`}`}: stop it first.`);

@@ -117,7 +117,7 @@ describe('a model server started from the workbench', () => {
     expect(stopped.state).toBe('stopped');
     expect(stopped.url).toBeNull();
     expect(stopped.error).toBeNull();
-    expect(stopped.log.some((l) => /Stopped: every request answered/.test(l))).toBe(true);
+    expect(stopped.log.some((l) => /Stopped: every request answered/.test(l)), stopped.log.join('\n')).toBe(true);
     expect(await portClosed(url)).toBe(true);
     expect(gone(pid)).toBe(true);
     await expect(h['modelServer:try']({ bundleId: 'shipped:demo', datasetId, unit: unit.unit })).rejects.toThrow(/No model server is ready/);
@@ -172,6 +172,18 @@ describe('a model server started from the workbench', () => {
     expect(s.state).toBe('failed');
     expect(s.error).toMatch(/not signed by a trusted key \(unsigned\); the trust policy requires one/);
   }, 120_000);
+
+  it('starts nothing where child servers cannot run, saying why', async () => {
+    const service = new ModelServerService({
+      cliScript: join(REPO, 'out', 'main', 'cli.js'),
+      storeDir: services.store.dir,
+      bundlePath: () => DEMO_BUNDLE,
+      table: () => services.table(datasetId),
+      unavailable: 'no child processes here',
+    });
+    await expect(service.start({ bundleId: 'shipped:demo' })).rejects.toThrow(/^no child processes here$/);
+    expect((await service.status('shipped:demo')).state).toBe('stopped');
+  });
 
   it('exits when the workbench’s process is killed with SIGKILL', async () => {
     const parent = spawn(process.execPath, [join(REPO, 'node_modules', 'vite-node', 'vite-node.mjs'), join(__dirname, 'workbench-server-parent.ts'), services.store.dir], {
