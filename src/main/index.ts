@@ -94,6 +94,8 @@ async function start(): Promise<void> {
     reveal: (path) => shell.showItemInFolder(path),
     reportsDir: join(app.getPath('documents'), 'Prognos reports'),
     chooseFile,
+    // the packaged app's RunAsNode fuse is off, so it cannot run the CLI as a child process
+    ...(app.isPackaged ? { modelServerUnavailable: 'The packaged desktop app cannot start a model server (it does not run as Node); run `prognos serve-model --bundle PATH` in a terminal, or use browser mode.' } : {}),
   });
   log.info(`store at ${services.store.dir}; app root ${APP_ROOT}`);
   await createWindow(services);

@@ -38,6 +38,7 @@ import {
 import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from './drift';
 import { alertRuleSchema, webhookSettingSchema } from './drift';
 import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedTemplateSchema } from './report';
+import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
 import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
@@ -170,6 +171,14 @@ export const channels = {
     input: z.object({ notificationIds: z.array(z.string().min(1).max(64)).max(1000).optional(), all: z.boolean().optional() }),
     output: z.object({ unread: z.number().int() }),
   },
+  /** a local model server for a bundle (`prognos serve-model` in a child process, 127.0.0.1 only); one per bundle */
+  'modelServer:start': { input: modelServerStartSchema, output: modelServerStatusSchema },
+  /** stops it gracefully (SIGTERM: in-flight requests finish) and waits until its port is closed */
+  'modelServer:stop': { input: z.object({ bundleId: z.string().min(1) }), output: modelServerStatusSchema },
+  /** its state, URL and log; while ready also its metrics and up to `recent` newest predictions */
+  'modelServer:status': { input: z.object({ bundleId: z.string().min(1), recent: z.number().int().min(1).max(200).optional() }), output: modelServerStatusSchema },
+  /** POSTs one unit's whole history from a dataset to the running server's /predict and returns its answer */
+  'modelServer:try': { input: modelServerTrySchema, output: modelServerTryResultSchema },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -16,6 +16,7 @@ import { LoadedModel } from './model';
 import { kserveRoutes } from './routes/kserve';
 import { opsRoutes } from './routes/ops';
 import { predictRoutes } from './routes/predict';
+import { recentRoutes } from './routes/recent';
 import { unitRoutes } from './routes/units';
 import type { FeatureStore, PredictionCache, PredictionLog } from './types';
 
@@ -186,6 +187,7 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
   unitRoutes(app, ctx);
   kserveRoutes(app, ctx, async () => (await readiness()).ready);
   opsRoutes(app, ctx, { readiness, reload: () => reload(), keysRequired: opts.apiKeys !== undefined });
+  recentRoutes(app, ctx);
 
   let closed: Promise<void> | undefined;
   return {

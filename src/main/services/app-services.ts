@@ -26,6 +26,7 @@ import { DriftService } from './drift';
 import { shareTable } from './shared-table';
 import { AlertService, validationFiguresOf } from './alerts';
 import { ReportService } from './reports';
+import { ModelServerService } from './model-server';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -48,6 +49,8 @@ export interface ServicesOptions {
   reportsDir?: string;
   /** main's own open dialog (Electron only): the chosen path, or undefined when cancelled */
   chooseFile?: (purpose: 'data' | 'bundle-zip' | 'bundle-folder') => Promise<string | undefined>;
+  /** why the Export view cannot start a model server here (the packaged desktop app) */
+  modelServerUnavailable?: string;
 }
 
 /** Everything behind the contract: store, jobs, uploads. Transports (IPC, HTTP, CLI) only route to it. */
@@ -64,6 +67,8 @@ export class AppServices {
   readonly drift: DriftService;
   readonly alerts: AlertService;
   readonly reports: ReportService;
+  /** local model servers (`prognos serve-model` children) started from the Export view */
+  readonly modelServers: ModelServerService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -84,12 +89,14 @@ export class AppServices {
       ...(opts.reveal === undefined ? {} : { reveal: opts.reveal }),
       ...(opts.reportWorker === undefined ? {} : { workerScript: opts.reportWorker }),
     });
+    this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }) });
     if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }
 
   async close(): Promise<void> {
     this.closing.abort();
+    await this.modelServers.close();
     await this.jobs.cancelAll();
     // a CLI command (drift) lets its webhook deliveries finish before it exits; the app stops them (resumed on the next open)
     if (this.opts.mode === 'cli') await this.alerts.idle();
@@ -211,6 +218,7 @@ export class AppServices {
   private createHandlers(): Handlers {
     return {
       ...this.alerts.handlers(),
+      ...this.modelServers.handlers(),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),

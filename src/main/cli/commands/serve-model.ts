@@ -65,6 +65,8 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     'alert-rate': { type: 'string' },
     'alert-cooldown': { type: 'string' },
   });
+  // started with an IPC channel (the workbench does): the channel must not keep this process alive
+  process.channel?.unref();
   const bundlePath = resolve(requireOption(values.bundle, 'bundle'));
   const port = portOption(values.port, 'port', 8080);
   const host = values.host ?? '127.0.0.1';
@@ -153,9 +155,8 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
       ? 'No --api-keys: listening on 127.0.0.1 only, every route open to this machine.'
       : `API keys: ${apiKeys.size} from ${values['api-keys']}; required on every route but /healthz, /readyz, /v2/health/* and /metrics.`,
   );
-  out.note(`Monitoring: ${await monitoring.start()}`);
-
-  await new Promise<void>((resolveStop) => {
+  // the signal handlers are in place before anything else is awaited: the server answers /readyz already
+  const stopped = new Promise<void>((resolveStop) => {
     const reload = (): void => {
       out.note('SIGHUP: reloading the bundle…');
       server.reload().then(
@@ -171,7 +172,14 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     process.on('SIGHUP', reload);
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // the channel closes when the process that started this one is gone, even killed by SIGKILL: stop too
+    if (process.channel !== undefined) {
+      if (process.connected) process.once('disconnect', () => stop('The parent process is gone'));
+      else stop('The parent process is gone');
+    }
   });
+  out.note(`Monitoring: ${await monitoring.start()}`);
+  await stopped;
   await server.close();
   await monitoring.close();
   await backends.close();

@@ -10,6 +10,7 @@ import { BundleDetail } from './BundleDetail';
 import { BundleLibrary, type ImportPhase } from './BundleLibrary';
 import { ExportPanel } from './ExportPanel';
 import { KeysPanel } from './KeysPanel';
+import { ModelServerPanel } from './ModelServerPanel';
 import { useBundleVerdicts } from './use-bundle-verdicts';
 
 /** Whether the first dropped item is a folder (browsers expose this only through the entry API). */
@@ -160,6 +161,7 @@ export function ExportView() {
             </p>
           </div>
         )}
+        {selected !== null && <ModelServerPanel key={selected.bundleId} entry={selected} />}
       </div>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true" data-testid="bundle-drop-overlay">
