@@ -52,12 +52,13 @@ export function DeleteConfirm(props: { target: DeleteTarget | null; onDeleted: (
     );
   };
 
+  if (target === null) return null;
   const goes = impact?.lines.filter((l) => !l.startsWith('kept:')) ?? [];
   const kept = impact?.lines.filter((l) => l.startsWith('kept:')) ?? [];
   return (
     <ConfirmDialog
-      open={target !== null}
-      title={`Delete ${target?.kind ?? ''}?`}
+      open
+      title={`Delete ${target.kind}?`}
       confirmLabel="Delete"
       danger
       busy={busy || impact === null}

@@ -62,7 +62,12 @@ export function WorkingContextProvider({ children }: { children: ReactNode }) {
   const [lists, setLists] = useState<ContextLists | null>(null);
   const [error, setError] = useState<PrognosError | null>(null);
   const [generation, setGeneration] = useState(0);
-  const refresh = useCallback(() => setGeneration((g) => g + 1), []);
+  // while lists reload, choices are not checked against the old ones (a new item is not in them yet)
+  const [reloading, setReloading] = useState(true);
+  const refresh = useCallback(() => {
+    setReloading(true);
+    setGeneration((g) => g + 1);
+  }, []);
 
   useEffect(() => {
     let current = true;
@@ -71,9 +76,12 @@ export function WorkingContextProvider({ children }: { children: ReactNode }) {
         if (!current) return;
         setLists({ datasets, runs, bundles });
         setError(null);
+        setReloading(false);
       },
       (e: unknown) => {
-        if (current) setError(asPrognosError(e));
+        if (!current) return;
+        setError(asPrognosError(e));
+        setReloading(false);
       },
     );
     return () => {
@@ -85,14 +93,22 @@ export function WorkingContextProvider({ children }: { children: ReactNode }) {
 
   // a stored choice whose item is gone is dropped, and the stored copy with it
   useEffect(() => {
-    if (lists === null) return;
+    if (lists === null || reloading) return;
     const valid = validChoice(chosen, lists);
     if (valid.dataset !== chosen.dataset || valid.fleet !== chosen.fleet || valid.run !== chosen.run || valid.bundle !== chosen.bundle) setChosen(valid);
-  }, [lists, chosen]);
+  }, [lists, chosen, reloading]);
 
   useEffect(() => saveChoice(chosen), [chosen]);
 
-  const choose = useCallback((slot: ContextSlot, id: string | null) => setChosen((c) => ({ ...c, [slot]: id })), []);
+  const choose = useCallback(
+    (slot: ContextSlot, id: string | null) => {
+      setChosen((c) => ({ ...c, [slot]: id }));
+      // an item the lists do not hold yet (just imported or trained): load them again before checking
+      const known = lists === null || id === null || [...lists.datasets.map((d) => d.datasetId), ...lists.runs.map((r) => r.runId), ...lists.bundles.map((b) => b.bundleId)].includes(id);
+      if (!known) refresh();
+    },
+    [lists, refresh],
+  );
   const current = useMemo(() => (lists === null ? EMPTY_CHOICE : resolveContext(chosen, lists)), [chosen, lists]);
   const dataset = useCallback((id: string | null) => lists?.datasets.find((d) => d.datasetId === id) ?? null, [lists]);
   const run = useCallback((id: string | null) => lists?.runs.find((r) => r.runId === id) ?? null, [lists]);

@@ -16,9 +16,10 @@ export function useRoleConfirm(datasetId: string | null, start: () => void): { r
     if (dataset === null || dataset.role === 'training') start();
     else setOpen(true);
   };
-  const dialog = (
+  // mounted only while asking, so the view holds no second closed dialog
+  const dialog = open && dataset !== null && (
     <ConfirmDialog
-      open={open && dataset !== null}
+      open
       title="Train on a fleet that is not a training fleet?"
       confirmLabel="Train anyway"
       onConfirm={() => {
