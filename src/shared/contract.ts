@@ -39,6 +39,7 @@ import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from 
 import { alertRuleSchema, webhookSettingSchema } from './drift';
 import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedTemplateSchema } from './report';
 import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
+import { datasetRoleSchema, deleteImpactSchema, deleteTargetSchema, displayNameSchema } from './housekeeping';
 import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
@@ -56,6 +57,13 @@ export const channels = {
   /** the settings of at most 5,000 rows coloured by operating regime */
   'datasets:regimes': { input: datasetIdInput, output: regimePointsSchema },
   'datasets:delete': { input: datasetIdInput, output: z.object({ deleted: z.boolean() }) },
+  /** roles and names; a delete's impact: what else goes with a dataset, run or bundle (src/shared/housekeeping.ts) */
+  'datasets:setRole': { input: z.object({ datasetId: z.string().min(1), role: datasetRoleSchema }), output: datasetRecordSchema },
+  'datasets:rename': { input: z.object({ datasetId: z.string().min(1), name: displayNameSchema }), output: datasetRecordSchema },
+  'runs:rename': { input: z.object({ runId: z.string().min(1), name: displayNameSchema.nullable() }), output: z.object({ runId: z.string(), name: z.string().nullable() }) },
+  'bundles:rename': { input: z.object({ bundleId: z.string().min(1), name: displayNameSchema.nullable() }), output: z.object({ bundleId: z.string(), name: z.string().nullable() }) },
+  'bundles:delete': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
+  'housekeeping:impact': { input: z.object({ target: deleteTargetSchema }), output: deleteImpactSchema },
   /** starts a background import; progress and the result arrive as job events */
   'datasets:import': { input: importRequestSchema, output: jobStartedSchema },
   /** generates a synthetic fleet and imports it (sample data) */

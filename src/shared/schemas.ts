@@ -1,6 +1,7 @@
 /** Schemas of the values that cross the contract. Types are inferred from them. */
 import { z } from 'zod';
 import { calibrationReportSchema } from './calibration';
+import { datasetRoleSchema } from './housekeeping';
 
 export const columnRoleSchema = z.enum(['unit', 'cycle', 'setting', 'sensor']);
 
@@ -77,6 +78,8 @@ export const datasetRecordSchema = z.object({
   summary: datasetSummarySchema,
   /** null for a dataset imported before regime detection existed, until it is shown (`datasets:regimes`) */
   regimes: datasetRegimesSchema.nullable(),
+  /** what the dataset is for: guessed at import, changeable (migration 010) */
+  role: datasetRoleSchema,
 });
 export type DatasetRecord = z.infer<typeof datasetRecordSchema>;
 
@@ -242,6 +245,8 @@ export const runStatusSchema = z.enum(['running', 'done', 'failed', 'cancelled']
 
 export const runSummarySchema = z.object({
   runId: z.string(),
+  /** the analyst's name for the run (null: shown by its id) */
+  name: z.string().nullable(),
   datasetId: z.string(),
   datasetName: z.string().nullable(),
   status: runStatusSchema,
@@ -330,6 +335,8 @@ export type TrustPolicyValue = z.infer<typeof trustPolicySchema>;
 
 export const bundleEntrySchema = z.object({
   bundleId: z.string(),
+  /** the analyst's name for the bundle, kept in the store (null: shown by its id) */
+  name: z.string().nullable(),
   path: z.string(),
   origin: z.enum(['exported', 'imported', 'shipped']),
   runId: z.string(),

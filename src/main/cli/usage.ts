@@ -8,3 +8,8 @@ export const REPORT_USAGE =
 
 export const SERVE_MODEL_USAGE =
   'serve-model --bundle B [--port N] [--host H] [--api-keys FILE] [--require-signed] [--trusted-key PEM]... [--redis URL] [--postgres URL] [--spool-dir DIR] [--require-backends] [--cache-ttl S] [--log FILE] [--body-limit BYTES] [--rate-limit N] [--drift-window ROWS] [--drift-interval S] [--alert-webhook URL] [--alert-rate PCT] [--alert-cooldown MIN]   serve a bundle over HTTP: POST /predict (its openapi.json), KServe v2, /units/{unit}/cycles and /risk, /healthz, /readyz, /model, /metrics, /predictions/recent; online drift of the features over the last --drift-window scored rows (default 5000, 0: off) against the bundle’s drift reference, recomputed every --drift-interval s (default 30); drift alerts, and alerts when more than --alert-rate % of predictions alert, POSTed to the Slack-compatible --alert-webhook once per episode (--alert-cooldown minutes, default 30); SIGHUP reloads the bundle, SIGTERM stops gracefully';
+
+export const DATASETS_USAGE =
+  'datasets [list] | datasets set-role D training|test|unlabeled | datasets rename D NAME | datasets delete D [--force]  list datasets (with their role), set a role, rename, delete (states what goes with it; --force deletes)';
+export const RUNS_SUBCOMMANDS = 'runs rename R NAME | runs delete R [--force]';
+export const BUNDLES_USAGE = 'bundles [list] | bundles rename B NAME | bundles delete B [--force]  the bundle library (names kept in the store); a delete states what goes and needs --force';

@@ -27,6 +27,8 @@ import { shareTable } from './shared-table';
 import { AlertService, validationFiguresOf } from './alerts';
 import { ReportService } from './reports';
 import { ModelServerService } from './model-server';
+import { HousekeepingService } from './housekeeping';
+import { guessDatasetRole } from '../core/data/role-guess';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -69,6 +71,7 @@ export class AppServices {
   readonly reports: ReportService;
   /** local model servers (`prognos serve-model` children) started from the Export view */
   readonly modelServers: ModelServerService;
+  readonly housekeeping: HousekeepingService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -90,6 +93,7 @@ export class AppServices {
       ...(opts.reportWorker === undefined ? {} : { workerScript: opts.reportWorker }),
     });
     this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }) });
+    this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
     if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }
@@ -195,6 +199,7 @@ export class AppServices {
       summary: parsed.summary,
       table: parsed.table,
       regimes: parsed.regimes,
+      role: guessDatasetRole(parsed.table, parsed.regimes).role,
     });
     ctx.progress(1, `Imported ${dataset.rows.toLocaleString('en-US')} rows of ${dataset.units} units.`);
     return { dataset, duplicateOf };
@@ -272,10 +277,13 @@ export class AppServices {
         const points = regimeScatter(this.table(datasetId), regimes, 5000);
         return { regimes, axes: points?.axes ?? [], x: points?.x ?? [], y: points?.y ?? [], regime: points?.regime ?? [], totalRows: d.rows };
       },
-      'datasets:delete': ({ datasetId }) => {
-        this.tableCache.delete(datasetId);
-        return Promise.resolve({ deleted: this.store.deleteDataset(datasetId) });
-      },
+      'datasets:delete': async ({ datasetId }) => ({ deleted: (await this.housekeeping.delete({ kind: 'dataset', datasetId })).deleted }),
+      'datasets:setRole': ({ datasetId, role }) => Promise.resolve(this.housekeeping.setRole(datasetId, role)),
+      'datasets:rename': ({ datasetId, name }) => Promise.resolve(this.housekeeping.renameDataset(datasetId, name)),
+      'runs:rename': ({ runId, name }) => Promise.resolve(this.housekeeping.renameRun(runId, name)),
+      'bundles:rename': ({ bundleId, name }) => this.housekeeping.renameBundle(bundleId, name),
+      'bundles:delete': async ({ bundleId }) => ({ deleted: (await this.housekeeping.delete({ kind: 'bundle', bundleId })).deleted }),
+      'housekeeping:impact': ({ target }) => this.housekeeping.impact(target),
       'datasets:import': (req) => {
         // resolve sources now (once: a handle is used up) so a bad one fails the call, not the job
         const data = this.resolveSource(req.source);
@@ -297,7 +305,7 @@ export class AppServices {
       'train:start': ({ datasetId, config }) => Promise.resolve(this.startTraining(datasetId, config)),
       'runs:list': ({ datasetId }) => Promise.resolve(this.store.listRuns(datasetId === undefined ? undefined : { datasetId }).map((r) => this.training.summary(r))),
       'runs:get': ({ runId }) => Promise.resolve(this.training.detail(runId)),
-      'runs:delete': ({ runId }) => Promise.resolve({ deleted: this.store.deleteRun(runId) }),
+      'runs:delete': async ({ runId }) => ({ deleted: (await this.housekeeping.delete({ kind: 'run', runId })).deleted }),
       'runs:setEnsemble': ({ runId, weight, threshold }) => {
         this.training.setEnsemble(runId, weight, threshold);
         return Promise.resolve({ saved: true });

@@ -147,6 +147,7 @@ export class ExportService {
     const refused = requireTrusted && b.trust.verdict !== 'trusted' ? `not signed by a trusted key (${b.trust.summary}); the trust policy requires one` : null;
     return {
       ...loc,
+      name: this.store.housekeeping().bundleNames().get(loc.bundleId) ?? null,
       runId: m.runId,
       created: m.created,
       datasetName: m.dataset.name ?? null,
@@ -221,6 +222,16 @@ export class ExportService {
   async verifyById(bundleId: string, ctx: WorkerCallContext = UNCANCELLED) {
     const r = await this.verify(this.pathOf(bundleId).path, {}, ctx);
     return { ok: r.ok, problems: r.problems.map((p) => ({ file: p.file, reason: p.reason })), trust: r.trust === undefined ? null : { ...r.trust } };
+  }
+
+  /** Removes a bundle of the store's library (folder or zip) and its name; shipped bundles are read-only. */
+  async removeFromLibrary(bundleId: string): Promise<boolean> {
+    const loc = this.locations().find((l) => l.bundleId === bundleId);
+    if (loc === undefined) return false;
+    if (loc.origin === 'shipped') throw new PrognosError('FORBIDDEN', `${bundleId} ships with the app and cannot be deleted.`);
+    await rm(loc.path, { recursive: true, force: true });
+    this.store.housekeeping().setBundleName(bundleId, null);
+    return true;
   }
 
   revealById(bundleId: string): { shown: boolean; path: string } {

@@ -212,6 +212,7 @@ export class TrainingService {
     const headline = result?.metrics?.ensemble ?? result?.metrics?.gbdt;
     return {
       runId: r.runId,
+      name: this.store.housekeeping().runName(r.runId),
       datasetId: r.datasetId,
       datasetName: this.store.getDataset(r.datasetId)?.name ?? null,
       status: r.status,

@@ -1,5 +1,6 @@
 import { Suspense, useCallback } from 'react';
 import { useApi, useTransport } from './api/context';
+import { ContextBar } from './components/ContextBar';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { NotificationBell } from './components/notifications/NotificationBell';
 import { useAsync } from './lib/use-async';
@@ -70,14 +71,17 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main className="app-main" aria-label={active?.label}>
-        {active !== undefined && (
-          <ErrorBoundary key={active.id} where={`the ${active.label} view`}>
-            <Suspense fallback={<p className="view-pad muted">Loading…</p>}>
-              <active.component />
-            </Suspense>
-          </ErrorBoundary>
-        )}
+      <main className="app-main app-main--with-context" aria-label={active?.label}>
+        {active !== undefined && <ContextBar uses={active.uses} viewLabel={active.label} />}
+        <div className="app-main__view">
+          {active !== undefined && (
+            <ErrorBoundary key={active.id} where={`the ${active.label} view`}>
+              <Suspense fallback={<p className="view-pad muted">Loading…</p>}>
+                <active.component />
+              </Suspense>
+            </ErrorBoundary>
+          )}
+        </div>
       </main>
     </div>
   );

@@ -7,6 +7,7 @@ import { ApiProvider } from './api/context';
 import { JobTracker } from './api/job-tracker';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { WorkbenchProvider } from './state/workbench';
+import { WorkingContextProvider } from './state/working-context';
 import './styles.css';
 
 const transport = createTransport();
@@ -19,9 +20,11 @@ createRoot(container).render(
   <StrictMode>
     <ErrorBoundary where="Prognos">
       <ApiProvider transport={transport} jobs={jobs}>
-        <WorkbenchProvider>
-          <App />
-        </WorkbenchProvider>
+        <WorkingContextProvider>
+          <WorkbenchProvider>
+            <App />
+          </WorkbenchProvider>
+        </WorkingContextProvider>
       </ApiProvider>
     </ErrorBoundary>
   </StrictMode>,

@@ -5,6 +5,7 @@ import { orderBundles, resolveScorerKey, scorerChoices, type ScorerChoiceOptions
 function bundle(bundleId: string, origin: BundleEntry['origin'], created: string): BundleEntry {
   return {
     bundleId,
+    name: null,
     path: `/store/bundles/${bundleId}`,
     origin,
     runId: `run_${bundleId}`,
@@ -23,6 +24,7 @@ function bundle(bundleId: string, origin: BundleEntry['origin'], created: string
 function run(runId: string, status: RunSummary['status'], createdAt: string): RunSummary {
   return {
     runId,
+    name: null,
     datasetId: 'ds_1',
     datasetName: 'train',
     status,

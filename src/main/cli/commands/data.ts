@@ -6,6 +6,8 @@ import { writeSynthFleet } from '../../core/data/synth';
 import { countOption, intOption, parseCommandArgs, requireOption } from '../args';
 import { openServices, waitForJob } from '../context';
 import { table, type Output } from '../output';
+import { DATASET_ROLE_LABELS } from '../../../shared/housekeeping';
+import { datasetsSubcommand } from './housekeeping';
 
 export async function synthCommand(argv: string[], out: Output): Promise<void> {
   const { values } = parseCommandArgs(argv, { units: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, 'rul-out': { type: 'string' }, regimes: { type: 'string' } });
@@ -53,6 +55,7 @@ function datasetJson(d: DatasetRecord): Record<string, unknown> {
     fingerprint: d.fingerprint,
     createdAt: d.createdAt,
     regimes: d.regimes,
+    role: d.role,
   };
 }
 
@@ -92,7 +95,7 @@ export async function importCommand(argv: string[], out: Output): Promise<void> 
     if (result.duplicateOf.length > 0) out.note(`Note: the same file was imported before as ${result.duplicateOf.join(', ')}.`);
     out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf }, () =>
       [
-        `Imported ${d.name} as ${d.datasetId}`,
+        `Imported ${d.name} as ${d.datasetId}, ${d.role === 'unlabeled' ? 'an' : 'a'} ${DATASET_ROLE_LABELS[d.role]} (change with \`prognos datasets set-role ${d.datasetId} ROLE\`)`,
         `  rows ${d.rows.toLocaleString('en-US')}, units ${d.units}, cycles per unit ${d.minCycles}–${d.maxCycles} (median ${d.summary.medianCycles})`,
         d.summary.constantColumns.length > 0 ? `  constant columns: ${d.summary.constantColumns.join(', ')}` : '  no constant columns',
         `  ${regimesLine(d)}`,
@@ -106,8 +109,10 @@ export async function importCommand(argv: string[], out: Output): Promise<void> 
   }
 }
 
-export async function datasetsCommand(argv: string[], out: Output): Promise<void> {
-  const { values } = parseCommandArgs(argv, {});
+export async function datasetsCommand(argv: string[], out: Output): Promise<void | number> {
+  const done = await datasetsSubcommand(argv, out);
+  if (done !== undefined) return done;
+  const { values } = parseCommandArgs(argv, { force: { type: 'boolean', default: false } });
   const services = openServices(values.store);
   try {
     const list = services.store.listDatasets();
@@ -115,8 +120,8 @@ export async function datasetsCommand(argv: string[], out: Output): Promise<void
       list.length === 0
         ? 'No datasets yet. Import one with `prognos import FILE`.'
         : table(
-            list.map((d) => [d.datasetId, d.name, d.rows, d.units, `${d.minCycles}–${d.maxCycles}`, d.regimes === null ? '?' : d.regimes.k, d.createdAt.slice(0, 19).replace('T', ' ')]),
-            ['id', 'name', 'rows', 'units', 'cycles', 'regimes', 'imported'],
+            list.map((d) => [d.datasetId, d.name, d.role, d.rows, d.units, `${d.minCycles}–${d.maxCycles}`, d.regimes === null ? '?' : d.regimes.k, d.createdAt.slice(0, 19).replace('T', ' ')]),
+            ['id', 'name', 'role', 'rows', 'units', 'cycles', 'regimes', 'imported'],
           ),
     );
   } finally {

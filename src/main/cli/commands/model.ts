@@ -3,7 +3,8 @@ import { basename, resolve } from 'node:path';
 import { once } from 'node:events';
 import { PrognosError } from '../../../shared/errors';
 import type { CalibrationReport } from '../../../shared/calibration';
-import type { FeatureRanking, MetricsValue } from '../../../shared/schemas';
+import type { DatasetRecord, FeatureRanking, MetricsValue } from '../../../shared/schemas';
+import { DATASET_ROLE_LABELS } from '../../../shared/housekeeping';
 import { parseTrainConfig, type TrainConfig } from '../../core/pipeline/config';
 import { prepareFeatures } from '../../core/pipeline/train';
 import type { RulRunResult } from '../../core/pipeline/saved-run';
@@ -75,12 +76,22 @@ function calibrationLines(c: CalibrationReport | null): string[] {
   return [`calibration of the ${c.model}: ${c.method} (${how}); ECE validation ${pct(c.ece.validation)} (uncalibrated ${pct(c.uncalibrated.ece.validation)}), test ${pct(c.ece.test)} (uncalibrated ${pct(c.uncalibrated.ece.test)})`];
 }
 
+/** Training on a dataset that is not a training fleet asks first: here, by needing --force. */
+function refuseUnlessTraining(d: DatasetRecord, force: boolean): void {
+  if (d.role === 'training' || force) return;
+  throw new PrognosError(
+    'CONFLICT',
+    `--dataset ${d.datasetId}: "${d.name}" is ${d.role === 'unlabeled' ? 'an' : 'a'} ${DATASET_ROLE_LABELS[d.role]}, not a training fleet: its units did not all run to failure, so failure labels counted down to each unit's last row would be wrong. Add --force to train on it anyway, or set its role with \`prognos datasets set-role ${d.datasetId} training\`. Nothing was trained.`,
+  );
+}
+
 export async function trainCommand(argv: string[], out: Output): Promise<void> {
-  const { values } = parseCommandArgs(argv, { dataset: { type: 'string' }, config: { type: 'string' }, models: { type: 'string' }, seed: { type: 'string' } });
+  const { values } = parseCommandArgs(argv, { dataset: { type: 'string' }, config: { type: 'string' }, models: { type: 'string' }, seed: { type: 'string' }, force: { type: 'boolean', default: false } });
   const config = configFrom(values);
   const services = openServices(values.store);
   try {
     const datasetId = await resolveDataset(services, requireOption(values.dataset, 'dataset'), out);
+    refuseUnlessTraining(services.store.getDataset(datasetId)!, values.force);
     const { jobId, runId } = services.startTraining(datasetId, config);
     out.note(`Run ${runId}: training ${config.models.join(' + ')} on ${services.store.getDataset(datasetId)!.name} (seed ${config.seed})…`);
     await waitForJob(services, jobId, out);

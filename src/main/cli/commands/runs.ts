@@ -4,6 +4,7 @@ import { ExperimentStore, type RunRecord } from '../../core/store/store';
 import { resolveStoreDir } from '../../services/store-dir';
 import { parseCommandArgs } from '../args';
 import { table, type Output } from '../output';
+import { runsSubcommand } from './housekeeping';
 
 interface RunResultShape {
   threshold?: number;
@@ -56,7 +57,9 @@ function openStore(storeFlag: string | undefined): ExperimentStore {
   return ExperimentStore.open(resolveStoreDir(storeFlag), { sweepIntervalMs: 0 });
 }
 
-export function runsCommand(argv: string[], out: Output): Promise<void> {
+export async function runsCommand(argv: string[], out: Output): Promise<void | number> {
+  const done = await runsSubcommand(argv, out);
+  if (done !== undefined) return done;
   const { values, positionals } = parseCommandArgs(argv, { dataset: { type: 'string' } });
   if (positionals.length > 0) {
     throw new PrognosError(
@@ -74,7 +77,8 @@ export function runsCommand(argv: string[], out: Output): Promise<void> {
       );
     }
     const list = store.listRuns(values.dataset === undefined ? undefined : { datasetId: values.dataset });
-    out.result(list.map(runJson), () =>
+    const names = store.housekeeping();
+    out.result(list.map((r) => ({ name: names.runName(r.runId), ...runJson(r) })), () =>
       list.length === 0
         ? 'No runs yet. Train one with `prognos train --dataset D`.'
         : table(
@@ -88,9 +92,10 @@ export function runsCommand(argv: string[], out: Output): Promise<void> {
                 fmt(h.validationF2),
                 fmt(h.testF2),
                 r.createdAt.slice(0, 19).replace('T', ' '),
+                names.runName(r.runId) ?? '—',
               ];
             }),
-            ['run', 'status', 'dataset', 'models', 'val F2', 'test F2', 'started'],
+            ['run', 'status', 'dataset', 'models', 'val F2', 'test F2', 'started', 'name'],
           ),
     );
   } finally {

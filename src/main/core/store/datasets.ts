@@ -16,6 +16,7 @@ import { blobOf, float64FromBlob, int32FromBlob, sha256Hex, type ColumnType } fr
 import { sortableId } from './ids';
 import { isConstraintError, nowIso, type Db } from './sqlite';
 import { z } from 'zod';
+import { datasetRoleSchema, type DatasetRole } from '../../../shared/housekeeping';
 
 export interface NewDataset {
   name: string;
@@ -28,6 +29,8 @@ export interface NewDataset {
   table: FleetTable;
   /** the operating regimes detected at import (null or absent: not detected) */
   regimes?: DatasetRegimes | null;
+  /** what the dataset is for (absent: test with a RUL file, else training — as migration 010 reads older data) */
+  role?: DatasetRole;
 }
 
 /** Whole columns of a dataset, for charts: unit and cycle always, values by name. */
@@ -64,6 +67,7 @@ interface DatasetRow {
   has_rul_at_end: number;
   summary_json: string;
   regimes_json: string | null;
+  role: string;
 }
 
 interface ColumnRow {
@@ -78,7 +82,7 @@ interface ColumnRow {
 }
 
 const DATASET_COLUMNS =
-  'dataset_id, name, format, source_file, rul_file, fingerprint, created_at, row_count, unit_count, min_cycles, max_cycles, has_rul_at_end, summary_json, regimes_json';
+  'dataset_id, name, format, source_file, rul_file, fingerprint, created_at, row_count, unit_count, min_cycles, max_cycles, has_rul_at_end, summary_json, regimes_json, role';
 
 function toRecord(row: DatasetRow): DatasetRecord {
   return {
@@ -95,6 +99,7 @@ function toRecord(row: DatasetRow): DatasetRecord {
     maxCycles: row.max_cycles,
     summary: JSON.parse(row.summary_json) as DatasetSummary,
     regimes: regimesOf(row),
+    role: roleOf(row.role),
   };
 }
 
@@ -103,6 +108,11 @@ function regimesOf(row: Pick<DatasetRow, 'regimes_json'>): DatasetRegimes | null
   if (row.regimes_json === null) return null;
   const parsed = datasetRegimesSchema.safeParse(JSON.parse(row.regimes_json));
   return parsed.success ? parsed.data : null;
+}
+
+function roleOf(role: string): DatasetRole {
+  const r = datasetRoleSchema.safeParse(role);
+  return r.success ? r.data : 'unlabeled';
 }
 
 function notFound(id: string): PrognosError {
@@ -176,6 +186,7 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
     maxCycles: summary.maxCycles,
     summary,
     regimes: d.regimes ?? null,
+    role: d.role ?? (t.rulAtEnd === undefined ? 'training' : 'test'),
   };
   const insertDs = db.prepare(
     `INSERT INTO datasets (${DATASET_COLUMNS}) VALUES (${DATASET_COLUMNS.split(',').fill('?').join(', ')})`,
@@ -207,6 +218,7 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
       t.rulAtEnd === undefined ? 0 : 1,
       JSON.stringify(summary),
       d.regimes === undefined || d.regimes === null ? null : JSON.stringify(d.regimes),
+      record.role,
     );
     insertColumn.run(id, 0, 'unit', 'unit', 'unit', 'int32', n, blobOf(t.unit));
     insertColumn.run(id, 1, 'cycle', 'cycle', 'cycle', 'int32', n, blobOf(t.cycle));

@@ -16,6 +16,7 @@ import * as datasets from './datasets';
 import * as driftReports from './drift-reports';
 import * as keyring from './keys';
 import { AlertStore } from './alerts';
+import { HousekeepingStore } from './housekeeping';
 import { FleetReportStore } from './reports';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
@@ -508,6 +509,11 @@ export class ExperimentStore {
   /** Alert rules, notifications, webhook deliveries and the webhook setting (migration 008). */
   alerts(): AlertStore {
     return new AlertStore(this.db);
+  }
+
+  /** dataset roles, names of runs and bundles, what a delete takes with it (migration 010) */
+  housekeeping(): HousekeepingStore {
+    return new HousekeepingStore(this.db);
   }
 
   // maintenance reports -------------------------------------------------------------------------

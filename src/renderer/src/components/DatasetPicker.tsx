@@ -1,47 +1,31 @@
-import { useCallback, useEffect, useMemo } from 'react';
+import { DATASET_ROLE_LABELS } from '../../../shared/housekeeping';
 import type { DatasetRecord } from '../../../shared/schemas';
-import { useApi } from '../api/context';
 import { formatInteger } from '../lib/format';
-import { useAsync } from '../lib/use-async';
 import { routeHref } from '../lib/use-hash-route';
-import { useWorkbench } from '../state/workbench';
+import { useWorkingContext } from '../state/working-context';
+import { RoleBadge } from './ContextBar';
 
 function newestFirst(a: DatasetRecord, b: DatasetRecord): number {
   return b.createdAt.localeCompare(a.createdAt);
 }
 
 /**
- * The dataset the Features and Train views work on (shared between them). Until the analyst picks
- * one, the newest dataset is used.
+ * The dataset the Features and Train views work on: the working context's dataset (the same choice
+ * as in the context bar). Until the analyst picks one, the latest training fleet is used.
  */
-export function DatasetPicker(props: {
-  disabled?: boolean;
-  onDatasets?: (datasets: readonly DatasetRecord[]) => void;
-}) {
-  const api = useApi();
-  const { datasetId, setDatasetId } = useWorkbench();
-  const load = useCallback(() => api.datasetsList({}), [api]);
-  const [state, reload] = useAsync(load);
-  const datasets = useMemo(() => (state.status === 'ok' ? [...state.value].sort(newestFirst) : null), [state]);
-  const { onDatasets } = props;
+export function DatasetPicker(props: { disabled?: boolean }) {
+  const ctx = useWorkingContext();
+  const datasetId = ctx.current.dataset;
+  const datasets = ctx.lists === null ? null : [...ctx.lists.datasets].sort(newestFirst);
+  const chosen = ctx.dataset(datasetId);
 
-  useEffect(() => {
-    if (datasets === null) return;
-    onDatasets?.(datasets);
-    if (datasets.length === 0) {
-      if (datasetId !== null) setDatasetId(null);
-    } else if (!datasets.some((d) => d.datasetId === datasetId)) {
-      setDatasetId(datasets[0]?.datasetId ?? null);
-    }
-  }, [datasets, datasetId, setDatasetId, onDatasets]);
-
-  if (state.status === 'error') {
+  if (ctx.error !== null && datasets === null) {
     return (
       <div className="field dataset-picker">
         <span className="field-label">Dataset</span>
         <span className="dataset-picker__error" role="alert">
-          Datasets could not be loaded: {state.error.message}{' '}
-          <button type="button" className="button button--small" onClick={reload}>
+          Datasets could not be loaded: {ctx.error.message}{' '}
+          <button type="button" className="button button--small" onClick={ctx.refresh}>
             Retry
           </button>
         </span>
@@ -67,16 +51,17 @@ export function DatasetPicker(props: {
         className="input"
         value={datasetId ?? ''}
         disabled={datasets === null || props.disabled === true}
-        onChange={(e) => setDatasetId(e.target.value)}
+        onChange={(e) => ctx.choose('dataset', e.target.value)}
         data-testid="dataset-picker"
       >
         {datasets === null && <option value="">Loading…</option>}
         {datasets?.map((d) => (
           <option key={d.datasetId} value={d.datasetId}>
-            {d.name} · {formatInteger(d.units)} units · {formatInteger(d.rows)} rows
+            {d.name} · {DATASET_ROLE_LABELS[d.role]} · {formatInteger(d.units)} units · {formatInteger(d.rows)} rows
           </option>
         ))}
       </select>
+      {chosen !== null && <RoleBadge role={chosen.role} />}
     </label>
   );
 }

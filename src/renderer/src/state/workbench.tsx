@@ -24,6 +24,7 @@ import {
 import { useAsync, type AsyncState } from '../lib/use-async';
 import { IterationLog, type JobLosses } from './iteration-log';
 import { useTrackedJob, type TrackedJob } from './use-tracked-job';
+import { useWorkingContext } from './working-context';
 
 export interface ConfigSchemas {
   readonly trainConfig: JsonSchema;
@@ -124,7 +125,11 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
   const [schemas, reloadSchemas] = useAsync(loadSchemas);
 
   const [saved] = useState(loadSaved);
-  const [datasetId, setDatasetId] = useState<string | null>(saved.datasetId);
+  // the dataset is the working context's (one choice for every view, kept across reloads)
+  const workingContext = useWorkingContext();
+  const datasetId = workingContext.current.dataset;
+  const { choose } = workingContext;
+  const setDatasetId = useCallback((id: string | null) => choose('dataset', id), [choose]);
   const [ownConfig, setOwnConfig] = useState<JsonObject | null>(saved.config);
   const defaults = schemas.status === 'ok' ? schemas.value.defaults : null;
   const config = ownConfig ?? defaults;
@@ -231,6 +236,7 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
       schemas,
       reloadSchemas,
       datasetId,
+      setDatasetId,
       config,
       setConfig,
       resetConfig,

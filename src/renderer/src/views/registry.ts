@@ -1,4 +1,5 @@
 import { lazy, type ComponentType } from 'react';
+import type { ContextSlot } from '../lib/context-choices';
 import { DatasetsView } from './datasets/DatasetsView';
 
 // the first view is in the main bundle; the others load when first opened
@@ -19,6 +20,8 @@ export interface ViewDefinition {
   /** one line shown as the navigation item's tooltip */
   readonly description: string;
   readonly component: ComponentType;
+  /** the parts of the working context this view works on (highlighted in the context bar) */
+  readonly uses: readonly ContextSlot[];
 }
 
 export const VIEWS: readonly ViewDefinition[] = [
@@ -27,54 +30,63 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Datasets',
     description: 'Import run-to-failure histories, inspect units, columns and sensor trends',
     component: DatasetsView,
+    uses: ['dataset'],
   },
   {
     id: 'features',
     label: 'Features',
     description: 'Edit the feature spec, rank engineered features and pick the ones to train on',
     component: FeaturesView,
+    uses: ['dataset'],
   },
   {
     id: 'train',
     label: 'Train',
     description: 'Set the training config, train a failure-risk model and follow its loss',
     component: TrainView,
+    uses: ['dataset'],
   },
   {
     id: 'results',
     label: 'Results',
     description: 'Metrics, curves, threshold and feature importance of one run',
     component: ResultsView,
+    uses: [],
   },
   {
     id: 'ensemble',
     label: 'Ensemble',
     description: 'Blend a run’s GBDT and LSTM: tune the weight and threshold for F2 and save them to the run',
     component: EnsembleView,
+    uses: [],
   },
   {
     id: 'export',
     label: 'Export',
     description: 'Write a finished run as a bundle, verify bundles and import them',
     component: ExportView,
+    uses: ['run', 'bundle'],
   },
   {
     id: 'fleet',
     label: 'Fleet',
     description: 'Score every unit of a fleet with a bundle or a run and rank them by failure risk',
     component: FleetView,
+    uses: ['fleet', 'run', 'bundle'],
   },
   {
     id: 'drift',
     label: 'Drift',
     description: 'Compare a fleet with a run’s training data: feature, prediction and multivariate drift, and performance without labels',
     component: DriftView,
+    uses: [],
   },
   {
     id: 'reports',
     label: 'Reports',
     description: 'PDF maintenance reports of a fleet: which units to pull, when and why; preview, save and the reports generated before',
     component: ReportsView,
+    uses: [],
   },
 ];
 

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import type { DatasetRecord } from '../../../../shared/schemas';
 import type { PrognosError } from '../../../../shared/errors';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { RoleBadge } from '../../components/ContextBar';
 import { formatDate, formatInteger, formatShortDate } from '../../lib/format';
 
 /** The datasets in the store, newest first; one is selected for inspection. */
@@ -68,7 +69,7 @@ export function DatasetList(props: {
                     <span>
                       cycles {formatInteger(d.minCycles)}–{formatInteger(d.maxCycles)}
                     </span>
-                    {d.rulFile !== null && <span className="tag">RUL</span>}
+                    <RoleBadge role={d.role} />
                   </span>
                 </button>
                 <button

@@ -1,11 +1,9 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { PrognosError } from '../../../../shared/errors';
 import type { DatasetRecord, ImportResult } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorMessage } from '../../components/ErrorMessage';
-import { asPrognosError } from '../../lib/errors';
-import { formatInteger } from '../../lib/format';
+import { DeleteConfirm } from '../../components/DeleteConfirm';
+import { useWorkingContext } from '../../state/working-context';
+import { DatasetHousekeeping } from './DatasetHousekeeping';
 import { useAsync } from '../../lib/use-async';
 import { useFileDrop } from '../../lib/use-file-drop';
 import { DatasetDetail } from './DatasetDetail';
@@ -32,8 +30,16 @@ export function DatasetsView() {
   const [listState, reloadList, lastList] = useAsync(loadList);
   const datasets = useMemo(() => (lastList === undefined ? null : [...lastList].sort(newestFirst)), [lastList]);
 
-  const [chosenId, setChosenId] = useState<string | null>(null);
+  // the selected dataset is the working context's
+  const ctx = useWorkingContext();
+  const chosenId = ctx.current.dataset;
+  const { choose, refresh } = ctx;
+  const setChosenId = useCallback((id: string | null) => choose('dataset', id), [choose]);
   const selected = datasets?.find((d) => d.datasetId === chosenId) ?? datasets?.[0] ?? null;
+  const changed = useCallback(() => {
+    reloadList();
+    refresh();
+  }, [reloadList, refresh]);
 
   const [form, setForm] = useState<ImportFormState>(EMPTY_IMPORT_FORM);
   const onImported = useCallback(
@@ -43,33 +49,12 @@ export function DatasetsView() {
       if (!synthetic) setForm((f) => ({ ...EMPTY_IMPORT_FORM, format: f.format }));
       reloadList();
     },
-    [reloadList],
+    [reloadList, setChosenId],
   );
   const job = useDatasetJob(onImported);
 
   const [pendingDelete, setPendingDelete] = useState<DatasetRecord | null>(null);
-  const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<PrognosError | null>(null);
-
-  const confirmDelete = () => {
-    const target = pendingDelete;
-    if (target === null) return;
-    setDeleting(true);
-    setDeleteError(null);
-    api.datasetsDelete({ datasetId: target.datasetId }).then(
-      () => {
-        setDeleting(false);
-        setPendingDelete(null);
-        if (chosenId === target.datasetId) setChosenId(null);
-        reloadList();
-      },
-      (e: unknown) => {
-        setDeleting(false);
-        setPendingDelete(null);
-        setDeleteError(asPrognosError(e));
-      },
-    );
-  };
+  const deleteTarget = useMemo(() => (pendingDelete === null ? null : { kind: 'dataset' as const, datasetId: pendingDelete.datasetId }), [pendingDelete]);
 
   const busy = job.phase.kind !== 'idle';
   const { dragging, handlers: dropHandlers } = useFileDrop(busy, (e) => {
@@ -95,14 +80,6 @@ export function DatasetsView() {
           onCancel={job.cancel}
           onDismiss={job.dismiss}
         />
-        {deleteError !== null && (
-          <ErrorMessage
-            error={deleteError}
-            title="The dataset could not be deleted"
-            onDismiss={() => setDeleteError(null)}
-            testId="delete-error"
-          />
-        )}
         <DatasetList
           datasets={datasets}
           error={listState.status === 'error' ? listState.error : null}
@@ -114,7 +91,10 @@ export function DatasetsView() {
       </div>
       <div className="datasets__main">
         {selected !== null ? (
-          <DatasetDetail key={selected.datasetId} dataset={selected} />
+          <>
+            <DatasetHousekeeping dataset={selected} onChanged={changed} />
+            <DatasetDetail key={selected.datasetId} dataset={selected} />
+          </>
         ) : (
           <div className="empty-state" data-testid="datasets-empty">
             <h2>No dataset selected</h2>
@@ -132,22 +112,15 @@ export function DatasetsView() {
           </div>
         </div>
       )}
-      <ConfirmDialog
-        open={pendingDelete !== null}
-        title="Delete dataset?"
-        confirmLabel="Delete"
-        danger
-        busy={deleting}
-        onConfirm={confirmDelete}
+      <DeleteConfirm
+        target={deleteTarget}
         onCancel={() => setPendingDelete(null)}
-      >
-        {pendingDelete !== null && (
-          <p>
-            <strong>{pendingDelete.name}</strong> ({formatInteger(pendingDelete.rows)} rows,{' '}
-            {formatInteger(pendingDelete.units)} units) will be removed from the store. This cannot be undone.
-          </p>
-        )}
-      </ConfirmDialog>
+        onDeleted={(t) => {
+          setPendingDelete(null);
+          if (t.kind === 'dataset' && ctx.chosen.dataset === t.datasetId) setChosenId(null);
+          changed();
+        }}
+      />
     </div>
   );
 }

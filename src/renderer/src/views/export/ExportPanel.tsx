@@ -10,6 +10,8 @@ import { formatDate, formatInteger, formatScore, formatShortDate } from '../../l
 import { routeHref } from '../../lib/use-hash-route';
 import { shortRunId } from './bundle-info';
 import { useRuns } from '../../state/use-runs';
+import { useWorkingContext } from '../../state/working-context';
+import { bestRun } from '../../lib/context-choices';
 
 type BundleFormat = 'folder' | 'zip';
 
@@ -32,8 +34,20 @@ export function ExportPanel(props: { preferredRunId: string | null; onExported: 
     [last],
   );
   const running = last?.filter((r) => r.status === 'running').length ?? 0;
-  const [chosen, setChosen] = useState<string | null>(props.preferredRunId);
-  const runId = runs?.some((r) => r.runId === chosen) === true ? chosen : (runs?.[0]?.runId ?? null);
+  // the address's run, else the working context's run (preselected: the best validation F2)
+  const ctx = useWorkingContext();
+  const [chosen, setChosenHere] = useState<string | null>(props.preferredRunId);
+  const setChosen = (id: string) => {
+    setChosenHere(id);
+    ctx.choose('run', id);
+  };
+  const contextRun = ctx.current.run;
+  const runId =
+    runs?.some((r) => r.runId === chosen) === true
+      ? chosen
+      : runs?.some((r) => r.runId === contextRun) === true
+        ? contextRun
+        : (bestRun(runs ?? [])?.runId ?? null);
   const [format, setFormat] = useState<BundleFormat>('zip');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<PrognosError | null>(null);
@@ -121,8 +135,8 @@ export function ExportPanel(props: { preferredRunId: string | null; onExported: 
                         data-testid="export-run-radio"
                       />
                     </td>
-                    <th scope="row" className="mono" title={r.runId}>
-                      {shortRunId(r.runId)}
+                    <th scope="row" className={r.name === null ? 'mono' : undefined} title={r.runId}>
+                      {r.name ?? shortRunId(r.runId)}
                     </th>
                     <td className="export-runs__dataset" title={r.datasetName ?? r.datasetId}>
                       {r.datasetName ?? <span className="muted">deleted dataset</span>}

@@ -4,6 +4,7 @@ import type { DatasetRecord, FleetScoresValue } from '../../../../shared/schemas
 import { useApi, useJobStatus, useJobTracker } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ScorerPicker, useScorerList } from '../../components/ScorerPicker';
+import { useWorkingContext } from '../../state/working-context';
 import { ProgressBar } from '../../components/ProgressBar';
 import { asPrognosError } from '../../lib/errors';
 import { formatInteger, formatThreshold, plural } from '../../lib/format';
@@ -11,7 +12,7 @@ import { resolveScorerKey, type ScorerChoiceOptions } from '../../lib/scorer-cho
 import { useAsync } from '../../lib/use-async';
 import { routeHref, useHashRoute } from '../../lib/use-hash-route';
 import { FleetTable, MAX_PLOTTED } from './FleetTable';
-import { parseScorerKey, rankUnits, rulText, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
+import { parseScorerKey, rankUnits, scorerKey, rulText, summarise, type FleetSummary, type RankedUnit } from './fleet-summary';
 import { RiskChart } from './RiskChart';
 import { unitColor } from './risk-chart-option';
 import { jobResult } from '../../state/job-result';
@@ -249,10 +250,14 @@ export function FleetView() {
     [datasetsState],
   );
 
-  const [chosenDataset, setChosenDataset] = useState<string | null>(null);
+  // the fleet and the scorer are the working context's: the latest unlabeled or test fleet, and the
+  // run with the best validation F2 (else the context's bundle), until the analyst picks
+  const ctx = useWorkingContext();
+  const chosenDataset = ctx.current.fleet;
+  const setChosenDataset = (id: string) => ctx.choose('fleet', id);
   const datasetId =
     datasets?.find((d) => d.datasetId === chosenDataset)?.datasetId ??
-    datasets?.find((d) => d.summary.hasRul)?.datasetId ??
+    datasets?.find((d) => d.role !== 'training')?.datasetId ??
     datasets?.[0]?.datasetId ??
     null;
   const dataset = datasets?.find((d) => d.datasetId === datasetId) ?? null;
@@ -260,7 +265,19 @@ export function FleetView() {
   const [chosenScorer, setChosenScorer] = useState<string | null>(() =>
     parseScorerKey(param) === null ? null : param,
   );
-  const key = scorers.choices === null ? null : resolveScorerKey(chosenScorer, scorers.choices);
+  const contextKey =
+    ctx.current.run !== null
+      ? scorerKey({ kind: 'run', runId: ctx.current.run })
+      : ctx.current.bundle !== null
+        ? scorerKey({ kind: 'bundle', bundleId: ctx.current.bundle })
+        : null;
+  const key = scorers.choices === null ? null : resolveScorerKey(chosenScorer ?? contextKey, scorers.choices);
+  const chooseScorer = (k: string) => {
+    setChosenScorer(k);
+    const s = parseScorerKey(k);
+    if (s?.kind === 'run') ctx.choose('run', s.runId);
+    if (s?.kind === 'bundle') ctx.choose('bundle', s.bundleId);
+  };
 
   const [scoring, setScoring] = useState<Scoring>({ status: 'idle' });
   const seq = useRef(0);
@@ -331,7 +348,7 @@ export function FleetView() {
         <ScorerPicker
           list={scorers}
           value={key}
-          onChange={setChosenScorer}
+          onChange={chooseScorer}
           label="Scored by"
           emptyLabel="No bundle or finished run"
           disabled={busy}

@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
 import type { RunSummary } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { DeleteConfirm } from '../../components/DeleteConfirm';
+import { RenameField } from '../../components/RenameField';
+import { useWorkingContext } from '../../state/working-context';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { asPrognosError } from '../../lib/errors';
 import { formatDate, formatInteger, formatPercent, formatScore, formatShortDate } from '../../lib/format';
 import { routeHref } from '../../lib/use-hash-route';
 import { useFollowJob } from '../../state/use-follow-job';
@@ -57,26 +58,14 @@ export function RunList(props: { highlight: string | null }) {
   const [state, reload, last] = useRuns();
   const runs = last === undefined ? null : [...last].sort(newestFirst);
   const [pending, setPending] = useState<RunSummary | null>(null);
-  const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<PrognosError | null>(null);
   const activeRun = trainJob.phase.kind === 'running' ? trainJob.phase.info.runId : null;
 
-  const confirmDelete = () => {
-    const target = pending;
-    if (target === null) return;
-    setDeleting(true);
-    api.runsDelete({ runId: target.runId }).then(
-      () => {
-        setDeleting(false);
-        setPending(null);
-        bumpRuns();
-      },
-      (e: unknown) => {
-        setDeleting(false);
-        setPending(null);
-        setError(asPrognosError(e));
-      },
-    );
+  const ctx = useWorkingContext();
+  const deleteTarget = useMemo(() => (pending === null ? null : { kind: 'run' as const, runId: pending.runId }), [pending]);
+  const renamed = () => {
+    bumpRuns();
+    ctx.refresh();
   };
 
   return (
@@ -142,7 +131,7 @@ export function RunList(props: { highlight: string | null }) {
                       title={r.runId}
                       data-testid="run-open"
                     >
-                      {r.runId.replace(/^run_/, '').slice(-8)}
+                      {r.name ?? r.runId.replace(/^run_/, '').slice(-8)}
                     </a>
                   </th>
                   <td className="runs-table__dataset" title={r.datasetName ?? r.datasetId}>
@@ -165,6 +154,13 @@ export function RunList(props: { highlight: string | null }) {
                   <F2Cell value={r.validationF2} run={r} split="validation" />
                   <F2Cell value={r.testF2} run={r} split="test" />
                   <td className="runs-table__actions">
+                    <RenameField
+                      name={r.name ?? ''}
+                      what="run"
+                      testId="run"
+                      showName={false}
+                      onRename={(name) => api.runsRename({ runId: r.runId, name }).then(renamed)}
+                    />
                     <button
                       type="button"
                       className="button button--quiet button--small runs-table__delete"
@@ -183,22 +179,14 @@ export function RunList(props: { highlight: string | null }) {
           </table>
         </div>
       )}
-      <ConfirmDialog
-        open={pending !== null}
-        title="Delete run?"
-        confirmLabel="Delete"
-        danger
-        busy={deleting}
-        onConfirm={confirmDelete}
+      <DeleteConfirm
+        target={deleteTarget}
         onCancel={() => setPending(null)}
-      >
-        {pending !== null && (
-          <p>
-            Run <code>{pending.runId}</code> of <strong>{pending.datasetName ?? pending.datasetId}</strong> and its
-            model will be removed from the store. This cannot be undone.
-          </p>
-        )}
-      </ConfirmDialog>
+        onDeleted={() => {
+          setPending(null);
+          renamed();
+        }}
+      />
     </section>
   );
 }

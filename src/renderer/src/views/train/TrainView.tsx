@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useRoleConfirm } from './use-role-confirm';
 import { DatasetPicker } from '../../components/DatasetPicker';
 import { EChart } from '../../components/EChart';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -194,6 +195,7 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
         ? trainJob.outcome.value.runId
         : null;
 
+  const roleGuard = useRoleConfirm(datasetId, startTrain);
   const reason =
     datasetId === null
       ? 'Pick a dataset first'
@@ -205,12 +207,13 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
 
   return (
     <div className="train-view" data-testid="train-view">
+      {roleGuard.dialog}
       <div className="view-toolbar">
         <DatasetPicker disabled={running} />
         <button
           type="button"
           className="button button--primary"
-          onClick={startTrain}
+          onClick={roleGuard.request}
           disabled={datasetId === null || blocked || running}
           title={reason}
           data-testid="train-start"
