@@ -26,6 +26,7 @@ import { DriftService } from './drift';
 import { shareTable } from './shared-table';
 import { AlertService, validationFiguresOf } from './alerts';
 import { ReportService } from './reports';
+import { ColumnMappingService, type ImportMapping } from './column-mappings';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -64,12 +65,14 @@ export class AppServices {
   readonly drift: DriftService;
   readonly alerts: AlertService;
   readonly reports: ReportService;
+  readonly mappings: ColumnMappingService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
 
   constructor(private readonly opts: ServicesOptions) {
     this.store = ExperimentStore.open(opts.storeDir);
+    this.mappings = new ColumnMappingService(this.store);
     this.jobs = new JobManager(this.bus);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
@@ -150,6 +153,24 @@ export class AppServices {
     rul: { path: string; displayName: string } | undefined,
     ctx: JobContext,
   ): Promise<ImportResult> {
+    try {
+      // the roles: the client's, else those remembered for this header, else the guess
+      const mapping = await this.mappings.prepare(req, data);
+      return await this.importMapped({ ...req, ...(mapping.map === undefined ? {} : { map: mapping.map }) }, data, rul, ctx, mapping);
+    } catch (e) {
+      if (req.source.kind === 'upload') this.uploads.discard(req.source.uploadId);
+      if (req.rul?.kind === 'upload') this.uploads.discard(req.rul.uploadId);
+      throw naming(e, data.path, data.displayName);
+    }
+  }
+
+  private async importMapped(
+    req: ImportRequest,
+    data: { path: string; displayName: string },
+    rul: { path: string; displayName: string } | undefined,
+    ctx: JobContext,
+    mapping: ImportMapping,
+  ): Promise<ImportResult> {
     const request: ImportWorkerRequest = {
       type: 'parse',
       path: data.path,
@@ -160,7 +181,9 @@ export class AppServices {
     };
     try {
       const parsed = await runImportWorker(this.opts.importWorker, request, ctx);
-      return this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
+      const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
+      this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
+      return result;
     } catch (e) {
       throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
     } finally {
@@ -211,6 +234,7 @@ export class AppServices {
   private createHandlers(): Handlers {
     return {
       ...this.alerts.handlers(),
+      ...this.mappings.handlers(),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),

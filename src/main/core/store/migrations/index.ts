@@ -11,11 +11,12 @@ import { migration006 } from './006-dataset-regimes';
 import { migration007 } from './007-drift-reports';
 import { migration008 } from './008-alerts';
 import { migration009 } from './009-fleet-reports';
+import { migration011 } from './011-column-mappings';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration011];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,141 @@
+/**
+ * The column roles `prognos import` takes: `--map FILE.json` (roles, and optionally the sensor
+ * catalogue, from a file), `--map col=role,...` or `--columns role=col,...`. Bad input is refused
+ * naming the file or option, the column and the reason.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { type z } from 'zod';
+import { badFile, PrognosError } from '../../shared/errors';
+import { COLUMN_ROLES, type ImportColumnRole } from '../../shared/column-roles';
+import { sensorEntrySchema, type SensorCatalogue } from '../../shared/sensor-catalogue';
+
+export interface CliMapping {
+  map?: Record<string, ImportColumnRole>;
+  catalogue?: SensorCatalogue;
+}
+
+const ROLE_WORDS = COLUMN_ROLES.join(', ');
+
+function isRole(r: string): r is ImportColumnRole {
+  return (COLUMN_ROLES as readonly string[]).includes(r);
+}
+
+/** line (1-based) of a character offset in a text */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** where in the text a JSON key first appears, for messages */
+function lineOfKey(text: string, key: string): number | undefined {
+  const at = text.indexOf(JSON.stringify(key));
+  return at < 0 ? undefined : lineAt(text, at);
+}
+
+/**
+ * A mapping file: `{ "columns": { "engine_id": "unit", "t": "cycle", "alt": "setting", … },
+ * "sensors": [ { "column": "T24_sensor", "name": "T24", "quantity": "…", "unit": "°R" } ] }`,
+ * or just the `columns` object.
+ */
+export function readMapFile(path: string): CliMapping {
+  const file = basename(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT') throw new PrognosError('NOT_FOUND', `--map: ${file}: file not found`);
+    throw badFile([{ file, reason: `cannot be read (${code ?? String(e)})` }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+    throw badFile([{ file, ...(m === null ? {} : { line: lineAt(text, Number(m[1])) }), reason: `not valid JSON (${e instanceof Error ? e.message : String(e)})` }]);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw badFile([{ file, line: 1, reason: 'expected an object: { "columns": { "header": "role", … }, "sensors": [ … ] }' }]);
+  const obj = json as Record<string, unknown>;
+  const structured = 'columns' in obj || 'sensors' in obj;
+  const columns = structured ? obj.columns : obj;
+  const issues: { file: string; line?: number; column?: string; reason: string }[] = [];
+  const map: Record<string, ImportColumnRole> = {};
+  if (columns !== undefined) {
+    if (typeof columns !== 'object' || columns === null || Array.isArray(columns)) {
+      issues.push({ file, ...lineOpt(lineOfKey(text, 'columns')), reason: '"columns" must be an object of header → role' });
+    } else {
+      for (const [header, role] of Object.entries(columns as Record<string, unknown>)) {
+        if (typeof role === 'string' && isRole(role)) map[header] = role;
+        else issues.push({ file, ...lineOpt(lineOfKey(text, header)), column: header, reason: `role must be one of ${ROLE_WORDS}, found ${JSON.stringify(role)}` });
+      }
+    }
+  }
+  if (structured) for (const key of Object.keys(obj)) if (key !== 'columns' && key !== 'sensors') issues.push({ file, ...lineOpt(lineOfKey(text, key)), reason: `unknown key "${key}" (expected "columns" and "sensors")` });
+  let catalogue: SensorCatalogue | undefined;
+  if (structured && obj.sensors !== undefined) {
+    if (!Array.isArray(obj.sensors)) issues.push({ file, ...lineOpt(lineOfKey(text, 'sensors')), reason: '"sensors" must be a list of { column, name, quantity, unit }' });
+    else {
+      catalogue = [];
+      obj.sensors.forEach((entry: unknown, i) => {
+        const withDefaults = typeof entry === 'object' && entry !== null ? { quantity: '', unit: '', ...(entry) } : entry;
+        const parsed = sensorEntrySchema.safeParse(withDefaults);
+        const column = typeof entry === 'object' && entry !== null && typeof (entry as { column?: unknown }).column === 'string' ? (entry as { column: string }).column : undefined;
+        if (parsed.success) catalogue!.push(parsed.data);
+        else issues.push({ file, ...lineOpt(column === undefined ? undefined : lineOfKey(text, column)), ...(column === undefined ? {} : { column }), reason: `sensors[${i}]: ${zodReason(parsed.error)}` });
+      });
+    }
+  }
+  if (issues.length > 0) throw badFile(issues);
+  return { ...(Object.keys(map).length === 0 ? {} : { map }), ...(catalogue === undefined ? {} : { catalogue }) };
+}
+
+function lineOpt(line: number | undefined): { line?: number } {
+  return line === undefined ? {} : { line };
+}
+
+function zodReason(e: z.ZodError): string {
+  return e.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ');
+}
+
+/** `--map engine=unit,t=cycle` (header=role) */
+export function parseMapPairs(spec: string): Record<string, ImportColumnRole> {
+  const map: Record<string, ImportColumnRole> = {};
+  for (const pair of spec.split(',')) {
+    const eq = pair.lastIndexOf('=');
+    if (eq <= 0) throw new PrognosError('INVALID_INPUT', `--map expects a FILE.json or col=role pairs, got "${pair}".`);
+    const col = pair.slice(0, eq).trim();
+    const role = pair.slice(eq + 1).trim();
+    if (!isRole(role)) throw new PrognosError('INVALID_INPUT', `--map: column "${col}": role must be one of ${ROLE_WORDS}, got "${role}".`);
+    map[col] = role;
+  }
+  return map;
+}
+
+/** `--columns unit=engine_id,cycle=t,setting=alt,setting=mach` (role=header; a role may repeat) */
+export function parseColumnsOption(spec: string): Record<string, ImportColumnRole> {
+  const map: Record<string, ImportColumnRole> = {};
+  for (const pair of spec.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new PrognosError('INVALID_INPUT', `--columns expects role=column pairs, got "${pair}".`);
+    const role = pair.slice(0, eq).trim();
+    const col = pair.slice(eq + 1).trim();
+    if (!isRole(role)) throw new PrognosError('INVALID_INPUT', `--columns: "${pair}": the role must be one of ${ROLE_WORDS}, got "${role}".`);
+    if (col === '') throw new PrognosError('INVALID_INPUT', `--columns: "${pair}" names no column.`);
+    if (map[col] !== undefined && map[col] !== role) throw new PrognosError('INVALID_INPUT', `--columns: column "${col}" is given two roles (${map[col]} and ${role}).`);
+    map[col] = role;
+  }
+  return map;
+}
+
+/** What `--map` and `--columns` ask for together (a file's roles, then the pairs over them). */
+export function cliMapping(mapOption: string | undefined, columnsOption: string | undefined): CliMapping {
+  let out: CliMapping = {};
+  if (mapOption !== undefined) {
+    const looksLikeFile = mapOption.toLowerCase().endsWith('.json') || !mapOption.includes('=');
+    out = looksLikeFile ? readMapFile(mapOption) : { map: parseMapPairs(mapOption) };
+  }
+  if (columnsOption !== undefined) out = { ...out, map: { ...(out.map ?? {}), ...parseColumnsOption(columnsOption) } };
+  return out;
+}
