@@ -28,6 +28,87 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+class JsonSyntaxAt extends Error {
+  constructor(readonly at: number) {
+    super(`JSON syntax error at ${at}`);
+  }
+}
+
+/** The offset of the first character where `text` stops being JSON (a small recursive-descent scan). */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw new JsonSyntaxAt(i);
+  };
+  const lit = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const str = (): void => {
+    if (text[i] !== '"') fail();
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const num = (): void => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (m === null) fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return lit('true');
+    if (c === 'f') return lit('false');
+    if (c === 'n') return lit('null');
+    return num();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (e) {
+    return e instanceof JsonSyntaxAt ? Math.min(e.at, text.length) : 0;
+  }
+}
+
 /** where in the text a JSON key first appears, for messages */
 function lineOfKey(text: string, key: string): number | undefined {
   const at = text.indexOf(JSON.stringify(key));
@@ -52,9 +133,10 @@ export function readMapFile(path: string): CliMapping {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (e) {
-    const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
-    throw badFile([{ file, ...(m === null ? {} : { line: lineAt(text, Number(m[1])) }), reason: `not valid JSON (${e instanceof Error ? e.message : String(e)})` }]);
+  } catch {
+    const at = jsonErrorOffset(text);
+    const what = at >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[at])}`;
+    throw badFile([{ file, line: lineAt(text, at), reason: `not valid JSON (${what})` }]);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw badFile([{ file, line: 1, reason: 'expected an object: { "columns": { "header": "role", … }, "sensors": [ … ] }' }]);
   const obj = json as Record<string, unknown>;

@@ -11,7 +11,10 @@ import { useFileDrop } from '../../lib/use-file-drop';
 import { DatasetDetail } from './DatasetDetail';
 import { DatasetList } from './DatasetList';
 import { EMPTY_IMPORT_FORM, ImportPanel, type ImportFormState } from './ImportPanel';
-import { useDatasetJob } from './use-dataset-job';
+import { useDatasetJob, type ImportRequestForm } from './use-dataset-job';
+import { ColumnMappingStep } from './ColumnMappingStep';
+import { draftProblems, draftRequest, useColumnMapping } from './use-column-mapping';
+import { readFileHead } from '../../../../shared/column-roles';
 
 const RUL_FILE_NAME = /^rul[_\-.\s]|[_\-.\s]rul[_\-.\s]|^rul\b/i;
 
@@ -46,6 +49,13 @@ export function DatasetsView() {
     [reloadList],
   );
   const job = useDatasetJob(onImported);
+  const mapping = useColumnMapping(form.file, form.format);
+  const draft = mapping.draft !== null && mapping.draft.file === form.file ? mapping.draft : null;
+  const mappingBlocked = draft !== null && draft.editing && draftProblems(draft).length > 0;
+  const startImport = (request: ImportRequestForm) => {
+    if (mappingBlocked) return;
+    void job.startImport({ ...request, ...(draft !== null && draft.file === request.file ? draftRequest(draft) : {}) });
+  };
 
   const [pendingDelete, setPendingDelete] = useState<DatasetRecord | null>(null);
   const [deleting, setDeleting] = useState(false);
@@ -77,7 +87,17 @@ export function DatasetsView() {
     if (file === null) return;
     const next = { ...form, file, rulFile };
     setForm(next);
-    void job.startImport({ file, rulFile, format: next.format, name: next.name });
+    // a CSV whose header has no remembered roles stops at the mapping step; anything else imports at once
+    void (async () => {
+      let stop = false;
+      try {
+        const head = readFileHead(await file.slice(0, 64 * 1024).text(), 1, next.format === 'auto' ? undefined : next.format);
+        stop = head.format === 'csv' && head.headers.length > 0 && (await api.datasetsMapping({ headers: head.headers })).remembered === null;
+      } catch {
+        stop = false; // the import itself reports what is wrong with the file
+      }
+      if (!stop) await job.startImport({ file, rulFile, format: next.format, name: next.name });
+    })();
   });
 
   return (
@@ -90,7 +110,8 @@ export function DatasetsView() {
           status={job.status}
           outcome={job.outcome}
           datasets={datasets ?? []}
-          onImport={(request) => void job.startImport(request)}
+          onImport={startImport}
+          importBlocked={mappingBlocked ? 'Fix the column roles first (see the list beside).' : null}
           onSynth={(units, seed) => void job.startSynth(units, seed)}
           onCancel={job.cancel}
           onDismiss={job.dismiss}
@@ -113,7 +134,16 @@ export function DatasetsView() {
         />
       </div>
       <div className="datasets__main">
-        {selected !== null ? (
+        {draft !== null && !busy ? (
+          <ColumnMappingStep
+            draft={draft}
+            busy={busy}
+            onRole={mapping.setRole}
+            onSensor={mapping.setSensor}
+            onEditing={mapping.setEditing}
+            onImport={() => form.file !== null && startImport({ file: form.file, rulFile: form.rulFile, format: form.format, name: form.name })}
+          />
+        ) : selected !== null ? (
           <DatasetDetail key={selected.datasetId} dataset={selected} />
         ) : (
           <div className="empty-state" data-testid="datasets-empty">
