@@ -166,7 +166,7 @@ describe('prognos import --map', () => {
     expect(r.stderr).toMatch(/--columns: column "alt" is given two roles \(cycle and setting\)/);
 
     // two units: the file's roles cannot be imported
-    r = prognos(['import', file, '--map', 'alt=unit', '--store', store]);
+    r = prognos(['import', file, '--map', 'engine_id=unit,alt=unit', '--store', store]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.csv:1: 2 columns map to unit: engine_id, alt/);
 

@@ -36,12 +36,15 @@ export function DatasetsView() {
   const datasets = useMemo(() => (lastList === undefined ? null : [...lastList].sort(newestFirst)), [lastList]);
 
   const [chosenId, setChosenId] = useState<string | null>(null);
+  // the mapping step holds the main area for the chosen file until a dataset is picked or generated
+  const [mappingFor, setMappingFor] = useState<File | null>(null);
   const selected = datasets?.find((d) => d.datasetId === chosenId) ?? datasets?.[0] ?? null;
 
   const [form, setForm] = useState<ImportFormState>(EMPTY_IMPORT_FORM);
   const onImported = useCallback(
     (result: ImportResult, synthetic: boolean) => {
       setChosenId(result.dataset.datasetId);
+      setMappingFor(null);
       // the files are in the store now; a later import must not pick up this RUL file by accident
       if (!synthetic) setForm((f) => ({ ...EMPTY_IMPORT_FORM, format: f.format }));
       reloadList();
@@ -51,6 +54,7 @@ export function DatasetsView() {
   const job = useDatasetJob(onImported);
   const mapping = useColumnMapping(form.file, form.format);
   const draft = mapping.draft !== null && mapping.draft.file === form.file ? mapping.draft : null;
+  const showMapping = draft !== null && mappingFor === draft.file;
   const mappingBlocked = draft !== null && draft.editing && draftProblems(draft).length > 0;
   const startImport = (request: ImportRequestForm) => {
     if (mappingBlocked) return;
@@ -87,6 +91,7 @@ export function DatasetsView() {
     if (file === null) return;
     const next = { ...form, file, rulFile };
     setForm(next);
+    setMappingFor(file);
     // a CSV whose header has no remembered roles stops at the mapping step; anything else imports at once
     void (async () => {
       let stop = false;
@@ -105,7 +110,10 @@ export function DatasetsView() {
       <div className="datasets__side">
         <ImportPanel
           form={form}
-          onFormChange={setForm}
+          onFormChange={(next) => {
+            if (next.file !== form.file) setMappingFor(next.file);
+            setForm(next);
+          }}
           phase={job.phase}
           status={job.status}
           outcome={job.outcome}
@@ -128,13 +136,16 @@ export function DatasetsView() {
           datasets={datasets}
           error={listState.status === 'error' ? listState.error : null}
           selectedId={selected?.datasetId ?? null}
-          onSelect={setChosenId}
+          onSelect={(id) => {
+            setChosenId(id);
+            setMappingFor(null);
+          }}
           onDelete={setPendingDelete}
           onRetry={reloadList}
         />
       </div>
       <div className="datasets__main">
-        {draft !== null && !busy ? (
+        {draft !== null && showMapping && !busy ? (
           <ColumnMappingStep
             draft={draft}
             busy={busy}
