@@ -119,7 +119,7 @@ export function DatasetsView() {
           outcome={job.outcome}
           datasets={datasets ?? []}
           onImport={startImport}
-          importBlocked={mappingBlocked ? 'Fix the column roles first (see the list beside).' : null}
+          importBlocked={mappingBlocked ? (showMapping ? 'Fix the column roles first (see the list beside).' : 'Fix the column roles first: choose the file again to see them.') : null}
           onSynth={(units, seed) => void job.startSynth(units, seed)}
           onCancel={job.cancel}
           onDismiss={job.dismiss}
