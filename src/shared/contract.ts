@@ -36,6 +36,8 @@ import {
   trustPolicySettingSchema,
 } from './schemas';
 import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from './drift';
+import { rememberedMappingSchema } from './column-roles';
+import { sensorCatalogueSchema } from './sensor-catalogue';
 import { alertRuleSchema, webhookSettingSchema } from './drift';
 import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedTemplateSchema } from './report';
 import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
@@ -68,6 +70,14 @@ export const channels = {
   'datasets:import': { input: importRequestSchema, output: jobStartedSchema },
   /** generates a synthetic fleet and imports it (sample data) */
   'datasets:synth': { input: synthRequestSchema, output: jobStartedSchema },
+  /** the column roles remembered for a CSV header (the import dialog's mapping step), or null */
+  'datasets:mapping': {
+    input: z.object({ headers: z.array(z.string().max(1000)).min(1).max(5000) }),
+    output: z.object({ signature: z.string(), remembered: rememberedMappingSchema.nullable() }),
+  },
+  /** a dataset's sensor catalogue: each setting and sensor's display name, quantity and unit */
+  'datasets:catalogue': { input: datasetIdInput, output: sensorCatalogueSchema },
+  'datasets:setCatalogue': { input: z.object({ datasetId: z.string().min(1), catalogue: sensorCatalogueSchema }), output: sensorCatalogueSchema },
   'jobs:cancel': { input: jobIdInput, output: z.object({ cancelled: z.boolean() }) },
   /** a job's state, for a client that reconnects and may have missed its events */
   'jobs:get': { input: jobIdInput, output: z.lazy(() => jobStatusSchema) },

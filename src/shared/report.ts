@@ -7,6 +7,7 @@
  *          → renderReportPdf (src/main/core/report/render/) → bytes,
  * so the same inputs and creation time give the same bytes.
  */
+import type { SensorCatalogue } from './sensor-catalogue';
 import { z } from 'zod';
 import { type metricsSchema } from './schemas';
 
@@ -242,6 +243,8 @@ export interface ReportHealth {
 }
 
 export interface ReportDocument {
+  /** the fleet's sensor catalogue: the names and units the panels show (ids stay in the data) */
+  sensors?: SensorCatalogue;
   meta: {
     title: string;
     author: string;

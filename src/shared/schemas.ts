@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { calibrationReportSchema } from './calibration';
 import { datasetRoleSchema } from './housekeeping';
+import { sensorCatalogueSchema } from './sensor-catalogue';
 
 export const columnRoleSchema = z.enum(['unit', 'cycle', 'setting', 'sensor']);
 
@@ -104,6 +105,8 @@ export const importRequestSchema = z.object({
   rul: importSourceSchema.optional(),
   format: datasetFormatSchema.optional(),
   map: columnMapSchema.optional(),
+  /** display names and units of the settings and sensors, each entry naming its column by header */
+  catalogue: sensorCatalogueSchema.optional(),
   name: z.string().min(1).max(200).optional(),
 });
 export type ImportRequest = z.infer<typeof importRequestSchema>;

@@ -29,6 +29,7 @@ import { ReportService } from './reports';
 import { ModelServerService } from './model-server';
 import { HousekeepingService } from './housekeeping';
 import { guessDatasetRole } from '../core/data/role-guess';
+import { ColumnMappingService, type ImportMapping } from './column-mappings';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -72,12 +73,14 @@ export class AppServices {
   /** local model servers (`prognos serve-model` children) started from the Export view */
   readonly modelServers: ModelServerService;
   readonly housekeeping: HousekeepingService;
+  readonly mappings: ColumnMappingService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
 
   constructor(private readonly opts: ServicesOptions) {
     this.store = ExperimentStore.open(opts.storeDir);
+    this.mappings = new ColumnMappingService(this.store);
     this.jobs = new JobManager(this.bus);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
@@ -161,6 +164,24 @@ export class AppServices {
     rul: { path: string; displayName: string } | undefined,
     ctx: JobContext,
   ): Promise<ImportResult> {
+    try {
+      // the roles: the client's, else those remembered for this header, else the guess
+      const mapping = await this.mappings.prepare(req, data);
+      return await this.importMapped({ ...req, ...(mapping.map === undefined ? {} : { map: mapping.map }) }, data, rul, ctx, mapping);
+    } catch (e) {
+      if (req.source.kind === 'upload') this.uploads.discard(req.source.uploadId);
+      if (req.rul?.kind === 'upload') this.uploads.discard(req.rul.uploadId);
+      throw naming(e, data.path, data.displayName);
+    }
+  }
+
+  private async importMapped(
+    req: ImportRequest,
+    data: { path: string; displayName: string },
+    rul: { path: string; displayName: string } | undefined,
+    ctx: JobContext,
+    mapping: ImportMapping,
+  ): Promise<ImportResult> {
     const request: ImportWorkerRequest = {
       type: 'parse',
       path: data.path,
@@ -171,7 +192,9 @@ export class AppServices {
     };
     try {
       const parsed = await runImportWorker(this.opts.importWorker, request, ctx);
-      return this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
+      const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
+      this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
+      return result;
     } catch (e) {
       throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
     } finally {
@@ -224,6 +247,7 @@ export class AppServices {
     return {
       ...this.alerts.handlers(),
       ...this.modelServers.handlers(),
+      ...this.mappings.handlers(),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),

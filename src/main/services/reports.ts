@@ -197,7 +197,7 @@ export class ReportService {
       // older stores kept the path the file was imported from: only its name is shown
       dataFile = basename(d.sourceFile.replaceAll('\\', '/'));
       rulFile = d.rulFile === null ? null : basename(d.rulFile.replaceAll('\\', '/'));
-      fleet = { kind: 'dataset', datasetId: d.datasetId, table: toWire(this.table(d.datasetId)), fileName: dataFile, rulFileName: rulFile, fingerprint: d.fingerprint, quality: importNotes(d.summary) };
+      fleet = { kind: 'dataset', datasetId: d.datasetId, table: toWire(this.table(d.datasetId)), fileName: dataFile, rulFileName: rulFile, fingerprint: d.fingerprint, quality: importNotes(d.summary), sensors: this.store.columnMappings().datasetCatalogue(d.datasetId) };
       defaultName = withoutExtension(d.name);
     }
     const given = input.fleet?.trim() ?? '';

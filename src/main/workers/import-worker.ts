@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import { assertNever } from '../../shared/brand';
 import { parseFleetFile } from '../core/data/import-file';
+import { applyCmapssRoles } from '../core/data/column-mapping';
 import { detectRegimes } from '../core/data/regimes';
 import { summarizeFleet } from '../core/data/summary';
 import { synthesizeFleet } from '../core/data/synth';
@@ -36,6 +37,8 @@ async function run(request: ImportWorkerRequest): Promise<void> {
         onProgress: (fraction, message) => post({ type: 'progress', fraction: fraction * 0.95, message }),
       });
       ({ table, fingerprint, format } = parsed);
+      // C-MAPSS text has fixed columns: the analyst's roles re-cut them after the parse
+      if (request.map !== undefined && format === 'cmapss') table = applyCmapssRoles(table, request.map, request.displayName);
       break;
     }
     case 'synth': {

@@ -4,6 +4,7 @@
  * last cycle with the same functions `prognos predict` and the Fleet view use, score the panel units
  * over all their cycles, explain their last rows, take their raw sensor trends, and assemble.
  */
+import { completeCatalogue } from '../../shared/sensor-catalogue';
 import { createHash } from 'node:crypto';
 import { PrognosError } from '../../shared/errors';
 import type { ReportDocument, ReportFile, ReportHealth } from '../../shared/report';
@@ -291,6 +292,8 @@ export async function buildReport(req: ReportWorkerRequest, task: WorkerTask): P
 
     const dataName = fleet.dataFile;
     const doc = assembleReport({
+      // the dataset's catalogue, else the default from the columns (the C-MAPSS preset for C-MAPSS data), for a file too
+      sensors: completeCatalogue(table.columns, req.fleet.kind === 'dataset' ? (req.fleet.sensors ?? null) : null),
       template,
       templateSha256: req.templateSha256,
       ...(req.title === undefined ? {} : { title: req.title }),

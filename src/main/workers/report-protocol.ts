@@ -4,6 +4,7 @@
  * latest drift verdict — and the worker does the rest: parse or receive the table, score it, explain
  * the top units, assemble the document and draw the PDF. Same request, same bytes.
  */
+import type { SensorCatalogue } from '../../shared/sensor-catalogue';
 import type { ReportHealth, ReportRecord, ReportTemplate, RiskBucket } from '../../shared/report';
 import type { WireTable } from './import-protocol';
 import type { BundleTrustOptions } from './score-protocol';
@@ -16,7 +17,7 @@ export type ReportModelSource =
 
 /** The fleet: a dataset of the store, or a file (the CLI's own, parsed in the worker, never imported). */
 export type ReportFleetSource =
-  | Readonly<{ kind: 'dataset'; datasetId: string; table: WireTable; fileName: string; rulFileName: string | null; fingerprint: string; quality: readonly string[] }>
+  | Readonly<{ kind: 'dataset'; datasetId: string; table: WireTable; fileName: string; rulFileName: string | null; fingerprint: string; quality: readonly string[]; sensors?: SensorCatalogue | null }>
   | Readonly<{ kind: 'file'; path: string; displayName: string; rulPath?: string; rulDisplayName?: string }>;
 
 /** One unit of an earlier report, as kept in the store to say what changed. */

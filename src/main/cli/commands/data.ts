@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { PrognosError } from '../../../shared/errors';
-import { columnMapSchema, datasetFormatSchema, type DatasetRecord } from '../../../shared/schemas';
+import { datasetFormatSchema, type DatasetRecord } from '../../../shared/schemas';
+import { cliMapping } from '../import-map';
 import { regimeCountText } from '../../core/data/regimes';
 import { writeSynthFleet } from '../../core/data/synth';
 import { countOption, intOption, parseCommandArgs, requireOption } from '../args';
@@ -27,18 +28,6 @@ export async function synthCommand(argv: string[], out: Output): Promise<void> {
     (rulOut === undefined ? '' : ` and their true RUL to ${rulOut}`) +
     ` in ${seconds.toFixed(1)} s.`,
   );
-}
-
-function parseMap(spec: string | undefined): Record<string, 'unit' | 'cycle' | 'setting' | 'sensor' | 'ignore'> | undefined {
-  if (spec === undefined) return undefined;
-  const entries = spec.split(',').map((pair) => {
-    const eq = pair.lastIndexOf('=');
-    if (eq <= 0) throw new PrognosError('INVALID_INPUT', `--map expects col=role pairs, got "${pair}".`);
-    return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
-  });
-  const parsed = columnMapSchema.safeParse(Object.fromEntries(entries));
-  if (!parsed.success) throw new PrognosError('INVALID_INPUT', '--map roles must be unit, cycle, setting, sensor or ignore.');
-  return parsed.data;
 }
 
 function datasetJson(d: DatasetRecord): Record<string, unknown> {
@@ -72,13 +61,14 @@ export async function importCommand(argv: string[], out: Output): Promise<void> 
     rul: { type: 'string' },
     format: { type: 'string' },
     map: { type: 'string' },
+    columns: { type: 'string' },
     name: { type: 'string' },
   });
   const file = positionals[0];
-  if (file === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos import FILE [--rul FILE] [--format cmapss|csv] [--map col=role,...] [--name NAME]');
+  if (file === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos import FILE [--rul FILE] [--format cmapss|csv] [--map FILE.json | --map col=role,...] [--columns role=col,...] [--name NAME]');
   const format = values.format === undefined ? undefined : datasetFormatSchema.safeParse(values.format);
   if (format !== undefined && !format.success) throw new PrognosError('INVALID_INPUT', `--format must be cmapss or csv, got "${values.format}".`);
-  const map = parseMap(values.map);
+  const { map, catalogue } = cliMapping(values.map, values.columns);
   const services = openServices(values.store);
   try {
     const { jobId } = await services.handlers['datasets:import']({
@@ -86,6 +76,7 @@ export async function importCommand(argv: string[], out: Output): Promise<void> 
       ...(values.rul === undefined ? {} : { rul: { kind: 'path' as const, path: resolve(values.rul) } }),
       ...(format === undefined ? {} : { format: format.data }),
       ...(map === undefined ? {} : { map }),
+      ...(catalogue === undefined ? {} : { catalogue }),
       ...(values.name === undefined ? {} : { name: values.name }),
     });
     const finished = await waitForJob(services, jobId, out);

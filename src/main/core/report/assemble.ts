@@ -4,6 +4,7 @@
  * report's digest. Pure: no I/O, no clock, no randomness; nothing here depends on where the store or
  * the files live, so the CLI, browser mode and the app assemble the same document from the same inputs.
  */
+import type { SensorCatalogue } from '../../../shared/sensor-catalogue';
 import type { ReportActionRow, ReportDocument, ReportFile, ReportHealth, ReportTemplate, ReportUnitPanel } from '../../../shared/report';
 import { rankUnits, resolveAction, riskBucket, type ScoredUnitInput } from './actions';
 import { compareWithPrevious, type UnitDigest } from './previous';
@@ -34,6 +35,8 @@ export interface AssembleInput {
   readonly health: ReportHealth;
   /** files with their SHA-256 and size (a bundle's manifest) */
   readonly files: readonly ReportFile[];
+  /** the fleet's sensor catalogue (labels only) */
+  readonly sensors?: SensorCatalogue;
 }
 
 /** How the units are ranked, in words (the appendix's definition). */
@@ -120,6 +123,7 @@ export function assembleReport(input: AssembleInput): ReportDocument {
     { label: 'Application version', value: input.appVersion },
   ];
   return {
+    ...(input.sensors === undefined ? {} : { sensors: input.sensors }),
     meta: {
       title,
       author: template.author,

@@ -16,10 +16,12 @@ const CREATE_MIGRATIONS_TABLE = `
     applied_at TEXT NOT NULL
   ) STRICT`;
 
+/** Versions start at 1 and increase; a gap is a number reserved for a migration merged later. */
 function checkOrder(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) {
-      throw new PrognosError('INTERNAL', `migration "${m.name}" has version ${m.version}, expected ${i + 1}`);
+    const after = i === 0 ? 0 : migrations[i - 1]!.version;
+    if (!Number.isInteger(m.version) || m.version <= after) {
+      throw new PrognosError('INTERNAL', `migration "${m.name}" has version ${m.version}, expected a version above ${after}`);
     }
   });
 }
@@ -63,12 +65,14 @@ export function migrate(
 ): number[] {
   checkOrder(migrations);
   db.exec(CREATE_MIGRATIONS_TABLE);
-  const known = migrations.length;
+  const known = migrations.at(-1)?.version ?? 0;
   const current = schemaVersionOf(db);
-  if (current > known) {
+  const versions = new Set(migrations.map((m) => m.version));
+  const unknown = appliedMigrations(db).find((m) => !versions.has(m.version));
+  if (current > known || unknown !== undefined) {
     throw new PrognosError(
       'BAD_FILE',
-      `${db.name}: the store was written by a newer Prognos (schema version ${current}; this build knows up to ${known})`,
+      `${db.name}: the store was written by a newer Prognos (schema version ${unknown?.version ?? current}; this build knows up to ${known})`,
     );
   }
   const isApplied = db.prepare<[number], { version: number }>(
@@ -79,7 +83,8 @@ export function migrate(
   );
   const applied: number[] = [];
   for (const m of migrations) {
-    if (m.version <= current) continue;
+    // by version, not by the highest one applied: a migration numbered into a gap is applied when it arrives
+    if (isApplied.get(m.version) !== undefined) continue;
     const apply = db.transaction(() => {
       if (isApplied.get(m.version) !== undefined) return;
       m.up(db);

@@ -59,7 +59,7 @@ function checkHeader(file: string, shownAs: string): void {
 
 /**
  * Throws BAD_FILE (naming `shownAs`) unless `file` is a healthy Prognos store this build can open:
- * SQLite, integrity_check ok, no broken foreign keys, and a migration history that is a prefix of
+ * SQLite, integrity_check ok, no broken foreign keys, and a migration history whose every entry is one of
  * this build's. Opens the file read-only (SQLite may still create -wal/-shm next to it).
  */
 export function validateStoreFile(file: string, shownAs: string = file): void {
@@ -85,9 +85,9 @@ export function validateStoreFile(file: string, shownAs: string = file): void {
         `written by a newer Prognos (schema version ${newest}; this build knows up to ${LATEST_SCHEMA_VERSION})`,
       );
     }
-    applied.forEach((m, i) => {
-      const ours = MIGRATIONS[i]!;
-      if (m.version !== ours.version || m.name !== ours.name) {
+    applied.forEach((m) => {
+      const ours = MIGRATIONS.find((k) => k.version === m.version);
+      if (ours === undefined || m.name !== ours.name) {
         throw badStoreFile(shownAs, `unknown schema history (migration ${m.version} "${m.name}")`);
       }
     });

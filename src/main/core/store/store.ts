@@ -17,6 +17,7 @@ import * as driftReports from './drift-reports';
 import * as keyring from './keys';
 import { AlertStore } from './alerts';
 import { HousekeepingStore } from './housekeeping';
+import { ColumnMappingStore } from './column-mappings';
 import { FleetReportStore } from './reports';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
@@ -521,5 +522,12 @@ export class ExperimentStore {
   /** PDF maintenance reports with their units, and report templates (migration 009). */
   fleetReports(): FleetReportStore {
     return new FleetReportStore(this.db, this.dbPath);
+  }
+
+  // column roles and sensor catalogues ------------------------------------------------------------
+
+  /** Remembered column roles per header signature and dataset sensor catalogues (migration 011). */
+  columnMappings(): ColumnMappingStore {
+    return new ColumnMappingStore(this.db);
   }
 }

@@ -24,6 +24,7 @@ import {
 } from '../../../../shared/charts/report-charts';
 import { CHART_FONT_FAMILY } from './fonts';
 import { SvgCharts } from './svg';
+import { withSensorLabels } from '../labels';
 
 function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -258,7 +259,8 @@ function contents({ d, L }: Ctx): string {
 }
 
 /** The report as one HTML page (UTF-8, no external resources). */
-export function renderReportHtml(d: ReportDocument): string {
+export function renderReportHtml(doc: ReportDocument): string {
+  const d = withSensorLabels(doc);
   const c: Ctx = { d, L: reportLabels(d.meta.language), charts: new SvgCharts() };
   try {
     const s = d.template.sections;

@@ -29,6 +29,7 @@ import {
 import { CHART_MUTED, CHART_TEXT, SERIES_COLORS } from '../../../../shared/charts/style';
 import { CHART_FONT_FAMILY, fontMetrics, reportFonts, type ReportFonts } from './fonts';
 import { SvgCharts } from './svg';
+import { withSensorLabels } from '../labels';
 
 const PAGE_SIZES = { A4: [595.28, 841.89], Letter: [612, 792] } as const;
 const MARGIN = 50;
@@ -713,7 +714,8 @@ function footers(w: Writer): void {
 }
 
 /** The report as PDF bytes and its page count. */
-export async function renderReportPdf(d: ReportDocument): Promise<{ bytes: Uint8Array; pages: number }> {
+export async function renderReportPdf(doc: ReportDocument): Promise<{ bytes: Uint8Array; pages: number }> {
+  const d = withSensorLabels(doc);
   const w = new Writer(d, PAGE_SIZES[d.template.pageSize]);
   try {
     return await draw(w);

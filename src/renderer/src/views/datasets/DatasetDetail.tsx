@@ -3,6 +3,7 @@ import type { DatasetRecord } from '../../../../shared/schemas';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
 import { Tabs, type TabItem } from '../../components/Tabs';
 import { formatDate } from '../../lib/format';
+import { useSensorLabels } from '../../lib/use-sensor-labels';
 import { ColumnStatsTable } from './ColumnStatsTable';
 import { PreviewTable } from './PreviewTable';
 import { RegimeChart } from './RegimeChart';
@@ -30,6 +31,7 @@ function baseName(path: string): string {
 export function DatasetDetail({ dataset }: { dataset: DatasetRecord }) {
   const [tab, setTab] = useState<DetailTab>('sensors');
   const { summary } = dataset;
+  const labels = useSensorLabels(dataset.datasetId);
   return (
     <section
       className="detail"
@@ -70,7 +72,7 @@ export function DatasetDetail({ dataset }: { dataset: DatasetRecord }) {
             <SensorChart key={dataset.datasetId} datasetId={dataset.datasetId} columns={summary.columns} />
           )}
           {tab === 'regimes' && <RegimeChart key={dataset.datasetId} datasetId={dataset.datasetId} />}
-          {tab === 'columns' && <ColumnStatsTable columns={summary.columns} />}
+          {tab === 'columns' && <ColumnStatsTable columns={summary.columns} labels={labels} />}
           {tab === 'rows' && (
             <PreviewTable
               key={dataset.datasetId}

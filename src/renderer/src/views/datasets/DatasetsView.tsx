@@ -9,7 +9,10 @@ import { useFileDrop } from '../../lib/use-file-drop';
 import { DatasetDetail } from './DatasetDetail';
 import { DatasetList } from './DatasetList';
 import { EMPTY_IMPORT_FORM, ImportPanel, type ImportFormState } from './ImportPanel';
-import { useDatasetJob } from './use-dataset-job';
+import { useDatasetJob, type ImportRequestForm } from './use-dataset-job';
+import { ColumnMappingStep } from './ColumnMappingStep';
+import { draftProblems, draftRequest, useColumnMapping } from './use-column-mapping';
+import { readFileHead } from '../../../../shared/column-roles';
 
 const RUL_FILE_NAME = /^rul[_\-.\s]|[_\-.\s]rul[_\-.\s]|^rul\b/i;
 
@@ -35,6 +38,8 @@ export function DatasetsView() {
   const chosenId = ctx.current.dataset;
   const { choose, refresh } = ctx;
   const setChosenId = useCallback((id: string | null) => choose('dataset', id), [choose]);
+  // the mapping step holds the main area for the chosen file until a dataset is picked or generated
+  const [mappingFor, setMappingFor] = useState<File | null>(null);
   const selected = datasets?.find((d) => d.datasetId === chosenId) ?? datasets?.[0] ?? null;
   const changed = useCallback(() => {
     reloadList();
@@ -45,6 +50,7 @@ export function DatasetsView() {
   const onImported = useCallback(
     (result: ImportResult, synthetic: boolean) => {
       setChosenId(result.dataset.datasetId);
+      setMappingFor(null);
       // the files are in the store now; a later import must not pick up this RUL file by accident
       if (!synthetic) setForm((f) => ({ ...EMPTY_IMPORT_FORM, format: f.format }));
       reloadList();
@@ -52,6 +58,14 @@ export function DatasetsView() {
     [reloadList, setChosenId],
   );
   const job = useDatasetJob(onImported);
+  const mapping = useColumnMapping(form.file, form.format);
+  const draft = mapping.draft !== null && mapping.draft.file === form.file ? mapping.draft : null;
+  const showMapping = draft !== null && mappingFor === draft.file;
+  const mappingBlocked = draft !== null && draft.editing && draftProblems(draft).length > 0;
+  const startImport = (request: ImportRequestForm) => {
+    if (mappingBlocked) return;
+    void job.startImport({ ...request, ...(draft !== null && draft.file === request.file ? draftRequest(draft) : {}) });
+  };
 
   const [pendingDelete, setPendingDelete] = useState<DatasetRecord | null>(null);
   const deleteTarget = useMemo(() => (pendingDelete === null ? null : { kind: 'dataset' as const, datasetId: pendingDelete.datasetId }), [pendingDelete]);
@@ -62,7 +76,18 @@ export function DatasetsView() {
     if (file === null) return;
     const next = { ...form, file, rulFile };
     setForm(next);
-    void job.startImport({ file, rulFile, format: next.format, name: next.name });
+    setMappingFor(file);
+    // a CSV whose header has no remembered roles stops at the mapping step; anything else imports at once
+    void (async () => {
+      let stop = false;
+      try {
+        const head = readFileHead(await file.slice(0, 64 * 1024).text(), 1, next.format === 'auto' ? undefined : next.format);
+        stop = head.format === 'csv' && head.headers.length > 0 && (await api.datasetsMapping({ headers: head.headers })).remembered === null;
+      } catch {
+        stop = false; // the import itself reports what is wrong with the file
+      }
+      if (!stop) await job.startImport({ file, rulFile, format: next.format, name: next.name });
+    })();
   });
 
   return (
@@ -70,12 +95,16 @@ export function DatasetsView() {
       <div className="datasets__side">
         <ImportPanel
           form={form}
-          onFormChange={setForm}
+          onFormChange={(next) => {
+            if (next.file !== form.file) setMappingFor(next.file);
+            setForm(next);
+          }}
           phase={job.phase}
           status={job.status}
           outcome={job.outcome}
           datasets={datasets ?? []}
-          onImport={(request) => void job.startImport(request)}
+          onImport={startImport}
+          importBlocked={mappingBlocked ? (showMapping ? 'Fix the column roles first (see the list beside).' : 'Fix the column roles first: choose the file again to see them.') : null}
           onSynth={(units, seed) => void job.startSynth(units, seed)}
           onCancel={job.cancel}
           onDismiss={job.dismiss}
@@ -84,13 +113,25 @@ export function DatasetsView() {
           datasets={datasets}
           error={listState.status === 'error' ? listState.error : null}
           selectedId={selected?.datasetId ?? null}
-          onSelect={setChosenId}
+          onSelect={(id) => {
+            setChosenId(id);
+            setMappingFor(null);
+          }}
           onDelete={setPendingDelete}
           onRetry={reloadList}
         />
       </div>
       <div className="datasets__main">
-        {selected !== null ? (
+        {draft !== null && showMapping && !busy ? (
+          <ColumnMappingStep
+            draft={draft}
+            busy={busy}
+            onRole={mapping.setRole}
+            onSensor={mapping.setSensor}
+            onEditing={mapping.setEditing}
+            onImport={() => form.file !== null && startImport({ file: form.file, rulFile: form.rulFile, format: form.format, name: form.name })}
+          />
+        ) : selected !== null ? (
           <>
             <DatasetHousekeeping dataset={selected} onChanged={changed} />
             <DatasetDetail key={selected.datasetId} dataset={selected} />

@@ -184,6 +184,8 @@ export function ImportPanel(props: {
   onSynth: (units: number, seed: number) => void;
   onCancel: () => void;
   onDismiss: () => void;
+  /** why the file cannot be imported as its columns are mapped now, or null */
+  importBlocked?: string | null;
 }) {
   const { form, onFormChange, phase } = props;
   const busy = phase.kind !== 'idle';
@@ -263,12 +265,12 @@ export function ImportPanel(props: {
           <button
             type="submit"
             className="button button--primary"
-            disabled={busy || form.file === null}
+            disabled={busy || form.file === null || (props.importBlocked ?? null) !== null}
             data-testid="import-submit"
           >
             Import
           </button>
-          <span className="hint">or drop files anywhere on this view</span>
+          <span className="hint">{props.importBlocked ?? 'or drop files anywhere on this view'}</span>
         </div>
       </form>
 

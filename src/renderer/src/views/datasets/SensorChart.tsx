@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { MultiSelect, type MultiSelectOption } from '../../components/MultiSelect';
 import { formatInteger } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
+import { useSensorLabels } from '../../lib/use-sensor-labels';
 import { buildSensorChartOption, chartHeight, type XAxisMode } from './sensor-chart-option';
 
 const MAX_SENSORS = 12;
@@ -65,6 +66,7 @@ function XAxisToggle(props: { mode: XAxisMode; onChange: (mode: XAxisMode) => vo
 export function SensorChart(props: { datasetId: string; columns: readonly ColumnStats[] }) {
   const { datasetId, columns } = props;
   const api = useApi();
+  const labels = useSensorLabels(datasetId);
 
   const sensors = useMemo(() => columns.filter((c) => c.role === 'sensor'), [columns]);
   const constant = useMemo(() => new Set(columns.filter((c) => c.constant).map((c) => c.name)), [columns]);
@@ -72,10 +74,10 @@ export function SensorChart(props: { datasetId: string; columns: readonly Column
     () =>
       sensors.map((c) => ({
         value: c.name,
-        label: c.name,
-        ...(c.constant ? { hint: 'constant', muted: true } : {}),
+        label: labels.withUnit(c.name),
+        ...(c.constant ? { hint: 'constant', muted: true } : labels.name(c.name) !== c.name ? { hint: c.name } : {}),
       })),
-    [sensors],
+    [sensors, labels],
   );
   const [pickedSensors, setPickedSensors] = useState<string[]>(() =>
     sensors
@@ -119,8 +121,8 @@ export function SensorChart(props: { datasetId: string; columns: readonly Column
   const effectiveMode: XAxisMode = mode === 'rul' && rulAvailable === false ? 'cycle' : mode;
 
   const option = useMemo(
-    () => (shown === undefined ? null : buildSensorChartOption(shown.series, shown.sensors, effectiveMode, constant)),
-    [shown, effectiveMode, constant],
+    () => (shown === undefined ? null : buildSensorChartOption(shown.series, shown.sensors, effectiveMode, constant, (s) => labels.withUnit(s))),
+    [shown, effectiveMode, constant, labels],
   );
 
   return (
@@ -173,7 +175,7 @@ export function SensorChart(props: { datasetId: string; columns: readonly Column
           option={option}
           height={chartHeight(shown?.sensors.length ?? pickedSensors.length)}
           testId="sensor-chart"
-          label={`Sensors ${pickedSensors.join(', ')} for units ${pickedUnits.join(', ')} against ${effectiveMode === 'cycle' ? 'cycle' : 'RUL'}`}
+          label={`Sensors ${pickedSensors.join(', ')} (${pickedSensors.map((s) => labels.name(s)).join(', ')}) for units ${pickedUnits.join(', ')} against ${effectiveMode === 'cycle' ? 'cycle' : 'RUL'}`}
         />
       )}
     </div>

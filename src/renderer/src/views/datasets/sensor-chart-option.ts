@@ -81,6 +81,8 @@ export function buildSensorChartOption(
   sensors: readonly string[],
   mode: XAxisMode,
   constant: ReadonlySet<string>,
+  /** a sensor's display name (its catalogue name and unit); the id by default */
+  nameOf: (sensor: string) => string = (s) => s,
 ): ChartOption {
   const panelTop = (i: number) => TOP + i * (PANEL_HEIGHT + PANEL_GAP);
   const xName = mode === 'cycle' ? 'Cycle' : 'RUL (cycles to failure)';
@@ -125,7 +127,7 @@ export function buildSensorChartOption(
       data: series.units.map((u) => `Unit ${u.unit}`),
     },
     title: sensors.map((sensor, i) => ({
-      text: constant.has(sensor) ? `${sensor}  (constant)` : sensor,
+      text: constant.has(sensor) ? `${nameOf(sensor)}  (constant)` : nameOf(sensor),
       left: LEFT,
       top: panelTop(i) - 22,
       textStyle: { fontSize: 13, fontWeight: 600, color: constant.has(sensor) ? MUTED : TEXT },
@@ -158,7 +160,7 @@ export function buildSensorChartOption(
       axisPointer: { type: 'line', snap: true },
       confine: true,
       textStyle: { fontSize: 12 },
-      formatter: (params: unknown) => tooltipHtml(params, sensors, series.units.length, xName),
+      formatter: (params: unknown) => tooltipHtml(params, sensors.map(nameOf), series.units.length, xName),
     },
     dataZoom: [
       { type: 'inside', xAxisIndex: allAxes, filterMode: 'none' },

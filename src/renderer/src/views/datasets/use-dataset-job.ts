@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobFinished, JobResult } from '../../../../shared/contract';
 import { PrognosError } from '../../../../shared/errors';
-import type { DatasetFormat, ImportResult, ImportSource } from '../../../../shared/schemas';
+import type { ColumnMap, DatasetFormat, ImportResult, ImportSource } from '../../../../shared/schemas';
+import type { SensorCatalogue } from '../../../../shared/sensor-catalogue';
 import { useJobStatus, useJobTracker, useTransport } from '../../api/context';
 import { asPrognosError } from '../../lib/errors';
 import { formatInteger } from '../../lib/format';
@@ -13,6 +14,9 @@ export interface ImportRequestForm {
   rulFile: File | null;
   format: FormatChoice;
   name: string;
+  /** the mapping step's roles (every column) and sensor names by header; absent: remembered, else guessed */
+  map?: ColumnMap;
+  catalogue?: SensorCatalogue;
 }
 
 export type JobPhase =
@@ -127,6 +131,8 @@ export function useDatasetJob(onImported: (result: ImportResult, synthetic: bool
             source,
             ...(rul === undefined ? {} : { rul }),
             ...(form.format === 'auto' ? {} : { format: form.format }),
+            ...(form.map === undefined ? {} : { map: form.map }),
+            ...(form.catalogue === undefined ? {} : { catalogue: form.catalogue }),
             ...(name === '' ? {} : { name }),
           }),
         );

@@ -6,6 +6,7 @@ import { formatInteger, formatSeconds } from '../../lib/format';
 import { jsonEqual, type JsonObject } from '../../lib/json-value';
 import { applySelection, currentSelection, rankingBasis, toggleFeature } from '../../lib/train-config';
 import { routeHref } from '../../lib/use-hash-route';
+import { useSensorLabels } from '../../lib/use-sensor-labels';
 import { useWorkbench, type ConfigSchemas, type RankingRecord } from '../../state/workbench';
 import { FeatureSpecEditor } from './FeatureSpecEditor';
 import { FeatureTrend } from './FeatureTrend';
@@ -14,6 +15,7 @@ import { SelectionPanel } from './SelectionPanel';
 
 function DroppedSensors({ record }: { record: RankingRecord }) {
   const dropped = record.ranking.droppedSensors;
+  const labels = useSensorLabels(record.datasetId);
   return (
     <section className="panel" aria-labelledby="dropped-title">
       <h2 className="panel__title" id="dropped-title">
@@ -27,7 +29,10 @@ function DroppedSensors({ record }: { record: RankingRecord }) {
         <ul className="dropped-list" data-testid="dropped-sensors">
           {dropped.map((d) => (
             <li key={d.name} data-testid="dropped-sensor" data-sensor={d.name}>
-              <span className="dropped-list__name mono">{d.name}</span>
+              <span className="dropped-list__name" title={labels.describe(d.name)}>
+                {labels.name(d.name)}
+                {labels.name(d.name) !== d.name && <span className="mono muted"> {d.name}</span>}
+              </span>
               <span className="dropped-list__reason">{d.reason}</span>
             </li>
           ))}
@@ -75,6 +80,7 @@ function RankedContent(props: { record: RankingRecord; config: JsonObject; stale
     [config, record, picks],
   );
   const [focusedState, setFocused] = useState<string | null>(null);
+  const labels = useSensorLabels(record.datasetId);
   const focused =
     focusedState !== null && record.order.includes(focusedState) ? focusedState : (record.order[0] ?? null);
   const formula = useMemo(() => record.ranking.defs.find((d) => d.name === focused)?.formula ?? '', [record, focused]);
@@ -122,6 +128,7 @@ function RankedContent(props: { record: RankingRecord; config: JsonObject; stale
           focused={focused}
           onToggle={onToggle}
           onFocus={setFocused}
+          labels={labels}
         />
       </section>
       <section className="panel features-grid__wide" aria-labelledby="trend-title">

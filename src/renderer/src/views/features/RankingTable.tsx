@@ -3,6 +3,7 @@ import { memo, useMemo, useRef, useState } from 'react';
 import type { FeatureRanking } from '../../../../shared/schemas';
 import { MiddleTruncate } from '../../components/MiddleTruncate';
 import { formatFixed, formatInteger } from '../../lib/format';
+import type { SensorLabels } from '../../../../shared/sensor-catalogue';
 
 type FeatureRow = FeatureRanking['features'][number];
 
@@ -137,6 +138,8 @@ interface RowProps {
   selected: boolean;
   focused: boolean;
   formula: string;
+  /** the feature in the analyst's words: `T24 mean (30 cycles)` */
+  label: string;
   lockLast: boolean;
   onToggle: (name: string) => void;
   onFocus: (name: string) => void;
@@ -169,7 +172,7 @@ const RankingRow = memo(function RankingRow(p: RowProps) {
           checked={p.selected}
           disabled={p.selected && p.lockLast}
           onChange={() => p.onToggle(f.name)}
-          aria-label={`Use ${f.name} for training`}
+          aria-label={`Use ${p.label} for training`}
           data-testid={`ranking-pick-${f.name}`}
         />
       </div>
@@ -184,11 +187,11 @@ const RankingRow = memo(function RankingRow(p: RowProps) {
             <button
               type="button"
               className="ranking__name"
-              title={`${f.name}\n${p.formula}`}
+              title={`${p.label} (${f.name})\n${p.formula}`}
               onClick={() => p.onFocus(f.name)}
               data-testid="ranking-feature-name"
             >
-              <MiddleTruncate text={f.name} title={`${f.name}\n${p.formula}`} />
+              <MiddleTruncate text={p.label} title={`${p.label} (${f.name})\n${p.formula}`} />
             </button>
           </div>
         ) : (
@@ -217,8 +220,10 @@ export function RankingTable(props: {
   focused: string | null;
   onToggle: (name: string) => void;
   onFocus: (name: string) => void;
+  /** display names of the dataset's sensors */
+  labels?: SensorLabels;
 }) {
-  const { ranking, selected, focused, onToggle, onFocus } = props;
+  const { ranking, selected, focused, onToggle, onFocus, labels } = props;
   const [sort, setSort] = useState<{ key: SortKey; ascending: boolean }>({ key: 'rank', ascending: true });
   const [filter, setFilter] = useState('');
   const [onlySelected, setOnlySelected] = useState(false);
@@ -229,7 +234,9 @@ export function RankingTable(props: {
     const column = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[0]!;
     const f = filter.trim().toLowerCase();
     const shown = ranking.features.filter(
-      (r) => (f === '' || r.name.toLowerCase().includes(f)) && (!onlySelected || selected.has(r.name)),
+      (r) =>
+        (f === '' || r.name.toLowerCase().includes(f) || (labels?.featureWithUnit(r.name).toLowerCase().includes(f) ?? false)) &&
+        (!onlySelected || selected.has(r.name)),
     );
     const dir = sort.ascending ? 1 : -1;
     return shown.sort((a, b) => {
@@ -239,7 +246,7 @@ export function RankingTable(props: {
       if (va === undefined || vb === undefined) return compare(va, vb);
       return dir * compare(va, vb) || a.rank - b.rank;
     });
-  }, [ranking, sort, filter, onlySelected, selected]);
+  }, [ranking, sort, filter, onlySelected, selected, labels]);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -339,6 +346,7 @@ export function RankingTable(props: {
                   selected={selected.has(f.name)}
                   focused={focused === f.name}
                   formula={formulas.get(f.name) ?? ''}
+                  label={labels?.featureWithUnit(f.name) ?? f.name}
                   lockLast={lockLast}
                   onToggle={onToggle}
                   onFocus={onFocus}
