@@ -187,7 +187,8 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
   let t0 = performance.now();
   const lap = (name: string): void => {
     const now = performance.now();
-    timings[`${name}Seconds`] = (now - t0) / 1000;
+    // a stage timed in several parts adds up (evaluate runs before and after calibration)
+    timings[`${name}Seconds`] = (timings[`${name}Seconds`] ?? 0) + (now - t0) / 1000;
     t0 = now;
   };
   const progress = (stage: Stage, fraction: number, message: string): void => hooks.onProgress?.({ stage, fraction, message });
@@ -295,8 +296,10 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
       ...(sequence === undefined ? {} : { sequence }),
       ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
       onProgress: (f, message) => progress('rul', clsEnd + (0.95 - clsEnd) * f, message),
+      onTreesDone: () => lap('rulGbdt'),
     });
-    lap('rul');
+    // the LSTM head, the RUL weight, intervals and metrics (without an LSTM: the GBDT's intervals and metrics)
+    lap(sequence === undefined ? 'rulGbdt' : 'rulLstm');
   }
 
   progress('evaluate', 0.96, 'Tuning thresholds for F2 on the validation units…');
@@ -325,6 +328,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
   // calibration of the headline probability on the validation units; its threshold is then tuned on the calibrated values
   const headline: 'ensemble' | 'gbdt' = scores.ensemble !== undefined ? 'ensemble' : 'gbdt';
   const uncalibrated = scores[headline]!;
+  lap('evaluate');
   const calibrated = calibrateHeadline(
     headline,
     weight,
@@ -335,6 +339,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
   );
   scores[headline] = { valid: calibrated.valid, ...(calibrated.test === undefined ? {} : { test: calibrated.test }) };
   delete thresholds[headline];
+  lap('calibration');
 
   const metrics: PipelineResult['metrics'] = {};
   const curves: PipelineResult['curves'] = {};

@@ -80,6 +80,8 @@ export interface RulStageInput {
   signal?: AbortSignal;
   onIteration?: (model: 'gbdt' | 'lstm', e: { iteration: number; trainLoss: number; validLoss?: number }) => void;
   onProgress?: (fraction: number, message: string) => void;
+  /** called once the RUL trees are trained and have scored the validation and test rows (stage timing) */
+  onTreesDone?: () => void;
 }
 
 function gather(columns: readonly Float32Array[], rows: Int32Array, target: Float32Array): GbdtDataset {
@@ -162,6 +164,7 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
   const preds: Partial<Record<RulModelName, { valid: Float64Array; test: Float64Array }>> = {
     gbdt: { valid: gbdtAt(validRows), test: gbdtAt(testRows) },
   };
+  input.onTreesDone?.();
 
   let lstmModel: LstmModel | undefined;
   let lstmInfo: RulOutcomeInfo['lstm'];

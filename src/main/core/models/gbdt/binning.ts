@@ -99,3 +99,130 @@ export function fillBins(
     }
   }
 }
+
+/** Order-preserving unsigned key of a float32's bits (−0 sorts just below +0, as Float32Array#sort puts them). */
+function sortKey(bits: number): number {
+  return bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+}
+
+/** The float32 value of a sort key. */
+function keyValue(key: number, scratch: Uint32Array, view: Float32Array): number {
+  scratch[0] = key & 0x80000000 ? (key & 0x7fffffff) >>> 0 : ~key >>> 0;
+  return view[0]!;
+}
+
+export interface BinnedColumns {
+  layout: BinLayout;
+  bits: 8 | 16;
+  /** Bin codes, column-major (code of row r, feature f at f × rows + r), in a buffer from `alloc`. */
+  codes: Uint8Array | Uint16Array;
+}
+
+/**
+ * computeBinLayout + binCodeBits + fillBins in one pass per column: the column's non-missing values are
+ * sorted once (LSD radix sort of order-preserving 32-bit keys, three passes of 11 bits, carrying the
+ * row index), the cuts are read off the sorted values exactly as computeCuts reads them, and each row's
+ * code (the number of cuts ≤ x, as binOf counts them) is assigned by walking the sorted values, so no
+ * binary search is needed. Codes start as bytes and widen to 16 bits when a column needs it.
+ */
+export function binColumns(
+  columns: readonly Float32Array[],
+  maxBin: number,
+  rows: number,
+  alloc: (bytes: number) => ArrayBufferLike,
+): BinnedColumns {
+  const F = columns.length;
+  const cutsOf: Float32Array[] = [];
+  const nBins = new Int32Array(F);
+  const hasMissing = new Uint8Array(F);
+  let bits: 8 | 16 = 8;
+  let codes: Uint8Array | Uint16Array = new Uint8Array(alloc(rows * F));
+  let keys = new Uint32Array(rows);
+  let idx = new Uint32Array(rows);
+  let keys2 = new Uint32Array(rows);
+  let idx2 = new Uint32Array(rows);
+  const count = new Uint32Array(2048);
+  const one = new Float32Array(1);
+  const oneBits = new Uint32Array(one.buffer);
+  const cutBuf = new Float32Array(Math.max(1, maxBin));
+  for (let f = 0; f < F; f++) {
+    const col = columns[f]!;
+    const colBits = new Uint32Array(col.buffer, col.byteOffset, rows);
+    let nValid = 0;
+    for (let r = 0; r < rows; r++) {
+      const v = col[r]!;
+      if (v === v) {
+        keys[nValid] = sortKey(colBits[r]!);
+        idx[nValid] = r;
+        nValid++;
+      }
+    }
+    for (let shift = 0; shift < 32; shift += 11) {
+      count.fill(0);
+      for (let i = 0; i < nValid; i++) count[(keys[i]! >>> shift) & 2047]!++;
+      let sum = 0;
+      for (let d = 0; d < 2048; d++) {
+        const c = count[d]!;
+        count[d] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < nValid; i++) {
+        const k = keys[i]!;
+        const pos = count[(k >>> shift) & 2047]!++;
+        keys2[pos] = k;
+        idx2[pos] = idx[i]!;
+      }
+      [keys, keys2] = [keys2, keys];
+      [idx, idx2] = [idx2, idx];
+    }
+    const missing = nValid < rows;
+    // the cuts, as computeCuts takes them from the sorted values (compared as numbers: −0 equals +0)
+    let nCuts = 0;
+    if (nValid > 0) {
+      let distinct = 1;
+      let prev = keyValue(keys[0]!, oneBits, one);
+      for (let i = 1; i < nValid && distinct <= maxBin; i++) {
+        const v = keyValue(keys[i]!, oneBits, one);
+        if (v !== prev) distinct++;
+        prev = v;
+      }
+      if (distinct <= maxBin) {
+        prev = keyValue(keys[0]!, oneBits, one);
+        for (let i = 1; i < nValid; i++) {
+          const v = keyValue(keys[i]!, oneBits, one);
+          if (v !== prev) cutBuf[nCuts++] = v;
+          prev = v;
+        }
+      } else {
+        let last = keyValue(keys[0]!, oneBits, one);
+        for (let b = 1; b < maxBin; b++) {
+          const v = keyValue(keys[Math.floor((b * nValid) / maxBin)]!, oneBits, one);
+          if (v > last) {
+            cutBuf[nCuts++] = v;
+            last = v;
+          }
+        }
+      }
+    }
+    const cuts = cutBuf.slice(0, nCuts);
+    cutsOf.push(cuts);
+    nBins[f] = nCuts + 1;
+    hasMissing[f] = missing ? 1 : 0;
+    const maxCode = missing ? nCuts + 1 : nCuts;
+    if (maxCode > 255 && bits === 8) {
+      const wide = new Uint16Array(alloc(2 * rows * F));
+      wide.set(codes.subarray(0, f * rows));
+      codes = wide;
+      bits = 16;
+    }
+    const off = f * rows;
+    if (missing) for (let r = 0; r < rows; r++) if (col[r]! !== col[r]!) codes[off + r] = nCuts + 1;
+    let c = 0;
+    for (let i = 0; i < nValid; i++) {
+      const v = keyValue(keys[i]!, oneBits, one);
+      while (c < nCuts && cuts[c]! <= v) c++;
+      codes[off + idx[i]!] = c;
+    }
+  }
+  return { layout: { cuts: cutsOf, nBins, hasMissing }, bits, codes };
+}

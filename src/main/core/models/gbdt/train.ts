@@ -4,7 +4,7 @@
  * gain, float32 thresholds).
  */
 import { PrognosError } from '../../../../shared/errors';
-import { binCodeBits, computeBinLayout, fillBins, type BinLayout } from './binning';
+import { binColumns, type BinLayout } from './binning';
 import { baseMarginOf, sigmoid } from './f32';
 import { PAIR_WIDTH, RESULT_WIDTH, TASK_HEADER, TASKF_HEADER, type KernelContext } from './kernel';
 import { GbdtModel, type GbdtTree } from './model';
@@ -202,16 +202,16 @@ class Engine {
   constructor(train: GbdtDataset, maxBin: number) {
     this.n = train.rows;
     this.nFeatures = train.features;
-    this.layout = computeBinLayout(train.columns, maxBin);
-    const binBits = binCodeBits(this.layout);
+    const binned = binColumns(train.columns, maxBin, this.n, shared);
+    this.layout = binned.layout;
+    const binBits = binned.bits;
     let maxNb = 1;
     for (const nb of this.layout.nBins) maxNb = Math.max(maxNb, nb);
     const stride = 2 * (maxNb + 1);
     const slotSize = this.nFeatures * stride;
-    const bins = shared(this.n * this.nFeatures * (binBits / 8));
+    const bins = binned.codes.buffer as SharedArrayBuffer;
     const nBins = shared(4 * this.nFeatures);
     new Int32Array(nBins).set(this.layout.nBins);
-    fillBins(train.columns, this.layout, this.n, binBits === 16 ? new Uint16Array(bins) : new Uint8Array(bins));
     this.slotCapacity = 8;
     this.levelCapacity = 8;
     this.buffers = {

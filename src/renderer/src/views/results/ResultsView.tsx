@@ -52,7 +52,10 @@ const STAGE_NAMES: Record<string, string> = {
   gbdtSeconds: 'GBDT training',
   lstmSeconds: 'LSTM training',
   rulSeconds: 'RUL models',
+  rulGbdtSeconds: 'RUL trees',
+  rulLstmSeconds: 'RUL LSTM head',
   evaluateSeconds: 'Evaluation',
+  calibrationSeconds: 'Calibration',
 };
 
 function stageName(key: string): string {

@@ -1,0 +1,168 @@
+/**
+ * `npm run bench -- train-fd001`: a whole training run of the default config on train_FD001, stage by
+ * stage, beside the same stages in the Python stack (bench/python/train_fd001.py: pandas, xgboost,
+ * PyTorch, numpy/scipy), in the same run on the same machine.
+ *
+ * Ours is `prognos train --dataset train_FD001.txt --json` (the built CLI, a fresh store, no config
+ * file): its stage times are the ones the training worker records in the run (`timings`). The
+ * reference then trains on the run's own split units and selected features, and its two LSTMs run as
+ * many epochs as ours did (each side's early stopping would otherwise decide the work), so each stage
+ * does the same work on both sides. PyTorch runs at the faster of 1 and 2 threads (probed on a few
+ * batches first, outside the timed stages); xgboost on 2 threads with passive OpenMP waiting.
+ *
+ * PROGNOS_BENCH_TRAIN_JSON=FILE keeps our run's `train --json` output (metrics, timings) in FILE.
+ *
+ * Figures: `train-fd001` (the sum of the stages) and `train-fd001-STAGE` for features, ranking,
+ * gbdt, lstm, rul-gbdt, rul-lstm, calibration and evaluate; ratio = ours / reference.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ExperimentStore } from '../src/main/core/store/store';
+import { OUTCOME_ARTIFACT } from '../src/main/core/pipeline/saved-run';
+import { parseTrainConfig } from '../src/main/core/pipeline/config';
+import type { Benchmark, Figure } from './figures';
+import { PYTHON, pythonHas } from './python';
+
+const ROOT = resolve(__dirname, '..');
+const CMAPSS = resolve(ROOT, '..', 'shared', 'data', 'cmapss');
+const SCRIPT = resolve(__dirname, 'python', 'train_fd001.py');
+
+/** the stages in run order: the key in a run's `timings` (without `Seconds`), the figure's suffix */
+const STAGES = [
+  ['features', 'features'],
+  ['ranking', 'ranking'],
+  ['gbdt', 'gbdt'],
+  ['lstm', 'lstm'],
+  ['rulGbdt', 'rul-gbdt'],
+  ['rulLstm', 'rul-lstm'],
+  ['calibration', 'calibration'],
+  ['evaluate', 'evaluate'],
+] as const;
+
+interface TrainJson {
+  runId: string;
+  timings: Record<string, number>;
+  backend: string;
+  selectedFeatures: string[];
+}
+
+interface Outcome {
+  split: { train: number[]; validation: number[]; test: number[] };
+  selected: string[];
+  bestIteration: number;
+  lstm?: { history: unknown[]; threads: number; backend: string };
+  rul?: { lstm?: { history: unknown[] }; gbdtMembers: number[] };
+}
+
+interface Reference {
+  versions: Record<string, string>;
+  stages: Record<string, number>;
+  info: { torchThreads: number; threadProbe?: Record<string, number>; gbdtTrees: number; rulTrees: number[]; topOverlap: number; features: number; calibration: string };
+}
+
+function trainWithCli(store: string): { train: TrainJson; outcome: Outcome; wallSeconds: number } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'prognos.js'), 'train', '--dataset', join(CMAPSS, 'train_FD001.txt'), '--store', store, '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`prognos train exited with ${r.status ?? r.signal}: ${r.stderr}`);
+  const train = JSON.parse(r.stdout) as TrainJson;
+  // the run's whole `train --json` document, for comparing a run's results before and after a change
+  const keep = process.env.PROGNOS_BENCH_TRAIN_JSON;
+  if (keep !== undefined && keep !== '') writeFileSync(keep, r.stdout);
+  const s = ExperimentStore.open(store, { sweepIntervalMs: 0 });
+  try {
+    const art = s.getArtifact(train.runId, OUTCOME_ARTIFACT);
+    if (art === undefined) throw new Error(`run ${train.runId} has no ${OUTCOME_ARTIFACT}`);
+    return { train, outcome: JSON.parse(art.data.toString('utf8')) as Outcome, wallSeconds };
+  } finally {
+    s.close();
+  }
+}
+
+function runReference(outcome: Outcome): Reference {
+  const config = parseTrainConfig({});
+  const request = {
+    file: join(CMAPSS, 'train_FD001.txt'),
+    seed: config.seed,
+    split: outcome.split,
+    selected: outcome.selected,
+    labelWindow: config.labelWindow,
+    historyWindow: config.historyWindow,
+    topK: config.topK,
+    featureSpec: config.features,
+    ranking: { weights: config.rankingWeights, bins: 16, resampleLength: 100 },
+    gbdt: config.gbdt,
+    lstm: config.lstm,
+    rul: config.rul,
+    lstmEpochs: outcome.lstm?.history.length ?? 0,
+    rulLstmEpochs: outcome.rul?.lstm?.history.length ?? 0,
+    xgbThreads: 2,
+    torchThreads: process.env.PROGNOS_BENCH_TORCH_THREADS ?? 'auto',
+  };
+  const r = spawnSync(PYTHON, [SCRIPT, JSON.stringify(request)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    // OpenMP threads spin while they wait by default, which on a shared machine makes xgboost many times slower
+    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+  });
+  if (r.status !== 0) throw new Error(`the Python reference failed: ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Reference;
+}
+
+export const trainFd001: Benchmark = {
+  name: 'train-fd001',
+  run: () => {
+    const store = mkdtempSync(join(tmpdir(), 'prognos-train-bench-'));
+    try {
+      const { train, outcome, wallSeconds } = trainWithCli(store);
+      const ours = (key: string): number => train.timings[`${key}Seconds`] ?? 0;
+      const missing = STAGES.filter(([key]) => train.timings[`${key}Seconds`] === undefined).map(([key]) => key);
+      if (missing.length > 0) throw new Error(`the run recorded no time for ${missing.join(', ')} (timings: ${Object.keys(train.timings).join(', ')})`);
+      const total = STAGES.reduce((s, [key]) => s + ours(key), 0);
+      const classEpochs = outcome.lstm?.history.length ?? 0;
+      const rulEpochs = outcome.rul?.lstm?.history.length ?? 0;
+      const oursNote = `prognos train, default config, seed ${parseTrainConfig({}).seed}: GBDT ${outcome.bestIteration + 1} trees, RUL trees ${outcome.rul?.gbdtMembers.join('/') ?? '—'}, LSTM ${classEpochs} + RUL head ${rulEpochs} epochs on ${outcome.lstm?.backend ?? '—'} (${outcome.lstm?.threads ?? 0} threads)`;
+      let ref: Reference | undefined;
+      if (pythonHas('pandas') && pythonHas('xgboost') && pythonHas('torch') && pythonHas('scipy')) {
+        ref = runReference(outcome);
+      } else {
+        console.error(`bench train-fd001: no reference (${PYTHON} needs pandas, xgboost, torch and scipy)`);
+      }
+      const refName = ref === undefined ? '' : `pandas ${ref.versions.pandas} + xgboost ${ref.versions.xgboost} + torch ${ref.versions.torch}`;
+      const refTotal = ref === undefined ? 0 : STAGES.reduce((s, [key]) => s + (ref.stages[key] ?? 0), 0);
+      const probe = ref?.info.threadProbe === undefined ? '' : ` (probe: ${Object.entries(ref.info.threadProbe).map(([t, s]) => `${t} thread${t === '1' ? '' : 's'} ${(s * 1000).toFixed(0)} ms/batch`).join(', ')})`;
+      const refNote =
+        ref === undefined
+          ? ''
+          : `; reference: torch on ${ref.info.torchThreads} thread${ref.info.torchThreads === 1 ? '' : 's'}${probe}, same epochs, xgboost ${ref.info.gbdtTrees} trees and RUL ${ref.info.rulTrees.join('/')}, calibration ${ref.info.calibration}, its own top 40 shares ${ref.info.topOverlap} with ours`;
+      const figures: Figure[] = [
+        {
+          name: 'train-fd001',
+          value: total,
+          unit: 's',
+          ...(ref === undefined ? {} : { reference: { name: refName, value: refTotal, unit: 's' }, ratio: total / refTotal }),
+          note: `sum of the stages; ${oursNote}; whole CLI ${wallSeconds.toFixed(1)} s${refNote}; target ratio ≤ 1.0`,
+        },
+      ];
+      for (const [key, suffix] of STAGES) {
+        const value = ours(key);
+        const refValue = ref?.stages[key];
+        figures.push({
+          name: `train-fd001-${suffix}`,
+          value,
+          unit: 's',
+          ...(refValue === undefined ? {} : { reference: { name: 'reference', value: refValue, unit: 's' }, ratio: value / refValue }),
+        });
+      }
+      return Promise.resolve(figures);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  },
+};
