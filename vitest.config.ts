@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Integration files that may run two at a time: each spends its time in short CLI processes or light
- * in-process work, asserts nothing about wall-clock time or responsiveness, uses no shared server
- * (Redis, PostgreSQL) and no shared fixture that is built on first use (test/helpers/fd001-store.ts).
- * Every other integration file — and every new one until it is listed here — runs alone, one file
- * at a time, as before.
+ * Integration files that may run two at a time: each asserts nothing about wall-clock time or
+ * responsiveness and uses no shared server (Redis, PostgreSQL). Every other integration file — and
+ * every new one until it is listed here — runs alone, one file at a time, as before, and all of them
+ * before these. The shared FD001 store (test/helpers/fd001-store.ts) is built on first use by
+ * drift/fd001-drift.test.ts, which stays in the serial group, so the files here that use it find it built.
  */
 const INTEGRATION_PARALLEL = [
   'test/integration/bundles/library.test.ts',
@@ -13,21 +13,27 @@ const INTEGRATION_PARALLEL = [
   'test/integration/cli/bad-args.test.ts',
   'test/integration/cli/bundle.test.ts',
   'test/integration/cli/cli.test.ts',
+  'test/integration/cli/drift-fd001.test.ts',
   'test/integration/cli/drift.test.ts',
   'test/integration/cli/keys.test.ts',
   'test/integration/cli/predict-rul.test.ts',
   'test/integration/cli/regimes.test.ts',
   'test/integration/cli/runs-store.test.ts',
+  'test/integration/drift/fd001-estimate.test.ts',
+  'test/integration/export/fd001-export.test.ts',
   'test/integration/export/rul-run-export.test.ts',
   'test/integration/gbdt/treeshap-parity.test.ts',
   'test/integration/gbdt/xgboost-parity.test.ts',
   'test/integration/gbdt/xgboost-regression.test.ts',
+  'test/integration/lstm/fd001.test.ts',
   'test/integration/report/build.test.ts',
   'test/integration/report/byte-identity.test.ts',
   'test/integration/report/cli-report.test.ts',
+  'test/integration/report/fd001-report.test.ts',
   'test/integration/report/pdf.test.ts',
   'test/integration/serve-model/bad-input.test.ts',
   'test/integration/serve-model/cli.test.ts',
+  'test/integration/serve-model/predict-fd001.test.ts',
   'test/integration/serve-model/predict.test.ts',
   'test/integration/server/browser-host.test.ts',
   'test/integration/server/electron-sources.test.ts',
@@ -44,7 +50,10 @@ const INTEGRATION_PARALLEL = [
   'test/integration/store/keys.test.ts',
   'test/integration/store/migrations.test.ts',
   'test/integration/store/runs.test.ts',
+  'test/integration/train/fd001-ensemble.test.ts',
+  'test/integration/train/fd001-gbdt.test.ts',
   'test/integration/train/rul.test.ts',
+  'test/integration/train/train-run.test.ts',
 ];
 
 const integration = {
