@@ -57,7 +57,7 @@ step('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
 step('lint-electron', process.execPath, [join(root, 'scripts', 'lint-electron.mjs')]);
 step('build', 'npx', ['electron-vite', 'build']);
 step('unit', 'npx', ['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`], vitestCounts('unit.json'), ['unit.json']);
-step('integration', 'npx', ['vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'integration.json')}`], vitestCounts('integration.json'), ['integration.json']);
+step('integration', 'npx', ['vitest', 'run', '--project', 'integration', '--project', 'integration-parallel', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'integration.json')}`], vitestCounts('integration.json'), ['integration.json']);
 step('e2e', process.execPath, [join(root, 'test', 'e2e', 'run.mjs')], e2eCounts, ['e2e.json', 'e2e']);
 
 if (failures.length > 0) process.stdout.write(`\nFailed tiers: ${failures.join(', ')}\n`);
