@@ -142,7 +142,8 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
   const app: FastifyInstance = Fastify({
     bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     logger: false,
-    // keep-alive connections with no request in flight are closed at shutdown; busy ones finish first
+    // keep-alive connections with no request in flight are closed at shutdown; busy ones finish first,
+    // and their responses say `Connection: close` (the onSend hook below)
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     onProtoPoisoning: 'error',
@@ -164,6 +165,13 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
       void reply.header('Retry-After', String(wait));
       throw new HttpError(429, 'FORBIDDEN', `rate limit: key ${key.name} may send ${limiter!.perSecond} requests per second (bursts of ${limiter!.burst}); retry after ${wait} s`, undefined, { 'Retry-After': String(wait) });
     }
+  });
+
+  // a response finished after shutdown began closes its connection: a keep-alive socket that was busy
+  // when close() started would otherwise hold the process until its keep-alive timeout (72 s)
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
   });
 
   app.addHook('onResponse', async (req, reply) => {

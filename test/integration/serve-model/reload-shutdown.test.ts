@@ -134,10 +134,14 @@ describe('graceful shutdown', () => {
     );
     // once the server has read all four (the debug log says so), stop it
     await until(() => (s.stderr().match(/POST \/predict received/g) ?? []).length === N, 'four requests received');
+    const stopAt = Date.now();
     s.child.kill('SIGTERM');
     const answers = await Promise.all(inflight);
     expect(answers).toEqual(new Array(N).fill({ status: 200, units: 100 }));
     expect(await s.exited).toBe(0);
+    // the answered keep-alive sockets close with their responses: the process does not wait out the
+    // 72 s keep-alive timeout (a pod must be gone well inside Kubernetes' 30 s grace period)
+    expect(Date.now() - stopAt).toBeLessThan(30_000);
     expect(s.stderr()).toMatch(/SIGTERM: not ready any more/);
     const db = new Database(join(dir, 'p.db'), { readonly: true });
     expect((db.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n).toBe(N * 100);
@@ -154,7 +158,9 @@ describe('graceful shutdown', () => {
     const answer = await inflight;
     expect(answer.status).toBe(200);
     expect((answer.json.units as unknown[]).length).toBe(100);
+    const answeredAt = Date.now();
     await closing;
+    expect(Date.now() - answeredAt).toBeLessThan(30_000);
     expect(s.server.model.requestsInFlight).toBe(0);
     await s.log.close();
   });
