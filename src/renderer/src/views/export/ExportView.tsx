@@ -161,7 +161,7 @@ export function ExportView() {
             </p>
           </div>
         )}
-        {selected !== null && <ModelServerPanel key={selected.bundleId} entry={selected} />}
+        {selected !== null && <ModelServerPanel key={`server:${selected.bundleId}`} entry={selected} />}
       </div>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true" data-testid="bundle-drop-overlay">
