@@ -9,7 +9,7 @@ import { PrognosError } from '../../../src/shared/errors';
 import { defaultReportTemplate, type ReportInputs } from '../../../src/shared/report';
 import { sha256Hex } from '../../../src/main/core/store/blobs';
 import { appliedMigrations, migrate } from '../../../src/main/core/store/migrate';
-import { MIGRATIONS } from '../../../src/main/core/store/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../src/main/core/store/migrations';
 import { BUILT_IN_TEMPLATE_ID, type NewFleetReport } from '../../../src/main/core/store/reports';
 import { validateStoreFile } from '../../../src/main/core/store/store-file';
 import { ExperimentStore } from '../../../src/main/core/store/store';
@@ -128,7 +128,7 @@ describe('009 fleet reports', () => {
     db.close();
     const store = ExperimentStore.open(dir, { sweepIntervalMs: 0 });
     try {
-      expect(store.schemaVersion()).toBe(9);
+      expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
       const [standard, ...rest] = store.fleetReports().listTemplates();
       expect(rest).toEqual([]);
       expect(standard).toMatchObject({ templateId: BUILT_IN_TEMPLATE_ID, builtIn: true });
