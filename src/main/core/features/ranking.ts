@@ -23,6 +23,7 @@
  */
 import { PrognosError } from '../../../shared/errors';
 import { type FleetTable, unitSpans } from '../data/table';
+import { float32SortKey, keyIndexBuffers, radixSortKeyIndex } from '../radix-sort';
 import { createRng } from '../split';
 
 export interface RankingInput {
@@ -77,34 +78,13 @@ export function midRanks(values: ArrayLike<number>): Float64Array {
   const vf = new Float32Array(n);
   for (let i = 0; i < n; i++) vf[i] = values[i]! === 0 ? 0 : values[i]!;
   const bits = new Uint32Array(vf.buffer);
-  let keys = new Uint32Array(n);
+  const buf = keyIndexBuffers(n);
   for (let i = 0; i < n; i++) {
-    const b = bits[i]!;
-    keys[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    buf.keys[i] = float32SortKey(bits[i]!);
+    buf.idx[i] = i;
   }
-  let idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  let keys2 = new Uint32Array(n);
-  let idx2 = new Uint32Array(n);
-  const count = new Uint32Array(2048);
-  for (let shift = 0; shift < 32; shift += 11) {
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(keys[i]! >>> shift) & 2047]!++;
-    let sum = 0;
-    for (let d = 0; d < 2048; d++) {
-      const c = count[d]!;
-      count[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      const pos = count[(k >>> shift) & 2047]!++;
-      keys2[pos] = k;
-      idx2[pos] = idx[i]!;
-    }
-    [keys, keys2] = [keys2, keys];
-    [idx, idx2] = [idx2, idx];
-  }
+  radixSortKeyIndex(buf, n);
+  const { keys, idx } = buf;
   const ranks = new Float64Array(n);
   let k = 0;
   while (k < n) {

@@ -4,6 +4,7 @@
  * has the threshold cuts[b] and `x < threshold` goes left, exactly as XGBoost evaluates it.
  * NaN (missing) gets the code nBins[f], one past the last bin.
  */
+import { float32SortKey, keyIndexBuffers, radixSortKeyIndex } from '../../radix-sort';
 
 export interface BinLayout {
   /** Per feature: ascending float32 cut points; the feature has cuts.length + 1 bins. */
@@ -100,11 +101,6 @@ export function fillBins(
   }
 }
 
-/** Order-preserving unsigned key of a float32's bits (−0 sorts just below +0, as Float32Array#sort puts them). */
-function sortKey(bits: number): number {
-  return bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
-}
-
 /** The float32 value of a sort key. */
 function keyValue(key: number, scratch: Uint32Array, view: Float32Array): number {
   scratch[0] = key & 0x80000000 ? (key & 0x7fffffff) >>> 0 : ~key >>> 0;
@@ -137,11 +133,7 @@ export function binColumns(
   const hasMissing = new Uint8Array(F);
   let bits: 8 | 16 = 8;
   let codes: Uint8Array | Uint16Array = new Uint8Array(alloc(rows * F));
-  let keys = new Uint32Array(rows);
-  let idx = new Uint32Array(rows);
-  let keys2 = new Uint32Array(rows);
-  let idx2 = new Uint32Array(rows);
-  const count = new Uint32Array(2048);
+  const buf = keyIndexBuffers(rows);
   const one = new Float32Array(1);
   const oneBits = new Uint32Array(one.buffer);
   const cutBuf = new Float32Array(Math.max(1, maxBin));
@@ -152,29 +144,13 @@ export function binColumns(
     for (let r = 0; r < rows; r++) {
       const v = col[r]!;
       if (v === v) {
-        keys[nValid] = sortKey(colBits[r]!);
-        idx[nValid] = r;
+        buf.keys[nValid] = float32SortKey(colBits[r]!);
+        buf.idx[nValid] = r;
         nValid++;
       }
     }
-    for (let shift = 0; shift < 32; shift += 11) {
-      count.fill(0);
-      for (let i = 0; i < nValid; i++) count[(keys[i]! >>> shift) & 2047]!++;
-      let sum = 0;
-      for (let d = 0; d < 2048; d++) {
-        const c = count[d]!;
-        count[d] = sum;
-        sum += c;
-      }
-      for (let i = 0; i < nValid; i++) {
-        const k = keys[i]!;
-        const pos = count[(k >>> shift) & 2047]!++;
-        keys2[pos] = k;
-        idx2[pos] = idx[i]!;
-      }
-      [keys, keys2] = [keys2, keys];
-      [idx, idx2] = [idx2, idx];
-    }
+    radixSortKeyIndex(buf, nValid);
+    const { keys, idx } = buf;
     const missing = nValid < rows;
     // the cuts, as computeCuts takes them from the sorted values (compared as numbers: −0 equals +0)
     let nCuts = 0;

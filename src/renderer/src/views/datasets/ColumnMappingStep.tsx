@@ -13,6 +13,13 @@ const ROLE_LABELS: Record<ImportColumnRole, string> = {
 
 const PREVIEW_VALUES = 5;
 
+/** The editable catalogue fields of a setting or sensor, in column order. */
+const CATALOGUE_FIELDS: readonly { field: 'name' | 'unit' | 'quantity'; maxLength: number; label: string }[] = [
+  { field: 'name', maxLength: 60, label: 'Display name of' },
+  { field: 'unit', maxLength: 24, label: 'Unit of' },
+  { field: 'quantity', maxLength: 120, label: 'Quantity measured by' },
+];
+
 /**
  * The import's mapping step: each column's role (unit, cycle, operating setting, sensor, ignored)
  * with the first values of the file, and each setting's and sensor's display name, unit and quantity.
@@ -94,44 +101,21 @@ export function ColumnMappingStep(props: {
                           ))}
                         </select>
                       </td>
-                      <td>
-                        {named && (
-                          <input
-                            className="input input--small mapping-step__name"
-                            value={s.name}
-                            maxLength={60}
-                            disabled={busy}
-                            aria-label={`Display name of ${h}`}
-                            onChange={(e) => props.onSensor(i, { name: e.target.value })}
-                            data-testid="mapping-name"
-                          />
-                        )}
-                      </td>
-                      <td>
-                        {named && (
-                          <input
-                            className="input input--small mapping-step__unit"
-                            value={s.unit}
-                            maxLength={24}
-                            disabled={busy}
-                            aria-label={`Unit of ${h}`}
-                            onChange={(e) => props.onSensor(i, { unit: e.target.value })}
-                            data-testid="mapping-unit"
-                          />
-                        )}
-                      </td>
-                      <td>
-                        {named && (
-                          <input
-                            className="input input--small mapping-step__quantity"
-                            value={s.quantity}
-                            maxLength={120}
-                            disabled={busy}
-                            aria-label={`Quantity measured by ${h}`}
-                            onChange={(e) => props.onSensor(i, { quantity: e.target.value })}
-                          />
-                        )}
-                      </td>
+                      {CATALOGUE_FIELDS.map(({ field, maxLength, label }) => (
+                        <td key={field}>
+                          {named && (
+                            <input
+                              className={`input input--small mapping-step__${field}`}
+                              value={s[field]}
+                              maxLength={maxLength}
+                              disabled={busy}
+                              aria-label={`${label} ${h}`}
+                              onChange={(e) => props.onSensor(i, { [field]: e.target.value })}
+                              data-testid={`mapping-${field}`}
+                            />
+                          )}
+                        </td>
+                      ))}
                       <td className="mapping-step__values">{values.join(', ')}</td>
                     </tr>
                   );

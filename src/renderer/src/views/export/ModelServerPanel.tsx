@@ -63,7 +63,7 @@ function MetricsSummary({ metrics }: { metrics: ModelServerMetrics | null }) {
     ['alerts', 'Alerts', formatInteger(metrics.alerts), 'at or above the threshold'],
   ];
   return (
-    <dl className="model-server__metrics" data-testid="model-server-metrics">
+    <dl className="bundle-facts model-server__metrics" data-testid="model-server-metrics">
       {facts.map(([key, label, value, note]) => (
         <div key={key} data-testid={`model-server-metric-${key}`} data-value={value}>
           <dt>{label}</dt>
