@@ -88,14 +88,32 @@ export interface RulWeightChoice {
   readonly grid: readonly { readonly weight: number; readonly rmse: number }[];
 }
 
-/** The GBDT weight on a grid of `step` with the lowest RMSE against `target`; ties go to the larger weight. */
-export function chooseRulWeight(gbdt: ArrayLike<number>, lstm: ArrayLike<number>, target: ArrayLike<number>, step = 0.05): RulWeightChoice {
+/** √(Σ w·(p − t)² / Σ w) */
+export function weightedRmseOf(predicted: ArrayLike<number>, truth: ArrayLike<number>, weights: ArrayLike<number>): number {
+  sameLength('RMSE', predicted, truth);
+  sameLength('RMSE weights', weights, truth);
+  let se = 0;
+  let total = 0;
+  for (let i = 0; i < predicted.length; i++) {
+    se += weights[i]! * (predicted[i]! - truth[i]!) ** 2;
+    total += weights[i]!;
+  }
+  if (!(total > 0)) throw new PrognosError('INVALID_INPUT', 'RMSE weights: every weight is zero');
+  return Math.sqrt(se / total);
+}
+
+/**
+ * The GBDT weight on a grid of `step` with the lowest RMSE against `target` (weighted by `weights`
+ * when given, e.g. the chance that a unit is cut at the row); ties go to the larger weight.
+ */
+export function chooseRulWeight(gbdt: ArrayLike<number>, lstm: ArrayLike<number>, target: ArrayLike<number>, step = 0.05, weights?: ArrayLike<number>): RulWeightChoice {
   sameLength('RUL ensemble weight', gbdt, target);
   const count = Math.round(1 / step);
   const grid: { weight: number; rmse: number }[] = [];
   for (let k = 0; k <= count; k++) {
     const weight = Math.round(Math.min(1, k * step) * 1e6) / 1e6;
-    grid.push({ weight, rmse: rmseOf(blendRul(gbdt, lstm, weight), target) });
+    const blended = blendRul(gbdt, lstm, weight);
+    grid.push({ weight, rmse: weights === undefined ? rmseOf(blended, target) : weightedRmseOf(blended, target, weights) });
   }
   let best = grid[0]!;
   for (const g of grid) if (g.rmse <= best.rmse + 1e-12) best = g;

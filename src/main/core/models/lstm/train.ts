@@ -34,6 +34,12 @@ export interface LabelledWindows extends Windows {
   readonly labels: ArrayLike<number>;
   /** in `joint` mode: the second target, a fraction in [0, 1] per window (e.g. min(RUL, cap) / cap) */
   readonly fractions?: ArrayLike<number>;
+  /**
+   * Validation set only: the weight of each window in the validation loss that early stopping reads
+   * (e.g. the chance that a unit is cut at the window's row). Every window weighs 1 without it;
+   * `joint` mode ignores them.
+   */
+  readonly weights?: ArrayLike<number>;
 }
 
 /**
@@ -191,6 +197,20 @@ export function meanSoftBce(p: ArrayLike<number>, y: ArrayLike<number>): number 
   return p.length === 0 ? 0 : s / p.length;
 }
 
+/** Weighted mean of per-window losses: Σ w·loss / Σ w (the plain mean without weights). */
+function weightedLoss(p: ArrayLike<number>, y: ArrayLike<number>, soft: boolean, w: ArrayLike<number> | undefined): number {
+  if (w === undefined) return soft ? meanSoftBce(p, y) : meanBce(p, y);
+  let s = 0;
+  let total = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - EPS, Math.max(EPS, p[i]!));
+    const t = y[i]!;
+    s -= w[i]! * (t * Math.log(q) + (1 - t) * Math.log(1 - q));
+    total += w[i]!;
+  }
+  return total > 0 ? s / total : 0;
+}
+
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
@@ -215,6 +235,16 @@ export async function trainLstm(
   const outputs = target === 'joint' ? 2 : 1;
   checkSet('training', train, target);
   checkSet('validation', valid, target, train);
+  if (valid.weights !== undefined) {
+    if (valid.weights.length !== valid.n) throw new PrognosError('INVALID_INPUT', `the validation set has ${valid.n} windows but ${valid.weights.length} weights`);
+    let total = 0;
+    for (let i = 0; i < valid.n; i++) {
+      const w = valid.weights[i]!;
+      if (!(w >= 0 && Number.isFinite(w))) throw new PrognosError('INVALID_INPUT', `the validation weight of window ${i} is ${String(w)}, expected a finite number ≥ 0`);
+      total += w;
+    }
+    if (!(total > 0)) throw new PrognosError('INVALID_INPUT', 'the validation weights are all zero');
+  }
   const { signal } = hooks;
   if (isAborted(signal)) throw cancelled();
   let positiveWeight = 1;
@@ -388,9 +418,7 @@ export async function trainLstm(
       const valLoss =
         target === 'joint'
           ? meanBce(column(pv, 2, 0), valid.labels) + meanSoftBce(column(pv, 2, 1), valid.fractions!)
-          : fraction
-            ? meanSoftBce(pv, valid.labels)
-            : meanBce(pv, valid.labels);
+          : weightedLoss(pv, valid.labels, fraction, valid.weights);
       const loss = lossSum / train.n;
       const seconds = (performance.now() - epochStart) / 1000;
       history.push({ epoch, loss, valLoss, seconds });
