@@ -339,6 +339,13 @@ export class AppServices {
         return Promise.resolve({ saved: true });
       },
       'bundles:list': () => this.exports.list(),
+      'registry:list': () => Promise.resolve(this.registry.list()),
+      'registry:register': ({ model, runId, bundleId }) => this.registry.register({ model, source: runId !== undefined ? { runId } : { bundleId: bundleId ?? '' } }, { signal: this.closing.signal }),
+      'registry:check': async ({ model, version, stage }) => ({ checks: (await this.registry.check(model, version, stage, { signal: this.closing.signal })).checks }),
+      'registry:promote': ({ model, version, stage, reason, force }) =>
+        this.registry.promote({ model, version, stage, ...(reason === undefined ? {} : { reason }), ...(force === undefined ? {} : { force }) }, { signal: this.closing.signal }),
+      'registry:history': ({ model }) => Promise.resolve(this.registry.history(model)),
+      'registry:lineage': ({ model, version }) => Promise.resolve(this.registry.lineage(model, version)),
       'bundles:export': ({ runId, zip }) => {
         this.training.artifacts(runId); // a missing or unfinished run fails the call, not the job
         return Promise.resolve({ jobId: this.jobs.start('export', (ctx) => this.exports.exportToLibrary(runId, zip ?? false, ctx)) });
