@@ -42,6 +42,7 @@ import { alertRuleSchema, webhookSettingSchema } from './drift';
 import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedTemplateSchema } from './report';
 import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
 import { datasetRoleSchema, deleteImpactSchema, deleteTargetSchema, displayNameSchema } from './housekeeping';
+import { lineageSchema, modelNameSchema, modelVersionSchema, promotionCheckSchema, promotionResultSchema, registeredModelSchema, stageSchema, transitionSchema } from './registry';
 import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
@@ -197,6 +198,23 @@ export const channels = {
   'modelServer:status': { input: z.object({ bundleId: z.string().min(1), recent: z.number().int().min(1).max(200).optional() }), output: modelServerStatusSchema },
   /** POSTs one unit's whole history from a dataset to the running server's /predict and returns its answer */
   'modelServer:try': { input: modelServerTrySchema, output: modelServerTryResultSchema },
+  /** the model registry (src/shared/registry.ts): models with their versions, newest version first */
+  'registry:list': { input: z.object({}), output: z.array(registeredModelSchema) },
+  /** registers a finished run or a library bundle as the model's next version (stage None) */
+  'registry:register': {
+    input: z.object({ model: modelNameSchema, runId: z.string().min(1).optional(), bundleId: z.string().min(1).optional() }).refine((x) => (x.runId === undefined) !== (x.bundleId === undefined), 'give either runId or bundleId'),
+    output: modelVersionSchema,
+  },
+  /** the checks a promotion to `stage` would run now, without promoting */
+  'registry:check': { input: z.object({ model: modelNameSchema, version: z.number().int().min(1), stage: stageSchema }), output: z.object({ checks: z.array(promotionCheckSchema) }) },
+  /** promotes (refused with `promoted: false` when a check fails, unless `force` with a `reason`) */
+  'registry:promote': {
+    input: z.object({ model: modelNameSchema, version: z.number().int().min(1), stage: stageSchema, reason: z.string().max(2000).optional(), force: z.boolean().optional() }),
+    output: promotionResultSchema,
+  },
+  'registry:history': { input: z.object({ model: modelNameSchema }), output: z.array(transitionSchema) },
+  /** dataset file fingerprint → run → bundle → version → reports made with it */
+  'registry:lineage': { input: z.object({ model: modelNameSchema, version: z.number().int().min(1) }), output: lineageSchema },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -13,3 +13,5 @@ export const DATASETS_USAGE =
   'datasets [list] | datasets set-role D training|test|unlabeled | datasets rename D NAME | datasets delete D [--force]  list datasets (with their role), set a role, rename, delete (states what goes with it; --force deletes)';
 export const RUNS_SUBCOMMANDS = 'runs rename R NAME | runs delete R [--force]';
 export const BUNDLES_USAGE = 'bundles [list] | bundles rename B NAME | bundles delete B [--force]  the bundle library (names kept in the store); a delete states what goes and needs --force';
+export const REGISTRY_USAGE =
+  'registry register (--run R | --bundle B) --model NAME [--actor WHO] | registry promote NAME VERSION None|Staging|Production|Archived [--reason TEXT] [--force] [--actor WHO] | registry list | registry history NAME | registry lineage NAME VERSION  the model registry: versions (a run or a bundle, with fingerprints), stages with one Production version; promoting to Staging or Production checks validation metrics against Production, the latest drift report and the bundle\'s signature (exit 1 with the failed checks; --force --reason overrides, recorded)';

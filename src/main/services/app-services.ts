@@ -30,6 +30,7 @@ import { ModelServerService } from './model-server';
 import { HousekeepingService } from './housekeeping';
 import { guessDatasetRole } from '../core/data/role-guess';
 import { ColumnMappingService, type ImportMapping } from './column-mappings';
+import { RegistryService } from './registry';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -74,6 +75,8 @@ export class AppServices {
   readonly modelServers: ModelServerService;
   readonly housekeeping: HousekeepingService;
   readonly mappings: ColumnMappingService;
+  /** the model registry: versions, stages, promotion checks, lineage */
+  readonly registry: RegistryService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -97,6 +100,7 @@ export class AppServices {
     });
     this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }) });
     this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
+    this.registry = new RegistryService(this.store, this.exports, this.training);
     if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }
@@ -335,6 +339,13 @@ export class AppServices {
         return Promise.resolve({ saved: true });
       },
       'bundles:list': () => this.exports.list(),
+      'registry:list': () => Promise.resolve(this.registry.list()),
+      'registry:register': ({ model, runId, bundleId }) => this.registry.register({ model, source: runId !== undefined ? { runId } : { bundleId: bundleId ?? '' } }, { signal: this.closing.signal }),
+      'registry:check': async ({ model, version, stage }) => ({ checks: (await this.registry.check(model, version, stage, { signal: this.closing.signal })).checks }),
+      'registry:promote': ({ model, version, stage, reason, force }) =>
+        this.registry.promote({ model, version, stage, ...(reason === undefined ? {} : { reason }), ...(force === undefined ? {} : { force }) }, { signal: this.closing.signal }),
+      'registry:history': ({ model }) => Promise.resolve(this.registry.history(model)),
+      'registry:lineage': ({ model, version }) => Promise.resolve(this.registry.lineage(model, version)),
       'bundles:export': ({ runId, zip }) => {
         this.training.artifacts(runId); // a missing or unfinished run fails the call, not the job
         return Promise.resolve({ jobId: this.jobs.start('export', (ctx) => this.exports.exportToLibrary(runId, zip ?? false, ctx)) });

@@ -19,6 +19,7 @@ import { AlertStore } from './alerts';
 import { HousekeepingStore } from './housekeeping';
 import { ColumnMappingStore } from './column-mappings';
 import { FleetReportStore } from './reports';
+import { RegistryStore } from '../registry/store';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
@@ -529,5 +530,12 @@ export class ExperimentStore {
   /** Remembered column roles per header signature and dataset sensor catalogues (migration 011). */
   columnMappings(): ColumnMappingStore {
     return new ColumnMappingStore(this.db);
+  }
+
+  // model registry --------------------------------------------------------------------------------
+
+  /** Registered models, their versions and stage transitions (migration 014). */
+  registry(): RegistryStore {
+    return new RegistryStore(this.db, this.dbPath);
   }
 }

@@ -11,6 +11,7 @@ const ExportView = lazy(() => import('./export/ExportView').then((m) => ({ defau
 const FleetView = lazy(() => import('./fleet/FleetView').then((m) => ({ default: m.FleetView })));
 const DriftView = lazy(() => import('./drift/DriftView').then((m) => ({ default: m.DriftView })));
 const ReportsView = lazy(() => import('./reports/ReportsView').then((m) => ({ default: m.ReportsView })));
+const RegistryView = lazy(() => import('./registry-view/RegistryView').then((m) => ({ default: m.RegistryView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -86,6 +87,13 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Reports',
     description: 'PDF maintenance reports of a fleet: which units to pull, when and why; preview, save and the reports generated before',
     component: ReportsView,
+    uses: [],
+  },
+  {
+    id: 'registry',
+    label: 'Registry',
+    description: 'Registered models and their versions: promote with checks, the history of stages, and each version’s lineage',
+    component: RegistryView,
     uses: [],
   },
 ];
