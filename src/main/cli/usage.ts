@@ -13,3 +13,6 @@ export const DATASETS_USAGE =
   'datasets [list] | datasets set-role D training|test|unlabeled | datasets rename D NAME | datasets delete D [--force]  list datasets (with their role), set a role, rename, delete (states what goes with it; --force deletes)';
 export const RUNS_SUBCOMMANDS = 'runs rename R NAME | runs delete R [--force]';
 export const BUNDLES_USAGE = 'bundles [list] | bundles rename B NAME | bundles delete B [--force]  the bundle library (names kept in the store); a delete states what goes and needs --force';
+export const EXPERIMENTS_USAGE =
+  'experiments [list] | experiments show E | experiments create NAME [--notes TEXT] [--tag T]... | experiments rename E NAME | experiments notes (E | --run R) TEXT | experiments tag (E | --run R) [TAG...] [--remove TAG]... | experiments move R... --to E | experiments delete E [--force]  experiments (E: an id or a name) with notes and tags, and the notes and tags of runs; training puts a run in --experiment E (created when new), else in "Default"; a delete of an experiment with runs lists them and needs --force';
+export const RUNS_TRANSFER_USAGE = 'runs compare R1 R2 … | runs export R --out FILE [--force] | runs import FILE [--new-id] [--experiment E]';

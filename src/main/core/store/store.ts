@@ -18,6 +18,8 @@ import * as keyring from './keys';
 import { AlertStore } from './alerts';
 import { HousekeepingStore } from './housekeeping';
 import { ColumnMappingStore } from './column-mappings';
+import { ExperimentBook } from './experiments';
+import { RunTransferStore } from './run-transfer';
 import { FleetReportStore } from './reports';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
@@ -529,5 +531,17 @@ export class ExperimentStore {
   /** Remembered column roles per header signature and dataset sensor catalogues (migration 011). */
   columnMappings(): ColumnMappingStore {
     return new ColumnMappingStore(this.db);
+  }
+
+  // experiments: notes, tags, moving runs; runs moved between stores ------------------------------
+
+  /** Experiments with notes and tags, and each run's notes, tags and experiment (migration 012). */
+  experiments(): ExperimentBook {
+    return new ExperimentBook(this.db);
+  }
+
+  /** A run as plain data and runs written from it (`runs export/import`), with where they came from. */
+  runTransfer(): RunTransferStore {
+    return new RunTransferStore(this.db, this.dbPath);
   }
 }
