@@ -15,6 +15,7 @@ const INTEGRATION_PARALLEL = [
   'test/integration/cli/cli.test.ts',
   'test/integration/cli/drift-fd001.test.ts',
   'test/integration/cli/drift.test.ts',
+  'test/integration/cli/experiments-compare.test.ts',
   'test/integration/cli/keys.test.ts',
   'test/integration/cli/predict-rul.test.ts',
   'test/integration/cli/regimes.test.ts',

@@ -43,6 +43,7 @@ import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedT
 import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
 import { datasetRoleSchema, deleteImpactSchema, deleteTargetSchema, displayNameSchema } from './housekeeping';
 import { lineageSchema, modelNameSchema, modelVersionSchema, promotionCheckSchema, promotionResultSchema, registeredModelSchema, stageSchema, transitionSchema } from './registry';
+import { comparisonSchema, experimentSchema, MAX_COMPARE, MIN_COMPARE } from './experiments';
 import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
@@ -94,11 +95,15 @@ export const channels = {
     output: featureTrendSchema,
   },
   /** starts a training run (a job); the run is recorded at once with status 'running' */
-  'train:start': { input: z.object({ datasetId: z.string().min(1), config: z.unknown().optional() }), output: trainStartedSchema },
+  'train:start': { input: z.object({ datasetId: z.string().min(1), config: z.unknown().optional(), experiment: z.string().trim().min(1).max(200).optional() }), output: trainStartedSchema },
   'runs:list': { input: z.object({ datasetId: z.string().optional() }), output: z.array(runSummarySchema) },
   'runs:get': { input: z.object({ runId: z.string().min(1) }), output: runDetailSchema },
   'runs:delete': { input: z.object({ runId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
   /** saves the analyst's ensemble weight and alert threshold to a finished run */
+  /** experiments with notes, tags and the ids of their runs (newest first) */
+  'experiments:list': { input: z.object({}), output: z.array(experimentSchema.extend({ runIds: z.array(z.string()) })) },
+  /** 2–8 runs side by side: metrics with the best per metric, the config diff, feature selections */
+  'runs:compare': { input: z.object({ runIds: z.array(z.string().min(1)).min(MIN_COMPARE).max(MAX_COMPARE) }), output: comparisonSchema },
   'runs:setEnsemble': {
     input: z.object({ runId: z.string().min(1), weight: z.number().min(0).max(1), threshold: z.number().min(0).max(1) }),
     output: z.object({ saved: z.boolean() }),

@@ -15,6 +15,8 @@ export interface RawEntry {
   readonly size: number;
   /** point this entry's central record at another entry's local header (index) */
   readonly sameDataAs?: number;
+  /** a Unix file mode for the central record (e.g. 0o120777, a symbolic link); none by default */
+  readonly unixMode?: number;
 }
 
 /** An honest entry: deflated (or stored) with its real CRC and size. */
@@ -46,7 +48,7 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     }
     const c = Buffer.alloc(46);
     c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(e.unixMode === undefined ? 20 : (3 << 8) | 20, 4);
     c.writeUInt16LE(20, 6);
     c.writeUInt16LE(0x0800, 8);
     c.writeUInt16LE(e.method, 10);
@@ -54,6 +56,7 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     c.writeUInt32LE(e.body.length, 20);
     c.writeUInt32LE(e.size >>> 0, 24);
     c.writeUInt16LE(name.length, 28);
+    if (e.unixMode !== undefined) c.writeUInt32LE((e.unixMode << 16) >>> 0, 38);
     c.writeUInt32LE(at, 42);
     central.push(c, name);
   }

@@ -2,7 +2,7 @@
 import type { ErrorValue } from '../../shared/errors';
 import { appVersion } from '../paths';
 import { createOutput, type Output } from './output';
-import { BUNDLES_USAGE, DATASETS_USAGE, REGISTRY_USAGE, REPORT_USAGE, RUNS_SUBCOMMANDS, SERVE_MODEL_USAGE } from './usage';
+import { BUNDLES_USAGE, DATASETS_USAGE, EXPERIMENTS_USAGE, REGISTRY_USAGE, REPORT_USAGE, RUNS_SUBCOMMANDS, RUNS_TRANSFER_USAGE, SERVE_MODEL_USAGE } from './usage';
 
 /** A command resolves to its exit code (0 when it returns nothing). */
 type Command = (argv: string[], out: Output) => Promise<void | number>;
@@ -36,6 +36,7 @@ const runCommand = lazy(() => import('./commands/runs'), 'runCommand');
 const runsCommand = lazy(() => import('./commands/runs'), 'runsCommand');
 const bundlesCommand = lazy(() => import('./commands/housekeeping'), 'bundlesCommand');
 const registryCommand = lazy(() => import('./commands/registry'), 'registryCommand');
+const experimentsCommand = lazy(() => import('./commands/experiments'), 'experimentsCommand');
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE] [--regimes 1|6]   a synthetic fleet as C-MAPSS text (a test set with --rul-out; six FD002-like operating regimes with --regimes 6)' },
@@ -43,7 +44,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   datasets: { run: datasetsCommand, usage: DATASETS_USAGE },
   dataset: { run: datasetCommand, usage: 'dataset ID                                one dataset with its column summary' },
   features: { run: featuresCommand, usage: 'features --dataset D|FILE [--config F] [--out FILE.csv] [--top N]   rank engineered features' },
-  train: { run: trainCommand, usage: 'train --dataset D|FILE [--config F] [--models gbdt,lstm] [--seed S] [--force]  train and record a run (--force: on a dataset whose role is not training)' },
+  train: { run: trainCommand, usage: 'train --dataset D|FILE [--config F] [--models gbdt,lstm] [--seed S] [--force] [--experiment E]  train and record a run (--force: on a dataset whose role is not training; --experiment: an id or a name, created when new; else "Default")' },
   evaluate: { run: evaluateCommand, usage: 'evaluate --run R --data FILE --rul FILE     official test scoring (last cycle, all cycles; RUL per model at the last cycle)' },
   export: { run: exportCommand, usage: 'export --run R --out DIR [--zip] [--sign KEY.pem] [--force]   write a model bundle' },
   verify: { run: verifyCommand, usage: 'verify --bundle B [--require-signed]      checksums, and what the signature proves against the keyring (exit 0 or 1)' },
@@ -59,7 +60,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
   'serve-model': { run: serveModelCommand, usage: SERVE_MODEL_USAGE },
   store: { run: storeCommand, usage: 'store backup FILE [--force] | store restore FILE   online backup (never inside the store; --force replaces FILE) / checked restore of the store' },
-  runs: { run: runsCommand, usage: `runs [--dataset D] | ${RUNS_SUBCOMMANDS}  list training runs (name, status, dataset, F2), newest first; rename or delete one (a delete states what goes and needs --force)` },
+  runs: { run: runsCommand, usage: `runs [--dataset D] | ${RUNS_SUBCOMMANDS} | ${RUNS_TRANSFER_USAGE}  list training runs (name, status, dataset, F2), newest first; rename or delete one (a delete states what goes and needs --force); compare 2–8 runs (metrics with the best marked, the config diff, feature selections); move a run to another store in one checked archive (--new-id: import under a new id when the run is here already)` },
+  experiments: { run: experimentsCommand, usage: EXPERIMENTS_USAGE },
   bundles: { run: bundlesCommand, usage: BUNDLES_USAGE },
   registry: { run: registryCommand, usage: REGISTRY_USAGE },
   run: { run: runCommand, usage: 'run ID                                    one run: config, metrics, timings, artifacts with their SHA-256, status, error' },

@@ -28,6 +28,7 @@ import { AlertService, validationFiguresOf } from './alerts';
 import { ReportService } from './reports';
 import { ModelServerService } from './model-server';
 import { HousekeepingService } from './housekeeping';
+import { ExperimentService } from './experiments';
 import { guessDatasetRole } from '../core/data/role-guess';
 import { ColumnMappingService, type ImportMapping } from './column-mappings';
 import { RegistryService } from './registry';
@@ -77,6 +78,8 @@ export class AppServices {
   readonly mappings: ColumnMappingService;
   /** the model registry: versions, stages, promotion checks, lineage */
   readonly registry: RegistryService;
+  /** experiments (notes, tags) and the comparison of runs */
+  readonly experiments: ExperimentService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -101,6 +104,7 @@ export class AppServices {
     this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }) });
     this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
     this.registry = new RegistryService(this.store, this.exports, this.training);
+    this.experiments = new ExperimentService(this.store, this.training);
     if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }
@@ -233,9 +237,9 @@ export class AppServices {
   }
 
   /** Records a run and starts its training job. */
-  startTraining(datasetId: string, configInput: unknown): { jobId: string; runId: string } {
+  startTraining(datasetId: string, configInput: unknown, experiment?: string): { jobId: string; runId: string } {
     const table = this.table(datasetId);
-    const { runId, config } = this.training.createRun(datasetId, configInput);
+    const { runId, config } = this.training.createRun(datasetId, configInput, this.experiments.experimentFor(experiment));
     const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, table, config, ctx));
     return { jobId, runId };
   }
@@ -252,6 +256,7 @@ export class AppServices {
       ...this.alerts.handlers(),
       ...this.modelServers.handlers(),
       ...this.mappings.handlers(),
+      ...this.experiments.handlers(),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),
@@ -330,7 +335,7 @@ export class AppServices {
         return Promise.resolve({ jobId: this.jobs.start('rank', (ctx) => this.training.rank(datasetId, table, config, ctx)) });
       },
       'features:trend': ({ datasetId, feature, units, config }) => this.training.trend(this.table(datasetId), feature, units, config, { signal: this.closing.signal }),
-      'train:start': ({ datasetId, config }) => Promise.resolve(this.startTraining(datasetId, config)),
+      'train:start': ({ datasetId, config, experiment }) => Promise.resolve(this.startTraining(datasetId, config, experiment)),
       'runs:list': ({ datasetId }) => Promise.resolve(this.store.listRuns(datasetId === undefined ? undefined : { datasetId }).map((r) => this.training.summary(r))),
       'runs:get': ({ runId }) => Promise.resolve(this.training.detail(runId)),
       'runs:delete': async ({ runId }) => ({ deleted: (await this.housekeeping.delete({ kind: 'run', runId })).deleted }),

@@ -60,11 +60,12 @@ export class TrainingService {
   ) {}
 
   /** Creates the run record; the caller starts `run()` as a job. */
-  createRun(datasetId: string, configInput: unknown): { runId: string; config: TrainConfig } {
+  createRun(datasetId: string, configInput: unknown, experimentId?: string): { runId: string; config: TrainConfig } {
     const dataset = this.store.getDataset(datasetId);
     if (dataset === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
     const config = parseTrainConfig(configInput);
     const runId = this.store.createRun({
+      ...(experimentId === undefined ? {} : { experimentId }),
       datasetId,
       kind: 'train',
       config,

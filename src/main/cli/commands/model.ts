@@ -86,20 +86,20 @@ function refuseUnlessTraining(d: DatasetRecord, force: boolean): void {
 }
 
 export async function trainCommand(argv: string[], out: Output): Promise<void> {
-  const { values } = parseCommandArgs(argv, { dataset: { type: 'string' }, config: { type: 'string' }, models: { type: 'string' }, seed: { type: 'string' }, force: { type: 'boolean', default: false } });
+  const { values } = parseCommandArgs(argv, { dataset: { type: 'string' }, config: { type: 'string' }, models: { type: 'string' }, seed: { type: 'string' }, force: { type: 'boolean', default: false }, experiment: { type: 'string' } });
   const config = configFrom(values);
   const services = openServices(values.store);
   try {
     const datasetId = await resolveDataset(services, requireOption(values.dataset, 'dataset'), out);
     refuseUnlessTraining(services.store.getDataset(datasetId)!, values.force);
-    const { jobId, runId } = services.startTraining(datasetId, config);
+    const { jobId, runId } = services.startTraining(datasetId, config, values.experiment);
     out.note(`Run ${runId}: training ${config.models.join(' + ')} on ${services.store.getDataset(datasetId)!.name} (seed ${config.seed})…`);
     await waitForJob(services, jobId, out);
     const d = services.training.detail(runId);
     const r = services.store.getRun(runId)!;
     const result = r.result as { threshold: number; weight: number; thresholds?: Record<string, number>; metrics: Record<string, { validation: MetricsValue; test: MetricsValue | null }>; timings: Record<string, number>; rul?: RulRunResult };
     const rul = result.rul === undefined ? undefined : { cap: result.rul.cap, coverage: result.rul.coverage, weight: result.rul.weight, metrics: result.rul.metrics };
-    out.result({ runId, datasetId, threshold: result.threshold, weight: result.weight, thresholds: result.thresholds, metrics: result.metrics, calibration: d.calibration, ...(rul === undefined ? {} : { rul }), timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
+    out.result({ runId, datasetId, experimentId: r.experimentId, threshold: result.threshold, weight: result.weight, thresholds: result.thresholds, metrics: result.metrics, calibration: d.calibration, ...(rul === undefined ? {} : { rul }), timings: result.timings, backend: r.backend, selectedFeatures: d.selected, units: d.units, rows: d.rows }, () =>
       [
         `Run ${runId} done (${Object.values(result.timings).reduce((a, b) => a + b, 0).toFixed(1)} s): ${d.selected.length} features, threshold ${result.threshold.toPrecision(4)} (tuned for F2 on validation)` +
           (result.metrics.ensemble === undefined ? '' : `, ensemble weight ${result.weight.toFixed(2)} on the GBDT`),

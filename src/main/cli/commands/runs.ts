@@ -58,6 +58,7 @@ function openStore(storeFlag: string | undefined): ExperimentStore {
 }
 
 export async function runsCommand(argv: string[], out: Output): Promise<void | number> {
+  if (argv[0] === 'compare' || argv[0] === 'export' || argv[0] === 'import') return (await import('./run-transfer')).runsTransferCommand(argv, out);
   const done = await runsSubcommand(argv, out);
   if (done !== undefined) return done;
   const { values, positionals } = parseCommandArgs(argv, { dataset: { type: 'string' } });
@@ -118,8 +119,19 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
       .listArtifacts(id)
       .map((a) => ({ name: a.name, kind: a.kind, size: a.size, sha256: a.sha256, createdAt: a.createdAt }));
     const models = store.modelsOf(id).map((m) => ({ kind: m.kind, artifact: m.artifactName }));
+    const dataset = store.getDataset(r.datasetId);
+    const imported = store.runTransfer().importOf(id) ?? null;
+    const labels = store.experiments().runLabels(id);
+    const experiment = r.experimentId === null ? undefined : store.experiments().get(r.experimentId);
     const detail = {
       ...runJson(r),
+      datasetPresent: dataset !== undefined && dataset.fingerprint === r.datasetFingerprint,
+      datasetName: dataset?.name ?? imported?.datasetName ?? null,
+      datasetFingerprint: r.datasetFingerprint,
+      experimentName: experiment?.name ?? null,
+      notes: labels?.notes ?? '',
+      tags: labels?.tags ?? [],
+      importedFrom: imported,
       config: r.config,
       params: store.paramsOf(id),
       weight: result.weight ?? null,
@@ -135,6 +147,11 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
         `${r.runId} (${r.kind}), ${r.status}, dataset ${r.datasetId}, seed ${r.seed}`,
         `started ${r.createdAt}${r.finishedAt === null ? '' : `, finished ${r.finishedAt}`}${r.backend === null ? '' : `, backend ${r.backend}`}`,
       ];
+      if (!detail.datasetPresent) lines.push(`its dataset ${detail.datasetName ?? r.datasetId} (fingerprint ${r.datasetFingerprint}) is not present in this store`);
+      if (imported !== null) lines.push(`imported from run ${imported.sourceRunId} on ${imported.importedAt} (archive SHA-256 ${imported.archiveSha256})`);
+      if (experiment !== undefined) lines.push(`experiment ${experiment.name} (${experiment.experimentId})`);
+      if (detail.tags.length > 0) lines.push(`tags: ${detail.tags.join(', ')}`);
+      if (detail.notes !== '') lines.push(`notes: ${detail.notes}`);
       if (r.error !== null) lines.push(`error: ${r.error}`);
       if (detail.regimes !== null && detail.regimes !== undefined)
         lines.push(detail.regimes.enabled === true ? `sensors standardised per operating regime (${detail.regimes.clusters} regimes)` : 'no per-regime standardisation');

@@ -199,6 +199,8 @@ function parseCentral(cd: Uint8Array, count: number, cdOffset: number, opts: Rea
     const extraLen = v.getUint16(p + 30, true);
     const commentLen = v.getUint16(p + 32, true);
     const localOffset = v.getUint32(p + 42, true);
+    // a Unix-made entry carries its file type: only regular files and folders are taken (no symbolic links, devices, FIFOs)
+    const unixType = v.getUint16(p + 4, true) >> 8 === 3 ? (v.getUint32(p + 38, true) >>> 16) & 0o170000 : 0;
     if (p + 46 + nameLen > cd.length) throw new ZipError('corrupt central directory');
     let name: string;
     try {
@@ -209,6 +211,8 @@ function parseCentral(cd: Uint8Array, count: number, cdOffset: number, opts: Rea
     p += 46 + nameLen + extraLen + commentLen;
     const isDir = name.endsWith('/');
     if (!isPlainBundlePath(isDir ? name.slice(0, -1) : name)) throw new ZipError(`unsafe entry name ${JSON.stringify(name)}`);
+    if (unixType === 0o120000) throw new ZipError(`${name}: symbolic links are not accepted`);
+    if (unixType !== 0 && unixType !== 0o100000 && unixType !== 0o040000) throw new ZipError(`${name}: not a regular file (type ${unixType.toString(8)})`);
     if (names.has(name)) throw new ZipError(`duplicate entry ${name}`);
     names.add(name);
     if (isDir) continue;

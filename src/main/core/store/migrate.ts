@@ -51,6 +51,14 @@ export function schemaVersionOf(db: Database.Database): number {
   return db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get()!.v ?? 0;
 }
 
+function checkForeignKeys(db: Database.Database, m: Migration): void {
+  const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  if (broken.length > 0) {
+    const b = broken[0]!;
+    throw new PrognosError('BAD_FILE', `${db.name}: migration ${m.version} (${m.name}) would leave ${broken.length} row(s) referring to missing rows (first: ${b.table} row ${b.rowid} → ${b.parent})`);
+  }
+}
+
 /**
  * Brings `db` up to the last of `migrations` (which must be numbered 1, 2, 3, …). Versions already
  * in `schema_migrations` are skipped, so running it again changes nothing. Each migration takes the
@@ -88,10 +96,18 @@ export function migrate(
     const apply = db.transaction(() => {
       if (isApplied.get(m.version) !== undefined) return;
       m.up(db);
+      if (m.foreignKeysOff === true) checkForeignKeys(db, m);
       record.run(m.version, m.name, now());
       applied.push(m.version);
     });
-    apply.immediate();
+    // the pragma is a no-op inside a transaction, so it is set around it
+    const keysWereOn = m.foreignKeysOff === true && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (keysWereOn) db.pragma('foreign_keys = OFF');
+    try {
+      apply.immediate();
+    } finally {
+      if (keysWereOn) db.pragma('foreign_keys = ON');
+    }
   }
   return applied;
 }

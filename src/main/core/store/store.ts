@@ -18,6 +18,8 @@ import * as keyring from './keys';
 import { AlertStore } from './alerts';
 import { HousekeepingStore } from './housekeeping';
 import { ColumnMappingStore } from './column-mappings';
+import { ExperimentBook } from './experiments';
+import { RunTransferStore } from './run-transfer';
 import { FleetReportStore } from './reports';
 import { RegistryStore } from '../registry/store';
 import { migrate, schemaVersionOf } from './migrate';
@@ -537,5 +539,17 @@ export class ExperimentStore {
   /** Registered models, their versions and stage transitions (migration 014). */
   registry(): RegistryStore {
     return new RegistryStore(this.db, this.dbPath);
+  }
+
+  // experiments: notes, tags, moving runs; runs moved between stores ------------------------------
+
+  /** Experiments with notes and tags, and each run's notes, tags and experiment (migration 012). */
+  experiments(): ExperimentBook {
+    return new ExperimentBook(this.db);
+  }
+
+  /** A run as plain data and runs written from it (`runs export/import`), with where they came from. */
+  runTransfer(): RunTransferStore {
+    return new RunTransferStore(this.db, this.dbPath);
   }
 }

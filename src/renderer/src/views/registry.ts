@@ -12,6 +12,7 @@ const FleetView = lazy(() => import('./fleet/FleetView').then((m) => ({ default:
 const DriftView = lazy(() => import('./drift/DriftView').then((m) => ({ default: m.DriftView })));
 const ReportsView = lazy(() => import('./reports/ReportsView').then((m) => ({ default: m.ReportsView })));
 const RegistryView = lazy(() => import('./registry-view/RegistryView').then((m) => ({ default: m.RegistryView })));
+const CompareView = lazy(() => import('./compare/CompareView').then((m) => ({ default: m.CompareView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -52,6 +53,13 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Results',
     description: 'Metrics, curves, threshold and feature importance of one run',
     component: ResultsView,
+    uses: [],
+  },
+  {
+    id: 'compare',
+    label: 'Compare',
+    description: '2–8 runs side by side: metrics with the best marked, the config diff, curves and feature selections',
+    component: CompareView,
     uses: [],
   },
   {

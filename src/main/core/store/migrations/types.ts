@@ -8,5 +8,10 @@ import type Database from 'better-sqlite3';
 export interface Migration {
   readonly version: number;
   readonly name: string;
+  /**
+   * Foreign keys off while `up` runs (a table rebuild: dropping a table referenced by others would
+   * cascade); they are checked (`foreign_key_check`) before the migration commits.
+   */
+  readonly foreignKeysOff?: boolean;
   up(db: Database.Database): void;
 }
