@@ -13,3 +13,6 @@ export const DATASETS_USAGE =
   'datasets [list] | datasets set-role D training|test|unlabeled | datasets rename D NAME | datasets delete D [--force]  list datasets (with their role), set a role, rename, delete (states what goes with it; --force deletes)';
 export const RUNS_SUBCOMMANDS = 'runs rename R NAME | runs delete R [--force]';
 export const BUNDLES_USAGE = 'bundles [list] | bundles rename B NAME | bundles delete B [--force]  the bundle library (names kept in the store); a delete states what goes and needs --force';
+
+export const SWEEP_USAGE =
+  'sweep --dataset D --space FILE [--trials N] [--objective f2|rmse] [--sampler tpe|random|grid] [--parallel N] [--seed S] [--no-pruning] | sweep --resume ID  hyperparameter search: the space is a training config whose values may be ranges ({"int":[lo,hi]}, {"float":[lo,hi]}, {"logFloat":[lo,hi]}, {"choice":[…]}); trial 0 is the defaults; every trial a run in a new experiment, run in parallel (default: the cores), poor trials pruned by the median rule; the same command again (or --resume) continues an interrupted sweep';

@@ -22,7 +22,8 @@ import { FleetReportStore } from './reports';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
-import { selfOwner } from './owner';
+import { selfOwner, type Owner } from './owner';
+import { SweepStore } from './sweeps';
 import { cleanStalePartials, trackPartial } from './partials';
 import { removeDatabaseFiles, restoreStoreFile, STORE_FILE } from './store-file';
 
@@ -529,5 +530,17 @@ export class ExperimentStore {
   /** Remembered column roles per header signature and dataset sensor catalogues (migration 011). */
   columnMappings(): ColumnMappingStore {
     return new ColumnMappingStore(this.db);
+  }
+
+  // hyperparameter sweeps -------------------------------------------------------------------------
+
+  /** Sweeps and their trials (migration 013). */
+  sweeps(): SweepStore {
+    return new SweepStore(this.db);
+  }
+
+  /** This process, as the runs and sweeps it owns record it. */
+  owner(): Owner {
+    return this.self;
   }
 }
