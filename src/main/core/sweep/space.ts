@@ -190,7 +190,9 @@ export function parseSearchSpace(text: string, file: string): SearchSpace {
     if (r.success) return;
     for (const e of r.error.issues) {
       const path = e.path.filter((p): p is string | number => typeof p !== 'symbol');
-      const prefix = what === null ? '' : `${what}: `;
+      const atParam = what === null ? space.params.find((p) => pathKey(p.path) === pathKey(path)) : undefined;
+      const lower = atParam === undefined ? null : atParam.spec.kind === 'choice' ? `choice ${JSON.stringify(atParam.spec.options[0])} of ${atParam.name}` : `lower bound ${atParam.spec.lo} of ${atParam.name}`;
+      const prefix = what !== null ? `${what}: ` : lower !== null ? `${lower}: ` : '';
       const msg = e.code === 'unrecognized_keys' ? `unknown key${e.keys.length > 1 ? 's' : ''} ${e.keys.map((k) => `"${k}"`).join(', ')} (not in the training config's schema)` : e.message;
       const reason = `${prefix}${msg}`;
       const full = e.code === 'unrecognized_keys' && e.keys.length === 1 ? [...path, e.keys[0]!] : path;
