@@ -251,6 +251,7 @@ export class AppServices {
       ...this.alerts.handlers(),
       ...this.modelServers.handlers(),
       ...this.mappings.handlers(),
+      ...this.sweeps.handlers(this.jobs),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),

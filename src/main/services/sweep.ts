@@ -11,6 +11,7 @@
  * so no trial is lost or run twice.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { PrognosError } from '../../shared/errors';
 import type { FleetTable } from '../core/data/table';
 import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
@@ -21,7 +22,9 @@ import { baselineValues, configFor, parseSearchSpace, type ParamValues, type Sea
 import type { ExperimentStore } from '../core/store/store';
 import type { SweepRecord, TrialRecord } from '../core/store/sweeps';
 import type { EventBus } from './events';
-import type { JobContext } from './jobs';
+import type { JobContext, JobManager } from './jobs';
+import type { SweepDetail, SweepSummary } from '../../shared/sweep';
+import type { Handlers } from './app-services';
 import type { TrainingService } from './training';
 
 export type SweepObjective = 'f2' | 'rmse';
@@ -111,7 +114,15 @@ export function objectiveOf(result: unknown, objective: SweepObjective): number 
 /** Lower is better for every sampler. */
 const lossOf = (objective: SweepObjective, v: number | null): number | null => (v === null ? null : objective === 'f2' ? -v : v);
 
+export type SweepChannel = 'sweeps:start' | 'sweeps:list' | 'sweeps:get';
+
+/** The space's name when it comes from the app (typed in its editor, not a file). */
+export const APP_SPACE_NAME = 'search space';
+
 export class SweepService {
+  /** the job of each sweep running in this process */
+  private readonly jobOfSweep = new Map<string, string>();
+
   constructor(
     private readonly store: ExperimentStore,
     private readonly training: TrainingService,
@@ -358,5 +369,64 @@ export class SweepService {
     }
     const bestConfig = best === null ? null : parseTrainConfig(this.store.getRun(best.runId)?.config);
     return { sweepId, experimentId: s.experimentId, datasetId: s.datasetId, sampler: s.sampler, objective: s.objective, trials: out, best, bestConfig };
+  }
+
+  /** The app's channels: a sweep runs as a job; its trials are read from the store. */
+  handlers(jobs: JobManager): Pick<Handlers, SweepChannel> {
+    return {
+      'sweeps:start': (input) => {
+        const dataset = this.store.getDataset(input.datasetId);
+        if (dataset === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${input.datasetId}.`);
+        const request: SweepRequest = { ...input, spaceText: input.space, spaceFile: APP_SPACE_NAME, parallel: input.parallel ?? Math.max(1, availableParallelism()) };
+        const { sweepId } = this.create(request);
+        if (this.jobOfSweep.has(sweepId)) throw new PrognosError('CONFLICT', `Sweep ${sweepId} is already running.`);
+        const jobId = jobs.start('sweep', async (ctx) => {
+          try {
+            await this.run(sweepId, ctx, undefined, request.parallel);
+          } finally {
+            this.jobOfSweep.delete(sweepId);
+          }
+          return undefined;
+        });
+        this.jobOfSweep.set(sweepId, jobId);
+        return Promise.resolve({ jobId, sweepId });
+      },
+      'sweeps:list': () => Promise.resolve(this.store.sweeps().list().map((s) => this.summary(s))),
+      'sweeps:get': ({ sweepId }) => Promise.resolve(this.detail(sweepId)),
+    };
+  }
+
+  private summary(s: SweepRecord): SweepSummary {
+    const trials = this.store.sweeps().trials(s.sweepId);
+    const done = trials.filter((t) => t.status === 'done' && t.objective !== null).map((t) => t.objective!);
+    return {
+      sweepId: s.sweepId,
+      experimentId: s.experimentId,
+      datasetId: s.datasetId,
+      spaceFile: s.spaceFile,
+      status: s.status,
+      sampler: s.sampler,
+      objective: s.objective,
+      trials: s.trials,
+      finished: trials.filter((t) => t.status === 'done' || t.status === 'pruned' || t.status === 'failed').length,
+      best: done.length === 0 ? null : s.objective === 'f2' ? Math.max(...done) : Math.min(...done),
+      createdAt: s.createdAt,
+      jobId: this.jobOfSweep.get(s.sweepId) ?? null,
+    };
+  }
+
+  detail(sweepId: string): SweepDetail {
+    const s = this.get(sweepId);
+    const space = parseSearchSpace(s.spaceText, s.spaceFile);
+    const r = this.result(sweepId);
+    return {
+      ...this.summary(s),
+      space: s.spaceText,
+      params: space.params.map((p) => (p.spec.kind === 'choice' ? { name: p.name, kind: p.spec.kind, options: [...p.spec.options] } : { name: p.name, kind: p.spec.kind, lo: p.spec.lo, hi: p.spec.hi })),
+      trialList: this.store.sweeps().trials(sweepId).map((t) => ({ trial: t.trialNo, runId: t.runId, status: t.status, objective: t.objective, params: t.params, attempts: t.attempts, note: t.note })),
+      bestRun: r.best === null ? null : { runId: r.best.runId, objective: r.best.objective, trial: r.best.trialNo },
+      bestConfig: r.bestConfig as Record<string, unknown> | null,
+      error: s.error,
+    };
   }
 }
