@@ -425,7 +425,7 @@ export class SweepService {
       params: space.params.map((p) => (p.spec.kind === 'choice' ? { name: p.name, kind: p.spec.kind, options: [...p.spec.options] } : { name: p.name, kind: p.spec.kind, lo: p.spec.lo, hi: p.spec.hi })),
       trialList: this.store.sweeps().trials(sweepId).map((t) => ({ trial: t.trialNo, runId: t.runId, status: t.status, objective: t.objective, params: t.params, attempts: t.attempts, note: t.note })),
       bestRun: r.best === null ? null : { runId: r.best.runId, objective: r.best.objective, trial: r.best.trialNo },
-      bestConfig: r.bestConfig as Record<string, unknown> | null,
+      bestConfig: r.bestConfig,
       error: s.error,
     };
   }
