@@ -215,9 +215,10 @@ export function parseSearchSpace(text: string, file: string): SearchSpace {
 function rangeSpec(v: Record<string, unknown>, kinds: RangeKind[], path: JsonPath, schema: SchemaNode, report: (reason: string) => void): ParamSpec | undefined {
   if (kinds.length > 1) return void report(`a range has one of int, float, logFloat or choice, not ${kinds.join(' and ')}`);
   const kind = kinds[0]!;
+  const article = kind === 'int' ? 'an' : 'a';
   const allowed = kind === 'int' || kind === 'float' ? ['step'] : kind === 'logFloat' ? ['steps'] : [];
   const extra = Object.keys(v).filter((k) => k !== kind && !allowed.includes(k));
-  if (extra.length > 0) return void report(`a ${kind} range takes ${[kind, ...allowed].map((k) => `"${k}"`).join(' and ')} only, not ${extra.map((k) => `"${k}"`).join(', ')}`);
+  if (extra.length > 0) return void report(`${article} ${kind} range takes ${[kind, ...allowed].map((k) => `"${k}"`).join(' and ')} only, not ${extra.map((k) => `"${k}"`).join(', ')}`);
   const body = v[kind];
   const nodes = schemaNodesAt(schema, path);
   if (nodes.length === 0) return void report('not a key of the training config');
@@ -226,15 +227,15 @@ function rangeSpec(v: Record<string, unknown>, kinds: RangeKind[], path: JsonPat
     return { kind, options: body };
   }
   if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'number' || typeof body[1] !== 'number') {
-    return void report(`a ${kind} range takes two numbers: { "${kind}": [lo, hi] }`);
+    return void report(`${article} ${kind} range takes two numbers: { "${kind}": [lo, hi] }`);
   }
   const [lo, hi] = body as [number, number];
   const types = new Set(nodes.map((n) => n.type));
   if (!types.has('number') && !types.has('integer')) {
     const t = [...types].filter((x) => typeof x === 'string').join(' or ') || 'not a number';
-    return void report(`a ${kind} range on a key that is not numeric (${t}); use { "choice": [...] }`);
+    return void report(`${article} ${kind} range on a key that is not numeric (${t}); use { "choice": [...] }`);
   }
-  if (kind !== 'int' && !types.has('number')) return void report(`a ${kind} range on an integer key; use { "int": [lo, hi] }`);
+  if (kind !== 'int' && !types.has('number')) return void report(`${article} ${kind} range on an integer key; use { "int": [lo, hi] }`);
   if (lo > hi) return void report(`lo ${lo} is greater than hi ${hi}`);
   if (kind === 'int') {
     if (!Number.isInteger(lo) || !Number.isInteger(hi)) return void report(`an int range takes whole numbers, not [${lo}, ${hi}]`);
