@@ -38,6 +38,7 @@ import {
 import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from './drift';
 import { rememberedMappingSchema } from './column-roles';
 import { sensorCatalogueSchema } from './sensor-catalogue';
+import { sweepDetailSchema, sweepStartSchema, sweepSummarySchema } from './sweep';
 import { alertRuleSchema, webhookSettingSchema } from './drift';
 import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedTemplateSchema } from './report';
 import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
@@ -195,6 +196,10 @@ export const channels = {
     input: z.object({ notificationIds: z.array(z.string().min(1).max(64)).max(1000).optional(), all: z.boolean().optional() }),
     output: z.object({ unread: z.number().int() }),
   },
+  /** a hyperparameter sweep as a job (each trial a training run in the sweep's experiment); cancel with jobs:cancel */
+  'sweeps:start': { input: sweepStartSchema, output: z.object({ jobId: z.string(), sweepId: z.string() }) },
+  'sweeps:list': { input: z.object({}), output: z.array(sweepSummarySchema) },
+  'sweeps:get': { input: z.object({ sweepId: z.string().min(1).max(64) }), output: sweepDetailSchema },
   /** a local model server for a bundle (`prognos serve-model` in a child process, 127.0.0.1 only); one per bundle */
   'modelServer:start': { input: modelServerStartSchema, output: modelServerStatusSchema },
   /** stops it gracefully (SIGTERM: in-flight requests finish) and waits until its port is closed */

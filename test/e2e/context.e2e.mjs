@@ -18,6 +18,7 @@ const VIEWS = [
   { id: 'datasets', uses: ['dataset'] },
   { id: 'features', uses: ['dataset'] },
   { id: 'train', uses: ['dataset'] },
+  { id: 'sweep', uses: ['dataset'] },
   { id: 'results', uses: [] },
   { id: 'ensemble', uses: [] },
   { id: 'export', uses: ['run', 'bundle'] },

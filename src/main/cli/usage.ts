@@ -18,3 +18,6 @@ export const REGISTRY_USAGE =
 export const EXPERIMENTS_USAGE =
   'experiments [list] | experiments show E | experiments create NAME [--notes TEXT] [--tag T]... | experiments rename E NAME | experiments notes (E | --run R) TEXT | experiments tag (E | --run R) [TAG...] [--remove TAG]... | experiments move R... --to E | experiments delete E [--force]  experiments (E: an id or a name) with notes and tags, and the notes and tags of runs; training puts a run in --experiment E (created when new), else in "Default"; a delete of an experiment with runs lists them and needs --force';
 export const RUNS_TRANSFER_USAGE = 'runs compare R1 R2 … | runs export R --out FILE [--force] | runs import FILE [--new-id] [--experiment E]';
+
+export const SWEEP_USAGE =
+  'sweep --dataset D --space FILE [--trials N] [--objective f2|rmse] [--sampler tpe|random|grid] [--parallel N] [--seed S] [--no-pruning] | sweep --resume ID  hyperparameter search: the space is a training config whose values may be ranges ({"int":[lo,hi]}, {"float":[lo,hi]}, {"logFloat":[lo,hi]}, {"choice":[…]}); trial 0 is the defaults; every trial a run in a new experiment, run in parallel (default: the cores), poor trials pruned by the median rule; the same command again (or --resume) continues an interrupted sweep';

@@ -21,6 +21,7 @@ import type { ImportWorkerRequest } from '../workers/import-protocol';
 import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
 import { TrainingService } from './training';
+import { SweepService } from './sweep';
 import { ExportService } from './exports';
 import { DriftService } from './drift';
 import { shareTable } from './shared-table';
@@ -68,6 +69,7 @@ export class AppServices {
   readonly grants = new FileGrants();
   readonly handlers: Handlers;
   readonly training: TrainingService;
+  readonly sweeps: SweepService;
   readonly exports: ExportService;
   readonly drift: DriftService;
   readonly alerts: AlertService;
@@ -90,6 +92,7 @@ export class AppServices {
     this.jobs = new JobManager(this.bus);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
+    this.sweeps = new SweepService(this.store, this.training, this.bus, (id) => this.table(id));
     this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal, (id) => this.table(id));
     this.drift = new DriftService(this.store, this.training, this.exports, this.jobs, (id) => this.table(id));
     this.alerts = new AlertService(this.store.alerts(), this.bus, { validationOf: (s) => this.validationOf(s), userAgent: `Prognos/${opts.version}` });
@@ -257,6 +260,7 @@ export class AppServices {
       ...this.modelServers.handlers(),
       ...this.mappings.handlers(),
       ...this.experiments.handlers(),
+      ...this.sweeps.handlers(this.jobs),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),

@@ -25,7 +25,8 @@ import { RegistryStore } from '../registry/store';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
-import { selfOwner } from './owner';
+import { selfOwner, type Owner } from './owner';
+import { SweepStore } from './sweeps';
 import { cleanStalePartials, trackPartial } from './partials';
 import { removeDatabaseFiles, restoreStoreFile, STORE_FILE } from './store-file';
 
@@ -551,5 +552,17 @@ export class ExperimentStore {
   /** A run as plain data and runs written from it (`runs export/import`), with where they came from. */
   runTransfer(): RunTransferStore {
     return new RunTransferStore(this.db, this.dbPath);
+  }
+
+  // hyperparameter sweeps -------------------------------------------------------------------------
+
+  /** Sweeps and their trials (migration 013). */
+  sweeps(): SweepStore {
+    return new SweepStore(this.db);
+  }
+
+  /** This process, as the runs and sweeps it owns record it. */
+  owner(): Owner {
+    return this.self;
   }
 }

@@ -13,6 +13,7 @@ const DriftView = lazy(() => import('./drift/DriftView').then((m) => ({ default:
 const ReportsView = lazy(() => import('./reports/ReportsView').then((m) => ({ default: m.ReportsView })));
 const RegistryView = lazy(() => import('./registry-view/RegistryView').then((m) => ({ default: m.RegistryView })));
 const CompareView = lazy(() => import('./compare/CompareView').then((m) => ({ default: m.CompareView })));
+const SweepView = lazy(() => import('./sweep/SweepView').then((m) => ({ default: m.SweepView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -46,6 +47,13 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Train',
     description: 'Set the training config, train a failure-risk model and follow its loss',
     component: TrainView,
+    uses: ['dataset'],
+  },
+  {
+    id: 'sweep',
+    label: 'Sweep',
+    description: 'Search hyperparameters: a space in the training config’s schema, trials run in parallel with pruning, the best config promoted to Train',
+    component: SweepView,
     uses: ['dataset'],
   },
   {

@@ -14,12 +14,13 @@ import { migration009 } from './009-fleet-reports';
 import { migration010 } from './010-roles-names';
 import { migration011 } from './011-column-mappings';
 import { migration012 } from './012-experiments-notes-tags';
+import { migration013 } from './013-sweeps';
 import { migration014 } from './014-registry';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration014];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
