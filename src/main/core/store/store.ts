@@ -19,6 +19,7 @@ import { AlertStore } from './alerts';
 import { HousekeepingStore } from './housekeeping';
 import { ColumnMappingStore } from './column-mappings';
 import { FleetReportStore } from './reports';
+import { PipelineStore } from './pipelines';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
@@ -529,5 +530,12 @@ export class ExperimentStore {
   /** Remembered column roles per header signature and dataset sensor catalogues (migration 011). */
   columnMappings(): ColumnMappingStore {
     return new ColumnMappingStore(this.db);
+  }
+
+  // saved pipelines and their runs ---------------------------------------------------------------
+
+  /** saved pipelines, pipeline runs and their steps (migration 016) */
+  pipelines(): PipelineStore {
+    return new PipelineStore(this.db);
   }
 }
