@@ -30,6 +30,7 @@ import { ModelServerService } from './model-server';
 import { HousekeepingService } from './housekeeping';
 import { guessDatasetRole } from '../core/data/role-guess';
 import { ColumnMappingService, type ImportMapping } from './column-mappings';
+import { PipelineService, pipelineFilesDir } from './pipelines';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -74,6 +75,7 @@ export class AppServices {
   readonly modelServers: ModelServerService;
   readonly housekeeping: HousekeepingService;
   readonly mappings: ColumnMappingService;
+  readonly pipelines: PipelineService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -97,6 +99,12 @@ export class AppServices {
     });
     this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }) });
     this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
+    this.pipelines = new PipelineService({
+      store: this.store, jobs: this.jobs, training: this.training, exports: this.exports, drift: this.drift, reports: this.reports, table: (id) => this.table(id),
+      importFile: (r, ctx) => this.importResolved({ source: { kind: 'path', path: r.path }, ...(r.rul === undefined ? {} : { rul: { kind: 'path', path: r.rul } }), ...(r.format === undefined ? {} : { format: r.format }), ...(r.name === undefined ? {} : { name: r.name }) },
+        { path: r.path, displayName: basename(r.path) }, r.rul === undefined ? undefined : { path: r.rul, displayName: basename(r.rul) }, ctx),
+      importWorker: opts.importWorker, trainWorker: opts.trainWorker, version: opts.version, filesDir: pipelineFilesDir(opts.storeDir),
+    });
     if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }
@@ -380,6 +388,13 @@ export class AppServices {
         const path = await this.opts.chooseFile(purpose);
         return path === undefined ? null : this.grants.issue(path);
       },
+      'pipelines:list': () => Promise.resolve(this.pipelines.listSaved()),
+      'pipelines:save': ({ pipelineId, text }) => Promise.resolve(this.pipelines.save(pipelineId, text)),
+      'pipelines:delete': ({ pipelineId }) => Promise.resolve({ deleted: this.pipelines.deleteSaved(pipelineId) }),
+      'pipelines:run': (input) => Promise.resolve(this.pipelines.startFromApp(input)),
+      'pipelines:history': ({ limit }) => Promise.resolve(this.pipelines.history(limit)),
+      'pipelines:getRun': ({ pipelineRunId }) => Promise.resolve(this.pipelines.get(pipelineRunId)),
+      'pipelines:schema': () => Promise.resolve(this.pipelines.schema()),
       'uploads:chunk': async ({ uploadId, fileName, data, done }) => {
         if (this.opts.mode !== 'electron') throw new PrognosError('FORBIDDEN', 'Chunked uploads are for the desktop app; browser mode uploads to /api/upload.');
         return { uploadId: await this.uploads.receiveChunk(uploadId, fileName, data, done) };
