@@ -2,7 +2,7 @@
 import type { ErrorValue } from '../../shared/errors';
 import { appVersion } from '../paths';
 import { createOutput, type Output } from './output';
-import { BUNDLES_USAGE, DATASETS_USAGE, REPORT_USAGE, RUNS_SUBCOMMANDS, SERVE_MODEL_USAGE } from './usage';
+import { BUNDLES_USAGE, DATASETS_USAGE, PIPELINE_USAGE, REPORT_USAGE, RUNS_SUBCOMMANDS, SERVE_MODEL_USAGE } from './usage';
 
 /** A command resolves to its exit code (0 when it returns nothing). */
 type Command = (argv: string[], out: Output) => Promise<void | number>;
@@ -35,6 +35,7 @@ const storeCommand = lazy(() => import('./commands/store'), 'storeCommand');
 const runCommand = lazy(() => import('./commands/runs'), 'runCommand');
 const runsCommand = lazy(() => import('./commands/runs'), 'runsCommand');
 const bundlesCommand = lazy(() => import('./commands/housekeeping'), 'bundlesCommand');
+const pipelineCommand = lazy(() => import('./commands/pipeline'), 'pipelineCommand');
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE] [--regimes 1|6]   a synthetic fleet as C-MAPSS text (a test set with --rul-out; six FD002-like operating regimes with --regimes 6)' },
@@ -60,6 +61,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   store: { run: storeCommand, usage: 'store backup FILE [--force] | store restore FILE   online backup (never inside the store; --force replaces FILE) / checked restore of the store' },
   runs: { run: runsCommand, usage: `runs [--dataset D] | ${RUNS_SUBCOMMANDS}  list training runs (name, status, dataset, F2), newest first; rename or delete one (a delete states what goes and needs --force)` },
   bundles: { run: bundlesCommand, usage: BUNDLES_USAGE },
+  pipeline: { run: pipelineCommand, usage: PIPELINE_USAGE },
   run: { run: runCommand, usage: 'run ID                                    one run: config, metrics, timings, artifacts with their SHA-256, status, error' },
 };
 

@@ -13,3 +13,4 @@ export const DATASETS_USAGE =
   'datasets [list] | datasets set-role D training|test|unlabeled | datasets rename D NAME | datasets delete D [--force]  list datasets (with their role), set a role, rename, delete (states what goes with it; --force deletes)';
 export const RUNS_SUBCOMMANDS = 'runs rename R NAME | runs delete R [--force]';
 export const BUNDLES_USAGE = 'bundles [list] | bundles rename B NAME | bundles delete B [--force]  the bundle library (names kept in the store); a delete states what goes and needs --force';
+export const PIPELINE_USAGE = 'pipeline run FILE | pipeline history [--limit N] | pipeline show ID  run a saved recipe (import → train → evaluate → export → drift → report) with per-step retries, logs and caching of steps whose inputs did not change; the pipeline runs recorded and each one’s steps with their logs (docs/pipelines.md)';
