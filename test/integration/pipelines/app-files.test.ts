@@ -82,7 +82,7 @@ describe('recipes run from the app read the pipeline files folder only', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('INVALID_INPUT');
-    expect(r.error.message).toMatch(/^recipe: not a valid pipeline recipe: steps\.import\.path \(line 3, column 27\): /);
+    expect(r.error.message).toMatch(/^recipe: not a valid pipeline recipe: steps\.import\.path \(line 3, column 26\): /);
     const saved = await dispatch(services.handlers, 'pipelines:save', { text: '{ "name": "x" }' });
     expect(saved.ok).toBe(false);
     expect(services.pipelines.listSaved()).toEqual([]);
