@@ -11,6 +11,7 @@ const ExportView = lazy(() => import('./export/ExportView').then((m) => ({ defau
 const FleetView = lazy(() => import('./fleet/FleetView').then((m) => ({ default: m.FleetView })));
 const DriftView = lazy(() => import('./drift/DriftView').then((m) => ({ default: m.DriftView })));
 const ReportsView = lazy(() => import('./reports/ReportsView').then((m) => ({ default: m.ReportsView })));
+const PipelinesView = lazy(() => import('./pipelines/PipelinesView').then((m) => ({ default: m.PipelinesView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -86,6 +87,13 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Reports',
     description: 'PDF maintenance reports of a fleet: which units to pull, when and why; preview, save and the reports generated before',
     component: ReportsView,
+    uses: [],
+  },
+  {
+    id: 'pipelines',
+    label: 'Pipelines',
+    description: 'Saved recipes that import, train, evaluate, export, check drift and report in one run, reusing the steps whose inputs did not change',
+    component: PipelinesView,
     uses: [],
   },
 ];
