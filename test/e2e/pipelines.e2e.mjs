@@ -75,6 +75,15 @@ export const tests = [
       assert.deepEqual(history.map((h) => h.id), [run.id, first]);
       assert.deepEqual(history.map((h) => h.steps), [STEPS.map((s) => `${s}:cached`).join(' '), STEPS.map((s) => `${s}:done`).join(' ')]);
       await ctx.screenshot('pipelines-cached.png');
+      // at 1024×700 the view's content fits its width (the tables scroll inside their own containers)
+      await ctx.page.setViewportSize({ width: 1024, height: 700 });
+      const overflow = await ctx.page.evaluate(() => {
+        const main = /** @type {HTMLElement} */ (document.querySelector('main.app-main'));
+        return { scroll: main.scrollWidth, client: main.clientWidth };
+      });
+      assert.ok(overflow.scroll <= overflow.client, `main content ${overflow.scroll} px wide in ${overflow.client} px`);
+      await ctx.screenshot('pipelines-1024.png');
+      await ctx.page.setViewportSize({ width: 1280, height: 800 });
     },
   },
   {
