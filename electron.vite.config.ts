@@ -28,6 +28,7 @@ export default defineConfig({
           'evaluate-worker': resolve(__dirname, 'src/main/workers/evaluate-worker.ts'),
           'drift-worker': resolve(__dirname, 'src/main/workers/drift-worker.ts'),
           'report-worker': resolve(__dirname, 'src/main/workers/report-worker.ts'),
+          'registry-worker': resolve(__dirname, 'src/main/workers/registry-worker.ts'),
           'gbdt-pool-worker': resolve(__dirname, 'src/main/workers/gbdt-pool-worker.ts'),
           'lstm-pool-worker': resolve(__dirname, 'src/main/workers/lstm-pool-worker.ts'),
         },

@@ -31,6 +31,7 @@ import { HousekeepingService } from './housekeeping';
 import { guessDatasetRole } from '../core/data/role-guess';
 import { ColumnMappingService, type ImportMapping } from './column-mappings';
 import { PipelineService, pipelineFilesDir } from './pipelines';
+import { RegistryService } from './registry';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -76,6 +77,8 @@ export class AppServices {
   readonly housekeeping: HousekeepingService;
   readonly mappings: ColumnMappingService;
   readonly pipelines: PipelineService;
+  /** the model registry: versions, stages, promotion checks, lineage */
+  readonly registry: RegistryService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -99,6 +102,7 @@ export class AppServices {
     });
     this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }) });
     this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
+    this.registry = new RegistryService(this.store, this.exports, this.training);
     this.pipelines = new PipelineService({
       store: this.store, jobs: this.jobs, training: this.training, exports: this.exports, drift: this.drift, reports: this.reports, table: (id) => this.table(id),
       importFile: (r, ctx) => this.importResolved({ source: { kind: 'path', path: r.path }, ...(r.rul === undefined ? {} : { rul: { kind: 'path', path: r.rul } }), ...(r.format === undefined ? {} : { format: r.format }), ...(r.name === undefined ? {} : { name: r.name }) },

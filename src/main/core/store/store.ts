@@ -20,6 +20,7 @@ import { HousekeepingStore } from './housekeeping';
 import { ColumnMappingStore } from './column-mappings';
 import { FleetReportStore } from './reports';
 import { PipelineStore } from './pipelines';
+import { RegistryStore } from '../registry/store';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as runs from './runs';
@@ -537,5 +538,12 @@ export class ExperimentStore {
   /** saved pipelines, pipeline runs and their steps (migration 016) */
   pipelines(): PipelineStore {
     return new PipelineStore(this.db);
+  }
+
+  // model registry --------------------------------------------------------------------------------
+
+  /** Registered models, their versions and stage transitions (migration 014). */
+  registry(): RegistryStore {
+    return new RegistryStore(this.db, this.dbPath);
   }
 }
