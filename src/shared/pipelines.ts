@@ -1,18 +1,17 @@
 /**
  * Saved pipelines: a recipe (JSON) of steps run in order — import → train → evaluate → export →
- * drift → report — with retries per step and caching of steps whose inputs did not change; the
+ * drift → report → register — with retries per step and caching of steps whose inputs did not change; the
  * records of each pipeline run and of its steps. Shared by main, the CLI and the renderer.
  */
 import { z } from 'zod';
 import { driftMethodChoiceSchema } from './drift';
+import { modelNameSchema } from './registry';
 import { datasetFormatSchema } from './schemas';
 
-export const PIPELINE_STEPS = ['import', 'train', 'evaluate', 'export', 'drift', 'report'] as const;
+export const PIPELINE_STEPS = ['import', 'train', 'evaluate', 'export', 'drift', 'report', 'register'] as const;
 export type PipelineStepName = (typeof PIPELINE_STEPS)[number];
 export const pipelineStepNameSchema = z.enum(PIPELINE_STEPS);
 
-/** Why a recipe naming the register step is refused (the model registry is not part of this build). */
-export const REGISTER_UNAVAILABLE = 'the register step is not available in this build (there is no model registry to register into); remove it from the recipe';
 
 const retryFields = {
   retries: z.number().int().min(0).max(10).default(0).describe('how many times a failed step is tried again'),
@@ -74,6 +73,14 @@ export const reportStepSchema = z
   })
   .strict();
 
+export const registerStepSchema = z
+  .object({
+    model: modelNameSchema.describe('the registered model the bundle (or, without an export step, the run) becomes a new version of'),
+    stage: z.literal('Staging').default('Staging').describe('promoted to Staging when the promotion checks pass; otherwise it stays at None, with the failed checks named'),
+    ...retryFields,
+  })
+  .strict();
+
 export const pipelineRecipeSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -86,16 +93,11 @@ export const pipelineRecipeSchema = z
         export: exportStepSchema.optional(),
         drift: driftStepSchema.optional(),
         report: reportStepSchema.optional(),
-        register: z
-          .unknown()
-          .optional()
-          .superRefine((v, ctx) => {
-            if (v !== undefined) ctx.addIssue({ code: 'custom', message: REGISTER_UNAVAILABLE });
-          }),
+        register: registerStepSchema.optional(),
       })
       .strict()
       .superRefine((s, ctx) => {
-        for (const step of ['evaluate', 'export', 'drift', 'report'] as const) {
+        for (const step of ['evaluate', 'export', 'drift', 'report', 'register'] as const) {
           if (s[step] !== undefined && s.train === undefined) ctx.addIssue({ code: 'custom', path: [step], message: `the ${step} step needs a train step before it` });
         }
       }),
@@ -160,7 +162,8 @@ export const EXAMPLE_RECIPE = `{
     "evaluate": { "data": "test.txt", "rul": "rul.txt" },
     "export": { "zip": false },
     "drift": { "data": "test.txt", "rul": "rul.txt" },
-    "report": { "data": "test.txt", "rul": "rul.txt", "title": "Nightly fleet report" }
+    "report": { "data": "test.txt", "rul": "rul.txt", "title": "Nightly fleet report" },
+    "register": { "model": "fleet-risk" }
   }
 }
 `;

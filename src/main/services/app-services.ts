@@ -104,7 +104,7 @@ export class AppServices {
     this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
     this.registry = new RegistryService(this.store, this.exports, this.training);
     this.pipelines = new PipelineService({
-      store: this.store, jobs: this.jobs, training: this.training, exports: this.exports, drift: this.drift, reports: this.reports, table: (id) => this.table(id),
+      store: this.store, jobs: this.jobs, training: this.training, exports: this.exports, drift: this.drift, reports: this.reports, registry: this.registry, table: (id) => this.table(id),
       importFile: (r, ctx) => this.importResolved({ source: { kind: 'path', path: r.path }, ...(r.rul === undefined ? {} : { rul: { kind: 'path', path: r.rul } }), ...(r.format === undefined ? {} : { format: r.format }), ...(r.name === undefined ? {} : { name: r.name }) },
         { path: r.path, displayName: basename(r.path) }, r.rul === undefined ? undefined : { path: r.rul, displayName: basename(r.rul) }, ctx),
       importWorker: opts.importWorker, trainWorker: opts.trainWorker, version: opts.version, filesDir: pipelineFilesDir(opts.storeDir),

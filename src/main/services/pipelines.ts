@@ -1,7 +1,8 @@
 /**
- * Pipelines: a recipe's steps (import → train → evaluate → export → drift → report) run in order as
- * one job, each through the service that does that work elsewhere (import, training, evaluation,
- * bundle export, drift and report services; every heavy part in their worker threads), with:
+ * Pipelines: a recipe's steps (import → train → evaluate → export → drift → report → register) run
+ * in order as one job, each through the service that does that work elsewhere (import, training,
+ * evaluation, bundle export, drift, report and registry services; every heavy part in their worker
+ * threads), with:
  *
  * - per-step status, attempts and a log kept in the store (`pipeline_steps`);
  * - retries per step, waiting `retryDelaySeconds` and doubling the wait before each further try;
@@ -31,6 +32,7 @@ import type { ExperimentStore } from '../core/store/store';
 import type { DriftService } from './drift';
 import type { ExportService } from './exports';
 import type { JobContext, JobManager } from './jobs';
+import type { RegistryService } from './registry';
 import type { ReportService } from './reports';
 import type { TrainingService } from './training';
 
@@ -44,6 +46,7 @@ export interface PipelineDeps {
   readonly exports: ExportService;
   readonly drift: DriftService;
   readonly reports: ReportService;
+  readonly registry: RegistryService;
   readonly table: (datasetId: string) => FleetTable;
   /** imports a file named by path (the recipe's), as `prognos import` does */
   readonly importFile: (req: { path: string; rul?: string; format?: 'cmapss' | 'csv'; name?: string }, ctx: JobContext) => Promise<ImportResult>;
@@ -285,6 +288,8 @@ export class PipelineService {
         return this.prepareDrift(s.drift!, base, up);
       case 'report':
         return this.prepareReport(s.report!, base, up);
+      case 'register':
+        return this.prepareRegister(s.register!, up);
     }
   }
 
@@ -442,6 +447,33 @@ export class PipelineService {
         return {
           output: { reportId: r.reportId, pages: r.pages, units: r.units, atRisk: r.atRisk, sha256: r.sha256 },
           summary: `report ${r.reportId}: ${r.pages} pages, ${r.units} units, ${r.atRisk} at risk`,
+        };
+      },
+    };
+  }
+
+  /**
+   * Registers the bundle (else the run) as the model's next version and promotes it to Staging when
+   * the registry's promotion checks pass (never forced); otherwise it stays at None and the step
+   * names the failed checks. Either way the step is done: the checks decided, nothing broke.
+   */
+  private prepareRegister(spec: Step<'register'>, up: Upstream): Prepared {
+    const source = this.modelOf(up);
+    return {
+      inputs: { source, model: spec.model, stage: spec.stage, drift: up.drift?.reportId ?? null },
+      script: this.deps.training.workerScript('registry-worker'),
+      valid: (o) => typeof o.model === 'string' && typeof o.version === 'number' && this.deps.store.registry().getVersion(o.model, o.version) !== undefined,
+      describe: (o) => `${String(o.model)} version ${String(o.version)} (${String(o.stage)})`,
+      perform: async (ctx) => {
+        const v = await this.deps.registry.register({ model: spec.model, source }, ctx);
+        const r = await this.deps.registry.promote({ model: v.model, version: v.version, stage: spec.stage, reason: 'pipeline: promotion checks passed' }, ctx);
+        const failed = r.checks.filter((c) => c.status === 'failed');
+        const stage = r.promoted ? spec.stage : v.stage;
+        return {
+          output: { model: v.model, version: v.version, stage, promoted: r.promoted, checks: r.checks, ...('runId' in source ? { runId: source.runId } : { bundleId: source.bundleId }) },
+          summary: r.promoted
+            ? `registered ${v.model} version ${v.version} and promoted it to ${spec.stage} (checks passed)`
+            : `registered ${v.model} version ${v.version}, left at ${v.stage}: ${spec.stage} refused by the checks — ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
         };
       },
     };

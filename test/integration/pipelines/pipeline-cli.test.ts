@@ -2,12 +2,13 @@
  * `prognos pipeline run FILE` as a user runs it, on a small synthetic fleet written to a temp folder
  * with a GBDT-only config: the first run does every step; a re-run with unchanged inputs reuses every
  * step from the cache (and is fast); a changed input file re-runs from the import step; a deleted
- * bundle is exported again; the history lists every run with its steps; a bad recipe is refused with
- * the file, line and key; a step retried after a file appears; a pipeline killed with SIGKILL
+ * bundle is exported again; the register step leaves an unsigned bundle at None naming the failed
+ * checks and promotes a run whose checks pass to Staging; the history lists every run with its steps;
+ * a bad recipe is refused with the file, line and key; a step retried after a file appears; a pipeline killed with SIGKILL
  * mid-training is marked failed on the next open and a re-run resumes from the cached import.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -39,6 +40,18 @@ const statuses = (r: PipelineRunRecord): Record<string, PipelineStepStatus> => O
 const out = (r: PipelineRunRecord, step: string): Record<string, unknown> => r.steps.find((s) => s.step === step)!.output!;
 const seconds = (r: PipelineRunRecord): number => (Date.parse(r.finishedAt!) - Date.parse(r.startedAt)) / 1000;
 
+/** A registered version's stage, read from the store's database. */
+function registeredStage(storeDir: string, model: string, version: number): string | undefined {
+  const db = new Database(join(storeDir, 'prognos.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare<[string, number], { stage: string }>('SELECT v.stage FROM model_versions v JOIN registered_models m USING (model_id) WHERE m.name = ? AND v.version = ?')
+      .get(model, version)?.stage;
+  } finally {
+    db.close();
+  }
+}
+
 const SMALL_GBDT = { models: ['gbdt'], seed: 1, gbdt: { nEstimators: 20 }, rul: { enabled: false } };
 
 function writeRecipe(file: string, recipe: unknown): string {
@@ -46,7 +59,7 @@ function writeRecipe(file: string, recipe: unknown): string {
   return file;
 }
 
-const ALL_STEPS = ['import', 'train', 'evaluate', 'export', 'drift', 'report'];
+const ALL_STEPS = ['import', 'train', 'evaluate', 'export', 'drift', 'report', 'register'];
 const runs: PipelineRunRecord[] = [];
 let recipe = '';
 
@@ -66,6 +79,7 @@ beforeAll(async () => {
       export: {},
       drift: { data: 'data/test.txt', rul: 'data/rul.txt' },
       report: { data: 'data/test.txt', rul: 'data/rul.txt', title: 'Small fleet', createdAt: '2026-01-01T00:00:00Z' },
+      register: { model: 'small-fleet-risk' },
     },
   });
 });
@@ -87,6 +101,16 @@ describe('prognos pipeline run: caching by content hash', () => {
     expect(run.status).toBe('done');
     const bundles = JSON.parse(prognos(store, 'bundles', '--json').stdout) as { bundleId: string }[];
     expect(bundles.map((b) => b.bundleId)).toContain(out(r.record, 'export').bundleId);
+    // register: the bundle became version 1; Staging only if the registry's checks passed. Here the
+    // bundle is unsigned and the drift step flagged the test fleet, so it stays at None, naming why.
+    const reg = out(r.record, 'register') as { model: string; version: number; stage: string; promoted: boolean; bundleId: string; checks: { name: string; status: string; detail: string }[] };
+    expect(reg).toMatchObject({ model: 'small-fleet-risk', version: 1, bundleId: out(r.record, 'export').bundleId });
+    const failed = reg.checks.filter((c) => c.status === 'failed');
+    expect(reg.promoted).toBe(failed.length === 0);
+    expect(reg.stage).toBe(reg.promoted ? 'Staging' : 'None');
+    expect(failed.map((c) => c.name)).toContain('signature');
+    expect(r.record.steps[6]!.summary).toMatch(/registered small-fleet-risk version 1, left at None: Staging refused by the checks — .*signature: /);
+    expect(registeredStage(store, 'small-fleet-risk', 1)).toBe(reg.stage);
     runs.push(r.record);
   });
 
@@ -125,7 +149,8 @@ describe('prognos pipeline run: caching by content hash', () => {
     expect(del.code, del.stderr).toBe(0);
     const r = await runPipeline(store, recipe);
     expect(r.code, r.stderr).toBe(0);
-    expect(statuses(r.record)).toEqual({ import: 'cached', train: 'cached', evaluate: 'cached', export: 'done', drift: 'done', report: 'done' });
+    expect(statuses(r.record)).toEqual({ import: 'cached', train: 'cached', evaluate: 'cached', export: 'done', drift: 'done', report: 'done', register: 'done' });
+    expect(out(r.record, 'register')).toMatchObject({ model: 'small-fleet-risk', version: 3 });
     expect(out(r.record, 'export').bundleId).not.toBe(bundleId);
     // same inputs as before, yet the cached output named a bundle that is gone
     expect(r.record.steps[3]!.cacheKey).toBe(runs[2]!.steps[3]!.cacheKey);
@@ -138,13 +163,13 @@ describe('prognos pipeline run: caching by content hash', () => {
     const history = JSON.parse(h.stdout) as PipelineRunRecord[];
     expect(history.map((r) => r.pipelineRunId)).toEqual(runs.map((r) => r.pipelineRunId).reverse());
     expect(history.map((r) => r.steps.map((s) => s.status).join(','))).toEqual([
-      'cached,cached,cached,done,done,done',
-      'done,done,done,done,done,done',
-      'cached,cached,cached,cached,cached,cached',
-      'done,done,done,done,done,done',
+      'cached,cached,cached,done,done,done,done',
+      'done,done,done,done,done,done,done',
+      'cached,cached,cached,cached,cached,cached,cached',
+      'done,done,done,done,done,done,done',
     ]);
     const text = prognos(store, 'pipeline', 'history');
-    expect(text.stdout).toContain('import:cached train:cached evaluate:cached export:done drift:done report:done');
+    expect(text.stdout).toContain('import:cached train:cached evaluate:cached export:done drift:done report:done register:done');
     const show = prognos(store, 'pipeline', 'show', runs[0]!.pipelineRunId);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/── train log\n.*attempt 1 of 1: cache key/);
@@ -172,10 +197,10 @@ describe('prognos pipeline run: bad recipes', () => {
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/steps\.train\.config\.gbdt\.maxDepth \(line \d+, column \d+\): Too small/);
 
-    const register = writeRecipe(join(dir, 'register.json'), { name: 'x', steps: { import: { path: 'a.txt' }, train: {}, register: { model: 'm' } } });
+    const register = writeRecipe(join(dir, 'register.json'), { name: 'x', steps: { import: { path: 'a.txt' }, train: {}, register: { model: '../m' } } });
     const d = prognos(store, 'pipeline', 'run', register, '--json');
     expect(d.code).toBe(1);
-    expect(d.stderr).toMatch(/steps\.register \(line \d+, column \d+\): the register step is not available in this build/);
+    expect(d.stderr).toMatch(/steps\.register\.model \(line \d+, column \d+\): a model name starts with a letter or digit/);
     expect((JSON.parse(d.stdout) as { error: { code: string } }).error.code).toBe('BAD_FILE');
 
     const missing = prognos(store, 'pipeline', 'run', join(dir, 'nope.json'));
@@ -253,5 +278,14 @@ describe('prognos pipeline run: retries and a killed pipeline', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(statuses(r.record)).toEqual({ import: 'cached', train: 'done' });
     expect(out(r.record, 'import').datasetId).toBe(out(killed!, 'import').datasetId);
+
+    // the same steps and a register step: a run version, no drift report, no Production version, so
+    // the checks pass (skipped, each saying why) and it is promoted to Staging
+    const withRegister = writeRecipe(join(dir, 'kill-register.json'), { name: 'killed', steps: { ...(JSON.parse(readFileSync(file, 'utf8')) as { steps: object }).steps, register: { model: 'killed-risk' } } });
+    const reg = await runPipeline(s, withRegister);
+    expect(reg.code, reg.stderr).toBe(0);
+    expect(statuses(reg.record)).toEqual({ import: 'cached', train: 'cached', register: 'done' });
+    expect(out(reg.record, 'register')).toMatchObject({ model: 'killed-risk', version: 1, stage: 'Staging', promoted: true, runId: out(r.record, 'train').runId });
+    expect(registeredStage(s, 'killed-risk', 1)).toBe('Staging');
   });
 });

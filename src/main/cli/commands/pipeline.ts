@@ -1,6 +1,6 @@
 /**
  * `prognos pipeline run FILE`: runs a saved recipe (import → train → evaluate → export → drift →
- * report) with per-step retries and caching; `pipeline history` and `pipeline show ID` read the
+ * report → register) with per-step retries and caching; `pipeline history` and `pipeline show ID` read the
  * recorded pipeline runs and their steps.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';

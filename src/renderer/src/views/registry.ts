@@ -92,7 +92,7 @@ export const VIEWS: readonly ViewDefinition[] = [
   {
     id: 'pipelines',
     label: 'Pipelines',
-    description: 'Saved recipes that import, train, evaluate, export, check drift and report in one run, reusing the steps whose inputs did not change',
+    description: 'Saved recipes that import, train, evaluate, export, check drift, report and register in one run, reusing the steps whose inputs did not change',
     component: PipelinesView,
     uses: [],
   },

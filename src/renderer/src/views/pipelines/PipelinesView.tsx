@@ -24,7 +24,7 @@ function pickResult(result: JobResult | undefined): { pipelineRunId: string } | 
 }
 
 /**
- * Saved pipelines: a recipe (import → train → evaluate → export → drift → report) edited in Monaco
+ * Saved pipelines: a recipe (import → train → evaluate → export → drift → report → register) edited in Monaco
  * under its JSON Schema, saved by name, run as a job (each step in the services' worker threads)
  * with every step's status, attempts and log shown live, and the history of pipeline runs.
  */
