@@ -44,6 +44,8 @@ const INTEGRATION_PARALLEL = [
   'test/integration/server/path-sources.test.ts',
   'test/integration/server/reports-http.test.ts',
   'test/integration/server/upload-names.test.ts',
+  'test/integration/pipelines/app-files.test.ts',
+  'test/integration/store/pipelines-016.test.ts',
   'test/integration/services/reports.test.ts',
   'test/integration/store/alerts.test.ts',
   'test/integration/store/backup.test.ts',

@@ -46,6 +46,7 @@ import { datasetRoleSchema, deleteImpactSchema, deleteTargetSchema, displayNameS
 import { lineageSchema, modelNameSchema, modelVersionSchema, promotionCheckSchema, promotionResultSchema, registeredModelSchema, stageSchema, transitionSchema } from './registry';
 import { comparisonSchema, experimentSchema, MAX_COMPARE, MIN_COMPARE } from './experiments';
 import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
+import { pipelineJobResultSchema, pipelineRunRecordSchema, pipelineStartedSchema, savedPipelineSchema } from './pipelines';
 
 const datasetIdInput = z.object({ datasetId: z.string().min(1) });
 const jobIdInput = z.object({ jobId: z.string().min(1) });
@@ -225,6 +226,18 @@ export const channels = {
   'registry:history': { input: z.object({ model: modelNameSchema }), output: z.array(transitionSchema) },
   /** dataset file fingerprint → run → bundle → version → reports made with it */
   'registry:lineage': { input: z.object({ model: modelNameSchema, version: z.number().int().min(1) }), output: lineageSchema },
+  /** saved pipeline recipes, by name */
+  'pipelines:list': { input: z.object({}), output: z.array(savedPipelineSchema) },
+  /** checks a recipe (errors name line, column and key) and saves it: new without pipelineId */
+  'pipelines:save': { input: z.object({ pipelineId: z.string().min(1).optional(), text: z.string().min(1).max(1_000_000) }), output: savedPipelineSchema },
+  'pipelines:delete': { input: z.object({ pipelineId: z.string().min(1) }), output: z.object({ deleted: z.boolean() }) },
+  /** runs a recipe (the text, else the saved one) as a job; its files are read from the pipeline files folder only */
+  'pipelines:run': { input: z.object({ pipelineId: z.string().min(1).optional(), text: z.string().min(1).max(1_000_000).optional() }), output: pipelineStartedSchema },
+  /** pipeline runs with their steps, newest first */
+  'pipelines:history': { input: z.object({ limit: z.number().int().min(1).max(1000).optional() }), output: z.array(pipelineRunRecordSchema) },
+  'pipelines:getRun': { input: z.object({ pipelineRunId: z.string().min(1) }), output: pipelineRunRecordSchema },
+  /** the recipe's JSON Schema (Monaco) and the folder the app's recipes read files from */
+  'pipelines:schema': { input: z.object({}), output: z.object({ schema: z.record(z.string(), z.unknown()), filesDir: z.string() }) },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -240,7 +253,7 @@ export const jobFinishedSchema = z.object({
   jobId: z.string(),
   kind: jobKindSchema,
   state: jobStateSchema.exclude(['running']),
-  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema, fleetScoresSchema, bundleEntrySchema, driftJobResultSchema, reportJobResultSchema]).optional(),
+  result: z.union([importResultSchema, featureRankingSchema, trainStartedSchema, fleetScoresSchema, bundleEntrySchema, driftJobResultSchema, reportJobResultSchema, pipelineJobResultSchema]).optional(),
   error: errorSchema.optional(),
 });
 export type JobFinished = z.infer<typeof jobFinishedSchema>;

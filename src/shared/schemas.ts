@@ -118,7 +118,7 @@ export const importResultSchema = z.object({
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
 
-export const jobKindSchema = z.enum(['import', 'synth', 'rank', 'train', 'score', 'export', 'drift', 'report', 'sweep']);
+export const jobKindSchema = z.enum(['import', 'synth', 'rank', 'train', 'score', 'export', 'drift', 'report', 'sweep', 'pipeline']);
 export const jobStartedSchema = z.object({ jobId: z.string() });
 
 export const jobProgressSchema = z.object({

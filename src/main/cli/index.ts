@@ -2,7 +2,7 @@
 import type { ErrorValue } from '../../shared/errors';
 import { appVersion } from '../paths';
 import { createOutput, type Output } from './output';
-import { BUNDLES_USAGE, DATASETS_USAGE, EXPERIMENTS_USAGE, REGISTRY_USAGE, REPORT_USAGE, RUNS_SUBCOMMANDS, RUNS_TRANSFER_USAGE, SERVE_MODEL_USAGE, SWEEP_USAGE } from './usage';
+import { BUNDLES_USAGE, DATASETS_USAGE, EXPERIMENTS_USAGE, PIPELINE_USAGE, REGISTRY_USAGE, REPORT_USAGE, RUNS_SUBCOMMANDS, RUNS_TRANSFER_USAGE, SERVE_MODEL_USAGE, SWEEP_USAGE } from './usage';
 
 /** A command resolves to its exit code (0 when it returns nothing). */
 type Command = (argv: string[], out: Output) => Promise<void | number>;
@@ -38,6 +38,7 @@ const bundlesCommand = lazy(() => import('./commands/housekeeping'), 'bundlesCom
 const registryCommand = lazy(() => import('./commands/registry'), 'registryCommand');
 const experimentsCommand = lazy(() => import('./commands/experiments'), 'experimentsCommand');
 const sweepCommand = lazy(() => import('./commands/sweep'), 'sweepCommand');
+const pipelineCommand = lazy(() => import('./commands/pipeline'), 'pipelineCommand');
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE] [--regimes 1|6]   a synthetic fleet as C-MAPSS text (a test set with --rul-out; six FD002-like operating regimes with --regimes 6)' },
@@ -66,6 +67,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   bundles: { run: bundlesCommand, usage: BUNDLES_USAGE },
   registry: { run: registryCommand, usage: REGISTRY_USAGE },
   sweep: { run: sweepCommand, usage: SWEEP_USAGE },
+  pipeline: { run: pipelineCommand, usage: PIPELINE_USAGE },
   run: { run: runCommand, usage: 'run ID                                    one run: config, metrics, timings, artifacts with their SHA-256, status, error' },
 };
 

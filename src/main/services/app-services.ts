@@ -32,6 +32,7 @@ import { HousekeepingService } from './housekeeping';
 import { ExperimentService } from './experiments';
 import { guessDatasetRole } from '../core/data/role-guess';
 import { ColumnMappingService, type ImportMapping } from './column-mappings';
+import { PipelineService, pipelineFilesDir } from './pipelines';
 import { RegistryService } from './registry';
 
 export type Handlers = {
@@ -78,6 +79,7 @@ export class AppServices {
   readonly modelServers: ModelServerService;
   readonly housekeeping: HousekeepingService;
   readonly mappings: ColumnMappingService;
+  readonly pipelines: PipelineService;
   /** the model registry: versions, stages, promotion checks, lineage */
   readonly registry: RegistryService;
   /** experiments (notes, tags) and the comparison of runs */
@@ -108,6 +110,12 @@ export class AppServices {
     this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
     this.registry = new RegistryService(this.store, this.exports, this.training);
     this.experiments = new ExperimentService(this.store, this.training);
+    this.pipelines = new PipelineService({
+      store: this.store, jobs: this.jobs, training: this.training, exports: this.exports, drift: this.drift, reports: this.reports, registry: this.registry, table: (id) => this.table(id),
+      importFile: (r, ctx) => this.importResolved({ source: { kind: 'path', path: r.path }, ...(r.rul === undefined ? {} : { rul: { kind: 'path', path: r.rul } }), ...(r.format === undefined ? {} : { format: r.format }), ...(r.name === undefined ? {} : { name: r.name }) },
+        { path: r.path, displayName: basename(r.path) }, r.rul === undefined ? undefined : { path: r.rul, displayName: basename(r.rul) }, ctx),
+      importWorker: opts.importWorker, trainWorker: opts.trainWorker, version: opts.version, filesDir: pipelineFilesDir(opts.storeDir),
+    });
     if (opts.mode !== 'cli') this.alerts.resumePending();
     this.handlers = this.createHandlers();
   }
@@ -400,6 +408,13 @@ export class AppServices {
         const path = await this.opts.chooseFile(purpose);
         return path === undefined ? null : this.grants.issue(path);
       },
+      'pipelines:list': () => Promise.resolve(this.pipelines.listSaved()),
+      'pipelines:save': ({ pipelineId, text }) => Promise.resolve(this.pipelines.save(pipelineId, text)),
+      'pipelines:delete': ({ pipelineId }) => Promise.resolve({ deleted: this.pipelines.deleteSaved(pipelineId) }),
+      'pipelines:run': (input) => Promise.resolve(this.pipelines.startFromApp(input)),
+      'pipelines:history': ({ limit }) => Promise.resolve(this.pipelines.history(limit)),
+      'pipelines:getRun': ({ pipelineRunId }) => Promise.resolve(this.pipelines.get(pipelineRunId)),
+      'pipelines:schema': () => Promise.resolve(this.pipelines.schema()),
       'uploads:chunk': async ({ uploadId, fileName, data, done }) => {
         if (this.opts.mode !== 'electron') throw new PrognosError('FORBIDDEN', 'Chunked uploads are for the desktop app; browser mode uploads to /api/upload.');
         return { uploadId: await this.uploads.receiveChunk(uploadId, fileName, data, done) };

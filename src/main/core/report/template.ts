@@ -35,7 +35,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 /** Where the JSON parser stopped, from its message (V8 spells it "at position N" or "(line L column C)"). */
-function syntaxErrorAt(text: string, message: string): { line: number; column: number; reason: string } {
+export function syntaxErrorAt(text: string, message: string): { line: number; column: number; reason: string } {
   const reason = message
     .replace(/\s*\(line \d+ column \d+\)/, '')
     .replace(/\s*in JSON at position \d+.*$/s, '')
@@ -105,7 +105,7 @@ export function jsonLocations(text: string): Map<string, { key?: number; value: 
   return out;
 }
 
-function issueText(issue: z.core.$ZodIssue): { path: PathPart[]; reason: string } {
+export function issueText(issue: z.core.$ZodIssue): { path: PathPart[]; reason: string } {
   const path = issue.path.filter((p): p is PathPart => typeof p === 'string' || typeof p === 'number');
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys;

@@ -21,6 +21,7 @@ import { ColumnMappingStore } from './column-mappings';
 import { ExperimentBook } from './experiments';
 import { RunTransferStore } from './run-transfer';
 import { FleetReportStore } from './reports';
+import { PipelineStore } from './pipelines';
 import { RegistryStore } from '../registry/store';
 import { migrate, schemaVersionOf } from './migrate';
 import { MIGRATIONS } from './migrations';
@@ -533,6 +534,13 @@ export class ExperimentStore {
   /** Remembered column roles per header signature and dataset sensor catalogues (migration 011). */
   columnMappings(): ColumnMappingStore {
     return new ColumnMappingStore(this.db);
+  }
+
+  // saved pipelines and their runs ---------------------------------------------------------------
+
+  /** saved pipelines, pipeline runs and their steps (migration 016) */
+  pipelines(): PipelineStore {
+    return new PipelineStore(this.db);
   }
 
   // model registry --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ const ReportsView = lazy(() => import('./reports/ReportsView').then((m) => ({ de
 const RegistryView = lazy(() => import('./registry-view/RegistryView').then((m) => ({ default: m.RegistryView })));
 const CompareView = lazy(() => import('./compare/CompareView').then((m) => ({ default: m.CompareView })));
 const SweepView = lazy(() => import('./sweep/SweepView').then((m) => ({ default: m.SweepView })));
+const PipelinesView = lazy(() => import('./pipelines/PipelinesView').then((m) => ({ default: m.PipelinesView })));
 
 /** One entry per working view; the navigation and the router are built from this list. */
 export interface ViewDefinition {
@@ -110,6 +111,13 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Registry',
     description: 'Registered models and their versions: promote with checks, the history of stages, and each version’s lineage',
     component: RegistryView,
+    uses: [],
+  },
+  {
+    id: 'pipelines',
+    label: 'Pipelines',
+    description: 'Saved recipes that import, train, evaluate, export, check drift, report and register in one run, reusing the steps whose inputs did not change',
+    component: PipelinesView,
     uses: [],
   },
 ];
