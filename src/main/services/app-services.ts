@@ -30,6 +30,7 @@ import { ModelServerService } from './model-server';
 import { HousekeepingService } from './housekeeping';
 import { guessDatasetRole } from '../core/data/role-guess';
 import { ColumnMappingService, type ImportMapping } from './column-mappings';
+import { LiveResultsService } from './live-results';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -74,6 +75,7 @@ export class AppServices {
   readonly modelServers: ModelServerService;
   readonly housekeeping: HousekeepingService;
   readonly mappings: ColumnMappingService;
+  readonly live: LiveResultsService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -82,6 +84,7 @@ export class AppServices {
     this.store = ExperimentStore.open(opts.storeDir);
     this.mappings = new ColumnMappingService(this.store);
     this.jobs = new JobManager(this.bus);
+    this.live = new LiveResultsService(this.store, this.jobs);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
     this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal, (id) => this.table(id));
@@ -232,7 +235,7 @@ export class AppServices {
   startTraining(datasetId: string, configInput: unknown): { jobId: string; runId: string } {
     const table = this.table(datasetId);
     const { runId, config } = this.training.createRun(datasetId, configInput);
-    const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, table, config, ctx));
+    const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, table, config, ctx), { datasetId, runId });
     return { jobId, runId };
   }
 
@@ -248,6 +251,7 @@ export class AppServices {
       ...this.alerts.handlers(),
       ...this.modelServers.handlers(),
       ...this.mappings.handlers(),
+      ...this.live.handlers(),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),
@@ -323,7 +327,9 @@ export class AppServices {
       'features:rank': ({ datasetId, config }) => {
         const table = this.table(datasetId);
         parseTrainConfig(config);
-        return Promise.resolve({ jobId: this.jobs.start('rank', (ctx) => this.training.rank(datasetId, table, config, ctx)) });
+        return Promise.resolve({
+          jobId: this.jobs.start('rank', async (ctx) => this.live.rankingDone(datasetId, config, await this.training.rank(datasetId, table, config, ctx)), { datasetId }),
+        });
       },
       'features:trend': ({ datasetId, feature, units, config }) => this.training.trend(this.table(datasetId), feature, units, config, { signal: this.closing.signal }),
       'train:start': ({ datasetId, config }) => Promise.resolve(this.startTraining(datasetId, config)),
@@ -358,7 +364,9 @@ export class AppServices {
       'fleet:score': ({ datasetId, scorer }) => {
         const table = this.table(datasetId);
         if (scorer.kind === 'run') this.training.artifacts(scorer.runId); // an unknown run fails the call, not the job
-        return Promise.resolve({ jobId: this.jobs.start('score', (ctx) => this.exports.scoreFleet(scorer, table, ctx)) });
+        return Promise.resolve({
+          jobId: this.jobs.start('score', async (ctx) => this.live.scoresDone(datasetId, scorer, await this.exports.scoreFleet(scorer, table, ctx)), { datasetId, scorer }),
+        });
       },
       'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units, { signal: this.closing.signal }),
       'drift:start': ({ source, datasetId, ...choices }) => Promise.resolve(this.drift.start({ source, current: { datasetId }, ...choices })),

@@ -17,6 +17,7 @@ import * as driftReports from './drift-reports';
 import * as keyring from './keys';
 import { AlertStore } from './alerts';
 import { HousekeepingStore } from './housekeeping';
+import { StoredResultsStore } from './stored-results';
 import { ColumnMappingStore } from './column-mappings';
 import { FleetReportStore } from './reports';
 import { migrate, schemaVersionOf } from './migrate';
@@ -529,5 +530,12 @@ export class ExperimentStore {
   /** Remembered column roles per header signature and dataset sensor catalogues (migration 011). */
   columnMappings(): ColumnMappingStore {
     return new ColumnMappingStore(this.db);
+  }
+
+  // stored rankings and fleet scores ----------------------------------------------------------------
+
+  /** The latest feature ranking per dataset and spec, and fleet scores per fleet and scorer (migration 015). */
+  storedResults(): StoredResultsStore {
+    return new StoredResultsStore(this.db);
   }
 }

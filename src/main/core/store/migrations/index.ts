@@ -13,11 +13,12 @@ import { migration008 } from './008-alerts';
 import { migration009 } from './009-fleet-reports';
 import { migration010 } from './010-roles-names';
 import { migration011 } from './011-column-mappings';
+import { migration015 } from './015-stored-results';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration015];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
