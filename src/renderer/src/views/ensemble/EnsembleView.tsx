@@ -165,7 +165,7 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
 
   const optimise = () => {
     const t0 = performance.now();
-    const r = optimiseBlend(gbdt, lstm, labels, 100, calibration);
+    const r = optimiseBlend(gbdt, lstm, labels, calibration);
     setFine({ ...r, ms: performance.now() - t0 });
     setWeight(r.best.weight);
     setThreshold(r.best.threshold);
@@ -317,7 +317,7 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
         {fine !== null && (
           <p className="hint" data-testid="ensemble-optimised">
             Best F2 {formatScore(fine.best.fBeta)} at w = {formatFixed(fine.best.weight, 2)}, threshold{' '}
-            {formatThreshold(fine.best.threshold)} (101 weights searched in {formatFixed(fine.ms, 0)} ms).
+            {formatThreshold(fine.best.threshold)} ({formatInteger(fine.grid.length)} weights searched, as training does, in {formatFixed(fine.ms, 0)} ms).
           </p>
         )}
         {saveError !== null && (
