@@ -126,7 +126,12 @@ function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number |
       {rows.length > 0 ? (
         <>
           <h3 className="subhead">Gradient-boosted trees</h3>
-          <p className="hint live-training__latest" data-testid="train-iterations">
+          <p
+            className="hint live-training__latest"
+            data-testid="train-iterations"
+            data-trees={rows.length}
+            data-first-iteration={rows[0]?.iteration}
+          >
             {formatInteger(rows.length)} trees · training log-loss {latest?.train?.toFixed(4) ?? '—'} · validation{' '}
             {latest?.validation?.toFixed(4) ?? '—'}
           </p>
@@ -217,8 +222,9 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
           disabled={datasetId === null || blocked || running}
           title={reason}
           data-testid="train-start"
+          data-running={running ? 'true' : undefined}
         >
-          Start training
+          {running ? 'Training…' : 'Start training'}
         </button>
         <button
           type="button"
