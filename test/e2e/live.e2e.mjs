@@ -73,7 +73,7 @@ async function shots(ctx, name) {
     [1024, 700],
   ]) {
     await ctx.page.setViewportSize({ width: w, height: h });
-    await screenshotView(ctx, `live-${name}-${w}x${h}`);
+    await screenshotView(ctx, `live-${name}-${w}x${h}.png`);
   }
   await ctx.page.setViewportSize(before);
 }
@@ -85,7 +85,7 @@ export const tests = [
     async run(ctx) {
       const datasets = new DatasetsPage(ctx.page);
       await datasets.open(ctx.url);
-      const { outcome, datasetId } = await datasets.generateSample({ units: 30, seed: 13 });
+      const { outcome, datasetId } = await datasets.generateSample({ units: 80, seed: 13 });
       assert.equal(outcome, 'done', outcome === 'error' ? await datasets.importErrorText() : 'no sample fleet');
       assert.ok(datasetId);
       state.datasetId = datasetId;
@@ -99,8 +99,9 @@ export const tests = [
       await train.open();
       await train.selectDataset(state.datasetId);
       await train.setModels('gbdt');
-      // many trees and no early stopping: the run lasts long enough to reload and cancel it
+      // many deep trees and no early stopping: the run lasts long enough (minutes) to reload, open a tab and cancel it
       await train.setField('gbdt.nEstimators', '5000');
+      await train.setField('gbdt.maxDepth', '8');
       await train.setField('gbdt.earlyStoppingRounds', '0');
       state.runId = await train.startOnly();
       await waitForTrees(ctx.page, 20);
@@ -207,6 +208,7 @@ export const tests = [
       const train = new TrainPage(ctx.page);
       await train.open();
       await train.setField('gbdt.nEstimators', '10');
+      await train.setField('gbdt.maxDepth', '3');
       const end = await train.train();
       assert.equal(end.outcome, 'done', end.outcome === 'error' ? await train.errorText() : 'no run');
       assert.ok(end.runId);
