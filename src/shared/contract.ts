@@ -45,6 +45,7 @@ import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSc
 import { datasetRoleSchema, deleteImpactSchema, deleteTargetSchema, displayNameSchema } from './housekeeping';
 import { lineageSchema, modelNameSchema, modelVersionSchema, promotionCheckSchema, promotionResultSchema, registeredModelSchema, stageSchema, transitionSchema } from './registry';
 import { comparisonSchema, experimentSchema, MAX_COMPARE, MIN_COMPARE } from './experiments';
+import { activeJobSchema, storedFleetScoresSchema, storedRankingSchema } from './live-jobs';
 import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
 import { pipelineJobResultSchema, pipelineRunRecordSchema, pipelineStartedSchema, savedPipelineSchema } from './pipelines';
 
@@ -85,6 +86,8 @@ export const channels = {
   'jobs:cancel': { input: jobIdInput, output: z.object({ cancelled: z.boolean() }) },
   /** a job's state, for a client that reconnects and may have missed its events */
   'jobs:get': { input: jobIdInput, output: z.lazy(() => jobStatusSchema) },
+  /** the running jobs (of one kind), each with its progress, what it works on and its loss curves so far */
+  'jobs:list': { input: z.object({ kind: jobKindSchema.optional() }), output: z.array(activeJobSchema) },
   /** JSON Schemas and defaults of the editable configs (fed to Monaco; main validates again) */
   'config:schemas': {
     input: z.object({}),
@@ -92,6 +95,8 @@ export const channels = {
   },
   /** engineers and ranks every feature on the training units of the configured split (a job) */
   'features:rank': { input: z.object({ datasetId: z.string().min(1), config: z.unknown().optional() }), output: jobStartedSchema },
+  /** the dataset's newest stored ranking (ranking again with the same spec replaces it), or null */
+  'features:stored': { input: datasetIdInput, output: storedRankingSchema.nullable() },
   'features:trend': {
     input: z.object({ datasetId: z.string().min(1), feature: z.string().min(1), units: z.array(z.number().int()).min(1).max(50), config: z.unknown().optional() }),
     output: featureTrendSchema,
@@ -131,6 +136,8 @@ export const channels = {
   'keys:policy': { input: z.object({ setting: trustPolicySettingSchema }), output: trustPolicySchema },
   /** every unit's risk at its last cycle, through a bundle's ONNX models or a run's engines (a job) */
   'fleet:score': { input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema }), output: jobStartedSchema },
+  /** the stored scores of a fleet by a scorer (scoring again replaces them), else its newest by any scorer; or null */
+  'fleet:stored': { input: z.object({ datasetId: z.string().min(1), scorer: scorerSchema.optional() }), output: storedFleetScoresSchema.nullable() },
   /** chosen units' risk over all their cycles */
   /** desktop app only: main's own open dialog; the chosen file comes back as a one-time handle, never a path */
   'files:choose': {

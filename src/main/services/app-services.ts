@@ -34,6 +34,7 @@ import { guessDatasetRole } from '../core/data/role-guess';
 import { ColumnMappingService, type ImportMapping } from './column-mappings';
 import { PipelineService, pipelineFilesDir } from './pipelines';
 import { RegistryService } from './registry';
+import { LiveResultsService } from './live-results';
 
 export type Handlers = {
   [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<ChannelOutput<C>>;
@@ -84,6 +85,7 @@ export class AppServices {
   readonly registry: RegistryService;
   /** experiments (notes, tags) and the comparison of runs */
   readonly experiments: ExperimentService;
+  readonly live: LiveResultsService;
   private readonly tableCache = new Map<string, FleetTable>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
@@ -92,6 +94,7 @@ export class AppServices {
     this.store = ExperimentStore.open(opts.storeDir);
     this.mappings = new ColumnMappingService(this.store);
     this.jobs = new JobManager(this.bus);
+    this.live = new LiveResultsService(this.store, this.jobs);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
     this.sweeps = new SweepService(this.store, this.training, this.bus, (id) => this.table(id));
@@ -251,7 +254,7 @@ export class AppServices {
   startTraining(datasetId: string, configInput: unknown, experiment?: string): { jobId: string; runId: string } {
     const table = this.table(datasetId);
     const { runId, config } = this.training.createRun(datasetId, configInput, this.experiments.experimentFor(experiment));
-    const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, table, config, ctx));
+    const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, table, config, ctx), { datasetId, runId });
     return { jobId, runId };
   }
 
@@ -269,6 +272,7 @@ export class AppServices {
       ...this.mappings.handlers(),
       ...this.experiments.handlers(),
       ...this.sweeps.handlers(this.jobs),
+      ...this.live.handlers(),
       'app:info': () =>
         Promise.resolve({ version: this.opts.version, mode: this.opts.mode === 'electron' ? 'electron' : 'browser', storeDir: this.opts.storeDir, platform: process.platform }),
       'datasets:list': () => Promise.resolve(this.store.listDatasets()),
@@ -344,7 +348,9 @@ export class AppServices {
       'features:rank': ({ datasetId, config }) => {
         const table = this.table(datasetId);
         parseTrainConfig(config);
-        return Promise.resolve({ jobId: this.jobs.start('rank', (ctx) => this.training.rank(datasetId, table, config, ctx)) });
+        return Promise.resolve({
+          jobId: this.jobs.start('rank', async (ctx) => this.live.rankingDone(datasetId, config, await this.training.rank(datasetId, table, config, ctx)), { datasetId }),
+        });
       },
       'features:trend': ({ datasetId, feature, units, config }) => this.training.trend(this.table(datasetId), feature, units, config, { signal: this.closing.signal }),
       'train:start': ({ datasetId, config, experiment }) => Promise.resolve(this.startTraining(datasetId, config, experiment)),
@@ -386,7 +392,9 @@ export class AppServices {
       'fleet:score': ({ datasetId, scorer }) => {
         const table = this.table(datasetId);
         if (scorer.kind === 'run') this.training.artifacts(scorer.runId); // an unknown run fails the call, not the job
-        return Promise.resolve({ jobId: this.jobs.start('score', (ctx) => this.exports.scoreFleet(scorer, table, ctx)) });
+        return Promise.resolve({
+          jobId: this.jobs.start('score', async (ctx) => this.live.scoresDone(datasetId, scorer, await this.exports.scoreFleet(scorer, table, ctx)), { datasetId, scorer }),
+        });
       },
       'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units, { signal: this.closing.signal }),
       'drift:start': ({ source, datasetId, ...choices }) => Promise.resolve(this.drift.start({ source, current: { datasetId }, ...choices })),

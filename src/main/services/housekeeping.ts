@@ -113,6 +113,8 @@ export class HousekeepingService {
       throw e;
     }
     for (const b of impact.bundles) await this.exports.removeFromLibrary(b.bundleId);
+    // the fleet scores stored for a deleted bundle go with it (a run's and a dataset's go by foreign key)
+    for (const id of [...impact.bundles.map((b) => b.bundleId), ...(target.kind === 'bundle' ? [target.bundleId] : [])]) this.store.storedResults().forgetBundle(id);
     switch (target.kind) {
       case 'dataset':
         this.forgetTable(target.datasetId);

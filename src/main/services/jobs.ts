@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { JobFinished, JobResult, JobStatus } from '../../shared/contract';
+import type { ActiveJob, CurvePoint, JobSubject } from '../../shared/live-jobs';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import type { EventBus } from './events';
 import { logger } from './logger';
@@ -21,6 +22,47 @@ interface RunningJob {
   last: { fraction: number; message: string };
   readonly controller: AbortController;
   readonly done: Promise<JobFinished>;
+  readonly startedAt: string;
+  readonly subject: JobSubject;
+  /** per model, the loss points so far (the history a late subscriber is given) */
+  readonly curves: Map<string, Curve>;
+}
+
+/** Points kept per model and job: past this, every second kept point is dropped and the spacing doubles. */
+export const MAX_CURVE_POINTS = 2000;
+/** Models with a curve kept per job. */
+const MAX_CURVES = 16;
+
+/** One model's points: every `stride`-th point that arrived (evenly spaced), and the newest one. */
+interface Curve {
+  kept: CurvePoint[];
+  stride: number;
+  arrived: number;
+  newest: CurvePoint | null;
+}
+
+function keepPoint(curves: Map<string, Curve>, model: string, point: CurvePoint): void {
+  let curve = curves.get(model);
+  if (curve === undefined) {
+    if (curves.size >= MAX_CURVES) return;
+    curve = { kept: [], stride: 1, arrived: 0, newest: null };
+    curves.set(model, curve);
+  }
+  const index = curve.arrived++;
+  if (index % curve.stride === 0) {
+    curve.kept.push(point);
+    curve.newest = null;
+    if (curve.kept.length > MAX_CURVE_POINTS) {
+      curve.kept = curve.kept.filter((_, i) => i % 2 === 0);
+      curve.stride *= 2;
+    }
+  } else curve.newest = point;
+}
+
+function pointsOf(curve: Curve): CurvePoint[] {
+  const out = curve.kept.map((p) => ({ ...p }));
+  if (curve.newest !== null) out.push({ ...curve.newest });
+  return out;
 }
 
 /** Long work with throttled progress events and a cancel path. */
@@ -31,9 +73,18 @@ export class JobManager {
   constructor(
     private readonly bus: EventBus,
     private readonly intervalMs = 200,
-  ) {}
+  ) {
+    // the loss curves of running jobs, kept for clients that come later (a reload, a second window)
+    bus.subscribe((e) => {
+      if (e.name !== 'train:iteration') return;
+      const job = this.running.get(e.payload.jobId);
+      if (job === undefined) return;
+      const { iteration, trainLoss, validLoss } = e.payload;
+      keepPoint(job.curves, e.payload.model, validLoss === undefined ? { iteration, trainLoss } : { iteration, trainLoss, validLoss });
+    });
+  }
 
-  start(kind: JobKind, work: (ctx: JobContext) => Promise<JobResult | undefined>): string {
+  start(kind: JobKind, work: (ctx: JobContext) => Promise<JobResult | undefined>, subject: JobSubject = {}): string {
     const jobId = `job_${randomBytes(6).toString('hex')}`;
     const controller = new AbortController();
     let last = 0;
@@ -69,8 +120,34 @@ export class JobManager {
       this.bus.emit('job:finished', finished);
       return finished;
     });
-    this.running.set(jobId, { kind, controller, done, last: { fraction: 0, message: 'Starting…' } });
+    this.running.set(jobId, {
+      kind,
+      controller,
+      done,
+      last: { fraction: 0, message: 'Starting…' },
+      startedAt: new Date().toISOString(),
+      subject,
+      curves: new Map(),
+    });
     return jobId;
+  }
+
+  /** The running jobs (of one kind, if given), oldest first, each with its progress and curves so far. */
+  list(kind?: JobKind): ActiveJob[] {
+    const out: ActiveJob[] = [];
+    for (const [jobId, job] of this.running) {
+      if (kind !== undefined && job.kind !== kind) continue;
+      out.push({
+        jobId,
+        kind: job.kind,
+        fraction: Math.max(0, Math.min(1, job.last.fraction)),
+        message: job.last.message,
+        startedAt: job.startedAt,
+        subject: { ...job.subject },
+        curves: Object.fromEntries([...job.curves].map(([model, curve]) => [model, pointsOf(curve)])),
+      });
+    }
+    return out;
   }
 
   status(jobId: string): JobStatus {

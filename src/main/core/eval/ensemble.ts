@@ -2,10 +2,11 @@
  * The ensemble an analyst tunes: P = w·P_gbdt + (1 − w)·P_lstm. A grid search over w, with the
  * F-beta-optimal threshold for each w, on the validation units only.
  */
+import { chooseEnsemble, DEFAULT_ENSEMBLE_WEIGHT, ENSEMBLE_GRID_STEP } from '../../../shared/ensemble-choice';
 import { PrognosError } from '../../../shared/errors';
 import { fBetaOf, confusionAt, HEADLINE_BETA, tuneThreshold } from './metrics';
 
-export const DEFAULT_ENSEMBLE_WEIGHT = 0.6;
+export { DEFAULT_ENSEMBLE_WEIGHT };
 
 export function blend(pGbdt: ArrayLike<number>, pLstm: ArrayLike<number>, weight: number): Float64Array {
   if (pGbdt.length !== pLstm.length) throw new PrognosError('INVALID_INPUT', `ensemble: ${pGbdt.length} GBDT scores but ${pLstm.length} LSTM scores`);
@@ -22,8 +23,9 @@ export interface EnsembleChoice {
 }
 
 /**
- * Every weight on a grid of `step` (0, 0.05, …, 1 by default) with its best threshold; the best
- * F-beta wins, ties going to the weight nearest the default 0.6.
+ * Every weight on the shared grid (0, 0.05, …, 1 by default) with its best threshold; the best
+ * F-beta wins, ties going to the weight nearest the default 0.6 (src/shared/ensemble-choice.ts, the
+ * rule the Ensemble view's Optimise uses too).
  */
 export function optimiseEnsemble(
   pGbdt: ArrayLike<number>,
@@ -31,22 +33,18 @@ export function optimiseEnsemble(
   y: ArrayLike<number>,
   opts: { step?: number; beta?: number } = {},
 ): EnsembleChoice & { grid: EnsembleChoice[] } {
-  const step = opts.step ?? 0.05;
+  const step = opts.step ?? ENSEMBLE_GRID_STEP;
   const beta = opts.beta ?? HEADLINE_BETA;
   if (!(step > 0 && step <= 1)) throw new PrognosError('INVALID_INPUT', `ensemble grid step must be in (0, 1], got ${step}`);
-  const count = Math.round(1 / step);
-  const grid: EnsembleChoice[] = [];
-  for (let k = 0; k <= count; k++) {
-    const weight = Math.round(Math.min(1, k * step) * 1e6) / 1e6;
-    const p = blend(pGbdt, pLstm, weight);
-    const threshold = tuneThreshold(p, y, beta);
-    grid.push({ weight, threshold, fBeta: fBetaOf(confusionAt(p, y, threshold), beta) ?? 0 });
-  }
-  let best = grid[0]!;
-  for (const g of grid) {
-    const better = g.fBeta > best.fBeta + 1e-12;
-    const tie = Math.abs(g.fBeta - best.fBeta) <= 1e-12 && Math.abs(g.weight - DEFAULT_ENSEMBLE_WEIGHT) < Math.abs(best.weight - DEFAULT_ENSEMBLE_WEIGHT);
-    if (better || tie) best = g;
-  }
-  return { ...best, grid };
+  blend(pGbdt, pLstm, 1); // the same checks as a blend: equal lengths
+  const { best, grid } = chooseEnsemble(
+    pGbdt,
+    pLstm,
+    (p) => {
+      const threshold = tuneThreshold(p, y, beta);
+      return { threshold, fBeta: fBetaOf(confusionAt(p, y, threshold), beta) ?? 0 };
+    },
+    step,
+  );
+  return { ...best, grid: grid.map((g) => ({ ...g })) };
 }

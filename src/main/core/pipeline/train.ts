@@ -7,6 +7,7 @@
  * Evaluation rows are those with a full history window (as the sequence model sees them), so every
  * model is scored on the same rows.
  */
+import { SmoothProgress } from './smooth-progress';
 import { PrognosError } from '../../../shared/errors';
 import type { FleetTable } from '../data/table';
 import { unitSpans } from '../data/table';
@@ -191,7 +192,9 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     timings[`${name}Seconds`] = (timings[`${name}Seconds`] ?? 0) + (now - t0) / 1000;
     t0 = now;
   };
-  const progress = (stage: Stage, fraction: number, message: string): void => hooks.onProgress?.({ stage, fraction, message });
+  // a model stopped early by its validation loss hands its unused share of the bar to the stages after it
+  const smooth = new SmoothProgress();
+  const progress = (stage: Stage, fraction: number, message: string): void => hooks.onProgress?.({ stage, fraction: smooth.at(fraction), message });
 
   progress('labels', 0, 'Labelling and splitting by unit…');
   const prepared = prepareFeatures(table, config, hooks);
@@ -236,6 +239,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
       progress('gbdt', 0.2 + ((gbdtEnd - 0.2) * (e.iteration + 1)) / n, `Tree ${e.iteration + 1} of ${n}`);
     },
   });
+  smooth.endedEarly(gbdtEnd);
   lap('gbdt');
 
   const scores: Partial<Record<ModelName, { valid: Float64Array; test?: Float64Array }>> = {
@@ -279,6 +283,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     };
     const predict = (rows: Int32Array): Float64Array => Float64Array.from(predictRows(r.model, scaled, table, rows, {}).prob);
     scores.lstm = { valid: predict(validRows), ...(test === undefined ? {} : { test: predict(testRows) }) };
+    smooth.endedEarly(clsEnd);
     lap('lstm');
   }
 
@@ -298,6 +303,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
       onProgress: (f, message) => progress('rul', clsEnd + (0.95 - clsEnd) * f, message),
       onTreesDone: () => lap('rulGbdt'),
     });
+    smooth.endedEarly(0.95);
     // the LSTM head, the RUL weight, intervals and metrics (without an LSTM: the GBDT's intervals and metrics)
     lap(sequence === undefined ? 'rulGbdt' : 'rulLstm');
   }

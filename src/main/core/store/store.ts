@@ -17,6 +17,7 @@ import * as driftReports from './drift-reports';
 import * as keyring from './keys';
 import { AlertStore } from './alerts';
 import { HousekeepingStore } from './housekeeping';
+import { StoredResultsStore } from './stored-results';
 import { ColumnMappingStore } from './column-mappings';
 import { ExperimentBook } from './experiments';
 import { RunTransferStore } from './run-transfer';
@@ -572,5 +573,12 @@ export class ExperimentStore {
   /** This process, as the runs and sweeps it owns record it. */
   owner(): Owner {
     return this.self;
+  }
+
+  // stored rankings and fleet scores ----------------------------------------------------------------
+
+  /** The latest feature ranking per dataset and spec, and fleet scores per fleet and scorer (migration 015). */
+  storedResults(): StoredResultsStore {
+    return new StoredResultsStore(this.db);
   }
 }

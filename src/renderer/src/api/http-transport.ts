@@ -23,6 +23,8 @@ const JOB_STARTING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'train:start',
   'fleet:score',
   'bundles:export',
+  // the running jobs' history so far: the events that follow it must not be missed
+  'jobs:list',
 ]);
 const EVENT_STREAM_OPEN_TIMEOUT_MS = 4000;
 

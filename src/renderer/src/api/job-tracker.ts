@@ -49,6 +49,12 @@ export class JobTracker {
     };
   };
 
+  /** Records a running job learnt of from `jobs:list` (a reload, another window), unless its events came first. */
+  seed(job: { jobId: string; kind: JobProgress['kind']; fraction: number; message: string }): void {
+    if (this.jobs.has(job.jobId)) return;
+    this.onProgress(job);
+  }
+
   /** Resolves when the job ends (at once if it already has). */
   waitFor(jobId: string): Promise<JobFinished> {
     const known = this.jobs.get(jobId)?.finished;

@@ -4,6 +4,7 @@
  * best F2 (ties to the higher threshold); ROC-AUC is exact, tied scores counting one half.
  */
 import { applyCalibration, type CalibrationParams } from '../../../shared/calibration';
+import { chooseEnsemble, DEFAULT_ENSEMBLE_WEIGHT } from '../../../shared/ensemble-choice';
 import { figuresOf, fBeta, type ThresholdFigures } from './threshold-metrics';
 
 export interface CurvePoint {
@@ -167,33 +168,21 @@ export interface GridPoint {
   readonly fBeta: number;
 }
 
-export const DEFAULT_WEIGHT = 0.6;
+export const DEFAULT_WEIGHT = DEFAULT_ENSEMBLE_WEIGHT;
 
 /**
- * Every weight on a grid of 1/steps with its F2-best threshold, and the best of them (ties go to
- * the weight nearest the default 0.6, as main's search does).
+ * The weight training would choose (the shared grid and tie rule, src/shared/ensemble-choice.ts, on
+ * the uncalibrated blends as training searches them), every grid weight with its F2, and for the
+ * chosen weight the F2-best threshold on the calibrated blend (the scale the run's threshold is on).
  */
 export function optimiseBlend(
   gbdt: readonly number[],
   lstm: readonly number[],
   labels: readonly number[],
-  steps = 100,
   calibration?: CalibrationParams,
 ): { best: GridPoint; grid: GridPoint[] } {
-  const grid: GridPoint[] = [];
-  for (let k = 0; k <= steps; k++) {
-    const weight = Math.round((k / steps) * 1e6) / 1e6;
-    const r = new RankedScores(blend(gbdt, lstm, weight, calibration), labels);
-    const b = r.bestThreshold(2);
-    grid.push({ weight, threshold: b.threshold, fBeta: b.fBeta });
-  }
-  let best = grid[0]!;
-  for (const g of grid) {
-    const better = g.fBeta > best.fBeta + 1e-12;
-    const tie =
-      Math.abs(g.fBeta - best.fBeta) <= 1e-12 &&
-      Math.abs(g.weight - DEFAULT_WEIGHT) < Math.abs(best.weight - DEFAULT_WEIGHT);
-    if (better || tie) best = g;
-  }
-  return { best, grid };
+  const { best, grid } = chooseEnsemble(gbdt, lstm, (p) => new RankedScores(p, labels).bestThreshold(2));
+  if (calibration === undefined || calibration.method === 'none') return { best, grid };
+  const calibrated = new RankedScores(blend(gbdt, lstm, best.weight, calibration), labels).bestThreshold(2);
+  return { best: { weight: best.weight, threshold: calibrated.threshold, fBeta: calibrated.fBeta }, grid };
 }

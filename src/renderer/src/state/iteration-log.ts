@@ -1,4 +1,5 @@
 import type { EventPayload, PrognosApi } from '../../../shared/contract';
+import type { CurvePoint } from '../../../shared/live-jobs';
 
 export interface LossPoint {
   readonly iteration: number;
@@ -45,11 +46,28 @@ export class IterationLog {
     return this.snapshots.get(jobId) ?? EMPTY;
   }
 
-  private add(e: EventPayload<'train:iteration'>): void {
-    let models = this.byJob.get(e.jobId);
+  /**
+   * Adds the history of a job that ran before this page came (from `jobs:list`) under the points its
+   * events have brought since: per model, by iteration, each iteration once.
+   */
+  seed(jobId: string, curves: Readonly<Record<string, readonly CurvePoint[]>>): void {
+    const models = this.modelsOf(jobId);
+    for (const [model, history] of Object.entries(curves)) {
+      const live = models.get(model) ?? [];
+      const seen = new Set(live.map((p) => p.iteration));
+      const past = history
+        .filter((p) => !seen.has(p.iteration))
+        .map((p) => ({ iteration: p.iteration, train: p.trainLoss, validation: p.validLoss ?? null }));
+      models.set(model, [...past, ...live].sort((a, b) => a.iteration - b.iteration));
+    }
+    this.schedule(jobId);
+  }
+
+  private modelsOf(jobId: string): Map<string, LossPoint[]> {
+    let models = this.byJob.get(jobId);
     if (models === undefined) {
       models = new Map();
-      this.byJob.set(e.jobId, models);
+      this.byJob.set(jobId, models);
       while (this.byJob.size > KEEP_JOBS) {
         const oldest = this.byJob.keys().next().value;
         if (oldest === undefined) break;
@@ -57,6 +75,11 @@ export class IterationLog {
         this.snapshots.delete(oldest);
       }
     }
+    return models;
+  }
+
+  private add(e: EventPayload<'train:iteration'>): void {
+    const models = this.modelsOf(e.jobId);
     const points = models.get(e.model) ?? [];
     points.push({ iteration: e.iteration, train: e.trainLoss, validation: e.validLoss ?? null });
     models.set(e.model, points);

@@ -27,6 +27,11 @@ export interface TrackedJob<R, I> {
     begin: () => Promise<I & { jobId: string }>,
     onDone?: (value: R, info: I) => void,
   ) => Promise<void>;
+  /**
+   * follows a job already running that this page did not start (after a reload, or started in another
+   * window) as if it had: progress, Cancel and its outcome; nothing happens while a job is followed
+   */
+  readonly attach: (label: string, info: I & { jobId: string }, onDone?: (value: R, info: I) => void) => Promise<void>;
   readonly cancel: () => void;
   readonly dismiss: () => void;
 }
@@ -57,7 +62,7 @@ export function useTrackedJob<R, I>(pick: (result: JobResult | undefined, info: 
 
   const status = useJobStatus(phase.kind === 'running' ? phase.jobId : null);
 
-  const start = useCallback(
+  const run = useCallback(
     async (label: string, begin: () => Promise<I & { jobId: string }>, onDone?: (value: R, info: I) => void) => {
       if (busyRef.current) return;
       busyRef.current = true;
@@ -101,6 +106,13 @@ export function useTrackedJob<R, I>(pick: (result: JobResult | undefined, info: 
     [api, jobs],
   );
 
+  const start = run;
+  const attach = useCallback(
+    (label: string, info: I & { jobId: string }, onDone?: (value: R, info: I) => void) =>
+      run(label, () => Promise.resolve(info), onDone),
+    [run],
+  );
+
   const cancel = useCallback(() => {
     cancelRequested.current = true;
     const jobId = runningJob.current;
@@ -113,7 +125,7 @@ export function useTrackedJob<R, I>(pick: (result: JobResult | undefined, info: 
   const dismiss = useCallback(() => setOutcome(null), []);
 
   return useMemo(
-    () => ({ phase, status, outcome, busy: phase.kind !== 'idle', start, cancel, dismiss }),
-    [phase, status, outcome, start, cancel, dismiss],
+    () => ({ phase, status, outcome, busy: phase.kind !== 'idle', start, attach, cancel, dismiss }),
+    [phase, status, outcome, start, attach, cancel, dismiss],
   );
 }

@@ -4,13 +4,15 @@ import {
   useContext,
   useEffect,
   useMemo,
+  useRef,
   useState,
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
 import type { JobResult } from '../../../shared/contract';
+import type { StoredRanking } from '../../../shared/live-jobs';
 import type { FeatureRanking } from '../../../shared/schemas';
-import { useApi } from '../api/context';
+import { useApi, useJobTracker } from '../api/context';
 import { orderLikeSchema, type JsonSchema, type SchemaIssue } from '../lib/json-schema';
 import { isJsonObject, toJsonObject, type JsonObject } from '../lib/json-value';
 import {
@@ -42,6 +44,24 @@ export interface RankingRecord {
   readonly order: readonly string[];
   /** what main selected for the config's topK and manual picks at ranking time */
   readonly ranked: RankedSelection;
+  /** when it was computed (ISO); a ranking stored earlier is shown again after a reload */
+  readonly computedAt: string;
+}
+
+function recordOf(datasetId: string, config: JsonObject, ranking: FeatureRanking, computedAt: string): RankingRecord {
+  const order = [...ranking.features].sort((a, b) => a.rank - b.rank).map((f) => f.name);
+  return {
+    datasetId,
+    basis: rankingBasis(config),
+    ranking,
+    order,
+    ranked: { cut: selectionCut(config), selected: ranking.selected },
+    computedAt,
+  };
+}
+
+function storedRecord(stored: StoredRanking): RankingRecord {
+  return recordOf(stored.datasetId, toJsonObject(stored.config) ?? {}, stored.ranking, stored.computedAt);
 }
 
 export interface RankJobInfo {
@@ -172,21 +192,31 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
   const rankJob = useTrackedJob<FeatureRanking, RankJobInfo>(pickRanking);
   const startRank = useCallback(() => {
     if (datasetId === null || config === null) return;
-    const basis = rankingBasis(config);
-    const cut = selectionCut(config);
     const sent = config;
     void rankJob.start(
       'Ranking features',
       async () => ({ ...(await api.featuresRank({ datasetId, config: sent })), datasetId }),
       (ranking, info) => {
-        const order = [...ranking.features].sort((a, b) => a.rank - b.rank).map((f) => f.name);
-        const ranked = { cut, selected: ranking.selected };
         setRankings((prev) =>
-          new Map(prev).set(info.datasetId, { datasetId: info.datasetId, basis, ranking, order, ranked }),
+          new Map(prev).set(info.datasetId, recordOf(info.datasetId, sent, ranking, new Date().toISOString())),
         );
       },
     );
   }, [api, config, datasetId, rankJob]);
+
+  // the dataset's stored ranking, once per dataset and page: shown again after a reload or in a new window
+  const asked = useRef(new Set<string>());
+  useEffect(() => {
+    if (datasetId === null || asked.current.has(datasetId)) return;
+    asked.current.add(datasetId);
+    api.featuresStored({ datasetId }).then(
+      (stored) => {
+        if (stored === null) return;
+        setRankings((prev) => (prev.has(stored.datasetId) ? prev : new Map(prev).set(stored.datasetId, storedRecord(stored))));
+      },
+      () => asked.current.delete(datasetId),
+    );
+  }, [api, datasetId]);
 
   const [runsVersion, setRunsVersion] = useState(0);
   const bumpRuns = useCallback(() => setRunsVersion((v) => v + 1), []);
@@ -210,6 +240,54 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
 
   const [iterations] = useState(() => new IterationLog());
   useEffect(() => iterations.attach(api), [iterations, api]);
+
+  // jobs running before this page came (a reload, another window), or started in another window since:
+  // followed like our own, with their progress and loss curves so far
+  const tracker = useJobTracker();
+  const following = useRef(new Set<string>());
+  const { attach: attachTrain, busy: trainBusy } = trainJob;
+  const { attach: attachRank, busy: rankBusy } = rankJob;
+  const busyRef = useRef({ train: trainBusy, rank: rankBusy });
+  busyRef.current = { train: trainBusy, rank: rankBusy };
+  const rejoin = useCallback(() => {
+    api.jobsList({}).then(
+      (active) => {
+        for (const job of active) {
+          if (following.current.has(job.jobId)) continue;
+          if (job.kind === 'train' && job.subject.runId !== undefined && job.subject.datasetId !== undefined && !busyRef.current.train) {
+            following.current.add(job.jobId);
+            busyRef.current.train = true;
+            tracker.seed(job);
+            iterations.seed(job.jobId, job.curves);
+            const info = { jobId: job.jobId, runId: job.subject.runId, datasetId: job.subject.datasetId };
+            void attachTrain('Training', info).finally(bumpRuns);
+          } else if (job.kind === 'rank' && job.subject.datasetId !== undefined && !busyRef.current.rank) {
+            following.current.add(job.jobId);
+            busyRef.current.rank = true;
+            tracker.seed(job);
+            void attachRank('Ranking features', { jobId: job.jobId, datasetId: job.subject.datasetId }, (_, info) => {
+              api.featuresStored({ datasetId: info.datasetId }).then(
+                (stored) => {
+                  if (stored !== null) setRankings((prev) => new Map(prev).set(stored.datasetId, storedRecord(stored)));
+                },
+                () => undefined,
+              );
+            });
+          }
+        }
+      },
+      () => undefined,
+    );
+  }, [api, attachRank, attachTrain, bumpRuns, iterations, tracker]);
+  useEffect(() => rejoin(), [rejoin]);
+  useEffect(
+    () =>
+      api.on('job:progress', (p) => {
+        // a job this page has not heard of: started in another window
+        if ((p.kind === 'train' || p.kind === 'rank') && !busyRef.current[p.kind] && !following.current.has(p.jobId)) rejoin();
+      }),
+    [api, rejoin],
+  );
 
   const value = useMemo<Workbench>(
     () => ({

@@ -16,12 +16,13 @@ import { migration011 } from './011-column-mappings';
 import { migration012 } from './012-experiments-notes-tags';
 import { migration013 } from './013-sweeps';
 import { migration014 } from './014-registry';
+import { migration015 } from './015-stored-results';
 import { migration016 } from './016-pipelines';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration016];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration015, migration016];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -165,10 +165,17 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
 
   const optimise = () => {
     const t0 = performance.now();
-    const r = optimiseBlend(gbdt, lstm, labels, 100, calibration);
+    const r = optimiseBlend(gbdt, lstm, labels, calibration);
     setFine({ ...r, ms: performance.now() - t0 });
     setWeight(r.best.weight);
     setThreshold(r.best.threshold);
+    setJustSaved(false);
+  };
+  /** one model alone (w = 1: the GBDT, w = 0: the LSTM) at its F2-best threshold on the calibrated scale */
+  const only = (w: 0 | 1) => {
+    const best = new RankedScores(blend(gbdt, lstm, w, calibration), labels).bestThreshold(2);
+    setWeight(w);
+    setThreshold(best.threshold);
     setJustSaved(false);
   };
   const save = () => {
@@ -281,10 +288,28 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
               type="button"
               className="button button--small"
               onClick={optimise}
-              title="Search w from 0 to 1 in steps of 0.01, each with its F2-best threshold, and take the best"
+              title="Search w from 0 to 1 in steps of 0.05, each with its F2-best threshold, and take the best (the search training makes)"
               data-testid="ensemble-optimise"
             >
               Optimise for F2
+            </button>
+            <button
+              type="button"
+              className="button button--quiet button--small"
+              onClick={() => only(1)}
+              title="w = 1: the GBDT alone, at its F2-best threshold"
+              data-testid="ensemble-gbdt-only"
+            >
+              GBDT only
+            </button>
+            <button
+              type="button"
+              className="button button--quiet button--small"
+              onClick={() => only(0)}
+              title="w = 0: the LSTM alone, at its F2-best threshold"
+              data-testid="ensemble-lstm-only"
+            >
+              LSTM only
             </button>
             <button
               type="button"
@@ -317,7 +342,7 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
         {fine !== null && (
           <p className="hint" data-testid="ensemble-optimised">
             Best F2 {formatScore(fine.best.fBeta)} at w = {formatFixed(fine.best.weight, 2)}, threshold{' '}
-            {formatThreshold(fine.best.threshold)} (101 weights searched in {formatFixed(fine.ms, 0)} ms).
+            {formatThreshold(fine.best.threshold)} ({formatInteger(fine.grid.length)} weights searched, as training does, in {formatFixed(fine.ms, 0)} ms).
           </p>
         )}
         {saveError !== null && (
@@ -515,6 +540,7 @@ export function EnsembleView() {
               <option key={r.runId} value={r.runId}>
                 {formatShortDate(r.createdAt)} · {r.datasetName ?? 'deleted dataset'}
                 {r.validationF2 !== null ? ` · val F2 ${r.validationF2.toFixed(3)}` : ''}
+                {r.threshold !== null ? ` · threshold ${formatThreshold(r.threshold)}` : ''}
               </option>
             ))}
           </select>

@@ -2,7 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { DatasetPicker } from '../../components/DatasetPicker';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { JobControl } from '../../components/JobControl';
-import { formatInteger, formatSeconds } from '../../lib/format';
+import { formatDate, formatInteger, formatSeconds, formatShortDate } from '../../lib/format';
 import { jsonEqual, type JsonObject } from '../../lib/json-value';
 import { applySelection, currentSelection, rankingBasis, toggleFeature } from '../../lib/train-config';
 import { routeHref } from '../../lib/use-hash-route';
@@ -120,7 +120,9 @@ function RankedContent(props: { record: RankingRecord; config: JsonObject; stale
       <section className="panel features-grid__wide" aria-labelledby="ranking-title">
         <h2 className="panel__title" id="ranking-title">
           Ranking <span className="panel__count">{formatInteger(record.ranking.features.length)}</span>
-          <span className="hint panel__title-note">ranked on the training units only; click a column to sort</span>
+          <span className="hint panel__title-note" data-testid="ranking-direction-note">
+            ranked on the training units only; ↑ higher is better, ↓ lower is better; click a column to sort
+          </span>
         </h2>
         <RankingTable
           ranking={record.ranking}
@@ -165,7 +167,7 @@ function FeaturesWorkspace({ schemas, config }: { schemas: ConfigSchemas; config
           title={blocked ? 'Fix the problems in the feature spec first' : undefined}
           data-testid="rank-button"
         >
-          {record === null ? 'Rank features' : 'Rank again'}
+          {running ? 'Ranking…' : record === null ? 'Rank features' : 'Rank again'}
         </button>
         <div className="view-toolbar__job" aria-live="polite">
           <JobControl phase={rankJob.phase} status={rankJob.status} onCancel={rankJob.cancel} testId="rank-progress" />
@@ -181,6 +183,11 @@ function FeaturesWorkspace({ schemas, config }: { schemas: ConfigSchemas; config
             <span className="hint" data-testid="rank-done">
               Ranked {formatInteger(rankJob.outcome.value.features.length)} features in{' '}
               {formatSeconds(rankJob.outcome.value.seconds)}.
+            </span>
+          )}
+          {!running && record !== null && (
+            <span className="hint" title={formatDate(record.computedAt)} data-testid="ranking-computed-at" data-computed-at={record.computedAt}>
+              This ranking was computed {formatShortDate(record.computedAt)}.
             </span>
           )}
         </div>

@@ -34,7 +34,7 @@ const COLUMNS: readonly Column[] = [
     key: 'rank',
     label: 'Rank',
     title: 'Position by the combined score (1 = best)',
-    width: 60,
+    width: 74,
     ascending: true,
     value: (f) => f.rank,
     format: (f) => formatInteger(f.rank),
@@ -52,7 +52,7 @@ const COLUMNS: readonly Column[] = [
     key: 'combined',
     label: 'Combined',
     title: 'Weighted mean of the per-metric ranks (lower is better)',
-    width: 86,
+    width: 100,
     ascending: true,
     value: (f) => f.combined,
     format: (f) => formatFixed(f.combined, 2),
@@ -61,7 +61,7 @@ const COLUMNS: readonly Column[] = [
     key: 'mutualInfo',
     label: 'Mutual info',
     title: 'Mutual information with the failure label, in nats (higher is better)',
-    width: 92,
+    width: 106,
     ascending: false,
     value: (f) => f.mutualInfo,
     format: (f) => formatFixed(f.mutualInfo, 4),
@@ -70,7 +70,7 @@ const COLUMNS: readonly Column[] = [
     key: 'spearman',
     label: '|Spearman|',
     title: 'Absolute Spearman correlation with RUL (higher is better); hover a value for its sign',
-    width: 92,
+    width: 106,
     ascending: false,
     value: (f) => f.spearman,
     format: (f) => formatFixed(f.spearman, 3),
@@ -79,7 +79,7 @@ const COLUMNS: readonly Column[] = [
     key: 'monotonicity',
     label: 'Monotonicity',
     title: 'Mean over units of |#increases − #decreases| / (n − 1) (higher is better)',
-    width: 104,
+    width: 118,
     ascending: false,
     value: (f) => f.monotonicity,
     format: (f) => formatFixed(f.monotonicity, 3),
@@ -88,7 +88,7 @@ const COLUMNS: readonly Column[] = [
     key: 'trendability',
     label: 'Trendability',
     title: 'Smallest |correlation| between the trajectories of two units (higher is better)',
-    width: 100,
+    width: 114,
     ascending: false,
     value: (f) => f.trendability,
     format: (f) => formatFixed(f.trendability, 3),
@@ -97,7 +97,7 @@ const COLUMNS: readonly Column[] = [
     key: 'prognosability',
     label: 'Prognosability',
     title: 'exp(−spread of the value at failure / mean travel from start to failure) (higher is better)',
-    width: 112,
+    width: 126,
     ascending: false,
     value: (f) => f.prognosability,
     format: (f) => formatFixed(f.prognosability, 3),
@@ -106,7 +106,7 @@ const COLUMNS: readonly Column[] = [
     key: 'gain',
     label: 'Gain',
     title: 'Total split gain in a quick GBDT fit (higher is better); — when the ranking ran without it',
-    width: 96,
+    width: 110,
     ascending: false,
     value: (f) => f.gain,
     format: (f) => formatFixed(f.gain, 1),
@@ -325,6 +325,16 @@ export function RankingTable(props: {
                     data-testid={`ranking-sort-${c.key}`}
                   >
                     {c.label}
+                    {c.key !== 'name' && (
+                      <span
+                        className="ranking__better"
+                        title={c.ascending ? 'lower is better' : 'higher is better'}
+                        data-testid={`ranking-better-${c.key}`}
+                      >
+                        {c.ascending ? ' ↓' : ' ↑'}
+                        <span className="visually-hidden">{c.ascending ? ' (lower is better)' : ' (higher is better)'}</span>
+                      </span>
+                    )}
                     <span aria-hidden="true" className="ranking__arrow">
                       {active ? (sort.ascending ? '▲' : '▼') : ''}
                     </span>

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
 import type { DatasetRecord, FleetScoresValue } from '../../../../shared/schemas';
 import { useApi, useJobStatus, useJobTracker } from '../../api/context';
@@ -7,7 +7,7 @@ import { ScorerPicker, useScorerList } from '../../components/ScorerPicker';
 import { useWorkingContext } from '../../state/working-context';
 import { ProgressBar } from '../../components/ProgressBar';
 import { asPrognosError } from '../../lib/errors';
-import { formatInteger, formatThreshold, plural } from '../../lib/format';
+import { formatDate, formatInteger, formatShortDate, formatThreshold, plural } from '../../lib/format';
 import { resolveScorerKey, type ScorerChoiceOptions } from '../../lib/scorer-choices';
 import { useAsync } from '../../lib/use-async';
 import { routeHref, useHashRoute } from '../../lib/use-hash-route';
@@ -26,6 +26,8 @@ interface ScoredFor {
   readonly datasetName: string;
   readonly scorerKey: string;
   readonly scorerLabel: string;
+  /** when the scores were computed (ISO): stored scores are shown again after a reload */
+  readonly computedAt?: string;
 }
 
 type Scoring =
@@ -165,6 +167,17 @@ function FleetResults({ scoring }: { scoring: Extract<Scoring, { status: 'done' 
       <p className="fleet-results__what" data-testid="fleet-scored-with">
         <strong>{scoring.for.datasetName}</strong> scored with <strong>{scoring.for.scorerLabel}</strong>{' '}
         <span className="muted">· {scores.engine}</span>
+        {scoring.for.computedAt !== undefined && (
+          <span
+            className="muted"
+            title={formatDate(scoring.for.computedAt)}
+            data-testid="fleet-computed-at"
+            data-computed-at={scoring.for.computedAt}
+          >
+            {' '}
+            · scored {formatShortDate(scoring.for.computedAt)}
+          </span>
+        )}
       </p>
       <FleetFigures s={summary} scores={scores} />
       <div className="fleet-grid">
@@ -285,6 +298,25 @@ export function FleetView() {
   const jobs = useJobTracker();
   const live = useJobStatus(scoring.status === 'scoring' ? scoring.jobId : null);
 
+  /** the fleet and scorer pairs whose stored scores were asked for (asked again once a scoring ends) */
+  const lookedUp = useRef(new Set<string>());
+  const follow = useCallback(
+    (target: ScoredFor, jobId: string) => {
+      setScoring({ status: 'scoring', for: target, jobId });
+      jobResult(api, jobs, jobId, isFleetScores).then(
+        (value) => {
+          lookedUp.current.clear();
+          setScoring({ status: 'done', for: { ...target, computedAt: new Date().toISOString() }, value });
+        },
+        (e: unknown) => {
+          const error = asPrognosError(e);
+          setScoring(error.code === 'CANCELLED' ? { status: 'idle' } : { status: 'error', for: target, error });
+        },
+      );
+    },
+    [api, jobs],
+  );
+
   const score = () => {
     const scorer = parseScorerKey(key);
     if (scorer === null || key === null || dataset === null || busy) return;
@@ -297,20 +329,70 @@ export function FleetView() {
       scorerLabel: scorers.choices?.labels.get(key) ?? key,
     };
     setScoring({ status: 'scoring', for: target, jobId: null });
-    api
-      .fleetScore({ datasetId: dataset.datasetId, scorer })
-      .then(({ jobId }) => {
-        setScoring({ status: 'scoring', for: target, jobId });
-        return jobResult(api, jobs, jobId, isFleetScores);
-      })
-      .then(
-        (value) => setScoring({ status: 'done', for: target, value }),
-        (e: unknown) => {
-          const error = asPrognosError(e);
-          setScoring(error.code === 'CANCELLED' ? { status: 'idle' } : { status: 'error', for: target, error });
-        },
-      );
+    api.fleetScore({ datasetId: dataset.datasetId, scorer }).then(
+      ({ jobId }) => follow(target, jobId),
+      (e: unknown) => setScoring({ status: 'error', for: target, error: asPrognosError(e) }),
+    );
   };
+
+  // a scoring still running (started before a reload, or in another window) is followed again
+  const scorerLabels = scorers.choices?.labels;
+  const rejoined = useRef(false);
+  useEffect(() => {
+    if (rejoined.current || datasets === null || scorerLabels === undefined) return;
+    rejoined.current = true;
+    api.jobsList({ kind: 'score' }).then(
+      (active) => {
+        const job = active.find((j) => j.subject.datasetId !== undefined && j.subject.scorer !== undefined);
+        if (job?.subject.datasetId === undefined || job.subject.scorer === undefined) return;
+        const k = scorerKey(job.subject.scorer);
+        jobs.seed(job);
+        seq.current += 1;
+        const target: ScoredFor = {
+          seq: seq.current,
+          datasetId: job.subject.datasetId,
+          datasetName: datasets.find((d) => d.datasetId === job.subject.datasetId)?.name ?? job.subject.datasetId,
+          scorerKey: k,
+          scorerLabel: scorerLabels.get(k) ?? k,
+        };
+        setScoring((prev) => (prev.status === 'scoring' ? prev : { status: 'scoring', for: target, jobId: job.jobId }));
+        follow(target, job.jobId);
+      },
+      () => undefined,
+    );
+  }, [api, datasets, follow, jobs, scorerLabels]);
+
+  // the stored scores of the chosen fleet and scorer, shown again (after a reload, or on a new choice)
+  const pair = dataset === null || key === null ? null : `${dataset.datasetId}|${key}`;
+  const shownPair = scoring.status === 'done' ? `${scoring.for.datasetId}|${scoring.for.scorerKey}` : null;
+  useEffect(() => {
+    if (pair === null || dataset === null || key === null || busy || pair === shownPair || lookedUp.current.has(pair)) return;
+    const scorer = parseScorerKey(key);
+    if (scorer === null) return;
+    lookedUp.current.add(pair);
+    api.fleetStored({ datasetId: dataset.datasetId, scorer }).then(
+      (stored) => {
+        if (stored === null) return;
+        setScoring((prev) => {
+          if (prev.status === 'scoring') return prev;
+          seq.current += 1;
+          return {
+            status: 'done',
+            for: {
+              seq: seq.current,
+              datasetId: dataset.datasetId,
+              datasetName: dataset.name,
+              scorerKey: key,
+              scorerLabel: scorerLabels?.get(key) ?? key,
+              computedAt: stored.computedAt,
+            },
+            value: stored.scores,
+          };
+        });
+      },
+      () => lookedUp.current.delete(pair),
+    );
+  }, [api, busy, dataset, key, pair, scorerLabels, shownPair]);
 
   const cancelScoring = () => {
     if (scoring.status !== 'scoring' || scoring.jobId === null) return;

@@ -67,7 +67,9 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
 }
 
 function RunHeader({ run }: { run: RunDetail }) {
-  const lstmLoss = run.lossCurves.lstm ?? [];
+  // a run that has not finished has no final numbers to show: no best epoch, weight or threshold
+  const finished = run.status === 'done';
+  const lstmLoss = finished ? (run.lossCurves.lstm ?? []) : [];
   const lstmBest = lstmLoss.length === 0 ? null : bestIteration(lstmLoss);
   const lstmEpochs = lstmLoss.length;
   return (
@@ -97,10 +99,10 @@ function RunHeader({ run }: { run: RunDetail }) {
             LSTM best epoch {formatInteger(lstmBest + 1)} of {formatInteger(lstmEpochs)}
           </span>
         )}
-        {run.models.includes('lstm') && (
+        {finished && run.models.includes('lstm') && (
           <span data-testid="results-weight">ensemble weight w = {run.weight.toFixed(2)}</span>
         )}
-        {run.threshold !== null && <span>threshold {formatThreshold(run.threshold)} (tuned for F2)</span>}
+        {finished && run.threshold !== null && <span>threshold {formatThreshold(run.threshold)} (tuned for F2)</span>}
       </p>
     </header>
   );
@@ -471,7 +473,12 @@ function RunBody({ runId }: { runId: string }) {
       <RunHeader run={run} />
       {run.status === 'running' && (
         <div className="panel" data-testid="results-running">
-          <p>This run is still training.</p>
+          <p>
+            This run is still training: its metrics, curves and threshold appear here when it finishes.{' '}
+            <a href={routeHref('train')} data-testid="results-live-link">
+              Follow its progress and loss curves in Train →
+            </a>
+          </p>
           {tracked ? (
             <JobControl
               phase={trainJob.phase}

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { JobStatus } from '../../api/job-tracker';
 import { useRoleConfirm } from './use-role-confirm';
 import { DatasetPicker } from '../../components/DatasetPicker';
 import { EChart } from '../../components/EChart';
@@ -54,14 +55,22 @@ function lossRows(
   return (points ?? []).map((p) => ({ iteration: p.iteration, train: p.train, validation: p.validation }));
 }
 
-/** "about 42 s left at most" in the job's LSTM progress message, as shown text. */
+const LSTM_ETA = / · about (\d+) s left at most$/;
+
+/** "about 42 s left at most" in the job's LSTM progress message, as shown text (the one ETA shown). */
 function lstmEta(message: string | undefined): string | null {
-  if (message === undefined) return null;
-  const m = /LSTM epoch (\d+), batch (\d+) of (\d+) · about (\d+) s left/.exec(message);
+  if (message === undefined || !message.startsWith('LSTM epoch ')) return null;
+  const m = LSTM_ETA.exec(message);
   if (m === null) return null;
-  const seconds = Number(m[4]);
+  const seconds = Number(m[1]);
   const left = seconds >= 90 ? `${Math.round(seconds / 60)} min` : `${seconds} s`;
-  return `LSTM epoch ${m[1]}, batch ${m[2]} of ${m[3]} · about ${left} left at most (early stopping may end sooner)`;
+  return `LSTM: about ${left} left at most (early stopping may end sooner)`;
+}
+
+/** The progress bar's status without the ETA, which is shown once, under the LSTM's losses. */
+function withoutEta(status: JobStatus | undefined): JobStatus | undefined {
+  if (status === undefined || !LSTM_ETA.test(status.message)) return status;
+  return { ...status, message: status.message.replace(LSTM_ETA, '') };
 }
 
 function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number | undefined; withLstm: boolean }) {
@@ -78,6 +87,7 @@ function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number |
   const latest = rows[rows.length - 1];
   const latestEpoch = lstmRows[lstmRows.length - 1];
   const eta = running ? lstmEta(trainJob.status?.message) : null;
+  const barStatus = useMemo(() => withoutEta(trainJob.status), [trainJob.status]);
   const showLstm = lstmRows.length > 0 || (running && props.withLstm);
 
   if (!running && outcome === null) {
@@ -91,7 +101,7 @@ function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number |
   return (
     <div className="live-training" data-testid="train-live">
       <div aria-live="polite">
-        <JobControl phase={phase} status={trainJob.status} onCancel={trainJob.cancel} testId="train-progress" />
+        <JobControl phase={phase} status={barStatus} onCancel={trainJob.cancel} testId="train-progress" />
         {!running && outcome?.kind === 'done' && (
           <div className="notice notice--success" data-testid="train-done" data-run-id={outcome.value.runId}>
             <span>
@@ -126,7 +136,12 @@ function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number |
       {rows.length > 0 ? (
         <>
           <h3 className="subhead">Gradient-boosted trees</h3>
-          <p className="hint live-training__latest" data-testid="train-iterations">
+          <p
+            className="hint live-training__latest"
+            data-testid="train-iterations"
+            data-trees={rows.length}
+            data-first-iteration={rows[0]?.iteration}
+          >
             {formatInteger(rows.length)} trees · training log-loss {latest?.train?.toFixed(4) ?? '—'} · validation{' '}
             {latest?.validation?.toFixed(4) ?? '—'}
           </p>
@@ -217,8 +232,9 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
           disabled={datasetId === null || blocked || running}
           title={reason}
           data-testid="train-start"
+          data-running={running ? 'true' : undefined}
         >
-          Start training
+          {running ? 'Training…' : 'Start training'}
         </button>
         <button
           type="button"
