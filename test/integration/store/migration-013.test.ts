@@ -30,13 +30,13 @@ describe('013 sweeps', () => {
     old.close();
     const db = new Database(join(dir, 'prognos.db'));
     db.pragma('foreign_keys = ON');
-    db.exec('DROP TABLE sweep_trials; DROP TABLE sweeps; DELETE FROM schema_migrations WHERE version > 11;');
+    db.exec('DROP TABLE sweep_trials; DROP TABLE sweeps; DELETE FROM schema_migrations WHERE version = 13;');
     const datasetsBefore = db.prepare('SELECT * FROM datasets').all();
     expect(migrate(db, MIGRATIONS)).toEqual([13]);
     expect(tableNames(db)).toEqual(expect.arrayContaining(['sweeps', 'sweep_trials']));
     expect(columnNames(db, 'sweep_trials')).toEqual(['sweep_id', 'trial_no', 'params_json', 'status', 'run_id', 'objective', 'attempts', 'previous_runs_json', 'note', 'created_at', 'finished_at']);
     expect(db.prepare('SELECT * FROM datasets').all()).toEqual(datasetsBefore);
-    expect(appliedMigrations(db).at(-1)).toMatchObject({ version: 13, name: 'sweeps' });
+    expect(appliedMigrations(db).find((m) => m.version === 13)).toMatchObject({ version: 13, name: 'sweeps' });
     // statuses are closed sets; a trial needs its sweep
     expect(() => db.prepare("INSERT INTO sweep_trials (sweep_id, trial_no, params_json, status, created_at) VALUES ('swp_x', 0, '{}', 'pending', 'x')").run()).toThrow(/FOREIGN KEY/);
     db.close();
