@@ -181,6 +181,20 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
       if (process.connected) process.once('disconnect', () => stop('The parent process is gone'));
       else stop('The parent process is gone');
     }
+    // started as an Electron utility process (the desktop app): no IPC channel, so watch the parent's pid
+    else if (process.env.PROGNOS_PARENT_PID !== undefined && /^\d+$/.test(process.env.PROGNOS_PARENT_PID)) {
+      const parent = Number(process.env.PROGNOS_PARENT_PID);
+      const watch = setInterval(() => {
+        try {
+          process.kill(parent, 0);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ESRCH') return;
+          clearInterval(watch);
+          stop('The parent process is gone');
+        }
+      }, 1000);
+      watch.unref();
+    }
   });
   out.note(`Monitoring: ${await monitoring.start()}`);
   await stopped;
