@@ -64,6 +64,8 @@ export class OnlineDriftThread {
       this.fail(e);
     });
     worker.on('exit', () => this.fail(new PrognosError('INTERNAL', 'the online drift thread stopped')));
+    // a 'message' listener refs the worker's port again: the thread never keeps the process alive
+    worker.unref();
   }
 
   /** Starts the thread, which reads the bundle's drift reference; BAD_FILE (or the reader's error) when it has none. */

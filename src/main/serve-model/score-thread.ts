@@ -52,6 +52,8 @@ export class ThreadScorer implements UnitScorer {
     worker.on('exit', (code) => {
       if (this.closing === undefined) this.fail(new PrognosError('INTERNAL', `the scoring thread exited (${code})`));
     });
+    // a 'message' listener refs the worker's port again: the thread never keeps the process alive
+    worker.unref();
   }
 
   /** Starts a worker that loads the bundle's models from `files` (already verified). */

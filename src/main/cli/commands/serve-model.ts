@@ -118,7 +118,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     logFile,
     maxRows,
   });
-  let server: Awaited<ReturnType<typeof createModelServer>>;
+  let server: Awaited<ReturnType<typeof createModelServer>> | undefined;
   try {
     server = await createModelServer({
       bundlePath,
@@ -138,9 +138,12 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
       onScored: monitoring.onScored,
       scoring: scoring === 'thread' ? 'thread' : 'fast',
     });
-    monitoring.metrics.setReadiness(() => server.ready());
+    const started = server;
+    monitoring.metrics.setReadiness(() => started.ready());
     await server.listen();
   } catch (e) {
+    // the loaded bundle's threads end with it
+    await server?.close();
     await monitoring.close();
     await backends.close();
     const code = (e as NodeJS.ErrnoException).code;
