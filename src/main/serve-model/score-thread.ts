@@ -112,6 +112,8 @@ export class ThreadScorer implements UnitScorer {
           this.worker.on('message', done);
           this.worker.once('exit', () => resolve());
         });
+        // held while the sessions are released: an unref'd worker would let the process end mid-shutdown
+        this.worker.ref();
         this.worker.postMessage({ type: 'close' });
         await closed;
       }
