@@ -298,7 +298,7 @@ export const serveBenchmark: Benchmark = {
     const children: ChildProcess[] = [];
     try {
       // --- ours ---
-      const ours = async (cacheTtl: number, scoring: 'thread' | 'inline' = 'thread'): Promise<{ url: string; child: ChildProcess }> => {
+      const ours = async (cacheTtl: number, scoring: 'thread' | 'inline' = 'inline'): Promise<{ url: string; child: ChildProcess }> => {
         const port = await freePort();
         const child = spawn(
           process.execPath,
@@ -343,8 +343,8 @@ export const serveBenchmark: Benchmark = {
       }
 
       const cold = await coldRun(check, bodies, seconds);
-      const inlineServer = await ours(0, 'inline');
-      const inline = await coldRun(inlineServer, bodies, seconds);
+      const threadServer = await ours(0, 'thread');
+      const threaded = await coldRun(threadServer, bodies, seconds);
 
       const cached = await ours(300);
       // every body once (misses), then only hits
@@ -437,27 +437,27 @@ export const serveBenchmark: Benchmark = {
           unit: 'req/s',
           reference: { name: 'fastapi', value: round(best.r.requests.average, 0), unit: 'req/s' },
           ratio: cold.result.requests.average / best.r.requests.average,
-          note: `ratio = ours / reference, higher is better; ours: features + GBDT + LSTM + RUL per request, cache off, memory backends, scoring thread (inline: ${round(inline.result.requests.average, 0)} req/s); fastapi: uvicorn ${best.workers} worker(s) (1: ${round(ref1.requests.average, 0)}, 2: ${round(ref2.requests.average, 0)} req/s), python3-xgboost on precomputed features, p99 ${best.r.latency.p99} ms; ${setup}`,
+          note: `ratio = ours / reference, higher is better; ours: features + GBDT + LSTM + RUL per request, cache off, memory backends, scoring inline (--scoring thread: ${round(threaded.result.requests.average, 0)} req/s); fastapi: uvicorn ${best.workers} worker(s) (1: ${round(ref1.requests.average, 0)}, 2: ${round(ref2.requests.average, 0)} req/s), python3-xgboost on precomputed features, p99 ${best.r.latency.p99} ms; ${setup}`,
         },
-        { name: 'serve-p50', value: cold.result.latency.p50, unit: 'ms', note: `cache off, scoring thread; ${setup}` },
+        { name: 'serve-p50', value: cold.result.latency.p50, unit: 'ms', note: `cache off, scoring inline; ${setup}` },
         {
           name: 'serve-p99',
           value: cold.result.latency.p99,
           unit: 'ms',
           reference: { name: 'fastapi', value: best.r.latency.p99, unit: 'ms' },
-          note: `cache off, scoring thread (the default), target ≤ 20 ms; ${cold.result.requests.total} requests, max ${cold.result.latency.max} ms; the reference's p99 in the same run beside it`,
+          note: `cache off, scoring inline (the default), target ≤ 20 ms; ${cold.result.requests.total} requests, max ${cold.result.latency.max} ms; the reference's p99 in the same run beside it`,
         },
         {
           name: 'serve-loop',
           value: round(cold.profile.eventLoopDelay.p99Ms, 1),
           unit: 'ms',
-          note: `the server's event-loop delay p99 during the cache-off load (scoring thread); ${profileNote(cold)}`,
+          note: `the server's event-loop delay p99 during the cache-off load (scoring inline); ${profileNote(cold)}`,
         },
         {
-          name: 'serve-p99-inline',
-          value: inline.result.latency.p99,
+          name: 'serve-p99-thread',
+          value: threaded.result.latency.p99,
           unit: 'ms',
-          note: `the same load with --scoring inline (features + onnxruntime on the request thread): ${round(inline.result.requests.average, 0)} req/s, p50 ${inline.result.latency.p50} ms, max ${inline.result.latency.max} ms, slowest /healthz ${round(inline.probes.slowest, 1)} ms; ${profileNote(inline)}`,
+          note: `the same load with --scoring thread (features + onnxruntime in a worker thread): ${round(threaded.result.requests.average, 0)} req/s, p50 ${threaded.result.latency.p50} ms, max ${threaded.result.latency.max} ms, slowest /healthz ${round(threaded.probes.slowest, 1)} ms; ${profileNote(threaded)}`,
         },
         {
           name: 'serve-cache-p99',
@@ -475,7 +475,7 @@ export const serveBenchmark: Benchmark = {
           name: 'serve-healthz',
           value: round(cold.probes.slowest, 1),
           unit: 'ms',
-          note: `slowest of ${cold.probes.count} GET /healthz probes (every 50 ms, all 200) during the cache-off load (scoring thread)`,
+          note: `slowest of ${cold.probes.count} GET /healthz probes (every 50 ms, all 200) during the cache-off load (scoring inline)`,
         },
       ];
     } finally {

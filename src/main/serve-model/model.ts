@@ -28,9 +28,9 @@ export interface LoadOptions {
   readonly requireSigned: boolean;
   readonly trustedKeys: readonly TrustedKey[];
   /**
-   * 'fast' (the default here): FastScorer (the features the models read, micro-batched
-   * single-threaded sessions) on the calling thread; 'thread' (the server's default): the same
-   * FastScorer in a worker thread of its own (score-thread.ts); 'plain': BundleScorer's 'models' engine, as `prognos predict --bundle`
+   * 'fast' (the default): FastScorer (the features the models read, micro-batched single-threaded
+   * sessions) on the calling thread; 'thread' (`--scoring thread`): the same FastScorer in a worker
+   * thread of its own (score-thread.ts); 'plain': BundleScorer's 'models' engine, as `prognos predict --bundle`
    * scores. All give the same numbers; 'plain' is there to check it.
    */
   readonly scoring?: 'fast' | 'thread' | 'plain';

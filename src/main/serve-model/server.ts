@@ -52,7 +52,7 @@ export interface ModelServerOptions {
   readonly requireBackends?: boolean;
   /** called after every scoring that was not a cache hit (online drift) */
   readonly onScored?: (e: ScoredEvent) => void;
-  /** 'thread' (default: FastScorer in a worker thread), 'fast' (FastScorer on this thread) or 'plain' (BundleScorer's models engine; the same numbers, slower): see LoadOptions */
+  /** 'fast' (default: FastScorer on this thread), 'thread' (FastScorer in a worker thread) or 'plain' (BundleScorer's models engine; the same numbers, slower): see LoadOptions */
   readonly scoring?: 'fast' | 'thread' | 'plain';
 }
 
@@ -85,7 +85,7 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
   if (opts.apiKeys === undefined && !isLoopback(host)) {
     throw new PrognosError('INVALID_INPUT', `--host ${host}: without --api-keys the server listens on 127.0.0.1 only; give an API key file to listen on other addresses.`);
   }
-  const loadOpts = { requireSigned: opts.requireSigned ?? false, trustedKeys: opts.trustedKeys ?? [], scoring: opts.scoring ?? 'thread' };
+  const loadOpts = { requireSigned: opts.requireSigned ?? false, trustedKeys: opts.trustedKeys ?? [], scoring: opts.scoring ?? 'fast' };
   let current = await LoadedModel.load(opts.bundlePath, loadOpts);
   const metrics = opts.metrics ?? createServeMetrics();
   metrics.setModel({ runId: current.manifest.runId, bundleSha256: current.manifestSha256, signature: signatureLabel(current), loadedAtMs: current.loadedAt.getTime() });

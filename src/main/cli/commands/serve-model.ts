@@ -75,8 +75,8 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
   if (apiKeys === undefined && !isLoopback(host)) {
     throw new PrognosError('INVALID_INPUT', `--host ${host}: without --api-keys the server listens on 127.0.0.1 only; give an API key file to listen on other addresses.`);
   }
-  const scoring = values.scoring ?? 'thread';
-  if (scoring !== 'thread' && scoring !== 'inline') throw new PrognosError('INVALID_INPUT', `--scoring ${scoring}: 'thread' (a worker thread scores, the default) or 'inline' (the thread that answers requests scores).`);
+  const scoring = values.scoring ?? 'inline';
+  if (scoring !== 'thread' && scoring !== 'inline') throw new PrognosError('INVALID_INPUT', `--scoring ${scoring}: 'inline' (the thread that answers requests scores, the default) or 'thread' (a worker thread scores).`);
   const cacheTtlSeconds = intOption(values['cache-ttl'], 'cache-ttl', DEFAULT_CACHE_TTL_SECONDS, { min: 0, max: 86_400 });
   const bodyLimitBytes = intOption(values['body-limit'], 'body-limit', 8 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 });
   const perSecond = intOption(values['rate-limit'], 'rate-limit', DEFAULT_RATE_LIMIT.perSecond, { min: 0, max: 1_000_000 });
