@@ -31,6 +31,8 @@ export default defineConfig({
           'registry-worker': resolve(__dirname, 'src/main/workers/registry-worker.ts'),
           'gbdt-pool-worker': resolve(__dirname, 'src/main/workers/gbdt-pool-worker.ts'),
           'lstm-pool-worker': resolve(__dirname, 'src/main/workers/lstm-pool-worker.ts'),
+          'serve-drift-worker': resolve(__dirname, 'src/main/workers/serve-drift-worker.ts'),
+          'serve-score-worker': resolve(__dirname, 'src/main/workers/serve-score-worker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

@@ -1,5 +1,5 @@
 /** Electron entry: one secure window, a thin router to the services, nothing else. */
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, utilityProcess, type OpenDialogOptions } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IPC_EVENT, IPC_INVOKE } from '../shared/ipc';
@@ -10,6 +10,7 @@ import { claimSingleInstance, guardSession, guardWebContents } from './security/
 import { CONTENT_SECURITY_POLICY } from './security/headers';
 import { launchSettings } from './security/launch';
 import { AppServices } from './services/app-services';
+import { utilityProcessLauncher } from './services/server-launcher';
 import { logger } from './services/logger';
 import { resolveStoreDir } from './services/store-dir';
 import { APP_ORIGIN, isAppUrl, mainWindowOptions } from './window-options';
@@ -94,8 +95,8 @@ async function start(): Promise<void> {
     reveal: (path) => shell.showItemInFolder(path),
     reportsDir: join(app.getPath('documents'), 'Prognos reports'),
     chooseFile,
-    // the packaged app's RunAsNode fuse is off, so it cannot run the CLI as a child process
-    ...(app.isPackaged ? { modelServerUnavailable: 'The packaged desktop app cannot start a model server (it does not run as Node); run `prognos serve-model --bundle PATH` in a terminal, or use browser mode.' } : {}),
+    // the packaged app's RunAsNode fuse is off: model servers run as Electron utility processes (in development runs too)
+    modelServerLauncher: utilityProcessLauncher(utilityProcess),
   });
   log.info(`store at ${services.store.dir}; app root ${APP_ROOT}`);
   await createWindow(services);

@@ -24,6 +24,10 @@ export const TRAIN_WORKER = unpacked(join(BUILT_MAIN_DIR, 'train-worker.js'));
 /** helper threads of the GBDT kernel pool and the LSTM gradient pool (sources run them from out/ too) */
 export const GBDT_POOL_WORKER = unpacked(join(BUILT_MAIN_DIR, 'gbdt-pool-worker.js'));
 export const LSTM_POOL_WORKER = unpacked(join(BUILT_MAIN_DIR, 'lstm-pool-worker.js'));
+/** the model server's online-drift thread (src/main/serve-model/drift-thread.ts) */
+export const SERVE_DRIFT_WORKER = unpacked(join(BUILT_MAIN_DIR, 'serve-drift-worker.js'));
+/** the model server's scoring thread (src/main/serve-model/score-thread.ts) */
+export const SERVE_SCORE_WORKER = unpacked(join(BUILT_MAIN_DIR, 'serve-score-worker.js'));
 
 let version: string | undefined;
 export function appVersion(): string {

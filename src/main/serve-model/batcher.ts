@@ -16,12 +16,15 @@
  */
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { PrognosError } from '../../shared/errors';
+import { serveProfile, type ServeProfile } from './profile';
 
 interface Pending {
   readonly x: Float32Array;
   readonly rows: number;
   readonly resolve: (out: Float32Array) => void;
   readonly reject: (e: unknown) => void;
+  /** performance.now() when queued (profiling only) */
+  readonly queuedAt: number;
 }
 
 export interface BatcherOptions {
@@ -36,6 +39,8 @@ export interface BatcherOptions {
   readonly maxRows?: number;
   /** fewest rows per call: smaller batches are padded with copies of their last row (default 1) */
   readonly minRows?: number;
+  /** the model's name in the profile (PROGNOS_SERVE_PROFILE) */
+  readonly name?: string;
 }
 
 export class ModelBatcher {
@@ -44,6 +49,7 @@ export class ModelBatcher {
   private running = false;
   private readonly rowSize: number;
   private readonly maxRows: number;
+  private readonly profile: ServeProfile | undefined = serveProfile();
   /** onnxruntime calls made and rows scored (tests, the bench) */
   calls = 0;
   rowsScored = 0;
@@ -62,7 +68,7 @@ export class ModelBatcher {
       return Promise.reject(new PrognosError('INTERNAL', `batcher: ${x.length} input values for ${rows} rows of ${this.rowSize}`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ x, rows, resolve, reject });
+      this.queue.push({ x, rows, resolve, reject, queuedAt: this.profile === undefined ? 0 : performance.now() });
       this.schedule();
     });
   }
@@ -84,6 +90,8 @@ export class ModelBatcher {
     while (take < this.queue.length && (take === 0 || rows + this.queue[take]!.rows <= this.maxRows)) rows += this.queue[take++]!.rows;
     const batch = this.queue.slice(0, take);
     this.queue = this.queue.slice(take);
+    const started = this.profile === undefined ? 0 : performance.now();
+    if (this.profile !== undefined) for (const p of batch) this.profile.add(`wait:${this.opts.name ?? 'model'}`, started - p.queuedAt);
     try {
       const padded = Math.max(rows, this.opts.minRows ?? 1);
       let x: Float32Array;
@@ -104,6 +112,10 @@ export class ModelBatcher {
       }
       this.calls++;
       this.rowsScored += rows;
+      if (this.profile !== undefined) {
+        this.profile.add(`ort:${this.opts.name ?? 'model'}`, performance.now() - started);
+        this.profile.add(`batch-rows:${this.opts.name ?? 'model'}`, rows);
+      }
       let at = 0;
       for (const p of batch) {
         const n = p.rows * this.opts.outputStride;

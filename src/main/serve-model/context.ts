@@ -6,6 +6,7 @@ import type { UnitScore } from '../core/export/score';
 import type { ApiKey } from './api-keys';
 import type { ServeMetrics } from './metrics';
 import type { LoadedModel } from './model';
+import { serveProfile } from './profile';
 import { canonicalJson, tableOf, unitPrediction, type UnitHistory } from './request';
 import type { FeatureStore, PredictionCache, PredictionLog, PredictionRecord } from './types';
 
@@ -86,9 +87,18 @@ export async function scoreUnits(
     hit = body !== undefined;
     ctx.metrics.observeCache(hit);
   }
+  const profile = serveProfile();
   if (body === undefined) {
+    let t = profile === undefined ? 0 : performance.now();
+    const lap = (stage: string): void => {
+      if (profile === undefined) return;
+      const now = performance.now();
+      profile.add(stage, now - t);
+      t = now;
+    };
     // checked as a whole first, so an error names the unit's place in the request
     const whole = tableOf(units, m.manifest);
+    lap('table');
     const scores: UnitScore[] = [];
     for (let a = 0; a < units.length; a += SCORE_BLOCK_UNITS) {
       const table = units.length <= SCORE_BLOCK_UNITS ? whole : tableOf(units.slice(a, a + SCORE_BLOCK_UNITS), m.manifest);
@@ -96,14 +106,19 @@ export async function scoreUnits(
       scores.push(...block);
       ctx.onScored?.({ route, table, scores: block, model: m });
     }
+    lap('score');
     predictions = { units: scores.map(unitPrediction), threshold: m.manifest.threshold, runId: m.manifest.runId };
     body = JSON.stringify(shape(predictions));
+    lap('serialise');
     if (useCache) await ctx.cache.set(cacheKey, body, ctx.cacheTtlSeconds).catch(() => undefined);
   } else {
     predictions = predictionsOf(JSON.parse(body) as unknown);
   }
   if (useCache && rawKey !== undefined) m.rawKeys.set(rawKey, cacheKey);
+  const logged = profile === undefined ? 0 : performance.now();
   logPredictions(ctx, m, route, req, predictions, hit, started);
+  profile?.add('log', performance.now() - logged);
+  profile?.add('handler', performance.now() - started);
   return { body, cache: useCache ? (hit ? 'hit' : 'miss') : 'off' };
 }
 

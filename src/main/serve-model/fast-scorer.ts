@@ -24,6 +24,7 @@ import type { UnitScore } from '../core/export/score';
 import type { ScalerParams } from '../core/split';
 import { ModelBatcher } from './batcher';
 import { FeaturePlan } from './fast-features';
+import { serveProfile } from './profile';
 
 /** single-threaded sessions: a row's result then never depends on the batch it is scored in */
 export const SERVE_SESSION_OPTIONS: InferenceSession.SessionOptions = {
@@ -71,7 +72,7 @@ export class FastScorer {
     this.gbdt = {
       names: m.selectedFeatures,
       scale: treeScale(m.selectedFeatures),
-      batcher: new ModelBatcher(sessions.gbdt, { input: GBDT_INPUT, output: GBDT_PROBABILITIES, rowShape: [F], outputStride: 2 }),
+      batcher: new ModelBatcher(sessions.gbdt, { input: GBDT_INPUT, output: GBDT_PROBABILITIES, rowShape: [F], outputStride: 2, name: 'gbdt' }),
     };
     const r = m.rul;
     this.rulGbdt =
@@ -80,7 +81,7 @@ export class FastScorer {
         : {
             names: r.features,
             scale: treeScale(r.features),
-            batcher: new ModelBatcher(sessions.rulGbdt, { input: GBDT_RUL_INPUT, output: GBDT_RUL_OUTPUT, rowShape: [r.features.length], outputStride: 1 }),
+            batcher: new ModelBatcher(sessions.rulGbdt, { input: GBDT_RUL_INPUT, output: GBDT_RUL_OUTPUT, rowShape: [r.features.length], outputStride: 1, name: 'rul-gbdt' }),
           };
     if (sessions.lstm !== undefined) {
       const names = m.lstmFeatures!;
@@ -88,8 +89,8 @@ export class FastScorer {
       this.lstm = {
         names,
         scale: scalerOf(names, m.scaler!),
-        model: new ModelBatcher(sessions.lstm, { input: LSTM_INPUT, output: LSTM_OUTPUT, rowShape, outputStride: 1, minRows: 2 }),
-        rul: sessions.rulLstm === undefined ? undefined : new ModelBatcher(sessions.rulLstm, { input: LSTM_INPUT, output: LSTM_OUTPUT, rowShape, outputStride: 1, minRows: 2 }),
+        model: new ModelBatcher(sessions.lstm, { input: LSTM_INPUT, output: LSTM_OUTPUT, rowShape, outputStride: 1, minRows: 2, name: 'lstm' }),
+        rul: sessions.rulLstm === undefined ? undefined : new ModelBatcher(sessions.rulLstm, { input: LSTM_INPUT, output: LSTM_OUTPUT, rowShape, outputStride: 1, minRows: 2, name: 'rul-lstm' }),
       };
     }
   }
@@ -135,6 +136,8 @@ export class FastScorer {
     const U = spans.length;
     if (U === 0) return [];
     const m = this.manifest;
+    const profile = serveProfile();
+    const t0 = profile === undefined ? 0 : performance.now();
     const cols = this.plan.compute(table, spans);
     const column = (n: string): Float32Array => cols.get(n)!;
 
@@ -172,6 +175,8 @@ export class FastScorer {
       lstmOut = this.lstm.model.run(w, U);
       if (this.lstm.rul !== undefined) lstmRulOut = this.lstm.rul.run(w, U);
     }
+    // the features and the models' inputs (the batchers only queue until the next turn of the loop)
+    profile?.add('features', performance.now() - t0);
     const [g, l, rg, rl] = await Promise.all([gbdtOut, lstmOut, rulOut, lstmRulOut]);
     const gbdt = new Float64Array(U);
     for (let k = 0; k < U; k++) gbdt[k] = g[2 * k + 1]!;

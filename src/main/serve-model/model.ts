@@ -14,6 +14,7 @@ import { BundleScorer, type UnitScore } from '../core/export/score';
 import type { FleetTable } from '../core/data/table';
 import { FastScorer, SERVE_SESSION_OPTIONS } from './fast-scorer';
 import { KeyIndex } from './memory-cache';
+import { ThreadScorer } from './score-thread';
 
 export interface ValidationIssue {
   /** where, as `units[3].rows[7].cycle` */
@@ -27,11 +28,12 @@ export interface LoadOptions {
   readonly requireSigned: boolean;
   readonly trustedKeys: readonly TrustedKey[];
   /**
-   * 'fast' (default): FastScorer (the features the models read, micro-batched single-threaded
-   * sessions); 'plain': BundleScorer's 'models' engine, as `prognos predict --bundle` scores. Both
-   * give the same numbers; 'plain' is there to check it.
+   * 'fast' (the default): FastScorer (the features the models read, micro-batched single-threaded
+   * sessions) on the calling thread; 'thread' (`--scoring thread`): the same FastScorer in a worker
+   * thread of its own (score-thread.ts); 'plain': BundleScorer's 'models' engine, as `prognos predict --bundle`
+   * scores. All give the same numbers; 'plain' is there to check it.
    */
-  readonly scoring?: 'fast' | 'plain';
+  readonly scoring?: 'fast' | 'thread' | 'plain';
 }
 
 /** What scores units: FastScorer, or BundleScorer's models engine. */
@@ -90,6 +92,8 @@ export class LoadedModel {
         if (plain.manifest.runId !== bundle.manifest.runId || plain.manifest.created !== bundle.manifest.created) {
           throw new PrognosError('CONFLICT', `${path} changed while it was being loaded; load it again`);
         }
+      } else if (opts.scoring === 'thread') {
+        scorer = await ThreadScorer.open(bundle.manifest, bundle.files);
       } else {
         const gbdt = raw.get('gbdt')!;
         const lstmSession = raw.get('lstm');

@@ -1,8 +1,8 @@
 /**
  * Wires the model server's monitoring together: the metrics registry, the online drift window (fed
- * by the server's `onScored` hook, recomputed on a timer) and the webhook alerts (drift, alert rate).
- * The server takes `metrics` and `onScored` from here; nothing here runs on the request path beyond
- * queueing a reference to the scored table and counting.
+ * by the server's `onScored` hook, kept and recomputed in a worker thread: drift-thread.ts) and the
+ * webhook alerts (drift, alert rate). The server takes `metrics` and `onScored` from here; nothing
+ * here runs on the request path beyond sampling a reference to the scored table and counting.
  *
  * After a hot reload the first scoring with the new bundle loads its drift reference (off the request
  * path) and starts a fresh window; a bundle without drift/ (exported before bundles carried one)
@@ -15,8 +15,9 @@ import { PrognosError } from '../../shared/errors';
 import { logger } from '../services/logger';
 import { ServeAlerting, type AlertRateRule, type ServeAlertingOptions } from './alerting';
 import type { ScoredEvent } from './context';
+import { OnlineDriftThread } from './drift-thread';
 import type { ServeMetrics } from './metrics';
-import { driftGauges, OnlineDrift, onlineDriftReference, type OnlineDriftResult } from './online-drift';
+import { driftGauges, type OnlineDriftResult } from './online-drift';
 
 const log = logger('serve-model:monitoring');
 
@@ -51,8 +52,10 @@ export interface ServeMonitoring {
   start(): Promise<string>;
   /** the latest online-drift computation, if any */
   drift(): OnlineDriftResult | undefined;
-  /** computes the online drift now (as the timer does), publishing it to the metrics and the alerts */
-  computeDrift(): OnlineDriftResult | undefined;
+  /** computes the online drift now (as the timer does, in the drift thread), publishing it to the metrics and the alerts */
+  computeDrift(): Promise<OnlineDriftResult | undefined>;
+  /** adds rows of feature values (the reference's feature order, `width` per row) to the drift window; false without online drift */
+  observeDriftFeatures(rows: Float32Array, width: number): boolean;
   /** evaluates the alert-rate rule now (as its timer does) */
   checkAlertRate(): void;
   /** resolves when every alert sent so far is delivered or given up on */
@@ -84,7 +87,7 @@ export function createServeMonitoring(opts: ServeMonitoringOptions): ServeMonito
     },
   };
 
-  let drift: OnlineDrift | undefined;
+  let drift: OnlineDriftThread | undefined;
   /** the bundle (manifest SHA-256) the window belongs to, or is being loaded for */
   let driftFor: string | undefined;
   let closed = false;
@@ -94,21 +97,23 @@ export function createServeMonitoring(opts: ServeMonitoringOptions): ServeMonito
     alerting?.onDrift(r);
   };
 
-  /** Loads a bundle's drift reference into a fresh window; undefined (and a log line) when it has none. */
+  /** Starts a drift thread on a bundle's reference (a fresh window); a log line when the bundle has none. */
   const loadDrift = async (path: string, sha: string): Promise<string> => {
     if (driftOpts === undefined) return 'online drift off';
     try {
-      const bundle = await readBundle(path);
-      const reference = onlineDriftReference(bundle, 'the bundle');
-      if (closed || driftFor !== sha) return 'superseded';
-      drift?.stop();
-      drift = new OnlineDrift(reference, { ...driftOpts, onResult });
+      const thread = await OnlineDriftThread.open(path, { ...driftOpts, onResult });
+      if (closed || driftFor !== sha) {
+        await thread.stop();
+        return 'superseded';
+      }
+      void drift?.stop();
+      drift = thread;
       drift.start();
-      alerting?.setModelLabel(label(bundle.manifest.runId, sha));
-      return `online drift of ${reference.features.length} features over the last ${driftOpts.windowRows ?? 5000} scored rows${driftOpts.windowSeconds === undefined ? '' : ` (at most ${driftOpts.windowSeconds} s old)`}`;
+      alerting?.setModelLabel(label(thread.runId, sha));
+      return `online drift of ${thread.featureCount} features over the last ${driftOpts.windowRows ?? 5000} scored rows${driftOpts.windowSeconds === undefined ? '' : ` (at most ${driftOpts.windowSeconds} s old)`}`;
     } catch (e) {
       if (driftFor === sha) {
-        drift?.stop();
+        void drift?.stop();
         drift = undefined;
       }
       const reason = e instanceof PrognosError ? e.message : String(e);
@@ -124,7 +129,7 @@ export function createServeMonitoring(opts: ServeMonitoringOptions): ServeMonito
       if (e.model.manifestSha256 !== driftFor) {
         // a reloaded bundle: its own reference and a fresh window (this request's rows are not counted)
         driftFor = e.model.manifestSha256;
-        drift?.stop();
+        void drift?.stop();
         drift = undefined;
         void loadDrift(e.model.path, e.model.manifestSha256);
         return;
@@ -146,12 +151,17 @@ export function createServeMonitoring(opts: ServeMonitoringOptions): ServeMonito
       return `${d}; ${a}`;
     },
     drift: () => drift?.latest(),
-    computeDrift: () => drift?.compute(),
+    computeDrift: async () => drift?.compute(),
+    observeDriftFeatures(rows, width) {
+      if (drift === undefined) return false;
+      drift.observeFeatures(rows, width);
+      return true;
+    },
     checkAlertRate: () => alerting?.checkAlertRate(),
     alertsIdle: async () => alerting?.idle(),
     async close() {
       closed = true;
-      drift?.stop();
+      await drift?.stop();
       await alerting?.close();
     },
   };

@@ -32,7 +32,9 @@ import {
   type DriftThresholds,
 } from '../../shared/drift';
 import { logger } from '../services/logger';
+import { FeaturePlan } from './fast-features';
 import type { DriftGauges } from './metrics';
+import { serveProfile } from './profile';
 
 const log = logger('serve-model:drift');
 
@@ -132,6 +134,11 @@ export interface OnlineDriftReference {
   readonly featureState?: FeatureState;
   /** rows of history a unit needs before its features are comparable with the reference */
   readonly windowLength?: number;
+  /**
+   * computes only the features the bundle's models read (FeaturePlan: the same values as the full
+   * recipe, bit for bit) instead of every column of the recipe; a bundle's reference has it
+   */
+  readonly plan?: FeaturePlan;
 }
 
 function featureStateOf(m: BundleManifest): FeatureState {
@@ -154,6 +161,7 @@ export function onlineDriftReference(bundle: LoadedBundle, name = 'the bundle'):
     values: features.map((f) => byName.get(f) ?? []),
     featureState: featureStateOf(bundle.manifest),
     windowLength: bundle.manifest.windowLength,
+    plan: new FeaturePlan(bundle.manifest),
   };
 }
 
@@ -232,16 +240,28 @@ export class OnlineDrift {
     if (state === undefined) return;
     const need = this.reference.windowLength ?? 1;
     for (const table of queue) {
-      const spans = unitSpans(table).filter((s) => s.end - s.start >= need);
+      const all = unitSpans(table);
+      const spans = all.filter((s) => s.end - s.start >= need);
       if (spans.length === 0) continue;
-      const f = engineerFeatures(table, state.spec, { state });
-      const index = new Map(f.names.map((n, i) => [n, i]));
-      const cols = this.reference.features.map((n) => {
-        const i = index.get(n);
-        if (i === undefined)
-          throw new PrognosError('BAD_FILE', `manifest.json: the feature recipe does not produce ${n}`);
-        return f.columns[i]!;
-      });
+      let cols: ArrayLike<number>[];
+      const plan = this.reference.plan;
+      if (plan !== undefined) {
+        const planned = plan.compute(table, all);
+        cols = this.reference.features.map((n) => {
+          const c = planned.get(n);
+          if (c === undefined) throw new PrognosError('BAD_FILE', `manifest.json: the feature recipe does not produce ${n}`);
+          return c;
+        });
+      } else {
+        const f = engineerFeatures(table, state.spec, { state });
+        const index = new Map(f.names.map((n, i) => [n, i]));
+        cols = this.reference.features.map((n) => {
+          const i = index.get(n);
+          if (i === undefined)
+            throw new PrognosError('BAD_FILE', `manifest.json: the feature recipe does not produce ${n}`);
+          return f.columns[i]!;
+        });
+      }
       this.observeFeatures(spans.map((s) => cols.map((c) => c[s.end - 1]!)));
     }
   }
@@ -303,17 +323,22 @@ export class OnlineDrift {
   /** Drains the queue every second and recomputes every `intervalMs` until `stop` (the timers do not keep the process alive). */
   start(): void {
     if (this.timer !== undefined) return;
+    const profile = serveProfile();
     this.drainTimer = setInterval(() => {
+      const t0 = performance.now();
       try {
         this.drainQueue();
+        profile?.add('drift-drain', performance.now() - t0);
       } catch (e) {
         log.warn('online drift: computing the features of a scored history failed', e);
       }
     }, DRAIN_MS);
     this.drainTimer.unref();
     this.timer = setInterval(() => {
+      const t0 = performance.now();
       try {
         this.compute();
+        profile?.add('drift-compute', performance.now() - t0);
       } catch (e) {
         // a history the recipe cannot read is dropped with the queue; the server keeps serving
         log.warn('online drift computation failed', e);

@@ -13,6 +13,7 @@ import { setKey, type ScoredEvent, type ServeContext } from './context';
 import { HttpError, sendError, toHttp } from './http-errors';
 import { createServeMetrics, type ServeMetrics } from './metrics';
 import { LoadedModel } from './model';
+import { serveProfile } from './profile';
 import { kserveRoutes } from './routes/kserve';
 import { opsRoutes } from './routes/ops';
 import { predictRoutes } from './routes/predict';
@@ -51,8 +52,8 @@ export interface ModelServerOptions {
   readonly requireBackends?: boolean;
   /** called after every scoring that was not a cache hit (online drift) */
   readonly onScored?: (e: ScoredEvent) => void;
-  /** 'fast' (default) or 'plain' (BundleScorer's models engine; the same numbers, slower): see LoadOptions */
-  readonly scoring?: 'fast' | 'plain';
+  /** 'fast' (default: FastScorer on this thread), 'thread' (FastScorer in a worker thread) or 'plain' (BundleScorer's models engine; the same numbers, slower): see LoadOptions */
+  readonly scoring?: 'fast' | 'thread' | 'plain';
 }
 
 export interface ModelServer {
@@ -174,9 +175,11 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
     return payload;
   });
 
+  const profile = serveProfile();
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
+    if (profile !== undefined && route === '/predict') profile.add('total', reply.elapsedTime);
   });
 
   app.setErrorHandler((e, req, reply) => {

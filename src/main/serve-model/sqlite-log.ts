@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { logger } from '../services/logger';
+import { serveProfile } from './profile';
 import type { PredictionLog, PredictionRecord } from './types';
 
 const log = logger('serve-model.log');
@@ -126,8 +127,11 @@ export class SqlitePredictionLog implements PredictionLog {
   }
 
   private tick(): void {
+    const profile = serveProfile();
+    const t0 = profile === undefined ? 0 : performance.now();
     try {
       this.commit();
+      profile?.add('log-commit', performance.now() - t0);
     } catch (e) {
       log.error('a batch of predictions could not be written; it is kept and retried', e);
     }

@@ -28,6 +28,7 @@ import { shareTable } from './shared-table';
 import { AlertService, validationFiguresOf } from './alerts';
 import { ReportService } from './reports';
 import { ModelServerService } from './model-server';
+import type { ServerLauncher } from './server-launcher';
 import { HousekeepingService } from './housekeeping';
 import { ExperimentService } from './experiments';
 import { guessDatasetRole } from '../core/data/role-guess';
@@ -57,8 +58,10 @@ export interface ServicesOptions {
   reportsDir?: string;
   /** main's own open dialog (Electron only): the chosen path, or undefined when cancelled */
   chooseFile?: (purpose: 'data' | 'bundle-zip' | 'bundle-folder') => Promise<string | undefined>;
-  /** why the Export view cannot start a model server here (the packaged desktop app) */
+  /** why the Export view cannot start a model server here */
   modelServerUnavailable?: string;
+  /** how model servers are started (default: a Node child process; the desktop app: an Electron utility process) */
+  modelServerLauncher?: ServerLauncher;
 }
 
 /** Everything behind the contract: store, jobs, uploads. Transports (IPC, HTTP, CLI) only route to it. */
@@ -109,7 +112,7 @@ export class AppServices {
       ...(opts.reveal === undefined ? {} : { reveal: opts.reveal }),
       ...(opts.reportWorker === undefined ? {} : { workerScript: opts.reportWorker }),
     });
-    this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }) });
+    this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }), ...(opts.modelServerLauncher === undefined ? {} : { launcher: opts.modelServerLauncher }) });
     this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
     this.registry = new RegistryService(this.store, this.exports, this.training);
     this.experiments = new ExperimentService(this.store, this.training);

@@ -2,14 +2,15 @@
  * Local model servers started from the workbench: `prognos serve-model` for a bundle, as a child
  * process (never inside the app's own process), on 127.0.0.1 only, at most one per bundle.
  *
- * The child is the built CLI run by this process's own executable (Node, or Electron with
- * ELECTRON_RUN_AS_NODE). It gets an IPC channel it never uses: when this process is gone, even killed
- * by SIGKILL, the channel closes and the server stops (src/main/cli/commands/serve-model.ts). Its
+ * The child is the built CLI, started by a ServerLauncher (server-launcher.ts): by this process's own
+ * executable as Node with an IPC channel it never uses but watches (the CLI, browser mode, tests:
+ * when this process is gone, even killed by SIGKILL, the channel closes and the server stops), or in
+ * the desktop app as an Electron utility process (no RunAsNode fuse needed; it watches this
+ * process's pid instead). Its
  * stdout and stderr are kept in a bounded log; it is "ready" once GET /readyz answers 200, "failed"
  * when it exits on its own (the message is the last thing it wrote to stderr), and stopped with
  * SIGTERM on `stop` and when the services close.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ import { unitSpans } from '../core/data/table';
 import type { Handlers } from './app-services';
 import { logger } from './logger';
 import { summariseServeMetrics } from './prometheus-text';
+import { nodeLauncher, type ServerLauncher, type ServerProcess } from './server-launcher';
 
 const log = logger('model-server');
 
@@ -51,11 +53,13 @@ export interface ModelServerServiceOptions {
   readonly bundlePath: (bundleId: string) => string;
   /** a dataset's table (for "Try it") */
   readonly table: (datasetId: string) => FleetTable;
-  /** the executable that runs the CLI (default: this process's own) */
+  /** the executable that runs the CLI with the default launcher (default: this process's own) */
   readonly execPath?: string;
+  /** how the server process is started (default: nodeLauncher(execPath); the desktop app: its utility process) */
+  readonly launcher?: ServerLauncher;
   /** where each server keeps its prediction log (default: the OS temp folder; removed when it stops) */
   readonly tempRoot?: string;
-  /** why no server can be started from this process (a packaged desktop app: its RunAsNode fuse is off) */
+  /** why no server can be started from this process */
   readonly unavailable?: string;
 }
 
@@ -89,7 +93,7 @@ interface Served {
   readonly bundleId: string;
   readonly options: { cacheTtlSeconds: number; requireSigned: boolean; port: number };
   readonly startedAt: string;
-  readonly child: ChildProcess;
+  readonly child: ServerProcess;
   readonly log: LineLog;
   readonly dir: string;
   readonly exited: Promise<void>;
@@ -140,12 +144,9 @@ export class ModelServerService {
       this.opts.storeDir,
       ...(options.requireSigned ? ['--require-signed'] : []),
     ];
-    const child = spawn(this.opts.execPath ?? process.execPath, args, {
-      // the IPC channel is the child's lifeline: it closes when this process dies
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', MALLOC_ARENA_MAX: '2' },
-      windowsHide: true,
-    });
+    const launcher = this.opts.launcher ?? nodeLauncher(this.opts.execPath);
+    const [script, ...cliArgs] = args;
+    const child = launcher.launch(script!, cliArgs, { ...process.env, MALLOC_ARENA_MAX: '2', PROGNOS_PARENT_PID: String(process.pid) });
     const s: Served = {
       bundleId: input.bundleId,
       options,
@@ -153,7 +154,7 @@ export class ModelServerService {
       child,
       log: new LineLog(),
       dir,
-      exited: new Promise<void>((resolve) => child.once('close', () => resolve())),
+      exited: new Promise<void>((resolve) => child.onClose(() => resolve())),
       state: 'starting',
       url: null,
       port: null,
@@ -180,11 +181,11 @@ export class ModelServerService {
         else if (s.lastError !== null && s.lastError.length < 25) s.lastError.push(line);
       }
     });
-    child.once('error', (e) => {
+    child.onError((e) => {
       s.log.add(`could not start: ${e.message}`);
       s.lastError ??= [`the server could not be started: ${e.message}`];
     });
-    child.once('close', (code, signal) => {
+    child.onClose((code, signal) => {
       s.log.flush();
       if (s.stopRequested) {
         s.state = 'stopped';
@@ -237,7 +238,7 @@ export class ModelServerService {
     if (s.state === 'starting' || s.state === 'ready' || s.state === 'stopping') {
       s.stopRequested = true;
       s.state = 'stopping';
-      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
+      if (!s.child.exited) s.child.kill('SIGTERM');
       const timer = setTimeout(() => {
         s.log.add(`did not stop within ${STOP_TIMEOUT_MS / 1000} s: killed`);
         s.child.kill('SIGKILL');

@@ -1,7 +1,8 @@
 /**
  * The model server's fast paths give the answers of the plain ones, byte for byte:
- * - scoring: FastScorer (the features the models read, micro-batched single-threaded sessions) and
- *   BundleScorer's models engine (what `prognos predict --bundle` runs) give identical JSON;
+ * - scoring: FastScorer (the features the models read, micro-batched single-threaded sessions), in
+ *   the request thread (the default) and in the server's scoring thread, and BundleScorer's models
+ *   engine (what `prognos predict --bundle` runs) give identical JSON;
  * - micro-batching: a unit's answer does not depend on which requests arrived with it;
  * - the raw-body cache path: a hit answers the stored bytes of the miss, before parsing, and is
  *   counted and logged like any hit.
@@ -12,6 +13,7 @@ import { CMAPSS } from '../../helpers/paths';
 import { postJson, startServer, unitsOf, type Started, type Unit } from './serve-helpers';
 
 let fast: Started;
+let threaded: Started;
 let plain: Started;
 let cached: Started;
 let units: Unit[];
@@ -24,12 +26,14 @@ const post = async (url: string, body: string): Promise<{ status: number; cache:
 beforeAll(async () => {
   units = unitsOf(join(CMAPSS, 'test_FD001.txt'));
   fast = await startServer({ cacheTtlSeconds: 0 });
+  threaded = await startServer({ cacheTtlSeconds: 0, scoring: 'thread' });
   plain = await startServer({ cacheTtlSeconds: 0, scoring: 'plain' });
   cached = await startServer({ cacheTtlSeconds: 300 });
 }, 120_000);
 
 afterAll(async () => {
   await fast?.stop();
+  await threaded?.stop();
   await plain?.stop();
   await cached?.stop();
 });
@@ -39,11 +43,17 @@ describe('the fast scoring path', () => {
     const groups = [units.slice(0, 2), units.slice(2, 7), units.slice(7, 20), units.slice(20, 70), units.slice(70, 100)];
     for (const g of groups) {
       const body = JSON.stringify({ units: g });
-      const [a, b] = await Promise.all([post(fast.url, body), post(plain.url, body)]);
+      const [a, b, c] = await Promise.all([post(fast.url, body), post(plain.url, body), post(threaded.url, body)]);
       expect(a.status).toBe(200);
       expect(a.cache).toBe('off');
       expect(a.text).toBe(b.text);
+      expect(c.text).toBe(b.text);
     }
+  });
+
+  it('scores on the request thread by default, in a worker thread when asked', () => {
+    expect(fast.server.model.scorer.constructor.name).toBe('FastScorer');
+    expect(threaded.server.model.scorer.constructor.name).toBe('ThreadScorer');
   });
 
   it("gives a unit the same answer alone, among others, and whatever arrives with it", async () => {

@@ -161,7 +161,7 @@ describe('serve-model monitoring', () => {
     // another fleet from the generator the demo bundle learned from
     const fleet = synthesizeFleet({ units: 100, seed: 3 });
     for (const b of bodies(fleet, 12)) await post(b);
-    let r = monitoring.computeDrift()!;
+    let r = (await monitoring.computeDrift())!;
     expect(r.windowRows).toBe(1200);
     expect(r.ready).toBe(true);
     expect(r.datasetDrift).toBe(false);
@@ -176,7 +176,7 @@ describe('serve-model monitoring', () => {
 
     // the same fleet with s11 read 1.5 psia high (about 5 sd of the sensor): its level features drift
     for (const b of bodies(fleet, 8, 1.5)) await post(b);
-    r = monitoring.computeDrift()!;
+    r = (await monitoring.computeDrift())!;
     expect(r.windowRows).toBe(2000);
     const drifted = r.features.filter((f) => f.drifted).map((f) => f.feature);
     expect(drifted).toContain('s11_min_5');
@@ -192,7 +192,7 @@ describe('serve-model monitoring', () => {
     expect(names).toContain('s11_max_20');
     expect(drift[drift.length - 1]!.prognos.model).toMatch(/^run run_01m92qrc7bhp4wc1xg \(bundle [0-9a-f]{12}\)$/);
     // still drifting: the episode goes on, no further message
-    monitoring.computeDrift();
+    await monitoring.computeDrift();
     await monitoring.alertsIdle();
     expect(got.filter((g) => g.prognos.kind === 'feature_drift')).toHaveLength(before + 1);
     expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(

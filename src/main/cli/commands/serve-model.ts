@@ -64,6 +64,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     'alert-webhook': { type: 'string' },
     'alert-rate': { type: 'string' },
     'alert-cooldown': { type: 'string' },
+    scoring: { type: 'string' },
   });
   // started with an IPC channel (the workbench does): the channel must not keep this process alive
   process.channel?.unref();
@@ -74,6 +75,8 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
   if (apiKeys === undefined && !isLoopback(host)) {
     throw new PrognosError('INVALID_INPUT', `--host ${host}: without --api-keys the server listens on 127.0.0.1 only; give an API key file to listen on other addresses.`);
   }
+  const scoring = values.scoring ?? 'inline';
+  if (scoring !== 'thread' && scoring !== 'inline') throw new PrognosError('INVALID_INPUT', `--scoring ${scoring}: 'inline' (the thread that answers requests scores, the default) or 'thread' (a worker thread scores).`);
   const cacheTtlSeconds = intOption(values['cache-ttl'], 'cache-ttl', DEFAULT_CACHE_TTL_SECONDS, { min: 0, max: 86_400 });
   const bodyLimitBytes = intOption(values['body-limit'], 'body-limit', 8 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 });
   const perSecond = intOption(values['rate-limit'], 'rate-limit', DEFAULT_RATE_LIMIT.perSecond, { min: 0, max: 1_000_000 });
@@ -115,7 +118,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     logFile,
     maxRows,
   });
-  let server: Awaited<ReturnType<typeof createModelServer>>;
+  let server: Awaited<ReturnType<typeof createModelServer>> | undefined;
   try {
     server = await createModelServer({
       bundlePath,
@@ -133,10 +136,14 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
       requireBackends: values['require-backends'],
       metrics: monitoring.metrics,
       onScored: monitoring.onScored,
+      scoring: scoring === 'thread' ? 'thread' : 'fast',
     });
-    monitoring.metrics.setReadiness(() => server.ready());
+    const started = server;
+    monitoring.metrics.setReadiness(() => started.ready());
     await server.listen();
   } catch (e) {
+    // the loaded bundle's threads end with it
+    await server?.close();
     await monitoring.close();
     await backends.close();
     const code = (e as NodeJS.ErrnoException).code;
@@ -176,6 +183,20 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     if (process.channel !== undefined) {
       if (process.connected) process.once('disconnect', () => stop('The parent process is gone'));
       else stop('The parent process is gone');
+    }
+    // started as an Electron utility process (the desktop app): no IPC channel, so watch the parent's pid
+    else if (process.env.PROGNOS_PARENT_PID !== undefined && /^\d+$/.test(process.env.PROGNOS_PARENT_PID)) {
+      const parent = Number(process.env.PROGNOS_PARENT_PID);
+      const watch = setInterval(() => {
+        try {
+          process.kill(parent, 0);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ESRCH') return;
+          clearInterval(watch);
+          stop('The parent process is gone');
+        }
+      }, 1000);
+      watch.unref();
     }
   });
   out.note(`Monitoring: ${await monitoring.start()}`);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { keyOf, type ServeContext } from '../context';
 import { HttpError } from '../http-errors';
 import type { LoadedModel } from '../model';
+import { serveProfile } from '../profile';
 
 export interface OpsHooks {
   /** whether the server takes traffic: bundle loaded, not shutting down, required backends answering */
@@ -53,4 +54,15 @@ export function opsRoutes(app: FastifyInstance, ctx: ServeContext, hooks: OpsHoo
     const m = await hooks.reload();
     return { reloaded: true, model: modelSummary(m) };
   });
+
+  // where the time goes (PROGNOS_SERVE_PROFILE=1 only; src/main/serve-model/profile.ts)
+  const profile = serveProfile();
+  if (profile !== undefined) {
+    app.get('/admin/profile', (req, reply) => {
+      if (hooks.keysRequired && keyOf(req)?.admin !== true) throw new HttpError(403, 'FORBIDDEN', 'the profile needs an admin key');
+      const report = profile.report();
+      if ((req.query as { reset?: string } | undefined)?.reset === '1') profile.reset();
+      return reply.send(report);
+    });
+  }
 }

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cachedByRawBody, rawBodyKey, scoreUnits, type ServeContext } from '../context';
 import { HttpError } from '../http-errors';
+import { serveProfile } from '../profile';
 import type { UnitHistory } from '../request';
 
 const ROUTE = '/predict';
@@ -25,15 +26,25 @@ export function predictRoutes(app: FastifyInstance, ctx: ServeContext): void {
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw, done) => done(null, raw));
 
+    const profile = serveProfile();
     scope.post(ROUTE, async (req, reply) => {
+      // since the request's first byte was read: the body, Fastify's hooks and the wait for this turn of the loop
+      profile?.add('receive', reply.elapsedTime);
       // a JSON body arrives as bytes; any other (text/plain) as Fastify parsed it, and is refused by the schema
       const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
       const scored = await ctx.withModel(async (m) => {
         const rawKey = raw !== undefined && ctx.cacheTtlSeconds > 0 ? rawBodyKey(ROUTE, raw) : undefined;
         const hit = rawKey === undefined ? undefined : await cachedByRawBody(ctx, m, ROUTE, req, rawKey);
         if (hit !== undefined) return hit;
+        let t = profile === undefined ? 0 : performance.now();
         const body = raw === undefined ? req.body : parse(req, raw);
+        if (profile !== undefined) {
+          const now = performance.now();
+          profile.add('parse', now - t);
+          t = now;
+        }
         const issue = m.validatePredict(body);
+        profile?.add('validate', performance.now() - t);
         if (issue !== undefined) throw new HttpError(422, 'INVALID_INPUT', issue.field === '' ? issue.message : `${issue.field}: ${issue.message}`, issue.field);
         return scoreUnits(ctx, m, ROUTE, req, (body as { units: UnitHistory[] }).units, undefined, rawKey);
       });
