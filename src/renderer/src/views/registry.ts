@@ -51,14 +51,14 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Results',
     description: 'Metrics, curves, threshold and feature importance of one run',
     component: ResultsView,
-    uses: [],
+    uses: ['run'],
   },
   {
     id: 'ensemble',
     label: 'Ensemble',
     description: 'Blend a run’s GBDT and LSTM: tune the weight and threshold for F2 and save them to the run',
     component: EnsembleView,
-    uses: [],
+    uses: ['run'],
   },
   {
     id: 'export',
@@ -79,14 +79,14 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Drift',
     description: 'Compare a fleet with a run’s training data: feature, prediction and multivariate drift, and performance without labels',
     component: DriftView,
-    uses: [],
+    uses: ['fleet', 'run', 'bundle'],
   },
   {
     id: 'reports',
     label: 'Reports',
     description: 'PDF maintenance reports of a fleet: which units to pull, when and why; preview, save and the reports generated before',
     component: ReportsView,
-    uses: [],
+    uses: ['fleet', 'run', 'bundle'],
   },
 ];
 
