@@ -38,6 +38,7 @@ import {
 import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from './drift';
 import { rememberedMappingSchema } from './column-roles';
 import { sensorCatalogueSchema } from './sensor-catalogue';
+import { modelCardSchema } from './model-card';
 import { alertRuleSchema, webhookSettingSchema } from './drift';
 import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedTemplateSchema } from './report';
 import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
@@ -111,6 +112,7 @@ export const channels = {
   'bundles:verify': { input: z.object({ bundleId: z.string().min(1) }), output: bundleVerdictSchema },
   /** shows the bundle in the file manager (desktop app only) */
   'bundles:reveal': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ shown: z.boolean(), path: z.string() }) },
+  'bundles:card': { input: z.object({ bundleId: z.string().min(1) }), output: modelCardSchema },
   /** the keyring of trusted bundle signers and the trust policy in force */
   'keys:list': { input: z.object({}), output: z.object({ keys: z.array(trustedKeySchema), policy: trustPolicySchema }) },
   /** adds an Ed25519 public key (PEM text; a private key is reduced to its public key, which alone is stored) */
