@@ -16,7 +16,8 @@ const ROLE_LABELS: Record<string, string> = {
 function MetricsRows({ card }: { card: ModelCardValue }) {
   if (card.metrics.length === 0) return <p className="muted">No metrics were recorded for this run.</p>;
   return (
-    <div className="table-scroll">
+    // a scrolling region is reachable from the keyboard, so its hidden columns can be scrolled to
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Metrics of the bundled models">
       <table className="data-table compact-table" data-testid="model-card-metrics">
         <thead>
           <tr>
