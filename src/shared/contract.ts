@@ -39,6 +39,7 @@ import { driftReportSchema, driftReportSummarySchema, driftRequestSchema } from 
 import { rememberedMappingSchema } from './column-roles';
 import { sensorCatalogueSchema } from './sensor-catalogue';
 import { sweepDetailSchema, sweepStartSchema, sweepSummarySchema } from './sweep';
+import { modelCardSchema } from './model-card';
 import { alertRuleSchema, webhookSettingSchema } from './drift';
 import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedTemplateSchema } from './report';
 import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
@@ -124,6 +125,7 @@ export const channels = {
   'bundles:verify': { input: z.object({ bundleId: z.string().min(1) }), output: bundleVerdictSchema },
   /** shows the bundle in the file manager (desktop app only) */
   'bundles:reveal': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ shown: z.boolean(), path: z.string() }) },
+  'bundles:card': { input: z.object({ bundleId: z.string().min(1) }), output: modelCardSchema },
   /** the keyring of trusted bundle signers and the trust policy in force */
   'keys:list': { input: z.object({}), output: z.object({ keys: z.array(trustedKeySchema), policy: trustPolicySchema }) },
   /** adds an Ed25519 public key (PEM text; a private key is reduced to its public key, which alone is stored) */

@@ -19,12 +19,12 @@ const VIEWS = [
   { id: 'features', uses: ['dataset'] },
   { id: 'train', uses: ['dataset'] },
   { id: 'sweep', uses: ['dataset'] },
-  { id: 'results', uses: [] },
-  { id: 'ensemble', uses: [] },
+  { id: 'results', uses: ['run'] },
+  { id: 'ensemble', uses: ['run'] },
   { id: 'export', uses: ['run', 'bundle'] },
   { id: 'fleet', uses: ['fleet', 'run', 'bundle'] },
-  { id: 'drift', uses: [] },
-  { id: 'reports', uses: [] },
+  { id: 'drift', uses: ['fleet', 'run', 'bundle'] },
+  { id: 'reports', uses: ['fleet', 'run', 'bundle'] },
 ];
 
 /** @type {{ store: string, training: string, test: string, good: { runId: string, f2: number }, bad: { runId: string, f2: number } }} */

@@ -388,6 +388,7 @@ export class AppServices {
       },
       'bundles:verify': ({ bundleId }) => this.exports.verifyById(bundleId, { signal: this.closing.signal }),
       'bundles:reveal': ({ bundleId }) => Promise.resolve(this.exports.revealById(bundleId)),
+      'bundles:card': ({ bundleId }) => this.exports.card(bundleId, { signal: this.closing.signal }),
       'keys:list': () => Promise.resolve({ keys: this.store.trustedKeys(), policy: this.store.trustPolicy() }),
       'keys:add': ({ pem, name }) => Promise.resolve({ ...this.store.addTrustedKey(pem, name, `key "${name}"`), policy: this.store.trustPolicy() }),
       'keys:remove': ({ keyId }) => Promise.resolve({ key: this.store.removeTrustedKey(keyId), policy: this.store.trustPolicy() }),

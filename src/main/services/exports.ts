@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PrognosError } from '../../shared/errors';
+import type { ModelCard } from '../../shared/model-card';
 import type { BundleEntry, FleetScoresValue, Scorer } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
 import { copyBundle, type VerifyOptions, type VerifyResult, type WrittenBundle } from '../core/export';
@@ -15,6 +16,7 @@ import type { BundleRead, BundleRequest, BundleValue } from '../workers/bundle-p
 import type { ExportRequest, ExportValue } from '../workers/export-protocol';
 import { toWire } from '../workers/import-protocol';
 import type { BundleTrustOptions, FleetScores, ScoreSource, SeriesValue } from '../workers/score-protocol';
+import { modelCardOf } from './model-card';
 import { ScoringHost } from './scoring-host';
 import { shareTable } from './shared-table';
 import type { TrainingService } from './training';
@@ -232,6 +234,14 @@ export class ExportService {
     await rm(loc.path, { recursive: true, force: true });
     this.store.housekeeping().setBundleName(bundleId, null);
     return true;
+  }
+
+  /** The bundle's model card, read from its manifest (in a worker, like every bundle read). */
+  async card(bundleId: string, ctx: WorkerCallContext = UNCANCELLED): Promise<ModelCard> {
+    const loc = this.pathOf(bundleId);
+    const [b] = await this.readAll([loc.path], ctx);
+    if (b === undefined || !b.ok) throw new PrognosError('BAD_FILE', b === undefined ? `${bundleId} could not be read.` : b.reason);
+    return modelCardOf(bundleId, b.manifest);
   }
 
   revealById(bundleId: string): { shown: boolean; path: string } {

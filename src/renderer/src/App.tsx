@@ -1,4 +1,4 @@
-import { Suspense, useCallback } from 'react';
+import { Suspense, useCallback, type KeyboardEvent } from 'react';
 import { useApi, useTransport } from './api/context';
 import { ContextBar } from './components/ContextBar';
 import { ErrorBoundary } from './components/ErrorBoundary';
@@ -37,6 +37,24 @@ function StoreLocation() {
   );
 }
 
+/** The sidebar's arrow keys: Up and Down move to the previous or next view, Home and End to the ends. */
+function moveNavFocus(e: KeyboardEvent<HTMLUListElement>) {
+  const items = [...e.currentTarget.querySelectorAll<HTMLAnchorElement>('a.app-nav__item')];
+  const at = items.findIndex((a) => a === document.activeElement);
+  if (at < 0) return;
+  const last = items.length - 1;
+  const targets: Record<string, number> = {
+    ArrowDown: Math.min(at + 1, last),
+    ArrowUp: Math.max(at - 1, 0),
+    Home: 0,
+    End: last,
+  };
+  const next = targets[e.key];
+  if (next === undefined) return;
+  e.preventDefault();
+  items[next]?.focus();
+}
+
 export function App() {
   const transport = useTransport();
   const [routeId, navigate] = useHashRoute();
@@ -51,7 +69,7 @@ export function App() {
         {transport.mode === 'browser' && <span className="app-header__mode">Browser mode</span>}
       </header>
       <nav className="app-nav" aria-label="Views">
-        <ul>
+        <ul onKeyDown={moveNavFocus}>
           {VIEWS.map((v) => (
             <li key={v.id}>
               <a

@@ -52,7 +52,11 @@ export async function screenshotView(ctx, name) {
   const needed = await page.evaluate(() => {
     const main = document.querySelector('.app-main');
     const header = document.querySelector('.app-header');
-    return (main?.scrollHeight ?? 0) + (header?.getBoundingClientRect().height ?? 0);
+    // with the context bar the view scrolls in its own frame below the bar
+    const view = document.querySelector('.app-main__view');
+    const bar = document.querySelector('[data-testid="context-bar"]');
+    const inMain = view === null ? (main?.scrollHeight ?? 0) : view.scrollHeight + (bar?.getBoundingClientRect().height ?? 0);
+    return inMain + (header?.getBoundingClientRect().height ?? 0);
   });
   await page.setViewportSize({ width: before.width, height: Math.max(before.height, Math.ceil(needed)) });
   // charts follow their container's size; let them redraw before the shot

@@ -50,6 +50,16 @@ describe('bundle library', () => {
     expect(list.map((b) => b.bundleId)).toContain(entry.bundleId);
     expect(await services.handlers['bundles:verify']({ bundleId: entry.bundleId })).toEqual({ ok: true, problems: [], trust: expect.objectContaining({ verdict: 'unsigned' }) as unknown });
     expect(await services.handlers['bundles:reveal']({ bundleId: entry.bundleId })).toEqual({ shown: false, path: entry.path });
+    // the Export view's model card: read from the bundle's manifest
+    const card = await services.handlers['bundles:card']({ bundleId: entry.bundleId });
+    expect(card).toMatchObject({ bundleId: entry.bundleId, runId, threshold: entry.threshold, label: { window: 30 } });
+    expect(card.inputs.filter((c) => c.role === 'setting')).toHaveLength(3);
+    expect(card.inputs.filter((c) => c.role === 'sensor')).toHaveLength(21);
+    expect(card.features.length).toBeGreaterThan(0);
+    const run = await services.handlers['runs:get']({ runId });
+    const validation = card.metrics.find((m) => m.model === 'gbdt' && m.split === 'validation');
+    expect(validation?.f2).toBe(run.metrics.gbdt?.validation?.f2);
+    await expect(services.handlers['bundles:card']({ bundleId: 'store:no-such-bundle' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('imports a sound bundle, and refuses a tampered one without writing anything', async () => {

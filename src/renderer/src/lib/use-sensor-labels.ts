@@ -1,9 +1,16 @@
 import { useEffect, useState } from 'react';
-import { SensorLabels } from '../../../shared/sensor-catalogue';
+import { SensorLabels, type SensorCatalogue } from '../../../shared/sensor-catalogue';
 import { useApi } from '../api/context';
 
 const EMPTY = new SensorLabels(null);
 const cache = new Map<string, SensorLabels>();
+const listeners = new Set<(datasetId: string) => void>();
+
+/** A catalogue just saved: every view showing the dataset reads the new names at once. */
+export function rememberCatalogue(datasetId: string, catalogue: SensorCatalogue): void {
+  cache.set(datasetId, new SensorLabels(catalogue));
+  for (const l of listeners) l(datasetId);
+}
 
 /**
  * The display names and units of a dataset's settings and sensors (its sensor catalogue). Until the
@@ -11,7 +18,9 @@ const cache = new Map<string, SensorLabels>();
  */
 export function useSensorLabels(datasetId: string | null | undefined): SensorLabels {
   const api = useApi();
-  const [labels, setLabels] = useState<SensorLabels>(() => (datasetId == null ? EMPTY : (cache.get(datasetId) ?? EMPTY)));
+  const [labels, setLabels] = useState<SensorLabels>(() =>
+    datasetId == null ? EMPTY : (cache.get(datasetId) ?? EMPTY),
+  );
   useEffect(() => {
     if (datasetId == null) {
       setLabels(EMPTY);
@@ -27,8 +36,14 @@ export function useSensorLabels(datasetId: string | null | undefined): SensorLab
       },
       () => undefined, // a dataset deleted meanwhile: ids stay as they are
     );
+    const onSaved = (id: string) => {
+      const saved = cache.get(id);
+      if (live && id === datasetId && saved !== undefined) setLabels(saved);
+    };
+    listeners.add(onSaved);
     return () => {
       live = false;
+      listeners.delete(onSaved);
     };
   }, [api, datasetId]);
   return labels;

@@ -62,7 +62,7 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Results',
     description: 'Metrics, curves, threshold and feature importance of one run',
     component: ResultsView,
-    uses: [],
+    uses: ['run'],
   },
   {
     id: 'compare',
@@ -76,7 +76,7 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Ensemble',
     description: 'Blend a run’s GBDT and LSTM: tune the weight and threshold for F2 and save them to the run',
     component: EnsembleView,
-    uses: [],
+    uses: ['run'],
   },
   {
     id: 'export',
@@ -97,14 +97,14 @@ export const VIEWS: readonly ViewDefinition[] = [
     label: 'Drift',
     description: 'Compare a fleet with a run’s training data: feature, prediction and multivariate drift, and performance without labels',
     component: DriftView,
-    uses: [],
+    uses: ['fleet', 'run', 'bundle'],
   },
   {
     id: 'reports',
     label: 'Reports',
     description: 'PDF maintenance reports of a fleet: which units to pull, when and why; preview, save and the reports generated before',
     component: ReportsView,
-    uses: [],
+    uses: ['fleet', 'run', 'bundle'],
   },
   {
     id: 'registry',

@@ -4,6 +4,7 @@ import { ErrorBoundary } from '../../components/ErrorBoundary';
 import { Tabs, type TabItem } from '../../components/Tabs';
 import { formatDate } from '../../lib/format';
 import { useSensorLabels } from '../../lib/use-sensor-labels';
+import { CatalogueEditor } from './CatalogueEditor';
 import { ColumnStatsTable } from './ColumnStatsTable';
 import { PreviewTable } from './PreviewTable';
 import { RegimeChart } from './RegimeChart';
@@ -11,12 +12,13 @@ import { regimeCountText } from './regime-chart-option';
 import { SensorChart } from './SensorChart';
 import { SummaryFigures } from './SummaryFigures';
 
-type DetailTab = 'sensors' | 'regimes' | 'columns' | 'rows';
+type DetailTab = 'sensors' | 'regimes' | 'columns' | 'names' | 'rows';
 
 const TABS: readonly TabItem<DetailTab>[] = [
   { key: 'sensors', label: 'Sensor trends' },
   { key: 'regimes', label: 'Operating regimes' },
   { key: 'columns', label: 'Columns' },
+  { key: 'names', label: 'Names and units' },
   { key: 'rows', label: 'Rows' },
 ];
 
@@ -73,6 +75,9 @@ export function DatasetDetail({ dataset }: { dataset: DatasetRecord }) {
           )}
           {tab === 'regimes' && <RegimeChart key={dataset.datasetId} datasetId={dataset.datasetId} />}
           {tab === 'columns' && <ColumnStatsTable columns={summary.columns} labels={labels} />}
+          {tab === 'names' && (
+            <CatalogueEditor key={dataset.datasetId} datasetId={dataset.datasetId} columns={summary.columns} />
+          )}
           {tab === 'rows' && (
             <PreviewTable
               key={dataset.datasetId}

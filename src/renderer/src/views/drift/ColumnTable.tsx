@@ -32,7 +32,10 @@ export function ColumnTable(props: {
   selected: string | null;
   onSelect: (name: string) => void;
   testId: string;
+  /** a column or feature id in the dataset's sensor names (`s11_mean_10` → `Ps30 mean (10 cycles)`) */
+  label?: (name: string) => string;
 }) {
+  const label = props.label ?? ((name: string) => name);
   const [sort, setSort] = useState<SortState>(DEFAULT_SORT);
   const rows = useMemo(() => sortColumns(props.columns, sort), [props.columns, sort]);
   if (props.columns.length === 0) return <p className="muted drift-table__empty">No columns in this report.</p>;
@@ -85,10 +88,10 @@ export function ColumnTable(props: {
                     e.stopPropagation();
                     props.onSelect(c.name);
                   }}
-                  title={`Show the distributions of ${c.name}`}
+                  title={`Show the distributions of ${label(c.name) === c.name ? c.name : `${label(c.name)} (${c.name})`}`}
                   aria-pressed={c.name === props.selected}
                 >
-                  {c.name}
+                  {label(c.name)}
                 </button>
               </th>
               <td>{METHOD_SHORT[c.method]}</td>

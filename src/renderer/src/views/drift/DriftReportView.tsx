@@ -1,9 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { ChunkSeries, ColumnDrift, DriftReport } from '../../../../shared/drift';
 import { EChart } from '../../components/EChart';
 import { Segmented } from '../../components/Segmented';
 import { Tabs } from '../../components/Tabs';
 import { formatDate, formatFigure, formatFixed, formatInteger, formatPercent, formatStat, plural } from '../../lib/format';
+import { useSensorLabels } from '../../lib/use-sensor-labels';
 import { ColumnTable } from './ColumnTable';
 import { buildChunkOption, buildDistributionOption, buildPerformanceOption, buildScoresOption } from './drift-charts';
 import {
@@ -140,12 +141,14 @@ function PerformanceChart({ r }: { r: DriftReport }) {
   );
 }
 
-function Distribution({ c }: { c: ColumnDrift }) {
+function Distribution({ c, label }: { c: ColumnDrift; label: string }) {
   const option = useMemo(() => buildDistributionOption(c), [c]);
   return (
     <div className="drift-distribution" data-testid="drift-distribution" data-name={c.name} data-drifted={c.drifted}>
       <h3 className="drift-chart-title">
-        <span className="drift-distribution__name">{c.name}</span>
+        <span className="drift-distribution__name" title={c.name}>
+          {label}
+        </span>
         <span className={c.drifted ? 'alert-badge' : 'tag tag--muted'} data-testid="drift-distribution-verdict">
           {c.drifted ? 'drifts' : 'stable'}
         </span>
@@ -156,7 +159,7 @@ function Distribution({ c }: { c: ColumnDrift }) {
           {formatInteger(c.referenceN)} reference rows, {formatInteger(c.currentN)} current
         </span>
       </h3>
-      <EChart option={option} height={230} testId="drift-distribution-chart" label={`Reference and current distributions of ${c.name}`} />
+      <EChart option={option} height={230} testId="drift-distribution-chart" label={`Reference and current distributions of ${label}`} />
     </div>
   );
 }
@@ -175,12 +178,16 @@ export function DriftReportView(props: {
   const report = useMemo(() => rereadReport(stored, rule), [stored, rule]);
   const isStored = sameRule(rule, ruleOf(stored));
   const [tab, setTab] = useState<ColumnTab>('features');
+  // names and units from the current fleet's sensor catalogue
+  const sensorLabels = useSensorLabels(stored.current.kind === 'dataset' ? stored.current.id : null);
+  const label = useCallback((name: string) => sensorLabels.featureWithUnit(name), [sensorLabels]);
   const columns = tab === 'features' ? report.features : report.sensors;
+  const scoresOption = useMemo(() => buildScoresOption(columns, label), [columns, label]);
   // the table's first row: the feature furthest past its threshold
   const [selected, setSelected] = useState<string | null>(() => sortColumns(stored.features, DEFAULT_SORT)[0]?.name ?? null);
   const all = useMemo(() => [...report.features, ...report.sensors], [report]);
   const column = all.find((c) => c.name === selected) ?? columns[0] ?? null;
-  const scoresOption = useMemo(() => buildScoresOption(columns), [columns]);
+
   const chosenSeries = column === null ? undefined : featureSeries(report, column.name);
   const multivariate = seriesOfGroup(report, 'multivariate');
   const prediction = seriesOfGroup(report, 'prediction');
@@ -230,10 +237,10 @@ export function DriftReportView(props: {
         />
         <div role="tabpanel" id={`drift-columns-panel-${tab}`} aria-labelledby={`drift-columns-tab-${tab}`} className="drift-columns__panel">
           {tab === 'sensors' && <p className="hint">Raw sensors and settings: shown for diagnosis, not counted in the dataset-drift share.</p>}
-          <ColumnTable columns={columns} selected={column?.name ?? null} onSelect={setSelected} testId={`drift-${tab}`} />
+          <ColumnTable columns={columns} selected={column?.name ?? null} onSelect={setSelected} testId={`drift-${tab}`} label={label} />
         </div>
         <div className="drift-chart-grid">
-          {column !== null ? <Distribution c={column} /> : <p className="muted">No column selected.</p>}
+          {column !== null ? <Distribution c={column} label={label(column.name)} /> : <p className="muted">No column selected.</p>}
           <div className="drift-scores" data-testid="drift-scores-wrap" data-drifted={columns.filter((c) => c.drifted).length}>
             <h3 className="drift-chart-title">
               Every {tab === 'features' ? 'feature' : 'column'} against its threshold

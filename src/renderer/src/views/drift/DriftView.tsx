@@ -13,6 +13,7 @@ import { resolveScorerKey, type ScorerChoiceOptions } from '../../lib/scorer-cho
 import { useAsync } from '../../lib/use-async';
 import { routeHref, useHashRoute } from '../../lib/use-hash-route';
 import { useTrackedJob } from '../../state/use-tracked-job';
+import { useWorkingContext } from '../../state/working-context';
 import { parseScorerKey, scorerKey } from '../fleet/fleet-summary';
 import { reportIdFromRoute, reportIdOf, type DriftClient } from './drift-client';
 import { useDriftClient } from './use-drift-client';
@@ -134,12 +135,27 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
     () => (datasetsState.status === 'ok' ? [...datasetsState.value].sort(newestFirst) : null),
     [datasetsState],
   );
+  // until picked here (or by an opened report), the working context's run (else bundle) and fleet
+  const ctx = useWorkingContext();
+  const contextSource =
+    ctx.current.run !== null
+      ? scorerKey({ kind: 'run', runId: ctx.current.run })
+      : ctx.current.bundle !== null
+        ? scorerKey({ kind: 'bundle', bundleId: ctx.current.bundle })
+        : null;
   const [chosenSource, setChosenSource] = useState<string | null>(null);
-  const sourceKey = sources.choices === null ? null : resolveScorerKey(chosenSource, sources.choices);
+  const sourceKey = sources.choices === null ? null : resolveScorerKey(chosenSource ?? contextSource, sources.choices);
   const source = sourceOfKey(sourceKey);
+  const chooseSource = (key: string) => {
+    setChosenSource(key);
+    const s = parseScorerKey(key);
+    if (s?.kind === 'run') ctx.choose('run', s.runId);
+    if (s?.kind === 'bundle') ctx.choose('bundle', s.bundleId);
+  };
 
   const [chosenDataset, setChosenDataset] = useState<string | null>(null);
-  const datasetId = datasets?.find((d) => d.datasetId === chosenDataset)?.datasetId ?? datasets?.[0]?.datasetId ?? null;
+  const wanted = chosenDataset ?? ctx.current.fleet;
+  const datasetId = datasets?.find((d) => d.datasetId === wanted)?.datasetId ?? datasets?.[0]?.datasetId ?? null;
   const dataset = datasets?.find((d) => d.datasetId === datasetId) ?? null;
 
   const [comparison, setComparison] = useState<Comparison>('auto');
@@ -254,7 +270,7 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
         <ScorerPicker
           list={sources}
           value={sourceKey}
-          onChange={setChosenSource}
+          onChange={chooseSource}
           label="Model (reference)"
           emptyLabel="No finished run or bundle"
           disabled={busy}
@@ -266,7 +282,10 @@ export function DriftWorkbench({ client }: { client: DriftClient }) {
           <select
             className="input"
             value={datasetId ?? ''}
-            onChange={(e) => setChosenDataset(e.target.value)}
+            onChange={(e) => {
+              setChosenDataset(e.target.value);
+              ctx.choose('fleet', e.target.value);
+            }}
             disabled={datasets === null || datasets.length === 0 || busy}
             data-testid="drift-dataset"
           >

@@ -334,7 +334,7 @@ export function buildPerformanceOption(labels: readonly string[], s: ChunkSeries
  * Every column's score against its threshold under the rule in force, as score / threshold (for KS
  * log p / log threshold) so every method reads the same: past 1 the column drifts.
  */
-export function buildScoresOption(columns: readonly ColumnDrift[]): ChartOption {
+export function buildScoresOption(columns: readonly ColumnDrift[], label: (name: string) => string = (name) => name): ChartOption {
   const ordered = [...columns].sort((a, b) => exceedance(b) - exceedance(a));
   const bars: BarSeries = {
     type: 'bar',
@@ -378,7 +378,7 @@ export function buildScoresOption(columns: readonly ColumnDrift[]): ChartOption 
         if (c === undefined) return '';
         const pv = c.method === 'ks' && c.pValue !== undefined ? ` (p ${escapeHtml(formatStat(c.pValue))})` : '';
         return (
-          `<div style="font-weight:600">${escapeHtml(c.name)}</div>` +
+          `<div style="font-weight:600">${escapeHtml(label(c.name))}${label(c.name) === c.name ? '' : ` <span style="font-weight:400">(${escapeHtml(c.name)})</span>`}</div>` +
           `<div>${escapeHtml(METHOD_SHORT[c.method])} ${escapeHtml(formatStat(c.score))}${pv}, threshold ${escapeHtml(formatStat(c.threshold))}</div>` +
           `<div>${c.drifted ? '<b style="color:#c92a2a">drifts</b>' : 'stable'}</div>`
         );

@@ -21,6 +21,7 @@ import { ConfusionMatrix } from '../results/ConfusionMatrix';
 import { MODEL_COLORS, buildModelCurvesOption, type ModelCurve } from '../results/result-charts';
 import { buildGridOption } from './ensemble-charts';
 import { useRuns } from '../../state/use-runs';
+import { useWorkingContext } from '../../state/working-context';
 
 function newestFirst(a: RunSummary, b: RunSummary): number {
   return b.createdAt.localeCompare(a.createdAt);
@@ -519,7 +520,10 @@ export function EnsembleView() {
   const [, go, param] = useHashRoute();
   const [runsState, reloadRuns, lastRuns] = useRuns();
   const runs = useMemo(() => (lastRuns === undefined ? null : lastRuns.filter(hasLstm).sort(newestFirst)), [lastRuns]);
-  const runId = param ?? runs?.[0]?.runId ?? null;
+  // the address's run, else the working context's run when it has an LSTM, else the newest such run
+  const ctx = useWorkingContext();
+  const contextRun = runs?.some((r) => r.runId === ctx.current.run) === true ? ctx.current.run : null;
+  const runId = param ?? contextRun ?? runs?.[0]?.runId ?? null;
 
   return (
     <div className="results-view" data-testid="ensemble-view">
@@ -529,7 +533,10 @@ export function EnsembleView() {
           <select
             className="input"
             value={runId ?? ''}
-            onChange={(e) => go('ensemble', e.target.value)}
+            onChange={(e) => {
+              ctx.choose('run', e.target.value);
+              go('ensemble', e.target.value);
+            }}
             disabled={runs === null || runs.length === 0}
             data-testid="ensemble-run-picker"
           >

@@ -3,6 +3,8 @@ import type { PrognosError } from '../../../../shared/errors';
 import type { BundleEntry } from '../../../../shared/schemas';
 import { useApi, useTransport } from '../../api/context';
 import { CopyPath } from '../../components/CopyPath';
+import { DeleteConfirm } from '../../components/DeleteConfirm';
+import { RenameField } from '../../components/RenameField';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { asPrognosError } from '../../lib/errors';
 import { formatDate, formatInteger, formatThreshold } from '../../lib/format';
@@ -18,6 +20,7 @@ import {
   originNote,
   predictiveModels,
 } from './bundle-info';
+import { ModelCard } from './ModelCard';
 import { TrustTag } from './TrustTag';
 import type { VerdictState } from './use-bundle-verdicts';
 
@@ -68,10 +71,15 @@ export function BundleDetail(props: {
   verdict: VerdictState | undefined;
   onVerify: () => void;
   added: 'exported' | 'imported' | null;
+  /** after a rename (the library and the context list the new name) */
+  onRenamed: () => void;
+  /** after a delete: the bundle is gone from the library */
+  onDeleted: () => void;
 }) {
   const { entry, verdict } = props;
   const api = useApi();
   const transport = useTransport();
+  const [deleting, setDeleting] = useState(false);
   const [revealError, setRevealError] = useState<PrognosError | null>(null);
   const [notShown, setNotShown] = useState(false);
   const models = predictiveModels(entry);
@@ -94,8 +102,12 @@ export function BundleDetail(props: {
     >
       <div className="panel__head">
         <h2 className="panel__title bundle-detail__title" id="bundle-detail-title">
-          <span className="mono bundle-detail__name" title={bundleName(entry)}>
-            {bundleName(entry)}
+          <span
+            className={entry.name === null ? 'mono bundle-detail__name' : 'bundle-detail__name'}
+            title={bundleName(entry)}
+            data-testid="bundle-detail-name"
+          >
+            {entry.name ?? bundleName(entry)}
           </span>
           <span className={`tag origin origin--${entry.origin}`} title={originNote(entry.origin)}>
             {ORIGIN_LABELS[entry.origin]}
@@ -112,6 +124,29 @@ export function BundleDetail(props: {
           >
             {verdict?.status === 'checking' ? 'Verifying…' : 'Verify'}
           </button>
+          {entry.origin !== 'shipped' && (
+            <>
+              <RenameField
+                name={entry.name ?? ''}
+                what="bundle"
+                testId="bundle"
+                showName={false}
+                onRename={(name) =>
+                  api
+                    .bundlesRename({ bundleId: entry.bundleId, name: name.trim() === '' ? null : name })
+                    .then(props.onRenamed)
+                }
+              />
+              <button
+                type="button"
+                className="button button--quiet button--small"
+                onClick={() => setDeleting(true)}
+                data-testid="bundle-delete"
+              >
+                Delete
+              </button>
+            </>
+          )}
           {(verdict?.status === 'done' && !verdict.ok) || entry.refused !== null ? (
             <span
               className="button button--small is-disabled"
@@ -207,6 +242,7 @@ export function BundleDetail(props: {
           />
         )}
       </div>
+      <ModelCard bundleId={entry.bundleId} />
       <div className="bundle-files">
         <h3 className="subhead">
           Files <span className="panel__count">{formatInteger(files.length)}</span>
@@ -243,6 +279,14 @@ export function BundleDetail(props: {
           </tbody>
         </table>
       </div>
+      <DeleteConfirm
+        target={deleting ? { kind: 'bundle', bundleId: entry.bundleId } : null}
+        onCancel={() => setDeleting(false)}
+        onDeleted={() => {
+          setDeleting(false);
+          props.onDeleted();
+        }}
+      />
     </section>
   );
 }

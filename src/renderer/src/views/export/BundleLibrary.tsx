@@ -207,7 +207,7 @@ export function BundleLibrary(props: {
                   data-testid="bundle-select"
                 >
                   <span className="bundle-item__line">
-                    <MiddleTruncate text={bundleName(b)} title={b.path} className="bundle-item__name" />
+                    <MiddleTruncate text={b.name ?? bundleName(b)} title={b.path} className="bundle-item__name" />
                     <span className={`tag origin origin--${b.origin}`} title={originNote(b.origin)}>
                       {ORIGIN_LABELS[b.origin]}
                     </span>

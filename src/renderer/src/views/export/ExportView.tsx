@@ -6,6 +6,7 @@ import { asPrognosError } from '../../lib/errors';
 import { useFileDrop } from '../../lib/use-file-drop';
 import { useAsync } from '../../lib/use-async';
 import { useHashRoute } from '../../lib/use-hash-route';
+import { useWorkingContext } from '../../state/working-context';
 import { BundleDetail } from './BundleDetail';
 import { BundleLibrary, type ImportPhase } from './BundleLibrary';
 import { ExportPanel } from './ExportPanel';
@@ -29,6 +30,7 @@ export function ExportView() {
   const [listState, reloadList, lastList] = useAsync(loadBundles);
   const bundles = lastList ?? null;
   const { verdicts, verify } = useBundleVerdicts();
+  const ctx = useWorkingContext();
 
   const [chosenId, setChosenId] = useState<string | null>(null);
   const [added, setAdded] = useState<{ entry: BundleEntry; how: 'exported' | 'imported' } | null>(null);
@@ -150,6 +152,16 @@ export function ExportView() {
             verdict={verdicts.get(selected.bundleId)}
             onVerify={() => verify(selected.bundleId)}
             added={added !== null && added.entry.bundleId === selected.bundleId ? added.how : null}
+            onRenamed={() => {
+              reloadList();
+              ctx.refresh();
+            }}
+            onDeleted={() => {
+              setChosenId(null);
+              setAdded(null);
+              reloadList();
+              ctx.refresh();
+            }}
           />
         ) : (
           <div className="panel empty-panel" data-testid="bundle-detail-empty">

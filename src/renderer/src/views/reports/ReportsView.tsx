@@ -10,8 +10,9 @@ import { resolveScorerKey, type ScorerChoiceOptions } from '../../lib/scorer-cho
 import { useAsync } from '../../lib/use-async';
 import { routeHref } from '../../lib/use-hash-route';
 import { useTrackedJob } from '../../state/use-tracked-job';
+import { useWorkingContext } from '../../state/working-context';
 import { reportIdOf } from '../drift/drift-client';
-import { parseScorerKey } from '../fleet/fleet-summary';
+import { parseScorerKey, scorerKey } from '../fleet/fleet-summary';
 import { ReportDetail } from './ReportDetail';
 import { ReportHistory } from './ReportHistory';
 import { newestFirst, orderTemplates, templateLabel } from './reports-model';
@@ -46,12 +47,27 @@ export function ReportsView() {
     () => (datasetsState.status === 'ok' ? [...datasetsState.value].sort(datasetsNewestFirst) : null),
     [datasetsState],
   );
+  // until picked here, the working context's fleet and its run (else bundle)
+  const ctx = useWorkingContext();
   const [chosenDataset, setChosenDataset] = useState<string | null>(null);
-  const dataset = datasets?.find((d) => d.datasetId === chosenDataset) ?? datasets?.[0] ?? null;
+  const wantedDataset = chosenDataset ?? ctx.current.fleet;
+  const dataset = datasets?.find((d) => d.datasetId === wantedDataset) ?? datasets?.[0] ?? null;
 
   const models = useScorerList(MODEL_CHOICES);
   const [chosenModel, setChosenModel] = useState<string | null>(null);
-  const modelKey = models.choices === null ? null : resolveScorerKey(chosenModel, models.choices);
+  const contextModel =
+    ctx.current.run !== null
+      ? scorerKey({ kind: 'run', runId: ctx.current.run })
+      : ctx.current.bundle !== null
+        ? scorerKey({ kind: 'bundle', bundleId: ctx.current.bundle })
+        : null;
+  const modelKey = models.choices === null ? null : resolveScorerKey(chosenModel ?? contextModel, models.choices);
+  const chooseModel = (key: string) => {
+    setChosenModel(key);
+    const s = parseScorerKey(key);
+    if (s?.kind === 'run') ctx.choose('run', s.runId);
+    if (s?.kind === 'bundle') ctx.choose('bundle', s.bundleId);
+  };
 
   const loadTemplates = useCallback(() => api.templatesList({}).then(orderTemplates), [api]);
   const [templatesState, reloadTemplates] = useAsync(loadTemplates);
@@ -127,7 +143,10 @@ export function ReportsView() {
           <select
             className="input"
             value={dataset?.datasetId ?? ''}
-            onChange={(e) => setChosenDataset(e.target.value)}
+            onChange={(e) => {
+              setChosenDataset(e.target.value);
+              ctx.choose('fleet', e.target.value);
+            }}
             disabled={datasets === null || noDatasets || busy}
             data-testid="report-dataset"
           >
@@ -143,7 +162,7 @@ export function ReportsView() {
         <ScorerPicker
           list={models}
           value={modelKey}
-          onChange={setChosenModel}
+          onChange={chooseModel}
           label="Model"
           emptyLabel="No bundle or finished run"
           disabled={busy}

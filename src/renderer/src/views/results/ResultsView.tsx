@@ -28,6 +28,8 @@ import {
 import { RulPanel } from './RulPanel';
 import { ThresholdPanel } from './ThresholdPanel';
 import { useRuns } from '../../state/use-runs';
+import { useSensorLabels } from '../../lib/use-sensor-labels';
+import { useWorkingContext } from '../../state/working-context';
 
 const IMPORTANCE_TOP = 20;
 const SPLITS: readonly SegmentedOption<'validation' | 'test'>[] = [
@@ -280,7 +282,11 @@ function FinishedRun({ run }: { run: RunDetail }) {
   const totalGain = useMemo(() => run.importance.reduce((s, r) => s + r.gain, 0), [run.importance]);
   const [allImportance, setAllImportance] = useState(false);
   const importance = allImportance ? run.importance : run.importance.slice(0, IMPORTANCE_TOP);
-  const importanceOption = useMemo(() => buildImportanceOption(importance, totalGain), [importance, totalGain]);
+  const sensorLabels = useSensorLabels(run.datasetId);
+  const importanceOption = useMemo(
+    () => buildImportanceOption(importance, totalGain, (id) => sensorLabels.feature(id)),
+    [importance, totalGain, sensorLabels],
+  );
   const loss = useMemo(() => run.lossCurves.gbdt ?? [], [run.lossCurves]);
   const lossOption = useMemo(() => buildLossOption(loss), [loss]);
   const lstmLoss = useMemo(() => run.lossCurves.lstm ?? [], [run.lossCurves]);
@@ -523,7 +529,15 @@ export function ResultsView() {
   const [runsState, reloadRuns, lastRuns] = useRuns();
   const runs = useMemo(() => (lastRuns === undefined ? null : [...lastRuns].sort(newestFirst)), [lastRuns]);
   const fallback = runs?.find((r) => r.status === 'done') ?? runs?.[0] ?? null;
-  const runId = param ?? fallback?.runId ?? null;
+  // the address's run (a link from Train), else the working context's run, else the newest
+  const ctx = useWorkingContext();
+  const contextRun = runs?.some((r) => r.runId === ctx.current.run) === true ? ctx.current.run : null;
+  const runId = param ?? contextRun ?? fallback?.runId ?? null;
+  const chooseRun = (id: string) => {
+    // a finished run becomes the context's run; a running or failed one is shown without that
+    if (runs?.find((r) => r.runId === id)?.status === 'done') ctx.choose('run', id);
+    go('results', id);
+  };
 
   return (
     <div className="results-view" data-testid="results-view">
@@ -533,7 +547,7 @@ export function ResultsView() {
           <select
             className="input"
             value={runId ?? ''}
-            onChange={(e) => go('results', e.target.value)}
+            onChange={(e) => chooseRun(e.target.value)}
             disabled={runs === null || runs.length === 0}
             data-testid="results-run-picker"
           >

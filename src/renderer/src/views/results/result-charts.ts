@@ -189,10 +189,17 @@ function isBar(p: unknown): p is { dataIndex: number } {
   return typeof p === 'object' && p !== null && typeof (p as Record<string, unknown>).dataIndex === 'number';
 }
 
-/** Gain importance of the model's features, largest on top. */
-export function buildImportanceOption(rows: readonly { name: string; gain: number }[], total: number): ChartOption {
+/**
+ * Gain importance of the model's features, largest on top. `label` reads a feature id in the
+ * dataset's sensor names (`s11_max_5` → `Ps30 max (5 cycles)`); the tooltip shows both.
+ */
+export function buildImportanceOption(
+  rows: readonly { name: string; gain: number }[],
+  total: number,
+  label: (id: string) => string = (id) => id,
+): ChartOption {
   const shown = [...rows].reverse();
-  const labelWidth = 140;
+  const labelWidth = 170;
   return {
     animation: false,
     textStyle: BASE_TEXT_STYLE,
@@ -208,13 +215,13 @@ export function buildImportanceOption(rows: readonly { name: string; gain: numbe
     },
     yAxis: {
       type: 'category',
-      data: shown.map((r) => r.name),
+      data: shown.map((r) => label(r.name)),
       axisTick: { show: false },
       axisLabel: {
         ...AXIS_LABEL,
         width: labelWidth,
         overflow: 'truncate',
-        formatter: (name: string) => middleEllipsis(name, 21),
+        formatter: (name: string) => middleEllipsis(name, 26),
       },
     },
     tooltip: {
@@ -226,7 +233,9 @@ export function buildImportanceOption(rows: readonly { name: string; gain: numbe
         const r = shown[p.dataIndex];
         if (r === undefined) return '';
         const share = total > 0 ? ` (${formatFixed((100 * r.gain) / total, 1)} % of the total)` : '';
-        return `<div style="font-weight:600">${escapeHtml(r.name)}</div><div>gain ${escapeHtml(formatFixed(r.gain, 1))}${escapeHtml(share)}</div>`;
+        const shownAs = label(r.name);
+        const title = shownAs === r.name ? escapeHtml(r.name) : `${escapeHtml(shownAs)} <span style="font-weight:400">(${escapeHtml(r.name)})</span>`;
+        return `<div style="font-weight:600">${title}</div><div>gain ${escapeHtml(formatFixed(r.gain, 1))}${escapeHtml(share)}</div>`;
       },
     },
     series: [
