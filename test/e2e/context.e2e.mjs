@@ -86,6 +86,8 @@ export const tests = [
           await ctx.page.getByTestId(`nav-${v.id}`).click();
           const bar = ctx.page.getByTestId('context-bar');
           await bar.waitFor();
+          // the view (lazily loaded) takes over the bar once its route is shown
+          await ctx.page.getByTestId(`nav-${v.id}`).and(ctx.page.locator('[aria-current="page"]')).waitFor();
           const used = await bar.locator('[data-used="true"]').evaluateAll((els) => els.map((e) => (e.getAttribute('data-testid') ?? '').replace('context-', '')));
           assert.deepEqual(used, v.uses, `${v.id}: used slots`);
           assert.match(await ctx.page.getByTestId('context-uses').innerText(), v.uses.length === 0 ? /picks its own inputs/ : /uses the /);

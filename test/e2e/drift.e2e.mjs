@@ -230,7 +230,11 @@ export const tests = [
         assert.equal(d.name, r.name);
         assert.equal(d.drifted, r.drifted);
         assert.ok(d.chart.painted > 2000, `${r.name}'s overlay is drawn (${d.chart.painted})`);
-        assert.match(d.chart.label ?? '', new RegExp(r.name));
+        // the chart names the feature as the catalogue does: sensor name, statistic, window
+        const stat = /^(.+)_(mean|std|min|max|slope)_(\d+)$/.exec(r.name);
+        const tail = /^(.+)_(ewma|diff)$/.exec(r.name);
+        const named = stat !== null ? ` ${stat[2]} (${stat[3]} cycles)` : tail !== null ? (tail[2] === 'ewma' ? ' EWMA' : ' change per cycle') : r.name;
+        assert.ok((d.chart.label ?? '').startsWith('Reference and current distributions of ') && (d.chart.label ?? '').includes(named), `${r.name}: ${d.chart.label}`);
         // the chunk chart of the chosen feature follows
         await ctx.page.locator(`[data-testid="drift-chunk-feature-wrap"][data-key="feature:${r.name}"]`).waitFor();
         assert.ok((await drift.chart('drift-chunk-feature')).painted > 1000);

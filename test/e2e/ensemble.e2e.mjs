@@ -172,18 +172,28 @@ export const tests = [
       for (const s of seen) assert.ok(best.f2.value >= s.f2.value - 1e-12, `${best.f2.value} ≥ ${s.f2.value}`);
       assert.ok(best.f2.value >= state.ensemble.f2 - 2e-3, 'at least as good as the stored search');
 
+      // the view's optimiser and the training-time choice are one rule: it lands on the saved choice
+      assert.equal(bestWeight, saved.weight, 'the optimiser picks the weight training picked');
+      assert.equal(await view.threshold(), saved.threshold, 'and its threshold');
+      assert.equal(await view.saveState(), 'saved');
+
+      // another weight, saved, is what the run answers after a reload
+      const chosen = weights.find((w) => Math.abs(w - bestWeight) > 1e-9) ?? 0.5;
+      await view.moveWeight(chosen);
+      const chosenFigures = await view.figures();
+      assert.equal(await view.saveState(), 'unsaved');
       await view.save();
       const after = await view.saved();
-      assert.equal(after.weight, bestWeight);
+      assert.equal(after.weight, chosen);
       assert.equal(after.threshold, await view.threshold());
 
       await ctx.page.reload();
       await view.waitForRun(state.runId);
       const reloaded = await view.saved();
-      assert.equal(reloaded.weight, bestWeight, 'runs:get answers the saved weight');
-      assert.equal(await view.weight(), bestWeight);
+      assert.equal(reloaded.weight, chosen, 'runs:get answers the saved weight');
+      assert.equal(await view.weight(), chosen);
       assert.equal(await view.saveState(), 'saved');
-      assert.equal((await view.figures()).f2.text, best.f2.text);
+      assert.equal((await view.figures()).f2.text, chosenFigures.f2.text);
       await screenshotView(ctx, 'ensemble.png');
     },
   },

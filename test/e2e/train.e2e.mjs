@@ -356,13 +356,16 @@ export const tests = [
       await train.open();
       await train.setField('gbdt.nEstimators', '2000');
       await train.setField('gbdt.earlyStoppingRounds', '0');
+      // an LSTM of many epochs after the trees: the run is still training when Results opens
+      await train.setModels('both');
+      await train.setField('lstm.epochs', '40');
       const runId = await train.startOnly();
       await ctx.page.reload();
       await train.byTestId('config-form').waitFor();
-      // this page no longer started the run: it follows the run's job
+      // this page no longer started the run: it re-attaches to the run's job ("Training…", or "Training 42 %" where it follows it)
       await ctx.page.waitForFunction(
         (id) =>
-          /^Training \d+/.test(
+          /^Training(…| \d+)/.test(
             document.querySelector(`[data-testid="run-row"][data-run-id="${id}"] [data-testid="run-status"]`)
               ?.textContent ?? '',
           ),
@@ -379,6 +382,7 @@ export const tests = [
 
       await train.open();
       await train.waitForRunRow(runId, 'cancelled');
+      await train.setModels('gbdt');
       await train.setField('gbdt.nEstimators', '30');
       await train.setField('gbdt.earlyStoppingRounds', '20');
     },

@@ -85,6 +85,8 @@ export function JsonEditor(props: {
           renderLineHighlight: 'line',
           fixedOverflowWidgets: true,
           lineNumbersMinChars: 3,
+          // Monaco dims the last line number on Linux, below AA contrast
+          renderFinalNewline: 'on',
           folding: true,
           wordWrap: 'off',
           scrollbar: { alwaysConsumeMouseWheel: false },

@@ -26,6 +26,14 @@ import 'monaco-editor/esm/vs/language/json/monaco.contribution';
 import EditorWorker from 'monaco-editor/esm/vs/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/esm/vs/language/json/json.worker?worker';
 
+// An editor disposed while it is busy (a view left mid-load) cancels its pending work, and some of
+// those promises reject with Monaco's CancellationError ("Canceled") where nobody awaits them. That is
+// the normal end of that work, not an error to report; anything else still is.
+window.addEventListener('unhandledrejection', (e) => {
+  const reason: unknown = e.reason;
+  if (reason instanceof Error && reason.name === 'Canceled' && reason.message === 'Canceled') e.preventDefault();
+});
+
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string): Worker {
     return label === 'json' ? new JsonWorker({ name: 'json' }) : new EditorWorker({ name: 'editor' });

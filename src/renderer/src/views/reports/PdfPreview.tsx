@@ -190,6 +190,9 @@ export function PdfPreview(props: { bytes: Uint8Array; label: string }) {
       <div
         className="pdf-preview__pane"
         ref={setPane}
+        tabIndex={0}
+        role="region"
+        aria-label="Pages of the report"
       >
         {opened.status === 'ok' &&
           paneWidth > 0 &&
