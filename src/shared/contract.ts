@@ -45,7 +45,8 @@ import { reportJobResultSchema, reportRecordSchema, reportRequestSchema, storedT
 import { modelServerStartSchema, modelServerStatusSchema, modelServerTryResultSchema, modelServerTrySchema } from './model-server';
 import { datasetRoleSchema, deleteImpactSchema, deleteTargetSchema, displayNameSchema } from './housekeeping';
 import { lineageSchema, modelNameSchema, modelVersionSchema, promotionCheckSchema, promotionResultSchema, registeredModelSchema, stageSchema, transitionSchema } from './registry';
-import { comparisonSchema, experimentSchema, MAX_COMPARE, MIN_COMPARE } from './experiments';
+import { comparisonSchema, experimentNameSchema, experimentSchema, MAX_COMPARE, MIN_COMPARE, notesSchema, tagSchema } from './experiments';
+import { fleetComparisonSchema } from './fleet-compare';
 import { activeJobSchema, storedFleetScoresSchema, storedRankingSchema } from './live-jobs';
 import { alertRuleDraftSchema, notificationListSchema, notificationsChangedSchema, webhookInputSchema, webhookTestResultSchema, webhookUrlProblem } from './alerts';
 import { pipelineJobResultSchema, pipelineRunRecordSchema, pipelineStartedSchema, savedPipelineSchema } from './pipelines';
@@ -110,8 +111,15 @@ export const channels = {
   /** saves the analyst's ensemble weight and alert threshold to a finished run */
   /** experiments with notes, tags and the ids of their runs (newest first) */
   'experiments:list': { input: z.object({}), output: z.array(experimentSchema.extend({ runIds: z.array(z.string()) })) },
+  /** a new experiment (a name no other experiment has), with optional notes and tags */
+  'experiments:create': {
+    input: z.object({ name: experimentNameSchema, notes: notesSchema.optional(), tags: z.array(tagSchema).max(50).optional() }),
+    output: experimentSchema.extend({ runIds: z.array(z.string()) }),
+  },
   /** 2–8 runs side by side: metrics with the best per metric, the config diff, feature selections */
   'runs:compare': { input: z.object({ runIds: z.array(z.string().min(1)).min(MIN_COMPARE).max(MAX_COMPARE) }), output: comparisonSchema },
+  /** each unit of a fleet scored by each run at its last cycle (in the scoring worker), the largest differences first */
+  'runs:compareFleet': { input: z.object({ runIds: z.array(z.string().min(1)).min(MIN_COMPARE).max(MAX_COMPARE), datasetId: z.string().min(1) }), output: fleetComparisonSchema },
   'runs:setEnsemble': {
     input: z.object({ runId: z.string().min(1), weight: z.number().min(0).max(1), threshold: z.number().min(0).max(1) }),
     output: z.object({ saved: z.boolean() }),

@@ -62,7 +62,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   serve: { run: serveCommand, usage: 'serve [--port N]                          the workbench in a browser, on 127.0.0.1' },
   'serve-model': { run: serveModelCommand, usage: SERVE_MODEL_USAGE },
   store: { run: storeCommand, usage: 'store backup FILE [--force] | store restore FILE   online backup (never inside the store; --force replaces FILE) / checked restore of the store' },
-  runs: { run: runsCommand, usage: `runs [--dataset D] | ${RUNS_SUBCOMMANDS} | ${RUNS_TRANSFER_USAGE}  list training runs (name, status, dataset, F2), newest first; rename or delete one (a delete states what goes and needs --force); compare 2–8 runs (metrics with the best marked, the config diff, feature selections); move a run to another store in one checked archive (--new-id: import under a new id when the run is here already)` },
+  runs: { run: runsCommand, usage: `runs [--dataset D] | ${RUNS_SUBCOMMANDS} | ${RUNS_TRANSFER_USAGE}  list training runs (name, status, dataset, F2), newest first; rename or delete one (a delete states what goes and needs --force); compare 2–8 runs (metrics with the best marked, the config diff, feature selections; --fleet D adds each unit of dataset D scored by every run at its last cycle, the largest differences first, alert disagreements marked); move a run to another store in one checked archive (--new-id: import under a new id when the run is here already)` },
   experiments: { run: experimentsCommand, usage: EXPERIMENTS_USAGE },
   bundles: { run: bundlesCommand, usage: BUNDLES_USAGE },
   registry: { run: registryCommand, usage: REGISTRY_USAGE },

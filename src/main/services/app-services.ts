@@ -115,7 +115,7 @@ export class AppServices {
     this.modelServers = new ModelServerService({ cliScript: this.training.workerScript('cli'), storeDir: opts.storeDir, bundlePath: (id) => this.exports.bundlePath(id), table: (id) => this.table(id), ...(opts.modelServerUnavailable === undefined ? {} : { unavailable: opts.modelServerUnavailable }), ...(opts.modelServerLauncher === undefined ? {} : { launcher: opts.modelServerLauncher }) });
     this.housekeeping = new HousekeepingService(this.store, this.exports, (id) => this.tableCache.delete(id));
     this.registry = new RegistryService(this.store, this.exports, this.training);
-    this.experiments = new ExperimentService(this.store, this.training);
+    this.experiments = new ExperimentService(this.store, this.training, { exports: this.exports, table: (id) => this.table(id), signal: this.closing.signal });
     this.pipelines = new PipelineService({
       store: this.store, jobs: this.jobs, training: this.training, exports: this.exports, drift: this.drift, reports: this.reports, registry: this.registry, table: (id) => this.table(id),
       importFile: (r, ctx) => this.importResolved({ source: { kind: 'path', path: r.path }, ...(r.rul === undefined ? {} : { rul: { kind: 'path', path: r.rul } }), ...(r.format === undefined ? {} : { format: r.format }), ...(r.name === undefined ? {} : { name: r.name }) },

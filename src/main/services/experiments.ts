@@ -5,15 +5,29 @@
  */
 import { PrognosError } from '../../shared/errors';
 import { MAX_COMPARE, MIN_COMPARE, type Comparison } from '../../shared/experiments';
+import type { FleetComparison } from '../../shared/fleet-compare';
 import { compareRuns, type CompareInput } from '../core/experiments/compare';
+import { fleetDifferences, type RunFleetScores } from '../core/experiments/fleet-diff';
+import type { FleetTable } from '../core/data/table';
 import type { ExperimentStore } from '../core/store/store';
 import type { Handlers } from './app-services';
+import type { ExportService } from './exports';
 import type { TrainingService } from './training';
+import type { WorkerCallContext } from './worker-call';
+
+/** What scoring a fleet with each compared run needs (the scoring worker behind ExportService). */
+export interface FleetScoring {
+  readonly exports: ExportService;
+  readonly table: (datasetId: string) => FleetTable;
+  /** aborted when the services close */
+  readonly signal: AbortSignal;
+}
 
 export class ExperimentService {
   constructor(
     private readonly store: ExperimentStore,
     private readonly training: TrainingService,
+    private readonly scoring?: FleetScoring,
   ) {}
 
   /** The experiment id for a run about to be trained: the one named (by id or name, created when new), else "Default". */
@@ -30,12 +44,42 @@ export class ExperimentService {
     }
   }
 
-  compare(runIds: readonly string[]): Comparison {
+  private checkRunIds(runIds: readonly string[]): void {
     if (runIds.length < MIN_COMPARE || runIds.length > MAX_COMPARE) {
       throw new PrognosError('INVALID_INPUT', `Compare ${MIN_COMPARE} to ${MAX_COMPARE} runs, got ${runIds.length}.`);
     }
     const twice = runIds.find((id, i) => runIds.indexOf(id) !== i);
     if (twice !== undefined) throw new PrognosError('INVALID_INPUT', `Run ${twice} is named twice.`);
+  }
+
+  /**
+   * Every unit of a fleet scored at its last cycle by each run, through the scoring worker (the path
+   * of the Fleet view and `prognos predict --run`, so the numbers are theirs), the largest
+   * probability differences first. `what` names the fleet option in messages (`--fleet`).
+   */
+  async compareOnFleet(runIds: readonly string[], datasetId: string, ctx?: WorkerCallContext, what = 'fleet'): Promise<FleetComparison> {
+    this.checkRunIds(runIds);
+    if (this.scoring === undefined) throw new PrognosError('INTERNAL', 'Scoring is not available here.');
+    const dataset = this.store.getDataset(datasetId);
+    if (dataset === undefined) throw new PrognosError('NOT_FOUND', `${what}: no dataset ${datasetId}. List them with \`prognos datasets\`.`);
+    for (const runId of runIds) {
+      const r = this.store.getRun(runId);
+      if (r === undefined) throw new PrognosError('NOT_FOUND', `No run ${runId}. List them with \`prognos runs\`.`);
+      if (r.status !== 'done') throw new PrognosError('CONFLICT', `Run ${runId} is ${r.status}; only finished runs score a fleet.`);
+    }
+    const table = this.scoring.table(datasetId);
+    const call = ctx ?? { signal: this.scoring.signal };
+    const scored: RunFleetScores[] = [];
+    // one after the other: the scoring worker answers in order and keeps each run's models cached
+    for (const runId of runIds) {
+      const s = await this.scoring.exports.scoreWithRun(runId, table, call);
+      scored.push({ runId, threshold: s.threshold, units: s.units });
+    }
+    return fleetDifferences({ datasetId, name: dataset.name, role: dataset.role }, scored);
+  }
+
+  compare(runIds: readonly string[]): Comparison {
+    this.checkRunIds(runIds);
     const book = this.store.experiments();
     const inputs: CompareInput[] = runIds.map((runId) => {
       const r = this.store.getRun(runId);
@@ -66,13 +110,18 @@ export class ExperimentService {
     return compareRuns(inputs);
   }
 
-  handlers(): Pick<Handlers, 'experiments:list' | 'runs:compare'> {
+  handlers(): Pick<Handlers, 'experiments:list' | 'experiments:create' | 'runs:compare' | 'runs:compareFleet'> {
     return {
       'experiments:list': () => {
         const book = this.store.experiments();
         return Promise.resolve(book.list().map((e) => ({ ...e, runIds: book.runIdsOf(e.experimentId) })));
       },
+      'experiments:create': ({ name, notes, tags }) => {
+        const e = this.store.experiments().create(name, { ...(notes === undefined ? {} : { notes }), ...(tags === undefined ? {} : { tags }) });
+        return Promise.resolve({ ...e, runIds: [] });
+      },
       'runs:compare': ({ runIds }) => Promise.resolve(this.compare(runIds)),
+      'runs:compareFleet': ({ runIds, datasetId }) => this.compareOnFleet(runIds, datasetId),
     };
   }
 }

@@ -256,3 +256,80 @@ describe('hostile archives', () => {
     expect(cli.stderr).toMatch(/missing\.zip: no such file/);
   });
 });
+
+interface UnitScoreJson {
+  unit: number;
+  cycle: number;
+  probability: number;
+  alert: boolean;
+  rul?: number;
+  trueRul?: number;
+}
+interface FleetCompareJson extends Comparison {
+  fleet: { datasetId: string; name: string; unitCount: number; hasTrueRul: boolean };
+  disagreements: number;
+  units: { unit: number; cycle: number; runs: { runId: string; probability: number; alert: boolean; rul: number | null }[]; maxDiff: number; rulMaxDiff: number | null; disagree: boolean; trueRul?: number }[];
+}
+
+describe('runs compare --fleet', () => {
+  it('scores every unit of a test fleet with each run: the numbers of `prognos predict`, largest differences first, alert disagreements marked', async () => {
+    // a small test fleet with its RUL file, and a third run that has RUL models (cheap: 10 trees, one seed)
+    const testFleet = join(data, 'test-fleet.txt');
+    const rulFile = join(data, 'test-rul.txt');
+    await json(stores.a, 'synth', '--units', '8', '--seed', '11', '--out', testFleet, '--rul-out', rulFile);
+    const fleetId = (await json<{ datasetId: string }>(stores.a, 'import', testFleet, '--rul', rulFile)).datasetId;
+    const trainId = (await json<{ datasetId: string }[]>(stores.a, 'datasets')).find((d) => d.datasetId !== fleetId)!.datasetId;
+    writeFileSync(join(data, 'rul.json'), JSON.stringify({ models: ['gbdt'], gbdt: { nEstimators: 5, maxDepth: 3 }, rul: { enabled: true, gbdt: { nEstimators: 10 }, seeds: 1 } }));
+    const rulRun = (await json<{ runId: string }>(stores.a, 'train', '--dataset', trainId, '--config', join(data, 'rul.json'), '--experiment', 'depth study')).runId;
+
+    const compared = [runs.base, runs.deep, rulRun];
+    const c = await json<FleetCompareJson>(stores.a, 'runs', 'compare', ...compared, '--fleet', fleetId);
+    expect(c.runs.map((r) => r.runId)).toEqual(compared);
+    expect(c.fleet).toMatchObject({ datasetId: fleetId, unitCount: 8, hasTrueRul: true });
+    expect(c.units).toHaveLength(8);
+
+    const predicted = await Promise.all(
+      compared.map(async (runId) => new Map((await json<{ units: UnitScoreJson[] }>(stores.a, 'predict', '--run', runId, '--data', testFleet, '--rul', rulFile)).units.map((u) => [u.unit, u]))),
+    );
+    for (const u of c.units) {
+      const answers = predicted.map((p) => p.get(u.unit)!);
+      expect(u.cycle).toBe(answers[0]!.cycle);
+      // exactly predict's numbers, run by run
+      expect(u.runs).toEqual(answers.map((a, i) => ({ runId: compared[i], probability: a.probability, alert: a.alert, rul: a.rul ?? null })));
+      expect(u.trueRul).toBe(answers[0]!.trueRul);
+      const ps = answers.map((a) => a.probability);
+      expect(u.maxDiff).toBe(Math.max(...ps) - Math.min(...ps));
+      expect(u.disagree).toBe(new Set(answers.map((a) => a.alert)).size > 1);
+    }
+    // only the third run predicts RUL: one value, so no RUL spread
+    expect(c.units.every((u) => u.runs[2]!.rul !== null && u.runs[0]!.rul === null && u.rulMaxDiff === null)).toBe(true);
+    // the largest differences first, ties by unit
+    for (let i = 1; i < c.units.length; i++) {
+      const [a, b] = [c.units[i - 1]!, c.units[i]!];
+      expect(a.maxDiff > b.maxDiff || (a.maxDiff === b.maxDiff && a.unit < b.unit)).toBe(true);
+    }
+    expect(c.disagreements).toBe(c.units.filter((u) => u.disagree).length);
+    // the metric comparison is still there
+    expect(c.configDiff.map((d) => d.path)).toContain('gbdt.maxDepth');
+
+    const text = (await prognos(stores.a, 'runs', 'compare', ...compared, '--fleet', fleetId)).stdout;
+    expect(text).toMatch(new RegExp(`on fleet test-fleet\\.txt \\(${fleetId}, 8 units\\): the runs disagree on the alert for ${c.disagreements} unit\\(s\\)`));
+    expect(text).toMatch(/true RUL/);
+  }, 300_000);
+
+  it('names --fleet when the dataset is unknown or its value missing, and names an unknown run', async () => {
+    const unknown = await prognos(stores.a, 'runs', 'compare', runs.base, runs.deep, '--fleet', 'ds_nowhere');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/--fleet: no dataset ds_nowhere/);
+    const empty = await prognos(stores.a, 'runs', 'compare', runs.base, runs.deep, '--fleet', ' ');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/--fleet needs a dataset id/);
+    const missing = await prognos(stores.a, 'runs', 'compare', runs.base, runs.deep, '--fleet');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/--fleet needs a value/);
+    const fleetId = (await json<{ datasetId: string }[]>(stores.a, 'datasets'))[0]!.datasetId;
+    const noRun = await prognos(stores.a, 'runs', 'compare', runs.base, 'run_nowhere', '--fleet', fleetId);
+    expect(noRun.code).toBe(1);
+    expect(noRun.stderr).toMatch(/No run run_nowhere/);
+  });
+});

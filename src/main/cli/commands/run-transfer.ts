@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PrognosError } from '../../../shared/errors';
 import type { Comparison } from '../../../shared/experiments';
+import type { FleetComparison } from '../../../shared/fleet-compare';
 import { readRunArchive, writeRunArchive } from '../../core/experiments/run-archive';
 import { RunTransferStore } from '../../core/store/run-transfer';
 import { sha256Hex } from '../../core/export/checksums';
@@ -23,6 +24,27 @@ function cell(v: unknown): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
   return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The per-unit differences on a fleet: counts, then the units with the largest differences (at most 50). */
+export function fleetText(f: FleetComparison): string {
+  const heads = f.runs.map((_r, i) => `#${i + 1}`);
+  const withRul = f.runs.some((r) => r.hasRul);
+  const shown = f.units.slice(0, 50);
+  return [
+    `on fleet ${f.fleet.name} (${f.fleet.datasetId}, ${f.fleet.unitCount} units): the runs disagree on the alert for ${f.disagreements} unit(s); largest probability differences first (! disagree, * alert):`,
+    table(
+      shown.map((u) => [
+        `${u.unit}${u.disagree ? ' !' : ''}`,
+        u.cycle,
+        ...u.runs.map((r) => `${r.probability.toFixed(4)}${r.alert ? ' *' : ''}${withRul ? ` / ${r.rul === null ? '—' : r.rul.toFixed(1)}` : ''}`),
+        u.maxDiff.toFixed(4),
+        ...(f.fleet.hasTrueRul ? [u.trueRul ?? '—'] : []),
+      ]),
+      ['unit', 'cycle', ...heads.map((h) => (withRul ? `${h} p / RUL` : `${h} p`)), 'max diff', ...(f.fleet.hasTrueRul ? ['true RUL'] : [])],
+    ),
+    ...(f.units.length > shown.length ? [`(${f.units.length - shown.length} more units in --json)`] : []),
+  ].join('\n');
 }
 
 export function comparisonText(c: Comparison): string {
@@ -53,13 +75,19 @@ export function comparisonText(c: Comparison): string {
 }
 
 async function compare(argv: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {});
+  const { values, positionals } = parseCommandArgs(argv, { fleet: { type: 'string' } });
   const runIds = positionals.slice(1);
   if (runIds.length < 2) throw bad(`Name 2 to 8 runs to compare. ${usage}`);
+  if (values.fleet !== undefined && values.fleet.trim() === '') throw bad(`--fleet needs a dataset id. ${usage}`);
   const services = openServices(values.store);
   try {
     const c = services.experiments.compare(runIds);
-    out.result(c, () => comparisonText(c));
+    if (values.fleet === undefined) {
+      out.result(c, () => comparisonText(c));
+      return 0;
+    }
+    const f = await services.experiments.compareOnFleet(runIds, values.fleet.trim(), undefined, '--fleet');
+    out.result({ ...c, fleet: f.fleet, fleetRuns: f.runs, disagreements: f.disagreements, units: f.units }, () => `${comparisonText(c)}\n\n${fleetText(f)}`);
     return 0;
   } finally {
     await services.close();
