@@ -8,6 +8,7 @@ import { formatShortDate } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
 import { useRuns } from '../../state/use-runs';
 import { buildOverlayCurves, buildOverlayLoss, runColor } from './compare-charts';
+import { FleetDifferences } from './FleetDifferences';
 import './compare.css';
 
 const ALL = '';
@@ -246,6 +247,7 @@ function ComparisonPanels({ loaded }: { loaded: Loaded }) {
           ))}
         </ul>
       </section>
+      <FleetDifferences key={c.runs.map((r) => r.runId).join(' ')} runs={c.runs} />
     </>
   );
 }
