@@ -91,7 +91,8 @@ export interface Workbench {
   readonly rankJob: TrackedJob<FeatureRanking, RankJobInfo>;
   readonly startRank: () => void;
   readonly trainJob: TrackedJob<TrainJobInfo, TrainJobInfo>;
-  readonly startTrain: () => void;
+  /** starts a run in the experiment with this id (default: the "Default" experiment) */
+  readonly startTrain: (experiment?: string) => void;
   readonly iterations: IterationLog;
   /** changes whenever a run starts or ends, so run lists reload */
   readonly runsVersion: number;
@@ -226,17 +227,20 @@ export function WorkbenchProvider({ children }: { children: ReactNode }) {
     [],
   );
   const trainJob = useTrackedJob<TrainJobInfo, TrainJobInfo>(pickTrain);
-  const startTrain = useCallback(() => {
+  const startTrain = useCallback(
+    (experiment?: string) => {
     if (datasetId === null || config === null) return;
     const sent = config;
     void trainJob
       .start('Training', async () => {
-        const started = await api.trainStart({ datasetId, config: sent });
+        const started = await api.trainStart({ datasetId, config: sent, ...(experiment === undefined ? {} : { experiment }) });
         bumpRuns();
         return { ...started, datasetId };
       })
       .finally(bumpRuns);
-  }, [api, bumpRuns, config, datasetId, trainJob]);
+    },
+    [api, bumpRuns, config, datasetId, trainJob],
+  );
 
   const [iterations] = useState(() => new IterationLog());
   useEffect(() => iterations.attach(api), [iterations, api]);

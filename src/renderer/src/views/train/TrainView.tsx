@@ -18,6 +18,7 @@ import { useJobLosses, useWorkbench, type ConfigSchemas } from '../../state/work
 import { EPOCHS, buildLossOption, type LossRow } from './loss-chart-option';
 import { ConfigForm, modelsOf } from './ConfigForm';
 import { RunList } from './RunList';
+import { useExperimentChoice } from './ExperimentPicker';
 
 type ConfigTab = 'form' | 'json';
 const TABS: readonly TabItem<ConfigTab>[] = [
@@ -210,7 +211,13 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
         ? trainJob.outcome.value.runId
         : null;
 
-  const roleGuard = useRoleConfirm(datasetId, startTrain);
+  const experiment = useExperimentChoice(running);
+  const { resolve: resolveExperiment } = experiment;
+  // a new experiment is created first; when that fails its error is shown and nothing starts
+  const begin = useCallback(() => {
+    resolveExperiment().then(startTrain, () => undefined);
+  }, [resolveExperiment, startTrain]);
+  const roleGuard = useRoleConfirm(datasetId, begin);
   const reason =
     datasetId === null
       ? 'Pick a dataset first'
@@ -218,18 +225,19 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
         ? 'The JSON is not valid'
         : issues.length > 0
           ? `Fix ${issues.length === 1 ? 'the problem' : `the ${issues.length} problems`} in the config first`
-          : undefined;
+          : (experiment.problem ?? undefined);
 
   return (
     <div className="train-view" data-testid="train-view">
       {roleGuard.dialog}
       <div className="view-toolbar">
         <DatasetPicker disabled={running} />
+        {experiment.element}
         <button
           type="button"
           className="button button--primary"
           onClick={roleGuard.request}
-          disabled={datasetId === null || blocked || running}
+          disabled={datasetId === null || blocked || running || experiment.problem !== null}
           title={reason}
           data-testid="train-start"
           data-running={running ? 'true' : undefined}
