@@ -84,7 +84,8 @@ export const tests = [
       state.fingerprint = imported.fingerprint;
       const testFile = join(ctx.tmpDir, 'test-fleet.txt');
       const rulFile = join(ctx.tmpDir, 'test-rul.txt');
-      await prognos(ctx, 'synth', '--units', '6', '--seed', '21', '--out', testFile, '--rul-out', rulFile);
+      // seeded data and training: on this fleet the two runs disagree on one unit's alert
+      await prognos(ctx, 'synth', '--units', '8', '--seed', '25', '--out', testFile, '--rul-out', rulFile);
       state.testFleet = (await prognos(ctx, 'import', testFile, '--rul', rulFile, '--name', 'line 4 in service')).datasetId;
       const base = join(ctx.tmpDir, 'base.json');
       const deep = join(ctx.tmpDir, 'deep.json');
@@ -129,6 +130,7 @@ export const tests = [
       await page.getByTestId('train-experiment-name').fill('UI study');
       await page.getByTestId('train-experiment-tags').fill('ui, gbdt, ui');
       await page.getByTestId('train-experiment-notes').fill('started from the Train view');
+      await screenshotView(ctx, 'train-new-experiment.png');
       await start.click();
       const done = page.getByTestId('train-done');
       await done.waitFor({ timeout: 150_000 });
@@ -195,9 +197,10 @@ export const tests = [
       const summary = page.getByTestId('compare-fleet-summary');
       await summary.waitFor({ timeout: 120_000 });
       const f = await prognos(ctx, 'runs', 'compare', state.base, state.deep, '--fleet', state.testFleet);
-      assert.equal(f.units.length, 6);
+      assert.equal(f.units.length, 8);
+      assert.ok(f.disagreements >= 1, 'the runs disagree on at least one unit of this fleet');
       assert.equal(await summary.getAttribute('data-disagreements'), String(f.disagreements));
-      assert.match((await summary.textContent()) ?? '', /line 4 in service: 6 units; the runs disagree on the alert for \d+ units?\./);
+      assert.match((await summary.textContent()) ?? '', /line 4 in service: 8 units; the runs disagree on the alert for \d+ units?\./);
       const shown = await page.getByTestId('compare-fleet-units').locator('tbody tr').evaluateAll((trs) =>
         trs.map((tr) => ({
           id: tr.getAttribute('data-testid'),
