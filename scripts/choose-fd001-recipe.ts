@@ -3,7 +3,7 @@
  * (test_FD001 / RUL_FD001) plays no part in the choice.
  *
  *   npx vite-node scripts/choose-fd001-recipe.ts [--seeds 1,2,…,12] [--cache DIR] [--lstm-seeds]
- *       [--label-windows [--rul-regression]] [--cross-fit] [--score-official] [--report-official]
+ *       [--label-windows [--rul-regression]] [--cross-fit] [--no-rul] [--score-official] [--report-official]
  *
  * Per seed, the default training pipeline runs on train_FD001 (70 % training, 15 % validation,
  * 15 % test-split units, by unit; the seed also draws the split) and extra GBDTs are trained beside
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     const official = officialOut
       ? { table: (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'), { rulPath: join(CMAPSS, 'RUL_FD001.txt') })).table, path: join(cache, `official-seed-${seed}.json`) }
       : undefined;
-    const c = await collect(table, parseTrainConfig({ seed }), official, log, lstmSeeds);
+    // --no-rul: the classifier's scores do not depend on the RUL stage, which is skipped to save time
+    const c = await collect(table, parseTrainConfig({ seed, ...(process.argv.includes('--no-rul') ? { rul: { enabled: false } } : {}) }), official, log, lstmSeeds);
     writeFileSync(file, JSON.stringify(c));
     runs.push(c);
     log(`seed ${seed}: collected in ${c.seconds.toFixed(0)} s`);
