@@ -3,14 +3,15 @@
  * (test_FD001 / RUL_FD001) plays no part in the choice.
  *
  *   npx vite-node scripts/choose-fd001-recipe.ts [--seeds 1,2,…,12] [--cache DIR] [--lstm-seeds]
- *       [--label-windows [--rul-regression]] [--score-official] [--report-official]
+ *       [--label-windows [--rul-regression]] [--cross-fit] [--no-rul] [--score-official] [--report-official]
  *
  * Per seed, the default training pipeline runs on train_FD001 (70 % training, 15 % validation,
  * 15 % test-split units, by unit; the seed also draws the split) and extra GBDTs are trained beside
  * it on the same rows and features: four more seeds, depth 6, depth 4 with η 0.05 (collect.ts;
  * `--lstm-seeds` adds two LSTMs with other seeds; `--label-windows` adds GBDTs for label windows
  * 20, 25, 35 and 40, and with `--rul-regression` a GBDT regression on RUL capped at 125, see
- * windows.ts). Results are cached in DIR (default
+ * windows.ts; `--cross-fit` adds the classifier cross-fitted in 5 folds over the training and
+ * validation units, its validation rows scored out of fold, see fd001-recipe/cross-fit.ts). Results are cached in DIR (default
  * out/fd001-recipe, one JSON per seed), so the comparison re-runs without training.
  *
  * Every candidate recipe (compare.ts) is fitted on the validation units' scores only and judged on
@@ -34,6 +35,7 @@ import { officialLabels } from '../src/main/core/eval/official';
 import { parseTrainConfig } from '../src/main/core/pipeline/config';
 import { collect, type Collected } from './fd001-recipe/collect';
 import { addLabelWindows, LABEL_WINDOWS } from './fd001-recipe/windows';
+import { addCrossFit, CROSS_FIT_FOLDS } from './fd001-recipe/cross-fit';
 import { bases, compare, cutWeights, logitBases, recipes, type Recipe, type Row } from './fd001-recipe/compare';
 
 const CMAPSS = resolve(__dirname, '..', '..', 'shared', 'data', 'cmapss');
@@ -75,7 +77,8 @@ async function main(): Promise<void> {
     const official = officialOut
       ? { table: (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'), { rulPath: join(CMAPSS, 'RUL_FD001.txt') })).table, path: join(cache, `official-seed-${seed}.json`) }
       : undefined;
-    const c = await collect(table, parseTrainConfig({ seed }), official, log, lstmSeeds);
+    // --no-rul: the classifier's scores do not depend on the RUL stage, which is skipped to save time
+    const c = await collect(table, parseTrainConfig({ seed, ...(process.argv.includes('--no-rul') ? { rul: { enabled: false } } : {}) }), official, log, lstmSeeds);
     writeFileSync(file, JSON.stringify(c));
     runs.push(c);
     log(`seed ${seed}: collected in ${c.seconds.toFixed(0)} s`);
@@ -90,11 +93,23 @@ async function main(): Promise<void> {
       runs[i] = JSON.parse(readFileSync(file, 'utf8')) as Collected;
     }
   }
+  if (process.argv.includes('--cross-fit')) {
+    const official = existsSync(join(cache, `official-seed-${runs[0]!.seed}.json`))
+      ? (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'), { rulPath: join(CMAPSS, 'RUL_FD001.txt') })).table
+      : undefined;
+    for (const [i, run] of runs.entries()) {
+      const file = join(cache, `seed-${run.seed}.json`);
+      await addCrossFit(table, parseTrainConfig({ seed: run.seed }), file, official === undefined ? undefined : { table: official, file: join(cache, `official-seed-${run.seed}.json`) }, log);
+      runs[i] = JSON.parse(readFileSync(file, 'utf8')) as Collected;
+    }
+  }
   const has = (name: string): boolean => runs.every((r) => r.validation.scores[name] !== undefined);
   const gbdts = [
     ...bases({ gbdt: ['gbdt'], 'gbdt ×5 seeds (mean p)': ['gbdt', 'seed1', 'seed2', 'seed3', 'seed4'] }),
     ...logitBases({ 'gbdt ×5 seeds (mean log-odds)': ['gbdt', 'seed1', 'seed2', 'seed3', 'seed4'], 'gbdt ×3 seeds (mean log-odds)': ['gbdt', 'seed1', 'seed2'] }),
     ...bases({ 'gbdt depth 6': ['depth6'], 'gbdt depth 4': ['depth4'] }),
+    // K GBDTs cross-fitted over training + validation units, merged in log-odds (one tree ensemble); validation scored out of fold
+    ...bases(Object.fromEntries(CROSS_FIT_FOLDS.filter((k) => has(`cf${k}`)).map((k) => [`gbdt cross-fit ${k} folds`, [`cf${k}`]]))),
     ...(LABEL_WINDOWS.every((w) => has(`w${w}`))
       ? logitBases({ 'gbdt W 20/30/40 (mean log-odds)': ['w20', 'gbdt', 'w40'], 'gbdt W 20/25/30/35/40 (mean log-odds)': ['w20', 'w25', 'gbdt', 'w35', 'w40'] })
       : []),

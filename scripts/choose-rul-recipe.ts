@@ -47,6 +47,7 @@ import { parseTrainConfig, type TrainConfig } from '../src/main/core/pipeline/co
 import { prepareFeatures, rankPrepared } from '../src/main/core/pipeline/train';
 import { cutWeights } from '../src/main/core/rul/as-if-cut';
 import { averageRegressors } from '../src/main/core/rul/average';
+import { crossFitRegressor, unitFolds } from '../src/main/core/rul/cross-fit';
 import { blendRul, cappedTarget, chooseRulWeight, phm08Term, rulMetrics, weightedRmseOf } from '../src/main/core/rul/metrics';
 import { StandardScaler } from '../src/main/core/split';
 import { buildWindows, windowEnds } from '../src/main/core/windows';
@@ -164,11 +165,45 @@ function gbdtHead(seeds: number, topK?: number): Trainer {
   };
 }
 
+/**
+ * The RUL GBDT cross-fitted over the training and validation units (`src/main/core/rul/cross-fit.ts`):
+ * K folds of units, K GBDTs each stopping early on its own held-out fold, averaged into one model. The
+ * validation units are predicted out of fold (by the model that did not see them), so the blend weight
+ * is still fitted on predictions of unseen units; the test-split and official rows by the averaged model.
+ */
+function gbdtCrossFit(folds: number): Trainer {
+  return async (x, table, official) => {
+    const { config } = x;
+    const target = cappedTarget(x.rul, CAP);
+    const units = [...new Set([...Array.from(x.trainRows, (r) => table.unit[r]!), ...Array.from(x.validAll, (r) => table.unit[r]!)])];
+    const fitRows = Int32Array.from([...x.trainRows, ...x.validAll]).sort();
+    const wanted = new Set(units);
+    const stopRows = fullWindowRows(table, config.historyWindow).filter((r) => wanted.has(table.unit[r]!));
+    const { scalePosWeight: _spw, ...gbdtParams } = config.gbdt;
+    const cf = await crossFitRegressor({
+      table,
+      columns: x.cols,
+      names: Array.from({ length: x.cols.length }, (_, i) => `f${i}`),
+      target,
+      fitRows,
+      stopRows,
+      folds: unitFolds(units, folds, config.seed),
+      params: { ...gbdtParams, ...config.rul.gbdt },
+      seed: config.seed,
+    });
+    const at = (cols: Float32Array[], rows: Int32Array): Float64Array => cf.model.predictValue(cols.map((c) => Float32Array.from(rows, (r) => c[r]!)), rows.length);
+    const allRows = Int32Array.from({ length: official.rowCount }, (_, i) => i);
+    return { valid: cf.outOfFold(x.validAll), test: at(x.cols, x.testAll), official: at(x.testCols, allRows), note: `${units.length} units in ${folds} folds; trees ${cf.members.map((t) => t.trees.length).join('/')}` };
+  };
+}
+
 const raw = (window: number, over: Partial<LstmParams> & { seedOffset?: number } = {}): Trainer => lstmHead({ epochs: 60, patience: 10, ...over }, { input: 'raw', window, stopping: 'as if cut' });
 
 /** The candidate models; `gbdt` and `lstm` are today's defaults. */
 const MODELS: Record<string, Trainer> = {
   gbdt: gbdtHead(3),
+  'gbdt cross-fit 5': gbdtCrossFit(5),
+  'gbdt cross-fit 10': gbdtCrossFit(10),
   'gbdt top 80': gbdtHead(3, 80),
   'gbdt every feature': gbdtHead(3, Infinity),
   lstm: lstmHead({}, { input: 'selected', window: 30, stopping: 'all rows' }),

@@ -98,10 +98,14 @@ export const trainConfigSchema = z
           .strict()
           .default({ nEstimators: 2000, maxDepth: 6, eta: 0.05, earlyStoppingRounds: 50 })
           .describe('the RUL trees: these over the classifier’s GBDT parameters (early stopping on the validation RMSE)'),
-        seeds: z.number().int().min(1).max(10).default(3).describe('RUL tree ensembles trained with consecutive seeds and averaged (stored as one model)'),
+        seeds: z.number().int().min(1).max(10).default(3).describe('without cross-fitting (folds 0): RUL tree ensembles trained with consecutive seeds and averaged (stored as one model)'),
+        folds: z
+          .union([z.literal(0), z.number().int().min(2).max(20)])
+          .default(0)
+          .describe('0 (default): the RUL trees learn from the training units with early stopping on the validation units; K ≥ 2: they are cross-fitted over the training and validation units (K models, each stopping early on its own held-out fold of units, averaged into one; ensemble weight and intervals fitted on out-of-fold predictions). Compared on held-out training units of FD001 (docs/fd001-recipe.md), cross-fitting did not beat the default'),
       })
       .strict()
-      .default({ enabled: true, cap: 125, coverage: 0.9, gbdt: { nEstimators: 2000, maxDepth: 6, eta: 0.05, earlyStoppingRounds: 50 }, seeds: 3 })
+      .default({ enabled: true, cap: 125, coverage: 0.9, gbdt: { nEstimators: 2000, maxDepth: 6, eta: 0.05, earlyStoppingRounds: 50 }, seeds: 3, folds: 0 })
       .describe('remaining useful life beside the failure risk'),
   })
   .strict();

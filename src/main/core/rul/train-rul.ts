@@ -1,13 +1,16 @@
 /**
  * The remaining-useful-life stage of the training pipeline, beside the classifier:
  * - target min(RUL, cap) per row (piecewise-linear knee);
- * - a GBDT regression (reg:squarederror) on the classifier's selected features and training rows,
- *   early stopping on the validation units' full-window rows; `rul.seeds` of them (consecutive
- *   seeds) averaged into one model;
+ * - a GBDT regression (reg:squarederror) on the classifier's selected features: by default
+ *   (`rul.folds` ≥ 2) cross-fitted over the training and validation units (K folds of units, K
+ *   models each stopping early on its own held-out fold, averaged into one model; the validation
+ *   rows are then predicted out of fold, by the model that did not see their unit); with
+ *   `rul.folds` 0, learnt from the training rows with early stopping on the validation units'
+ *   full-window rows, `rul.seeds` of them (consecutive seeds) averaged into one model;
  * - with the LSTM in the models, its fractional head (σ output = min(RUL, cap) / cap) on the same
  *   windows and scaler;
  * - the RUL ensemble weight: the GBDT weight with the lowest RMSE against min(RUL, cap) at every
- *   full-window row of the validation units (grid of 0.05);
+ *   full-window row of the validation units (grid of 0.05; the GBDT's out-of-fold predictions);
  * - split-conformal intervals per predicted-RUL bin, from the residuals true − predicted at the
  *   validation units' full-window rows (true RUL uncapped);
  * - metrics per model at one cut cycle per validation and test unit (see `cutRows`), true RUL uncapped.
@@ -20,7 +23,9 @@ import { predictRows, trainLstm, type EpochRecord, type LstmModel } from '../mod
 import type { TrainConfig } from '../pipeline/config';
 import { createRng } from '../split';
 import { buildWindows } from '../windows';
+import { fullWindowRows } from '../eval/official';
 import { averageRegressors } from './average';
+import { crossFitRegressor, unitFolds } from './cross-fit';
 import { applyInterval, blendRul, cappedTarget, chooseRulWeight, fitConformal, rulMetrics } from './metrics';
 import type { RulInterval, RulMetrics } from './types';
 
@@ -51,8 +56,10 @@ export interface RulOutcomeInfo {
   /** the headline model at the cut cycle of each validation and test unit */
   points: { validation: RulPoint[]; test: RulPoint[] };
   gbdtBestIteration: number;
-  /** trees of each seed's ensemble in the averaged RUL GBDT */
+  /** trees of each seed's (or fold's) ensemble in the averaged RUL GBDT */
   gbdtMembers: number[];
+  /** folds of the RUL GBDT's cross-fitting over the training and validation units (0: none, `rul.seeds` averaged) */
+  folds?: number;
   lstm?: { bestEpoch: number; history: EpochRecord[] };
   /** training rows; validation full-window rows (early stopping, weight and interval calibration) */
   rows: { train: number; validation: number };
@@ -133,36 +140,70 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
   const target = cappedTarget(rul, cap);
   const trainTarget = Float32Array.from(trainRows, (r) => target[r]!);
   const validTarget = Float32Array.from(validRows, (r) => target[r]!);
-  const train = gather(columns, trainRows, trainTarget);
-  const valid = gather(columns, validRows, validTarget);
 
   input.onProgress?.(0, 'Training the RUL trees…');
   const { scalePosWeight: _spw, ...gbdtParams } = config.gbdt;
   const n = config.rul.gbdt.nEstimators;
-  const seeds = config.rul.seeds;
-  const members: GbdtModel[] = [];
-  for (let k = 0; k < seeds; k++) {
-    members.push(
-      await trainGbdt(
-        train,
-        { ...gbdtParams, ...config.rul.gbdt, objective: 'reg:squarederror', seed: config.seed + k },
-        {
-          valid,
-          featureNames: names,
-          ...(signal === undefined ? {} : { signal }),
-          onIteration: (e) => input.onProgress?.((0.5 * (k + (e.iteration + 1) / n)) / seeds, `RUL trees (seed ${k + 1} of ${seeds}): tree ${e.iteration + 1}, validation RMSE ${e.validLoss?.toFixed(2) ?? '—'}`),
-        },
-      ),
-    );
+  const treeParams = { ...gbdtParams, ...config.rul.gbdt };
+  let members: GbdtModel[];
+  let gbdt: GbdtModel;
+  /** the GBDT's predictions on the validation rows: out of fold when cross-fitted */
+  let gbdtValid: (rows: Int32Array) => Float64Array;
+  let folds = 0;
+  if (config.rul.folds >= 2) {
+    // cross-fitting over the training and validation units: each unit's rows teach K − 1 of the K models
+    const validUnits = new Set(Array.from(validRows, (r) => table.unit[r]!));
+    const units = [...new Set(Array.from(trainRows, (r) => table.unit[r]!)), ...validUnits];
+    const unitSet = new Set(units);
+    const fitRows: number[] = [];
+    for (const s of unitSpans(table)) if (unitSet.has(s.unit)) for (let i = s.start; i < s.end; i++) fitRows.push(i);
+    const stopRows = fullWindowRows(table, config.historyWindow).filter((r) => unitSet.has(table.unit[r]!));
+    folds = config.rul.folds;
+    const cf = await crossFitRegressor({
+      table,
+      columns,
+      names,
+      target,
+      fitRows: Int32Array.from(fitRows),
+      stopRows,
+      folds: unitFolds(units, folds, config.seed),
+      params: treeParams,
+      seed: config.seed,
+      ...(signal === undefined ? {} : { signal }),
+      onIteration: (k, e) => input.onProgress?.((0.5 * (k + (e.iteration + 1) / n)) / folds, `RUL trees (fold ${k + 1} of ${folds}): tree ${e.iteration + 1}, held-out fold RMSE ${e.validLoss?.toFixed(2) ?? '—'}`),
+    });
+    members = cf.members;
+    gbdt = cf.model;
+    gbdtValid = cf.outOfFold;
+  } else {
+    const train = gather(columns, trainRows, trainTarget);
+    const valid = gather(columns, validRows, validTarget);
+    const seeds = config.rul.seeds;
+    members = [];
+    for (let k = 0; k < seeds; k++) {
+      members.push(
+        await trainGbdt(
+          train,
+          { ...treeParams, objective: 'reg:squarederror', seed: config.seed + k },
+          {
+            valid,
+            featureNames: names,
+            ...(signal === undefined ? {} : { signal }),
+            onIteration: (e) => input.onProgress?.((0.5 * (k + (e.iteration + 1) / n)) / seeds, `RUL trees (seed ${k + 1} of ${seeds}): tree ${e.iteration + 1}, validation RMSE ${e.validLoss?.toFixed(2) ?? '—'}`),
+          },
+        ),
+      );
+    }
+    gbdt = averageRegressors(members);
+    gbdtValid = (rows) => gbdtAt(rows);
   }
-  const gbdt = averageRegressors(members);
-  const gbdtAt = (rows: Int32Array): Float64Array => {
+  function gbdtAt(rows: Int32Array): Float64Array {
     if (rows.length === 0) return new Float64Array(0);
     const picked = columns.map((c) => Float32Array.from(rows, (r) => c[r]!));
     return gbdt.predictValue(picked, rows.length);
-  };
+  }
   const preds: Partial<Record<RulModelName, { valid: Float64Array; test: Float64Array }>> = {
-    gbdt: { valid: gbdtAt(validRows), test: gbdtAt(testRows) },
+    gbdt: { valid: gbdtValid(validRows), test: gbdtAt(testRows) },
   };
   input.onTreesDone?.();
 
@@ -237,6 +278,7 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
     points: { validation: points(preds[headline]!.valid, validTruth, validRows, validCuts), test: points(preds[headline]!.test, testTruth, testRows, testCuts) },
     gbdtBestIteration: gbdt.bestIteration,
     gbdtMembers: members.map((m) => m.trees.length),
+    folds,
     ...(lstmInfo === undefined ? {} : { lstm: lstmInfo }),
     rows: { train: trainRows.length, validation: validRows.length },
     gbdt,
