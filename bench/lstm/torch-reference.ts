@@ -13,6 +13,8 @@ export interface TorchResult {
   version: string;
   /** seconds per epoch (training pass + validation forward pass), in order */
   epochs: number[];
+  /** CPU seconds (user + system, all threads of the process) per epoch, in order */
+  cpu: number[];
   /** seconds for a forward pass over the inference windows */
   infer: number;
   inferWindows: number;
@@ -59,8 +61,10 @@ opt = torch.optim.Adam(m.parameters(), lr=cfg['lr'], eps=1e-7)
 pos = float(yt.sum()); posw = (len(yt) - pos) / pos
 B = cfg['batch']
 times = []
+cpu = []
 for ep in range(cfg['epochs']):
     t0 = time.perf_counter()
+    c0 = time.process_time()
     m.train()
     perm = torch.randperm(len(xt))
     for i in range(0, len(xt), B):
@@ -77,13 +81,14 @@ for ep in range(cfg['epochs']):
         for i in range(0, len(xv), 1024):
             torch.sigmoid(m(xv[i:i + 1024]))
     times.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
 m.eval()
 t0 = time.perf_counter()
 with torch.no_grad():
     for i in range(0, len(xi), cfg['inferBatch']):
         torch.sigmoid(m(xi[i:i + cfg['inferBatch']]))
 infer = time.perf_counter() - t0
-print(json.dumps({'version': torch.__version__, 'epochs': times, 'infer': infer, 'inferWindows': len(xi)}))
+print(json.dumps({'version': torch.__version__, 'epochs': times, 'cpu': cpu, 'infer': infer, 'inferWindows': len(xi)}))
 `;
 
 export function torchAvailable(): boolean {
