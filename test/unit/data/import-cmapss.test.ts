@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFleetFile } from '../../../src/main/core/data/import-file';
 import { summarizeFleet } from '../../../src/main/core/data/summary';
@@ -68,6 +70,44 @@ describe('parseFleetFile on the NASA C-MAPSS files', () => {
   it('matches Number() of every token of train_FD001', async () => {
     const { table } = await parseFleetFile(cmapss('train_FD001.txt'));
     expectMatchesText(table, textRows(cmapss('train_FD001.txt')));
+  });
+
+  it('matches Number() on fuzzed value tokens: signs, exponents, bare points, long mantissas, tabs', async () => {
+    // a seeded generator (xorshift) so a failure can be replayed
+    let state = 0x9e3779b9;
+    const rand = (): number => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 4294967296;
+    };
+    const digits = (n: number): string => Array.from({ length: n }, () => String(Math.floor(rand() * 10))).join('');
+    const token = (): string => {
+      const sign = ['', '', '-', '+'][Math.floor(rand() * 4)]!;
+      const int = digits(Math.floor(rand() * 8));
+      const frac = digits(Math.floor(rand() * (rand() < 0.1 ? 25 : 7)));
+      const body = frac === '' ? (int === '' ? '0' : int) : rand() < 0.2 ? `${int}.` : `${int}.${frac}`;
+      const exp = rand() < 0.15 ? `${rand() < 0.5 ? 'e' : 'E'}${['', '-', '+'][Math.floor(rand() * 3)]}${digits(1 + Math.floor(rand() * 2))}` : '';
+      return `${sign}${body === '.' ? '0' : body}${exp}`;
+    };
+    const lines: string[] = [];
+    for (let u = 1; u <= 40; u++) {
+      for (let c = 1; c <= 50; c++) {
+        const sep = (): string => (rand() < 0.1 ? '\t' : rand() < 0.1 ? '  ' : ' ');
+        lines.push([String(u), String(c), ...Array.from({ length: 24 }, token)].join(sep()) + (rand() < 0.1 ? ' \r' : ''));
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'prognos-fuzz-'));
+    try {
+      const path = join(dir, 'fuzz.txt');
+      writeFileSync(path, lines.join('\n') + '\n');
+      for (const chunkBytes of [61, 8 * 1024 * 1024]) {
+        const { table } = await parseFleetFile(path, { chunkBytes });
+        expectMatchesText(table, textRows(path));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('imports test_FD001 with RUL_FD001 and fingerprints both files', async () => {

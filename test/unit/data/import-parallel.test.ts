@@ -152,6 +152,19 @@ describe('parseFleetFile in two parts', () => {
     }
   });
 
+  it('every line a row: both parts are parsed into one set of shared columns, which become the table uncopied; blank lines make it gather the rows', async () => {
+    const clean = await parseFleetFile(cmapss('train_FD001.txt'), twoParts(4093).opts);
+    for (const a of [clean.table.unit, clean.table.cycle, ...clean.table.values]) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const blank = fd001With('blank-for-shared.txt', (l) => l.splice(3000, 0, ''));
+    const gathered = await parseFleetFile(blank, twoParts(4093).opts);
+    expect(gathered.table.rowCount).toBe(20631);
+    for (const a of [gathered.table.unit, gathered.table.cycle, ...gathered.table.values]) {
+      expect(a.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(a.buffer.byteLength).toBe(a.byteLength);
+    }
+    expect(tableSha256(gathered.table)).toBe(tableSha256(clean.table));
+  });
+
   it('a cycle out of order right at the split, and a unit coming back after the split, are reported as one pass reports them', async () => {
     const path = cmapss('train_FD001.txt');
     const start = (await firstRange(path)).start;

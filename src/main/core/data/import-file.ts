@@ -176,6 +176,27 @@ export interface RangeRequest {
   start: number;
   end: number;
   chunkBytes: number;
+  /**
+   * Where the part's rows go: rows `[offset, offset + rows)` of the whole file's shared columns, so
+   * the two parts join without copying. A part with more rows than that (the file grew since its
+   * lines were counted) moves its rows to columns of its own.
+   */
+  into?: SharedColumnsPart;
+}
+
+/** Columns of `rows` rows in shared memory, one buffer per column (unit, cycle, then the values). */
+export interface SharedColumns {
+  rows: number;
+  unit: SharedArrayBuffer;
+  cycle: SharedArrayBuffer;
+  values: SharedArrayBuffer[];
+}
+
+/** Rows `[offset, offset + rows)` of shared columns. */
+export interface SharedColumnsPart {
+  columns: SharedColumns;
+  offset: number;
+  rows: number;
 }
 
 /** What a part holds: its rows, its issues (line numbers counted from the part's start) and its units. */
@@ -185,6 +206,8 @@ export interface RangeResult {
   rows: number;
   lineCount: number;
   nonBlank: number;
+  /** true when the rows are where the request's `into` put them (then the arrays below view them there) */
+  inPlace: boolean;
   /** columns with room for at least `rows` rows */
   unit: Int32Array;
   cycle: Int32Array;
@@ -204,7 +227,8 @@ export async function parseCmapssRange(request: RangeRequest, signal?: AbortSign
     request.path,
     request.file,
     { chunkBytes: Math.max(MIN_CHUNK, Math.floor(request.chunkBytes)), signal, progress: () => undefined },
-    (bytes, s, e, size) => new CmapssSink(request.file, issues, estimateRows(bytes, s, e, size)),
+    (bytes, s, e, size) =>
+      new CmapssSink(request.file, issues, request.into === undefined ? estimateRows(bytes, s, e, size) : request.into.rows, viewsOf(request.into)),
     { start: request.start, end: request.end },
   );
   const sink = result.sink;
@@ -213,6 +237,7 @@ export async function parseCmapssRange(request: RangeRequest, signal?: AbortSign
     rows: sink.cols.rows,
     lineCount: sink.lineCount,
     nonBlank: sink.nonBlank,
+    inPlace: sink.cols.inPlace,
     unit: sink.cols.unit,
     cycle: sink.cols.cycle,
     values: sink.cols.values,
@@ -266,6 +291,12 @@ async function hashRange(path: string, file: string, start: number, end: number,
  * unit and cycle, and its units against the first part's. When that join finds a problem, or either
  * part meets something only a whole-file read names exactly, the answer is undefined (and `issues`
  * must be cleared) and the caller parses the file in one pass, so every message stays as it was.
+ *
+ * Both parts write into one set of shared columns sized from the lines each part holds (counted
+ * first, a quick pass over the bytes): the first part's rows at the start, the second's right after
+ * the first part's lines. When every line is a row — any clean file without blank lines — the
+ * columns are then the table as they stand, with nothing copied; otherwise the rows are gathered into
+ * columns of exactly the row count.
  */
 async function parallelParse(
   path: string,
@@ -279,17 +310,23 @@ async function parallelParse(
   if (format === 'csv' || (format === undefined && (await peekFormat(path, file, ctx.chunkBytes)) === 'csv')) return undefined;
   const split = await splitPoint(path, file, Math.floor(size * FIRST_PART_SHARE), size);
   if (split === undefined || split < ctx.chunkBytes) return undefined;
+  // room for a row on every line (and no more rows than the bytes can hold, whatever the line count)
+  const firstRows = Math.min(await countLines(path, file, 0, split, ctx), maxRows(split));
+  const secondRows = Math.min(await countLines(path, file, split, size, ctx), maxRows(size - split));
+  const columns = sharedColumns(CMAPSS_COLUMNS - 2, firstRows + secondRows);
   const hash = createHash('sha256');
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   ctx.signal?.addEventListener('abort', onAbort);
   try {
     // the other part starts now; its failure is looked at once this part is done
-    const second = parseRange({ path, file, start: split, end: size, chunkBytes: ctx.chunkBytes }, stop.signal).then(
+    const into = { columns, offset: firstRows, rows: secondRows };
+    const second = parseRange({ path, file, start: split, end: size, chunkBytes: ctx.chunkBytes, into }, stop.signal).then(
       (r) => ({ ok: true as const, r }),
       (e: unknown) => ({ ok: false as const, e }),
     );
-    const part = await streamFile(path, file, { ...ctx, hash }, (bytes, s, e) => new CmapssSink(file, issues, estimateRows(bytes, s, e, split)), {
+    const firstPart = viewsOf({ columns, offset: 0, rows: firstRows });
+    const part = await streamFile(path, file, { ...ctx, hash }, () => new CmapssSink(file, issues, firstRows, firstPart), {
       start: 0,
       end: split,
     });
@@ -306,7 +343,12 @@ async function parallelParse(
     const continues = r.first !== null && state !== null && r.first.unit === state.unit;
     if (continues && r.first!.cycle <= state.cycle) return undefined;
     for (let k = continues ? 1 : 0; k < r.units.length; k++) if (sink.order.has(r.units[k]!)) return undefined;
-    sink.cols.append(r.rows, r);
+    if (sink.cols.inPlace && r.inPlace && sink.cols.rows === firstRows && r.rows === secondRows) {
+      // every line a row, each part where it was put: the shared columns are the table
+      sink.cols.adopt(viewsOf({ columns, offset: 0, rows: columns.rows })!);
+    } else {
+      sink.cols.append(r.rows, r);
+    }
     sink.order.extend(continues ? r.units.slice(1) : r.units);
     issues.merge({ shown: r.issues, total: r.issueTotal }, sink.lineCount);
     sink.lineCount += r.lineCount;
@@ -316,6 +358,53 @@ async function parallelParse(
     ctx.signal?.removeEventListener('abort', onAbort);
     stop.abort(); // nothing left to do for the other thread when this part ends early
   }
+}
+
+/** Lines in `[start, end)` of a file: its line ends, plus one for a last line without one. */
+async function countLines(path: string, file: string, start: number, end: number, ctx: StreamContext): Promise<number> {
+  const fh = await openFile(path, file);
+  try {
+    const buffer = Buffer.allocUnsafe(Math.min(ctx.chunkBytes, Math.max(1, end - start)));
+    let lines = 0;
+    let last = 10;
+    for (let at = start; at < end; ) {
+      const { bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, end - at), at);
+      if (bytesRead === 0) break;
+      for (let i = buffer.indexOf(10); i >= 0 && i < bytesRead; i = buffer.indexOf(10, i + 1)) lines++;
+      last = buffer[bytesRead - 1]!;
+      at += bytesRead;
+      throwIfAborted(ctx.signal);
+    }
+    return last === 10 ? lines : lines + 1;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The most C-MAPSS rows `bytes` bytes can hold: 26 values of one digit each and their separators. */
+function maxRows(bytes: number): number {
+  return Math.floor(bytes / (2 * CMAPSS_COLUMNS - 1)) + 1;
+}
+
+/** Zeroed shared columns of `rows` rows: unit and cycle, and `width` value columns. */
+function sharedColumns(width: number, rows: number): SharedColumns {
+  return {
+    rows,
+    unit: new SharedArrayBuffer(rows * Int32Array.BYTES_PER_ELEMENT),
+    cycle: new SharedArrayBuffer(rows * Int32Array.BYTES_PER_ELEMENT),
+    values: Array.from({ length: width }, () => new SharedArrayBuffer(rows * Float64Array.BYTES_PER_ELEMENT)),
+  };
+}
+
+/** Typed-array views of a part of shared columns (undefined: none given). */
+function viewsOf(part: SharedColumnsPart | undefined): ColumnViews | undefined {
+  if (part === undefined) return undefined;
+  const { columns: c, offset, rows } = part;
+  return {
+    unit: new Int32Array(c.unit, offset * Int32Array.BYTES_PER_ELEMENT, rows),
+    cycle: new Int32Array(c.cycle, offset * Int32Array.BYTES_PER_ELEMENT, rows),
+    values: c.values.map((v) => new Float64Array(v, offset * Float64Array.BYTES_PER_ELEMENT, rows)),
+  };
 }
 
 /** The format the first chunk of a file says (as `parseFleetFile` detects it). */
@@ -552,22 +641,50 @@ class IssueLog {
   }
 }
 
+/** Column arrays of equal length: unit, cycle and the values. */
+interface ColumnViews {
+  unit: Int32Array;
+  cycle: Int32Array;
+  values: Float64Array[];
+}
+
 class ColumnStore {
   rows = 0;
   cap: number;
   unit: Int32Array;
   cycle: Int32Array;
   values: Float64Array[];
+  /** true while the rows are in the arrays given at construction (they never grew) */
+  inPlace: boolean;
+  /** `into`: arrays to fill (their length is the capacity); else arrays of `capacity` rows of its own */
   constructor(
     readonly width: number,
     capacity: number,
+    into?: ColumnViews,
   ) {
+    this.inPlace = into !== undefined;
+    if (into !== undefined) {
+      this.cap = into.unit.length;
+      this.unit = into.unit;
+      this.cycle = into.cycle;
+      this.values = into.values;
+      return;
+    }
     this.cap = Math.max(16, capacity);
     this.unit = new Int32Array(this.cap);
     this.cycle = new Int32Array(this.cap);
     this.values = Array.from({ length: width }, () => new Float64Array(this.cap));
   }
+  /** Takes `full` (already holding every row) as the columns: exactly `full.unit.length` rows. */
+  adopt(full: ColumnViews): void {
+    this.unit = full.unit;
+    this.cycle = full.cycle;
+    this.values = full.values;
+    this.rows = full.unit.length;
+    this.cap = this.rows;
+  }
   grow(): void {
+    this.inPlace = false;
     const cap = Math.ceil(this.cap * 1.5) + 16;
     const unit = new Int32Array(cap);
     unit.set(this.unit.subarray(0, this.rows));
@@ -723,8 +840,9 @@ class CmapssSink implements FleetSink {
     private readonly file: string,
     private readonly issues: IssueLog,
     capacity: number,
+    into?: ColumnViews,
   ) {
-    this.cols = new ColumnStore(CMAPSS_COLUMNS - 2, capacity);
+    this.cols = new ColumnStore(CMAPSS_COLUMNS - 2, capacity, into);
     this.order = new OrderCheck(file, issues, 'unit', 'cycle');
   }
 
@@ -759,7 +877,8 @@ class CmapssSink implements FleetSink {
           j++;
           continue;
         }
-        // one pass: scan the token and parse it on the fast path (see number.ts), else fall back
+        // one pass: scan the token and parse it on the fast path (see number.ts), else fall back:
+        // [sign] digits [. digits], ending at a separator or the line end
         const s = j;
         let neg = false;
         if (b === 45) {
@@ -767,26 +886,26 @@ class CmapssSink implements FleetSink {
           j++;
         } else if (b === 43) j++;
         let m = 0;
-        let frac = 0;
-        let sawDigit = false;
-        let sawDot = false;
-        let clean = true;
+        const intStart = j;
         for (; j < eol; j++) {
-          b = bytes[j]!;
-          const d = b - 48;
-          if (d >= 0 && d <= 9) {
+          const d = bytes[j]! - 48;
+          if (d < 0 || d > 9) break;
+          m = m * 10 + d;
+        }
+        let digits = j - intStart;
+        let frac = 0;
+        if (j < eol && bytes[j] === 46) {
+          const fracStart = ++j;
+          for (; j < eol; j++) {
+            const d = bytes[j]! - 48;
+            if (d < 0 || d > 9) break;
             m = m * 10 + d;
-            sawDigit = true;
-            if (sawDot) frac++;
-          } else if (b === 32 || b === 9 || b === 13) break;
-          else if (b === 46 && !sawDot) sawDot = true;
-          else {
-            clean = false;
-            break;
           }
+          frac = j - fracStart;
+          digits += frac;
         }
         let v: number;
-        if (clean && sawDigit && m < EXACT_MANTISSA_LIMIT && frac <= 22) {
+        if ((j === eol || (b = bytes[j]!) === 32 || b === 9 || b === 13) && digits > 0 && m < EXACT_MANTISSA_LIMIT && frac <= 22) {
           v = frac === 0 ? m : m / POW10[frac]!;
           if (neg) v = -v;
         } else {

@@ -166,6 +166,23 @@ function validate(d: NewDataset): DatasetSummary {
   return parsed.data;
 }
 
+/**
+ * SQLite copies a bound blob, and copies it again into the row's record, so inserting a column holds
+ * two blocks of the column's size at once. glibc's malloc returns blocks of its mmap threshold or more
+ * straight to the system and trims a free heap top larger than twice that threshold; the threshold
+ * follows the largest such block freed so far (up to 32 MiB). After the first column it is one
+ * column's size, the two freed blocks exceed twice that by a few KiB, and the heap is trimmed after
+ * every column, so each column faults its two blocks in afresh (the 1M-row fleet's commit: 1.6–2.2 s
+ * of CPU, 0.5–0.6 s without the trimming). One scratch blob a little larger than a column, expanded
+ * and freed before the commit, lifts the threshold past that, and the two blocks are reused from one
+ * column to the next. Other allocators ignore it; it costs one allocation of that size.
+ */
+function primeBlobMemory(db: Db, columnBytes: number): void {
+  const scratch = columnBytes + (1 << 20);
+  if (columnBytes < 1 << 20 || scratch > (32 << 20) - (64 << 10)) return;
+  db.prepare<[number]>('SELECT length(substr(zeroblob(?), 1, 1))').get(scratch);
+}
+
 /** Stores a dataset in one transaction: on any error nothing of it is left in the store. */
 export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): DatasetRecord {
   const summary = validate(d);
@@ -227,6 +244,7 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
     });
     for (const [unit, rul] of t.rulAtEnd ?? []) insertRul.run(id, unit, rul);
   });
+  primeBlobMemory(db, n * Float64Array.BYTES_PER_ELEMENT);
   try {
     write.immediate();
   } catch (e) {
