@@ -14,7 +14,7 @@ const env = { ...process.env, npm_config_onnxruntime_node_install: 'skip', npm_c
 const say = (msg) => process.stdout.write(`setup: ${msg}\n`);
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, env, stdio: opts.quiet ? 'pipe' : 'inherit', encoding: 'utf8', timeout: opts.timeout });
+  const r = spawnSync(cmd, args, { cwd: root, env: opts.env ?? env, stdio: opts.quiet ? 'pipe' : 'inherit', encoding: 'utf8', timeout: opts.timeout });
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, status: r.status };
 }
 
@@ -40,7 +40,8 @@ const sqliteOk = () =>
 if (sqliteOk()) say('better-sqlite3 works with this Node');
 else {
   say('building better-sqlite3 for this Node (about a minute)…');
-  run('npm', ['rebuild', 'better-sqlite3'], { quiet: true });
+  // JOBS: node-gyp compiles on every core
+  run('npm', ['rebuild', 'better-sqlite3'], { quiet: true, env: { ...env, JOBS: 'max' } });
   if (!sqliteOk()) {
     say('better-sqlite3 could not be built: install python3, make and g++ and run `npm run setup` again.');
     process.exit(1);
@@ -87,7 +88,12 @@ try {
   say('@tensorflow/tfjs-node not installed (optional): LSTM training uses the WebAssembly backend');
 }
 
-// 5. Build main, preload and renderer.
+// 5. Build main, preload and renderer (PROGNOS_SETUP_NO_BUILD=1: left to a later step that builds
+//    anyway, such as `npm test` in CI).
+if (process.env.PROGNOS_SETUP_NO_BUILD === '1') {
+  say('build left to the next step (PROGNOS_SETUP_NO_BUILD=1)');
+  process.exit(0);
+}
 say('building…');
 const b = run('npx', ['electron-vite', 'build'], { quiet: true });
 if (!b.ok) {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm test`: every tier in order — typecheck (node + web), lint, build, unit, integration, end-to-end.
+// `npm test`: every tier — typecheck (node + web), lint, build, unit, integration, end-to-end. The
+// checks before the unit tier depend on nothing but the sources, so they run two at a time (their
+// output is printed whole, one step after another, as each finishes); the test tiers run in order.
 // Prints one closing line `tests: N passed, N failed, N skipped` summed over the tiers. Each tier's
 // old result files are deleted before it starts, so a stale file is never counted. Under CI=true a
 // test skipped for a missing reference tool fails instead (test/helpers/reference-tools.mjs).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,11 +53,50 @@ const e2eCounts = () => {
   return { passed: j.passed ?? 0, failed: j.failed ?? 0, skipped: j.skipped ?? 0 };
 };
 
-step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
-step('typecheck-web', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
-step('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
-step('lint-electron', process.execPath, [join(root, 'scripts', 'lint-electron.mjs')]);
-step('build', 'npx', ['electron-vite', 'build']);
+/** Runs independent steps (no counts, no result files) `slots` at a time; each one's output is printed whole when it ends. */
+async function overlapped(steps, slots) {
+  const queue = steps.filter(([name]) => only.length === 0 || only.includes(name));
+  const started = Date.now();
+  const one = ([name, cmd, args]) =>
+    new Promise((resolveStep) => {
+      const t0 = Date.now();
+      const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } });
+      const chunks = [];
+      child.stdout.on('data', (c) => chunks.push(c));
+      child.stderr.on('data', (c) => chunks.push(c));
+      const done = (ok, extra = '') => {
+        const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+        process.stdout.write(`\n── ${name} ──\n${Buffer.concat(chunks).toString('utf8')}${extra}`);
+        if (ok) passed += 1;
+        else {
+          failed += 1;
+          failures.push(name);
+        }
+        process.stdout.write(`── ${name}: ${ok ? 'ok' : 'FAILED'} (${seconds} s)\n`);
+        resolveStep();
+      };
+      child.once('error', (e) => done(false, `${e.message}\n`));
+      child.once('close', (code) => done(code === 0));
+    });
+  const worker = async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) await one(next);
+  };
+  const n = queue.length;
+  await Promise.all(Array.from({ length: Math.min(slots, n) }, worker));
+  if (n > 1) process.stdout.write(`── ${n} checks, ${slots} at a time: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+// the slowest first, so the two slots end close together
+await overlapped(
+  [
+    ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
+    ['build', 'npx', ['electron-vite', 'build']],
+    ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']],
+    ['typecheck-web', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']],
+    ['lint-electron', process.execPath, [join(root, 'scripts', 'lint-electron.mjs')]],
+  ],
+  2,
+);
 step('unit', 'npx', ['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`], vitestCounts('unit.json'), ['unit.json']);
 step('integration', 'npx', ['vitest', 'run', '--project', 'integration', '--project', 'integration-parallel', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'integration.json')}`], vitestCounts('integration.json'), ['integration.json']);
 step('e2e', process.execPath, [join(root, 'test', 'e2e', 'run.mjs')], e2eCounts, ['e2e.json', 'e2e']);

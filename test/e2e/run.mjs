@@ -2,8 +2,10 @@
 // @ts-check
 /**
  * End-to-end runner: for each test/e2e/*.e2e.mjs file, starts browser mode
- * (`prognos serve --port 0 --store <fresh temp dir>`), opens the printed address in Chromium and runs
- * the file's `tests` in order. Builds nothing: run `npm run build` first.
+ * (`prognos serve --port 0 --store <fresh temp dir>`), opens the printed address in a fresh context
+ * of one shared Chromium and runs the file's `tests` in order. Files run two at a time, each with its
+ * own server, store and browser context (PROGNOS_E2E_JOBS=1: one after another); a file's output is
+ * printed whole when it ends, closing with its duration. Builds nothing: run `npm run build` first.
  *
  *   node test/e2e/run.mjs [FILTER...]     FILTER matches file names or test names
  *
@@ -39,6 +41,9 @@ const chromiumPath = process.env.PROGNOS_CHROMIUM ?? '/usr/bin/chromium';
 const SERVER_START_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 180_000;
 const filters = process.argv.slice(2);
+/** how many files run at once (PROGNOS_E2E_JOBS; 1 runs them one after another) */
+const JOBS = Math.max(1, Number.parseInt(process.env.PROGNOS_E2E_JOBS ?? '2', 10) || 1);
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 /** @param {string} message */
 function log(message) {
@@ -116,7 +121,9 @@ function withTimeout(promise, ms, what) {
 
 /** @param {unknown} e */
 function describe(e) {
-  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+  if (!(e instanceof Error)) return String(e);
+  // fetch's own message is only "fetch failed": the reason is its cause
+  return e.cause === undefined ? (e.stack ?? e.message) : `${e.stack ?? e.message}\ncaused by: ${describe(e.cause)}`;
 }
 
 /**
@@ -172,28 +179,43 @@ async function main() {
   }
   await mkdir(resultsDir, { recursive: true });
 
-  for (const { file, tests: selected } of suites) {
-    log(`\n${file}`);
+  /** @type {Promise<import('playwright-core').Browser> | undefined} */
+  let launching;
+  /** @type {Set<Promise<import('playwright-core').Browser>>} */
+  const launched = new Set();
+  /** one browser for the whole run (each file gets a fresh context: its own cookies and storage); launched again if it died */
+  const sharedBrowser = async () => {
+    const seen = launching;
+    if (seen !== undefined) {
+      const b = await seen.catch(() => undefined);
+      if (b?.isConnected() === true) return b;
+    }
+    // none yet, or it failed or died: the first file to notice launches one, files starting beside it share it
+    if (launching === seen) {
+      launching = chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+      launched.add(launching);
+    }
+    return launching;
+  };
+
+  /** Runs one file against its own server and store; its output is collected and printed whole when it ends. */
+  const runFile = async (/** @type {{ file: string, tests: Array<{ name: string, run: (ctx: E2eContext) => Promise<void> }> }} */ { file, tests: selected }) => {
+    /** @type {string[]} */
+    const lines = [`\n${file}`];
+    const out = (/** @type {string} */ message) => lines.push(message);
+    const fileStarted = Date.now();
+    let filePassed = 0;
+    let fileFailed = 0;
     const tmpDir = await mkdtemp(join(tmpdir(), 'prognos-e2e-'));
     const storeDir = join(tmpDir, 'store');
     await mkdir(storeDir);
     /** @type {Awaited<ReturnType<typeof startServer>> | undefined} */
     let server;
-    /** @type {import('playwright-core').Browser | undefined} */
-    let browser;
+    /** @type {import('playwright-core').BrowserContext | undefined} */
+    let context;
     try {
       server = await startServer(storeDir);
-      browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+      context = await (await sharedBrowser()).newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
       const page = await context.newPage();
       page.setDefaultTimeout(30_000);
       /** @type {string[]} */
@@ -215,10 +237,10 @@ async function main() {
         async screenshot(name) {
           const path = join(resultsDir, name);
           await page.screenshot({ path, fullPage: true });
-          log(`    screenshot: ${path}`);
+          out(`    screenshot: ${path}`);
           return path;
         },
-        log: (message) => log(`    ${message}`),
+        log: (message) => out(`    ${message}`),
       };
 
       for (const [i, test] of selected.entries()) {
@@ -227,33 +249,50 @@ async function main() {
         try {
           await withTimeout(test.run(ctx), TEST_TIMEOUT_MS, test.name);
           if (pageErrors.length > 0) throw new Error(`the page reported errors:\n${pageErrors.join('\n')}`);
-          passed++;
-          log(`  ok   ${test.name} (${Date.now() - started} ms)`);
+          filePassed++;
+          out(`  ok   ${test.name} (${Date.now() - started} ms)`);
         } catch (e) {
-          failed++;
+          fileFailed++;
           failures.push({ file, name: test.name, error: describe(e) });
-          log(`  FAIL ${test.name} (${Date.now() - started} ms)`);
-          log(`       ${describe(e).split('\n').join('\n       ')}`);
+          out(`  FAIL ${test.name} (${Date.now() - started} ms)`);
+          out(`       ${describe(e).split('\n').join('\n       ')}`);
           const shot = join(resultsDir, `${file.replace(/\.e2e\.mjs$/, '')}-failure-${i + 1}.png`);
           await page.screenshot({ path: shot, fullPage: true }).then(
-            () => log(`       screenshot: ${shot}`),
+            () => out(`       screenshot: ${shot}`),
             () => undefined,
           );
         }
       }
     } catch (e) {
-      failed++;
+      fileFailed++;
       failures.push({ file, name: '(setup)', error: describe(e) });
-      log(`  FAIL setup: ${describe(e)}`);
+      out(`  FAIL setup: ${describe(e)}`);
     } finally {
-      await browser?.close().catch(() => undefined);
+      await context?.close().catch(() => undefined);
       if (server !== undefined) {
         await stopServer(server.child);
-        if (failed > 0 && server.stderr().trim() !== '') log(`  server stderr:\n${server.stderr().trim()}`);
+        if (fileFailed > 0 && server.stderr().trim() !== '') out(`  server stderr:\n${server.stderr().trim()}`);
       }
       await rm(tmpDir, { recursive: true, force: true });
     }
+    passed += filePassed;
+    failed += fileFailed;
+    out(`  ${file}: ${filePassed} passed, ${fileFailed} failed in ${((Date.now() - fileStarted) / 1000).toFixed(1)} s`);
+    log(lines.join('\n'));
+  };
+
+  // files run JOBS at a time (each with its own server and store), taken in order as slots free up
+  const queue = [...suites];
+  const worker = async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) await runFile(next);
+  };
+  const runStarted = Date.now();
+  try {
+    await Promise.all(Array.from({ length: Math.min(JOBS, suites.length) }, worker));
+  } finally {
+    for (const b of launched) await b.then((x) => x.close()).catch(() => undefined);
   }
+  log(`\ne2e: ${suites.length} files, ${JOBS} at a time, in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
 
   if (failures.length > 0) {
     log('\nFailures:');

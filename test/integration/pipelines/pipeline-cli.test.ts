@@ -1,7 +1,7 @@
 /**
  * `prognos pipeline run FILE` as a user runs it, on a small synthetic fleet written to a temp folder
  * with a GBDT-only config: the first run does every step; a re-run with unchanged inputs reuses every
- * step from the cache (and is fast); a changed input file re-runs from the import step; a deleted
+ * step from the cache (no step runs, no record is added beside the pipeline's own); a changed input file re-runs from the import step; a deleted
  * bundle is exported again; the register step leaves an unsigned bundle at None naming the failed
  * checks and promotes a run whose checks pass to Staging; the history lists every run with its steps;
  * a bad recipe is refused with the file, line and key; a step retried after a file appears; a pipeline killed with SIGKILL
@@ -47,6 +47,17 @@ function registeredStage(storeDir: string, model: string, version: number): stri
     return db
       .prepare<[string, number], { stage: string }>('SELECT v.stage FROM model_versions v JOIN registered_models m USING (model_id) WHERE m.name = ? AND v.version = ?')
       .get(model, version)?.stage;
+  } finally {
+    db.close();
+  }
+}
+
+/** Row counts of every table in the store except the pipelines' own records (pipeline runs and steps). */
+function storedRows(storeDir: string): Record<string, number> {
+  const db = new Database(join(storeDir, 'prognos.db'), { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'pipeline%' ORDER BY name").all();
+    return Object.fromEntries(tables.map(({ name }) => [name, db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM "${name}"`).get()!.n]));
   } finally {
     db.close();
   }
@@ -114,7 +125,8 @@ describe('prognos pipeline run: caching by content hash', () => {
     runs.push(r.record);
   });
 
-  it('a re-run with unchanged inputs reuses every step, and is fast', async () => {
+  it('a re-run with unchanged inputs reuses every step: no step runs, nothing new is stored', async () => {
+    const rowsBefore = storedRows(store);
     const r = await runPipeline(store, recipe);
     expect(r.code, r.stderr).toBe(0);
     expect(Object.values(statuses(r.record))).toEqual(ALL_STEPS.map(() => 'cached'));
@@ -122,11 +134,15 @@ describe('prognos pipeline run: caching by content hash', () => {
       expect(s.cacheKey).toBe(runs[0]!.steps[i]!.cacheKey);
       expect(s.output).toEqual(runs[0]!.steps[i]!.output);
       expect(s.summary).toMatch(/^inputs unchanged: reused /);
+      // the step's work never started: its log has the cache hit and no attempt
+      expect(s.attempts).toBe(1);
+      expect(s.log).toMatch(/: inputs unchanged: reused /);
+      expect(s.log).not.toMatch(/no reusable output; running/);
     }
-    const first = seconds(runs[0]!);
-    const again = seconds(r.record);
-    process.stdout.write(`pipeline: first run ${first.toFixed(1)} s, cached re-run ${again.toFixed(2)} s\n`);
-    expect(again).toBeLessThan(Math.min(5, first / 4));
+    // no dataset, run, bundle, report, drift report or model version was made: only the pipeline's own records grew
+    expect(storedRows(store)).toEqual(rowsBefore);
+    // a wall-clock comparison is meaningless on a shared machine; the figures are printed for the record
+    process.stdout.write(`pipeline: first run ${seconds(runs[0]!).toFixed(1)} s, cached re-run ${seconds(r.record).toFixed(2)} s\n`);
     runs.push(r.record);
   });
 
