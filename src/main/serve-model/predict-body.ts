@@ -42,6 +42,8 @@ export interface ParsedBody {
 class Fallback extends Error {}
 const FALLBACK = new Fallback();
 const EMPTY = new Uint8Array(0);
+const BUCKETS = 1024;
+const BUCKET_SLOTS = 4;
 
 /**
  * The reader for one bundle: its columns (settings then sensors, as tableOf lays them out) and the
@@ -51,8 +53,8 @@ export class PredictBodyReader {
   private readonly columns: ColumnInfo[];
   /** key bytes per slot: slot 0 is `cycle`, slot k + 1 is columns[k] */
   private readonly keys: Uint8Array[];
-  /** slots of a key hash (collisions are told apart by their bytes) */
-  private readonly byHash = new Map<number, number[]>();
+  /** slots by key hash: BUCKET_SLOTS per bucket of the hash's low bits, −1 when free (collisions are told apart by their bytes) */
+  private readonly buckets = new Int32Array(BUCKETS * BUCKET_SLOTS).fill(-1);
   private readonly requiredMask: number;
   /** the slots in the order canonicalJson writes a row's keys (sorted) */
   private readonly sortedSlots: number[];
@@ -72,11 +74,11 @@ export class PredictBodyReader {
     const names = ['cycle', ...this.columns.map((c) => c.name)];
     this.keyText = names;
     this.keys = names.map((n) => Buffer.from(n, 'utf8'));
-    names.forEach((n, slot) => {
-      const h = hashOf(this.keys[slot]!, 0, this.keys[slot]!.length);
-      const list = this.byHash.get(h);
-      if (list === undefined) this.byHash.set(h, [slot]);
-      else list.push(slot);
+    names.forEach((_, slot) => {
+      const base = (hashOf(this.keys[slot]!, 0, this.keys[slot]!.length) & (BUCKETS - 1)) * BUCKET_SLOTS;
+      let k = 0;
+      while (k < BUCKET_SLOTS && this.buckets[base + k] !== -1) k++;
+      this.buckets[base + k] = slot;
     });
     let mask = 0;
     for (const r of required) mask |= 1 << names.indexOf(r);
@@ -96,6 +98,12 @@ export class PredictBodyReader {
     if (names.length > 31 || new Set(names).size !== names.length) return undefined;
     if (!names.every((n) => /^[A-Za-z0-9_]+$/.test(n))) return undefined;
     if (!required.includes('cycle') || !required.every((r) => names.includes(r))) return undefined;
+    const buckets = new Map<number, number>();
+    for (const n of names) {
+      const h = hashOf(Buffer.from(n, 'utf8'), 0, n.length) & (BUCKETS - 1);
+      buckets.set(h, (buckets.get(h) ?? 0) + 1);
+    }
+    if ([...buckets.values()].some((k) => k > BUCKET_SLOTS)) return undefined;
     return new PredictBodyReader(m, required);
   }
 
@@ -192,7 +200,9 @@ export class PredictBodyReader {
     const b = this.b;
     const W = this.keys.length - 1;
     const required = this.requiredMask;
-    const byHash = this.byHash;
+    /** every value column's bit (slot 0, the cycle, is required) */
+    const all = ((1 << (W + 1)) - 1) & ~1;
+    const buckets = this.buckets;
     const keys = this.keys;
     let i = this.i;
     if (b[i++] !== LBRACKET) throw FALLBACK;
@@ -206,7 +216,6 @@ export class PredictBodyReader {
       if (r === this.cycles.length) this.grow();
       const v = this.vals;
       const cap = this.cycles.length;
-      for (let k = 0, at = r; k < W; k++, at += cap) v[at] = Number.NaN;
       let mask = 0;
       let cycle = 0;
       for (;;) {
@@ -222,14 +231,14 @@ export class PredictBodyReader {
           c = b[++i];
         }
         const end = i++;
-        const slots = byHash.get(h);
+        const at = (h & (BUCKETS - 1)) * BUCKET_SLOTS;
         let slot = -1;
-        if (slots !== undefined) {
-          for (const s of slots) {
-            if (sameBytes(keys[s]!, b, start, end)) {
-              slot = s;
-              break;
-            }
+        for (let k = 0; k < BUCKET_SLOTS; k++) {
+          const s = buckets[at + k]!;
+          if (s < 0) break;
+          if (sameBytes(keys[s]!, b, start, end)) {
+            slot = s;
+            break;
           }
         }
         if (slot < 0) throw FALLBACK;
@@ -294,6 +303,8 @@ export class PredictBodyReader {
         throw FALLBACK;
       }
       if ((mask & required) !== required) throw FALLBACK;
+      // the columns the row leaves out are NaN, as in tableOf
+      for (let missing = ~mask & all; missing !== 0; missing &= missing - 1) v[(30 - Math.clz32(missing & -missing)) * cap + r] = Number.NaN;
       if (cycle <= prev) throw FALLBACK;
       prev = cycle;
       this.cycles[r] = cycle;
