@@ -16,6 +16,7 @@ import { soakMemory } from './soak-memory';
 import { rulFd001 } from './rul-fd001';
 import { driftBench } from './drift';
 import { serveBenchmark } from './serve';
+import { serveCpuBenchmark } from './serve-cpu';
 import { reportBench } from './report';
 import { trainFd001 } from './train-fd001';
 import './report-e2e';
@@ -47,7 +48,7 @@ function runAsServingProcess(b: Benchmark): Figure[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as Figure[]).map((f) => ({ ...f, note: `${f.note ?? ''}${f.note === undefined ? '' : '; '}run as prognos serve runs (${env})` }));
 }
 
-const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory, rulFd001, driftBench, reportBench, serveBenchmark, trainFd001];
+const BENCHMARKS: Benchmark[] = [import1m, featuresFd001, gbdtTrain, lstmBenchmark, scoreBenchmarks, mainLoopLag, soakMemory, rulFd001, driftBench, reportBench, serveBenchmark, serveCpuBenchmark, trainFd001];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

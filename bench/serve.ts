@@ -36,9 +36,9 @@ import { engineerFeatures } from '../src/main/core/features/engineer';
 import type { Benchmark, Figure } from './figures';
 import { PYTHON } from './python';
 
-const ROOT = resolve(__dirname, '..');
-const BUNDLE = join(ROOT, 'resources', 'models', 'demo');
-const CMAPSS = resolve(ROOT, '..', 'shared', 'data', 'cmapss');
+export const ROOT = resolve(__dirname, '..');
+export const BUNDLE = join(ROOT, 'resources', 'models', 'demo');
+export const CMAPSS = resolve(ROOT, '..', 'shared', 'data', 'cmapss');
 const CONNECTIONS = 32;
 
 interface AutocannonResult {
@@ -72,7 +72,7 @@ function load(url: string, bodies: readonly string[], seconds: number, connectio
   });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
     s.once('error', rej);
@@ -83,7 +83,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, child: ChildProcess, what: string, timeoutMs = 120_000): Promise<void> {
+export async function waitFor(url: string, child: ChildProcess, what: string, timeoutMs = 120_000): Promise<void> {
   const t0 = Date.now();
   const state: { exited: number | null } = { exited: null };
   child.once('exit', (code) => (state.exited = code ?? -1));
@@ -100,7 +100,7 @@ async function waitFor(url: string, child: ChildProcess, what: string, timeoutMs
   throw new Error(`${what} did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const done = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
@@ -120,7 +120,7 @@ function oneUnit(t: FleetTable, s: { start: number; end: number }): FleetTable {
 }
 
 /** One request body per unit (the columns the bundle's openapi.json requires) and each unit's features at its last row. */
-function requestsOf(
+export function requestsOf(
   test: FleetTable,
   manifest: BundleManifest,
   openapi: Record<string, unknown>,
@@ -231,7 +231,7 @@ function profileNote(r: ColdRun): string {
 }
 
 /** The reference: FastAPI + uvicorn, python3-xgboost on gbdt.xgboost.json over the precomputed features. */
-const FASTAPI_APP = `
+export const FASTAPI_APP = `
 import json, os
 import numpy as np
 import xgboost as xgb
@@ -263,7 +263,7 @@ async def predict(request: Request):
     return JSONResponse({"units": out, "threshold": THRESHOLD})
 `;
 
-const missingPython = (): string[] => {
+export const missingPython = (): string[] => {
   const missing: string[] = [];
   for (const [mod, pkg] of [
     ['fastapi', 'python3-fastapi'],

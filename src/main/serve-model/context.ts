@@ -1,11 +1,12 @@
 /** What every route of the model server shares: the loaded bundle, the backends, the metrics and the scoring path. */
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { FleetTable } from '../core/data/table';
+import { pickUnits, unitSpans, type FleetTable, type UnitSpan } from '../core/data/table';
 import type { UnitScore } from '../core/export/score';
 import type { ApiKey } from './api-keys';
 import type { ServeMetrics } from './metrics';
 import type { LoadedModel } from './model';
+import type { ParsedBody } from './predict-body';
 import { serveProfile } from './profile';
 import { canonicalJson, tableOf, unitPrediction, type UnitHistory } from './request';
 import type { FeatureStore, PredictionCache, PredictionLog, PredictionRecord } from './types';
@@ -61,12 +62,23 @@ interface PredictionBody {
   runId: string;
 }
 
+/** A request's units, however they were read: what scoring needs of them. */
+interface ScoreInput {
+  readonly count: number;
+  /** canonicalJson of the units (the cache key's input) */
+  canonical(): string;
+  /** all units in one table, checked as a whole (an error names the unit's place in the request) */
+  whole(): FleetTable;
+  /** units [a, b) in a table of their own */
+  block(a: number, b: number): FleetTable;
+}
+
 /**
  * Scores units (POST /predict, GET /units/{unit}/risk): through the cache (key: the manifest's
  * SHA-256 and the canonical JSON of the input), then logs one record per unit and counts them.
  * `shape` turns the predictions into the route's body.
  */
-export async function scoreUnits(
+export function scoreUnits(
   ctx: ServeContext,
   m: LoadedModel,
   route: string,
@@ -76,9 +88,31 @@ export async function scoreUnits(
   /** the request's rawBodyKey: remembered with the cache key, so the same bytes hit without parsing */
   rawKey?: string,
 ): Promise<Scored> {
+  const input: ScoreInput = {
+    count: units.length,
+    canonical: () => canonicalJson(units),
+    whole: () => tableOf(units, m.manifest),
+    block: (a, b) => tableOf(units.slice(a, b), m.manifest),
+  };
+  return scoreInput(ctx, m, route, req, input, shape, rawKey);
+}
+
+/** scoreUnits for a body PredictBodyReader has read straight into a table: the same answer, cache key and log. */
+export function scoreParsed(ctx: ServeContext, m: LoadedModel, route: string, req: FastifyRequest, parsed: ParsedBody, rawKey?: string): Promise<Scored> {
+  let spans: UnitSpan[] | undefined;
+  const input: ScoreInput = {
+    count: parsed.unitCount,
+    canonical: () => parsed.canonicalUnits(),
+    whole: () => parsed.table,
+    block: (a, b) => pickUnits(parsed.table, (spans ??= unitSpans(parsed.table)).slice(a, b)),
+  };
+  return scoreInput(ctx, m, route, req, input, (p) => p, rawKey);
+}
+
+async function scoreInput(ctx: ServeContext, m: LoadedModel, route: string, req: FastifyRequest, units: ScoreInput, shape: (p: PredictionBody) => unknown, rawKey: string | undefined): Promise<Scored> {
   const started = performance.now();
   const useCache = ctx.cacheTtlSeconds > 0;
-  const cacheKey = useCache ? `prognos:predict:${m.manifestSha256}:${createHash('sha256').update(route).update('\n').update(canonicalJson(units)).digest('hex')}` : '';
+  const cacheKey = useCache ? `prognos:predict:${m.manifestSha256}:${createHash('sha256').update(route).update('\n').update(units.canonical()).digest('hex')}` : '';
   let body: string | undefined;
   let predictions: PredictionBody | undefined;
   let hit = false;
@@ -97,11 +131,11 @@ export async function scoreUnits(
       t = now;
     };
     // checked as a whole first, so an error names the unit's place in the request
-    const whole = tableOf(units, m.manifest);
+    const whole = units.whole();
     lap('table');
     const scores: UnitScore[] = [];
-    for (let a = 0; a < units.length; a += SCORE_BLOCK_UNITS) {
-      const table = units.length <= SCORE_BLOCK_UNITS ? whole : tableOf(units.slice(a, a + SCORE_BLOCK_UNITS), m.manifest);
+    for (let a = 0; a < units.count; a += SCORE_BLOCK_UNITS) {
+      const table = units.count <= SCORE_BLOCK_UNITS ? whole : units.block(a, a + SCORE_BLOCK_UNITS);
       const block = await m.scorer.scoreUnits(table);
       scores.push(...block);
       ctx.onScored?.({ route, table, scores: block, model: m });

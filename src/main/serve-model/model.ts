@@ -14,6 +14,7 @@ import { BundleScorer, type UnitScore } from '../core/export/score';
 import type { FleetTable } from '../core/data/table';
 import { FastScorer, SERVE_SESSION_OPTIONS } from './fast-scorer';
 import { KeyIndex } from './memory-cache';
+import { PredictBodyReader } from './predict-body';
 import { ThreadScorer } from './score-thread';
 
 export interface ValidationIssue {
@@ -63,6 +64,8 @@ export class LoadedModel {
     readonly validatePredict: Validator,
     readonly validateRows: Validator,
     readonly loadedAt: Date,
+    /** POST /predict's usual bodies read straight into a table (predict-body.ts); undefined: the general path reads every body */
+    readonly bodyReader: PredictBodyReader | undefined,
   ) {}
 
   /** Verifies the bundle (refused under `requireSigned` unless a trusted key signed it) and loads it. */
@@ -105,7 +108,7 @@ export class LoadedModel {
       if (e instanceof PrognosError) throw e;
       throw new PrognosError('BAD_FILE', `onnxruntime cannot load a model of ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return new LoadedModel(path, bundle.manifest, sha, bundle.trust, openapi, scorer, raw, validatePredict, validateRows, new Date());
+    return new LoadedModel(path, bundle.manifest, sha, bundle.trust, openapi, scorer, raw, validatePredict, validateRows, new Date(), PredictBodyReader.of(bundle.manifest, openapi));
   }
 
   /** rows the feature store keeps per unit: the manifest's minimum history, or undefined for the whole history */

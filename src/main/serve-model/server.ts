@@ -3,7 +3,7 @@
  * (routes/*.ts); this file wires the loaded bundle, the backends, API keys, rate limits, errors,
  * readiness, reload and shutdown.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { PrognosError } from '../../shared/errors';
 import type { TrustedKey } from '../core/export';
@@ -153,8 +153,7 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
 
   const isPublic = (req: FastifyRequest): boolean => (req.routeOptions.config as { public?: boolean } | undefined)?.public === true;
 
-  app.addHook('onRequest', async (req, reply) => {
-    log.debug(`${req.method} ${req.url} received`);
+  const authorize = (req: FastifyRequest, reply: FastifyReply): void => {
     if (opts.apiKeys === undefined || isPublic(req)) return;
     const presented = presentedKey(req.headers);
     if (presented === undefined) throw new HttpError(401, 'FORBIDDEN', 'an API key is required: send "Authorization: Bearer KEY" or "X-API-Key: KEY"', 'Authorization', { 'WWW-Authenticate': 'Bearer' });
@@ -166,20 +165,32 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
       void reply.header('Retry-After', String(wait));
       throw new HttpError(429, 'FORBIDDEN', `rate limit: key ${key.name} may send ${limiter!.perSecond} requests per second (bursts of ${limiter!.burst}); retry after ${wait} s`, undefined, { 'Retry-After': String(wait) });
     }
+  };
+  // the per-request hooks take callbacks, not promises: they run on every request, and do no I/O
+  app.addHook('onRequest', (req, reply, done) => {
+    log.debug(`${req.method} ${req.url} received`);
+    try {
+      authorize(req, reply);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done();
   });
 
   // a response finished after shutdown began closes its connection: a keep-alive socket that was busy
   // when close() started would otherwise hold the process until its keep-alive timeout (72 s)
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   const profile = serveProfile();
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
     if (profile !== undefined && route === '/predict') profile.add('total', reply.elapsedTime);
+    done();
   });
 
   app.setErrorHandler((e, req, reply) => {

@@ -3,11 +3,12 @@
  *
  * The route keeps the body as bytes (a JSON parser of its own, in this route's scope only): bytes
  * answered before are a cache hit before any parsing or validation (cachedByRawBody); other bodies
- * are parsed here with Fastify's own JSON parser (same prototype-poisoning rules, same errors) and
+ * read straight into the fleet table when they have the usual shape (predict-body.ts), and any other
+ * is parsed here with Fastify's own JSON parser (same prototype-poisoning rules, same errors) and
  * validated as before.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { cachedByRawBody, rawBodyKey, scoreUnits, type ServeContext } from '../context';
+import { cachedByRawBody, rawBodyKey, scoreParsed, scoreUnits, type ServeContext } from '../context';
 import { HttpError } from '../http-errors';
 import { serveProfile } from '../profile';
 import type { UnitHistory } from '../request';
@@ -37,6 +38,12 @@ export function predictRoutes(app: FastifyInstance, ctx: ServeContext): void {
         const hit = rawKey === undefined ? undefined : await cachedByRawBody(ctx, m, ROUTE, req, rawKey);
         if (hit !== undefined) return hit;
         let t = profile === undefined ? 0 : performance.now();
+        // the usual body, read straight into the table (anything unusual: the general path below)
+        const parsed = raw === undefined ? undefined : m.bodyReader?.read(raw);
+        if (parsed !== undefined) {
+          profile?.add('parse', performance.now() - t);
+          return scoreParsed(ctx, m, ROUTE, req, parsed, rawKey);
+        }
         const body = raw === undefined ? req.body : parse(req, raw);
         if (profile !== undefined) {
           const now = performance.now();
