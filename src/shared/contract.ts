@@ -125,6 +125,8 @@ export const channels = {
   'bundles:verify': { input: z.object({ bundleId: z.string().min(1) }), output: bundleVerdictSchema },
   /** shows the bundle in the file manager (desktop app only) */
   'bundles:reveal': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ shown: z.boolean(), path: z.string() }) },
+  /** desktop app only: packs the bundle as a .zip and writes it where main's save dialog says (null: cancelled); browser mode downloads GET /api/download/bundle */
+  'bundles:save': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ path: z.string(), bytes: z.number().int() }).nullable() },
   'bundles:card': { input: z.object({ bundleId: z.string().min(1) }), output: modelCardSchema },
   /** the keyring of trusted bundle signers and the trust policy in force */
   'keys:list': { input: z.object({}), output: z.object({ keys: z.array(trustedKeySchema), policy: trustPolicySchema }) },

@@ -22,7 +22,7 @@ import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
 import { TrainingService } from './training';
 import { SweepService } from './sweep';
-import { ExportService } from './exports';
+import { archiveFileName, ExportService } from './exports';
 import { DriftService } from './drift';
 import { shareTable } from './shared-table';
 import { AlertService, validationFiguresOf } from './alerts';
@@ -58,6 +58,8 @@ export interface ServicesOptions {
   reportsDir?: string;
   /** main's own open dialog (Electron only): the chosen path, or undefined when cancelled */
   chooseFile?: (purpose: 'data' | 'bundle-zip' | 'bundle-folder') => Promise<string | undefined>;
+  /** main's own save dialog (Electron only): where to write a file named `defaultName`, or undefined when cancelled */
+  chooseSavePath?: (defaultName: string) => Promise<string | undefined>;
   /** why the Export view cannot start a model server here */
   modelServerUnavailable?: string;
   /** how model servers are started (default: a Node child process; the desktop app: an Electron utility process) */
@@ -388,6 +390,13 @@ export class AppServices {
       },
       'bundles:verify': ({ bundleId }) => this.exports.verifyById(bundleId, { signal: this.closing.signal }),
       'bundles:reveal': ({ bundleId }) => Promise.resolve(this.exports.revealById(bundleId)),
+      'bundles:save': async ({ bundleId }) => {
+        if (this.opts.mode !== 'electron' || this.opts.chooseSavePath === undefined) throw new PrognosError('FORBIDDEN', 'The save dialog exists in the desktop app only; browser mode downloads the bundle.');
+        const fileName = archiveFileName(bundleId, this.store.housekeeping().bundleNames().get(bundleId) ?? null);
+        this.exports.bundlePath(bundleId);
+        const dest = await this.opts.chooseSavePath(fileName);
+        return dest === undefined ? null : this.exports.saveArchive(bundleId, dest, { signal: this.closing.signal });
+      },
       'bundles:card': ({ bundleId }) => this.exports.card(bundleId, { signal: this.closing.signal }),
       'keys:list': () => Promise.resolve({ keys: this.store.trustedKeys(), policy: this.store.trustPolicy() }),
       'keys:add': ({ pem, name }) => Promise.resolve({ ...this.store.addTrustedKey(pem, name, `key "${name}"`), policy: this.store.trustPolicy() }),

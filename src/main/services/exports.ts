@@ -4,8 +4,9 @@
  * The store keeps bundles under `<store>/bundles/`; the app ships one demo bundle.
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { PrognosError } from '../../shared/errors';
 import type { ModelCard } from '../../shared/model-card';
 import type { BundleEntry, FleetScoresValue, Scorer } from '../../shared/schemas';
@@ -244,6 +245,33 @@ export class ExportService {
     return modelCardOf(bundleId, b.manifest);
   }
 
+  /**
+   * The bundle as one .zip, packed in the bundle worker after the same checks as an import: only a
+   * bundle of the library (its id as listed, never a path), no link or device followed, refused
+   * naming the file when a checksum or the signature does not match. Browser mode streams it as a
+   * download; the desktop app writes it where its save dialog says (`saveArchive`).
+   */
+  async archive(bundleId: string, ctx: WorkerCallContext = UNCANCELLED): Promise<{ fileName: string; bytes: Uint8Array }> {
+    const loc = this.pathOf(bundleId);
+    const v = await this.bundleWork({ op: 'archive', path: loc.path, displayName: bundleId, trustedKeys: this.store.trustedKeys() }, ctx);
+    if (v.op !== 'archive') throw new PrognosError('INTERNAL', 'the bundle worker answered another request');
+    return { fileName: archiveFileName(bundleId, this.store.housekeeping().bundleNames().get(bundleId) ?? null), bytes: v.bytes };
+  }
+
+  /** Writes `archive(bundleId)` to `dest` whole or not at all (a temporary file beside it, then a rename). */
+  async saveArchive(bundleId: string, dest: string, ctx: WorkerCallContext = UNCANCELLED): Promise<{ path: string; bytes: number }> {
+    const a = await this.archive(bundleId, ctx);
+    const temp = join(dirname(dest), `.${basename(dest)}.partial-${randomBytes(6).toString('hex')}`);
+    try {
+      await writeFile(temp, a.bytes, { flag: 'wx' });
+      await rename(temp, dest);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+    return { path: dest, bytes: a.bytes.byteLength };
+  }
+
   revealById(bundleId: string): { shown: boolean; path: string } {
     const { path } = this.pathOf(bundleId);
     if (this.reveal === undefined) return { shown: false, path };
@@ -288,4 +316,11 @@ export class ExportService {
     const source = scorer.kind === 'run' ? this.runSource(scorer.runId) : this.bundleSource(this.pathOf(scorer.bundleId).path, 'models');
     return this.scoring.request({ type: 'series', source, table: toWire(table), units }, ctx);
   }
+}
+
+/** A plain file name for a bundle's archive: its display name, else its library name, as `NAME.zip`. */
+export function archiveFileName(bundleId: string, name: string | null): string {
+  const base = (name ?? bundleId.replace(/^(store|shipped):/, '')).replace(/\.zip$/i, '');
+  const plain = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|-+$/g, '').slice(0, 120);
+  return `${plain === '' ? 'bundle' : plain}.zip`;
 }
