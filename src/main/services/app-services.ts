@@ -219,8 +219,8 @@ export class AppServices {
     };
     try {
       const parsed = await runImportWorker(this.opts.importWorker, request, ctx);
-      const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
-      this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
+      const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx, req.duplicates ?? 'new');
+      if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
       return result;
     } catch (e) {
       throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
@@ -236,10 +236,25 @@ export class AppServices {
     return this.commit(parsed, name ?? label, label, null, ctx);
   }
 
-  private commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext): ImportResult {
+  private commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext, duplicates: 'ask' | 'reuse' | 'new' = 'new'): ImportResult {
     if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
     ctx.progress(0.98, 'Saving to the store…');
-    const duplicateOf = this.store.findByFingerprint(parsed.fingerprint).map((d) => d.datasetId);
+    const earlier = this.store.findByFingerprint(parsed.fingerprint);
+    const duplicateOf = earlier.map((d) => d.datasetId);
+    // the same content: the same file, with a RUL file or without one alike (a test fleet is not its unlabeled twin)
+    const same = earlier.filter((d) => (d.rulFile === null) === (rulFile === null));
+    const existing = same[0];
+    if (existing !== undefined && duplicates === 'reuse') {
+      ctx.progress(1, `Already imported as ${existing.name} (${existing.datasetId}); nothing imported.`);
+      return { dataset: existing, duplicateOf, reused: true };
+    }
+    if (existing !== undefined && duplicates === 'ask') {
+      throw new PrognosError(
+        'CONFLICT',
+        `${sourceFile} has the same content as the dataset "${existing.name}" (${existing.datasetId}), imported ${existing.createdAt.slice(0, 16).replace('T', ' ')}. Open the existing one, or import it again under a new name.`,
+        { existing: same.map((d) => ({ datasetId: d.datasetId, name: d.name, createdAt: d.createdAt })) },
+      );
+    }
     const dataset = this.store.insertDataset({
       name,
       format: parsed.format,
