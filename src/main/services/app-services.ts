@@ -393,10 +393,10 @@ export class AppServices {
         this.training.artifacts(runId); // a missing or unfinished run fails the call, not the job
         return Promise.resolve({ jobId: this.jobs.start('export', (ctx) => this.exports.exportToLibrary(runId, zip ?? false, ctx)) });
       },
-      'bundles:import': async ({ source }) => {
+      'bundles:import': async ({ source, duplicates, name }) => {
         const { path, displayName } = this.resolveSource(source);
         try {
-          return await this.exports.importBundle(path, displayName, { signal: this.closing.signal });
+          return await this.exports.importBundle(path, displayName, { signal: this.closing.signal }, { ...(duplicates === undefined ? {} : { duplicates }), ...(name === undefined ? {} : { name }) });
         } catch (e) {
           throw naming(e, path, displayName);
         } finally {
