@@ -25,6 +25,8 @@ export function ReimportDialog(props: {
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // the safe choice has the focus once the dialog is open (showModal would give it to the name field)
+  const openButton = useRef<HTMLButtonElement>(null);
   const id = useId();
   const first = props.existing[0]!;
   const [name, setName] = useState(() => copyName(first.name, new Set(props.datasets.map((d) => d.name))));
@@ -34,13 +36,14 @@ export function ReimportDialog(props: {
   useEffect(() => {
     const dialog = ref.current;
     if (dialog !== null && !dialog.open) dialog.showModal();
+    openButton.current?.focus();
     return () => dialog?.close();
   }, []);
 
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className="dialog dialog--choices"
       aria-labelledby={`${id}-title`}
       data-testid="reimport-dialog"
       data-existing={first.datasetId}
@@ -82,14 +85,14 @@ export function ReimportDialog(props: {
           disabled={trimmed === ''}
           data-testid="reimport-again"
         >
-          Import again as a new dataset
+          Import again
         </button>
         <button
           type="button"
           className="button button--primary"
           onClick={() => record !== undefined && props.onOpenExisting(record)}
           disabled={record === undefined}
-          autoFocus
+          ref={openButton}
           data-testid="reimport-open"
         >
           Open the existing one
