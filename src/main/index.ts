@@ -1,5 +1,5 @@
 /** Electron entry: one secure window, a thin router to the services, nothing else. */
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, utilityProcess, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, utilityProcess, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IPC_EVENT, IPC_INVOKE } from '../shared/ipc';
@@ -49,6 +49,13 @@ async function chooseFile(purpose: 'data' | 'bundle-zip' | 'bundle-folder'): Pro
   return r.canceled ? undefined : r.filePaths[0];
 }
 
+/** The save dialog behind `bundles:save`: main chooses where the bundle's archive goes, never the page. */
+async function chooseSavePath(defaultName: string): Promise<string | undefined> {
+  const options: SaveDialogOptions = { title: 'Save the bundle', defaultPath: join(app.getPath('downloads'), defaultName), filters: [{ name: 'Bundle', extensions: ['zip'] }] };
+  const r = chooserWindow === undefined || chooserWindow.isDestroyed() ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(chooserWindow, options);
+  return r.canceled || r.filePath === undefined || r.filePath === '' ? undefined : r.filePath;
+}
+
 async function createWindow(services: AppServices): Promise<void> {
   const win = new BrowserWindow(mainWindowOptions(PRELOAD_SCRIPT));
   mainWindow = win;
@@ -95,6 +102,7 @@ async function start(): Promise<void> {
     reveal: (path) => shell.showItemInFolder(path),
     reportsDir: join(app.getPath('documents'), 'Prognos reports'),
     chooseFile,
+    chooseSavePath,
     // the packaged app's RunAsNode fuse is off: model servers run as Electron utility processes (in development runs too)
     modelServerLauncher: utilityProcessLauncher(utilityProcess),
   });

@@ -129,10 +129,13 @@ export const channels = {
   /** writes a run as a bundle into the library (a job; its result is the new entry) */
   'bundles:export': { input: z.object({ runId: z.string().min(1), zip: z.boolean().optional() }), output: jobStartedSchema },
   /** verifies checksums (and signature) first; a tampered or incompatible bundle is refused and nothing is written */
-  'bundles:import': { input: z.object({ source: importSourceSchema }), output: bundleEntrySchema },
+  /** duplicates: a bundle whose manifest matches one in the library: 'ask' refuses with CONFLICT (details.existingBundles), 'reuse' answers with it, 'new' (default) imports another copy, named `name` */
+  'bundles:import': { input: z.object({ source: importSourceSchema, duplicates: z.enum(['ask', 'reuse', 'new']).optional(), name: displayNameSchema.optional() }), output: bundleEntrySchema },
   'bundles:verify': { input: z.object({ bundleId: z.string().min(1) }), output: bundleVerdictSchema },
   /** shows the bundle in the file manager (desktop app only) */
   'bundles:reveal': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ shown: z.boolean(), path: z.string() }) },
+  /** desktop app only: packs the bundle as a .zip and writes it where main's save dialog says (null: cancelled); browser mode downloads GET /api/download/bundle */
+  'bundles:save': { input: z.object({ bundleId: z.string().min(1) }), output: z.object({ path: z.string(), bytes: z.number().int() }).nullable() },
   'bundles:card': { input: z.object({ bundleId: z.string().min(1) }), output: modelCardSchema },
   /** the keyring of trusted bundle signers and the trust policy in force */
   'keys:list': { input: z.object({}), output: z.object({ keys: z.array(trustedKeySchema), policy: trustPolicySchema }) },

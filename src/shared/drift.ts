@@ -155,8 +155,10 @@ export const driftReportSchema = z.object({
   driftedShare: z.number(),
   /** the run's selected features, in the run's order */
   features: z.array(columnDriftSchema),
-  /** raw sensors and settings (not counted in the dataset-drift share) */
+  /** raw sensors (not counted in the dataset-drift share); reports stored before settings were kept apart hold the settings here too */
   sensors: z.array(columnDriftSchema),
+  /** the current data's operating settings (its column roles): a change of operating conditions, not sensor drift; never ranked with the sensors */
+  settings: z.array(columnDriftSchema).optional(),
   multivariate: z.object({
     /** mean PCA reconstruction error of the current rows (standardised features) */
     pca: z.number(),
@@ -239,6 +241,18 @@ export function columnVerdict(scores: DriftScores, method: DriftMethod, threshol
  * Re-reads a stored report under another method, thresholds or dataset-drift share (the Drift view's
  * controls): every column's verdict and the dataset verdict, from the stored scores.
  */
+/**
+ * Moves the operating settings (by the current data's column roles) out of `sensors` into their
+ * own group: they describe the operating conditions, so a shift there is not a drifting sensor.
+ */
+export function separateSettings<R extends { sensors: ColumnDrift[]; settings?: ColumnDrift[] }>(report: R, settingColumns: ReadonlySet<string>): R {
+  return {
+    ...report,
+    sensors: report.sensors.filter((c) => !settingColumns.has(c.name)),
+    settings: [...(report.settings ?? []), ...report.sensors.filter((c) => settingColumns.has(c.name))],
+  };
+}
+
 export function applyDriftRule(
   report: DriftReport,
   rule: { method: DriftMethodChoice; thresholds: DriftThresholds; datasetDriftShare: number },
@@ -265,6 +279,7 @@ export function applyDriftRule(
     datasetDriftShare: rule.datasetDriftShare,
     features,
     sensors: report.sensors.map(redo),
+    ...(report.settings === undefined ? {} : { settings: report.settings.map(redo) }),
     driftedShare,
     datasetDrift: features.length > 0 && driftedShare >= rule.datasetDriftShare,
     prediction: { ...p, method: pm, score: pv.score, threshold: pv.threshold, drifted: pv.drifted, ...(rul === undefined ? {} : { rul }) },

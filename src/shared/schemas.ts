@@ -108,6 +108,12 @@ export const importRequestSchema = z.object({
   /** display names and units of the settings and sensors, each entry naming its column by header */
   catalogue: sensorCatalogueSchema.optional(),
   name: z.string().min(1).max(200).optional(),
+  /**
+   * When a dataset with the same content (file fingerprint, and a RUL file or none alike) is already
+   * in the store: 'ask' refuses with CONFLICT naming it (details.existing) and writes nothing, 'reuse'
+   * answers with the existing dataset, 'new' (the default) imports another copy.
+   */
+  duplicates: z.enum(['ask', 'reuse', 'new']).optional(),
 });
 export type ImportRequest = z.infer<typeof importRequestSchema>;
 
@@ -115,6 +121,8 @@ export const importResultSchema = z.object({
   dataset: datasetRecordSchema,
   /** ids of datasets already in the store with the same fingerprint (a re-import) */
   duplicateOf: z.array(z.string()),
+  /** true when `duplicates: 'reuse'` answered with an existing dataset (nothing was imported) */
+  reused: z.boolean().optional(),
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
 

@@ -90,11 +90,32 @@ export const tests = [
     },
   },
   {
-    name: 'a re-import names the dataset already in the store',
+    name: 're-importing the same file asks: open the existing one, or import again under a new name',
     async run(ctx) {
       const app = new DatasetsPage(ctx.page);
-      const { outcome, datasetId } = await app.importFile(cmapssFile(ctx, 'train_FD001.txt'), { name: 'FD001 again' });
+      const count = async () => ctx.page.locator('[data-testid="dataset-row"]').count();
+      const before = await count();
+      const asked = await app.importFile(cmapssFile(ctx, 'train_FD001.txt'));
+      assert.equal(asked.outcome, 'duplicate', 'a dialog asks before anything is imported');
+      const dialog = await app.reimportDialog();
+      assert.equal(dialog.existingId, ids.get('train'));
+      assert.match(dialog.text, /train_FD001\.txt has the same content as/);
+      assert.match(dialog.text, /Nothing has been imported yet/);
+      assert.equal(await count(), before, 'nothing was added while the dialog asks');
+      await ctx.screenshot('datasets-reimport-dialog.png');
+      // open the existing one: selected, nothing imported
+      const opened = await app.reimportOpenExisting();
+      assert.equal(opened.outcome, 'done');
+      assert.equal(opened.datasetId, ids.get('train'));
+      assert.equal(await app.byTestId('import-done').getAttribute('data-reused'), 'true');
+      assert.equal(await count(), before);
+      // again, and this time a new copy under a new name
+      assert.equal((await app.importFile(cmapssFile(ctx, 'train_FD001.txt'))).outcome, 'duplicate');
+      assert.match((await app.reimportDialog()).proposedName, / \(2\)$/, 'a free name is proposed');
+      const { outcome, datasetId } = await app.reimportAgain('FD001 again');
       assert.equal(outcome, 'done');
+      assert.ok(datasetId !== null && datasetId !== ids.get('train'));
+      assert.equal(await count(), before + 1);
       const notice = await app.duplicateNoticeText();
       assert.ok(notice !== null, 'a duplicate notice is shown');
       const first = await ctx.page

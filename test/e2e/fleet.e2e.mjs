@@ -114,6 +114,40 @@ export const tests = [
     },
   },
   {
+    name: 'Download in Chromium: the bundle arrives as a .zip that imports again with every checksum matching',
+    async run(ctx) {
+      assert.ok(state.zip);
+      const page = new ExportPage(ctx.page);
+      await page.select(state.zip.bundleId);
+      const [download] = await Promise.all([ctx.page.waitForEvent('download'), page.byTestId('bundle-download').click()]);
+      const expectedName = `${state.zip.path.split('/').pop()}`;
+      assert.equal(download.suggestedFilename(), expectedName, 'named after the library entry');
+      const saved = join(ctx.tmpDir, `downloaded-${expectedName}`);
+      await download.saveAs(saved);
+      const bytes = await readFile(saved);
+      assert.equal(bytes.readUInt32LE(0), 0x04034b50, 'a zip archive arrived');
+      await page.byTestId('bundle-downloaded').waitFor();
+      assert.equal(await page.byTestId('bundle-downloaded').getAttribute('data-file'), expectedName);
+      // the same bundle as the library's: importing it asks first; opening the existing one adds nothing
+      const before = await page.bundles();
+      const asked = await page.importFile(saved);
+      assert.equal(asked.outcome, 'duplicate', 'a bundle already in the library asks first');
+      assert.equal(asked.bundleId, state.zip.bundleId, 'the dialog names the library bundle');
+      await ctx.screenshot('export-reimport-dialog.png');
+      assert.equal(await page.reimportOpenExisting(), state.zip.bundleId);
+      assert.equal((await page.bundles()).length, before.length, 'nothing was imported');
+      // imported again as a named copy: the same files, each checked again on import
+      assert.equal((await page.importFile(saved)).outcome, 'duplicate');
+      const imported = await page.reimportAgain('Downloaded copy');
+      assert.equal(imported.outcome, 'imported');
+      assert.equal((await page.bundles()).length, before.length + 1);
+      const detail = await page.detail();
+      ctx.log(`downloaded ${bytes.length} bytes; re-imported as ${imported.bundleId}`);
+      assert.deepEqual(detail.files.map((f) => f.file).sort(), [...BUNDLE_FILES].sort());
+      assert.equal((await page.verify()).state, 'ok');
+    },
+  },
+  {
     name: 'a tampered bundle names its file: refused on import, flagged by Verify',
     async run(ctx) {
       assert.ok(state.runId && state.zip);
@@ -144,8 +178,9 @@ export const tests = [
       await page.reload();
       assert.deepEqual(await page.bundles(), before, 'nothing was added');
 
-      // the sound .zip, dropped onto the view, imports as a new library entry
-      const imported = await page.dropFile(state.zip.path);
+      // the sound .zip, dropped onto the view (already in the library: imported again as a copy), is a new library entry
+      assert.equal((await page.dropFile(state.zip.path)).outcome, 'duplicate');
+      const imported = await page.reimportAgain('Dropped copy');
       assert.equal(imported.outcome, 'imported');
       const after = await page.bundles();
       assert.equal(after.length, before.length + 1);
@@ -244,6 +279,45 @@ export const tests = [
       assert.ok(state.topRul !== undefined && Math.abs(rows[0].rulValue - state.topRul) <= 1e-3 * Math.max(1, state.topRul), `RUL in-app ${rows[0].rulValue} vs onnxruntime ${state.topRul}`);
       const chart = await fleet.chart();
       assert.ok(chart.painted > 3000, `the risk chart is drawn (${chart.painted} px)`);
+    },
+  },
+  {
+    name: 'at 1024×700 the fleet table scrolls sideways under its plot, rank and unit columns',
+    async run(ctx) {
+      await ctx.page.setViewportSize({ width: 1024, height: 700 });
+      try {
+        const table = ctx.page.locator('[data-testid="fleet-table"]');
+        await table.scrollIntoViewIfNeeded();
+        const sizes = await table.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+        assert.ok(sizes.scroll > sizes.client, `the table is wider than its box at 1024 px (${sizes.scroll} vs ${sizes.client})`);
+        const firstRow = ctx.page.locator('[data-testid="fleet-row"]').first();
+        const where = () =>
+          firstRow.evaluate((row) => {
+            const unit = row.querySelector('[data-testid="fleet-unit"]');
+            const rank = row.querySelector('[data-testid="fleet-rank"]');
+            const gbdt = row.querySelector('[data-testid="fleet-part-gbdt"]');
+            const x = (/** @type {Element | null} */ e) => (e === null ? NaN : e.getBoundingClientRect().left);
+            const hit = unit === null ? null : document.elementFromPoint(unit.getBoundingClientRect().left + 8, unit.getBoundingClientRect().top + 8);
+            return { unit: x(unit), rank: x(rank), gbdt: x(gbdt), unitOnTop: hit !== null && unit !== null && unit.contains(hit) };
+          });
+        const before = await where();
+        const shift = Math.min(240, sizes.scroll - sizes.client);
+        await table.evaluate((el, dx) => {
+          el.scrollLeft = dx;
+        }, shift);
+        await ctx.page.waitForFunction((dx) => (document.querySelector('[data-testid="fleet-table"]')?.scrollLeft ?? 0) >= dx - 1, shift);
+        const after = await where();
+        ctx.log(`fleet table ${sizes.scroll}/${sizes.client} px, scrolled ${shift}: unit ${before.unit}→${after.unit}, GBDT ${before.gbdt}→${after.gbdt}`);
+        assert.equal(after.unit, before.unit, 'the unit column stays in place');
+        assert.equal(after.rank, before.rank, 'the rank column stays in place');
+        assert.ok(Math.abs(before.gbdt - shift - after.gbdt) < 1.5, 'the other columns scroll');
+        assert.ok(after.unitOnTop, 'the unit cell is not covered by the scrolled columns');
+        const header = await ctx.page.locator('[data-testid="fleet-sort-unit"]').evaluate((b) => b.getBoundingClientRect().left);
+        assert.ok(Math.abs(header - after.unit) < 12, `the Unit header stays above its column (${header} vs ${after.unit})`);
+        await screenshotView(ctx, 'fleet-1024-scrolled.png');
+      } finally {
+        await ctx.page.setViewportSize({ width: 1280, height: 800 });
+      }
     },
   },
 ];

@@ -42,7 +42,7 @@ const pipelineCommand = lazy(() => import('./commands/pipeline'), 'pipelineComma
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   synth: { run: synthCommand, usage: 'synth --units N --seed S --out FILE [--rul-out FILE] [--regimes 1|6]   a synthetic fleet as C-MAPSS text (a test set with --rul-out; six FD002-like operating regimes with --regimes 6)' },
-  import: { run: importCommand, usage: 'import FILE [--rul FILE] [--format cmapss|csv] [--map FILE.json | --map col=role,...] [--columns role=col,...] [--name NAME]  import a fleet (C-MAPSS text or CSV) into the store; column roles unit, cycle, setting, sensor, ignore (a CSV header\'s roles are remembered; without a map the remembered ones, else a guess from the names)' },
+  import: { run: importCommand, usage: 'import FILE [--rul FILE] [--format cmapss|csv] [--map FILE.json | --map col=role,...] [--columns role=col,...] [--name NAME] [--reuse | --as-new NAME]  import a fleet (C-MAPSS text or CSV) into the store; column roles unit, cycle, setting, sensor, ignore (a CSV header\'s roles are remembered; without a map the remembered ones, else a guess from the names); a file already imported (same content, RUL file alike) is refused naming the dataset unless --reuse (answer with it) or --as-new NAME (another copy)' },
   datasets: { run: datasetsCommand, usage: DATASETS_USAGE },
   dataset: { run: datasetCommand, usage: 'dataset ID                                one dataset with its column summary' },
   features: { run: featuresCommand, usage: 'features --dataset D|FILE [--config F] [--out FILE.csv] [--top N]   rank engineered features' },

@@ -13,6 +13,7 @@ import { dispatch } from '../services/dispatch';
 import { logger } from '../services/logger';
 import { SECURITY_HEADERS } from '../security/headers';
 import { resolveStaticPath } from '../security/static-path';
+import { BUNDLE_DOWNLOAD_PATH, sendBundleArchive } from './bundle-download';
 
 const log = logger('serve');
 
@@ -124,6 +125,10 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       return;
     }
     if (!tokenOk(bearer(req))) return refuse(res, 401, 'Missing or wrong token.');
+    if (path === BUNDLE_DOWNLOAD_PATH) {
+      if (req.method !== 'GET') return refuse(res, 405, 'Use GET.');
+      return sendBundleArchive(opts.services.exports, res, url.searchParams.get('bundleId'));
+    }
     if (req.method !== 'POST') return refuse(res, 405, 'Use POST.');
     if (path === '/api/upload') {
       const name = url.searchParams.get('name') ?? 'upload';

@@ -22,7 +22,7 @@ import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
 import { TrainingService } from './training';
 import { SweepService } from './sweep';
-import { ExportService } from './exports';
+import { archiveFileName, ExportService } from './exports';
 import { DriftService } from './drift';
 import { shareTable } from './shared-table';
 import { AlertService, validationFiguresOf } from './alerts';
@@ -58,6 +58,8 @@ export interface ServicesOptions {
   reportsDir?: string;
   /** main's own open dialog (Electron only): the chosen path, or undefined when cancelled */
   chooseFile?: (purpose: 'data' | 'bundle-zip' | 'bundle-folder') => Promise<string | undefined>;
+  /** main's own save dialog (Electron only): where to write a file named `defaultName`, or undefined when cancelled */
+  chooseSavePath?: (defaultName: string) => Promise<string | undefined>;
   /** why the Export view cannot start a model server here */
   modelServerUnavailable?: string;
   /** how model servers are started (default: a Node child process; the desktop app: an Electron utility process) */
@@ -217,8 +219,8 @@ export class AppServices {
     };
     try {
       const parsed = await runImportWorker(this.opts.importWorker, request, ctx);
-      const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx);
-      this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
+      const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx, req.duplicates ?? 'new');
+      if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
       return result;
     } catch (e) {
       throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
@@ -234,10 +236,25 @@ export class AppServices {
     return this.commit(parsed, name ?? label, label, null, ctx);
   }
 
-  private commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext): ImportResult {
+  private commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext, duplicates: 'ask' | 'reuse' | 'new' = 'new'): ImportResult {
     if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
     ctx.progress(0.98, 'Saving to the store…');
-    const duplicateOf = this.store.findByFingerprint(parsed.fingerprint).map((d) => d.datasetId);
+    const earlier = this.store.findByFingerprint(parsed.fingerprint);
+    const duplicateOf = earlier.map((d) => d.datasetId);
+    // the same content: the same file, with a RUL file or without one alike (a test fleet is not its unlabeled twin)
+    const same = earlier.filter((d) => (d.rulFile === null) === (rulFile === null));
+    const existing = same[0];
+    if (existing !== undefined && duplicates === 'reuse') {
+      ctx.progress(1, `Already imported as ${existing.name} (${existing.datasetId}); nothing imported.`);
+      return { dataset: existing, duplicateOf, reused: true };
+    }
+    if (existing !== undefined && duplicates === 'ask') {
+      throw new PrognosError(
+        'CONFLICT',
+        `${sourceFile} has the same content as the dataset "${existing.name}" (${existing.datasetId}), imported ${existing.createdAt.slice(0, 16).replace('T', ' ')}. Open the existing one, or import it again under a new name.`,
+        { existing: same.map((d) => ({ datasetId: d.datasetId, name: d.name, createdAt: d.createdAt })) },
+      );
+    }
     const dataset = this.store.insertDataset({
       name,
       format: parsed.format,
@@ -376,10 +393,10 @@ export class AppServices {
         this.training.artifacts(runId); // a missing or unfinished run fails the call, not the job
         return Promise.resolve({ jobId: this.jobs.start('export', (ctx) => this.exports.exportToLibrary(runId, zip ?? false, ctx)) });
       },
-      'bundles:import': async ({ source }) => {
+      'bundles:import': async ({ source, duplicates, name }) => {
         const { path, displayName } = this.resolveSource(source);
         try {
-          return await this.exports.importBundle(path, displayName, { signal: this.closing.signal });
+          return await this.exports.importBundle(path, displayName, { signal: this.closing.signal }, { ...(duplicates === undefined ? {} : { duplicates }), ...(name === undefined ? {} : { name }) });
         } catch (e) {
           throw naming(e, path, displayName);
         } finally {
@@ -388,6 +405,13 @@ export class AppServices {
       },
       'bundles:verify': ({ bundleId }) => this.exports.verifyById(bundleId, { signal: this.closing.signal }),
       'bundles:reveal': ({ bundleId }) => Promise.resolve(this.exports.revealById(bundleId)),
+      'bundles:save': async ({ bundleId }) => {
+        if (this.opts.mode !== 'electron' || this.opts.chooseSavePath === undefined) throw new PrognosError('FORBIDDEN', 'The save dialog exists in the desktop app only; browser mode downloads the bundle.');
+        const fileName = archiveFileName(bundleId, this.store.housekeeping().bundleNames().get(bundleId) ?? null);
+        this.exports.bundlePath(bundleId);
+        const dest = await this.opts.chooseSavePath(fileName);
+        return dest === undefined ? null : this.exports.saveArchive(bundleId, dest, { signal: this.closing.signal });
+      },
       'bundles:card': ({ bundleId }) => this.exports.card(bundleId, { signal: this.closing.signal }),
       'keys:list': () => Promise.resolve({ keys: this.store.trustedKeys(), policy: this.store.trustPolicy() }),
       'keys:add': ({ pem, name }) => Promise.resolve({ ...this.store.addTrustedKey(pem, name, `key "${name}"`), policy: this.store.trustPolicy() }),

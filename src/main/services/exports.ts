@@ -4,8 +4,9 @@
  * The store keeps bundles under `<store>/bundles/`; the app ships one demo bundle.
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { PrognosError } from '../../shared/errors';
 import type { ModelCard } from '../../shared/model-card';
 import type { BundleEntry, FleetScoresValue, Scorer } from '../../shared/schemas';
@@ -198,12 +199,49 @@ export class ExportService {
     }
   }
 
-  /** Verifies first; only a sound bundle is copied into the store, so a refused one writes nothing. */
-  async importBundle(path: string, displayName: string, ctx: WorkerCallContext = UNCANCELLED): Promise<BundleEntry> {
+  /** The bundles of the library with the same manifest (run, creation time, every model file's SHA-256), newest first. */
+  private async sameContent(manifest: object, ctx: WorkerCallContext): Promise<BundleEntry[]> {
+    const key = manifestKey(manifest);
+    const locs = this.locations();
+    const read = await this.readAll(locs.map((l) => l.path), ctx);
+    const { requireTrusted } = this.trustOptions();
+    const same = locs.flatMap((loc, i) => {
+      const b = read[i];
+      return b?.ok === true && manifestKey(b.manifest) === key ? [this.toEntry(loc, b, requireTrusted)] : [];
+    });
+    // the library's own copies before the shipped one
+    return [...same.filter((e) => e.origin !== 'shipped'), ...same.filter((e) => e.origin === 'shipped')];
+  }
+
+  /**
+   * Verifies first; only a sound bundle is copied into the store, so a refused one writes nothing.
+   * A bundle whose manifest matches one already in the library: `duplicates` 'ask' refuses with
+   * CONFLICT naming it (details.existingBundles), 'reuse' answers with it, 'new' (the default) imports
+   * another copy, named `name` when given.
+   */
+  async importBundle(
+    path: string,
+    displayName: string,
+    ctx: WorkerCallContext = UNCANCELLED,
+    opts: { duplicates?: 'ask' | 'reuse' | 'new'; name?: string } = {},
+  ): Promise<BundleEntry> {
     const verdict = await this.verify(path, {}, ctx, { displayName });
     if (!verdict.ok) {
       const issues = verdict.problems.map((p) => ({ file: `${displayName}/${p.file}`, reason: p.reason }));
       throw new PrognosError('BAD_FILE', `${displayName} is refused:\n${issues.map((i) => `${i.file}: ${i.reason}`).join('\n')}`, { issues });
+    }
+    const duplicates = opts.duplicates ?? 'new';
+    if (duplicates !== 'new') {
+      const same = await this.sameContent(verdict.manifest!, ctx);
+      const existing = same[0];
+      if (existing !== undefined && duplicates === 'reuse') return existing;
+      if (existing !== undefined) {
+        throw new PrognosError(
+          'CONFLICT',
+          `${displayName} has the same content as the bundle ${existing.name === null ? existing.bundleId : `"${existing.name}" (${existing.bundleId})`} in the library. Open the existing one, or import it again under a new name.`,
+          { existingBundles: same.map((e) => ({ bundleId: e.bundleId, name: e.name, origin: e.origin })) },
+        );
+      }
     }
     mkdirSync(this.libraryDir, { recursive: true });
     const zip = statSync(path).isFile();
@@ -214,6 +252,7 @@ export class ExportService {
       // what is kept is what counts: the copy must pass the same checks (the source may have changed)
       const copied = await this.verify(dest, {}, ctx, { displayName });
       if (!copied.ok) throw new PrognosError('BAD_FILE', `${displayName} changed while it was being imported; try again.`);
+      if (opts.name !== undefined) this.store.housekeeping().setBundleName(`store:${name}`, opts.name);
       return await this.entry({ bundleId: `store:${name}`, path: dest, origin: 'imported' });
     } catch (e) {
       await rm(dest, { recursive: true, force: true });
@@ -242,6 +281,33 @@ export class ExportService {
     const [b] = await this.readAll([loc.path], ctx);
     if (b === undefined || !b.ok) throw new PrognosError('BAD_FILE', b === undefined ? `${bundleId} could not be read.` : b.reason);
     return modelCardOf(bundleId, b.manifest);
+  }
+
+  /**
+   * The bundle as one .zip, packed in the bundle worker after the same checks as an import: only a
+   * bundle of the library (its id as listed, never a path), no link or device followed, refused
+   * naming the file when a checksum or the signature does not match. Browser mode streams it as a
+   * download; the desktop app writes it where its save dialog says (`saveArchive`).
+   */
+  async archive(bundleId: string, ctx: WorkerCallContext = UNCANCELLED): Promise<{ fileName: string; bytes: Uint8Array }> {
+    const loc = this.pathOf(bundleId);
+    const v = await this.bundleWork({ op: 'archive', path: loc.path, displayName: bundleId, trustedKeys: this.store.trustedKeys() }, ctx);
+    if (v.op !== 'archive') throw new PrognosError('INTERNAL', 'the bundle worker answered another request');
+    return { fileName: archiveFileName(bundleId, this.store.housekeeping().bundleNames().get(bundleId) ?? null), bytes: v.bytes };
+  }
+
+  /** Writes `archive(bundleId)` to `dest` whole or not at all (a temporary file beside it, then a rename). */
+  async saveArchive(bundleId: string, dest: string, ctx: WorkerCallContext = UNCANCELLED): Promise<{ path: string; bytes: number }> {
+    const a = await this.archive(bundleId, ctx);
+    const temp = join(dirname(dest), `.${basename(dest)}.partial-${randomBytes(6).toString('hex')}`);
+    try {
+      await writeFile(temp, a.bytes, { flag: 'wx' });
+      await rename(temp, dest);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+    return { path: dest, bytes: a.bytes.byteLength };
   }
 
   revealById(bundleId: string): { shown: boolean; path: string } {
@@ -288,4 +354,16 @@ export class ExportService {
     const source = scorer.kind === 'run' ? this.runSource(scorer.runId) : this.bundleSource(this.pathOf(scorer.bundleId).path, 'models');
     return this.scoring.request({ type: 'series', source, table: toWire(table), units }, ctx);
   }
+}
+
+/** A bundle's identity for re-import checks: the SHA-256 of its manifest as read (models and their digests included). */
+function manifestKey(manifest: object): string {
+  return createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
+}
+
+/** A plain file name for a bundle's archive: its display name, else its library name, as `NAME.zip`. */
+export function archiveFileName(bundleId: string, name: string | null): string {
+  const base = (name ?? bundleId.replace(/^(store|shipped):/, '')).replace(/\.zip$/i, '');
+  const plain = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|-+$/g, '').slice(0, 120);
+  return `${plain === '' ? 'bundle' : plain}.zip`;
 }

@@ -1,7 +1,7 @@
 /** Worker thread: checks bundles (checksums, signature, manifest) off the thread that serves the UI. */
 import { assertNever } from '../../shared/brand';
 import { PrognosError } from '../../shared/errors';
-import { readBundle, verifyBundle } from '../core/export';
+import { archiveBundle, readBundle, verifyBundle } from '../core/export';
 import type { BundleRead, BundleRequest, BundleValue } from './bundle-protocol';
 import { serveJob } from './serve-job';
 
@@ -21,6 +21,11 @@ serveJob<BundleRequest, BundleValue>('bundle-worker', async (r, task) => {
         }
       }
       return { value: { op: 'read', bundles } };
+    }
+    case 'archive': {
+      const a = await archiveBundle(r.path, { displayName: r.displayName, trustedKeys: r.trustedKeys });
+      const bytes = a.bytes.byteOffset === 0 && a.bytes.byteLength === a.bytes.buffer.byteLength ? a.bytes : a.bytes.slice();
+      return { value: { op: 'archive', bytes, files: a.files }, transfer: [bytes.buffer as ArrayBuffer] };
     }
     default:
       return assertNever(r, 'bundle request');

@@ -4,7 +4,7 @@
  * the data scored by the bundle's ONNX models — and runs the engine. Main stores what this returns.
  */
 import { PrognosError } from '../../shared/errors';
-import type { Chunking } from '../../shared/drift';
+import { separateSettings, type Chunking } from '../../shared/drift';
 import { parseFleetFile } from '../core/data/import-file';
 import type { FleetTable } from '../core/data/table';
 import { currentFromBundle, fullWindowRows, readDriftReference } from '../core/drift/bundle-reference';
@@ -97,7 +97,9 @@ serveJob<DriftWorkerRequest, DriftWorkerValue>(
       },
       { progress: (f, m) => task.progress(0.25 + 0.74 * f, m), signal: task.signal },
     );
-    const body = lives.note === undefined ? computed : { ...computed, notes: [lives.note, ...computed.notes] };
+    const noted = lives.note === undefined ? computed : { ...computed, notes: [lives.note, ...computed.notes] };
+    // the operating settings in their own group, by the current data's column roles
+    const body = separateSettings(noted, new Set(table.columns.filter((col) => col.role === 'setting').map((col) => col.name)));
     const c = req.current;
     const cur = sides.current;
     return {

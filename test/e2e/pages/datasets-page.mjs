@@ -86,11 +86,12 @@ export class DatasetsPage {
   /** @returns {Promise<{ outcome: 'done'|'error'|'cancelled', datasetId: string | null }>} */
   async waitForJobEnd() {
     const end = this.page.locator(
-      '[data-testid="import-done"], [data-testid="import-error"], [data-testid="import-cancelled"]',
+      '[data-testid="import-done"], [data-testid="import-error"], [data-testid="import-cancelled"], [data-testid="reimport-dialog"][open]',
     );
     await end.first().waitFor({ timeout: IMPORT_TIMEOUT_MS });
     const id = await end.first().getAttribute('data-testid');
-    const outcome = id === 'import-done' ? 'done' : id === 'import-error' ? 'error' : 'cancelled';
+    /** @type {'done'|'error'|'cancelled'|'duplicate'} */
+    const outcome = id === 'import-done' ? 'done' : id === 'import-error' ? 'error' : id === 'reimport-dialog' ? 'duplicate' : 'cancelled';
     const datasetId = outcome === 'done' ? await end.first().getAttribute('data-dataset-id') : null;
     if (datasetId !== null) await this.waitForSelected(datasetId);
     return { outcome, datasetId };
@@ -109,6 +110,37 @@ export class DatasetsPage {
 
   async importIssues() {
     return this.byTestId('error-issues').locator('li').allInnerTexts();
+  }
+
+  /**
+   * The dialog a re-import of a file already in the store opens: which dataset it names, and its choices.
+   */
+  async reimportDialog() {
+    const dialog = this.page.locator('[data-testid="reimport-dialog"][open]');
+    await dialog.waitFor();
+    return {
+      existingId: await dialog.getAttribute('data-existing'),
+      existingName: (await this.byTestId('reimport-existing-name').innerText()).trim(),
+      text: (await dialog.innerText()).trim(),
+      proposedName: await this.byTestId('reimport-name').inputValue(),
+    };
+  }
+
+  /** "Open the existing one": nothing is imported, the existing dataset is selected. */
+  async reimportOpenExisting() {
+    await this.byTestId('reimport-open').click();
+    return this.waitForJobEnd();
+  }
+
+  /**
+   * "Import again" under a new name (the proposed one unless given).
+   * @param {string} [name]
+   */
+  async reimportAgain(name) {
+    if (name !== undefined) await this.byTestId('reimport-name').fill(name);
+    await this.byTestId('reimport-again').click();
+    await this.page.locator('[data-testid="reimport-dialog"][open]').waitFor({ state: 'detached' });
+    return this.waitForJobEnd();
   }
 
   async duplicateNoticeText() {

@@ -158,7 +158,7 @@ export class ExportPage {
   /**
    * Imports a bundle file through the picker and waits for the outcome.
    * @param {string} path
-   * @returns {Promise<{ outcome: 'imported'|'refused', bundleId: string | null }>}
+   * @returns {Promise<{ outcome: 'imported'|'refused'|'duplicate', bundleId: string | null }>}
    */
   async importFile(path) {
     const before = await this.shownBundleId();
@@ -168,17 +168,17 @@ export class ExportPage {
 
   /**
    * @param {string | null} before  the bundle shown before the import
-   * @returns {Promise<{ outcome: 'imported'|'refused', bundleId: string | null }>}
+   * @returns {Promise<{ outcome: 'imported'|'refused'|'duplicate', bundleId: string | null }>}
    */
   async waitForImport(before) {
     const notBefore = before === null ? '' : `:not([data-bundle-id="${before}"])`;
     const end = this.page.locator(
-      `[data-testid="bundle-detail"]${notBefore} [data-testid="bundle-added"][data-how="imported"], [data-testid="bundle-import-error"]`,
+      `[data-testid="bundle-detail"]${notBefore} [data-testid="bundle-added"][data-how="imported"], [data-testid="bundle-import-error"], [data-testid="bundle-reimport-dialog"][open]`,
     );
     await end.first().waitFor({ timeout: EXPORT_TIMEOUT_MS });
-    if ((await end.first().getAttribute('data-testid')) === 'bundle-import-error') {
-      return { outcome: 'refused', bundleId: null };
-    }
+    const ended = await end.first().getAttribute('data-testid');
+    if (ended === 'bundle-import-error') return { outcome: 'refused', bundleId: null };
+    if (ended === 'bundle-reimport-dialog') return { outcome: 'duplicate', bundleId: await end.first().getAttribute('data-existing') };
     const bundleId = await this.shownBundleId();
     if (bundleId !== null) await this.row(bundleId).waitFor();
     return { outcome: 'imported', bundleId };
@@ -188,7 +188,7 @@ export class ExportPage {
    * Drops a file onto the view as the operating system would (a drag carrying it) and waits for
    * the outcome.
    * @param {string} path
-   * @returns {Promise<{ outcome: 'imported'|'refused', bundleId: string | null }>}
+   * @returns {Promise<{ outcome: 'imported'|'refused'|'duplicate', bundleId: string | null }>}
    */
   async dropFile(path) {
     const before = await this.shownBundleId();
@@ -208,6 +208,25 @@ export class ExportPage {
     await this.byTestId('bundle-drop-overlay').waitFor();
     await view.dispatchEvent('drop', { dataTransfer: transfer });
     return this.waitForImport(before);
+  }
+
+  /**
+   * In the dialog a bundle already in the library opens: "Import again" as a copy named `name`.
+   * @param {string} name
+   */
+  async reimportAgain(name) {
+    const before = await this.shownBundleId();
+    await this.byTestId('bundle-reimport-name').fill(name);
+    await this.byTestId('bundle-reimport-again').click();
+    return this.waitForImport(before);
+  }
+
+  /** In the same dialog: "Open the existing one" (nothing is imported); returns the bundle shown. */
+  async reimportOpenExisting() {
+    const existing = await this.page.locator('[data-testid="bundle-reimport-dialog"][open]').getAttribute('data-existing');
+    await this.byTestId('bundle-reimport-open').click();
+    await this.page.locator(`[data-testid="bundle-detail"][data-bundle-id="${existing}"]`).waitFor();
+    return existing;
   }
 
   async importErrorTitle() {

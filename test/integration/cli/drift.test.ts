@@ -106,6 +106,10 @@ describe('prognos drift --run', () => {
     expect(typeof r.datasetDrift).toBe('boolean');
     expect(r.driftedShare).toBeGreaterThanOrEqual(0);
     expect(r.features.map((f) => f.name)).toEqual(selected);
+    // the operating settings in their own group (the data's column roles), never among the sensors
+    expect(r.settings?.map((s) => s.name)).toEqual(['setting1', 'setting2', 'setting3']);
+    expect(r.sensors.length).toBeGreaterThan(0);
+    expect(r.sensors.filter((s) => s.name.startsWith('setting'))).toEqual([]);
     for (const f of r.features) {
       expect(typesOf(f, ['name', 'method', 'score', 'threshold', 'drifted'])).toEqual({ name: 'string', method: 'string', score: 'number', threshold: 'number', drifted: 'boolean' });
       expect(Object.keys(f.scores).sort()).toEqual(['hellinger', 'jsd', 'ks', 'ksPValue', 'psi', 'wasserstein']);

@@ -63,9 +63,14 @@ export async function importCommand(argv: string[], out: Output): Promise<void> 
     map: { type: 'string' },
     columns: { type: 'string' },
     name: { type: 'string' },
+    reuse: { type: 'boolean', default: false },
+    'as-new': { type: 'string' },
   });
   const file = positionals[0];
-  if (file === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos import FILE [--rul FILE] [--format cmapss|csv] [--map FILE.json | --map col=role,...] [--columns role=col,...] [--name NAME]');
+  if (file === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos import FILE [--rul FILE] [--format cmapss|csv] [--map FILE.json | --map col=role,...] [--columns role=col,...] [--name NAME] [--reuse | --as-new NAME]');
+  if (values.reuse && values['as-new'] !== undefined) throw new PrognosError('INVALID_INPUT', '--reuse and --as-new: give one of them (use the dataset already imported, or import another copy under a new name).');
+  if (values['as-new'] !== undefined && values.name !== undefined) throw new PrognosError('INVALID_INPUT', '--as-new NAME already names the new copy: leave out --name.');
+  if (values['as-new'] !== undefined && values['as-new'].trim() === '') throw new PrognosError('INVALID_INPUT', '--as-new: give the new copy a name.');
   const format = values.format === undefined ? undefined : datasetFormatSchema.safeParse(values.format);
   if (format !== undefined && !format.success) throw new PrognosError('INVALID_INPUT', `--format must be cmapss or csv, got "${values.format}".`);
   const { map, catalogue } = cliMapping(values.map, values.columns);
@@ -77,12 +82,29 @@ export async function importCommand(argv: string[], out: Output): Promise<void> 
       ...(format === undefined ? {} : { format: format.data }),
       ...(map === undefined ? {} : { map }),
       ...(catalogue === undefined ? {} : { catalogue }),
-      ...(values.name === undefined ? {} : { name: values.name }),
+      ...(values['as-new'] !== undefined ? { name: values['as-new'] } : values.name === undefined ? {} : { name: values.name }),
+      // the same file again asks first (refused naming the dataset), unless told; other column roles make another dataset
+      duplicates: values.reuse ? 'reuse' : values['as-new'] !== undefined || map !== undefined ? 'new' : 'ask',
     });
-    const finished = await waitForJob(services, jobId, out);
+    let finished;
+    try {
+      finished = await waitForJob(services, jobId, out);
+    } catch (e) {
+      if (e instanceof PrognosError && e.code === 'CONFLICT' && e.details?.existing !== undefined) {
+        const said = e.message.replace(/ Open the existing one, or import it again under a new name\.$/, '');
+        throw new PrognosError('CONFLICT', `${said} Nothing was imported: run again with --reuse to use that dataset, or with --as-new NAME to import another copy under NAME.`, e.details);
+      }
+      throw e;
+    }
     const result = finished.result;
     if (result === undefined || !('duplicateOf' in result)) throw new Error('import job finished without a dataset');
     const d = result.dataset;
+    if (result.reused === true) {
+      out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf, reused: true }, () =>
+        `Already imported as ${d.name} (${d.datasetId}); nothing imported (--reuse).`,
+      );
+      return;
+    }
     if (result.duplicateOf.length > 0) out.note(`Note: the same file was imported before as ${result.duplicateOf.join(', ')}.`);
     out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf }, () =>
       [

@@ -118,8 +118,15 @@ export function driftText(r: DriftReport, top = 20): string {
   ];
   const sensorsDrifted = r.sensors.filter((s) => s.drifted);
   if (r.sensors.length > 0) {
-    lines.push('', `Raw sensors and settings: ${sensorsDrifted.length} of ${r.sensors.length} drift${sensorsDrifted.length === 0 ? '.' : ':'}`);
+    lines.push('', `${r.settings === undefined ? 'Raw sensors and settings' : 'Raw sensors'}: ${sensorsDrifted.length} of ${r.sensors.length} drift${sensorsDrifted.length === 0 ? '.' : ':'}`);
     if (sensorsDrifted.length > 0) lines.push(table(columnRows(sensorsDrifted, top), COLUMN_HEADER));
+  }
+  // settings apart: a shift there is a change of operating conditions, not a drifting sensor
+  const settings = r.settings ?? [];
+  if (settings.length > 0) {
+    const moved = settings.filter((s) => s.drifted);
+    lines.push('', `Operating settings (the conditions units ran under, not sensors; not counted in the dataset drift): ${moved.length} of ${settings.length} shifted${moved.length === 0 ? '.' : ':'}`);
+    if (moved.length > 0) lines.push(table(columnRows(moved, top), COLUMN_HEADER));
   }
   const alerts = r.chunks.series.filter((s) => s.alerts.some(Boolean));
   lines.push('', `Chunks: ${r.chunks.labels.length} of ${r.chunking.size} ${r.chunking.by === 'batches' ? 'batch(es)' : r.chunking.by}` + (alerts.length === 0 ? '; no chunk outside its band.' : `; outside the band: ${alerts.map((s) => `${s.label} (${s.alerts.filter(Boolean).length})`).join(', ')}.`));

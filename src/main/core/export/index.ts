@@ -52,4 +52,5 @@ export { readZip, writeZip, ZipError, ZipFileReader, crc32 } from './zip';
 export { SUMS_FILE, sha256Hex, formatSums, parseSums } from './checksums';
 export { SIGNATURE_FILE, loadSigningKey, publicKeyPem, keyFingerprint, shortFingerprint, parseEd25519PublicKey, type ParsedPublicKey } from './signing';
 export { assessTrust, trustSummary, type BundleTrust, type TrustedKey, type TrustVerdict } from './trust';
+export { archiveBundle, type BundleArchive } from './archive';
 export { bundleInputFromRun, rulForExport, type ExportContext, type RunForExport } from './from-run';

@@ -41,5 +41,9 @@ export function createElectronTransport(bridge: PrognosBridge): Transport {
       if (uploadId === undefined) throw new PrognosError('INTERNAL', 'The upload did not start.');
       return { kind: 'upload', uploadId, fileName: file.name };
     },
+    async saveBundle(bundleId) {
+      const r = await bridge.bundlesSave({ bundleId });
+      return r === null ? null : { fileName: r.path.split(/[\\/]/).pop() ?? r.path, path: r.path, bytes: r.bytes };
+    },
   };
 }

@@ -165,6 +165,25 @@ function uploadFile(
   });
 }
 
+/** The file name of a `content-disposition: attachment; filename="…"` header (the server sends a plain one). */
+function attachmentName(header: string | null): string | null {
+  const m = header === null ? null : /filename="([^"\\/]+)"/.exec(header);
+  return m?.[1] ?? null;
+}
+
+/** Offers bytes as a download: a Blob behind an `<a download>`, released once the click is handled. */
+function offerDownload(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** Browser mode: the same contract over `POST /api/rpc/<channel>` and server-sent events. */
 export function createHttpTransport(token: string | null): Transport {
   const stream = token === null ? null : new EventStream(token);
@@ -205,6 +224,25 @@ export function createHttpTransport(token: string | null): Transport {
       if (token === null) throw missingToken();
       const uploadId = await uploadFile(file, token, options?.onProgress, options?.signal);
       return { kind: 'upload', uploadId, fileName: file.name };
+    },
+    async saveBundle(bundleId) {
+      if (token === null) throw missingToken();
+      let response: Response;
+      try {
+        response = await fetch(`/api/download/bundle?bundleId=${encodeURIComponent(bundleId)}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+      } catch {
+        throw new PrognosError('INTERNAL', 'The Prognos server could not be reached. Is `prognos serve` still running?');
+      }
+      if (!response.ok) {
+        unwrapEnvelope(parseJson(await response.text(), response.status), response.status);
+        throw new PrognosError('INTERNAL', `The download failed (HTTP ${response.status}).`);
+      }
+      const blob = await response.blob();
+      const fileName = attachmentName(response.headers.get('content-disposition')) ?? 'bundle.zip';
+      offerDownload(blob, fileName);
+      return { fileName, path: null, bytes: blob.size };
     },
   };
 }

@@ -10,6 +10,14 @@ export interface FileTransferProgress {
   total: number;
 }
 
+/** A bundle's archive handed to the user: downloaded by the browser, or written where the save dialog said. */
+export interface SavedBundle {
+  readonly fileName: string;
+  /** where the desktop app wrote it; null in browser mode (the browser's downloads) */
+  readonly path: string | null;
+  readonly bytes: number;
+}
+
 /**
  * What the renderer talks to: the typed contract plus the one thing that differs between the
  * Electron bridge and browser mode, how a picked file becomes an import source.
@@ -25,4 +33,10 @@ export interface Transport {
     file: File,
     options?: { onProgress?: (p: FileTransferProgress) => void; signal?: AbortSignal },
   ): Promise<ImportSource>;
+  /**
+   * Hands a bundle of the library to the user as one .zip: browser mode downloads it from the
+   * server (`GET /api/download/bundle`), the desktop app saves it through main's save dialog.
+   * Resolves null when the user cancels the dialog.
+   */
+  saveBundle(bundleId: string): Promise<SavedBundle | null>;
 }

@@ -108,6 +108,7 @@ export function DatasetsView() {
           onSynth={(units, seed) => void job.startSynth(units, seed)}
           onCancel={job.cancel}
           onDismiss={job.dismiss}
+          onOpenExisting={job.openExisting}
         />
         <DatasetList
           datasets={datasets}

@@ -3,6 +3,7 @@ import type { DatasetRecord } from '../../../../shared/schemas';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatBytes, formatDate, formatInteger, plural } from '../../lib/format';
+import { ReimportDialog } from './ReimportDialog';
 import type { FormatChoice, ImportRequestForm, JobOutcome, JobPhase } from './use-dataset-job';
 import type { JobStatus } from '../../api/job-tracker';
 
@@ -112,9 +113,26 @@ function JobProgress(props: { phase: JobPhase; status: JobStatus | undefined; on
   );
 }
 
-function Outcome(props: { outcome: JobOutcome; datasets: readonly DatasetRecord[]; onDismiss: () => void }) {
+function Outcome(props: {
+  outcome: JobOutcome;
+  datasets: readonly DatasetRecord[];
+  onDismiss: () => void;
+  onOpenExisting: (dataset: DatasetRecord) => void;
+  onImportAgain: (request: ImportRequestForm) => void;
+}) {
   const { outcome } = props;
   switch (outcome.kind) {
+    case 'duplicate':
+      return (
+        <ReimportDialog
+          fileName={outcome.request.file.name}
+          existing={outcome.existing}
+          datasets={props.datasets}
+          onOpenExisting={props.onOpenExisting}
+          onImportAgain={(name) => props.onImportAgain({ ...outcome.request, name, duplicates: 'new' })}
+          onCancel={props.onDismiss}
+        />
+      );
     case 'failed':
       return (
         <ErrorMessage error={outcome.error} title="Import failed" onDismiss={props.onDismiss} testId="import-error" />
@@ -130,6 +148,18 @@ function Outcome(props: { outcome: JobOutcome; datasets: readonly DatasetRecord[
       );
     case 'imported': {
       const { dataset, duplicateOf } = outcome.result;
+      if (outcome.result.reused === true) {
+        return (
+          <div className="notice notice--success" role="status" data-testid="import-done" data-dataset-id={dataset.datasetId} data-reused="true">
+            <span>
+              Opened <strong>{dataset.name}</strong>, already in the store: nothing was imported.
+            </span>
+            <button type="button" className="button button--quiet button--small" onClick={props.onDismiss}>
+              Dismiss
+            </button>
+          </div>
+        );
+      }
       const earlier = duplicateOf
         .filter((id) => id !== dataset.datasetId)
         .map((id) => props.datasets.find((d) => d.datasetId === id))
@@ -184,6 +214,8 @@ export function ImportPanel(props: {
   onSynth: (units: number, seed: number) => void;
   onCancel: () => void;
   onDismiss: () => void;
+  /** the file is already in the store and the user opens that dataset */
+  onOpenExisting: (dataset: DatasetRecord) => void;
   /** why the file cannot be imported as its columns are mapped now, or null */
   importBlocked?: string | null;
 }) {
@@ -321,7 +353,13 @@ export function ImportPanel(props: {
       <div aria-live="polite" className="stack-s">
         <JobProgress phase={phase} status={props.status} onCancel={props.onCancel} />
         {props.outcome !== null && phase.kind === 'idle' && (
-          <Outcome outcome={props.outcome} datasets={props.datasets} onDismiss={props.onDismiss} />
+          <Outcome
+            outcome={props.outcome}
+            datasets={props.datasets}
+            onDismiss={props.onDismiss}
+            onOpenExisting={props.onOpenExisting}
+            onImportAgain={props.onImport}
+          />
         )}
       </div>
     </section>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobFinished, JobResult } from '../../../../shared/contract';
 import { PrognosError } from '../../../../shared/errors';
-import type { ColumnMap, DatasetFormat, ImportResult, ImportSource } from '../../../../shared/schemas';
+import type { ColumnMap, DatasetFormat, DatasetRecord, ImportResult, ImportSource } from '../../../../shared/schemas';
 import type { SensorCatalogue } from '../../../../shared/sensor-catalogue';
 import { useJobStatus, useJobTracker, useTransport } from '../../api/context';
 import { asPrognosError } from '../../lib/errors';
@@ -17,6 +17,15 @@ export interface ImportRequestForm {
   /** the mapping step's roles (every column) and sensor names by header; absent: remembered, else guessed */
   map?: ColumnMap;
   catalogue?: SensorCatalogue;
+  /** a file already in the store: ask (the default), or import another copy */
+  duplicates?: 'ask' | 'new';
+}
+
+/** a dataset with the same content as the file being imported */
+export interface ExistingDataset {
+  readonly datasetId: string;
+  readonly name: string;
+  readonly createdAt: string;
 }
 
 export type JobPhase =
@@ -28,7 +37,24 @@ export type JobPhase =
 export type JobOutcome =
   | { readonly kind: 'imported'; readonly result: ImportResult; readonly synthetic: boolean }
   | { readonly kind: 'failed'; readonly error: PrognosError }
+  /** the file is already in the store: nothing was written; the user opens that one or imports again */
+  | { readonly kind: 'duplicate'; readonly existing: readonly ExistingDataset[]; readonly request: ImportRequestForm; readonly message: string }
   | { readonly kind: 'cancelled' };
+
+/** The datasets a CONFLICT names as having the same content (`details.existing`), or null for another conflict. */
+function existingOf(error: PrognosError): ExistingDataset[] | null {
+  const raw = error.code === 'CONFLICT' ? error.details?.existing : undefined;
+  if (!Array.isArray(raw)) return null;
+  const out: ExistingDataset[] = [];
+  for (const e of raw as unknown[]) {
+    if (typeof e !== 'object' || e === null) continue;
+    const r = e as Record<string, unknown>;
+    if (typeof r.datasetId === 'string' && typeof r.name === 'string' && typeof r.createdAt === 'string') {
+      out.push({ datasetId: r.datasetId, name: r.name, createdAt: r.createdAt });
+    }
+  }
+  return out.length > 0 ? out : null;
+}
 
 function isImportResult(result: JobResult | undefined): result is ImportResult {
   return result !== undefined && 'dataset' in result && 'duplicateOf' in result;
@@ -134,8 +160,15 @@ export function useDatasetJob(onImported: (result: ImportResult, synthetic: bool
             ...(form.map === undefined ? {} : { map: form.map }),
             ...(form.catalogue === undefined ? {} : { catalogue: form.catalogue }),
             ...(name === '' ? {} : { name }),
+            duplicates: form.duplicates ?? 'ask',
           }),
         );
+        const error = finished.state === 'failed' && finished.error !== undefined ? PrognosError.fromValue(finished.error) : null;
+        const existing = error === null ? null : existingOf(error);
+        if (error !== null && existing !== null) {
+          setOutcome({ kind: 'duplicate', existing, request: form, message: error.message });
+          return;
+        }
         settle(finished, false);
       }),
     [follow, run, settle, transport],
@@ -165,5 +198,12 @@ export function useDatasetJob(onImported: (result: ImportResult, synthetic: bool
 
   const dismiss = useCallback(() => setOutcome(null), []);
 
-  return { phase, status, outcome, startImport, startSynth, cancel, dismiss };
+  /** "Open the existing one": nothing is imported; the existing dataset is chosen as if just imported */
+  const openExisting = useCallback((dataset: DatasetRecord) => {
+    const result: ImportResult = { dataset, duplicateOf: [dataset.datasetId], reused: true };
+    setOutcome({ kind: 'imported', result, synthetic: false });
+    onImportedRef.current(result, false);
+  }, []);
+
+  return { phase, status, outcome, startImport, startSynth, cancel, dismiss, openExisting };
 }

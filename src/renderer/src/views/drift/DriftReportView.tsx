@@ -141,10 +141,16 @@ function PerformanceChart({ r }: { r: DriftReport }) {
   );
 }
 
+/** The x-axis name the chart option carries (what the chart prints under its axis). */
+function xAxisName(option: ReturnType<typeof buildDistributionOption>): string | undefined {
+  const x = (option as { xAxis?: { name?: unknown } }).xAxis;
+  return typeof x?.name === 'string' ? x.name : undefined;
+}
+
 function Distribution({ c, label }: { c: ColumnDrift; label: string }) {
-  const option = useMemo(() => buildDistributionOption(c), [c]);
+  const option = useMemo(() => buildDistributionOption(c, label), [c, label]);
   return (
-    <div className="drift-distribution" data-testid="drift-distribution" data-name={c.name} data-drifted={c.drifted}>
+    <div className="drift-distribution" data-testid="drift-distribution" data-name={c.name} data-drifted={c.drifted} data-x-axis={xAxisName(option)}>
       <h3 className="drift-chart-title">
         <span className="drift-distribution__name" title={c.name}>
           {label}
@@ -164,7 +170,7 @@ function Distribution({ c, label }: { c: ColumnDrift; label: string }) {
   );
 }
 
-type ColumnTab = 'features' | 'sensors';
+type ColumnTab = 'features' | 'sensors' | 'settings';
 
 /** One stored report, read under the rule the controls set. */
 export function DriftReportView(props: {
@@ -181,11 +187,14 @@ export function DriftReportView(props: {
   // names and units from the current fleet's sensor catalogue
   const sensorLabels = useSensorLabels(stored.current.kind === 'dataset' ? stored.current.id : null);
   const label = useCallback((name: string) => sensorLabels.featureWithUnit(name), [sensorLabels]);
-  const columns = tab === 'features' ? report.features : report.sensors;
+  // reports stored before settings were kept apart hold them among the sensors
+  const settings = report.settings ?? [];
+  const apart = report.settings !== undefined;
+  const columns = tab === 'features' ? report.features : tab === 'settings' ? settings : report.sensors;
   const scoresOption = useMemo(() => buildScoresOption(columns, label), [columns, label]);
   // the table's first row: the feature furthest past its threshold
   const [selected, setSelected] = useState<string | null>(() => sortColumns(stored.features, DEFAULT_SORT)[0]?.name ?? null);
-  const all = useMemo(() => [...report.features, ...report.sensors], [report]);
+  const all = useMemo(() => [...report.features, ...report.sensors, ...(report.settings ?? [])], [report]);
   const column = all.find((c) => c.name === selected) ?? columns[0] ?? null;
 
   const chosenSeries = column === null ? undefined : featureSeries(report, column.name);
@@ -221,14 +230,15 @@ export function DriftReportView(props: {
         <h2 className="panel__title" id="drift-columns-title">
           Per column
           <span className="panel__count" data-testid="drift-columns-count">
-            {driftedText(columns, tab === 'features' ? 'feature' : 'column')}
+            {driftedText(columns, tab === 'features' ? 'feature' : tab === 'settings' ? 'setting' : 'column')}
           </span>
           <span className="hint panel__title-note">click a row to show its distributions</span>
         </h2>
         <Tabs
           items={[
             { key: 'features', label: `Features (${report.features.length})` },
-            { key: 'sensors', label: `Sensors and settings (${report.sensors.length})` },
+            { key: 'sensors', label: apart ? `Sensors (${report.sensors.length})` : `Sensors and settings (${report.sensors.length})` },
+            ...(settings.length > 0 ? [{ key: 'settings' as const, label: `Operating settings (${settings.length})` }] : []),
           ]}
           active={tab}
           onChange={setTab}
@@ -236,14 +246,23 @@ export function DriftReportView(props: {
           idPrefix="drift-columns"
         />
         <div role="tabpanel" id={`drift-columns-panel-${tab}`} aria-labelledby={`drift-columns-tab-${tab}`} className="drift-columns__panel">
-          {tab === 'sensors' && <p className="hint">Raw sensors and settings: shown for diagnosis, not counted in the dataset-drift share.</p>}
+          {tab === 'sensors' && (
+            <p className="hint">
+              {apart ? 'Raw sensors' : 'Raw sensors and settings (a report stored before settings were kept apart)'}: shown for diagnosis, not counted in the dataset-drift share.
+            </p>
+          )}
+          {tab === 'settings' && (
+            <p className="hint" data-testid="drift-settings-note">
+              Operating settings describe the conditions the units ran under (their regimes), not their health: a shift here is a change of operating conditions, not a drifting sensor, and is neither counted in the dataset-drift share nor ranked with the sensors.
+            </p>
+          )}
           <ColumnTable columns={columns} selected={column?.name ?? null} onSelect={setSelected} testId={`drift-${tab}`} label={label} />
         </div>
         <div className="drift-chart-grid">
           {column !== null ? <Distribution c={column} label={label(column.name)} /> : <p className="muted">No column selected.</p>}
           <div className="drift-scores" data-testid="drift-scores-wrap" data-drifted={columns.filter((c) => c.drifted).length}>
             <h3 className="drift-chart-title">
-              Every {tab === 'features' ? 'feature' : 'column'} against its threshold
+              Every {tab === 'features' ? 'feature' : tab === 'settings' ? 'setting' : 'column'} against its threshold
               <span className="hint">score / threshold (KS: log p / log threshold); past 1 drifts</span>
             </h3>
             <EChart option={scoresOption} height={230} testId="drift-scores-chart" label="Every column’s score against its threshold" />
@@ -265,7 +284,7 @@ export function DriftReportView(props: {
             <ChunkChart key={s.key} labels={labels} series={s} yName={s.label} testId={`drift-chunk-${s.key}`} />
           ))}
           {column !== null && chosenSeries !== undefined && (
-            <ChunkChart key={chosenSeries.key} labels={labels} series={chosenSeries} yName={chosenSeries.label} testId="drift-chunk-feature" />
+            <ChunkChart key={chosenSeries.key} labels={labels} series={chosenSeries} yName={label(column.name)} testId="drift-chunk-feature" />
           )}
           <PerformanceChart key={report.reportId} r={report} />
         </div>

@@ -72,8 +72,11 @@ function isAxisParams(p: unknown): p is Array<{ seriesName: string; value: [numb
   return Array.isArray(p);
 }
 
-/** The reference and current distributions of one column, overlaid (shares of rows per bin). */
-export function buildDistributionOption(column: Pick<ColumnDrift, 'name' | 'histogram' | 'reference' | 'current'>): ChartOption {
+/**
+ * The reference and current distributions of one column, overlaid (shares of rows per bin). The
+ * x-axis is named `axisName`: the catalogue's name and unit (`T24 mean (30 cycles), °R`), else the id.
+ */
+export function buildDistributionOption(column: Pick<ColumnDrift, 'name' | 'histogram' | 'reference' | 'current'>, axisName: string = column.name): ChartOption {
   const h = column.histogram;
   const side = (name: string, key: 'reference' | 'current', color: string): LineSeries => ({
     type: 'line',
@@ -95,7 +98,7 @@ export function buildDistributionOption(column: Pick<ColumnDrift, 'name' | 'hist
     textStyle: BASE_TEXT_STYLE,
     legend: LEGEND,
     grid: { left: 56, right: 20, top: 36, bottom: 44 },
-    xAxis: valueAxis(middleEllipsis(column.name, 48), {
+    xAxis: valueAxis(middleEllipsis(axisName, 48), {
       nameGap: 28,
       min: 'dataMin',
       max: 'dataMax',

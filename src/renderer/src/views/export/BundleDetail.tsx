@@ -20,6 +20,7 @@ import {
   originNote,
   predictiveModels,
 } from './bundle-info';
+import { DownloadBundle } from './DownloadBundle';
 import { ModelCard } from './ModelCard';
 import { TrustTag } from './TrustTag';
 import type { VerdictState } from './use-bundle-verdicts';
@@ -224,6 +225,7 @@ export function BundleDetail(props: {
       <div className="bundle-location">
         <h3 className="subhead">Location {isZip(entry) ? '(.zip file)' : '(folder)'}</h3>
         <CopyPath path={entry.path} testId="bundle-path" label="the bundle's path" />
+        <DownloadBundle key={entry.bundleId} entry={entry} />
         {transport.mode === 'electron' && (
           <button type="button" className="button button--small" onClick={reveal} data-testid="bundle-reveal">
             Show in folder

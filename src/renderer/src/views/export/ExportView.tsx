@@ -12,6 +12,7 @@ import { BundleLibrary, type ImportPhase } from './BundleLibrary';
 import { ExportPanel } from './ExportPanel';
 import { KeysPanel } from './KeysPanel';
 import { ModelServerPanel } from './ModelServerPanel';
+import { BundleReimportDialog, existingBundlesOf, type PendingDuplicate } from './BundleReimportDialog';
 import { useBundleVerdicts } from './use-bundle-verdicts';
 
 /** Whether the first dropped item is a folder (browsers expose this only through the entry API). */
@@ -58,9 +59,15 @@ export function ExportView() {
   const [importError, setImportError] = useState<PrognosError | null>(null);
   const uploadAbort = useRef<AbortController | null>(null);
 
-  /** One import at a time: `work` gets the abort signal and returns the imported entry, or null when the user backed out. */
+  const [duplicate, setDuplicate] = useState<PendingDuplicate | null>(null);
+
+  /**
+   * One import at a time: `work` gets the abort signal and returns the imported entry, or null when
+   * the user backed out. A bundle already in the library opens the re-import dialog; `again` imports
+   * it once more under the name the user gives.
+   */
   const runImport = useCallback(
-    async (work: (signal: AbortSignal) => Promise<BundleEntry | null>) => {
+    async (work: (signal: AbortSignal) => Promise<BundleEntry | null>, again?: { fileName: string; run: (name: string) => void }) => {
       if (uploadAbort.current !== null) return;
       const controller = new AbortController();
       uploadAbort.current = controller;
@@ -70,7 +77,9 @@ export function ExportView() {
         if (entry !== null) onAdded(entry, 'imported');
       } catch (e) {
         const error = asPrognosError(e);
-        if (error.code !== 'CANCELLED') setImportError(error);
+        const existing = existingBundlesOf(error);
+        if (existing !== null && again !== undefined) setDuplicate({ existing, fileName: again.fileName, importAgain: again.run });
+        else if (error.code !== 'CANCELLED') setImportError(error);
       } finally {
         uploadAbort.current = null;
         setImportPhase({ kind: 'idle' });
@@ -80,28 +89,39 @@ export function ExportView() {
   );
 
   const importFile = useCallback(
-    (file: File) =>
-      runImport(async (signal) => {
-        setImportPhase({ kind: 'uploading', fileName: file.name, loaded: 0, total: file.size });
-        const source = await transport.sourceForFile(file, {
-          signal,
-          onProgress: (p) => setImportPhase({ kind: 'uploading', fileName: file.name, loaded: p.loaded, total: p.total }),
-        });
-        setImportPhase({ kind: 'checking', fileName: file.name });
-        return api.bundlesImport({ source });
-      }),
+    function importOne(file: File, asNew?: string): Promise<void> {
+      return runImport(
+        async (signal) => {
+          setImportPhase({ kind: 'uploading', fileName: file.name, loaded: 0, total: file.size });
+          const source = await transport.sourceForFile(file, {
+            signal,
+            onProgress: (p) => setImportPhase({ kind: 'uploading', fileName: file.name, loaded: p.loaded, total: p.total }),
+          });
+          setImportPhase({ kind: 'checking', fileName: file.name });
+          return api.bundlesImport(asNew === undefined ? { source, duplicates: 'ask' } : { source, duplicates: 'new', name: asNew });
+        },
+        { fileName: file.name, run: (name) => void importOne(file, name) },
+      );
+    },
     [api, transport, runImport],
   );
 
-  /** Desktop app: a bundle folder chosen in main's own dialog, passed back as a one-time handle. */
+  /** Desktop app: a bundle folder chosen in main's own dialog, passed back as a one-time handle (chosen again to import a copy). */
   const importChosenFolder = useCallback(
-    () =>
-      runImport(async () => {
-        const chosen = await api.filesChoose({ purpose: 'bundle-folder' });
-        if (chosen === null) return null;
-        setImportPhase({ kind: 'checking', fileName: chosen.fileName });
-        return api.bundlesImport({ source: { kind: 'grant', grant: chosen.grant } });
-      }),
+    function importFolder(asNew?: string): Promise<void> {
+      let fileName = 'the bundle folder';
+      return runImport(
+        async () => {
+          const chosen = await api.filesChoose({ purpose: 'bundle-folder' });
+          if (chosen === null) return null;
+          fileName = chosen.fileName;
+          setImportPhase({ kind: 'checking', fileName: chosen.fileName });
+          const source = { kind: 'grant' as const, grant: chosen.grant };
+          return api.bundlesImport(asNew === undefined ? { source, duplicates: 'ask' } : { source, duplicates: 'new', name: asNew });
+        },
+        { get fileName() { return fileName; }, run: (name) => void importFolder(name) },
+      );
+    },
     [api, runImport],
   );
 
@@ -175,6 +195,9 @@ export function ExportView() {
         )}
         {selected !== null && <ModelServerPanel key={`server:${selected.bundleId}`} entry={selected} />}
       </div>
+      {duplicate !== null && (
+        <BundleReimportDialog pending={duplicate} onOpenExisting={select} onClose={() => setDuplicate(null)} />
+      )}
       {dragging && (
         <div className="drop-overlay" aria-hidden="true" data-testid="bundle-drop-overlay">
           <div className="drop-overlay__box">

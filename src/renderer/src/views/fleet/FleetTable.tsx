@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { formatFixed, formatInteger } from '../../lib/format';
 import { rulText, type Outcome, type RankedUnit } from './fleet-summary';
 import { unitColor } from './risk-chart-option';
@@ -40,6 +40,35 @@ interface Column {
   readonly descending?: boolean;
 }
 
+/** The leading columns that name the unit stay in place when the table scrolls sideways. */
+const PINNED: ReadonlySet<Column['key']> = new Set<Column['key']>(['plot', 'rank', 'unit']);
+
+/** Each pinned column's offset from the left edge (the widths of the pinned columns before it). */
+function pinnedOffsets(columns: readonly Column[]): Map<Column['key'], number> {
+  const out = new Map<Column['key'], number>();
+  let left = 0;
+  for (const c of columns) {
+    if (!PINNED.has(c.key)) break;
+    out.set(c.key, left);
+    left += c.width;
+  }
+  return out;
+}
+
+/** The cell's size, and for a pinned column its sticky offset. */
+function cellStyle(c: Column, pinned: ReadonlyMap<Column['key'], number>): CSSProperties {
+  const size = c.grow === true ? { flex: '1 1 auto', minWidth: c.width } : { width: c.width };
+  const left = pinned.get(c.key);
+  return left === undefined ? size : { ...size, left };
+}
+
+/** The pinned class, and on the last pinned column the edge that marks where the others slide under. */
+function pinClass(c: Column, pinned: ReadonlyMap<Column['key'], number>): string {
+  if (!pinned.has(c.key)) return '';
+  const last = [...pinned.keys()].pop();
+  return c.key === last ? ' vtable__cell--pinned vtable__cell--pin-edge' : ' vtable__cell--pinned';
+}
+
 function sortValue(u: RankedUnit, key: SortKey): number | undefined {
   switch (key) {
     case 'rank':
@@ -64,6 +93,7 @@ interface RowProps {
   index: number;
   start: number;
   columns: readonly Column[];
+  pinned: ReadonlyMap<Column['key'], number>;
   plotIndex: number;
   canPlotMore: boolean;
   /** the first unit below the alert threshold in risk order */
@@ -78,12 +108,13 @@ const FleetRow = memo(function FleetRow(p: RowProps) {
   const { u } = p;
   const plotted = p.plotIndex >= 0;
   const cells = p.columns.map((c) => {
-    const style = c.grow === true ? { flex: '1 1 auto', minWidth: c.width } : { width: c.width };
-    const cls = `vtable__cell${c.num === true ? ' vtable__cell--num' : ''}`;
+    const style = cellStyle(c, p.pinned);
+    const pin = pinClass(c, p.pinned);
+    const cls = `vtable__cell${c.num === true ? ' vtable__cell--num' : ''}${pin}`;
     switch (c.key) {
       case 'plot':
         return (
-          <div key={c.key} className="vtable__cell vtable__cell--check" role="cell" style={style}>
+          <div key={c.key} className={`vtable__cell vtable__cell--check${pin}`} role="cell" style={style}>
             <input
               type="checkbox"
               checked={plotted}
@@ -326,6 +357,7 @@ export function FleetTable(props: {
   const plotIndex = useMemo(() => new Map(plotted.map((u, i) => [u, i])), [plotted]);
   const canPlotMore = plotted.length < MAX_PLOTTED;
   const minWidth = columns.reduce((s, c) => s + c.width, 0);
+  const pinned = useMemo(() => pinnedOffsets(columns), [columns]);
 
   return (
     <div className="vtable">
@@ -367,14 +399,14 @@ export function FleetTable(props: {
         <div style={{ minWidth }}>
           <div className="vtable__header" role="row" aria-rowindex={1}>
             {columns.map((c) => {
-              const style = c.grow === true ? { flex: '1 1 auto', minWidth: c.width } : { width: c.width };
+              const style = cellStyle(c, pinned);
               const key: SortKey | null =
                 c.key === 'plot' || c.key === 'risk' || c.key === 'alert' || c.key === 'outcome' ? null : c.key;
               const active = key !== null && sort.key === key;
               return (
                 <div
                   key={c.key}
-                  className={`vtable__cell${c.num === true ? ' vtable__cell--num' : ''}`}
+                  className={`vtable__cell${c.num === true ? ' vtable__cell--num' : ''}${pinClass(c, pinned)}`}
                   role="columnheader"
                   aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : undefined}
                   style={style}
@@ -418,6 +450,7 @@ export function FleetTable(props: {
                   index={item.index}
                   start={item.start}
                   columns={columns}
+                  pinned={pinned}
                   plotIndex={plotIndex.get(u.unit) ?? -1}
                   canPlotMore={canPlotMore}
                   belowCut={byRisk && !u.alert && rows[item.index - 1]?.alert === true}
