@@ -129,7 +129,7 @@ describe('prognos runs / run', () => {
 
   it('--help lists runs, run and store backup --force', () => {
     const r = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
-    expect(r.stdout).toMatch(/^ {2}runs \[--dataset D\] \| runs rename R NAME \| runs delete R \[--force\] \| runs compare R1 R2 … \| runs export R --out FILE \[--force\] \| runs import FILE \[--new-id\] \[--experiment E\]$/m);
+    expect(r.stdout).toMatch(/^ {2}runs \[--dataset D\] \| runs rename R NAME \| runs delete R \[--force\] \| runs compare R1 R2 … \[--fleet D\] \| runs export R --out FILE \[--force\] \| runs import FILE \[--new-id\] \[--experiment E\]$/m);
     expect(r.stdout).toMatch(/^ {2}experiments \[list\] \| experiments show E \| experiments create NAME/m);
     expect(r.stdout).toMatch(/^ {2}run ID$/m);
     expect(r.stdout).toMatch(/store backup FILE \[--force\]/);
