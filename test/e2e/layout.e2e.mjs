@@ -13,7 +13,7 @@ import { screenshotView } from './pages/chart.mjs';
 import { DatasetsPage } from './pages/datasets-page.mjs';
 import { ExportPage } from './pages/export-page.mjs';
 import { mainOverflows, pageOverflow } from './support/overflow.mjs';
-import { SEED_STEPS, cliJson, openView, openViewWithContent, registryViewIds } from './support/workbench-content.mjs';
+import { SEED_STEPS, cliJson, openView, openViewWithContent, registryViewIds, settle } from './support/workbench-content.mjs';
 
 /** @typedef {import('./run.mjs').E2eContext} E2eContext */
 
@@ -152,7 +152,19 @@ export const tests = [
       await screenshotView(ctx, 'layout-datasets-names-1440x900.png');
       // stored: a reload reads it back from the store
       await page.reload();
+      // the context bar preselects a dataset when it has loaded: choose only after that, or the
+      // preselection lands after the click
+      await page.waitForFunction(
+        () => {
+          const bar = document.querySelector('[data-testid="context-bar"]');
+          return bar !== null && !(bar.textContent ?? '').includes('Loading…');
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
+      await settle(page);
       await page.locator(`[data-testid="dataset-row"][data-dataset-id="${trainingId}"] [data-testid="dataset-select"]`).click();
+      await page.locator(`[data-testid="dataset-detail"][data-dataset-id="${trainingId}"]`).waitFor();
       await page.getByRole('tab', { name: 'Names and units' }).click();
       const again = page.locator('[data-testid="catalogue-row"][data-column="s2"]');
       assert.equal(await again.getByTestId('catalogue-name').inputValue(), 'LPC outlet T');
