@@ -8,7 +8,7 @@
  * `GET /admin/profile` (the admin key when there are keys; `?reset=1` starts a new period after
  * answering). The bench (`npm run bench -- serve`) reads it around its load run.
  */
-import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 
 /** Log-spaced buckets from 10 µs to ~30 s, 20 per decade: a quantile is read within ~12%. */
 const PER_DECADE = 20;
@@ -63,7 +63,13 @@ export interface ProfileReport {
   readonly gc: Record<string, StageSummary>;
 }
 
-const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+/** perf_hooks.constants.NODE_PERFORMANCE_GC_*: scavenge, mark-compact, incremental marking, weak callbacks */
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
 
 export class ServeProfile {
   private stages = new Map<string, Durations>();
