@@ -39,6 +39,8 @@ export class FeaturePlan {
   private readonly diff: readonly FeatureDef[];
   private readonly regime: readonly FeatureDef[];
   private readonly alpha: number;
+  /** columns compute() writes itself (all but the regime columns) */
+  private readonly arenaColumns: number;
 
   /** The features any of the bundle's models reads: the GBDT's, the LSTM's and the RUL GBDT's. */
   constructor(m: BundleManifest) {
@@ -72,6 +74,7 @@ export class FeaturePlan {
       p.stats.push({ stat: d.kind, name: d.name });
     }
     this.passes = [...passes.values()];
+    this.arenaColumns = this.raw.length + this.passes.reduce((a, p) => a + p.stats.length, 0) + this.ewma.length + this.diff.length;
     this.alpha = ewmaAlphaOf(this.state.spec);
   }
 
@@ -82,20 +85,28 @@ export class FeaturePlan {
     const source = state.regime !== undefined ? normaliseSensors(table, state.regime) : new Map(this.sensors.map((s) => [s, table.values[columnIndex(table, s)]!]));
     const n = table.rowCount;
     const out = new Map<string, Float32Array>();
-    for (const d of this.raw) out.set(d.name, new Float32Array(source.get(d.sensor)!));
+    // the columns computed here are views of one zeroed buffer: one allocation a call instead of one a column
+    const arena = new Float32Array(this.arenaColumns * n);
+    let next = 0;
+    const column = (): Float32Array => arena.subarray(n * next, n * ++next);
+    for (const d of this.raw) {
+      const col = column();
+      col.set(source.get(d.sensor)!);
+      out.set(d.name, col);
+    }
     const scratch = new Int32Array(2 * n);
     for (const p of this.passes) {
       const cols: Partial<Record<FeatureStat, Float32Array>> = {};
-      for (const s of p.stats) out.set(s.name, (cols[s.stat] = new Float32Array(n)));
+      for (const s of p.stats) out.set(s.name, (cols[s.stat] = column()));
       rollingWindow(source.get(p.sensor)!, table.cycle, spans, p.window, cols, scratch);
     }
     for (const d of this.ewma) {
-      const col = new Float32Array(n);
+      const col = column();
       ewmaPerUnit(source.get(d.sensor)!, spans, this.alpha, col);
       out.set(d.name, col);
     }
     for (const d of this.diff) {
-      const col = new Float32Array(n);
+      const col = column();
       diffPerUnit(source.get(d.sensor)!, spans, col);
       out.set(d.name, col);
     }
