@@ -428,9 +428,14 @@ export class PredictBodyReader {
       from = unitEnds[k]!;
     });
     const cycle = this.cycles.slice(0, n);
+    // the columns are views of one buffer: one allocation a request instead of one a column
     const values: Float64Array[] = [];
     const cap = this.cycles.length;
-    for (let c = 0; c < W; c++) values.push(this.vals.slice(c * cap, c * cap + n));
+    const all = new Float64Array(W * n);
+    for (let c = 0; c < W; c++) {
+      all.set(this.vals.subarray(c * cap, c * cap + n), c * n);
+      values.push(all.subarray(c * n, (c + 1) * n));
+    }
     const present = this.present.slice(0, n);
     const table: FleetTable = { rowCount: n, unit, cycle, columns: this.columns, values };
     const sorted = this.sortedSlots;
