@@ -5,15 +5,21 @@
  *
  * Ours is `prognos train --dataset train_FD001.txt --json` (the built CLI, a fresh store, no config
  * file): its stage times are the ones the training worker records in the run (`timings`). The
- * reference then trains on the run's own split units and selected features, and its two LSTMs run as
- * many epochs as ours did (each side's early stopping would otherwise decide the work), so each stage
- * does the same work on both sides. PyTorch runs at the faster of 1 and 2 threads (probed on a few
+ * reference then trains on the run's own split units and selected features, its two LSTMs run as
+ * many epochs as ours did and each of its xgboost models (the classifier, each RUL member) trains as
+ * many boosting rounds as the corresponding model of ours did (each side's early stopping would
+ * otherwise decide the work), so each stage does the same work on both sides. Our rounds are read
+ * from the run's saved outcome: a model that stopped early trained its kept trees plus the
+ * early-stopping patience (the rounds without improvement that ended it), at most nEstimators. PyTorch runs at the faster of 1 and 2 threads (probed on a few
  * batches first, outside the timed stages); xgboost on 2 threads with passive OpenMP waiting.
  *
  * PROGNOS_BENCH_TRAIN_JSON=FILE keeps our run's `train --json` output (metrics, timings) in FILE.
  *
  * Figures: `train-fd001` (the sum of the stages) and `train-fd001-STAGE` for features, ranking,
- * gbdt, lstm, rul-gbdt, rul-lstm, calibration and evaluate; ratio = ours / reference.
+ * gbdt, lstm, rul-gbdt, rul-lstm, calibration and evaluate; `train-fd001-gbdt-round` and
+ * `train-fd001-rul-gbdt-round`: the stage's time per boosting round trained (ms), with xgboost's
+ * xgb.train call alone per round and where its own early stopping would have stopped in the note;
+ * ratio = ours / reference.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,10 +62,37 @@ interface Outcome {
   rul?: { lstm?: { history: unknown[] }; gbdtMembers: number[] };
 }
 
+/** one tree model's boosting rounds: trained, and kept after early stopping */
+interface Rounds {
+  trained: number;
+  kept: number;
+}
+
+/** the reference's account of one xgboost model */
+interface RefTrees {
+  rounds: number;
+  kept: number;
+  /** the xgb.train call alone, over its rounds */
+  secondsPerRound: number;
+  /** trees xgboost's own early stopping would have kept */
+  ownEarlyStop: number;
+}
+
 interface Reference {
   versions: Record<string, string>;
   stages: Record<string, number>;
-  info: { torchThreads: number; threadProbe?: Record<string, number>; gbdtTrees: number; rulTrees: number[]; topOverlap: number; features: number; calibration: string };
+  info: { torchThreads: number; threadProbe?: Record<string, number>; gbdt: RefTrees; rulGbdt: RefTrees[]; topOverlap: number; features: number; calibration: string };
+}
+
+/** The rounds a model of ours trained from the trees it kept: early stopping ends `patience` rounds after the best one. */
+function roundsOf(kept: number, params: { nEstimators: number; earlyStoppingRounds: number }): Rounds {
+  return { trained: params.earlyStoppingRounds > 0 ? Math.min(kept + params.earlyStoppingRounds, params.nEstimators) : params.nEstimators, kept };
+}
+
+/** the rounds of our classifier and of each RUL member */
+function roundsOfRun(outcome: Outcome): { gbdt: Rounds; rul: Rounds[] } {
+  const config = parseTrainConfig({});
+  return { gbdt: roundsOf(outcome.bestIteration + 1, config.gbdt), rul: (outcome.rul?.gbdtMembers ?? []).map((kept) => roundsOf(kept, config.rul.gbdt)) };
 }
 
 function trainWithCli(store: string): { train: TrainJson; outcome: Outcome; wallSeconds: number } {
@@ -86,6 +119,8 @@ function trainWithCli(store: string): { train: TrainJson; outcome: Outcome; wall
 
 function runReference(outcome: Outcome): Reference {
   const config = parseTrainConfig({});
+  if (config.rul.folds !== 0) throw new Error(`the reference trains the RUL trees by seeds, not cross-fitted (rul.folds ${config.rul.folds})`);
+  const rounds = roundsOfRun(outcome);
   const request = {
     file: join(CMAPSS, 'train_FD001.txt'),
     seed: config.seed,
@@ -101,6 +136,8 @@ function runReference(outcome: Outcome): Reference {
     rul: config.rul,
     lstmEpochs: outcome.lstm?.history.length ?? 0,
     rulLstmEpochs: outcome.rul?.lstm?.history.length ?? 0,
+    gbdtRounds: rounds.gbdt,
+    rulRounds: rounds.rul,
     xgbThreads: 2,
     torchThreads: process.env.PROGNOS_BENCH_TORCH_THREADS ?? 'auto',
   };
@@ -127,7 +164,8 @@ export const trainFd001: Benchmark = {
       const total = STAGES.reduce((s, [key]) => s + ours(key), 0);
       const classEpochs = outcome.lstm?.history.length ?? 0;
       const rulEpochs = outcome.rul?.lstm?.history.length ?? 0;
-      const oursNote = `prognos train, default config, seed ${parseTrainConfig({}).seed}: GBDT ${outcome.bestIteration + 1} trees, RUL trees ${outcome.rul?.gbdtMembers.join('/') ?? '—'}, LSTM ${classEpochs} + RUL head ${rulEpochs} epochs on ${outcome.lstm?.backend ?? '—'} (${outcome.lstm?.threads ?? 0} threads)`;
+      const rounds = roundsOfRun(outcome);
+      const oursNote = `prognos train, default config, seed ${parseTrainConfig({}).seed}: GBDT ${rounds.gbdt.trained} rounds (${rounds.gbdt.kept} trees kept), RUL ${rounds.rul.map((r) => r.trained).join('/')} rounds (${rounds.rul.map((r) => r.kept).join('/')} kept), LSTM ${classEpochs} + RUL head ${rulEpochs} epochs on ${outcome.lstm?.backend ?? '—'} (${outcome.lstm?.threads ?? 0} threads)`;
       let ref: Reference | undefined;
       if (pythonHas('pandas') && pythonHas('xgboost') && pythonHas('torch') && pythonHas('scipy')) {
         ref = runReference(outcome);
@@ -140,7 +178,7 @@ export const trainFd001: Benchmark = {
       const refNote =
         ref === undefined
           ? ''
-          : `; reference: torch on ${ref.info.torchThreads} thread${ref.info.torchThreads === 1 ? '' : 's'}${probe}, same epochs, xgboost ${ref.info.gbdtTrees} trees and RUL ${ref.info.rulTrees.join('/')}, calibration ${ref.info.calibration}, its own top 40 shares ${ref.info.topOverlap} with ours`;
+          : `; reference: torch on ${ref.info.torchThreads} thread${ref.info.torchThreads === 1 ? '' : 's'}${probe}, same epochs, xgboost the same rounds and kept trees (its own early stopping would keep ${ref.info.gbdt.ownEarlyStop} and RUL ${ref.info.rulGbdt.map((m) => m.ownEarlyStop).join('/')}), calibration ${ref.info.calibration}, its own top 40 shares ${ref.info.topOverlap} with ours`;
       const figures: Figure[] = [
         {
           name: 'train-fd001',
@@ -160,6 +198,22 @@ export const trainFd001: Benchmark = {
           ...(refValue === undefined ? {} : { reference: { name: 'reference', value: refValue, unit: 's' }, ratio: value / refValue }),
         });
       }
+      // per boosting round: the stage over the rounds it trained (the same rounds on both sides)
+      const perRound = (name: string, key: string, trained: number, refTrees: RefTrees[] | undefined): void => {
+        if (trained === 0) return;
+        const value = (ours(key) / trained) * 1000;
+        const refValue = ref === undefined ? undefined : ((ref.stages[key] ?? 0) / trained) * 1000;
+        const alone = refTrees === undefined ? '' : `; xgb.train alone ${refTrees.map((m) => `${(m.secondsPerRound * 1000).toFixed(2)}`).join('/')} ms per round`;
+        figures.push({
+          name,
+          value,
+          unit: 'ms/round',
+          ...(refValue === undefined ? {} : { reference: { name: 'reference', value: refValue, unit: 'ms/round' }, ratio: value / refValue }),
+          note: `${trained} rounds${alone}`,
+        });
+      };
+      perRound('train-fd001-gbdt-round', 'gbdt', rounds.gbdt.trained, ref === undefined ? undefined : [ref.info.gbdt]);
+      perRound('train-fd001-rul-gbdt-round', 'rulGbdt', rounds.rul.reduce((s, r) => s + r.trained, 0), ref?.info.rulGbdt);
       return Promise.resolve(figures);
     } finally {
       rmSync(store, { recursive: true, force: true });

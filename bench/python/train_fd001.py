@@ -1,9 +1,12 @@
 """The Python reference of `npm run bench -- train-fd001`: the stages of a Prognos training run
 (default config) on train_FD001, in the Python stack an analyst would otherwise use, timed stage by stage.
 
-Input: one JSON argument (see bench/train-fd001.ts). The run's split units, its selected features and
-the number of epochs its two LSTMs ran come from the Prognos run, so every model here trains on the
-same rows, features and epoch count as ours.
+Input: one JSON argument (see bench/train-fd001.ts). The run's split units, its selected features,
+the number of epochs its two LSTMs ran and the boosting rounds each of its tree models trained come
+from the Prognos run, so every model here trains on the same rows and features and does as much work
+as ours (early stopping on either side would otherwise decide the work). `info` reports the seconds
+per boosting round of each xgboost model (the xgb.train call alone) and where xgboost's own early
+stopping would have stopped.
 
 Stages, each timed with time.perf_counter():
 - features: labels (RUL, failure within the label window), near-constant sensors dropped on the
@@ -13,13 +16,16 @@ Stages, each timed with time.perf_counter():
   (mutual information on equal-frequency bins, |Spearman| with RUL, monotonicity, trendability,
   prognosability) in numpy/scipy — sklearn and scipy have no such prognostic ranking — and the
   weighted mean of the per-metric ranks; top K;
-- gbdt: xgboost binary:logistic, hist, the same parameters, rounds and early stopping on the
-  validation units' full-window rows; validation and test probabilities;
+- gbdt: xgboost binary:logistic, hist, the same parameters, exactly as many boosting rounds as our
+  classifier trained (its kept trees plus the early-stopping patience, read from our run), the
+  validation units' full-window rows evaluated after every round as ours are; validation and test
+  probabilities from as many trees as ours kept (xgboost's own early stop is reported, not used);
 - lstm: standardisation, left-padded windows, PyTorch LSTM → LSTM → additive attention → dropout →
   dense + sigmoid, Adam, class-weighted BCE, the same batch size, the same number of epochs, the
   best validation epoch kept; validation and test probabilities;
-- rulGbdt: xgboost reg:squarederror on min(RUL, cap), the same depth/eta/rounds/early stopping, one
-  per seed, averaged;
+- rulGbdt: xgboost reg:squarederror on min(RUL, cap), the same depth/eta, one per seed, each
+  training exactly as many rounds as the corresponding member of ours (validation RMSE after every
+  round, predictions from as many trees as that member kept), averaged;
 - rulLstm: the same network with a fractional target (soft BCE), the RUL ensemble weight grid and
   split-conformal intervals;
 - calibration: none / Platt / isotonic (pool adjacent violators) chosen by 5-fold cross-validation
@@ -213,6 +219,23 @@ def tune_threshold(p, y, beta=2.0):
     return float(th[k]), float(f[k])
 
 
+def train_rounds(params, dtr, dva, rounds, patience):
+    """xgboost trained for exactly `rounds` rounds with the validation metric after each (as ours
+    evaluates it), timed alone; and the trees xgboost's own early stopping would have kept."""
+    history = {}
+    t0 = time.perf_counter()
+    booster = xgb.train(params, dtr, num_boost_round=rounds, evals=[(dva, 'valid')], evals_result=history, verbose_eval=False)
+    seconds = time.perf_counter() - t0
+    loss = next(iter(history['valid'].values()))
+    best = 0
+    for k in range(1, len(loss)):
+        if loss[k] < loss[best]:
+            best = k
+        elif patience > 0 and k - best >= patience:
+            break
+    return booster, seconds, best + 1
+
+
 # ---------------------------------------------------------------- gbdt
 with timed('gbdt'):
     spw = p['scalePosWeight']
@@ -226,12 +249,11 @@ with timed('gbdt'):
     dtr = xgb.DMatrix(FS[tr_rows], label=ytr, nthread=NTHREAD)
     dva = xgb.DMatrix(FS[va_rows], label=yv, nthread=NTHREAD)
     dte = xgb.DMatrix(FS[te_rows], nthread=NTHREAD)
-    booster = xgb.train(params, dtr, num_boost_round=p['nEstimators'], evals=[(dva, 'valid')],
-                        early_stopping_rounds=p['earlyStoppingRounds'] or None, verbose_eval=False)
-    it = (0, booster.best_iteration + 1)
+    booster, seconds, own = train_rounds(params, dtr, dva, cfg['gbdtRounds']['trained'], p['earlyStoppingRounds'])
+    it = (0, cfg['gbdtRounds']['kept'])
     g_valid = booster.predict(dva, iteration_range=it).astype(np.float64)
     g_test = booster.predict(dte, iteration_range=it).astype(np.float64)
-info['gbdtTrees'] = booster.best_iteration + 1
+info['gbdt'] = {'rounds': cfg['gbdtRounds']['trained'], 'kept': cfg['gbdtRounds']['kept'], 'secondsPerRound': seconds / cfg['gbdtRounds']['trained'], 'ownEarlyStop': own}
 
 
 # ---------------------------------------------------------------- lstm
@@ -352,19 +374,21 @@ with timed('rulGbdt'):
     dva = xgb.DMatrix(FS[va_rows], label=target[va_rows], nthread=NTHREAD)
     dte = xgb.DMatrix(FS[te_rows], nthread=NTHREAD)
     rv, rt, members = np.zeros(len(va_rows)), np.zeros(len(te_rows)), []
+    rounds = cfg['rulRounds']
+    if len(rounds) != rp['seeds']:
+        raise SystemExit('rulRounds: %d members given, the config has %d seeds' % (len(rounds), rp['seeds']))
     for k in range(rp['seeds']):
         params = {'objective': 'reg:squarederror', 'tree_method': 'hist', 'eval_metric': 'rmse', 'max_depth': rp['gbdt']['maxDepth'], 'eta': rp['gbdt']['eta'],
                   'min_child_weight': p['minChildWeight'], 'lambda': p['lambda'], 'alpha': p['alpha'], 'gamma': p['gamma'], 'subsample': p['subsample'],
                   'colsample_bytree': p['colsampleBytree'], 'max_bin': p['maxBin'], 'seed': SEED + k, 'nthread': NTHREAD, 'verbosity': 0}
-        bst = xgb.train(params, dtr, num_boost_round=rp['gbdt']['nEstimators'], evals=[(dva, 'valid')],
-                        early_stopping_rounds=rp['gbdt']['earlyStoppingRounds'] or None, verbose_eval=False)
-        it = (0, bst.best_iteration + 1)
-        members.append(bst.best_iteration + 1)
+        bst, seconds, own = train_rounds(params, dtr, dva, rounds[k]['trained'], rp['gbdt']['earlyStoppingRounds'])
+        it = (0, rounds[k]['kept'])
+        members.append({'rounds': rounds[k]['trained'], 'kept': rounds[k]['kept'], 'secondsPerRound': seconds / rounds[k]['trained'], 'ownEarlyStop': own})
         rv += bst.predict(dva, iteration_range=it)
         rt += bst.predict(dte, iteration_range=it)
     rv /= rp['seeds']
     rt /= rp['seeds']
-info['rulTrees'] = members
+info['rulGbdt'] = members
 
 with timed('rulLstm'):
     rl = train_lstm(xt_w, torch.from_numpy(target[tr_rows] / cap), xv_w, target[va_rows] / cap, cfg['rulLstmEpochs'], True)

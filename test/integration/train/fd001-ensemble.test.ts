@@ -1,30 +1,56 @@
 /**
  * The two-model recipe on real data: FD001 train split by unit, default config (GBDT + LSTM with
  * attention, ensemble tuned on validation), scored on the official test set.
+ *
+ * The run is the shared FD001 fixture's (test/helpers/fd001-store.ts: `prognos train` with the default
+ * config and seed 1, trained once for every test file that needs it); its models and its recorded
+ * outcome (thresholds, weight, metrics, validation scores) are read back from the store.
  */
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFleetFile, type ParsedFleet } from '../../../src/main/core/data/import-file';
 import { scoreOfficial } from '../../../src/main/core/eval/official';
-import { parseTrainConfig } from '../../../src/main/core/pipeline/config';
-import { runTrainingPipeline, scoreRows, type PipelineResult } from '../../../src/main/core/pipeline/train';
+import { OUTCOME_ARTIFACT } from '../../../src/main/core/pipeline/saved-run';
+import { scoreRows, type PipelineResult } from '../../../src/main/core/pipeline/train';
+import { ExperimentStore } from '../../../src/main/core/store/store';
+import { EventBus } from '../../../src/main/services/events';
+import { TrainingService } from '../../../src/main/services/training';
+import { buildTrained, releaseTrained, type TrainedRun } from '../../../src/main/workers/trained-run';
 import { bestBlendByCounting } from '../../helpers/f-beta-oracle';
-import { CMAPSS } from '../../helpers/paths';
+import { copyFd001Store } from '../../helpers/fd001-store';
+import { CMAPSS, tempDir } from '../../helpers/paths';
 
-let train: ParsedFleet;
+/** what the run's outcome artifact keeps of the pipeline's result */
+type Outcome = Pick<PipelineResult, 'threshold' | 'thresholds' | 'weight' | 'metrics' | 'validationScores'> & { lstm?: { bestEpoch: number; backend: string } };
+
 let test: ParsedFleet;
-let r: PipelineResult;
+let run: TrainedRun | undefined;
+let r: Outcome;
 
 beforeAll(async () => {
-  train = await parseFleetFile(join(CMAPSS, 'train_FD001.txt'));
+  const fx = await copyFd001Store(tempDir());
+  const store = ExperimentStore.open(fx.store);
+  try {
+    const record = store.getRun(fx.runId)!;
+    expect(record.config).toMatchObject({ seed: 1 });
+    r = JSON.parse(store.getArtifact(fx.runId, OUTCOME_ARTIFACT)!.data.toString('utf8')) as Outcome;
+    run = await buildTrained(new TrainingService(store, new EventBus(), '').artifacts(fx.runId));
+  } finally {
+    store.close();
+  }
   test = await parseFleetFile(join(CMAPSS, 'test_FD001.txt'), { rulPath: join(CMAPSS, 'RUL_FD001.txt') });
-  r = await runTrainingPipeline(train.table, parseTrainConfig({ seed: 1 }));
 }, 900_000);
+
+afterAll(() => {
+  if (run !== undefined) releaseTrained(run);
+});
 
 describe('FD001 with GBDT + LSTM and the tuned ensemble (default config)', () => {
   it('meets the official targets; the ensemble is the best blend of the validation scores and beats each model on held-out units', () => {
     expect(r.lstm).toBeDefined();
-    const p = scoreRows(test.table, { featureState: r.featureState, selected: r.selected, gbdt: r.gbdt, lstm: { model: r.lstm!.model, scaler: r.lstm!.scaler }, weight: r.weight });
+    expect(run!.lstm).toBeDefined();
+    // the run's blend, uncalibrated, as the pipeline tuned its weight and threshold
+    const p = scoreRows(test.table, { featureState: run!.featureState, selected: run!.selected, gbdt: run!.gbdt, lstm: run!.lstm!, weight: r.weight });
     const lstm = scoreOfficial(test.table, p.lstm!, r.thresholds.lstm!);
     const gbdt = scoreOfficial(test.table, p.gbdt, r.thresholds.gbdt!);
     const ensemble = scoreOfficial(test.table, p.probability, r.threshold);

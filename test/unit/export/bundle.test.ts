@@ -57,7 +57,8 @@ function rehash(path: string): void {
 
 beforeAll(async () => {
   dir = tempDir('prognos-bundle-');
-  const run = await syntheticRun();
+  // the bundle's LSTM is random weights (syntheticRun): the run trains its GBDT only
+  const run = await syntheticRun({ config: { models: ['gbdt'] } });
   input = run.input;
   table = run.table;
   bundle = (await writeBundle(input, join(dir, 'bundle'))).path;
@@ -311,7 +312,7 @@ describe('BundleScorer', () => {
 describe('a six-regime fleet under the default config', () => {
   it('the bundle carries the detected regimes and the regime features; both engines agree with the in-app models', async () => {
     const picked = ['regime1_cycles', 'regime4_cycles', 'regime2_share', 'regime6_share', 's3_mean_10', 's9_ewma', 's20', 's11_slope_5'];
-    const run = await syntheticRun({ regimes: 6, seed: 5, config: { manualFeatures: picked, topK: picked.length } });
+    const run = await syntheticRun({ regimes: 6, seed: 5, config: { models: ['gbdt'], manualFeatures: picked, topK: picked.length } });
     const state = run.input.featureState;
     expect(state.regime?.centroids).toHaveLength(6);
     expect(state.regimeChoice).toMatchObject({ requested: { enabled: 'auto', clusters: 'auto' }, enabled: true, clusters: 6 });
@@ -423,7 +424,7 @@ describe('GBDT-only bundles and options', () => {
 
 describe('scoring short and long units with the shortest history the contract allows', () => {
   it('without EWMA features the pipeline engine sends at most minHistoryRows rows and still agrees', async () => {
-    const run = await syntheticRun({ seed: 4, config: { features: { windows: [5, 10], include: { raw: true, diff: true, ewma: false } } } });
+    const run = await syntheticRun({ seed: 4, config: { models: ['gbdt'], features: { windows: [5, 10], include: { raw: true, diff: true, ewma: false } } } });
     const w = await writeBundle(run.input, join(dir, 'no-ewma'));
     expect(w.manifest.pipeline).toMatchObject({ requiresFullHistory: false, minHistoryRows: 39 });
     const cut = truncateUnits(run.table, (u) => [1, 2, 5, 9, 10, 11, 29, 30, 31, 39, 40, 500][u % 12]!);

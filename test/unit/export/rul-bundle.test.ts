@@ -20,13 +20,15 @@ import { BundleScorer, type UnitScore } from '../../../src/main/core/export/scor
 import { parseEd25519PublicKey } from '../../../src/main/core/export/signing';
 import { engineerFeatures } from '../../../src/main/core/features/engineer';
 import { buildWindows } from '../../../src/main/core/windows';
-import { onnxCheck, syntheticRun, truncateUnits } from '../../helpers/onnx-fixtures';
+import { onnxCheck, syntheticRun, truncateUnits, type SyntheticRun } from '../../helpers/onnx-fixtures';
 import { REPO, tempDir } from '../../helpers/paths';
 import { rulFor, rulReference, type RulReference } from '../../helpers/rul-fixture';
 import { runPythonJson } from '../../helpers/python';
 import { itWith, PYTHON_ONNX, PYTHON_XGBOOST } from '../../helpers/tools';
 
 let dir = '';
+/** the synthetic run (its GBDTs trained, the LSTMs random) every bundle here is made from */
+let run: SyntheticRun;
 let table: FleetTable;
 let input: BundleInput;
 let rul: PipelineRul;
@@ -88,7 +90,8 @@ function expectRulLike(units: readonly UnitScore[], r: RulReference): void {
 
 beforeAll(async () => {
   dir = tempDir('prognos-rul-bundle-');
-  const run = await syntheticRun({ rul: true });
+  // the bundles' LSTMs are random weights (rulFor, syntheticRun): the run trains its GBDTs only
+  run = await syntheticRun({ rul: true, config: { models: ['gbdt'] } });
   // units cut short at different points, as a fleet in service is (at their failure they all look alike)
   table = truncateUnits(run.table, (u, rows) => Math.max(8, rows - 9 * u));
   input = run.input;
@@ -203,15 +206,17 @@ print(json.dumps({'objective': objective, 'pred': [float(v) for v in pred]}))
   });
 
   it('a GBDT-only run gets a GBDT RUL model and a pipeline with RUL outputs', async () => {
-    const run = await syntheticRun({ lstm: false, rul: true });
+    // the same GBDT-only run as a bundle without an LSTM (what syntheticRun gives with lstm: false)
+    const { lstm: _lstm, scaler: _scaler, ...rest } = run.input;
+    const gbdtOnly: BundleInput = { ...rest, weight: 1 };
     // units cut short at different points, as a fleet in service is (at their failure they all look alike)
     const fleet = truncateUnits(run.table, (u, rows) => Math.max(8, rows - 9 * u));
-    const r = rulFor(fleet, run.input, run.rul);
+    const r = rulFor(fleet, gbdtOnly, run.rul);
     expect(r.lstm).toBeUndefined();
-    const w = await writeBundle({ ...run.input, rul: r }, join(dir, 'gbdt-only'));
+    const w = await writeBundle({ ...gbdtOnly, rul: r }, join(dir, 'gbdt-only'));
     expect(w.files).not.toContain('models/lstm-rul.onnx');
     expect(w.manifest.rul).toMatchObject({ weight: 1, formula: 'RUL = RUL_gbdt' });
-    const want = rulReference(fleet, run.input, r);
+    const want = rulReference(fleet, gbdtOnly, r);
     for (const engine of ['models', 'pipeline'] as const) {
       const s = await BundleScorer.open(w.path, { engine });
       const units = await s.scoreUnits(fleet);
