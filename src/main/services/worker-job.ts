@@ -37,6 +37,11 @@ export class EarlyWorker<S extends Tagged = Tagged> {
     this.worker.postMessage(start);
   }
 
+  /** whether a job took it */
+  get taken(): boolean {
+    return this.listener !== undefined;
+  }
+
   /** whether a job may still take it */
   get available(): boolean {
     return this.listener === undefined && !this.discarded;
