@@ -4,10 +4,13 @@ import type { Output } from './output';
 import type { JobFinished } from '../../shared/contract';
 import { PrognosError } from '../../shared/errors';
 import { storeDirOption } from './args';
+import type { EarlyWorker } from '../services/worker-job';
+import type { ToImportWorker } from '../workers/import-protocol';
 
-export function openServices(storeFlag: string | undefined, mode: 'cli' | 'browser' = 'cli'): AppServices {
+/** The services on a store; `earlyImport`: an import worker `prognos import` started before loading them. */
+export function openServices(storeFlag: string | undefined, mode: 'cli' | 'browser' = 'cli', earlyImport?: EarlyWorker<ToImportWorker>): AppServices {
   return new AppServices({ storeDir: storeDirOption(storeFlag), mode, importWorker: IMPORT_WORKER,
-    trainWorker: TRAIN_WORKER, version: appVersion(), shippedBundles: SHIPPED_BUNDLES });
+    trainWorker: TRAIN_WORKER, version: appVersion(), shippedBundles: SHIPPED_BUNDLES, ...(earlyImport === undefined ? {} : { earlyImport }) });
 }
 
 /** Runs a job to its end, drawing progress on the terminal; Ctrl-C cancels it cleanly. */

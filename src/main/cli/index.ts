@@ -16,7 +16,7 @@ function lazy<K extends string>(load: () => Promise<Record<K, Command>>, key: K)
   return async (argv, out) => (await load())[key](argv, out);
 }
 const synthCommand = lazy(() => import('./commands/data'), 'synthCommand');
-const importCommand = lazy(() => import('./commands/data'), 'importCommand');
+const importCommand = lazy(() => import('./commands/import'), 'importCommand');
 const datasetsCommand = lazy(() => import('./commands/data'), 'datasetsCommand');
 const datasetCommand = lazy(() => import('./commands/data'), 'datasetCommand');
 const featuresCommand = lazy(() => import('./commands/model'), 'featuresCommand');

@@ -17,7 +17,8 @@ import { JobManager, type JobContext } from './jobs';
 import { UploadArea } from './uploads';
 import { FileGrants } from './file-grants';
 import { naming } from './redact';
-import type { ImportWorkerRequest } from '../workers/import-protocol';
+import type { ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
+import type { EarlyWorker } from './worker-job';
 import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
 import { TrainingService } from './training';
@@ -31,7 +32,6 @@ import { ModelServerService } from './model-server';
 import type { ServerLauncher } from './server-launcher';
 import { HousekeepingService } from './housekeeping';
 import { ExperimentService } from './experiments';
-import { guessDatasetRole } from '../core/data/role-guess';
 import { ColumnMappingService, type ImportMapping } from './column-mappings';
 import { PipelineService, pipelineFilesDir } from './pipelines';
 import { RegistryService } from './registry';
@@ -64,6 +64,11 @@ export interface ServicesOptions {
   modelServerUnavailable?: string;
   /** how model servers are started (default: a Node child process; the desktop app: an Electron utility process) */
   modelServerLauncher?: ServerLauncher;
+  /**
+   * an import worker `prognos import` started with its request before these services loaded: the
+   * import asking the same parse takes it (else, and at close, it is stopped)
+   */
+  earlyImport?: EarlyWorker<ToImportWorker>;
 }
 
 /** Everything behind the contract: store, jobs, uploads. Transports (IPC, HTTP, CLI) only route to it. */
@@ -130,6 +135,7 @@ export class AppServices {
 
   async close(): Promise<void> {
     this.closing.abort();
+    this.opts.earlyImport?.discard();
     await this.modelServers.close();
     await this.jobs.cancelAll();
     // a CLI command (drift) lets its webhook deliveries finish before it exits; the app stops them (resumed on the next open)
@@ -218,7 +224,7 @@ export class AppServices {
       ...(req.map === undefined ? {} : { map: req.map }),
     };
     try {
-      const parsed = await runImportWorker(this.opts.importWorker, request, ctx);
+      const parsed = await runImportWorker(this.opts.importWorker, request, ctx, this.opts.earlyImport);
       const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx, req.duplicates ?? 'new');
       if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
       return result;
@@ -264,7 +270,7 @@ export class AppServices {
       summary: parsed.summary,
       table: parsed.table,
       regimes: parsed.regimes,
-      role: guessDatasetRole(parsed.table, parsed.regimes).role,
+      role: parsed.role,
     });
     ctx.progress(1, `Imported ${dataset.rows.toLocaleString('en-US')} rows of ${dataset.units} units.`);
     return { dataset, duplicateOf };

@@ -1,9 +1,10 @@
+import type { DatasetRole } from '../../shared/housekeeping';
 import type { DatasetFormat, DatasetRegimes, DatasetSummary } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
 import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
-import { fromWire } from '../workers/import-protocol';
+import { fromWire, sameImportRequest } from '../workers/import-protocol';
 import type { JobContext } from './jobs';
-import { runWorkerJob } from './worker-job';
+import { EarlyWorker, runWorkerJob } from './worker-job';
 
 export interface ImportedFleet {
   table: FleetTable;
@@ -11,12 +12,25 @@ export interface ImportedFleet {
   format: DatasetFormat;
   summary: DatasetSummary;
   regimes: DatasetRegimes;
+  /** the role guessed from the data (training, test or unlabeled) */
+  role: DatasetRole;
 }
 
-/** Runs one parse or synth in a worker thread; cancel through the job's signal. */
-export function runImportWorker(workerScript: string, request: ImportWorkerRequest, ctx: JobContext): Promise<ImportedFleet> {
-  return runWorkerJob<FromImportWorker, ImportedFleet>(workerScript, { type: 'start', request } satisfies ToImportWorker, ctx, {
-    onDone: (m) => ({ table: fromWire(m.table), fingerprint: m.fingerprint, format: m.format, summary: m.summary, regimes: m.regimes }),
+/** An import worker started with `request` before its job (`prognos import` starts it while the services load). */
+export function startImportEarly(workerScript: string, request: ImportWorkerRequest): EarlyWorker<ToImportWorker> {
+  return new EarlyWorker<ToImportWorker>(workerScript, { type: 'start', request });
+}
+
+/**
+ * Runs one parse or synth in a worker thread; cancel through the job's signal. An early worker
+ * started with the same request does the work (it has been at it a while); one started with another
+ * request is stopped.
+ */
+export function runImportWorker(workerScript: string, request: ImportWorkerRequest, ctx: JobContext, early?: EarlyWorker<ToImportWorker>): Promise<ImportedFleet> {
+  const take = early?.available === true && early.start.type === 'start' && sameImportRequest(early.start.request, request);
+  if (!take) early?.discard();
+  return runWorkerJob<FromImportWorker, ImportedFleet>(take ? early : workerScript, { type: 'start', request } satisfies ToImportWorker, ctx, {
+    onDone: (m) => ({ table: fromWire(m.table), fingerprint: m.fingerprint, format: m.format, summary: m.summary, regimes: m.regimes, role: m.role }),
     onMessage: (m) => ctx.progress(m.fraction, m.message),
   });
 }

@@ -1,5 +1,6 @@
 /** Tagged messages between the import service and its worker thread. */
 import type { ErrorValue } from '../../shared/errors';
+import type { DatasetRole } from '../../shared/housekeeping';
 import type { ColumnMap, DatasetFormat, DatasetRegimes, DatasetSummary } from '../../shared/schemas';
 import type { RangeRequest, RangeResult } from '../core/data/import-file';
 import type { ColumnInfo, FleetTable } from '../core/data/table';
@@ -15,6 +16,21 @@ export type ImportWorkerRequest =
       map?: ColumnMap;
     }>
   | Readonly<{ type: 'synth'; units: number; seed: number }>;
+
+/** Whether two requests ask the import worker for the same work (an early-started worker may do a job's). */
+export function sameImportRequest(a: ImportWorkerRequest, b: ImportWorkerRequest): boolean {
+  if (a.type === 'synth' || b.type === 'synth') return a.type === 'synth' && b.type === 'synth' && a.units === b.units && a.seed === b.seed;
+  const sameMap = (x: ColumnMap | undefined, y: ColumnMap | undefined): boolean =>
+    x === undefined || y === undefined ? x === y : Object.keys(x).length === Object.keys(y).length && Object.entries(x).every(([k, r]) => Object.hasOwn(y, k) && y[k] === r);
+  return (
+    a.path === b.path &&
+    a.displayName === b.displayName &&
+    a.rulPath === b.rulPath &&
+    a.rulDisplayName === b.rulDisplayName &&
+    a.format === b.format &&
+    sameMap(a.map, b.map)
+  );
+}
 
 export type ToImportWorker = Readonly<{ type: 'start'; request: ImportWorkerRequest }> | Readonly<{ type: 'cancel' }>;
 
@@ -37,6 +53,8 @@ export type FromImportWorker =
       format: DatasetFormat;
       summary: DatasetSummary;
       regimes: DatasetRegimes;
+      /** guessed here, off the thread that commits */
+      role: DatasetRole;
     }>
   | Readonly<{ type: 'error'; error: ErrorValue }>;
 

@@ -2,16 +2,18 @@
 import { parentPort } from 'node:worker_threads';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import { assertNever } from '../../shared/brand';
-import { parseFleetFile } from '../core/data/import-file';
+import { PARALLEL_MIN_BYTES, parseFleetFile } from '../core/data/import-file';
 import { applyCmapssRoles } from '../core/data/column-mapping';
 import { detectRegimes } from '../core/data/regimes';
+import { guessDatasetRole } from '../core/data/role-guess';
 import { summarizeFleet } from '../core/data/summary';
 import { synthesizeFleet } from '../core/data/synth';
 import type { FleetTable } from '../core/data/table';
 import { createHash } from 'node:crypto';
 import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from './import-protocol';
 import { toWire, transferList } from './import-protocol';
-import { parseRangeInWorker } from './import-range';
+import { RangeWorker } from './import-range';
+import { stat } from 'node:fs/promises';
 
 const port = parentPort;
 if (port === null) throw new Error('import-worker must run in a worker thread');
@@ -19,12 +21,26 @@ if (port === null) throw new Error('import-worker must run in a worker thread');
 const controller = new AbortController();
 const post = (m: FromImportWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
+/**
+ * The helper thread for a file large enough to be parsed in two parts, started now: it loads while
+ * this thread counts the lines (a CSV file, or one that cannot be read, gets none; the parse says why).
+ */
+async function rangeWorkerFor(request: Extract<ImportWorkerRequest, { type: 'parse' }>): Promise<RangeWorker | undefined> {
+  if (request.format === 'csv') return undefined;
+  const size = await stat(request.path).then(
+    (s) => s.size,
+    () => 0,
+  );
+  return size >= PARALLEL_MIN_BYTES ? new RangeWorker() : undefined;
+}
+
 async function run(request: ImportWorkerRequest): Promise<void> {
   let table: FleetTable;
   let fingerprint: string;
   let format: 'cmapss' | 'csv';
   switch (request.type) {
     case 'parse': {
+      const helper = await rangeWorkerFor(request);
       const parsed = await parseFleetFile(request.path, {
         displayName: request.displayName,
         ...(request.rulPath === undefined ? {} : { rulPath: request.rulPath }),
@@ -33,9 +49,9 @@ async function run(request: ImportWorkerRequest): Promise<void> {
         ...(request.map === undefined ? {} : { map: request.map }),
         signal: controller.signal,
         // a large C-MAPSS file is parsed in two parts at once, the second on a helper thread
-        parseRange: (range, signal) => parseRangeInWorker(range, signal),
+        parseRange: (range, signal) => (helper ?? new RangeWorker()).parse(range, signal),
         onProgress: (fraction, message) => post({ type: 'progress', fraction: fraction * 0.95, message }),
-      });
+      }).finally(() => helper?.stop());
       ({ table, fingerprint, format } = parsed);
       // C-MAPSS text has fixed columns: the analyst's roles re-cut them after the parse
       if (request.map !== undefined && format === 'cmapss') table = applyCmapssRoles(table, request.map, request.displayName);
@@ -56,8 +72,9 @@ async function run(request: ImportWorkerRequest): Promise<void> {
   const summary = summarizeFleet(table);
   post({ type: 'progress', fraction: 0.97, message: 'Detecting operating regimes…' });
   const regimes = detectRegimes(table);
+  const { role } = guessDatasetRole(table, regimes);
   const wire = toWire(table);
-  post({ type: 'done', table: wire, fingerprint, format, summary, regimes }, transferList(wire));
+  post({ type: 'done', table: wire, fingerprint, format, summary, regimes, role }, transferList(wire));
 }
 
 port.on('message', (m: ToImportWorker) => {

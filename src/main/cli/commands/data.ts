@@ -1,14 +1,12 @@
 import { resolve } from 'node:path';
 import { PrognosError } from '../../../shared/errors';
-import { datasetFormatSchema, type DatasetRecord } from '../../../shared/schemas';
-import { cliMapping } from '../import-map';
 import { regimeCountText } from '../../core/data/regimes';
 import { writeSynthFleet } from '../../core/data/synth';
 import { countOption, intOption, parseCommandArgs, requireOption } from '../args';
-import { openServices, waitForJob } from '../context';
+import { openServices } from '../context';
 import { table, type Output } from '../output';
-import { DATASET_ROLE_LABELS } from '../../../shared/housekeeping';
 import { datasetsSubcommand } from './housekeeping';
+import { datasetJson, regimesLine } from './dataset-text';
 
 export async function synthCommand(argv: string[], out: Output): Promise<void> {
   const { values } = parseCommandArgs(argv, { units: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, 'rul-out': { type: 'string' }, regimes: { type: 'string' } });
@@ -28,98 +26,6 @@ export async function synthCommand(argv: string[], out: Output): Promise<void> {
     (rulOut === undefined ? '' : ` and their true RUL to ${rulOut}`) +
     ` in ${seconds.toFixed(1)} s.`,
   );
-}
-
-function datasetJson(d: DatasetRecord): Record<string, unknown> {
-  return {
-    datasetId: d.datasetId,
-    name: d.name,
-    rows: d.rows,
-    units: d.units,
-    minCycles: d.minCycles,
-    maxCycles: d.maxCycles,
-    format: d.format,
-    sourceFile: d.sourceFile,
-    rulFile: d.rulFile,
-    fingerprint: d.fingerprint,
-    createdAt: d.createdAt,
-    regimes: d.regimes,
-    role: d.role,
-  };
-}
-
-/** "6 operating regimes (k-means on setting1, setting2, setting3)", or why none were detected. */
-function regimesLine(d: DatasetRecord): string {
-  const r = d.regimes;
-  if (r === null) return 'operating regimes: not detected yet (imported before detection; `prognos dataset ID` detects them)';
-  const on = r.settings.length === 0 ? '' : ` on ${r.settings.join(', ')}`;
-  return `${regimeCountText(r.k)}${on}${r.note === undefined ? '' : ` (${r.note})`}${r.k > 1 ? `: rows ${r.rows.join(', ')}` : ''}`;
-}
-
-export async function importCommand(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    rul: { type: 'string' },
-    format: { type: 'string' },
-    map: { type: 'string' },
-    columns: { type: 'string' },
-    name: { type: 'string' },
-    reuse: { type: 'boolean', default: false },
-    'as-new': { type: 'string' },
-  });
-  const file = positionals[0];
-  if (file === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos import FILE [--rul FILE] [--format cmapss|csv] [--map FILE.json | --map col=role,...] [--columns role=col,...] [--name NAME] [--reuse | --as-new NAME]');
-  if (values.reuse && values['as-new'] !== undefined) throw new PrognosError('INVALID_INPUT', '--reuse and --as-new: give one of them (use the dataset already imported, or import another copy under a new name).');
-  if (values['as-new'] !== undefined && values.name !== undefined) throw new PrognosError('INVALID_INPUT', '--as-new NAME already names the new copy: leave out --name.');
-  if (values['as-new'] !== undefined && values['as-new'].trim() === '') throw new PrognosError('INVALID_INPUT', '--as-new: give the new copy a name.');
-  const format = values.format === undefined ? undefined : datasetFormatSchema.safeParse(values.format);
-  if (format !== undefined && !format.success) throw new PrognosError('INVALID_INPUT', `--format must be cmapss or csv, got "${values.format}".`);
-  const { map, catalogue } = cliMapping(values.map, values.columns);
-  const services = openServices(values.store);
-  try {
-    const { jobId } = await services.handlers['datasets:import']({
-      source: { kind: 'path', path: resolve(file) },
-      ...(values.rul === undefined ? {} : { rul: { kind: 'path' as const, path: resolve(values.rul) } }),
-      ...(format === undefined ? {} : { format: format.data }),
-      ...(map === undefined ? {} : { map }),
-      ...(catalogue === undefined ? {} : { catalogue }),
-      ...(values['as-new'] !== undefined ? { name: values['as-new'] } : values.name === undefined ? {} : { name: values.name }),
-      // the same file again asks first (refused naming the dataset), unless told; other column roles make another dataset
-      duplicates: values.reuse ? 'reuse' : values['as-new'] !== undefined || map !== undefined ? 'new' : 'ask',
-    });
-    let finished;
-    try {
-      finished = await waitForJob(services, jobId, out);
-    } catch (e) {
-      if (e instanceof PrognosError && e.code === 'CONFLICT' && e.details?.existing !== undefined) {
-        const said = e.message.replace(/ Open the existing one, or import it again under a new name\.$/, '');
-        throw new PrognosError('CONFLICT', `${said} Nothing was imported: run again with --reuse to use that dataset, or with --as-new NAME to import another copy under NAME.`, e.details);
-      }
-      throw e;
-    }
-    const result = finished.result;
-    if (result === undefined || !('duplicateOf' in result)) throw new Error('import job finished without a dataset');
-    const d = result.dataset;
-    if (result.reused === true) {
-      out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf, reused: true }, () =>
-        `Already imported as ${d.name} (${d.datasetId}); nothing imported (--reuse).`,
-      );
-      return;
-    }
-    if (result.duplicateOf.length > 0) out.note(`Note: the same file was imported before as ${result.duplicateOf.join(', ')}.`);
-    out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf }, () =>
-      [
-        `Imported ${d.name} as ${d.datasetId}, ${d.role === 'unlabeled' ? 'an' : 'a'} ${DATASET_ROLE_LABELS[d.role]} (change with \`prognos datasets set-role ${d.datasetId} ROLE\`)`,
-        `  rows ${d.rows.toLocaleString('en-US')}, units ${d.units}, cycles per unit ${d.minCycles}–${d.maxCycles} (median ${d.summary.medianCycles})`,
-        d.summary.constantColumns.length > 0 ? `  constant columns: ${d.summary.constantColumns.join(', ')}` : '  no constant columns',
-        `  ${regimesLine(d)}`,
-        d.rulFile !== null ? `  RUL file: ${d.rulFile}` : '',
-      ]
-        .filter((l) => l !== '')
-        .join('\n'),
-    );
-  } finally {
-    await services.close();
-  }
 }
 
 export async function datasetsCommand(argv: string[], out: Output): Promise<void | number> {

@@ -62,7 +62,7 @@ const MAX_SHOWN = 20;
 const CMAPSS_COLUMNS = 26;
 const MAX_INT32 = 2147483647;
 /** files from this size up are parsed in two parts at once when a second thread is offered */
-const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 /**
  * Where the first part ends, as a share of the file: the thread that parses it also hashes the rest
  * (SHA-256 runs in order over the whole file), so it takes a little less.
