@@ -142,6 +142,9 @@ export interface LstmRuntimeOptions {
   simd?: Uint8Array | null;
 }
 
+/** Rows of b per call of the SIMD matmul (cache blocking of long sums such as the weight gradients). */
+const MM_KC = 256;
+
 /** State shared by the fused kernels of one registration, per tfjs engine and kernel name. */
 interface FusedState {
   simd: boolean;
@@ -205,12 +208,31 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     function as2d(info: TensorInfo, rows: number, cols: number): TensorInfo {
       return { dataId: info.dataId, shape: [rows, cols], dtype: info.dtype };
     }
+    /**
+     * a [M, K] · b [K, N] into a new [M, N] tensor: the SIMD module's matmul when it is there and
+     * N % 8 == 0, else XNNPACK. Long sums go through it in blocks of MM_KC rows of b (each output
+     * stays one sequential sum), so a block of a and b stays in cache.
+     */
     function mm(be: WasmHeapBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
-      return matMulKernel!({
-        inputs: { a, b },
-        backend: be.backend,
-        attrs: { transposeA: false, transposeB: false },
-      }) as TensorInfo;
+      const [M, K] = a.shape as [number, number];
+      const N = b.shape[1]!;
+      const sm = N % 8 === 0 ? simdOf(be) : null;
+      if (sm === null) {
+        return matMulKernel!({
+          inputs: { a, b },
+          backend: be.backend,
+          attrs: { transposeA: false, transposeB: false },
+        }) as TensorInfo;
+      }
+      const c = alloc(be, [M, N]);
+      const [pa, pb, pc] = [ptr(be, a), ptr(be, b), ptr(be, c)];
+      for (let k0 = 0; k0 < K; k0 += MM_KC)
+        sm.matmul(pa + 4 * k0, pb + 4 * k0 * N, pc, M, N, Math.min(MM_KC, K - k0), K, k0);
+      return c;
+    }
+    /** whether mm runs the SIMD module's matmul for an N-column result */
+    function ownMatmul(be: WasmHeapBackend, N: number): boolean {
+      return N % 8 === 0 && simdOf(be) !== null;
     }
     function sig(be: WasmHeapBackend, x: TensorInfo): TensorInfo {
       return sigmoidKernel!({ inputs: { x }, backend: be.backend, attrs: {} }) as TensorInfo;
@@ -253,6 +275,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
         ub: number,
       ): void;
       transpose(src: number, rows: number, cols: number, dst: number, dstStride: number): void;
+      matmul(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, acc: number): void;
     }
     /** The parts of the WebAssembly API used here (the node typings do not declare its values). */
     interface WasmApi {
@@ -524,10 +547,12 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       const u2 = 2 * u;
       const u3 = 3 * u;
       const UT = alloc(be, [G, u]);
-      // With an input gradient, dZ is kept row-major ([TB, G], needed for dX = dZ·Wᵀ) and the weight
-      // gradient is [xᵀ; hᵀ; 1]·dZ. Without one, dZ is kept transposed and the weight gradient is
-      // computed as dZᵀ·[x, h, 1]: XNNPACK then repacks the smaller [TB, K] operand instead of dZ.
-      const dZ = alloc(be, inputGrad ? [TB, G] : [G, TB]);
+      // With an input gradient or the SIMD module's matmul (which packs nothing), dZ is kept
+      // row-major ([TB, G], needed for dX = dZ·Wᵀ) and the weight gradient is [xᵀ; hᵀ; 1]·dZ.
+      // Otherwise dZ is kept transposed and the weight gradient is computed as dZᵀ·[x, h, 1]:
+      // XNNPACK then repacks the smaller [TB, K] operand instead of dZ.
+      const rowMajor = inputGrad || ownMatmul(be, G);
+      const dZ = alloc(be, rowMajor ? [TB, G] : [G, TB]);
       const dz = alloc(be, [B, G]);
       const dW = alloc(be, [nin, G]);
       const dU = alloc(be, [u, G]);
@@ -557,7 +582,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
           );
           if (rec !== null) free(be, rec);
           rec = null;
-          if (inputGrad) f32(be, dZ).set(f32(be, dz), t * B * G);
+          if (rowMajor) f32(be, dZ).set(f32(be, dz), t * B * G);
           else sm.transpose(ptr(be, dz), B, G, ptr(be, dZ) + 4 * t * B, TB);
           if (t > 0) rec = mm(be, dz, UT);
         }
@@ -597,7 +622,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
               d[ao + u3 + j] = dhv * tc * og * (1 - og);
             }
           }
-          if (inputGrad) f32(be, dZ).set(d, t * B * G);
+          if (rowMajor) f32(be, dZ).set(d, t * B * G);
           else transposeInto(d, B, G, f32(be, dZ), TB, t * B);
         }
         if (t > 0) {
@@ -606,7 +631,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
           free(be, r);
         }
       }
-      if (inputGrad) {
+      if (rowMajor) {
         // AT = [xᵀ; h_{t−1}ᵀ; 1] over all (t, b) columns
         const AT = alloc(be, [K, TB]);
         {
