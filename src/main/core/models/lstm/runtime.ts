@@ -276,6 +276,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       ): void;
       transpose(src: number, rows: number, cols: number, dst: number, dstStride: number): void;
       matmul(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, acc: number): void;
+      matmulT(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, acc: number): void;
     }
     /** The parts of the WebAssembly API used here (the node typings do not declare its values). */
     interface WasmApi {
@@ -631,7 +632,23 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
           free(be, r);
         }
       }
-      if (rowMajor) {
+      const smT = ownMatmul(be, G) ? simdOf(be) : null;
+      if (smT !== null) {
+        // straight from the inputs, no copies: dW = xᵀ·dZ, dU = h_{t−1}ᵀ·dZ over t ≥ 1 (h_{−1} = 0),
+        // db = 1ᵀ·dZ — the same sequential sums as the [xᵀ; h_{t−1}ᵀ; 1]·dZ product below
+        const ones = alloc(be, [TB]);
+        f32(be, ones).fill(1);
+        const mmT = (a: TensorInfo, ao: number, M: number, lda: number, bo: number, K: number, c: TensorInfo): void => {
+          const [pa, pb, pc] = [ptr(be, a) + 4 * ao, ptr(be, dZ) + 4 * bo, ptr(be, c)];
+          for (let k0 = 0; k0 < K; k0 += MM_KC)
+            smT.matmulT(pa + 4 * k0 * lda, pb + 4 * k0 * G, pc, M, G, Math.min(MM_KC, K - k0), lda, k0);
+        };
+        mmT(x, 0, nin, nin, 0, TB, dW);
+        if (T > 1) mmT(H, 0, u, u, B * G, TB - B, dU);
+        else f32(be, dU).fill(0);
+        mmT(ones, 0, 1, 1, 0, TB, db);
+        free(be, ones);
+      } else if (rowMajor) {
         // AT = [xᵀ; h_{t−1}ᵀ; 1] over all (t, b) columns
         const AT = alloc(be, [K, TB]);
         {

@@ -17,7 +17,8 @@
  * - bwdStep(dH, dhr, dcn, g, tc, cp, d, rows, ub): one BPTT step (see the runtime's JS version).
  * - transpose(src, rows, cols, dst, dstStride): dst[c·dstStride + r] = src[r·cols + c] (floats;
  *     strides in floats, dst already offset).
- * - matmul(a, b, c, M, N, K, lda, acc): c (+)= a · b for the LSTM's small shapes (see matmulFn);
+ * - matmul(a, b, c, M, N, K, lda, acc): c (+)= a · b for the LSTM's small shapes, and matmulT, the
+ *     same with aᵀ (see matmulFn);
  *     it replaces XNNPACK's GEMM in the fused kernels (no per-call packing of b, no engine
  *     dispatch; 1.5–4× faster on the per-step shapes in bench/lstm/matmul.ts).
  *
@@ -373,13 +374,15 @@ export function lstmSimdModuleBytes(fma: boolean = relaxedSimdAvailable()): Uint
   /**
    * matmul(a, b, c, M, N, K, lda, acc): c[M, N] (+)= a[M, K] · b[K, N], row-major, rows of a lda
    * floats apart, b and c contiguous with N % 8 == 0; acc != 0 adds to c instead of overwriting.
+   * matmulT (transA): the same with a stored transposed, c (+)= aᵀ · b for a [K, ≥ M] with rows lda
+   * floats apart (columns 0..M used): the weight gradients read the layer's inputs in place.
    * Register-blocked: each 4-row × 8-column block of c lives in eight accumulators over the whole
    * k loop (one splat of a[m, k] per row, two loads of b's row k per k) and is stored once;
    * leftover rows (M % 4) take the same loop with one row. Each element of c is one sequential,
    * k-ordered sum whatever its block, so splitting k into consecutive calls with acc (the caller's
    * cache blocking) or changing M gives the same bits.
    */
-  function matmulFn(): Fn {
+  function matmulFn(transA: boolean): Fn {
     const f = new Fn(8);
     const [pa, pb, pc, M, N, K, lda, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7];
     const ab = f.local(I32);
@@ -413,15 +416,20 @@ export function lstmSimdModuleBytes(fma: boolean = relaxedSimdAvailable()): Uint
         f.op(0x05); // else: from zero
         for (let r = 0; r < 2 * mr; r++) f.op(0xfd, 0x0c, ...new Array<number>(16).fill(0)).set(acc[r]!);
         f.op(0x0b);
-        f.get(m).get(ab).mul().get(pa).add().set(pA);
+        if (transA) f.get(m).i32(4).mul().get(pa).add().set(pA);
+        else f.get(m).get(ab).mul().get(pa).add().set(pA);
         f.get(pb).get(n).add().set(pB);
         f.loop(k, K, { constant: 1 }, () => {
           f.get(pB).load().set(bv0);
           f.get(pB).op(0xfd, 0x00, 0x04, 0x10).set(bv1);
           for (let r = 0; r < mr; r++) {
+            // v128.load32_splat of a[m + r, k]: the next float of row k of aᵀ, or row m + r of a
             f.get(pA);
-            if (r > 0) f.get(ab).i32(r).mul().add();
-            f.op(0xfd, 0x09, 0x02, 0x00).set(av); // v128.load32_splat
+            if (transA) f.op(0xfd, 0x09, 0x02, ...uleb(4 * r)).set(av);
+            else {
+              if (r > 0) f.get(ab).i32(r).mul().add();
+              f.op(0xfd, 0x09, 0x02, 0x00).set(av);
+            }
             for (let h = 0; h < 2; h++) {
               const a = acc[2 * r + h]!;
               // c + a·b: fused (f32x4.relaxed_madd) or multiply, then add
@@ -440,7 +448,8 @@ export function lstmSimdModuleBytes(fma: boolean = relaxedSimdAvailable()): Uint
                   .set(a);
             }
           }
-          f.get(pA).i32(4).add().set(pA);
+          if (transA) f.get(pA).get(ab).add().set(pA);
+          else f.get(pA).i32(4).add().set(pA);
           f.get(pB).get(nb).add().set(pB);
         });
         for (let r = 0; r < mr; r++) {
@@ -467,7 +476,8 @@ export function lstmSimdModuleBytes(fma: boolean = relaxedSimdAvailable()): Uint
   }
 
   const fns: [string, Fn][] = [
-    ['matmul', matmulFn()],
+    ['matmul', matmulFn(false)],
+    ['matmulT', matmulFn(true)],
     ['gateCached', gateFn(true)],
     ['gate', gateFn(false)],
     ['hCached', hFn(true)],
