@@ -10,15 +10,20 @@
  *
  * Two implementations of the same ops:
  * - fused (the wasm backend): custom kernels registered for the wasm backend that work in place on
- *   its heap and call its XNNPACK matmul and sigmoid kernels directly (no per-op engine overhead,
- *   no per-step tensors). Per LSTM step: one matmul [x_t | h_{t−1} | 1] · [W; U; b] (input
- *   projection, recurrence and bias in one call), one sigmoid over all four gates (the candidate
+ *   its heap and call its sigmoid kernel and a matmul directly (no per-op engine overhead, no
+ *   per-step tensors). The matmul is the SIMD module's register-blocked kernel (simd.ts: FMA where
+ *   relaxed SIMD is on, else XNNPACK's exact sums, no packing of b per call) for every product
+ *   with a multiple of 8 columns, XNNPACK's GEMM otherwise. Per LSTM step: one matmul
+ *   [x_t | h_{t−1} | 1] · [W; U; b] (input projection, recurrence and bias in one call), one
+ *   sigmoid over all four gates (the candidate
  *   columns are pre-doubled so that tanh z = 2σ(2z) − 1 comes out of the same call), one sigmoid
  *   for tanh(c), and the gate arithmetic in two fused JS passes. The backward pass is a
  *   hand-written BPTT with one matmul per step (dz_t · Uᵀ); the weight gradients of all steps are
- *   one matmul over the stacked [x, h_{t−1}, 1] rows, and the input gradient another (dZ · Wᵀ).
- *   Every matmul takes XNNPACK's non-transposed path with materialised transposes: the
- *   backend's transposed matmul is a scalar loop, and its slice kernel copies the whole input.
+ *   xᵀ·dZ, h_{t−1}ᵀ·dZ and 1ᵀ·dZ with the SIMD module's transposed-a matmul reading x and H in
+ *   place (with XNNPACK: one matmul over the stacked [x, h_{t−1}, 1] rows), and the input
+ *   gradient another matmul (dZ · Wᵀ). XNNPACK is only called on its non-transposed path with
+ *   materialised transposes: the backend's transposed matmul is a scalar loop, and its slice
+ *   kernel copies the whole input.
  *   The attention head and the weighted BCE are fused kernels too. Everything they need from the
  *   wasm backend beyond public ops goes through one adapter, wasm-heap.ts, pinned to the tfjs
  *   version; their shared state lives in this module, not on tfjs objects.
