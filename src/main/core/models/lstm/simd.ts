@@ -25,8 +25,8 @@
  *     4 × 8 block already runs near the multiply-add throughput of 128-bit SIMD).
  *
  * The matmul comes in two builds. With `fma` it multiplies and adds with f32x4.relaxed_madd, which
- * V8 compiles to a hardware FMA on x86-64 with FMA3 (one rounding per multiply-add, twice the
- * multiply-add throughput); relaxed SIMD is shipped in Electron's V8 and sits behind
+ * V8 compiles to a hardware FMA on x86-64 with FMA3 (one instruction and one rounding per
+ * multiply-add; measured only a few per cent faster here); relaxed SIMD is shipped in Electron's V8 and sits behind
  * --experimental-wasm-relaxed-simd in Node 20, which relaxedSimdAvailable() sets at run time
  * (V8 flags are per process, so the helper threads see it too). Without it the module multiplies,
  * then adds: the same k-ordered sums as XNNPACK's SIMD128 kernel, bit for bit. Either way a given
