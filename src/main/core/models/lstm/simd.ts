@@ -26,11 +26,12 @@
  *
  * The matmul comes in two builds. With `fma` it multiplies and adds with f32x4.relaxed_madd, which
  * V8 compiles to a hardware FMA on x86-64 with FMA3 (one instruction and one rounding per
- * multiply-add; measured only a few per cent faster here); relaxed SIMD is shipped in Electron's V8 and sits behind
- * --experimental-wasm-relaxed-simd in Node 20, which relaxedSimdAvailable() sets at run time
- * (V8 flags are per process, so the helper threads see it too). Without it the module multiplies,
- * then adds: the same k-ordered sums as XNNPACK's SIMD128 kernel, bit for bit. Either way a given
- * machine computes the same bits every run and in every thread (the pool checks this at start).
+ * multiply-add; measured only a few per cent faster here); relaxed SIMD is shipped in Electron's
+ * V8 and sits behind --experimental-wasm-relaxed-simd in Node 20, which relaxedSimdAvailable()
+ * sets at run time (V8 flags are per process, so the helper threads see it too). Without it the
+ * module multiplies, then adds: the same k-ordered sums as XNNPACK's SIMD128 kernel, bit for bit.
+ * Either way a given machine computes the same bits every run and in every thread (the pool
+ * checks this at start).
  */
 import { setFlagsFromString } from 'node:v8';
 
