@@ -13,6 +13,12 @@
  * - batch gathering into time-major order 2 % plus its 600 kB arrays (garbage collection was 6 %
  *   of the whole profile), tfjs identity copies in customGrad 2 %, engine dispatch ~3 %;
  * - Adam, the weight writes and the worker messages: under 1 % each.
+ * With the SIMD module's matmul in place of XNNPACK's (simd.ts; profile of the first version, with
+ * FMA, on a machine under load, so the shares are of samples, not CPU time): the matmul 55 % (at
+ * about 23 G multiply-adds/s on the step and weight-gradient shapes, near the two-FMA-per-cycle
+ * peak of 128-bit SIMD, bench/lstm/matmul.ts), XNNPACK sigmoid 6 %, the attention head's JavaScript
+ * loops 9 %, the scalar transposes 4 % (since then no longer used for the weight gradients), the
+ * LSTM forward kernel's JavaScript 4 %, the BPTT step pass 3 %, customGrad identity copies 3 %.
  */
 import { selectBackend, trainLstm } from '../../src/main/core/models/lstm';
 import { loadFd001 } from './fd001';

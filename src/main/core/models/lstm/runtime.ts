@@ -10,15 +10,20 @@
  *
  * Two implementations of the same ops:
  * - fused (the wasm backend): custom kernels registered for the wasm backend that work in place on
- *   its heap and call its XNNPACK matmul and sigmoid kernels directly (no per-op engine overhead,
- *   no per-step tensors). Per LSTM step: one matmul [x_t | h_{t−1} | 1] · [W; U; b] (input
- *   projection, recurrence and bias in one call), one sigmoid over all four gates (the candidate
+ *   its heap and call its sigmoid kernel and a matmul directly (no per-op engine overhead, no
+ *   per-step tensors). The matmul is the SIMD module's register-blocked kernel (simd.ts: FMA where
+ *   relaxed SIMD is on, else XNNPACK's exact sums, no packing of b per call) for every product
+ *   with a multiple of 8 columns, XNNPACK's GEMM otherwise. Per LSTM step: one matmul
+ *   [x_t | h_{t−1} | 1] · [W; U; b] (input projection, recurrence and bias in one call), one
+ *   sigmoid over all four gates (the candidate
  *   columns are pre-doubled so that tanh z = 2σ(2z) − 1 comes out of the same call), one sigmoid
  *   for tanh(c), and the gate arithmetic in two fused JS passes. The backward pass is a
  *   hand-written BPTT with one matmul per step (dz_t · Uᵀ); the weight gradients of all steps are
- *   one matmul over the stacked [x, h_{t−1}, 1] rows, and the input gradient another (dZ · Wᵀ).
- *   Every matmul takes XNNPACK's non-transposed path with materialised transposes: the
- *   backend's transposed matmul is a scalar loop, and its slice kernel copies the whole input.
+ *   xᵀ·dZ, h_{t−1}ᵀ·dZ and 1ᵀ·dZ with the SIMD module's transposed-a matmul reading x and H in
+ *   place (with XNNPACK: one matmul over the stacked [x, h_{t−1}, 1] rows), and the input
+ *   gradient another matmul (dZ · Wᵀ). XNNPACK is only called on its non-transposed path with
+ *   materialised transposes: the backend's transposed matmul is a scalar loop, and its slice
+ *   kernel copies the whole input.
  *   The attention head and the weighted BCE are fused kernels too. Everything they need from the
  *   wasm backend beyond public ops goes through one adapter, wasm-heap.ts, pinned to the tfjs
  *   version; their shared state lives in this module, not on tfjs objects.
@@ -142,6 +147,9 @@ export interface LstmRuntimeOptions {
   simd?: Uint8Array | null;
 }
 
+/** Rows of b per call of the SIMD matmul (cache blocking of long sums such as the weight gradients). */
+const MM_KC = 256;
+
 /** State shared by the fused kernels of one registration, per tfjs engine and kernel name. */
 interface FusedState {
   simd: boolean;
@@ -205,12 +213,31 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
     function as2d(info: TensorInfo, rows: number, cols: number): TensorInfo {
       return { dataId: info.dataId, shape: [rows, cols], dtype: info.dtype };
     }
+    /**
+     * a [M, K] · b [K, N] into a new [M, N] tensor: the SIMD module's matmul when it is there and
+     * N % 8 == 0, else XNNPACK. Long sums go through it in blocks of MM_KC rows of b (each output
+     * stays one sequential sum), so a block of a and b stays in cache.
+     */
     function mm(be: WasmHeapBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
-      return matMulKernel!({
-        inputs: { a, b },
-        backend: be.backend,
-        attrs: { transposeA: false, transposeB: false },
-      }) as TensorInfo;
+      const [M, K] = a.shape as [number, number];
+      const N = b.shape[1]!;
+      const sm = N % 8 === 0 ? simdOf(be) : null;
+      if (sm === null) {
+        return matMulKernel!({
+          inputs: { a, b },
+          backend: be.backend,
+          attrs: { transposeA: false, transposeB: false },
+        }) as TensorInfo;
+      }
+      const c = alloc(be, [M, N]);
+      const [pa, pb, pc] = [ptr(be, a), ptr(be, b), ptr(be, c)];
+      for (let k0 = 0; k0 < K; k0 += MM_KC)
+        sm.matmul(pa + 4 * k0, pb + 4 * k0 * N, pc, M, N, Math.min(MM_KC, K - k0), K, k0);
+      return c;
+    }
+    /** whether mm runs the SIMD module's matmul for an N-column result */
+    function ownMatmul(be: WasmHeapBackend, N: number): boolean {
+      return N % 8 === 0 && simdOf(be) !== null;
     }
     function sig(be: WasmHeapBackend, x: TensorInfo): TensorInfo {
       return sigmoidKernel!({ inputs: { x }, backend: be.backend, attrs: {} }) as TensorInfo;
@@ -253,6 +280,8 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
         ub: number,
       ): void;
       transpose(src: number, rows: number, cols: number, dst: number, dstStride: number): void;
+      matmul(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, acc: number): void;
+      matmulT(a: number, b: number, c: number, M: number, N: number, K: number, lda: number, acc: number): void;
     }
     /** The parts of the WebAssembly API used here (the node typings do not declare its values). */
     interface WasmApi {
@@ -524,10 +553,12 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
       const u2 = 2 * u;
       const u3 = 3 * u;
       const UT = alloc(be, [G, u]);
-      // With an input gradient, dZ is kept row-major ([TB, G], needed for dX = dZ·Wᵀ) and the weight
-      // gradient is [xᵀ; hᵀ; 1]·dZ. Without one, dZ is kept transposed and the weight gradient is
-      // computed as dZᵀ·[x, h, 1]: XNNPACK then repacks the smaller [TB, K] operand instead of dZ.
-      const dZ = alloc(be, inputGrad ? [TB, G] : [G, TB]);
+      // With an input gradient or the SIMD module's matmul (which packs nothing), dZ is kept
+      // row-major ([TB, G], needed for dX = dZ·Wᵀ) and the weight gradient is [xᵀ; hᵀ; 1]·dZ.
+      // Otherwise dZ is kept transposed and the weight gradient is computed as dZᵀ·[x, h, 1]:
+      // XNNPACK then repacks the smaller [TB, K] operand instead of dZ.
+      const rowMajor = inputGrad || ownMatmul(be, G);
+      const dZ = alloc(be, rowMajor ? [TB, G] : [G, TB]);
       const dz = alloc(be, [B, G]);
       const dW = alloc(be, [nin, G]);
       const dU = alloc(be, [u, G]);
@@ -557,7 +588,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
           );
           if (rec !== null) free(be, rec);
           rec = null;
-          if (inputGrad) f32(be, dZ).set(f32(be, dz), t * B * G);
+          if (rowMajor) f32(be, dZ).set(f32(be, dz), t * B * G);
           else sm.transpose(ptr(be, dz), B, G, ptr(be, dZ) + 4 * t * B, TB);
           if (t > 0) rec = mm(be, dz, UT);
         }
@@ -597,7 +628,7 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
               d[ao + u3 + j] = dhv * tc * og * (1 - og);
             }
           }
-          if (inputGrad) f32(be, dZ).set(d, t * B * G);
+          if (rowMajor) f32(be, dZ).set(d, t * B * G);
           else transposeInto(d, B, G, f32(be, dZ), TB, t * B);
         }
         if (t > 0) {
@@ -606,7 +637,23 @@ export function createLstmRuntime(tf: Tf, options: LstmRuntimeOptions = {}): Lst
           free(be, r);
         }
       }
-      if (inputGrad) {
+      const smT = ownMatmul(be, G) ? simdOf(be) : null;
+      if (smT !== null) {
+        // straight from the inputs, no copies: dW = xᵀ·dZ, dU = h_{t−1}ᵀ·dZ over t ≥ 1 (h_{−1} = 0),
+        // db = 1ᵀ·dZ — the same sequential sums as the [xᵀ; h_{t−1}ᵀ; 1]·dZ product below
+        const ones = alloc(be, [TB]);
+        f32(be, ones).fill(1);
+        const mmT = (a: TensorInfo, ao: number, M: number, lda: number, bo: number, K: number, c: TensorInfo): void => {
+          const [pa, pb, pc] = [ptr(be, a) + 4 * ao, ptr(be, dZ) + 4 * bo, ptr(be, c)];
+          for (let k0 = 0; k0 < K; k0 += MM_KC)
+            smT.matmulT(pa + 4 * k0 * lda, pb + 4 * k0 * G, pc, M, G, Math.min(MM_KC, K - k0), lda, k0);
+        };
+        mmT(x, 0, nin, nin, 0, TB, dW);
+        if (T > 1) mmT(H, 0, u, u, B * G, TB - B, dU);
+        else f32(be, dU).fill(0);
+        mmT(ones, 0, 1, 1, 0, TB, db);
+        free(be, ones);
+      } else if (rowMajor) {
         // AT = [xᵀ; h_{t−1}ᵀ; 1] over all (t, b) columns
         const AT = alloc(be, [K, TB]);
         {

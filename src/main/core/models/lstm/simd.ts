@@ -17,8 +17,79 @@
  * - bwdStep(dH, dhr, dcn, g, tc, cp, d, rows, ub): one BPTT step (see the runtime's JS version).
  * - transpose(src, rows, cols, dst, dstStride): dst[c·dstStride + r] = src[r·cols + c] (floats;
  *     strides in floats, dst already offset).
+ * - matmul(a, b, c, M, N, K, lda, acc): c (+)= a · b for the LSTM's small shapes, and matmulT, the
+ *     same with aᵀ (see matmulFn);
+ *     it replaces XNNPACK's GEMM in the fused kernels (no per-call packing of b, no engine
+ *     dispatch): in bench/lstm/matmul.ts 1.4–1.9× less CPU time than XNNPACK on the per-step
+ *     shapes and 1.3–1.4× on the weight gradients, about as fast without FMA as with it (the
+ *     4 × 8 block already runs near the multiply-add throughput of 128-bit SIMD).
+ *
+ * The matmul comes in two builds. With `fma` it multiplies and adds with f32x4.relaxed_madd, which
+ * V8 compiles to a hardware FMA on x86-64 with FMA3 (one instruction and one rounding per
+ * multiply-add; measured only a few per cent faster here); relaxed SIMD is shipped in Electron's
+ * V8 and sits behind --experimental-wasm-relaxed-simd in Node 20, which relaxedSimdAvailable()
+ * sets at run time (V8 flags are per process, so the helper threads see it too). Without it the
+ * module multiplies, then adds: the same k-ordered sums as XNNPACK's SIMD128 kernel, bit for bit.
+ * Either way a given machine computes the same bits every run and in every thread (the pool
+ * checks this at start).
  */
-export function lstmSimdModuleBytes(): Uint8Array {
+import { setFlagsFromString } from 'node:v8';
+
+/** A module whose one function is f32x4.relaxed_madd: it validates only where relaxed SIMD is on. */
+const RELAXED_PROBE = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, 0x03,
+  0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
+]);
+
+let relaxed: boolean | undefined;
+/**
+ * Whether this process can compile relaxed SIMD, turning on V8's flag for it first when needed
+ * (Node 20); false when WebAssembly or the flag is missing.
+ */
+export function relaxedSimdAvailable(): boolean {
+  if (relaxed !== undefined) return relaxed;
+  const WA = (globalThis as unknown as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+  if (WA === undefined) return (relaxed = false);
+  if (!WA.validate(RELAXED_PROBE)) {
+    try {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      return (relaxed = false);
+    }
+  }
+  return (relaxed = WA.validate(RELAXED_PROBE));
+}
+
+let fuses: boolean | undefined;
+/**
+ * Whether the `fma` build's multiply-adds round once (a hardware FMA, as on x86-64 with FMA3 or
+ * arm64) rather than after the multiply and after the add: relaxed_madd may do either. Probed on
+ * (1 + 2⁻¹²)² − (1 + 2⁻¹¹), which is 2⁻²⁴ fused and 0 when the product is rounded first.
+ */
+export function relaxedMaddFuses(): boolean {
+  if (fuses !== undefined) return fuses;
+  if (!relaxedSimdAvailable()) return (fuses = false);
+  const f32 = (x: number): number[] => [0x43, ...new Uint8Array(new Float32Array([x]).buffer)];
+  const splat = (x: number): number[] => [...f32(x), 0xfd, 0x13];
+  const a = 1 + 2 ** -12;
+  // (func (result f32) (f32x4.extract_lane 0 (f32x4.relaxed_madd (splat a) (splat a) (splat −(1 + 2⁻¹¹)))))
+  const body = [0x00, ...splat(a), ...splat(a), ...splat(-(1 + 2 ** -11)), 0xfd, 0x85, 0x02, 0xfd, 0x1f, 0x00, 0x0b];
+  const bytes = Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...[0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7d],
+    ...[0x03, 0x02, 0x01, 0x00],
+    ...[0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00],
+    ...[0x0a, body.length + 2, 0x01, body.length, ...body],
+  ]);
+  const WA = (
+    globalThis as unknown as {
+      WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object) => { exports: { f(): number } } };
+    }
+  ).WebAssembly;
+  return (fuses = new WA.Instance(new WA.Module(bytes)).exports.f() !== 0);
+}
+
+export function lstmSimdModuleBytes(fma: boolean = relaxedSimdAvailable()): Uint8Array {
   const I32 = 0x7f;
   const V128 = 0x7b;
 
@@ -303,7 +374,113 @@ export function lstmSimdModuleBytes(): Uint8Array {
     return f;
   }
 
+  /**
+   * matmul(a, b, c, M, N, K, lda, acc): c[M, N] (+)= a[M, K] · b[K, N], row-major, rows of a lda
+   * floats apart, b and c contiguous with N % 8 == 0; acc != 0 adds to c instead of overwriting.
+   * matmulT (transA): the same with a stored transposed, c (+)= aᵀ · b for a [K, ≥ M] with rows lda
+   * floats apart (columns 0..M used): the weight gradients read the layer's inputs in place.
+   * Register-blocked: each 4-row × 8-column block of c lives in eight accumulators over the whole
+   * k loop (one splat of a[m, k] per row, two loads of b's row k per k) and is stored once;
+   * leftover rows (M % 4) take the same loop with one row. Each element of c is one sequential,
+   * k-ordered sum whatever its block, so splitting k into consecutive calls with acc (the caller's
+   * cache blocking) or changing M gives the same bits.
+   */
+  function matmulFn(transA: boolean): Fn {
+    const f = new Fn(8);
+    const [pa, pb, pc, M, N, K, lda, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7];
+    const ab = f.local(I32);
+    const nb = f.local(I32);
+    const m = f.local(I32);
+    const mEnd = f.local(I32);
+    const n = f.local(I32);
+    const k = f.local(I32);
+    const pA = f.local(I32);
+    const pB = f.local(I32);
+    const pC = f.local(I32);
+    const bv0 = f.local(V128);
+    const bv1 = f.local(V128);
+    const av = f.local(V128);
+    const acc = Array.from({ length: 8 }, () => f.local(V128));
+    f.get(lda).i32(4).mul().set(ab);
+    f.get(N).i32(4).mul().set(nb);
+    const block = (mr: number): void => {
+      // for n over [0, nb) by 32 bytes: accumulators for rows m..m+mr, columns n..n+8
+      f.loop(n, nb, { constant: 32 }, () => {
+        f.get(accumulate).op(0x04, 0x40); // if acc: start from c
+        for (let r = 0; r < mr; r++) {
+          f.get(m).i32(r).add().get(nb).mul().get(pc).add().get(n).add().set(pC);
+          f.get(pC)
+            .load()
+            .set(acc[2 * r]!);
+          f.get(pC)
+            .op(0xfd, 0x00, 0x04, 0x10)
+            .set(acc[2 * r + 1]!); // v128.load offset 16
+        }
+        f.op(0x05); // else: from zero
+        for (let r = 0; r < 2 * mr; r++) f.op(0xfd, 0x0c, ...new Array<number>(16).fill(0)).set(acc[r]!);
+        f.op(0x0b);
+        if (transA) f.get(m).i32(4).mul().get(pa).add().set(pA);
+        else f.get(m).get(ab).mul().get(pa).add().set(pA);
+        f.get(pb).get(n).add().set(pB);
+        f.loop(k, K, { constant: 1 }, () => {
+          f.get(pB).load().set(bv0);
+          f.get(pB).op(0xfd, 0x00, 0x04, 0x10).set(bv1);
+          for (let r = 0; r < mr; r++) {
+            // v128.load32_splat of a[m + r, k]: the next float of row k of aᵀ, or row m + r of a
+            f.get(pA);
+            if (transA) f.op(0xfd, 0x09, 0x02, ...uleb(4 * r)).set(av);
+            else {
+              if (r > 0) f.get(ab).i32(r).mul().add();
+              f.op(0xfd, 0x09, 0x02, 0x00).set(av);
+            }
+            for (let h = 0; h < 2; h++) {
+              const a = acc[2 * r + h]!;
+              // c + a·b: fused (f32x4.relaxed_madd) or multiply, then add
+              if (fma)
+                f.get(av)
+                  .get(h === 0 ? bv0 : bv1)
+                  .get(a)
+                  .op(0xfd, 0x85, 0x02)
+                  .set(a);
+              else
+                f.get(av)
+                  .get(h === 0 ? bv0 : bv1)
+                  .fmul()
+                  .get(a)
+                  .fadd()
+                  .set(a);
+            }
+          }
+          if (transA) f.get(pA).get(ab).add().set(pA);
+          else f.get(pA).i32(4).add().set(pA);
+          f.get(pB).get(nb).add().set(pB);
+        });
+        for (let r = 0; r < mr; r++) {
+          f.get(m).i32(r).add().get(nb).mul().get(pc).add().get(n).add().set(pC);
+          f.get(pC)
+            .get(acc[2 * r]!)
+            .store();
+          f.get(pC)
+            .get(acc[2 * r + 1]!)
+            .op(0xfd, 0x0b, 0x04, 0x10); // v128.store offset 16
+        }
+      });
+    };
+    // rows in blocks of 4: m over [0, M − M % 4), then the leftover rows one by one
+    f.get(M).get(M).i32(3).op(0x71).op(0x6b).set(mEnd);
+    f.loop(m, mEnd, { constant: 4 }, () => block(4));
+    f.get(mEnd).set(m);
+    f.op(0x02, 0x40, 0x03, 0x40); // block, loop
+    f.get(m).get(M).op(0x4f).op(0x0d, 0x01); // m >= M: break
+    block(1);
+    f.get(m).i32(1).add().set(m);
+    f.op(0x0c, 0x00, 0x0b, 0x0b); // br loop; end loop, end block
+    return f;
+  }
+
   const fns: [string, Fn][] = [
+    ['matmul', matmulFn(false)],
+    ['matmulT', matmulFn(true)],
     ['gateCached', gateFn(true)],
     ['gate', gateFn(false)],
     ['hCached', hFn(true)],
