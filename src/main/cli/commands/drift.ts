@@ -9,6 +9,7 @@ import {
   DRIFT_METHODS,
   driftMethodChoiceSchema,
   driftThresholdsSchema,
+  type ChunkSeries,
   type ColumnDrift,
   type DriftMethod,
   type DriftMethodChoice,
@@ -145,7 +146,12 @@ export function driftText(r: DriftReport, top = 20, labels = idLabels(r)): strin
     if (moved.length > 0) lines.push(table(columnRows(moved, top, labels), COLUMN_HEADER));
   }
   const alerts = r.chunks.series.filter((s) => s.alerts.some(Boolean));
-  lines.push('', `Chunks: ${r.chunks.labels.length} of ${r.chunking.size} ${r.chunking.by === 'batches' ? 'batch(es)' : r.chunking.by}` + (alerts.length === 0 ? '; no chunk outside its band.' : `; outside the band: ${alerts.map((s) => `${s.label} (${s.alerts.filter(Boolean).length})`).join(', ')}.`));
+  // a feature's series by its display name: `s11_mean_5 (ks)` → `Ps30 mean (5 cycles) (ks)`
+  const seriesLabel = (s: ChunkSeries): string => {
+    const name = s.key.startsWith('feature:') ? s.key.slice('feature:'.length) : null;
+    return name !== null && s.label.startsWith(name) ? `${labels.feature(name)}${s.label.slice(name.length)}` : s.label;
+  };
+  lines.push('', `Chunks: ${r.chunks.labels.length} of ${r.chunking.size} ${r.chunking.by === 'batches' ? 'batch(es)' : r.chunking.by}` + (alerts.length === 0 ? '; no chunk outside its band.' : `; outside the band: ${alerts.map((s) => `${seriesLabel(s)} (${s.alerts.filter(Boolean).length})`).join(', ')}.`));
   if (r.notes.length > 0) lines.push('', ...r.notes.map((n) => `Note: ${n}`));
   return lines.join('\n');
 }
