@@ -90,6 +90,15 @@ export function completeCatalogue(columns: readonly CatalogueColumn[], stored: S
   return defaultCatalogue(columns).map((d) => byColumn.get(d.column) ?? d);
 }
 
+/**
+ * The catalogue of data known only by its column ids (a file that is not in the store, as a drift
+ * report names it): each id's default, so C-MAPSS ids read as the preset's names and others as themselves.
+ */
+export function catalogueOfIds(settings: readonly string[], sensors: readonly string[]): SensorCatalogue {
+  const columns = [...settings.map((name) => ({ name, original: name, role: 'setting' as const })), ...sensors.map((name) => ({ name, original: name, role: 'sensor' as const }))];
+  return defaultCatalogue(columns);
+}
+
 /** Problems with an edited catalogue against the dataset's columns (empty when it is fine). */
 export function catalogueProblems(catalogue: SensorCatalogue, columns: readonly string[]): string[] {
   const known = new Set(columns);

@@ -138,6 +138,7 @@ export const tests = [
       assert.equal((await page.bundles()).length, before.length, 'nothing was imported');
       // imported again as a named copy: the same files, each checked again on import
       assert.equal((await page.importFile(saved)).outcome, 'duplicate');
+      assert.match(await page.byTestId('bundle-reimport-name').inputValue(), / \(2\)$/, 'a free name is proposed, as for a dataset');
       const imported = await page.reimportAgain('Downloaded copy');
       assert.equal(imported.outcome, 'imported');
       assert.equal((await page.bundles()).length, before.length + 1);

@@ -13,7 +13,7 @@ import { screenshotView } from './pages/chart.mjs';
 import { DatasetsPage } from './pages/datasets-page.mjs';
 import { ExportPage } from './pages/export-page.mjs';
 import { mainOverflows, pageOverflow } from './support/overflow.mjs';
-import { SEED_STEPS, cliJson, openView, openViewWithContent, registryViewIds, settle } from './support/workbench-content.mjs';
+import { SEED_STEPS, cliJson, openView, openViewWithContent, registryViewIds } from './support/workbench-content.mjs';
 
 /** @typedef {import('./run.mjs').E2eContext} E2eContext */
 
@@ -150,20 +150,34 @@ export const tests = [
       await page.getByRole('tab', { name: 'Columns' }).click();
       await page.getByTestId('dataset-detail').getByText('LPC outlet T').first().waitFor();
       await screenshotView(ctx, 'layout-datasets-names-1440x900.png');
-      // stored: a reload reads it back from the store
-      await page.reload();
-      // the context bar preselects a dataset when it has loaded: choose only after that, or the
-      // preselection lands after the click
-      await page.waitForFunction(
-        () => {
-          const bar = document.querySelector('[data-testid="context-bar"]');
-          return bar !== null && !(bar.textContent ?? '').includes('Loading…');
-        },
-        undefined,
-        { timeout: 60_000 },
-      );
-      await settle(page);
-      await page.locator(`[data-testid="dataset-row"][data-dataset-id="${trainingId}"] [data-testid="dataset-select"]`).click();
+      // stored: a reload reads it back from the store. The dataset is chosen at once, while the context
+      // bar is still loading (its lists held back until then): the click holds at once, and still holds
+      // once the bar has loaded, over the stored choice (the other fleet) and the bar's preselection
+      await page.locator(`[data-testid="dataset-row"][data-dataset-id="${state.content.testId}"] [data-testid="dataset-select"]`).click();
+      await page.locator(`[data-testid="dataset-detail"][data-dataset-id="${state.content.testId}"]`).waitFor();
+      /** @type {() => void} */
+      let release = () => {};
+      const held = new Promise((resolve) => {
+        release = () => resolve(undefined);
+      });
+      /** @param {import('playwright-core').Route} route */
+      const hold = async (route) => {
+        await held;
+        await route.continue();
+      };
+      await page.route('**/api/rpc/bundles:list', hold);
+      try {
+        await page.reload();
+        await page.locator(`[data-testid="dataset-row"][data-dataset-id="${trainingId}"] [data-testid="dataset-select"]`).click();
+        assert.match(await page.getByTestId('context-dataset').innerText(), /Loading…/, 'the context bar had loaded before the click');
+        await page.locator(`[data-testid="dataset-detail"][data-dataset-id="${trainingId}"]`).waitFor();
+      } finally {
+        release();
+        // the held requests go on before the handler is removed
+        await page.unrouteAll({ behavior: 'wait' });
+      }
+      await page.locator('[data-testid="context-dataset-select"]:not([disabled])').waitFor();
+      assert.equal(await page.getByTestId('context-dataset').getAttribute('data-value'), trainingId);
       await page.locator(`[data-testid="dataset-detail"][data-dataset-id="${trainingId}"]`).waitFor();
       await page.getByRole('tab', { name: 'Names and units' }).click();
       const again = page.locator('[data-testid="catalogue-row"][data-column="s2"]');

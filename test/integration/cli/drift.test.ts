@@ -203,6 +203,15 @@ describe('prognos drift --run', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/KS p/);
     expect(r.stdout.split('\n').findIndex((l) => /^DRIFT\s/.test(l))).toBeLessThan(r.stdout.split('\n').findIndex((l) => /^\s{5}\S/.test(l) && !l.includes('DRIFT')) >>> 0);
+    // columns by the catalogue's names and units (C-MAPSS text: NASA's), each id beside
+    const { CMAPSS_PRESET } = await import('../../../src/shared/sensor-catalogue');
+    const entry = CMAPSS_PRESET.find((e) => e.column === sensor)!;
+    const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const ofSensor = rows.filter((l) => new RegExp(`\\s${sensor}(_\\w+)?(\\s|$)`).test(l));
+    expect(ofSensor.length, r.stdout).toBeGreaterThan(0);
+    for (const l of ofSensor) expect(l).toMatch(new RegExp(`^DRIFT\\s+${escape(entry.name)}[ ,].*\\s${sensor}(_\\w+)?\\s`));
+    expect(rows.filter((l) => /^DRIFT\s+(s\d+|setting\d)(_\w+)?\s/.test(l)), 'a drifted column shown by its id').toEqual([]);
+    expect(r.stdout).toMatch(new RegExp(`^DRIFT\\s+${escape(entry.name)}${entry.unit === '' ? '' : `, ${escape(entry.unit)}`}\\s+${sensor}\\s`, 'm'));
   });
 });
 

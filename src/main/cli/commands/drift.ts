@@ -9,6 +9,7 @@ import {
   DRIFT_METHODS,
   driftMethodChoiceSchema,
   driftThresholdsSchema,
+  type ChunkSeries,
   type ColumnDrift,
   type DriftMethod,
   type DriftMethodChoice,
@@ -16,6 +17,7 @@ import {
   type DriftReportSummary,
   type DriftThresholds,
 } from '../../../shared/drift';
+import { catalogueOfIds, SensorLabels } from '../../../shared/sensor-catalogue';
 import type { AppServices } from '../../services/app-services';
 import type { DriftJobInput, DriftSourceInput } from '../../services/drift';
 import { countOption, intOption, parseCommandArgs } from '../args';
@@ -76,11 +78,12 @@ function bundleSource(services: AppServices, ref: string): DriftSourceInput {
 const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 const pValue = (p: number | undefined): string => (p === undefined ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
-function columnRows(cols: readonly ColumnDrift[], limit: number): (string | number)[][] {
+function columnRows(cols: readonly ColumnDrift[], limit: number, labels: SensorLabels): (string | number)[][] {
   // drifted first, then by effect size (the method's own score; for KS the statistic D)
   const sorted = [...cols].sort((a, b) => Number(b.drifted) - Number(a.drifted) || b.score - a.score);
   return sorted.slice(0, limit).map((c) => [
     c.drifted ? 'DRIFT' : '',
+    labels.featureWithUnit(c.name),
     c.name,
     c.method,
     num(c.score),
@@ -94,10 +97,24 @@ function columnRows(cols: readonly ColumnDrift[], limit: number): (string | numb
   ]);
 }
 
-const COLUMN_HEADER = ['', 'column', 'method', 'score', 'drift when', 'PSI', 'KS D', 'KS p', 'Wass.', 'JSD', 'Hell.'];
+const COLUMN_HEADER = ['', 'column', 'id', 'method', 'score', 'drift when', 'PSI', 'KS D', 'KS p', 'Wass.', 'JSD', 'Hell.'];
 
-/** The report for a person: the verdicts, then the features most drifted first, effect sizes with p-values beside. */
-export function driftText(r: DriftReport, top = 20): string {
+const idLabels = (r: DriftReport): SensorLabels => new SensorLabels(catalogueOfIds((r.settings ?? []).map((c) => c.name), r.sensors.map((c) => c.name)));
+
+/**
+ * The names a report's columns are shown with: the current dataset's sensor catalogue when it is in
+ * the store, else (a file) the defaults of its column ids, as the Drift view and reports show them.
+ */
+function reportLabels(services: AppServices, r: DriftReport): SensorLabels {
+  if (r.current.kind === 'dataset' && services.store.getDataset(r.current.id) !== undefined) return new SensorLabels(services.mappings.catalogueOf(r.current.id));
+  return idLabels(r);
+}
+
+/**
+ * The report for a person: the verdicts, then the features most drifted first, effect sizes with
+ * p-values beside; each column by its display name and unit, its id beside (the id is what --json holds).
+ */
+export function driftText(r: DriftReport, top = 20, labels = idLabels(r)): string {
   const drifted = r.features.filter((f) => f.drifted).length;
   const e = r.estimated;
   const mv = r.multivariate;
@@ -114,22 +131,27 @@ export function driftText(r: DriftReport, top = 20): string {
     ...(r.realised === undefined ? [] : [`Realised (labels given): F2 ${num(r.realised.f2)}, precision ${num(r.realised.precision)}, recall ${num(r.realised.recall)}, ROC-AUC ${num(r.realised.rocAuc)}.`]),
     '',
     `Features (${r.features.length}; drifted first, then by effect size${r.features.length > top ? `; the first ${top}` : ''}):`,
-    table(columnRows(r.features, top), COLUMN_HEADER),
+    table(columnRows(r.features, top, labels), COLUMN_HEADER),
   ];
   const sensorsDrifted = r.sensors.filter((s) => s.drifted);
   if (r.sensors.length > 0) {
     lines.push('', `${r.settings === undefined ? 'Raw sensors and settings' : 'Raw sensors'}: ${sensorsDrifted.length} of ${r.sensors.length} drift${sensorsDrifted.length === 0 ? '.' : ':'}`);
-    if (sensorsDrifted.length > 0) lines.push(table(columnRows(sensorsDrifted, top), COLUMN_HEADER));
+    if (sensorsDrifted.length > 0) lines.push(table(columnRows(sensorsDrifted, top, labels), COLUMN_HEADER));
   }
   // settings apart: a shift there is a change of operating conditions, not a drifting sensor
   const settings = r.settings ?? [];
   if (settings.length > 0) {
     const moved = settings.filter((s) => s.drifted);
     lines.push('', `Operating settings (the conditions units ran under, not sensors; not counted in the dataset drift): ${moved.length} of ${settings.length} shifted${moved.length === 0 ? '.' : ':'}`);
-    if (moved.length > 0) lines.push(table(columnRows(moved, top), COLUMN_HEADER));
+    if (moved.length > 0) lines.push(table(columnRows(moved, top, labels), COLUMN_HEADER));
   }
   const alerts = r.chunks.series.filter((s) => s.alerts.some(Boolean));
-  lines.push('', `Chunks: ${r.chunks.labels.length} of ${r.chunking.size} ${r.chunking.by === 'batches' ? 'batch(es)' : r.chunking.by}` + (alerts.length === 0 ? '; no chunk outside its band.' : `; outside the band: ${alerts.map((s) => `${s.label} (${s.alerts.filter(Boolean).length})`).join(', ')}.`));
+  // a feature's series by its display name: `s11_mean_5 (ks)` → `Ps30 mean (5 cycles) (ks)`
+  const seriesLabel = (s: ChunkSeries): string => {
+    const name = s.key.startsWith('feature:') ? s.key.slice('feature:'.length) : null;
+    return name !== null && s.label.startsWith(name) ? `${labels.feature(name)}${s.label.slice(name.length)}` : s.label;
+  };
+  lines.push('', `Chunks: ${r.chunks.labels.length} of ${r.chunking.size} ${r.chunking.by === 'batches' ? 'batch(es)' : r.chunking.by}` + (alerts.length === 0 ? '; no chunk outside its band.' : `; outside the band: ${alerts.map((s) => `${seriesLabel(s)} (${s.alerts.filter(Boolean).length})`).join(', ')}.`));
   if (r.notes.length > 0) lines.push('', ...r.notes.map((n) => `Note: ${n}`));
   return lines.join('\n');
 }
@@ -234,7 +256,8 @@ export async function driftCommand(argv: string[], out: Output): Promise<void> {
     const result = finished.result;
     if (result === undefined || !('reportId' in result)) throw new PrognosError('INTERNAL', 'the drift job finished without a report');
     const report = services.drift.get(result.reportId);
-    out.result(report, () => driftText(report, top));
+    const labels = reportLabels(services, report);
+    out.result(report, () => driftText(report, top, labels));
   } finally {
     await services.close();
   }

@@ -3,7 +3,8 @@ import type { DatasetRecord } from '../../../../shared/schemas';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatBytes, formatDate, formatInteger, plural } from '../../lib/format';
-import { ReimportDialog } from './ReimportDialog';
+import { DuplicateImportDialog } from '../../components/DuplicateImportDialog';
+import { copyName } from '../../lib/copy-name';
 import type { FormatChoice, ImportRequestForm, JobOutcome, JobPhase } from './use-dataset-job';
 import type { JobStatus } from '../../api/job-tracker';
 
@@ -122,17 +123,23 @@ function Outcome(props: {
 }) {
   const { outcome } = props;
   switch (outcome.kind) {
-    case 'duplicate':
+    case 'duplicate': {
+      const first = outcome.existing[0]!;
+      const record = props.datasets.find((d) => d.datasetId === first.datasetId);
       return (
-        <ReimportDialog
+        <DuplicateImportDialog
+          testId="reimport"
+          title="Already imported"
           fileName={outcome.request.file.name}
-          existing={outcome.existing}
-          datasets={props.datasets}
-          onOpenExisting={props.onOpenExisting}
+          existing={{ kind: 'dataset', id: first.datasetId, name: first.name, count: outcome.existing.length, createdAt: first.createdAt }}
+          proposedName={copyName(first.name, new Set(props.datasets.map((d) => d.name)))}
+          canOpen={record !== undefined}
+          onOpenExisting={() => record !== undefined && props.onOpenExisting(record)}
           onImportAgain={(name) => props.onImportAgain({ ...outcome.request, name, duplicates: 'new' })}
           onCancel={props.onDismiss}
         />
       );
+    }
     case 'failed':
       return (
         <ErrorMessage error={outcome.error} title="Import failed" onDismiss={props.onDismiss} testId="import-error" />

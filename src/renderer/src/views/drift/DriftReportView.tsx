@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { ChunkSeries, ColumnDrift, DriftReport } from '../../../../shared/drift';
+import { catalogueOfIds, SensorLabels } from '../../../../shared/sensor-catalogue';
 import { EChart } from '../../components/EChart';
 import { Segmented } from '../../components/Segmented';
 import { Tabs } from '../../components/Tabs';
@@ -184,8 +185,10 @@ export function DriftReportView(props: {
   const report = useMemo(() => rereadReport(stored, rule), [stored, rule]);
   const isStored = sameRule(rule, ruleOf(stored));
   const [tab, setTab] = useState<ColumnTab>('features');
-  // names and units from the current fleet's sensor catalogue
-  const sensorLabels = useSensorLabels(stored.current.kind === 'dataset' ? stored.current.id : null);
+  // names and units from the current fleet's sensor catalogue; a file's are its column ids' defaults (as `prognos drift` prints them)
+  const datasetLabels = useSensorLabels(stored.current.kind === 'dataset' ? stored.current.id : null);
+  const fileLabels = useMemo(() => new SensorLabels(catalogueOfIds((stored.settings ?? []).map((c) => c.name), stored.sensors.map((c) => c.name))), [stored]);
+  const sensorLabels = stored.current.kind === 'dataset' ? datasetLabels : fileLabels;
   const label = useCallback((name: string) => sensorLabels.featureWithUnit(name), [sensorLabels]);
   // reports stored before settings were kept apart hold them among the sensors
   const settings = report.settings ?? [];

@@ -12,7 +12,9 @@ import { BundleLibrary, type ImportPhase } from './BundleLibrary';
 import { ExportPanel } from './ExportPanel';
 import { KeysPanel } from './KeysPanel';
 import { ModelServerPanel } from './ModelServerPanel';
-import { BundleReimportDialog, existingBundlesOf, type PendingDuplicate } from './BundleReimportDialog';
+import { DuplicateImportDialog } from '../../components/DuplicateImportDialog';
+import { copyName } from '../../lib/copy-name';
+import { existingBundlesOf, type PendingDuplicate } from './bundle-duplicates';
 import { useBundleVerdicts } from './use-bundle-verdicts';
 
 /** Whether the first dropped item is a folder (browsers expose this only through the entry API). */
@@ -195,9 +197,7 @@ export function ExportView() {
         )}
         {selected !== null && <ModelServerPanel key={`server:${selected.bundleId}`} entry={selected} />}
       </div>
-      {duplicate !== null && (
-        <BundleReimportDialog pending={duplicate} onOpenExisting={select} onClose={() => setDuplicate(null)} />
-      )}
+      {duplicate !== null && <BundleDuplicateDialog pending={duplicate} bundles={bundles ?? []} onOpenExisting={select} onClose={() => setDuplicate(null)} />}
       {dragging && (
         <div className="drop-overlay" aria-hidden="true" data-testid="bundle-drop-overlay">
           <div className="drop-overlay__box">
@@ -206,5 +206,31 @@ export function ExportView() {
         </div>
       )}
     </div>
+  );
+}
+
+/** A bundle already in the library: open it, or import it again as a copy named `NAME (2)` (or as the user names it). */
+function BundleDuplicateDialog(props: { pending: PendingDuplicate; bundles: readonly BundleEntry[]; onOpenExisting: (bundleId: string) => void; onClose: () => void }) {
+  const { pending } = props;
+  const first = pending.existing[0]!;
+  const base = first.name ?? pending.fileName.replace(/\.zip$/i, '');
+  return (
+    <DuplicateImportDialog
+      testId="bundle-reimport"
+      title="Already in the library"
+      fileName={pending.fileName}
+      existing={{ kind: 'bundle', id: first.bundleId, name: first.name ?? first.bundleId, count: pending.existing.length }}
+      proposedName={copyName(base, new Set(props.bundles.flatMap((b) => (b.name === null ? [] : [b.name]))))}
+      canOpen
+      onOpenExisting={() => {
+        props.onClose();
+        props.onOpenExisting(first.bundleId);
+      }}
+      onImportAgain={(name) => {
+        props.onClose();
+        pending.importAgain(name);
+      }}
+      onCancel={props.onClose}
+    />
   );
 }
