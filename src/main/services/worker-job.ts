@@ -27,6 +27,7 @@ export class EarlyWorker<S extends Tagged = Tagged> {
     readonly script: string,
     readonly start: S,
     options?: WorkerOptions,
+    transfer?: readonly ArrayBuffer[],
   ) {
     this.worker = new Worker(script, options);
     live++;
@@ -34,7 +35,7 @@ export class EarlyWorker<S extends Tagged = Tagged> {
     this.worker.on('message', (value: unknown) => this.emit({ kind: 'message', value }));
     this.worker.on('error', (value: Error) => this.emit({ kind: 'error', value }));
     this.worker.on('exit', (value: number) => this.emit({ kind: 'exit', value }));
-    this.worker.postMessage(start);
+    this.worker.postMessage(start, transfer);
   }
 
   /** whether a job took it */
@@ -125,19 +126,11 @@ export function runWorkerJob<M extends Tagged, R>(
         finish(() => reject(PrognosError.fromValue((m as unknown as { error: ErrorValue }).error)));
       } else handlers.onMessage(m as Exclude<M, { type: 'done' | 'error' }>);
     };
-    const worker = typeof script === 'string' ? new Worker(script, options) : script.worker;
+    // a worker of its own is taken at once; an early one replays what it said so far, its answer included
+    const started = typeof script === 'string' ? new EarlyWorker(script, start, options, transfer) : script;
+    const worker = started.worker;
     ctx.signal.addEventListener('abort', onAbort);
-    if (typeof script === 'string') {
-      live++;
-      worker.once('exit', () => live--);
-      worker.on('message', (value: unknown) => onEvent({ kind: 'message', value }));
-      worker.on('error', (value: Error) => onEvent({ kind: 'error', value }));
-      worker.on('exit', (value: number) => onEvent({ kind: 'exit', value }));
-      worker.postMessage(start, transfer);
-    } else {
-      // what the early worker said so far is replayed now, its answer included
-      script.take(onEvent);
-    }
+    started.take(onEvent);
     if (ctx.signal.aborted) onAbort();
   });
 }
