@@ -33,6 +33,7 @@ export default defineConfig({
           'lstm-pool-worker': resolve(__dirname, 'src/main/workers/lstm-pool-worker.ts'),
           'serve-drift-worker': resolve(__dirname, 'src/main/workers/serve-drift-worker.ts'),
           'serve-score-worker': resolve(__dirname, 'src/main/workers/serve-score-worker.ts'),
+          'serve-log-worker': resolve(__dirname, 'src/main/workers/serve-log-worker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

@@ -28,6 +28,8 @@ export const LSTM_POOL_WORKER = unpacked(join(BUILT_MAIN_DIR, 'lstm-pool-worker.
 export const SERVE_DRIFT_WORKER = unpacked(join(BUILT_MAIN_DIR, 'serve-drift-worker.js'));
 /** the model server's scoring thread (src/main/serve-model/score-thread.ts) */
 export const SERVE_SCORE_WORKER = unpacked(join(BUILT_MAIN_DIR, 'serve-score-worker.js'));
+/** the model server's prediction-log writer (src/main/serve-model/sqlite-log.ts) */
+export const SERVE_LOG_WORKER = unpacked(join(BUILT_MAIN_DIR, 'serve-log-worker.js'));
 
 let version: string | undefined;
 export function appVersion(): string {

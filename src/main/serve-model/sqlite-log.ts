@@ -1,5 +1,5 @@
 /**
- * The local prediction log: a SQLite file (WAL) written by a worker thread of its own (WRITER below).
+ * The local prediction log: a SQLite file (WAL) written by a worker thread of its own.
  * `write` only queues; at the next turn of the event loop that turn's records go to the writer in one
  * message, and the writer commits them in batches (a timer, or a full batch). So no request and no
  * turn of the event loop waits for a commit: run on the serving thread, a commit of 500 records held
@@ -14,15 +14,15 @@
  * everything sent before it, so a read after it sees those records. Should the writer stop, the log
  * says how many records it held, and this thread commits the later ones itself.
  *
- * The writer is code evaluated in a Worker (no bundle entry of its own); it loads the same
- * better-sqlite3 as this module, by its resolved path.
+ * The writer is src/main/workers/serve-log-worker.ts; sqlite-log-protocol.ts holds the messages.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { SERVE_LOG_WORKER } from '../paths';
 import { logger } from '../services/logger';
+import { inserter, PRAGMAS, type WriterData, type WriterReply, type WriterRequest } from './sqlite-log-protocol';
 import { serveProfile } from './profile';
 import type { PredictionLog, PredictionRecord } from './types';
 
@@ -59,93 +59,6 @@ CREATE TABLE IF NOT EXISTS predictions (
 CREATE INDEX IF NOT EXISTS predictions_unit_time ON predictions (unit, time);
 `;
 
-const INSERT = `INSERT INTO predictions (time, bundle_sha256, unit, cycle, probability, gbdt, lstm, rul, rul_low, rul_high, alert, latency_ms, cache_hit, route, key_id)
-  VALUES (@time, @bundleSha256, @unit, @cycle, @probability, @gbdt, @lstm, @rul, @rulLow, @rulHigh, @alert, @latencyMs, @cacheHit, @route, @keyId)`;
-
-const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000'];
-
-/** The rows of `records` inserted in one transaction (the writer's and this thread's fallback alike). */
-function inserter(db: Database.Database): (records: readonly PredictionRecord[]) => void {
-  const insert = db.prepare(INSERT);
-  return db.transaction((records: readonly PredictionRecord[]) => {
-    for (const r of records) insert.run({ ...r, alert: r.alert ? 1 : 0, cacheHit: r.cacheHit ? 1 : 0 });
-  });
-}
-
-interface WriterData {
-  readonly driver: string;
-  readonly file: string;
-  readonly pragmas: readonly string[];
-  readonly insert: string;
-  readonly flushMs: number;
-  readonly batchSize: number;
-}
-
-/** to the writer */
-type WriterRequest = { type: 'records'; records: PredictionRecord[] } | { type: 'flush'; id: number } | { type: 'close' };
-/** from the writer: records committed, a flush done (or failed), a commit that failed (kept and retried), closed */
-type WriterReply = { type: 'committed'; count: number; ms: number } | { type: 'flushed'; id: number; error?: string } | { type: 'failed'; message: string } | { type: 'closed' };
-
-/**
- * The writer thread (CommonJS, evaluated): a queue committed in one transaction when it reaches
- * `batchSize` records or `flushMs` after its first record; a commit that fails keeps its records for
- * the next one, retried after 5 × flushMs.
- */
-const WRITER = `
-const { parentPort, workerData: w } = require('node:worker_threads');
-const Database = require(w.driver);
-const db = new Database(w.file);
-for (const p of w.pragmas) db.pragma(p);
-const insert = db.prepare(w.insert);
-const insertMany = db.transaction((records) => {
-  for (const r of records) insert.run({ ...r, alert: r.alert ? 1 : 0, cacheHit: r.cacheHit ? 1 : 0 });
-});
-let queue = [];
-let timer;
-const commit = () => {
-  clearTimeout(timer);
-  timer = undefined;
-  if (queue.length === 0) return;
-  const batch = queue;
-  queue = [];
-  const t0 = performance.now();
-  try {
-    insertMany(batch);
-  } catch (e) {
-    queue = batch.concat(queue);
-    timer = setTimeout(tick, w.flushMs * 5);
-    throw e;
-  }
-  parentPort.postMessage({ type: 'committed', count: batch.length, ms: performance.now() - t0 });
-};
-const tick = () => {
-  try {
-    commit();
-  } catch (e) {
-    parentPort.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
-  }
-};
-parentPort.on('message', (m) => {
-  if (m.type === 'records') {
-    for (const r of m.records) queue.push(r);
-    if (queue.length >= w.batchSize) tick();
-    else timer ??= setTimeout(tick, w.flushMs);
-  } else if (m.type === 'flush') {
-    try {
-      commit();
-      parentPort.postMessage({ type: 'flushed', id: m.id });
-    } catch (e) {
-      parentPort.postMessage({ type: 'flushed', id: m.id, error: e instanceof Error ? e.message : String(e) });
-    }
-  } else if (m.type === 'close') {
-    tick();
-    db.close();
-    parentPort.postMessage({ type: 'closed' });
-    parentPort.close();
-  }
-});
-`;
-
 export class SqlitePredictionLog implements PredictionLog {
   readonly kind = 'sqlite' as const;
   /** this thread's connection: the schema, the reads, and the commits should the writer stop */
@@ -172,15 +85,8 @@ export class SqlitePredictionLog implements PredictionLog {
     this.db.exec(SCHEMA);
     this.flushMs = opts.flushMs ?? 200;
     this.batchSize = opts.batchSize ?? 500;
-    const data: WriterData = {
-      driver: createRequire(__filename).resolve('better-sqlite3'),
-      file: opts.file,
-      pragmas: PRAGMAS,
-      insert: INSERT,
-      flushMs: this.flushMs,
-      batchSize: this.batchSize,
-    };
-    const writer = new Worker(WRITER, { eval: true, workerData: data });
+    const data: WriterData = { file: opts.file, flushMs: this.flushMs, batchSize: this.batchSize };
+    const writer = new Worker(SERVE_LOG_WORKER, { workerData: data });
     writer.on('message', (m: WriterReply) => this.receive(m));
     writer.on('error', (e) => this.writerStopped(`failed: ${e.message}`));
     writer.on('exit', (code) => {
