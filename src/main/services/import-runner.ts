@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { DatasetRole } from '../../shared/housekeeping';
 import type { DatasetFormat, DatasetRegimes, DatasetSummary } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
@@ -5,20 +6,40 @@ import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from '../w
 import { fromWire, sameImportRequest } from '../workers/import-protocol';
 import type { JobContext } from './jobs';
 import { EarlyWorker, runWorkerJob } from './worker-job';
+import type { ImportWorkerData } from '../workers/import-range-prestart';
+import { PARALLEL_MIN_BYTES } from '../core/data/parallel';
 
 export interface ImportedFleet {
   table: FleetTable;
   fingerprint: string;
   format: DatasetFormat;
   summary: DatasetSummary;
+  /** SHA-256 of each column as stored (unit, cycle, then the values), computed off this thread */
+  columnSha256: readonly string[];
   regimes: DatasetRegimes;
   /** the role guessed from the data (training, test or unlabeled) */
   role: DatasetRole;
 }
 
-/** An import worker started with `request` before its job (`prognos import` starts it while the services load). */
+/**
+ * An import worker started with `request` before its job (`prognos import` starts it while the
+ * services load, for C-MAPSS text). A file large enough to be parsed in two parts is named in its
+ * `workerData`, so that its helper thread starts before the worker's own code loads (see
+ * import-range-prestart.ts).
+ */
 export function startImportEarly(workerScript: string, request: ImportWorkerRequest): EarlyWorker<ToImportWorker> {
-  return new EarlyWorker<ToImportWorker>(workerScript, { type: 'start', request });
+  const large = request.type === 'parse' && request.format !== 'csv' && sizeOf(request.path) >= PARALLEL_MIN_BYTES;
+  const workerData: ImportWorkerData = large ? { prestartRange: { path: request.path } } : {};
+  return new EarlyWorker<ToImportWorker>(workerScript, { type: 'start', request }, { workerData });
+}
+
+/** A file's size in bytes (0 when it cannot be read: the parse says why). */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -30,7 +51,7 @@ export function runImportWorker(workerScript: string, request: ImportWorkerReque
   const take = early?.available === true && early.start.type === 'start' && sameImportRequest(early.start.request, request);
   if (!take) early?.discard();
   return runWorkerJob<FromImportWorker, ImportedFleet>(take ? early : workerScript, { type: 'start', request } satisfies ToImportWorker, ctx, {
-    onDone: (m) => ({ table: fromWire(m.table), fingerprint: m.fingerprint, format: m.format, summary: m.summary, regimes: m.regimes, role: m.role }),
+    onDone: (m) => ({ table: fromWire(m.table), fingerprint: m.fingerprint, format: m.format, summary: m.summary, columnSha256: m.columnSha256, regimes: m.regimes, role: m.role }),
     onMessage: (m) => ctx.progress(m.fraction, m.message),
   });
 }

@@ -52,6 +52,8 @@ export type FromImportWorker =
       fingerprint: string;
       format: DatasetFormat;
       summary: DatasetSummary;
+      /** SHA-256 of each column as stored (unit, cycle, then the values) */
+      columnSha256: string[];
       regimes: DatasetRegimes;
       /** guessed here, off the thread that commits */
       role: DatasetRole;
@@ -79,7 +81,17 @@ export function transferList(w: WireTable): ArrayBuffer[] {
   return [...new Set(bufs)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 
-/** Between the import worker and the helper thread that parses a later part of a large file. */
-export type ToImportRangeWorker = Readonly<{ type: 'start'; request: RangeRequest }> | Readonly<{ type: 'cancel' }>;
+/**
+ * Between the import worker and the helper thread that parses a later part of a large file. After
+ * its part, the thread may be asked to hash and summarise the whole table (its columns in shared
+ * memory) while the import worker detects the regimes and guesses the role.
+ */
+export type ToImportRangeWorker =
+  | Readonly<{ type: 'start'; request: RangeRequest }>
+  | Readonly<{ type: 'summarise'; table: FleetTable }>
+  | Readonly<{ type: 'cancel' }>;
 
-export type FromImportRangeWorker = Readonly<{ type: 'done'; result: RangeResult }> | Readonly<{ type: 'error'; error: ErrorValue }>;
+export type FromImportRangeWorker =
+  | Readonly<{ type: 'done'; result: RangeResult }>
+  | Readonly<{ type: 'summarised'; summary: DatasetSummary; columnSha256: string[] }>
+  | Readonly<{ type: 'error'; error: ErrorValue }>;

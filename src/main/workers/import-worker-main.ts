@@ -1,18 +1,24 @@
-/** Worker thread: parses and validates a fleet file (or generates a synthetic fleet) off the main thread. */
+/**
+ * The import worker's work (loaded by import-worker.ts): parses and validates a fleet file (or
+ * generates a synthetic fleet) off the main thread.
+ */
 import { parentPort } from 'node:worker_threads';
+import { takePrestartedHelper } from './import-range-prestart';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import { assertNever } from '../../shared/brand';
 import { PARALLEL_MIN_BYTES, parseFleetFile } from '../core/data/import-file';
 import { applyCmapssRoles } from '../core/data/column-mapping';
+import { columnSha256, inSharedMemory } from '../core/data/column-hash';
 import { detectRegimes } from '../core/data/regimes';
 import { guessDatasetRole } from '../core/data/role-guess';
 import { summarizeFleet } from '../core/data/summary';
 import { synthesizeFleet } from '../core/data/synth';
 import type { FleetTable } from '../core/data/table';
+import type { DatasetSummary } from '../../shared/schemas';
 import { createHash } from 'node:crypto';
 import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from './import-protocol';
 import { toWire, transferList } from './import-protocol';
-import { RangeWorker } from './import-range';
+import { RangeWorker, parseRangeInWorker } from './import-range';
 import { stat } from 'node:fs/promises';
 
 const port = parentPort;
@@ -22,10 +28,13 @@ const controller = new AbortController();
 const post = (m: FromImportWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 /**
- * The helper thread for a file large enough to be parsed in two parts, started now: it loads while
- * this thread counts the lines (a CSV file, or one that cannot be read, gets none; the parse says why).
+ * The helper thread for a file large enough to be parsed in two parts: the one started ahead for this
+ * file (see import-range-prestart.ts), else one started now; it loads while this thread counts the
+ * lines (a CSV file, or one that cannot be read, gets none; the parse says why).
  */
 async function rangeWorkerFor(request: Extract<ImportWorkerRequest, { type: 'parse' }>): Promise<RangeWorker | undefined> {
+  const ahead = takePrestartedHelper(request.format === 'csv' ? undefined : request.path);
+  if (ahead !== undefined) return new RangeWorker(ahead);
   if (request.format === 'csv') return undefined;
   const size = await stat(request.path).then(
     (s) => s.size,
@@ -38,26 +47,41 @@ async function run(request: ImportWorkerRequest): Promise<void> {
   let table: FleetTable;
   let fingerprint: string;
   let format: 'cmapss' | 'csv';
+  let summarising: Promise<{ summary: DatasetSummary; columnSha256: string[] } | undefined> | undefined;
   switch (request.type) {
     case 'parse': {
       const helper = await rangeWorkerFor(request);
-      const parsed = await parseFleetFile(request.path, {
-        displayName: request.displayName,
-        ...(request.rulPath === undefined ? {} : { rulPath: request.rulPath }),
-        ...(request.rulDisplayName === undefined ? {} : { rulDisplayName: request.rulDisplayName }),
-        ...(request.format === undefined ? {} : { format: request.format }),
-        ...(request.map === undefined ? {} : { map: request.map }),
-        signal: controller.signal,
-        // a large C-MAPSS file is parsed in two parts at once, the second on a helper thread
-        parseRange: (range, signal) => (helper ?? new RangeWorker()).parse(range, signal),
-        onProgress: (fraction, message) => post({ type: 'progress', fraction: fraction * 0.95, message }),
-      }).finally(() => helper?.stop());
-      ({ table, fingerprint, format } = parsed);
-      // C-MAPSS text has fixed columns: the analyst's roles re-cut them after the parse
-      if (request.map !== undefined && format === 'cmapss') table = applyCmapssRoles(table, request.map, request.displayName);
+      try {
+        const parsed = await parseFleetFile(request.path, {
+          displayName: request.displayName,
+          ...(request.rulPath === undefined ? {} : { rulPath: request.rulPath }),
+          ...(request.rulDisplayName === undefined ? {} : { rulDisplayName: request.rulDisplayName }),
+          ...(request.format === undefined ? {} : { format: request.format }),
+          ...(request.map === undefined ? {} : { map: request.map }),
+          signal: controller.signal,
+          // a large C-MAPSS file is parsed in two parts at once, the second on a helper thread
+          parseRange: (range, signal) => (helper === undefined ? parseRangeInWorker(range, signal) : helper.parse(range, signal)),
+          onProgress: (fraction, message) => post({ type: 'progress', fraction: fraction * 0.95, message }),
+        });
+        ({ table, fingerprint, format } = parsed);
+        // C-MAPSS text has fixed columns: the analyst's roles re-cut them after the parse
+        if (request.map !== undefined && format === 'cmapss') table = applyCmapssRoles(table, request.map, request.displayName);
+      } catch (e) {
+        helper?.stop();
+        throw e;
+      }
+      // the helper hashes and summarises the table (its columns in shared memory when both parts went
+      // in place) while this thread detects the regimes; should it fail, this thread does it after all
+      if (helper !== undefined && inSharedMemory(table)) {
+        summarising = helper
+          .summarise(table, controller.signal)
+          .catch(() => undefined)
+          .finally(() => helper.stop());
+      } else helper?.stop();
       break;
     }
     case 'synth': {
+      takePrestartedHelper(undefined);
       post({ type: 'progress', fraction: 0.1, message: `Generating ${request.units} synthetic units…` });
       table = synthesizeFleet({ units: request.units, seed: request.seed });
       fingerprint = createHash('sha256').update(`synth:v1:units=${request.units}:seed=${request.seed}`).digest('hex');
@@ -68,13 +92,14 @@ async function run(request: ImportWorkerRequest): Promise<void> {
       assertNever(request, 'import request');
   }
   if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
-  post({ type: 'progress', fraction: 0.96, message: 'Summarising columns…' });
-  const summary = summarizeFleet(table);
-  post({ type: 'progress', fraction: 0.97, message: 'Detecting operating regimes…' });
+  post({ type: 'progress', fraction: 0.96, message: 'Detecting operating regimes…' });
   const regimes = detectRegimes(table);
   const { role } = guessDatasetRole(table, regimes);
+  post({ type: 'progress', fraction: 0.97, message: 'Summarising columns…' });
+  const { summary, columnSha256: hashes } = (await summarising) ?? { summary: summarizeFleet(table), columnSha256: columnSha256(table) };
+  if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
   const wire = toWire(table);
-  post({ type: 'done', table: wire, fingerprint, format, summary, regimes, role }, transferList(wire));
+  post({ type: 'done', table: wire, fingerprint, format, summary, columnSha256: hashes, regimes, role }, transferList(wire));
 }
 
 port.on('message', (m: ToImportWorker) => {

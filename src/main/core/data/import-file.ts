@@ -10,6 +10,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { PrognosError, badFile, type FileIssue } from '../../../shared/errors';
 import { EXACT_MANTISSA_LIMIT, POW10, looksDecimal, parseDecimal } from './number';
+import { PARALLEL_MIN_BYTES } from './parallel';
 import { CMAPSS_VALUE_COLUMNS, type ColumnInfo, type FleetTable } from './table';
 import { findNonText, lineOfOffset } from './text-check';
 
@@ -61,14 +62,14 @@ const MAX_LINE = 64 * 1024 * 1024;
 const MAX_SHOWN = 20;
 const CMAPSS_COLUMNS = 26;
 const MAX_INT32 = 2147483647;
-/** files from this size up are parsed in two parts at once when a second thread is offered */
-export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 /**
  * Where the first part ends, as a share of the file: the thread that parses it also hashes the whole
  * file (SHA-256 runs in order), so it takes less. Measured on the 1M-row bench file: parsing costs
  * about 11 ns a byte, hashing about 1.5, so the two threads finish together at (11 − 1.5) / 22 ≈ 0.43.
  */
 const FIRST_PART_SHARE = 0.43;
+
+export { PARALLEL_MIN_BYTES };
 
 /** C-MAPSS column names by position: unit, cycle, setting1..3, s1..s21. */
 const CMAPSS_NAMES: readonly string[] = ['unit', 'cycle', ...CMAPSS_VALUE_COLUMNS.map((c) => c.name)];
