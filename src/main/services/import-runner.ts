@@ -1,13 +1,10 @@
-import { statSync } from 'node:fs';
 import type { DatasetRole } from '../../shared/housekeeping';
 import type { DatasetFormat, DatasetRegimes, DatasetSummary } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
 import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
 import { fromWire, sameImportRequest } from '../workers/import-protocol';
 import type { JobContext } from './jobs';
-import { EarlyWorker, runWorkerJob } from './worker-job';
-import type { ImportWorkerData } from '../workers/import-range-prestart';
-import { PARALLEL_MIN_BYTES } from '../core/data/parallel';
+import { runWorkerJob, type EarlyWorker } from './worker-job';
 
 export interface ImportedFleet {
   table: FleetTable;
@@ -21,26 +18,7 @@ export interface ImportedFleet {
   role: DatasetRole;
 }
 
-/**
- * An import worker started with `request` before its job (`prognos import` starts it while the
- * services load, for C-MAPSS text). A file large enough to be parsed in two parts is named in its
- * `workerData`, so that its helper thread starts before the worker's own code loads (see
- * import-range-prestart.ts).
- */
-export function startImportEarly(workerScript: string, request: ImportWorkerRequest): EarlyWorker<ToImportWorker> {
-  const large = request.type === 'parse' && request.format !== 'csv' && sizeOf(request.path) >= PARALLEL_MIN_BYTES;
-  const workerData: ImportWorkerData = large ? { prestartRange: { path: request.path } } : {};
-  return new EarlyWorker<ToImportWorker>(workerScript, { type: 'start', request }, { workerData });
-}
-
-/** A file's size in bytes (0 when it cannot be read: the parse says why). */
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
+export { startImportEarly } from './import-early';
 
 /**
  * Runs one parse or synth in a worker thread; cancel through the job's signal. An early worker
