@@ -96,8 +96,9 @@ async function run(request: ImportWorkerRequest): Promise<void> {
   const regimes = detectRegimes(table);
   const { role } = guessDatasetRole(table, regimes);
   post({ type: 'progress', fraction: 0.97, message: 'Summarising columns…' });
-  const { summary, columnSha256: hashes } = (await summarising) ?? { summary: summarizeFleet(table), columnSha256: columnSha256(table) };
+  const helped = await summarising;
   if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
+  const { summary, columnSha256: hashes } = helped ?? { summary: summarizeFleet(table), columnSha256: columnSha256(table) };
   const wire = toWire(table);
   post({ type: 'done', table: wire, fingerprint, format, summary, columnSha256: hashes, regimes, role }, transferList(wire));
 }
