@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { assertNever } from '../../shared/brand';
 import { toErrorValue } from '../../shared/errors';
 import { columnSha256 } from '../core/data/column-hash';
-import { parseCmapssRange } from '../core/data/import-file';
+import { countFileLines, parseCmapssRange } from '../core/data/import-file';
 import { summarizeFleet } from '../core/data/summary';
 import type { FromImportRangeWorker, ToImportRangeWorker } from './import-protocol';
 
@@ -18,6 +18,12 @@ const post = (m: FromImportRangeWorker, transfer: ArrayBuffer[] = []): void => p
 
 port.on('message', (m: ToImportRangeWorker) => {
   switch (m.type) {
+    case 'count':
+      countFileLines(m.request, controller.signal).then(
+        (lines) => post({ type: 'counted', lines }),
+        (e: unknown) => post({ type: 'error', error: toErrorValue(e) }),
+      );
+      break;
     case 'start':
       parseCmapssRange(m.request, controller.signal).then(
         (result) => {

@@ -1,7 +1,7 @@
 /** The import worker's side of the helper thread that parses a later part of a large file. */
 import { Worker } from 'node:worker_threads';
 import { PrognosError } from '../../shared/errors';
-import type { RangeRequest, RangeResult } from '../core/data/import-file';
+import type { CountRequest, RangeRequest, RangeResult } from '../core/data/import-file';
 import type { FleetTable } from '../core/data/table';
 import type { DatasetSummary } from '../../shared/schemas';
 import type { FromImportRangeWorker, ToImportRangeWorker } from './import-protocol';
@@ -31,6 +31,11 @@ export class RangeWorker {
     const e = this.started.ended;
     if (e === undefined) return undefined;
     return 'error' in e ? e.error : new PrognosError('INTERNAL', `import-range-worker exited with code ${e.exitCode}`);
+  }
+
+  /** The lines of a range of the file, counted on this thread (see `countFileLines`); the thread stays. */
+  count(request: CountRequest, signal: AbortSignal): Promise<number> {
+    return ask(this.worker, signal, this.ended, (m) => (m.type === 'counted' ? m.lines : undefined), { type: 'count', request }, false);
   }
 
   parse(request: RangeRequest, signal: AbortSignal): Promise<RangeResult> {

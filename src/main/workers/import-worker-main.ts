@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { takePrestartedHelper } from './import-range-prestart';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import { assertNever } from '../../shared/brand';
-import { PARALLEL_MIN_BYTES, parseFleetFile } from '../core/data/import-file';
+import { PARALLEL_MIN_BYTES, parseFleetFile, type CountRequest } from '../core/data/import-file';
 import { applyCmapssRoles } from '../core/data/column-mapping';
 import { columnSha256, inSharedMemory } from '../core/data/column-hash';
 import { detectRegimes } from '../core/data/regimes';
@@ -61,6 +61,7 @@ async function run(request: ImportWorkerRequest): Promise<void> {
           signal: controller.signal,
           // a large C-MAPSS file is parsed in two parts at once, the second on a helper thread
           parseRange: (range, signal) => (helper === undefined ? parseRangeInWorker(range, signal) : helper.parse(range, signal)),
+          ...(helper === undefined ? {} : { countRange: (range: CountRequest, signal: AbortSignal) => helper.count(range, signal) }),
           onProgress: (fraction, message) => post({ type: 'progress', fraction: fraction * 0.95, message }),
         });
         ({ table, fingerprint, format } = parsed);
