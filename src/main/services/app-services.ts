@@ -269,6 +269,7 @@ export class AppServices {
       fingerprint: parsed.fingerprint,
       summary: parsed.summary,
       table: parsed.table,
+      columnSha256: parsed.columnSha256,
       regimes: parsed.regimes,
       role: parsed.role,
     });

@@ -4,22 +4,21 @@ import type { FleetTable } from '../core/data/table';
 import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
 import { fromWire, sameImportRequest } from '../workers/import-protocol';
 import type { JobContext } from './jobs';
-import { EarlyWorker, runWorkerJob } from './worker-job';
+import { runWorkerJob, type EarlyWorker } from './worker-job';
 
 export interface ImportedFleet {
   table: FleetTable;
   fingerprint: string;
   format: DatasetFormat;
   summary: DatasetSummary;
+  /** SHA-256 of each column as stored (unit, cycle, then the values), computed off this thread */
+  columnSha256: readonly string[];
   regimes: DatasetRegimes;
   /** the role guessed from the data (training, test or unlabeled) */
   role: DatasetRole;
 }
 
-/** An import worker started with `request` before its job (`prognos import` starts it while the services load). */
-export function startImportEarly(workerScript: string, request: ImportWorkerRequest): EarlyWorker<ToImportWorker> {
-  return new EarlyWorker<ToImportWorker>(workerScript, { type: 'start', request });
-}
+export { startImportEarly } from './import-early';
 
 /**
  * Runs one parse or synth in a worker thread; cancel through the job's signal. An early worker
@@ -30,7 +29,7 @@ export function runImportWorker(workerScript: string, request: ImportWorkerReque
   const take = early?.available === true && early.start.type === 'start' && sameImportRequest(early.start.request, request);
   if (!take) early?.discard();
   return runWorkerJob<FromImportWorker, ImportedFleet>(take ? early : workerScript, { type: 'start', request } satisfies ToImportWorker, ctx, {
-    onDone: (m) => ({ table: fromWire(m.table), fingerprint: m.fingerprint, format: m.format, summary: m.summary, regimes: m.regimes, role: m.role }),
+    onDone: (m) => ({ table: fromWire(m.table), fingerprint: m.fingerprint, format: m.format, summary: m.summary, columnSha256: m.columnSha256, regimes: m.regimes, role: m.role }),
     onMessage: (m) => ctx.progress(m.fraction, m.message),
   });
 }

@@ -2,7 +2,7 @@
 import type { ErrorValue } from '../../shared/errors';
 import type { DatasetRole } from '../../shared/housekeeping';
 import type { ColumnMap, DatasetFormat, DatasetRegimes, DatasetSummary } from '../../shared/schemas';
-import type { RangeRequest, RangeResult } from '../core/data/import-file';
+import type { CountRequest, RangeRequest, RangeResult } from '../core/data/import-file';
 import type { ColumnInfo, FleetTable } from '../core/data/table';
 
 export type ImportWorkerRequest =
@@ -52,6 +52,8 @@ export type FromImportWorker =
       fingerprint: string;
       format: DatasetFormat;
       summary: DatasetSummary;
+      /** SHA-256 of each column as stored (unit, cycle, then the values) */
+      columnSha256: string[];
       regimes: DatasetRegimes;
       /** guessed here, off the thread that commits */
       role: DatasetRole;
@@ -79,7 +81,19 @@ export function transferList(w: WireTable): ArrayBuffer[] {
   return [...new Set(bufs)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 
-/** Between the import worker and the helper thread that parses a later part of a large file. */
-export type ToImportRangeWorker = Readonly<{ type: 'start'; request: RangeRequest }> | Readonly<{ type: 'cancel' }>;
+/**
+ * Between the import worker and the helper thread that parses a later part of a large file. It may
+ * first count its part's lines (while the import worker counts the first part's); after its part, the thread may be asked to hash and summarise the whole table (its columns in shared
+ * memory) while the import worker detects the regimes and guesses the role.
+ */
+export type ToImportRangeWorker =
+  | Readonly<{ type: 'count'; request: CountRequest }>
+  | Readonly<{ type: 'start'; request: RangeRequest }>
+  | Readonly<{ type: 'summarise'; table: FleetTable }>
+  | Readonly<{ type: 'cancel' }>;
 
-export type FromImportRangeWorker = Readonly<{ type: 'done'; result: RangeResult }> | Readonly<{ type: 'error'; error: ErrorValue }>;
+export type FromImportRangeWorker =
+  | Readonly<{ type: 'counted'; lines: number }>
+  | Readonly<{ type: 'done'; result: RangeResult }>
+  | Readonly<{ type: 'summarised'; summary: DatasetSummary; columnSha256: string[] }>
+  | Readonly<{ type: 'error'; error: ErrorValue }>;

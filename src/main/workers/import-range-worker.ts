@@ -1,8 +1,13 @@
-/** Worker thread: parses a later part of a large C-MAPSS file while the import worker parses the first. */
+/**
+ * Worker thread: parses a later part of a large C-MAPSS file while the import worker parses the first,
+ * then (when asked) hashes and summarises the joined table while the import worker detects its regimes.
+ */
 import { parentPort } from 'node:worker_threads';
 import { assertNever } from '../../shared/brand';
 import { toErrorValue } from '../../shared/errors';
-import { parseCmapssRange } from '../core/data/import-file';
+import { columnSha256 } from '../core/data/column-hash';
+import { countFileLines, parseCmapssRange } from '../core/data/import-file';
+import { summarizeFleet } from '../core/data/summary';
 import type { FromImportRangeWorker, ToImportRangeWorker } from './import-protocol';
 
 const port = parentPort;
@@ -13,6 +18,12 @@ const post = (m: FromImportRangeWorker, transfer: ArrayBuffer[] = []): void => p
 
 port.on('message', (m: ToImportRangeWorker) => {
   switch (m.type) {
+    case 'count':
+      countFileLines(m.request, controller.signal).then(
+        (lines) => post({ type: 'counted', lines }),
+        (e: unknown) => post({ type: 'error', error: toErrorValue(e) }),
+      );
+      break;
     case 'start':
       parseCmapssRange(m.request, controller.signal).then(
         (result) => {
@@ -21,6 +32,13 @@ port.on('message', (m: ToImportRangeWorker) => {
         },
         (e: unknown) => post({ type: 'error', error: toErrorValue(e) }),
       );
+      break;
+    case 'summarise':
+      try {
+        post({ type: 'summarised', columnSha256: columnSha256(m.table), summary: summarizeFleet(m.table) });
+      } catch (e) {
+        post({ type: 'error', error: toErrorValue(e) });
+      }
       break;
     case 'cancel':
       controller.abort();

@@ -1,91 +1,9 @@
-/** Worker thread: parses and validates a fleet file (or generates a synthetic fleet) off the main thread. */
-import { parentPort } from 'node:worker_threads';
-import { PrognosError, toErrorValue } from '../../shared/errors';
-import { assertNever } from '../../shared/brand';
-import { PARALLEL_MIN_BYTES, parseFleetFile } from '../core/data/import-file';
-import { applyCmapssRoles } from '../core/data/column-mapping';
-import { detectRegimes } from '../core/data/regimes';
-import { guessDatasetRole } from '../core/data/role-guess';
-import { summarizeFleet } from '../core/data/summary';
-import { synthesizeFleet } from '../core/data/synth';
-import type { FleetTable } from '../core/data/table';
-import { createHash } from 'node:crypto';
-import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from './import-protocol';
-import { toWire, transferList } from './import-protocol';
-import { RangeWorker } from './import-range';
-import { stat } from 'node:fs/promises';
-
-const port = parentPort;
-if (port === null) throw new Error('import-worker must run in a worker thread');
-
-const controller = new AbortController();
-const post = (m: FromImportWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
-
 /**
- * The helper thread for a file large enough to be parsed in two parts, started now: it loads while
- * this thread counts the lines (a CSV file, or one that cannot be read, gets none; the parse says why).
+ * Worker thread entry: parses and validates a fleet file (or generates a synthetic fleet) off the
+ * main thread. A large file's helper thread starts first (when the creator asked for it, see
+ * import-range-prestart.ts); the work itself (import-worker-main.ts) loads after, in its own chunk.
  */
-async function rangeWorkerFor(request: Extract<ImportWorkerRequest, { type: 'parse' }>): Promise<RangeWorker | undefined> {
-  if (request.format === 'csv') return undefined;
-  const size = await stat(request.path).then(
-    (s) => s.size,
-    () => 0,
-  );
-  return size >= PARALLEL_MIN_BYTES ? new RangeWorker() : undefined;
-}
+import { prestartHelper } from './import-range-prestart';
 
-async function run(request: ImportWorkerRequest): Promise<void> {
-  let table: FleetTable;
-  let fingerprint: string;
-  let format: 'cmapss' | 'csv';
-  switch (request.type) {
-    case 'parse': {
-      const helper = await rangeWorkerFor(request);
-      const parsed = await parseFleetFile(request.path, {
-        displayName: request.displayName,
-        ...(request.rulPath === undefined ? {} : { rulPath: request.rulPath }),
-        ...(request.rulDisplayName === undefined ? {} : { rulDisplayName: request.rulDisplayName }),
-        ...(request.format === undefined ? {} : { format: request.format }),
-        ...(request.map === undefined ? {} : { map: request.map }),
-        signal: controller.signal,
-        // a large C-MAPSS file is parsed in two parts at once, the second on a helper thread
-        parseRange: (range, signal) => (helper ?? new RangeWorker()).parse(range, signal),
-        onProgress: (fraction, message) => post({ type: 'progress', fraction: fraction * 0.95, message }),
-      }).finally(() => helper?.stop());
-      ({ table, fingerprint, format } = parsed);
-      // C-MAPSS text has fixed columns: the analyst's roles re-cut them after the parse
-      if (request.map !== undefined && format === 'cmapss') table = applyCmapssRoles(table, request.map, request.displayName);
-      break;
-    }
-    case 'synth': {
-      post({ type: 'progress', fraction: 0.1, message: `Generating ${request.units} synthetic units…` });
-      table = synthesizeFleet({ units: request.units, seed: request.seed });
-      fingerprint = createHash('sha256').update(`synth:v1:units=${request.units}:seed=${request.seed}`).digest('hex');
-      format = 'cmapss';
-      break;
-    }
-    default:
-      assertNever(request, 'import request');
-  }
-  if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
-  post({ type: 'progress', fraction: 0.96, message: 'Summarising columns…' });
-  const summary = summarizeFleet(table);
-  post({ type: 'progress', fraction: 0.97, message: 'Detecting operating regimes…' });
-  const regimes = detectRegimes(table);
-  const { role } = guessDatasetRole(table, regimes);
-  const wire = toWire(table);
-  post({ type: 'done', table: wire, fingerprint, format, summary, regimes, role }, transferList(wire));
-}
-
-port.on('message', (m: ToImportWorker) => {
-  switch (m.type) {
-    case 'start':
-      run(m.request).catch((e: unknown) => post({ type: 'error', error: toErrorValue(e) }));
-      break;
-    case 'cancel':
-      controller.abort();
-      break;
-    default:
-      assertNever(m, 'worker message');
-  }
-});
+prestartHelper();
+void import('./import-worker-main');

@@ -6,7 +6,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFleetFile, type ParseOptions } from '../../../src/main/core/data/import-file';
-import { parseRangeInWorker } from '../../../src/main/workers/import-range';
+import { columnSha256 } from '../../../src/main/core/data/column-hash';
+import { summarizeFleet } from '../../../src/main/core/data/summary';
+import { parseRangeInWorker, RangeWorker } from '../../../src/main/workers/import-range';
 import { PrognosError } from '../../../src/shared/errors';
 import { CMAPSS, REPO, requireBuild, tempDir } from '../../helpers/paths';
 
@@ -62,6 +64,31 @@ describe('import-range-worker', () => {
     const one = await failure(path, {});
     expect(two.message).toBe('bad.txt:17001: column s21: "1e999" is out of range');
     expect(two.details).toEqual(one.details);
+  });
+
+  it('counts the lines of a range, parses it, then hashes and summarises a table on the same thread', async () => {
+    const bytes = readFileSync(TRAIN);
+    const start = bytes.indexOf(10, 1_000_000) + 1;
+    const lines = bytes.subarray(start).toString('latin1').split('\n').filter((l, i, all) => i < all.length - 1 || l !== '').length;
+    const helper = new RangeWorker(RANGE_WORKER);
+    try {
+      const signal = new AbortController().signal;
+      expect(await helper.count({ path: TRAIN, file: 'train_FD001.txt', start, end: bytes.length, chunkBytes: 4096 }, signal)).toBe(lines);
+      const part = await helper.parse({ path: TRAIN, file: 'train_FD001.txt', start, end: bytes.length, chunkBytes: 4096 }, signal);
+      expect(part.rows).toBe(lines);
+      const whole = (await parseFleetFile(TRAIN)).table;
+      const shared = <T extends Int32Array | Float64Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
+        const out = make(new SharedArrayBuffer(a.byteLength));
+        out.set(a);
+        return out;
+      };
+      const table = { ...whole, unit: shared(whole.unit, (b) => new Int32Array(b)), cycle: shared(whole.cycle, (b) => new Int32Array(b)), values: whole.values.map((v) => shared(v, (b) => new Float64Array(b))) };
+      const { summary, columnSha256: hashes } = await helper.summarise(table, signal);
+      expect(summary).toEqual(summarizeFleet(whole));
+      expect(hashes).toEqual(columnSha256(whole));
+    } finally {
+      helper.stop();
+    }
   });
 
   it('cancel stops the helper thread', async () => {

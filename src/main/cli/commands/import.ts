@@ -1,118 +1,88 @@
 /**
- * `prognos import FILE`: a fleet file into the store. The import worker starts first thing, with the
- * request the services will make (a C-MAPSS text file: its roles come from the options alone), so it
- * loads and parses while this thread loads the services and opens the store, which the command then
- * loads on demand; the import job takes that worker when it asks the same parse (a CSV header's
- * remembered or guessed roles make another request: the job then starts its own).
+ * `prognos import FILE`: a fleet file into the store. The import worker starts first thing, before
+ * this command loads anything but Node's own modules (the options are read with node:util here; zod,
+ * the store and the services load after, in import-run.ts), so the worker boots, loads and parses
+ * while this thread loads the services and opens the store. It is started for C-MAPSS text named
+ * without a column map: its roles then come from the options alone, and the import job asks the very
+ * same parse. Anything else (a CSV file, --map or --columns, options that do not parse) starts no
+ * worker here: the job starts its own, and says what is wrong if anything is.
  */
+import { open } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { PrognosError } from '../../../shared/errors';
-import { DATASET_ROLE_LABELS } from '../../../shared/housekeeping';
-import type { DatasetFormat } from '../../../shared/schemas';
-import { readHead } from '../../core/data/column-mapping';
+import { parseArgs } from 'node:util';
 import { IMPORT_WORKER } from '../../paths';
-import type { AppServices } from '../../services/app-services';
-import { startImportEarly } from '../../services/import-runner';
-import type { EarlyWorker } from '../../services/worker-job';
-import type { ImportWorkerRequest, ToImportWorker } from '../../workers/import-protocol';
-import { parseCommandArgs } from '../args';
-import type * as Context from '../context';
-import { cliMapping } from '../import-map';
+import type { EarlyWorker } from '../../services/early-worker';
+import { startImportEarly } from '../../services/import-early';
+import type { ToImportWorker } from '../../workers/import-protocol';
 import type { Output } from '../output';
-import { datasetJson, regimesLine } from './dataset-text';
 
-/** The import worker started with `request` when the file is C-MAPSS text (else, or unreadable: none; the job says why). */
-async function startEarly(request: Extract<ImportWorkerRequest, { type: 'parse' }>): Promise<EarlyWorker<ToImportWorker> | undefined> {
-  if (request.format === 'csv') return undefined;
+/** The command's own options (the common ones, --store, --json and --help, come with them). */
+export const IMPORT_OPTIONS = {
+  rul: { type: 'string' },
+  format: { type: 'string' },
+  map: { type: 'string' },
+  columns: { type: 'string' },
+  name: { type: 'string' },
+  reuse: { type: 'boolean', default: false },
+  'as-new': { type: 'string' },
+} as const;
+
+export async function importCommand(argv: string[], out: Output): Promise<void> {
+  const early = await startEarly(argv);
+  const run = await import('./import-run').then(
+    (m) => m.runImport,
+    (e: unknown) => {
+      early?.discard();
+      throw e;
+    },
+  );
+  await run(argv, out, early);
+}
+
+/** The import worker for the parse the job will ask, when that is C-MAPSS text without a column map (else none). */
+async function startEarly(argv: string[]): Promise<EarlyWorker<ToImportWorker> | undefined> {
+  let values: { rul?: string | undefined; format?: string | undefined; map?: string | undefined; columns?: string | undefined };
+  let file: string | undefined;
   try {
-    const head = await readHead(request.path, request.displayName, request.format);
-    return head.format === 'cmapss' ? startImportEarly(IMPORT_WORKER, request) : undefined;
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...IMPORT_OPTIONS, store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    values = parsed.values;
+    file = parsed.positionals[0];
   } catch {
     return undefined;
   }
-}
-
-export async function importCommand(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    rul: { type: 'string' },
-    format: { type: 'string' },
-    map: { type: 'string' },
-    columns: { type: 'string' },
-    name: { type: 'string' },
-    reuse: { type: 'boolean', default: false },
-    'as-new': { type: 'string' },
-  });
-  const file = positionals[0];
-  if (file === undefined) throw new PrognosError('INVALID_INPUT', 'Usage: prognos import FILE [--rul FILE] [--format cmapss|csv] [--map FILE.json | --map col=role,...] [--columns role=col,...] [--name NAME] [--reuse | --as-new NAME]');
-  if (values.reuse && values['as-new'] !== undefined) throw new PrognosError('INVALID_INPUT', '--reuse and --as-new: give one of them (use the dataset already imported, or import another copy under a new name).');
-  if (values['as-new'] !== undefined && values.name !== undefined) throw new PrognosError('INVALID_INPUT', '--as-new NAME already names the new copy: leave out --name.');
-  if (values['as-new'] !== undefined && values['as-new'].trim() === '') throw new PrognosError('INVALID_INPUT', '--as-new: give the new copy a name.');
-  const format: DatasetFormat | undefined = values.format === undefined ? undefined : values.format === 'cmapss' || values.format === 'csv' ? values.format : undefined;
-  if (values.format !== undefined && format === undefined) throw new PrognosError('INVALID_INPUT', `--format must be cmapss or csv, got "${values.format}".`);
-  const { map, catalogue } = cliMapping(values.map, values.columns);
+  if (file === undefined || values.map !== undefined || values.columns !== undefined) return undefined;
+  if (values.format !== undefined && values.format !== 'cmapss') return undefined;
   const path = resolve(file);
+  if (values.format === undefined && !(await isCmapssText(path))) return undefined;
   const rulPath = values.rul === undefined ? undefined : resolve(values.rul);
-  const early = await startEarly({
+  return startImportEarly(IMPORT_WORKER, {
     type: 'parse',
     path,
     displayName: basename(path),
     ...(rulPath === undefined ? {} : { rulPath, rulDisplayName: basename(rulPath) }),
-    ...(format === undefined ? {} : { format }),
-    ...(map === undefined ? {} : { map }),
+    ...(values.format === undefined ? {} : { format: 'cmapss' as const }),
   });
-  // the services (SQLite, zod schemas, the store) load while the worker parses
-  let context: typeof Context;
-  let services: AppServices;
+}
+
+/** Whether the file reads as C-MAPSS text as the importer detects it: its first non-blank line has no comma (unreadable: false). */
+async function isCmapssText(path: string): Promise<boolean> {
   try {
-    context = await import('../context');
-    services = context.openServices(values.store, 'cli', early);
-  } catch (e) {
-    early?.discard();
-    throw e;
-  }
-  try {
-    const { jobId } = await services.handlers['datasets:import']({
-      source: { kind: 'path', path },
-      ...(rulPath === undefined ? {} : { rul: { kind: 'path' as const, path: rulPath } }),
-      ...(format === undefined ? {} : { format }),
-      ...(map === undefined ? {} : { map }),
-      ...(catalogue === undefined ? {} : { catalogue }),
-      ...(values['as-new'] !== undefined ? { name: values['as-new'] } : values.name === undefined ? {} : { name: values.name }),
-      // the same file again asks first (refused naming the dataset), unless told; other column roles make another dataset
-      duplicates: values.reuse ? 'reuse' : values['as-new'] !== undefined || map !== undefined ? 'new' : 'ask',
-    });
-    let finished;
+    const fh = await open(path, 'r');
     try {
-      finished = await context.waitForJob(services, jobId, out);
-    } catch (e) {
-      if (e instanceof PrognosError && e.code === 'CONFLICT' && e.details?.existing !== undefined) {
-        const said = e.message.replace(/ Open the existing one, or import it again under a new name\.$/, '');
-        throw new PrognosError('CONFLICT', `${said} Nothing was imported: run again with --reuse to use that dataset, or with --as-new NAME to import another copy under NAME.`, e.details);
-      }
-      throw e;
+      const head = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      const text = head.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '');
+      const line = text.split('\n').find((l) => l.trim() !== '');
+      return line !== undefined && !line.includes(',');
+    } finally {
+      await fh.close();
     }
-    const result = finished.result;
-    if (result === undefined || !('duplicateOf' in result)) throw new Error('import job finished without a dataset');
-    const d = result.dataset;
-    if (result.reused === true) {
-      out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf, reused: true }, () =>
-        `Already imported as ${d.name} (${d.datasetId}); nothing imported (--reuse).`,
-      );
-      return;
-    }
-    if (result.duplicateOf.length > 0) out.note(`Note: the same file was imported before as ${result.duplicateOf.join(', ')}.`);
-    out.result({ ...datasetJson(d), medianCycles: d.summary.medianCycles, constantColumns: d.summary.constantColumns, duplicateOf: result.duplicateOf }, () =>
-      [
-        `Imported ${d.name} as ${d.datasetId}, ${d.role === 'unlabeled' ? 'an' : 'a'} ${DATASET_ROLE_LABELS[d.role]} (change with \`prognos datasets set-role ${d.datasetId} ROLE\`)`,
-        `  rows ${d.rows.toLocaleString('en-US')}, units ${d.units}, cycles per unit ${d.minCycles}–${d.maxCycles} (median ${d.summary.medianCycles})`,
-        d.summary.constantColumns.length > 0 ? `  constant columns: ${d.summary.constantColumns.join(', ')}` : '  no constant columns',
-        `  ${regimesLine(d)}`,
-        d.rulFile !== null ? `  RUL file: ${d.rulFile}` : '',
-      ]
-        .filter((l) => l !== '')
-        .join('\n'),
-    );
-  } finally {
-    await services.close();
+  } catch {
+    return false;
   }
 }

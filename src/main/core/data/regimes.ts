@@ -59,7 +59,12 @@ function roundTo(x: number, step: number): number {
 }
 
 function candidateRows(n: number, fitRows?: Uint8Array): Int32Array {
-  if (fitRows === undefined) return Int32Array.from({ length: n }, (_, i) => i);
+  if (fitRows === undefined) {
+    // a plain loop: Int32Array.from with a mapping function costs ~40 ms on a 1M-row fleet
+    const all = new Int32Array(n);
+    for (let i = 0; i < n; i++) all[i] = i;
+    return all;
+  }
   let count = 0;
   for (let i = 0; i < n; i++) if (fitRows[i] === 1) count++;
   const out = new Int32Array(count);

@@ -27,6 +27,11 @@ export interface NewDataset {
   fingerprint: string;
   summary: DatasetSummary;
   table: FleetTable;
+  /**
+   * SHA-256 (hex) of each column's bytes in stored order (unit, cycle, then the values), when the
+   * caller computed them off this thread (the import worker does); absent: hashed here
+   */
+  columnSha256?: readonly string[];
   /** the operating regimes detected at import (null or absent: not detected) */
   regimes?: DatasetRegimes | null;
   /** what the dataset is for (absent: test with a RUL file, else training — as migration 010 reads older data) */
@@ -147,6 +152,9 @@ function validate(d: NewDataset): DatasetSummary {
       problems.push(`column ${t.columns[i]?.name ?? i} must be a Float64Array of ${n} values`);
     }
   });
+  if (d.columnSha256 !== undefined && (d.columnSha256.length !== t.values.length + 2 || !d.columnSha256.every((h) => /^[0-9a-f]{64}$/.test(h)))) {
+    problems.push(`columnSha256 must hold ${t.values.length + 2} SHA-256 hex digests (unit, cycle and each value column)`);
+  }
   if (!['cmapss', 'csv'].includes(d.format)) problems.push(`unknown format "${String(d.format)}"`);
   if (d.fingerprint.length === 0) problems.push('the fingerprint is empty');
   const parsed = datasetSummarySchema.safeParse(d.summary);
@@ -213,7 +221,7 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
   );
   const insertColumn = {
     run(dsId: string, position: number, name: string, original: string, role: ColumnRole, dtype: ColumnType, length: number, data: Buffer): void {
-      insertColumnRow.run(dsId, position, name, original, role, dtype, length, data, sha256Hex(data));
+      insertColumnRow.run(dsId, position, name, original, role, dtype, length, data, d.columnSha256?.[position] ?? sha256Hex(data));
     },
   };
   const insertRul = db.prepare<[string, number, number]>(
