@@ -4,7 +4,7 @@ import type { Output } from './output';
 import type { JobFinished } from '../../shared/contract';
 import { PrognosError } from '../../shared/errors';
 import { storeDirOption } from './args';
-import type { EarlyWorker } from '../services/worker-job';
+import type { EarlyWorker } from '../services/early-worker';
 import type { ToImportWorker } from '../workers/import-protocol';
 
 /** The services on a store; `earlyImport`: an import worker `prognos import` started before loading them. */

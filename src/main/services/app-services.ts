@@ -18,7 +18,7 @@ import { UploadArea } from './uploads';
 import { FileGrants } from './file-grants';
 import { naming } from './redact';
 import type { ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
-import type { EarlyWorker } from './worker-job';
+import type { EarlyWorker } from './early-worker';
 import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
 import { TrainingService } from './training';

@@ -4,7 +4,8 @@ import type { FleetTable } from '../core/data/table';
 import type { FromImportWorker, ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
 import { fromWire, sameImportRequest } from '../workers/import-protocol';
 import type { JobContext } from './jobs';
-import { runWorkerJob, type EarlyWorker } from './worker-job';
+import type { EarlyWorker } from './early-worker';
+import { runWorkerJob } from './worker-job';
 
 export interface ImportedFleet {
   table: FleetTable;
@@ -17,8 +18,6 @@ export interface ImportedFleet {
   /** the role guessed from the data (training, test or unlabeled) */
   role: DatasetRole;
 }
-
-export { startImportEarly } from './import-early';
 
 /**
  * Runs one parse or synth in a worker thread; cancel through the job's signal. An early worker

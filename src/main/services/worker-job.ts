@@ -3,8 +3,6 @@ import { PrognosError, type ErrorValue } from '../../shared/errors';
 import { EarlyWorker, type Tagged, type WorkerEvent } from './early-worker';
 import type { JobContext } from './jobs';
 
-export { EarlyWorker, liveWorkerCount } from './early-worker';
-
 /**
  * Runs one job in a worker thread speaking the tagged protocol: `{type:'start',…}` in,
  * `{type:'done'}` or `{type:'error', error}` out, anything else passed to `onMessage`.

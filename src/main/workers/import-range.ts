@@ -7,8 +7,6 @@ import type { DatasetSummary } from '../../shared/schemas';
 import type { FromImportRangeWorker, ToImportRangeWorker } from './import-protocol';
 import { IMPORT_RANGE_WORKER, startHelper, type StartedHelper } from './import-range-prestart';
 
-export { IMPORT_RANGE_WORKER };
-
 /**
  * A helper thread started before its range is known (or taken from `takePrestartedHelper`), so it
  * loads its code while the import worker counts the file's lines: a failure or exit before then is

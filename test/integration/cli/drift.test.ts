@@ -16,7 +16,7 @@ import { sha256Hex } from '../../../src/main/core/export/checksums';
 import { writeBundle } from '../../../src/main/core/export/bundle';
 import { AppServices } from '../../../src/main/services/app-services';
 import { dispatch } from '../../../src/main/services/dispatch';
-import { liveWorkerCount } from '../../../src/main/services/worker-job';
+import { liveWorkerCount } from '../../../src/main/services/early-worker';
 import { syntheticRun } from '../../helpers/onnx-fixtures';
 import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CLI, requireBuild, tempDir } from '../../helpers/paths';
 

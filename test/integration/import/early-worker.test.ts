@@ -6,8 +6,8 @@
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppServices } from '../../../src/main/services/app-services';
-import { startImportEarly } from '../../../src/main/services/import-runner';
-import { liveWorkerCount } from '../../../src/main/services/worker-job';
+import { startImportEarly } from '../../../src/main/services/import-early';
+import { liveWorkerCount } from '../../../src/main/services/early-worker';
 import type { DatasetRecord } from '../../../src/shared/schemas';
 import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
 

@@ -14,8 +14,8 @@ import { summarizeFleet } from '../../../src/main/core/data/summary';
 import { writeSynthFleet } from '../../../src/main/core/data/synth';
 import type { FleetTable } from '../../../src/main/core/data/table';
 import { AppServices } from '../../../src/main/services/app-services';
-import { startImportEarly } from '../../../src/main/services/import-runner';
-import { liveWorkerCount } from '../../../src/main/services/worker-job';
+import { startImportEarly } from '../../../src/main/services/import-early';
+import { liveWorkerCount } from '../../../src/main/services/early-worker';
 import type { DatasetRecord } from '../../../src/shared/schemas';
 import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, requireBuild, tempDir } from '../../helpers/paths';
 

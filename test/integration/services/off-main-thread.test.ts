@@ -11,7 +11,7 @@ import { engineerFeatures } from '../../../src/main/core/features/engineer';
 import { parseTrainConfig } from '../../../src/main/core/pipeline/config';
 import { prepareFeatures, rankPrepared } from '../../../src/main/core/pipeline/train';
 import { AppServices } from '../../../src/main/services/app-services';
-import { liveWorkerCount } from '../../../src/main/services/worker-job';
+import { liveWorkerCount } from '../../../src/main/services/early-worker';
 import type { JobFinished } from '../../../src/shared/contract';
 import type { FeatureRanking, FleetScoresValue } from '../../../src/shared/schemas';
 import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';

@@ -10,6 +10,7 @@
 import { open } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bomLength, detectFormat } from '../../core/data/format-sniff';
 import { IMPORT_WORKER } from '../../paths';
 import type { EarlyWorker } from '../../services/early-worker';
 import { startImportEarly } from '../../services/import-early';
@@ -69,16 +70,14 @@ async function startEarly(argv: string[]): Promise<EarlyWorker<ToImportWorker> |
   });
 }
 
-/** Whether the file reads as C-MAPSS text as the importer detects it: its first non-blank line has no comma (unreadable: false). */
+/** Whether the file reads as C-MAPSS text as the importer detects it (`detectFormat` on its first 64 KiB; unreadable: false). */
 async function isCmapssText(path: string): Promise<boolean> {
   try {
     const fh = await open(path, 'r');
     try {
       const head = Buffer.alloc(64 * 1024);
       const { bytesRead } = await fh.read(head, 0, head.length, 0);
-      const text = head.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '');
-      const line = text.split('\n').find((l) => l.trim() !== '');
-      return line !== undefined && !line.includes(',');
+      return detectFormat(head, bomLength(head, bytesRead), bytesRead) === 'cmapss';
     } finally {
       await fh.close();
     }

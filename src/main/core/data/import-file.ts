@@ -9,6 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { PrognosError, badFile, type FileIssue } from '../../../shared/errors';
+import { bomLength, detectFormat, isBlank } from './format-sniff';
 import { EXACT_MANTISSA_LIMIT, POW10, looksDecimal, parseDecimal } from './number';
 import { PARALLEL_MIN_BYTES } from './parallel';
 import { CMAPSS_VALUE_COLUMNS, type ColumnInfo, type FleetTable } from './table';
@@ -446,8 +447,7 @@ async function peekFormat(path: string, file: string, chunkBytes: number): Promi
   try {
     const bytes = Buffer.allocUnsafe(chunkBytes);
     const { bytesRead } = await fh.read(bytes, 0, chunkBytes, 0);
-    const start = bytesRead >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-    return detectFormat(bytes, start, bytesRead);
+    return detectFormat(bytes, bomLength(bytes, bytesRead), bytesRead);
   } finally {
     await fh.close();
   }
@@ -522,7 +522,7 @@ async function streamFile<S extends LineSink>(
       let start = 0;
       if (sink === undefined && !fromStart) sink = begin(cur, start, end, size);
       if (sink === undefined) {
-        if (end >= 3 && cur[0] === 0xef && cur[1] === 0xbb && cur[2] === 0xbf) start = 3; // UTF-8 BOM
+        start = bomLength(cur, end); // UTF-8 BOM
         const bad = findNonText(cur, start, end, final);
         if (bad !== null) {
           const reason = `not a text file (${bad.what} at byte ${bad.offset + 1})`;
@@ -616,33 +616,7 @@ function formatMiB(bytes: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Format detection and sizing
-
-function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = bytes[i];
-    if (b !== 32 && b !== 9 && b !== 13 && b !== 10) return false;
-  }
-  return true;
-}
-
-/**
- * CSV when the first non-blank line has a comma; otherwise C-MAPSS text (whitespace-separated), so a
- * stray word in a C-MAPSS row is reported as a non-numeric cell rather than read as a CSV header.
- */
-function detectFormat(bytes: Buffer, start: number, end: number): 'cmapss' | 'csv' {
-  let i = start;
-  while (i < end) {
-    let eol = bytes.indexOf(10, i);
-    if (eol < 0 || eol > end) eol = end;
-    if (!isBlank(bytes, i, eol)) {
-      const line = bytes.toString('utf8', i, eol);
-      return line.includes(',') ? 'csv' : 'cmapss';
-    }
-    i = eol + 1;
-  }
-  return 'cmapss';
-}
+// Sizing (format detection is in format-sniff.ts)
 
 /** Row capacity from the line density of the first chunk, so the arrays rarely grow. */
 function estimateRows(bytes: Buffer, start: number, end: number, fileSize: number): number {
