@@ -3,7 +3,7 @@
  * (test_FD001 / RUL_FD001) plays no part in the choice.
  *
  *   npx vite-node scripts/choose-fd001-recipe.ts [--seeds 1,2,…,12] [--cache DIR] [--lstm-seeds]
- *       [--label-windows [--rul-regression]] [--cross-fit] [--no-rul] [--score-official] [--report-official]
+ *       [--label-windows [--rul-regression]] [--cross-fit] [--smooth] [--no-rul] [--score-official] [--report-official]
  *
  * Per seed, the default training pipeline runs on train_FD001 (70 % training, 15 % validation,
  * 15 % test-split units, by unit; the seed also draws the split) and extra GBDTs are trained beside
@@ -11,7 +11,8 @@
  * `--lstm-seeds` adds two LSTMs with other seeds; `--label-windows` adds GBDTs for label windows
  * 20, 25, 35 and 40, and with `--rul-regression` a GBDT regression on RUL capped at 125, see
  * windows.ts; `--cross-fit` adds the classifier cross-fitted in 5 folds over the training and
- * validation units, its validation rows scored out of fold, see fd001-recipe/cross-fit.ts). Results are cached in DIR (default
+ * validation units, its validation rows scored out of fold, see fd001-recipe/cross-fit.ts; `--smooth`
+ * adds today's recipe with its scores smoothed along each unit's past rows, compare.ts). Results are cached in DIR (default
  * out/fd001-recipe, one JSON per seed), so the comparison re-runs without training.
  *
  * Every candidate recipe (compare.ts) is fitted on the validation units' scores only and judged on
@@ -36,7 +37,7 @@ import { parseTrainConfig } from '../src/main/core/pipeline/config';
 import { collect, type Collected } from './fd001-recipe/collect';
 import { addLabelWindows, LABEL_WINDOWS } from './fd001-recipe/windows';
 import { addCrossFit, CROSS_FIT_FOLDS } from './fd001-recipe/cross-fit';
-import { bases, compare, cutWeights, logitBases, recipes, type Recipe, type Row } from './fd001-recipe/compare';
+import { bases, compare, cutWeights, logitBases, recipes, smoothed, type Recipe, type Row } from './fd001-recipe/compare';
 
 const CMAPSS = resolve(__dirname, '..', '..', 'shared', 'data', 'cmapss');
 
@@ -118,6 +119,12 @@ async function main(): Promise<void> {
   ];
   const lstms = bases({ lstm: ['lstm'], ...(has('lstmSeed2') ? { 'lstm ×3 seeds': ['lstm', 'lstmSeed1', 'lstmSeed2'] } : {}) });
   const all = recipes(gbdts, lstms);
+  if (process.argv.includes('--smooth')) {
+    // today's recipe with its scores smoothed along each unit's past rows (not the form bundles compute: for information)
+    const base = all.find((x) => x.base === 'gbdt + lstm' && x.rule === 'blend, w by F2 grid')!;
+    for (const k of [2, 3, 5, 8]) all.push(smoothed(base, k, 'mean'));
+    for (const k of [5, 10, 20]) all.push(smoothed(base, k, 'trend'));
+  }
   const rows: Row[] = compare(runs, all);
   const summary = rows.map((r) => ({
     r,

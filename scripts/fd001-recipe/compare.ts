@@ -292,3 +292,63 @@ export function compare(runs: readonly Collected[], all: readonly Recipe[]): Row
     }),
   }));
 }
+
+/**
+ * Causal smoothing of scores along each unit's rows, in log-odds: `mean` averages a row with up to
+ * k − 1 rows before it; `trend` fits a least-squares line through the same rows and reads it at the
+ * row itself (no lag on a steady rise). Only past rows are read, so a unit cut anywhere is scored
+ * as it would be live.
+ */
+export function smoothAlongUnits(p: readonly number[], part: Part, k: number, mode: 'mean' | 'trend'): number[] {
+  const byUnit = new Map<number, number[]>();
+  part.unit.forEach((u, i) => {
+    const rows = byUnit.get(u);
+    if (rows === undefined) byUnit.set(u, [i]);
+    else rows.push(i);
+  });
+  const out = new Array<number>(p.length);
+  for (const rows of byUnit.values()) {
+    rows.sort((a, b) => part.position[a]! - part.position[b]!);
+    const z = rows.map((i) => logit(p[i]!));
+    for (let j = 0; j < rows.length; j++) {
+      const lo = Math.max(0, j - k + 1);
+      const n = j - lo + 1;
+      let v: number;
+      if (mode === 'mean' || n < 3) {
+        let s = 0;
+        for (let t = lo; t <= j; t++) s += z[t]!;
+        v = mode === 'mean' ? s / n : z[j]!;
+      } else {
+        // line through (x, z) for x = 0..n−1, read at x = n − 1
+        let sx = 0;
+        let sz = 0;
+        let sxx = 0;
+        let sxz = 0;
+        for (let t = lo; t <= j; t++) {
+          const x = t - lo;
+          sx += x;
+          sz += z[t]!;
+          sxx += x * x;
+          sxz += x * z[t]!;
+        }
+        const slope = (n * sxz - sx * sz) / (n * sxx - sx * sx);
+        v = (sz - slope * sx) / n + slope * (n - 1);
+      }
+      out[rows[j]!] = sigmoid(v);
+    }
+  }
+  return out;
+}
+
+/** A recipe's scores smoothed along each unit (smoothAlongUnits), the threshold refitted on the smoothed validation rows. */
+export function smoothed(recipe: Recipe, k: number, mode: 'mean' | 'trend'): Recipe {
+  return {
+    base: recipe.base,
+    rule: `${recipe.rule}, then ${mode === 'mean' ? 'mean' : 'trend'} of the last ${k} rows`,
+    deliverable: false,
+    score: (run, part) => {
+      const v = smoothAlongUnits(recipe.score(run, run.validation).p, run.validation, k, mode);
+      return { p: smoothAlongUnits(recipe.score(run, part).p, part, k, mode), threshold: f2Threshold(v, run.validation.label) };
+    },
+  };
+}
