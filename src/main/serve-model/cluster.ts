@@ -190,6 +190,8 @@ export interface ServePrimary {
   reloadAll(): Promise<Failure[]>;
   /** stops every worker gracefully; resolves to the exit code (0 when every worker exited 0) */
   stop(): Promise<number>;
+  /** resolves when the primary gave up on a slot whose worker kept failing to start (it stops the others) */
+  readonly gaveUp: Promise<void>;
 }
 
 interface Slot {
@@ -216,6 +218,8 @@ export function startServePrimary(n: number, say: (line: string) => void): Serve
     failedToStart = reject;
   });
   let allExited: (() => void) | undefined;
+  let giveUp!: () => void;
+  const gaveUp = new Promise<void>((r) => (giveUp = r));
   let exitCode = 0;
   let next = 1;
   const metricsGathers = new Map<number, { pending: Set<number>; got: WorkerMetrics[]; done: (e: Error | undefined) => void }>();
@@ -275,6 +279,7 @@ export function startServePrimary(n: number, say: (line: string) => void): Serve
       say(`prognos serve-model: worker ${slot.index} (pid ${w.process.pid}) ${how} before listening, ${slot.failedStarts} times in a row: stopping the server`);
       exitCode = 1;
       void stopAll();
+      giveUp();
       return;
     }
     say(`prognos serve-model: worker ${slot.index} (pid ${w.process.pid}) ${how}; starting another in its place`);
@@ -368,7 +373,8 @@ export function startServePrimary(n: number, say: (line: string) => void): Serve
 
   const reloadAll = (): Promise<Failure[]> => {
     const id = next++;
-    const targets = slots.filter((s) => s.worker !== undefined);
+    // a worker still starting loads the bundle's files as they are now
+    const targets = slots.filter((s) => s.worker !== undefined && s.listening);
     return new Promise<Failure[]>((resolve) => {
       const r = { pending: new Set(targets.map((s) => s.worker!.id)), failures: [] as Failure[], done: () => resolve(r.failures.sort((a, b) => a.worker - b.worker)) };
       reloads.set(id, r);
@@ -403,5 +409,6 @@ export function startServePrimary(n: number, say: (line: string) => void): Serve
     pids: () => slots.map((s) => s.worker?.process.pid ?? 0),
     reloadAll,
     stop: stopAll,
+    gaveUp,
   };
 }

@@ -130,16 +130,28 @@ afterAll(async () => {
   await redis?.dispose();
 });
 
-describe('--workers without Redis', () => {
-  it('is refused at start, saying why', async () => {
+describe('serve-model --workers at start', () => {
+  const run = (args: string[]): Promise<{ code: number; stderr: string }> => {
     const dir = tempDir();
-    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, [CLI, 'serve-model', '--bundle', DEMO_BUNDLE, '--port', '0', '--workers', '2', '--log', join(dir, 'p.db')], { encoding: 'utf8', timeout: 60_000 }, (err, _out, stderr) =>
+    return new Promise((resolve) =>
+      execFile(process.execPath, [CLI, 'serve-model', '--port', '0', '--workers', '2', '--log', join(dir, 'p.db'), ...args], { encoding: 'utf8', timeout: 60_000 }, (err, _out, stderr) =>
         resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stderr }),
       ),
     );
+  };
+
+  it('refuses --workers 2 without --redis, saying why', async () => {
+    const r = await run(['--bundle', DEMO_BUNDLE]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--workers 2 needs --redis URL: .*a cache and a feature store of its own/);
+  });
+
+  it('exits 1 when the first worker cannot start, its error printed once', async () => {
+    const missing = join(tempDir(), 'no-such-bundle');
+    const r = await run(['--bundle', missing, '--redis', 'redis://127.0.0.1:1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/no-such-bundle/g)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/starting another/);
   });
 });
 

@@ -294,7 +294,7 @@ async function servePrimary(workers: number, out: Output): Promise<number> {
   if (url === '') return primary.stop();
   process.stdout.write(`Prognos model server on ${url}\n`);
   out.note(`Workers: ${workers} processes (pids ${primary.pids().join(', ')}) on one port, the connections handed out in turn by this process (pid ${process.pid}); cache and feature store shared in Redis`);
-  await stopped;
+  await Promise.race([stopped, primary.gaveUp]);
   const code = await primary.stop();
   out.note(code === 0 ? `Stopped: all ${workers} workers answered their requests and flushed their prediction logs.` : 'Stopped: a worker did not stop cleanly (see above).');
   return code;
