@@ -19,11 +19,11 @@ import { serveWorkerLink, startServePrimary, type ServeWorkerLink } from '../../
 import { createModelServer, DEFAULT_CACHE_TTL_SECONDS, DEFAULT_RATE_LIMIT, isLoopback } from '../../serve-model/server';
 import { validateAlertingOptions } from '../../serve-model/alerting';
 import { createServeMetrics } from '../../serve-model/metrics';
+import type { LoadedModel } from '../../serve-model/model';
 import { createServeMonitoring } from '../../serve-model/monitoring';
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_DRIFT_WINDOW_ROWS } from '../../serve-model/online-drift';
 import { intOption, parseCommandArgs, portOption, requireOption } from '../args';
 import type { Output } from '../output';
-import type { LoadedModel } from '../../serve-model/model';
 
 /** The keyring: --trusted-key files, plus the store's keyring when the store exists (never created here). */
 function keyring(storeFlag: string | undefined, files: readonly string[]): { keys: TrustedKey[]; storePolicyRequiresSigned: boolean } {
@@ -210,8 +210,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     },
     link,
   );
-  const summary = await monitoring.start();
-  if (monitored) note(`Monitoring: ${summary}`);
+  note(`Monitoring: ${await monitoring.start()}`);
   await stopped;
   await server.close();
   await monitoring.close();
