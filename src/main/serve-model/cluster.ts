@@ -46,6 +46,12 @@ const SLOT_ENV = 'PROGNOS_SERVE_WORKER';
 /** failed starts in a row after which a slot stops the server */
 const MAX_FAILED_STARTS = 5;
 const METRICS_TIMEOUT_MS = 5000;
+/**
+ * how long a worker that has stopped (requests answered, log flushed, said so) may take to exit: the
+ * process can hang in onnxruntime's own exit handlers (seen here: a nanosleep loop in
+ * libonnxruntime's atexit teardown, after Node had finished), and is then killed
+ */
+const EXIT_GRACE_MS = 5000;
 
 /** one worker's registry, as getMetricsAsJSON gives it and IPC carries it */
 type WorkerMetrics = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
@@ -67,7 +73,8 @@ type FromWorker =
   | { prognos: 'metrics-json'; id: number; metrics?: WorkerMetrics; error?: string }
   | { prognos: 'metrics'; id: number }
   | { prognos: 'reload-all'; id: number }
-  | { prognos: 'reloaded'; id: number; runId?: string; failure?: { code: ErrorCode; message: string } };
+  | { prognos: 'reloaded'; id: number; runId?: string; failure?: { code: ErrorCode; message: string } }
+  | { prognos: 'stopped' };
 
 const isMessage = (m: unknown): m is { prognos: string } => typeof m === 'object' && m !== null && typeof (m as { prognos?: unknown }).prognos === 'string';
 
@@ -85,6 +92,8 @@ export interface ServeWorkerLink {
   reloadAll(): Promise<void>;
   /** tells the primary this worker listens */
   listening(url: string): void;
+  /** tells the primary this worker has stopped: every request answered, the log flushed (all that is left is exiting) */
+  stopped(): void;
   /** resolves when the primary says stop */
   readonly stopRequested: Promise<void>;
   /** what the primary's requests run in this worker: its reload, its registry */
@@ -173,6 +182,7 @@ export function serveWorkerLink(): ServeWorkerLink | undefined {
       });
     },
     listening: (url) => send({ prognos: 'listening', url }),
+    stopped: () => send({ prognos: 'stopped' }),
     attach(h) {
       handlers = h;
     },
@@ -200,6 +210,8 @@ interface Slot {
   listening: boolean;
   /** a worker listened in this slot before (a restart is announced) */
   listened: boolean;
+  /** its worker said it stopped cleanly (it may still be exiting) */
+  stopped: boolean;
   failedStarts: number;
 }
 
@@ -208,7 +220,7 @@ interface Slot {
  * looks after them. `say` prints a line on stderr (restarts, failures).
  */
 export function startServePrimary(n: number, say: (line: string) => void): ServePrimary {
-  const slots: Slot[] = Array.from({ length: n }, (_, i) => ({ index: i + 1, worker: undefined, listening: false, listened: false, failedStarts: 0 }));
+  const slots: Slot[] = Array.from({ length: n }, (_, i) => ({ index: i + 1, worker: undefined, listening: false, listened: false, stopped: false, failedStarts: 0 }));
   let stopping = false;
   let url: string | undefined;
   let failedToStart: ((e: Error) => void) | undefined;
@@ -245,6 +257,7 @@ export function startServePrimary(n: number, say: (line: string) => void): Serve
     const w = cluster.fork({ [SLOT_ENV]: `${slot.index}/${n}` });
     slot.worker = w;
     slot.listening = false;
+    slot.stopped = false;
     w.on('message', (msg: unknown) => {
       if (isMessage(msg)) receive(w, msg as FromWorker);
     });
@@ -264,7 +277,7 @@ export function startServePrimary(n: number, say: (line: string) => void): Serve
       }
     }
     if (stopping) {
-      if (wasListening && code !== 0) exitCode = 1;
+      if (wasListening && code !== 0 && !slot.stopped) exitCode = 1;
       if (slots.every((s) => s.worker === undefined)) allExited?.();
       return;
     }
@@ -344,6 +357,17 @@ export function startServePrimary(n: number, say: (line: string) => void): Serve
         }
         g.got.push(msg.metrics ?? []);
         if (g.pending.size === 0) finishMetrics(msg.id);
+        return;
+      }
+      case 'stopped': {
+        const slot = slotOf(w);
+        if (slot === undefined) return;
+        slot.stopped = true;
+        setTimeout(() => {
+          if (slot.worker !== w) return;
+          say(`prognos serve-model: worker ${slot.index} (pid ${w.process.pid}) stopped cleanly but did not exit within ${EXIT_GRACE_MS / 1000} s; killing it`);
+          w.process.kill('SIGKILL');
+        }, EXIT_GRACE_MS).unref();
         return;
       }
       case 'reload-all':

@@ -216,6 +216,7 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
   await monitoring.close();
   await backends.close();
   if (link === undefined) note('Stopped: every request answered, the prediction log flushed.');
+  else link.stopped();
   return 0;
 }
 
