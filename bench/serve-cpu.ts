@@ -9,7 +9,7 @@
  * (default 4000) requests each, after a warm-up of 1000. Lower is better; ratio = ours / reference.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { parseFleetFile } from '../src/main/core/data/import-file';
 import { readBundle } from '../src/main/core/export/bundle';
 import type { Benchmark, Figure } from './figures';
 import { PYTHON } from './python';
-import { BUNDLE, CMAPSS, FASTAPI_APP, freePort, missingPython, requestsOf, ROOT, stop, waitFor } from './serve';
+import { BUNDLE, CMAPSS, FASTAPI_APP, freePort, missingPython, processCpuSeconds, requestsOf, ROOT, stop, waitFor } from './serve';
 
 interface AutocannonResult {
   requests: { total: number };
@@ -31,15 +31,6 @@ type Autocannon = (
 const autocannon = createRequire(__filename)('autocannon') as Autocannon;
 
 const CONNECTIONS = 32;
-const TICKS_PER_SECOND = 100;
-
-/** user + system CPU seconds of a process so far (all its threads) */
-export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // the fields after the command name, which is in parentheses and may hold spaces
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
 
 function send(url: string, bodies: readonly string[], amount: number): Promise<AutocannonResult> {
   const requests = bodies.map((body) => ({ method: 'POST' as const, path: '/predict', headers: { 'content-type': 'application/json' }, body }));

@@ -6,6 +6,12 @@
  *
  * The server calls the typed helpers on its request path (counter and histogram updates are O(1));
  * the feature-store size and the prediction log's pending count are read when Prometheus scrapes.
+ *
+ * With `--workers N` each worker keeps this registry and GET /metrics answers the sum over the workers
+ * (prom-client's AggregatorRegistry, cluster.ts): counters and histograms add up; each gauge says how
+ * it combines (`aggregator`) where a sum would be wrong: ready is the minimum (ready when every worker
+ * is), the model's info and load time the newest, the shared feature store's size the largest reading,
+ * online drift the one worker that computes it.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FeatureStore, PredictionLog } from './types';
@@ -138,11 +144,13 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
     name: 'prognos_model_info',
     help: 'The loaded bundle: 1 for its run, SHA-256 and signature status',
     labelNames: ['run_id', 'bundle_sha256', 'signature'] as const,
+    aggregator: 'max',
     registers,
   });
   const loadedAt = new Gauge({
     name: 'prognos_model_loaded_timestamp_seconds',
     help: 'When the loaded bundle was loaded (Unix time in seconds)',
+    aggregator: 'max',
     registers,
   });
 
@@ -172,6 +180,7 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
   new Gauge({
     name: 'prognos_feature_store_units',
     help: 'Units with a history in the feature store',
+    aggregator: 'max',
     registers,
     async collect() {
       const s = await readSize();
@@ -181,6 +190,7 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
   new Gauge({
     name: 'prognos_feature_store_rows',
     help: 'History rows held in the feature store',
+    aggregator: 'max',
     registers,
     async collect() {
       const s = await readSize();
@@ -200,6 +210,7 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
   new Gauge({
     name: 'prognos_ready',
     help: '1 when the server is ready for traffic (as GET /readyz answers), else 0',
+    aggregator: 'min',
     registers,
     async collect() {
       let ready = false;
@@ -216,22 +227,26 @@ export function createServeMetrics(opts: ServeMetricsOptions = {}): ServeMetrics
     name: 'prognos_feature_drift_score',
     help: 'Online drift of a feature over the sliding window against the bundle reference, by method (psi, ks statistic, wasserstein normalised, jsd, hellinger)',
     labelNames: ['feature', 'method'] as const,
+    aggregator: 'max',
     registers,
   });
   const drifted = new Gauge({
     name: 'prognos_feature_drifted',
     help: '1 when the feature drifts under the configured method and threshold, else 0',
     labelNames: ['feature'] as const,
+    aggregator: 'max',
     registers,
   });
   const driftShare = new Gauge({
     name: 'prognos_dataset_drift_share',
     help: 'Share of the features drifting over the sliding window',
+    aggregator: 'max',
     registers,
   });
   const windowRows = new Gauge({
     name: 'prognos_drift_window_rows',
     help: 'Rows in the online drift sliding window',
+    aggregator: 'max',
     registers,
   });
   const notifications = new Counter({

@@ -54,6 +54,12 @@ export interface ModelServerOptions {
   readonly onScored?: (e: ScoredEvent) => void;
   /** 'fast' (default: FastScorer on this thread), 'thread' (FastScorer in a worker thread) or 'plain' (BundleScorer's models engine; the same numbers, slower): see LoadOptions */
   readonly scoring?: 'fast' | 'thread' | 'plain';
+  /** one worker of several (`--workers N`, cluster.ts): its slot (1…N), which GET /healthz names with its pid */
+  readonly worker?: number;
+  /** one worker of several: why another worker is not ready, or undefined when all are */
+  readonly peersNotReady?: () => string | undefined;
+  /** what POST /admin/reload runs (default: reload()); one worker of several asks every worker to reload */
+  readonly reloadRoute?: () => Promise<LoadedModel>;
 }
 
 export interface ModelServer {
@@ -119,6 +125,8 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
     const backends = { cache, featureStore, predictionLog };
     if (closing) return { ready: false, reason: 'shutting down', backends };
     if (opts.requireBackends === true && !(cache && featureStore)) return { ready: false, reason: 'a required backend does not answer', backends };
+    const peers = opts.peersNotReady?.();
+    if (peers !== undefined) return { ready: false, reason: peers, backends };
     return { ready: true, backends };
   };
 
@@ -208,7 +216,7 @@ export async function createModelServer(opts: ModelServerOptions): Promise<Model
   predictRoutes(app, ctx);
   unitRoutes(app, ctx);
   kserveRoutes(app, ctx, async () => (await readiness()).ready);
-  opsRoutes(app, ctx, { readiness, reload: () => reload(), keysRequired: opts.apiKeys !== undefined });
+  opsRoutes(app, ctx, { readiness, reload: opts.reloadRoute ?? (() => reload()), keysRequired: opts.apiKeys !== undefined, ...(opts.worker === undefined ? {} : { worker: opts.worker }) });
   recentRoutes(app, ctx);
 
   let closed: Promise<void> | undefined;

@@ -5,7 +5,11 @@ import type { PredictionRecord } from './types';
 export const INSERT = `INSERT INTO predictions (time, bundle_sha256, unit, cycle, probability, gbdt, lstm, rul, rul_low, rul_high, alert, latency_ms, cache_hit, route, key_id)
   VALUES (@time, @bundleSha256, @unit, @cycle, @probability, @gbdt, @lstm, @rul, @rulLow, @rulHigh, @alert, @latencyMs, @cacheHit, @route, @keyId)`;
 
-export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000'];
+/**
+ * busy_timeout first: with `--workers N` every worker's connections open the same file, and a commit
+ * (or the switch to WAL) that finds another process's lock waits for it instead of failing
+ */
+export const PRAGMAS = ['busy_timeout = 5000', 'journal_mode = WAL', 'synchronous = NORMAL'];
 
 /** The rows of `records` inserted in one transaction (the writer's and this thread's fallback alike). */
 export function inserter(db: Database.Database): (records: readonly PredictionRecord[]) => void {

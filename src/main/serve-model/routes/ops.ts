@@ -11,6 +11,8 @@ export interface OpsHooks {
   reload(): Promise<LoadedModel>;
   /** true when the server has API keys (then /admin/reload needs an admin key) */
   readonly keysRequired: boolean;
+  /** one worker of several (`--workers N`): its slot, named by GET /healthz with its pid (which worker took a connection) */
+  readonly worker?: number;
 }
 
 /** The manifest in brief, for GET /model. */
@@ -38,7 +40,8 @@ export function modelSummary(m: LoadedModel): Record<string, unknown> {
 }
 
 export function opsRoutes(app: FastifyInstance, ctx: ServeContext, hooks: OpsHooks): void {
-  app.get('/healthz', { config: { public: true } }, (_req, reply) => reply.send({ status: 'ok' }));
+  const health = hooks.worker === undefined ? { status: 'ok' } : { status: 'ok', worker: hooks.worker, pid: process.pid };
+  app.get('/healthz', { config: { public: true } }, (_req, reply) => reply.send(health));
 
   app.get('/readyz', { config: { public: true } }, async (_req, reply) => {
     const r = await hooks.readiness();
