@@ -196,22 +196,24 @@ function primeBlobMemory(db: Db, columnBytes: number): void {
 const WAL_FLUSH_BYTES = 48 << 20;
 
 /**
- * Early flushes of the write-ahead log while a large dataset is inserted. A dataset is written twice:
- * into the WAL during the transaction, then by the checkpoint that the commit triggers (the WAL holds
- * far more than wal_autocheckpoint's 1000 pages) into the database file. That checkpoint first syncs
- * the WAL to disk, so the whole WAL (the 1M-row fleet: 200 MiB) went to disk at once, after the last
- * column, with this thread waiting: ~0.3 s. Instead, after every WAL_FLUSH_BYTES of columns an
- * fdatasync of the WAL starts on libuv's thread pool (a descriptor of its own, opened read-write
- * because Windows flushes only such handles; nothing is written through it), so the disk takes the
- * frames already in the WAL while this thread goes on inserting; the checkpoint's own sync then has
- * little left to write. Durability is SQLite's as before: the commit and the checkpoint sync as the
- * connection's synchronous setting says (not changed here); these flushes only write earlier what
- * those syncs would write, and a flush that fails is ignored (the sync that counts reports its own
- * errors). The descriptor is closed on the pool once the last flush has returned (the WAL's blocks,
- * when SQLite has deleted it meanwhile, are then freed on the pool too, not on this thread).
+ * Early flushes of the write-ahead log while a large dataset is inserted. A dataset is written
+ * twice: into the WAL during the transaction, then by the checkpoint that the commit triggers (the
+ * WAL holds far more than wal_autocheckpoint's 1000 pages) into the database file. That checkpoint
+ * first syncs the WAL to disk, so the whole WAL (the 1M-row fleet: 200 MiB) went to disk at once,
+ * after the last column, with this thread waiting: ~0.3 s. Instead, after every WAL_FLUSH_BYTES of
+ * columns an fdatasync of the WAL starts on libuv's thread pool (a descriptor of its own, opened
+ * without creating; nothing is written through it), so the disk takes the frames already in the WAL
+ * while this thread goes on inserting, and the checkpoint's own sync then has little left to write.
+ * Durability is SQLite's as before: the commit and the checkpoint sync as the connection's
+ * synchronous setting says (not changed here); these flushes only write earlier what those syncs
+ * would write, and a flush that fails is ignored (the sync that counts reports its own errors). The
+ * descriptor is closed on the pool once the last flush has returned (the WAL's blocks, when SQLite
+ * has deleted it meanwhile, are then freed on the pool too, not on this thread). Not on Windows: a
+ * file deleted there while another handle holds it stays in the way of the next WAL of the same
+ * name until that handle closes.
  */
 function walFlusher(db: Db, totalBytes: number): { wrote(bytes: number): void; done(): void } | undefined {
-  if (totalBytes < 2 * WAL_FLUSH_BYTES || db.memory) return undefined;
+  if (totalBytes < 2 * WAL_FLUSH_BYTES || db.memory || process.platform === 'win32') return undefined;
   if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
   let fd: number | undefined;
   let pending = 0;
