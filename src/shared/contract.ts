@@ -3,7 +3,7 @@
  * preload, renderer, browser mode and the CLI all use this file, and their types are inferred from it.
  */
 import { z } from 'zod';
-import { errorSchema } from './errors';
+import { errorSchema } from './error-schema';
 import {
   appInfoSchema,
   datasetRecordSchema,

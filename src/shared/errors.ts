@@ -1,5 +1,11 @@
-/** Errors cross every boundary (IPC, HTTP, worker, CLI) as values with a closed set of codes. */
-import { z } from 'zod';
+/**
+ * Errors cross every boundary (IPC, HTTP, worker, CLI) as values with a closed set of codes.
+ *
+ * This module loads nothing: every thread imports it (the import worker and its helper thread first
+ * thing), and zod costs ~120 ms to load per thread. The zod schemas of these values are in
+ * error-schema.ts (for the contract and the HTTP transport); a ZodError thrown elsewhere is still
+ * recognised here, as zod's own `instanceof` recognises it, and worded as `z.prettifyError` words it.
+ */
 
 export const ERROR_CODES = [
   'INVALID_INPUT', // the caller's arguments failed schema validation
@@ -12,26 +18,24 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const fileIssueSchema = z.object({
-  file: z.string(),
-  line: z.number().int().optional(),
-  column: z.string().optional(),
-  reason: z.string(),
-});
-export type FileIssue = z.infer<typeof fileIssueSchema>;
+export interface FileIssue {
+  file: string;
+  line?: number | undefined;
+  column?: string | undefined;
+  reason: string;
+}
 
-export const errorSchema = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  details: z
-    .object({
-      issues: z.array(fileIssueSchema).optional(),
-      totalIssues: z.number().int().optional(),
-    })
-    .catchall(z.unknown())
-    .optional(),
-});
-export type ErrorValue = z.infer<typeof errorSchema>;
+export interface ErrorValue {
+  code: ErrorCode;
+  message: string;
+  details?:
+    | {
+        [key: string]: unknown;
+        issues?: FileIssue[] | undefined;
+        totalIssues?: number | undefined;
+      }
+    | undefined;
+}
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorValue };
 
@@ -71,9 +75,49 @@ export function formatIssue(i: FileIssue): string {
 
 export function toErrorValue(e: unknown): ErrorValue {
   if (e instanceof PrognosError) return e.toValue();
-  if (e instanceof z.ZodError) {
-    return { code: 'INVALID_INPUT', message: z.prettifyError(e) };
+  if (isZodError(e)) {
+    return { code: 'INVALID_INPUT', message: prettifyZodError(e) };
   }
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'INTERNAL', message };
+}
+
+/** What this module reads of a zod issue. */
+interface ZodIssueLike {
+  message: string;
+  path?: readonly (PropertyKey | { key: PropertyKey })[] | undefined;
+}
+
+/** A ZodError, recognised as zod's own `instanceof z.ZodError` does: by the trait zod gives its instances. */
+function isZodError(e: unknown): e is { issues: readonly ZodIssueLike[] } {
+  if (typeof e !== 'object' || e === null) return false;
+  const traits = (e as { _zod?: { traits?: unknown } })._zod?.traits;
+  return traits instanceof Set && traits.has('ZodError');
+}
+
+/** `z.prettifyError(e)`: each issue as `✖ message`, then `  → at path` when it has one, shortest paths first. */
+function prettifyZodError(e: { issues: readonly ZodIssueLike[] }): string {
+  const lines: string[] = [];
+  const issues = [...e.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
+  for (const issue of issues) {
+    lines.push(`✖ ${issue.message}`);
+    if (issue.path !== undefined && issue.path.length > 0) lines.push(`  → at ${dotPath(issue.path)}`);
+  }
+  return lines.join('\n');
+}
+
+/** zod's `toDotPath`: `a.b[0]["odd key"]`. */
+function dotPath(path: readonly (PropertyKey | { key: PropertyKey })[]): string {
+  const segs: string[] = [];
+  for (const part of path) {
+    const seg = typeof part === 'object' ? part.key : part;
+    if (typeof seg === 'number') segs.push(`[${seg}]`);
+    else if (typeof seg === 'symbol') segs.push(`[${JSON.stringify(String(seg))}]`);
+    else if (/[^\w$]/.test(seg)) segs.push(`[${JSON.stringify(seg)}]`);
+    else {
+      if (segs.length > 0) segs.push('.');
+      segs.push(seg);
+    }
+  }
+  return segs.join('');
 }

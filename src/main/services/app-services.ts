@@ -12,12 +12,12 @@ import type { RegimesRequest } from '../workers/regimes-protocol';
 import { toWire } from '../workers/import-protocol';
 import { callWorker } from './worker-call';
 import { EventBus } from './events';
-import { runImportWorker, type ImportedFleet } from './import-runner';
+import { DatasetImports } from './dataset-import';
 import { JobManager, type JobContext } from './jobs';
 import { UploadArea } from './uploads';
 import { FileGrants } from './file-grants';
 import { naming } from './redact';
-import type { ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
+import type { ToImportWorker } from '../workers/import-protocol';
 import type { EarlyWorker } from './early-worker';
 import { featureSpecJsonSchema } from '../core/features/spec';
 import { parseTrainConfig, trainConfigJsonSchema } from '../core/pipeline/config';
@@ -32,7 +32,7 @@ import { ModelServerService } from './model-server';
 import type { ServerLauncher } from './server-launcher';
 import { HousekeepingService } from './housekeeping';
 import { ExperimentService } from './experiments';
-import { ColumnMappingService, type ImportMapping } from './column-mappings';
+import { ColumnMappingService } from './column-mappings';
 import { PipelineService, pipelineFilesDir } from './pipelines';
 import { RegistryService } from './registry';
 import { LiveResultsService } from './live-results';
@@ -90,6 +90,8 @@ export class AppServices {
   readonly modelServers: ModelServerService;
   readonly housekeeping: HousekeepingService;
   readonly mappings: ColumnMappingService;
+  /** files and synthetic fleets into the store */
+  private readonly imports: DatasetImports;
   readonly pipelines: PipelineService;
   /** the model registry: versions, stages, promotion checks, lineage */
   readonly registry: RegistryService;
@@ -106,6 +108,7 @@ export class AppServices {
     this.jobs = new JobManager(this.bus);
     this.live = new LiveResultsService(this.store, this.jobs);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
+    this.imports = new DatasetImports(this.store, this.mappings, this.uploads, { importWorker: opts.importWorker, ...(opts.earlyImport === undefined ? {} : { earlyImport: opts.earlyImport }) });
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
     this.sweeps = new SweepService(this.store, this.training, this.bus, (id) => this.table(id));
     this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal, (id) => this.table(id));
@@ -125,7 +128,7 @@ export class AppServices {
     this.experiments = new ExperimentService(this.store, this.training, { exports: this.exports, table: (id) => this.table(id), signal: this.closing.signal });
     this.pipelines = new PipelineService({
       store: this.store, jobs: this.jobs, training: this.training, exports: this.exports, drift: this.drift, reports: this.reports, registry: this.registry, table: (id) => this.table(id),
-      importFile: (r, ctx) => this.importResolved({ source: { kind: 'path', path: r.path }, ...(r.rul === undefined ? {} : { rul: { kind: 'path', path: r.rul } }), ...(r.format === undefined ? {} : { format: r.format }), ...(r.name === undefined ? {} : { name: r.name }) },
+      importFile: (r, ctx) => this.imports.importResolved({ source: { kind: 'path', path: r.path }, ...(r.rul === undefined ? {} : { rul: { kind: 'path', path: r.rul } }), ...(r.format === undefined ? {} : { format: r.format }), ...(r.name === undefined ? {} : { name: r.name }) },
         { path: r.path, displayName: basename(r.path) }, r.rul === undefined ? undefined : { path: r.rul, displayName: basename(r.rul) }, ctx),
       importWorker: opts.importWorker, trainWorker: opts.trainWorker, version: opts.version, filesDir: pipelineFilesDir(opts.storeDir),
     });
@@ -188,93 +191,11 @@ export class AppServices {
 
   /** Parse in a worker, then commit in one transaction: after a failure or cancel the store is as before. */
   async importDataset(req: ImportRequest, ctx: JobContext): Promise<ImportResult> {
-    return this.importResolved(req, this.resolveSource(req.source), req.rul === undefined ? undefined : this.resolveSource(req.rul), ctx);
-  }
-
-  private async importResolved(
-    req: ImportRequest,
-    data: { path: string; displayName: string },
-    rul: { path: string; displayName: string } | undefined,
-    ctx: JobContext,
-  ): Promise<ImportResult> {
-    try {
-      // the roles: the client's, else those remembered for this header, else the guess
-      const mapping = await this.mappings.prepare(req, data);
-      return await this.importMapped({ ...req, ...(mapping.map === undefined ? {} : { map: mapping.map }) }, data, rul, ctx, mapping);
-    } catch (e) {
-      if (req.source.kind === 'upload') this.uploads.discard(req.source.uploadId);
-      if (req.rul?.kind === 'upload') this.uploads.discard(req.rul.uploadId);
-      throw naming(e, data.path, data.displayName);
-    }
-  }
-
-  private async importMapped(
-    req: ImportRequest,
-    data: { path: string; displayName: string },
-    rul: { path: string; displayName: string } | undefined,
-    ctx: JobContext,
-    mapping: ImportMapping,
-  ): Promise<ImportResult> {
-    const request: ImportWorkerRequest = {
-      type: 'parse',
-      path: data.path,
-      displayName: data.displayName,
-      ...(rul === undefined ? {} : { rulPath: rul.path, rulDisplayName: rul.displayName }),
-      ...(req.format === undefined ? {} : { format: req.format }),
-      ...(req.map === undefined ? {} : { map: req.map }),
-    };
-    try {
-      const parsed = await runImportWorker(this.opts.importWorker, request, ctx, this.opts.earlyImport);
-      const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx, req.duplicates ?? 'new');
-      if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
-      return result;
-    } catch (e) {
-      throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
-    } finally {
-      if (req.source.kind === 'upload') this.uploads.discard(req.source.uploadId);
-      if (req.rul?.kind === 'upload') this.uploads.discard(req.rul.uploadId);
-    }
+    return this.imports.importResolved(req, this.resolveSource(req.source), req.rul === undefined ? undefined : this.resolveSource(req.rul), ctx);
   }
 
   async synthDataset(units: number, seed: number, name: string | undefined, ctx: JobContext): Promise<ImportResult> {
-    const parsed = await runImportWorker(this.opts.importWorker, { type: 'synth', units, seed }, ctx);
-    const label = `synthetic fleet (${units} units, seed ${seed})`;
-    return this.commit(parsed, name ?? label, label, null, ctx);
-  }
-
-  private commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext, duplicates: 'ask' | 'reuse' | 'new' = 'new'): ImportResult {
-    if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
-    ctx.progress(0.98, 'Saving to the store…');
-    const earlier = this.store.findByFingerprint(parsed.fingerprint);
-    const duplicateOf = earlier.map((d) => d.datasetId);
-    // the same content: the same file, with a RUL file or without one alike (a test fleet is not its unlabeled twin)
-    const same = earlier.filter((d) => (d.rulFile === null) === (rulFile === null));
-    const existing = same[0];
-    if (existing !== undefined && duplicates === 'reuse') {
-      ctx.progress(1, `Already imported as ${existing.name} (${existing.datasetId}); nothing imported.`);
-      return { dataset: existing, duplicateOf, reused: true };
-    }
-    if (existing !== undefined && duplicates === 'ask') {
-      throw new PrognosError(
-        'CONFLICT',
-        `${sourceFile} has the same content as the dataset "${existing.name}" (${existing.datasetId}), imported ${existing.createdAt.slice(0, 16).replace('T', ' ')}. Open the existing one, or import it again under a new name.`,
-        { existing: same.map((d) => ({ datasetId: d.datasetId, name: d.name, createdAt: d.createdAt })) },
-      );
-    }
-    const dataset = this.store.insertDataset({
-      name,
-      format: parsed.format,
-      sourceFile,
-      rulFile,
-      fingerprint: parsed.fingerprint,
-      summary: parsed.summary,
-      table: parsed.table,
-      columnSha256: parsed.columnSha256,
-      regimes: parsed.regimes,
-      role: parsed.role,
-    });
-    ctx.progress(1, `Imported ${dataset.rows.toLocaleString('en-US')} rows of ${dataset.units} units.`);
-    return { dataset, duplicateOf };
+    return this.imports.synthDataset(units, seed, name, ctx);
   }
 
   /** Records a run and starts its training job. */
@@ -364,7 +285,7 @@ export class AppServices {
         // resolve sources now (once: a handle is used up) so a bad one fails the call, not the job
         const data = this.resolveSource(req.source);
         const rul = req.rul === undefined ? undefined : this.resolveSource(req.rul);
-        return Promise.resolve({ jobId: this.jobs.start('import', (ctx) => this.importResolved(req, data, rul, ctx)) });
+        return Promise.resolve({ jobId: this.jobs.start('import', (ctx) => this.imports.importResolved(req, data, rul, ctx)) });
       },
       'datasets:synth': ({ units, seed, name }) =>
         Promise.resolve({ jobId: this.jobs.start('synth', (ctx) => this.synthDataset(units, seed, name, ctx)) }),

@@ -7,7 +7,6 @@ import { takePrestartedHelper } from './import-range-prestart';
 import { PrognosError, toErrorValue } from '../../shared/errors';
 import { assertNever } from '../../shared/brand';
 import { PARALLEL_MIN_BYTES, parseFleetFile, type CountRequest } from '../core/data/import-file';
-import { applyCmapssRoles } from '../core/data/column-mapping';
 import { columnSha256, inSharedMemory } from '../core/data/column-hash';
 import { detectRegimes } from '../core/data/regimes';
 import { guessDatasetRole } from '../core/data/role-guess';
@@ -66,7 +65,11 @@ async function run(request: ImportWorkerRequest): Promise<void> {
         });
         ({ table, fingerprint, format } = parsed);
         // C-MAPSS text has fixed columns: the analyst's roles re-cut them after the parse
-        if (request.map !== undefined && format === 'cmapss') table = applyCmapssRoles(table, request.map, request.displayName);
+        // (column-mapping.ts loads zod through the shared column roles: only when asked)
+        if (request.map !== undefined && format === 'cmapss') {
+          const { applyCmapssRoles } = await import('../core/data/column-mapping');
+          table = applyCmapssRoles(table, request.map, request.displayName);
+        }
       } catch (e) {
         helper?.stop();
         throw e;

@@ -1,17 +1,21 @@
 /**
  * `prognos import FILE`, once its worker is started (see import.ts): the options checked, the
- * services loaded and the store opened while the worker parses, then the import job, which takes
- * that worker when it asks the same parse (a CSV header's remembered or guessed roles make another
- * request: the job then starts its own).
+ * import's services loaded and the store opened while the worker parses, then the import job, which
+ * takes that worker when it asks the same parse (a CSV header's remembered or guessed roles make
+ * another request: the job then starts its own). Only the import's services load (import-services.ts),
+ * not AppServices: every other service, and onnxruntime and the rest behind them, would cost this
+ * thread CPU the worker's parse needs on the same cores.
  */
 import { resolve } from 'node:path';
 import { PrognosError } from '../../../shared/errors';
 import { DATASET_ROLE_LABELS } from '../../../shared/housekeeping';
 import type { DatasetFormat } from '../../../shared/schemas';
+import type { JobFinished } from '../../../shared/contract';
 import type { EarlyWorker } from '../../services/early-worker';
+import type * as Services from '../../services/import-services';
 import type { ToImportWorker } from '../../workers/import-protocol';
-import { parseCommandArgs } from '../args';
-import type * as Context from '../context';
+import { IMPORT_WORKER } from '../../paths';
+import { parseCommandArgs, storeDirOption } from '../args';
 import { cliMapping } from '../import-map';
 import type { Output } from '../output';
 import { datasetJson, regimesLine } from './dataset-text';
@@ -38,11 +42,11 @@ async function importWith(argv: string[], out: Output, early: EarlyWorker<ToImpo
   const { map, catalogue } = cliMapping(values.map, values.columns);
   const path = resolve(file);
   const rulPath = values.rul === undefined ? undefined : resolve(values.rul);
-  // the services (SQLite, zod schemas, the store) load while the worker parses
-  const context: typeof Context = await import('../context');
-  const services = context.openServices(values.store, 'cli', early);
+  // the import's services (SQLite, the store) load while the worker parses
+  const { ImportServices }: typeof Services = await import('../../services/import-services');
+  const services = new ImportServices({ storeDir: storeDirOption(values.store), importWorker: IMPORT_WORKER, ...(early === undefined ? {} : { earlyImport: early }) });
   try {
-    const { jobId } = await services.handlers['datasets:import']({
+    const jobId = services.startImport({
       source: { kind: 'path', path },
       ...(rulPath === undefined ? {} : { rul: { kind: 'path' as const, path: rulPath } }),
       ...(format === undefined ? {} : { format }),
@@ -54,7 +58,7 @@ async function importWith(argv: string[], out: Output, early: EarlyWorker<ToImpo
     });
     let finished;
     try {
-      finished = await context.waitForJob(services, jobId, out);
+      finished = await waitForJob(services, jobId, out);
     } catch (e) {
       if (e instanceof PrognosError && e.code === 'CONFLICT' && e.details?.existing !== undefined) {
         const said = e.message.replace(/ Open the existing one, or import it again under a new name\.$/, '');
@@ -85,5 +89,28 @@ async function importWith(argv: string[], out: Output, early: EarlyWorker<ToImpo
     );
   } finally {
     await services.close();
+  }
+}
+
+/** The job to its end, its progress drawn on the terminal; Ctrl-C cancels it cleanly (as context.ts's waitForJob, over the import's services). */
+async function waitForJob(services: Services.ImportServices, jobId: string, out: Output): Promise<JobFinished> {
+  const unsubscribe = services.bus.subscribe((e) => {
+    if (e.name === 'job:progress' && e.payload.jobId === jobId) out.progress(e.payload.fraction, e.payload.message);
+  });
+  const onSigint = (): void => {
+    out.note('Cancelling…');
+    services.jobs.cancel(jobId);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const finished = await services.jobs.wait(jobId);
+    if (finished.state !== 'done') {
+      const err = finished.error ?? { code: 'INTERNAL' as const, message: `job ${finished.state}` };
+      throw PrognosError.fromValue(err);
+    }
+    return finished;
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
   }
 }

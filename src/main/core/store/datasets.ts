@@ -2,6 +2,7 @@
  * Datasets in the store: metadata in `datasets`, the table itself columnar in `dataset_columns`
  * (one typed-array BLOB per column) and the RUL file of a test set in `rul_at_end`.
  */
+import { close, fdatasync, openSync } from 'node:fs';
 import type { ColumnInfo, ColumnRole, FleetTable } from '../data/table';
 import { PrognosError } from '../../../shared/errors';
 import {
@@ -191,6 +192,62 @@ function primeBlobMemory(db: Db, columnBytes: number): void {
   db.prepare<[number]>('SELECT length(substr(zeroblob(?), 1, 1))').get(scratch);
 }
 
+/** Column bytes written between two early flushes of the write-ahead log (see `walFlusher`). */
+const WAL_FLUSH_BYTES = 48 << 20;
+
+/**
+ * Early flushes of the write-ahead log while a large dataset is inserted. A dataset is written
+ * twice: into the WAL during the transaction, then by the checkpoint that the commit triggers (the
+ * WAL holds far more than wal_autocheckpoint's 1000 pages) into the database file. That checkpoint
+ * first syncs the WAL to disk, so the whole WAL (the 1M-row fleet: 200 MiB) went to disk at once,
+ * after the last column, with this thread waiting: ~0.3 s. Instead, after every WAL_FLUSH_BYTES of
+ * columns an fdatasync of the WAL starts on libuv's thread pool (a descriptor of its own, opened
+ * without creating; nothing is written through it), so the disk takes the frames already in the WAL
+ * while this thread goes on inserting, and the checkpoint's own sync then has little left to write.
+ * Durability is SQLite's as before: the commit and the checkpoint sync as the connection's
+ * synchronous setting says (not changed here); these flushes only write earlier what those syncs
+ * would write, and a flush that fails is ignored (the sync that counts reports its own errors). The
+ * descriptor is closed on the pool once the last flush has returned (the WAL's blocks, when SQLite
+ * has deleted it meanwhile, are then freed on the pool too, not on this thread). Not on Windows: a
+ * file deleted there while another handle holds it stays in the way of the next WAL of the same
+ * name until that handle closes.
+ */
+function walFlusher(db: Db, totalBytes: number): { wrote(bytes: number): void; done(): void } | undefined {
+  if (totalBytes < 2 * WAL_FLUSH_BYTES || db.memory || process.platform === 'win32') return undefined;
+  if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
+  let fd: number | undefined;
+  let pending = 0;
+  let finished = false;
+  let since = 0;
+  const release = (): void => {
+    if (finished && pending === 0 && fd !== undefined) {
+      close(fd, () => undefined);
+      fd = undefined;
+    }
+  };
+  return {
+    wrote(bytes: number): void {
+      since += bytes;
+      if (since < WAL_FLUSH_BYTES) return;
+      since = 0;
+      try {
+        fd ??= openSync(`${db.name}-wal`, 'r+');
+      } catch {
+        return; // no WAL to flush yet: the commit syncs it
+      }
+      pending++;
+      fdatasync(fd, () => {
+        pending--;
+        release();
+      });
+    },
+    done(): void {
+      finished = true;
+      release();
+    },
+  };
+}
+
 /** Stores a dataset in one transaction: on any error nothing of it is left in the store. */
 export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): DatasetRecord {
   const summary = validate(d);
@@ -219,9 +276,11 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
   const insertColumnRow = db.prepare<[string, number, string, string, ColumnRole, ColumnType, number, Buffer, string]>(
     'INSERT INTO dataset_columns (dataset_id, position, name, original, role, dtype, length, data, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  const flusher = walFlusher(db, t.values.length * n * Float64Array.BYTES_PER_ELEMENT);
   const insertColumn = {
     run(dsId: string, position: number, name: string, original: string, role: ColumnRole, dtype: ColumnType, length: number, data: Buffer): void {
       insertColumnRow.run(dsId, position, name, original, role, dtype, length, data, d.columnSha256?.[position] ?? sha256Hex(data));
+      flusher?.wrote(data.byteLength);
     },
   };
   const insertRul = db.prepare<[string, number, number]>(
@@ -260,6 +319,8 @@ export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): 
       throw new PrognosError('INVALID_INPUT', `dataset "${d.name}" cannot be stored: ${e.message}`);
     }
     throw e;
+  } finally {
+    flusher?.done();
   }
   return record;
 }

@@ -12,7 +12,8 @@ import {
   type EventPayload,
   type PrognosApi,
 } from '../../../shared/contract';
-import { PrognosError, errorSchema } from '../../../shared/errors';
+import { PrognosError } from '../../../shared/errors';
+import { errorSchema } from '../../../shared/error-schema';
 import type { FileTransferProgress, Transport } from './transport';
 
 /** Channels that start a background job: their progress arrives as events, so the stream must be open first. */

@@ -1,0 +1,45 @@
+/**
+ * A process that inserts a dataset large enough for the store to flush its write-ahead log early
+ * (more than 96 MiB of columns), and is killed (SIGKILL, by itself) either in the middle of the insert
+ * (`mid`: as the last column is written, after the early flushes) or right after the insert returned
+ * (`after`: committed, the store never closed). argv: STORE_DIR mid|after. Prints, before dying, the
+ * size of the WAL (`wal BYTES`) and, after a commit, the dataset id (`dataset ID`).
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { columnSha256 } from '../../../src/main/core/data/column-hash';
+import { summarizeFleet } from '../../../src/main/core/data/summary';
+import { ExperimentStore } from '../../../src/main/core/store/store';
+import { largeTable } from './large-table';
+
+const [dir, mode] = process.argv.slice(2);
+if (dir === undefined || (mode !== 'mid' && mode !== 'after')) throw new Error('usage: insert-kill-child STORE_DIR mid|after');
+const store = ExperimentStore.open(dir);
+const table = largeTable();
+const hashes = columnSha256(table);
+const die = (): never => {
+  process.stdout.write(`wal ${statSync(join(dir, 'prognos.db-wal')).size}\n`);
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('not killed');
+};
+// the insert reads each hash twice, to check it and to store it: the second read of the last column's dies
+const last = hashes.length - 1;
+let reads = 0;
+const columnHashes = new Proxy(hashes, {
+  get(target, key, receiver) {
+    if (mode === 'mid' && key === String(last) && ++reads === 2) die();
+    return Reflect.get(target, key, receiver) as unknown;
+  },
+});
+const d = store.insertDataset({
+  name: 'large',
+  format: 'cmapss',
+  sourceFile: 'large.txt',
+  rulFile: null,
+  fingerprint: 'fp-large',
+  summary: summarizeFleet(table),
+  table,
+  columnSha256: columnHashes,
+});
+process.stdout.write(`dataset ${d.datasetId}\n`);
+die();
