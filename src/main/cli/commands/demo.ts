@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { writeSynthFleet } from '../../core/data/synth';
 import type { MetricsValue } from '../../../shared/schemas';
 import { countOption, intOption, parseCommandArgs } from '../args';
-import { openServices, waitForJob } from '../context';
+import { openServices } from '../context';
+import { waitForJob } from '../wait-for-job';
 import type { Output } from '../output';
 
 const f3 = (v: number | null): string => (v === null ? '—' : v.toFixed(3));

@@ -21,7 +21,8 @@ import { catalogueOfIds, SensorLabels } from '../../../shared/sensor-catalogue';
 import type { AppServices } from '../../services/app-services';
 import type { DriftJobInput, DriftSourceInput } from '../../services/drift';
 import { countOption, intOption, parseCommandArgs } from '../args';
-import { openServices, waitForJob } from '../context';
+import { openServices } from '../context';
+import { waitForJob } from '../wait-for-job';
 import { table, type Output } from '../output';
 
 const bad = (message: string): PrognosError => new PrognosError('INVALID_INPUT', message);

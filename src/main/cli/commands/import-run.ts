@@ -10,7 +10,6 @@ import { resolve } from 'node:path';
 import { PrognosError } from '../../../shared/errors';
 import { DATASET_ROLE_LABELS } from '../../../shared/housekeeping';
 import type { DatasetFormat } from '../../../shared/schemas';
-import type { JobFinished } from '../../../shared/contract';
 import type { EarlyWorker } from '../../services/early-worker';
 import type * as Services from '../../services/import-services';
 import type { ToImportWorker } from '../../workers/import-protocol';
@@ -18,6 +17,7 @@ import { IMPORT_WORKER } from '../../paths';
 import { parseCommandArgs, storeDirOption } from '../args';
 import { cliMapping } from '../import-map';
 import type { Output } from '../output';
+import { waitForJob } from '../wait-for-job';
 import { datasetJson, regimesLine } from './dataset-text';
 import { IMPORT_OPTIONS } from './import';
 
@@ -89,28 +89,5 @@ async function importWith(argv: string[], out: Output, early: EarlyWorker<ToImpo
     );
   } finally {
     await services.close();
-  }
-}
-
-/** The job to its end, its progress drawn on the terminal; Ctrl-C cancels it cleanly (as context.ts's waitForJob, over the import's services). */
-async function waitForJob(services: Services.ImportServices, jobId: string, out: Output): Promise<JobFinished> {
-  const unsubscribe = services.bus.subscribe((e) => {
-    if (e.name === 'job:progress' && e.payload.jobId === jobId) out.progress(e.payload.fraction, e.payload.message);
-  });
-  const onSigint = (): void => {
-    out.note('Cancelling…');
-    services.jobs.cancel(jobId);
-  };
-  process.once('SIGINT', onSigint);
-  try {
-    const finished = await services.jobs.wait(jobId);
-    if (finished.state !== 'done') {
-      const err = finished.error ?? { code: 'INTERNAL' as const, message: `job ${finished.state}` };
-      throw PrognosError.fromValue(err);
-    }
-    return finished;
-  } finally {
-    process.off('SIGINT', onSigint);
-    unsubscribe();
   }
 }

@@ -11,7 +11,8 @@ import type { RulRunResult } from '../../core/pipeline/saved-run';
 import type { RulMetrics } from '../../core/rul/types';
 import type { AppServices } from '../../services/app-services';
 import { countOption, intOption, parseCommandArgs, requireOption } from '../args';
-import { openServices, waitForJob } from '../context';
+import { openServices } from '../context';
+import { waitForJob } from '../wait-for-job';
 import { table, type Output } from '../output';
 
 /** Reads a JSON config file; a bad file is named with the reason. */

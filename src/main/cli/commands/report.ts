@@ -13,7 +13,8 @@ import { parseTemplateText } from '../../core/report/template';
 import type { AppServices } from '../../services/app-services';
 import type { ReportFileInput, ReportModelInput } from '../../services/reports';
 import { intOption, parseCommandArgs, requireOption } from '../args';
-import { openServices, waitForJob } from '../context';
+import { openServices } from '../context';
+import { waitForJob } from '../wait-for-job';
 import type { Output } from '../output';
 import { REPORT_USAGE } from '../usage';
 

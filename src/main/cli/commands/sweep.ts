@@ -6,7 +6,8 @@ import { PrognosError } from '../../../shared/errors';
 import { SAMPLERS, type SamplerName } from '../../core/sweep/samplers';
 import type { SweepObjective, SweepRequest, SweepResult, TrialEvent } from '../../services/sweep';
 import { countOption, intOption, parseCommandArgs } from '../args';
-import { openServices, waitForJob } from '../context';
+import { openServices } from '../context';
+import { waitForJob } from '../wait-for-job';
 import { table, type Output } from '../output';
 
 const OBJECTIVES: readonly SweepObjective[] = ['f2', 'rmse'];

@@ -1,0 +1,29 @@
+/** Waiting for a job from the CLI, over any services that have the event bus and the job manager (AppServices, or the import's lighter set). */
+import type { JobFinished } from '../../shared/contract';
+import { PrognosError } from '../../shared/errors';
+import type { EventBus } from '../services/events';
+import type { JobManager } from '../services/jobs';
+import type { Output } from './output';
+
+/** Runs a job to its end, drawing progress on the terminal; Ctrl-C cancels it cleanly. */
+export async function waitForJob(services: { readonly bus: EventBus; readonly jobs: JobManager }, jobId: string, out: Output): Promise<JobFinished> {
+  const unsubscribe = services.bus.subscribe((e) => {
+    if (e.name === 'job:progress' && e.payload.jobId === jobId) out.progress(e.payload.fraction, e.payload.message);
+  });
+  const onSigint = (): void => {
+    out.note('Cancelling…');
+    services.jobs.cancel(jobId);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const finished = await services.jobs.wait(jobId);
+    if (finished.state !== 'done') {
+      const err = finished.error ?? { code: 'INTERNAL' as const, message: `job ${finished.state}` };
+      throw PrognosError.fromValue(err);
+    }
+    return finished;
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+  }
+}
