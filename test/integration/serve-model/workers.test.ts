@@ -236,7 +236,7 @@ describeWith(REDIS_SERVER)('serve-model --workers 2 on one Redis', () => {
     const reloads = (async () => {
       await until(() => done >= 100, '100 answers');
       s.child.kill('SIGHUP');
-      await until(() => /Reloaded in all 2 workers/.test(s.stderr()), 'the SIGHUP reload');
+      await until(() => /Reloaded in both workers/.test(s.stderr()), 'the SIGHUP reload');
       const afterSighup = [await loadedAt(a), await loadedAt(b)];
       await until(() => done >= 300, '300 answers');
       const r = await a.send('POST', '/admin/reload');
@@ -300,7 +300,7 @@ describeWith(REDIS_SERVER)('serve-model --workers 2 on one Redis', () => {
     expect(await s.exited).toBe(0);
     expect(Date.now() - stopAt).toBeLessThan(30_000);
     expect(s.stderr()).toMatch(/SIGTERM: not ready any more/);
-    expect(s.stderr()).toMatch(/Stopped: all 2 workers answered their requests/);
+    expect(s.stderr()).toMatch(/Stopped: both workers answered their requests/);
     expect(logged() - before).toBe(200);
   });
 });

@@ -210,7 +210,8 @@ export async function serveModelCommand(argv: string[], out: Output): Promise<nu
     },
     link,
   );
-  note(`Monitoring: ${await monitoring.start()}`);
+  // with several workers, online drift watches worker 1's requests: the connections are handed out in turn, so 1 in N of the traffic
+  note(`Monitoring: ${await monitoring.start()}${link === undefined || driftWindow === 0 ? '' : ` (worker 1's requests: 1 in ${workers} of the traffic)`}`);
   await stopped;
   await server.close();
   await monitoring.close();
@@ -277,9 +278,9 @@ async function servePrimary(workers: number, out: Output): Promise<number> {
   const stopped = stopSignal(
     (m) => out.note(m),
     () => {
-      out.note(`SIGHUP: reloading the bundle in all ${workers} workers…`);
+      out.note(`SIGHUP: reloading the bundle in ${everyWorker(workers)}…`);
       void primary.reloadAll().then((failures) => {
-        if (failures.length === 0) out.note(`Reloaded in all ${workers} workers.`);
+        if (failures.length === 0) out.note(`Reloaded in ${everyWorker(workers)}.`);
         for (const f of failures) out.note(`Reload refused by worker ${f.worker}, its previous bundle keeps serving: ${f.message}`);
       });
     },
@@ -296,6 +297,8 @@ async function servePrimary(workers: number, out: Output): Promise<number> {
   out.note(`Workers: ${workers} processes (pids ${primary.pids().join(', ')}) on one port, the connections handed out in turn by this process (pid ${process.pid}); cache and feature store shared in Redis`);
   await Promise.race([stopped, primary.gaveUp]);
   const code = await primary.stop();
-  out.note(code === 0 ? `Stopped: all ${workers} workers answered their requests and flushed their prediction logs.` : 'Stopped: a worker did not stop cleanly (see above).');
+  out.note(code === 0 ? `Stopped: ${everyWorker(workers)} answered their requests and flushed their prediction logs.` : 'Stopped: a worker did not stop cleanly (see above).');
   return code;
 }
+
+const everyWorker = (n: number): string => (n === 2 ? 'both workers' : `all ${n} workers`);
