@@ -29,7 +29,7 @@
  *   - reload: SIGHUP to the primary, or POST /admin/reload to any worker, reloads every worker (each
  *     swaps bundles with no failed request, as one server does); the request answers once all have;
  *   - online drift and the webhook alerts run in worker 1 alone, over the requests it serves (with
- *     round-robin, a uniform 1/N sample of the traffic): N workers would otherwise send N alerts.
+ *     round-robin, about 1/N of the traffic, sampled by connection): N workers would otherwise send N alerts.
  *
  * The primary loads no bundle and serves no request. SIGTERM/SIGINT: it tells every worker to stop
  * (each turns not ready, finishes its requests in flight, flushes its log) and exits 0 once all have
