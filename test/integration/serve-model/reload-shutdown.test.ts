@@ -4,49 +4,21 @@
  * /admin/reload twice) and a corrupted bundle is refused: not one non-2xx answer. SIGTERM with
  * requests in flight: every one of them completes, every prediction reaches the log, exit code 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
-import { DEMO_BUNDLE, postJson, startServer, unitsOf, type Unit } from './serve-helpers';
+import { CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
+import { DEMO_BUNDLE, postJson, spawnServeModel, startServer, unitsOf, until, type Running, type Unit } from './serve-helpers';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const USER = 'user-key-0123456789abcdef';
 let units: Unit[];
 const children: ChildProcess[] = [];
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 function serve(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'serve-model', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /model server on (http:\/\/\S+)/.exec(out);
-      if (m !== null) resolve({ child, url: m[1]!, stderr: () => err, exited });
-    });
-    void exited.then((code) => reject(new Error(`serve-model exited with ${code}: ${err}`)));
-  });
-}
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return spawnServeModel(args, children, env);
 }
 
 beforeAll(() => {

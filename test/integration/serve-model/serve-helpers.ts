@@ -1,11 +1,12 @@
 /** Shared by the model-server tests: C-MAPSS text as POST /predict bodies, and a server on the demo bundle. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryCache } from '../../../src/main/serve-model/memory-cache';
 import { MemoryFeatureStore } from '../../../src/main/serve-model/memory-feature-store';
 import { createModelServer, type ModelServer, type ModelServerOptions } from '../../../src/main/serve-model/server';
 import { SqlitePredictionLog } from '../../../src/main/serve-model/sqlite-log';
-import { REPO, tempDir } from '../../helpers/paths';
+import { CLI, REPO, tempDir } from '../../helpers/paths';
 
 export const DEMO_BUNDLE = join(REPO, 'resources', 'models', 'demo');
 const COLUMNS = ['setting1', 'setting2', 'setting3', ...Array.from({ length: 21 }, (_, i) => `s${i + 1}`)];
@@ -69,4 +70,39 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+}
+
+/** `prognos serve-model` in a child process of the built CLI, once it says where it listens. */
+export interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `prognos serve-model ARGS` (the child is pushed onto `children`, for the test to kill); rejects if it exits first. */
+export function spawnServeModel(args: string[], children: ChildProcess[], env: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, 'serve-model', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /model server on (http:\/\/\S+)/.exec(out);
+      if (m !== null) resolve({ child, url: m[1]!, stderr: () => err, exited });
+    });
+    void exited.then((code) => reject(new Error(`serve-model exited with ${code}: ${err}`)));
+  });
+}
+
+/** Polls `cond` every 20 ms until it holds; fails naming `what` after `ms`. */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -7,7 +7,7 @@
  * the other keeps answering; SIGTERM lets the requests in flight finish in both workers, flushes both
  * workers' predictions into the one SQLite log and exits 0. Without --redis, --workers 2 is refused.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,14 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
 import { REDIS_SERVER, sharedRedis, type TestServer } from '../../helpers/real-servers';
 import { describeWith } from '../../helpers/tools';
-import { DEMO_BUNDLE, unitsOf, type Unit } from './serve-helpers';
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+import { DEMO_BUNDLE, spawnServeModel, unitsOf, until, type Running, type Unit } from './serve-helpers';
 
 interface Answer {
   status: number;
@@ -72,28 +65,7 @@ let units: Unit[];
 let redis: TestServer;
 
 function serve(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'serve-model', '--bundle', DEMO_BUNDLE, '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /model server on (http:\/\/\S+)/.exec(out);
-      if (m !== null) resolve({ child, url: m[1]!, stderr: () => err, exited });
-    });
-    void exited.then((code) => reject(new Error(`serve-model exited with ${code}: ${err}`)));
-  });
-}
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return spawnServeModel(['--bundle', DEMO_BUNDLE, '--port', '0', ...args], children, env);
 }
 
 /** Clients until there is one connection with each of the two workers (the primary hands connections out in turn). */
