@@ -5,8 +5,10 @@ import type { EventBus } from '../services/events';
 import type { JobManager } from '../services/jobs';
 import type { Output } from './output';
 
-/** Runs a job to its end, drawing progress on the terminal; Ctrl-C cancels it cleanly. */
-export async function waitForJob(services: { readonly bus: EventBus; readonly jobs: JobManager }, jobId: string, out: Output): Promise<JobFinished> {
+type JobServices = { readonly bus: EventBus; readonly jobs: JobManager };
+
+/** Follows a job to its end, drawing progress on the terminal; Ctrl-C cancels it cleanly. The job's end, whatever it is. */
+export async function followJob(services: JobServices, jobId: string, out: Output): Promise<JobFinished> {
   const unsubscribe = services.bus.subscribe((e) => {
     if (e.name === 'job:progress' && e.payload.jobId === jobId) out.progress(e.payload.fraction, e.payload.message);
   });
@@ -16,14 +18,19 @@ export async function waitForJob(services: { readonly bus: EventBus; readonly jo
   };
   process.once('SIGINT', onSigint);
   try {
-    const finished = await services.jobs.wait(jobId);
-    if (finished.state !== 'done') {
-      const err = finished.error ?? { code: 'INTERNAL' as const, message: `job ${finished.state}` };
-      throw PrognosError.fromValue(err);
-    }
-    return finished;
+    return await services.jobs.wait(jobId);
   } finally {
     process.off('SIGINT', onSigint);
     unsubscribe();
   }
+}
+
+/** As followJob, and a job that did not end done throws its error. */
+export async function waitForJob(services: JobServices, jobId: string, out: Output): Promise<JobFinished> {
+  const finished = await followJob(services, jobId, out);
+  if (finished.state !== 'done') {
+    const err = finished.error ?? { code: 'INTERNAL' as const, message: `job ${finished.state}` };
+    throw PrognosError.fromValue(err);
+  }
+  return finished;
 }

@@ -10,6 +10,7 @@ import type { PipelineRunRecord, PipelineStepRecord } from '../../../shared/pipe
 import { countOption, parseCommandArgs } from '../args';
 import { openServices } from '../context';
 import { table, type Output } from '../output';
+import { followJob } from '../wait-for-job';
 
 const USAGE = 'Usage: prognos pipeline run FILE | pipeline history [--limit N] | pipeline show ID';
 
@@ -53,20 +54,8 @@ async function run(argv: string[], out: Output): Promise<number> {
     // a bad recipe fails here, naming the file, line and key; nothing is recorded
     const { jobId, pipelineRunId } = services.pipelines.start(text, { label: basename(file), base: { dir: dirname(file), confined: false } });
     out.note(`Pipeline run ${pipelineRunId} (${basename(file)})…`);
-    const unsubscribe = services.bus.subscribe((e) => {
-      if (e.name === 'job:progress' && e.payload.jobId === jobId) out.progress(e.payload.fraction, e.payload.message);
-    });
-    const onSigint = (): void => {
-      out.note('Cancelling…');
-      services.jobs.cancel(jobId);
-    };
-    process.once('SIGINT', onSigint);
-    try {
-      await services.jobs.wait(jobId);
-    } finally {
-      process.off('SIGINT', onSigint);
-      unsubscribe();
-    }
+    // the run's record says how it ended, a failure included
+    await followJob(services, jobId, out);
     const record = services.pipelines.get(pipelineRunId);
     out.result(record, () => runText(record, false));
     if (record.status !== 'done') {
