@@ -2,7 +2,11 @@
  * A 1 MB zip that honestly holds 1 GiB (zeros) is checked in bounded memory without blocking the
  * event loop: streamed, hashed and verified when the caller allows entries that large, and refused
  * from its header by the bundle reader. Each check runs in a fresh child process that reports its
- * peak RSS (VmHWM) and the event-loop delay (perf_hooks.monitorEventLoopDelay) while it ran.
+ * peak RSS (VmHWM) and how long its main thread held the event loop at a stretch: the main thread's
+ * own CPU time (/proc/self/task/<pid>/stat) between two ticks of a 5 ms timer. That is what blocking
+ * is; the wall-clock gap between ticks (also reported, as perf_hooks.monitorEventLoopDelay measures
+ * it) also counts the time the process waited for a core, which on a loaded machine can be hundreds
+ * of milliseconds in a run of 20 ms and says nothing about the reader.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -36,6 +40,7 @@ interface ChildReport {
   };
   peakRssMiB: number;
   startRssMiB: number;
+  busyMaxMs: number;
   lagP99Ms: number;
   lagMaxMs: number;
   seconds: number;
@@ -65,6 +70,20 @@ const [mode, path, arg] = process.argv.slice(2);
 // memory of the test process this child was forked from
 const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
 const startRssMiB = process.memoryUsage().rss / 1048576;
+// the main thread's CPU time in ms (utime + stime, fields 14 and 15 of its stat; ticks of 10 ms)
+const statPath = '/proc/self/task/' + process.pid + '/stat';
+const mainCpuMs = () => {
+  const stat = readFileSync(statPath, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
+let lastCpu = mainCpuMs();
+let busyMaxMs = 0;
+const ticker = setInterval(() => {
+  const cpu = mainCpuMs();
+  busyMaxMs = Math.max(busyMaxMs, cpu - lastCpu);
+  lastCpu = cpu;
+}, 5);
 const lag = monitorEventLoopDelay({ resolution: 5 });
 lag.enable();
 const t0 = performance.now();
@@ -87,7 +106,9 @@ try {
 }
 const seconds = (performance.now() - t0) / 1000;
 lag.disable();
-process.stdout.write(JSON.stringify({ outcome, startRssMiB, peakRssMiB: hwm(), lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6, seconds }));
+clearInterval(ticker);
+busyMaxMs = Math.max(busyMaxMs, mainCpuMs() - lastCpu);
+process.stdout.write(JSON.stringify({ outcome, startRssMiB, peakRssMiB: hwm(), busyMaxMs, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6, seconds }));
 `;
 
 function runChild(mode: 'entry' | 'bundle', path: string, arg = ''): ChildReport {
@@ -132,11 +153,11 @@ describe('a 1 MB zip holding an honest 1 GiB entry', () => {
     expect(zip.length).toBeLessThan(2 * MIB);
   });
 
-  it('is verified by streaming: the right SHA-256, ≤ 256 MiB peak RSS, event loop p99 ≤ 50 ms', () => {
+  it('is verified by streaming: the right SHA-256, ≤ 256 MiB peak RSS, the event loop never held 50 ms at a stretch', () => {
     const r = runChild('entry', join(dir, 'gib.zip'), 'models/gbdt.onnx');
     expect(r.outcome).toEqual({ ok: true, size: GIB, sha256: gibSha });
     expect(r.peakRssMiB).toBeLessThanOrEqual(256);
-    expect(r.lagP99Ms).toBeLessThanOrEqual(50);
+    expect(r.busyMaxMs).toBeLessThanOrEqual(50);
   });
 
   it('is refused by the bundle reader from its header, naming the entry, in bounded memory', () => {
@@ -159,7 +180,7 @@ describe('a 1 MB zip holding an honest 1 GiB entry', () => {
       },
     ]);
     expect(r.peakRssMiB).toBeLessThanOrEqual(256);
-    expect(r.lagP99Ms).toBeLessThanOrEqual(50);
+    expect(r.busyMaxMs).toBeLessThanOrEqual(50);
   });
 
   it('is refused while streaming when its header claims 1 KiB, stopping at the recorded size', () => {
@@ -170,6 +191,6 @@ describe('a 1 MB zip holding an honest 1 GiB entry', () => {
       message: 'models/gbdt.onnx: inflates beyond its recorded size of 1024 bytes',
     });
     expect(r.peakRssMiB).toBeLessThanOrEqual(256);
-    expect(r.lagP99Ms).toBeLessThanOrEqual(50);
+    expect(r.busyMaxMs).toBeLessThanOrEqual(50);
   });
 });
