@@ -3,7 +3,7 @@
  * (test_FD001 / RUL_FD001) plays no part in the choice.
  *
  *   npx vite-node scripts/choose-fd001-recipe.ts [--seeds 1,2,…,12] [--cache DIR] [--lstm-seeds]
- *       [--label-windows [--rul-regression]] [--cross-fit] [--smooth] [--no-rul] [--score-official] [--report-official]
+ *       [--label-windows [--rul-regression]] [--cross-fit] [--smooth] [--calibration] [--no-rul] [--score-official] [--report-official]
  *
  * Per seed, the default training pipeline runs on train_FD001 (70 % training, 15 % validation,
  * 15 % test-split units, by unit; the seed also draws the split) and extra GBDTs are trained beside
@@ -24,6 +24,11 @@
  * ensemble blended linearly with the LSTM): the highest mean F2 as if cut among those that beat
  * today's recipe on the mean and on more seeds than they lose; today's recipe when none does.
  *
+ * `--calibration` prints, per seed, the expected calibration error on the test-split units of today's
+ * ensemble calibrated on its validation units by each method (none, Platt, isotonic) and by the
+ * pipeline's own choice among them (grouped cross-validation on the validation units): how much the
+ * run's reported test-split ECE moves with the units a seed holds out.
+ *
  * `--score-official` also scores the official test rows with every model of each seed, into
  * DIR/official-seed-N.json, which the comparison never reads. `--report-official` then prints, once
  * the choice is made, the official all-cycles F2 and ROC-AUC of today's recipe and the chosen one.
@@ -31,6 +36,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFleetFile } from '../src/main/core/data/import-file';
+import { applyCalibration, CALIBRATION_METHODS, chooseCalibration, expectedCalibrationError, fitCalibration } from '../src/main/core/eval/calibration';
 import { computeMetrics } from '../src/main/core/eval/metrics';
 import { officialLabels } from '../src/main/core/eval/official';
 import { parseTrainConfig } from '../src/main/core/pipeline/config';
@@ -170,10 +176,38 @@ async function main(): Promise<void> {
     });
   }
   log(`today's recipe, rows flagged by true RUL (weighted as if cut): ${bands.map(([lo, hi], b) => `${lo}–${hi}: ${((100 * flagged[b]!.flagged) / flagged[b]!.weight).toFixed(0)} %`).join(', ')}`);
+  if (process.argv.includes('--calibration')) calibrationBySeed(runs);
   if (process.argv.includes('--report-official')) {
     const find = (r: Row) => all.find((x) => x.base === r.base && x.rule === r.rule)!;
     await reportOfficial(runs, best === today ? [find(today.r)] : [find(today.r), find(best.r)]);
   }
+}
+
+/**
+ * Today's ensemble (the run's own weight) calibrated on the validation units as the pipeline does
+ * (calibrate.ts: the method chosen by grouped cross-validation, seeded by the run's seed) and by each
+ * method alone; the ECE of each on every full-window row of the test-split units.
+ */
+function calibrationBySeed(runs: readonly Collected[]): void {
+  const blend = (part: Collected['validation'], w: number): Float64Array =>
+    Float64Array.from(part.scores.gbdt!, (g, i) => w * g + (1 - w) * part.scores.lstm![i]!);
+  log('\ntest-split ECE of today\'s ensemble, calibrated on the validation units:');
+  log(`| seed | ${CALIBRATION_METHODS.join(' | ')} | the pipeline's choice |`);
+  log(`| --- | ${CALIBRATION_METHODS.map(() => '---').join(' | ')} | --- |`);
+  const perMethod = new Map<string, number[]>([...CALIBRATION_METHODS, 'choice'].map((k) => [k, []]));
+  for (const run of runs) {
+    const pv = blend(run.validation, run.weight);
+    const pt = blend(run.test, run.weight);
+    const eceOf = (c: ReturnType<typeof fitCalibration>): number => expectedCalibrationError(applyCalibration(c, pt), run.test.label)!;
+    const each = CALIBRATION_METHODS.map((method) => eceOf(fitCalibration(method, pv, run.validation.label)));
+    const choice = chooseCalibration(pv, run.validation.label, run.validation.unit, { seed: run.seed });
+    const chosen = eceOf(choice.calibration);
+    CALIBRATION_METHODS.forEach((method, i) => perMethod.get(method)!.push(each[i]!));
+    perMethod.get('choice')!.push(chosen);
+    log(`| ${run.seed} | ${each.map((e) => e.toFixed(4)).join(' | ')} | ${chosen.toFixed(4)} (${choice.calibration.method}) |`);
+  }
+  const cell = (xs: number[]): string => `${m(xs).toFixed(4)} (≤ 0.02 on ${xs.filter((x) => x <= 0.02).length} of ${xs.length})`;
+  log(`| mean | ${CALIBRATION_METHODS.map((method) => cell(perMethod.get(method)!)).join(' | ')} | ${cell(perMethod.get('choice')!)} |`);
 }
 
 /**
