@@ -65,6 +65,8 @@ export interface ParsedFleet {
 const DEFAULT_CHUNK = 8 * 1024 * 1024;
 const MIN_CHUNK = 16;
 const MAX_LINE = 64 * 1024 * 1024;
+/** Bytes a read buffer holds beyond a chunk, for the unfinished line carried over from the last one. */
+const CARRY_ROOM = 64 * 1024;
 const MAX_SHOWN = 20;
 const CMAPSS_COLUMNS = 26;
 const MAX_INT32 = 2147483647;
@@ -497,8 +499,10 @@ async function streamFile<S extends LineSink>(
     const limit = range?.end ?? Infinity;
     const size = range === undefined ? (await fh.stat()).size : range.end - range.start;
     const chunk = ctx.chunkBytes;
-    let cur = Buffer.allocUnsafe(chunk);
-    let spare = Buffer.allocUnsafe(chunk);
+    // room for the carried line beside each read: a buffer a few bytes short of it would be replaced by
+    // a fresh one, its pages faulted in afresh, at about every other chunk
+    let cur = Buffer.allocUnsafe(chunk + CARRY_ROOM);
+    let spare = Buffer.allocUnsafe(chunk + CARRY_ROOM);
     let carry = 0;
     let total = 0;
     let sink: S | undefined;
@@ -552,7 +556,7 @@ async function streamFile<S extends LineSink>(
       // carry the unfinished last line into the other buffer and read ahead while parsing this one
       const keepFrom = lastNl < start ? start : lastNl + 1;
       const nextCarry = end - keepFrom;
-      if (spare.length < nextCarry + chunk) spare = Buffer.allocUnsafe(nextCarry + chunk);
+      if (spare.length < nextCarry + chunk) spare = Buffer.allocUnsafe(nextCarry + chunk + CARRY_ROOM);
       cur.copy(spare, 0, keepFrom, end);
       read = readInto(spare, nextCarry);
       pending = read;
