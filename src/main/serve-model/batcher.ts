@@ -7,6 +7,10 @@
  * while a run is going join the next one. A batch holds at most `maxRows` rows (a single larger input
  * runs alone).
  *
+ * A batch of several inputs is copied into one input buffer the batcher keeps and reuses (a call at a
+ * time, and onnxruntime has read it when the call returns), not into a new one per call: under load
+ * those were tens of KiB of external memory a call (the LSTMs' windows), which drive the scavenges.
+ *
  * The sessions are single-threaded, and onnxruntime's CPU kernels then compute each row of a batch
  * the same way whatever else the batch holds (tree ensembles sum their trees in order, matrix
  * products accumulate each row alike), with one exception: a batch of ONE row takes another path
@@ -50,6 +54,8 @@ export class ModelBatcher {
   private readonly rowSize: number;
   private readonly maxRows: number;
   private readonly profile: ServeProfile | undefined = serveProfile();
+  /** the batched input, reused by every call that batches several inputs (one call runs at a time) */
+  private input = new Float32Array(0);
   /** onnxruntime calls made and rows scored (tests, the bench) */
   calls = 0;
   rowsScored = 0;
@@ -97,7 +103,9 @@ export class ModelBatcher {
       let x: Float32Array;
       if (batch.length === 1 && padded === rows) x = batch[0]!.x;
       else {
-        x = new Float32Array(padded * this.rowSize);
+        const size = padded * this.rowSize;
+        if (this.input.length < size) this.input = new Float32Array(Math.max(size, 2 * this.input.length));
+        x = this.input.subarray(0, size);
         let at = 0;
         for (const p of batch) {
           x.set(p.x, at);

@@ -5,6 +5,12 @@
  * ewmaPerUnit, diffPerUnit, regimeTimeColumns, normaliseSensors), over the whole history of each
  * unit, so every value is bit for bit what the full computation gives: running sums and the EWMA
  * depend on the whole history, so the tail alone would not do.
+ *
+ * A caller that reads the columns only until its next call (the model server's scorer builds the
+ * models' inputs from them at once) passes a FeatureArena: the columns are then views of the arena's
+ * buffers, zeroed and reused, instead of new ones per call. Those buffers live outside the V8 heap,
+ * and a new ~50 KiB a request (a test_FD001 unit) was external memory that started scavenges and
+ * mark-compacts under load.
  */
 import { PrognosError } from '../../shared/errors';
 import { unitSpans, type FleetTable, type UnitSpan } from '../core/data/table';
@@ -20,6 +26,26 @@ import {
 } from '../core/features/engineer';
 import { assignRegimes, columnIndex, normaliseSensors } from '../core/features/regime';
 import { ewmaAlphaOf, parseFeatureSpec, type FeatureStat } from '../core/features/spec';
+
+/** Buffers compute() reuses from one call to the next (the columns of a call are valid until the next). */
+export class FeatureArena {
+  private values = new Float32Array(0);
+  private ints = new Int32Array(0);
+
+  /** `n` zeroed floats */
+  floats(n: number): Float32Array {
+    if (this.values.length < n) this.values = new Float32Array(Math.max(n, 2 * this.values.length));
+    const v = this.values.subarray(0, n);
+    v.fill(0);
+    return v;
+  }
+
+  /** `n` ints of scratch (not zeroed: rollingWindow's deques write before they read) */
+  scratch(n: number): Int32Array {
+    if (this.ints.length < n) this.ints = new Int32Array(Math.max(n, 2 * this.ints.length));
+    return this.ints.subarray(0, n);
+  }
+}
 
 /** One rolling-window pass: a sensor, a window and the statistics read from it. */
 interface WindowPass {
@@ -78,15 +104,18 @@ export class FeaturePlan {
     this.alpha = ewmaAlphaOf(this.state.spec);
   }
 
-  /** The planned feature columns of `table`, one value per table row, as `engineerFeatures` computes them. */
-  compute(table: FleetTable, spans: readonly UnitSpan[] = unitSpans(table)): Map<string, Float32Array> {
+  /**
+   * The planned feature columns of `table`, one value per table row, as `engineerFeatures` computes
+   * them; with `reuse`, views of its buffers, valid until the next call with the same arena.
+   */
+  compute(table: FleetTable, spans: readonly UnitSpan[] = unitSpans(table), reuse?: FeatureArena): Map<string, Float32Array> {
     const state = this.state;
     for (const name of state.sensors) columnIndex(table, name);
     const source = state.regime !== undefined ? normaliseSensors(table, state.regime) : new Map(this.sensors.map((s) => [s, table.values[columnIndex(table, s)]!]));
     const n = table.rowCount;
     const out = new Map<string, Float32Array>();
-    // the columns computed here are views of one zeroed buffer: one allocation a call instead of one a column
-    const arena = new Float32Array(this.arenaColumns * n);
+    // the columns computed here are views of one zeroed buffer: one allocation a call instead of one a column (none with `reuse`)
+    const arena = reuse === undefined ? new Float32Array(this.arenaColumns * n) : reuse.floats(this.arenaColumns * n);
     let next = 0;
     const column = (): Float32Array => arena.subarray(n * next, n * ++next);
     for (const d of this.raw) {
@@ -94,7 +123,7 @@ export class FeaturePlan {
       col.set(source.get(d.sensor)!);
       out.set(d.name, col);
     }
-    const scratch = new Int32Array(2 * n);
+    const scratch = reuse === undefined ? new Int32Array(2 * n) : reuse.scratch(2 * n);
     for (const p of this.passes) {
       const cols: Partial<Record<FeatureStat, Float32Array>> = {};
       for (const s of p.stats) out.set(s.name, (cols[s.stat] = column()));

@@ -23,7 +23,7 @@ import { GBDT_RUL_INPUT, GBDT_RUL_OUTPUT, rulBounds, rulEnsemble } from '../core
 import type { UnitScore } from '../core/export/score';
 import type { ScalerParams } from '../core/split';
 import { ModelBatcher } from './batcher';
-import { FeaturePlan } from './fast-features';
+import { FeatureArena, FeaturePlan } from './fast-features';
 import { serveProfile } from './profile';
 
 /** single-threaded sessions: a row's result then never depends on the batch it is scored in */
@@ -55,6 +55,8 @@ interface TreeInput {
 
 export class FastScorer {
   private readonly plan: FeaturePlan;
+  /** the features' buffers, reused by every call: scoreUnits reads the columns before its first await */
+  private readonly arena = new FeatureArena();
   private readonly gbdt: TreeInput;
   private readonly rulGbdt: TreeInput | undefined;
   private readonly lstm: { names: readonly string[]; scale: { mean: Float64Array; std: Float64Array }; model: ModelBatcher; rul: ModelBatcher | undefined } | undefined;
@@ -138,7 +140,7 @@ export class FastScorer {
     const m = this.manifest;
     const profile = serveProfile();
     const t0 = profile === undefined ? 0 : performance.now();
-    const cols = this.plan.compute(table, spans);
+    const cols = this.plan.compute(table, spans, this.arena);
     const column = (n: string): Float32Array => cols.get(n)!;
 
     /** each unit's last row of the named features, scaled when the GBDTs read scaled features (as scaleColumns does) */

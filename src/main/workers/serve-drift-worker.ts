@@ -2,14 +2,17 @@
  * Worker thread of `prognos serve-model`: the online drift window (src/main/serve-model/online-drift.ts)
  * off the thread that answers requests. It reads the bundle's drift reference, computes the features
  * of the scored histories the server samples (a second's worth at a time) into the window, and
- * recomputes the scores when asked; the server publishes them (drift-thread.ts).
+ * recomputes the scores when asked; the server publishes them (drift-thread.ts). The thread runs at
+ * the lowest priority (background-thread.ts), below the threads that answer requests.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PrognosError } from '../../shared/errors';
 import { readBundle } from '../core/export/bundle';
 import type { DriftThreadInit, DriftThreadReply, DriftThreadRequest } from '../serve-model/drift-protocol';
 import { OnlineDrift, onlineDriftReference } from '../serve-model/online-drift';
+import { runInBackground } from '../serve-model/background-thread';
 
+runInBackground();
 const port = parentPort!;
 const post = (m: DriftThreadReply): void => port.postMessage(m);
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -3,13 +3,16 @@
  * sqlite-log.ts), so no commit runs on the thread that answers requests. Records arrive a turn of the
  * serving loop at a time; the queue is committed in one transaction when it reaches `batchSize`
  * records or `flushMs` after its first record. A commit that fails keeps its records at the head of
- * the queue and is retried after 5 × flushMs.
+ * the queue and is retried after 5 × flushMs. The thread runs at the lowest priority
+ * (background-thread.ts): a commit waits for a free core rather than take a serving loop's.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { inserter, PRAGMAS, type WriterData, type WriterReply, type WriterRequest } from '../serve-model/sqlite-log-protocol';
 import type { PredictionRecord } from '../serve-model/types';
+import { runInBackground } from '../serve-model/background-thread';
 
+runInBackground();
 const port = parentPort!;
 const w = workerData as WriterData;
 const post = (m: WriterReply): void => port.postMessage(m);

@@ -8,7 +8,7 @@ import { pickUnits, unitSpans, type FleetTable } from '../../../src/main/core/da
 import { synthesizeFleet, synthesizeFleetWithRegimes } from '../../../src/main/core/data/synth';
 import type { BundleManifest } from '../../../src/main/core/export';
 import { engineerFeatures, type EngineeredFeatures } from '../../../src/main/core/features/engineer';
-import { FeaturePlan } from '../../../src/main/serve-model/fast-features';
+import { FeatureArena, FeaturePlan } from '../../../src/main/serve-model/fast-features';
 
 /** The part of a manifest FeaturePlan reads, for a feature state fitted on `table`. */
 function manifestOf(e: EngineeredFeatures, selected: string[], lstm: string[], rul: string[]): BundleManifest {
@@ -21,9 +21,9 @@ function manifestOf(e: EngineeredFeatures, selected: string[], lstm: string[], r
   } as unknown as BundleManifest;
 }
 
-function expectSameBits(table: FleetTable, fitted: EngineeredFeatures, plan: FeaturePlan): number {
+function expectSameBits(table: FleetTable, fitted: EngineeredFeatures, plan: FeaturePlan, arena?: FeatureArena): number {
   const full = engineerFeatures(table, fitted.state.spec, { state: fitted.state });
-  const got = plan.compute(table);
+  const got = plan.compute(table, unitSpans(table), arena);
   let compared = 0;
   for (const name of plan.names) {
     const want = full.columns[full.names.indexOf(name)]!;
@@ -64,6 +64,20 @@ describe('FeaturePlan', () => {
     const selected = [...names.filter((_, i) => i % 9 === 1), regimeFeatures[0]!, regimeFeatures[8]!];
     const plan = new FeaturePlan(manifestOf(fitted, selected, names.filter((_, i) => i % 13 === 2), []));
     expect(expectSameBits(table, fitted, plan)).toBe(plan.names.length);
+  });
+
+  it('gives the same bits in a reused arena, whatever the calls before it left there', () => {
+    const table = synthesizeFleet({ units: 12, seed: 7 });
+    const fitted = engineerFeatures(table, {});
+    const names = fitted.names;
+    const plan = new FeaturePlan(manifestOf(fitted, names.filter((_, i) => i % 5 === 0), names.filter((_, i) => i % 8 === 1), []));
+    const arena = new FeatureArena();
+    const spans = unitSpans(table);
+    // the whole fleet first (the arena's largest use), then single units and pairs of several lengths in its leftovers
+    expectSameBits(table, fitted, plan, arena);
+    for (const k of [3, 0, 11, 6]) expectSameBits(pickUnits(table, [spans[k]!]), fitted, plan, arena);
+    expectSameBits(pickUnits(table, [spans[2]!, spans[9]!]), fitted, plan, arena);
+    expectSameBits(table, fitted, plan, arena);
   });
 
   it('refuses a manifest naming a feature the recipe does not make', () => {
