@@ -14,6 +14,7 @@ import type { PredictionRecord } from '../../../src/main/serve-model/types';
 import { tempDir } from '../../helpers/paths';
 import { POSTGRESQL, privatePostgres, queryRows, sharedPostgres, type TestPostgres } from '../../helpers/real-servers';
 import { describeWith } from '../../helpers/tools';
+import { until } from './serve-helpers';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -80,14 +81,6 @@ function asRecord(r: Row): PredictionRecord {
 
 const rows = (url: string): Promise<Row[]> => queryRows<Row>(url, 'SELECT * FROM prognos_predictions ORDER BY seq');
 
-async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describeWith(POSTGRESQL)('PostgresPredictionLog', () => {
   let shared: TestPostgres;
   const spools: string[] = [];
@@ -120,7 +113,7 @@ describeWith(POSTGRESQL)('PostgresPredictionLog', () => {
         (c % 3 === 0 ? b : a).write([r]);
       }
       // no flush(): the interval and the batch size alone write them
-      await until('both logs to drain', () => a.pending() === 0 && b.pending() === 0);
+      await until(() => a.pending() === 0 && b.pending() === 0, 'both logs to drain', 60_000, 50);
       await sleep(200);
       const got = await rows(url);
       expect(got).toHaveLength(230);
@@ -177,13 +170,13 @@ describeWith(POSTGRESQL)('PostgresPredictionLog', () => {
             await sleep(40);
           }
         })();
-        await until('some rows stored', async () => (await rows(url)).length > 0);
+        await until(async () => (await rows(url)).length > 0, 'some rows stored', 60_000, 50);
         stopAt = cycle;
         await own.stop();
-        await until('records spooled on disk', () => {
+        await until(() => {
           spooledSeen = readFileSync(join(dir, SPOOL_FILE), { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean).length;
           return spooledSeen >= 20;
-        });
+        }, 'records spooled on disk', 60_000, 50);
         await expect(log.flush()).rejects.toSatisfy((e: unknown) => e instanceof PrognosError && /does not answer; \d+ predictions are kept in/.test(e.message));
         // readiness probes ask this: it answers at once while the log is spooling
         const asked = Date.now();
@@ -192,7 +185,7 @@ describeWith(POSTGRESQL)('PostgresPredictionLog', () => {
         startAt = cycle;
         await own.start();
         await writer;
-        await until('the spool to replay', () => log.pending() === 0);
+        await until(() => log.pending() === 0, 'the spool to replay', 60_000, 50);
         await log.flush();
       } finally {
         await log.close();
@@ -239,7 +232,7 @@ describeWith(POSTGRESQL)('PostgresPredictionLog', () => {
       const log = await PostgresPredictionLog.open({ url, spoolDir: dir, flushIntervalMs: 50, retryMs: 200 });
       await own.stop();
       for (let c = 1; c <= 30; c++) log.write([rec(5, c)]);
-      await until('records spooled', () => readFileSync(join(dir, SPOOL_FILE), { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean).length === 30);
+      await until(() => readFileSync(join(dir, SPOOL_FILE), { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean).length === 30, 'records spooled', 60_000, 50);
       const spooled = readFileSync(join(dir, SPOOL_FILE), 'utf8');
       await own.start();
       await log.flush();

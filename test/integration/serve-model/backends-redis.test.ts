@@ -12,21 +12,13 @@ import { RedisFeatureStore } from '../../../src/main/serve-model/redis-feature-s
 import { MemoryCache } from '../../../src/main/serve-model/memory-cache';
 import { describeWith } from '../../helpers/tools';
 import { privateRedis, REDIS_SERVER, sharedRedis, type TestServer } from '../../helpers/real-servers';
+import { until } from './serve-helpers';
 
 const rand = (): string => randomBytes(6).toString('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function invalid(pattern: RegExp): (e: unknown) => boolean {
   return (e) => e instanceof PrognosError && e.code === 'INVALID_INPUT' && pattern.test(e.message);
-}
-
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<number> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-  return Date.now() - t0;
 }
 
 describeWith(REDIS_SERVER)('Redis backends', () => {
@@ -180,8 +172,8 @@ describeWith(REDIS_SERVER)('Redis backends', () => {
 
         // the private server comes back empty (no persistence): the clients find it without help
         await own.start();
-        await until('the cache to reconnect', () => cache.healthy());
-        await until('the store to reconnect', () => store.healthy());
+        await until(() => cache.healthy(), 'the cache to reconnect', 20_000, 50);
+        await until(() => store.healthy(), 'the store to reconnect', 20_000, 50);
         await cache.set('k3', 'v3', 300);
         expect(await cache.get('k3')).toBe('v3');
         expect(await store.append(1, [{ cycle: 5 }])).toEqual({ rows: 1, lastCycle: 5 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, CMAPSS, REPO, requireBuild, tempDir } from '../../helpers/paths';
 import { freePort, POSTGRESQL, privatePostgres, privateRedis, queryRows, REDIS_SERVER, sharedPostgres, sharedRedis, type TestPostgres, type TestServer } from '../../helpers/real-servers';
 import { describeWith } from '../../helpers/tools';
+import { until } from './serve-helpers';
 
 const BUNDLE = join(REPO, 'resources', 'models', 'demo');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -97,14 +98,6 @@ class ServeModel {
       this.child.once('exit', () => resolve());
       this.child.kill('SIGTERM');
     });
-  }
-}
-
-async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
   }
 }
 
@@ -196,7 +189,7 @@ describeWith(REDIS_SERVER)('serve-model replicas', () => {
       // this test's units only: the earlier tests' predictions may still be on their way
       const ours = async (): Promise<number> =>
         Number((await queryRows<{ n: string }>(db, 'SELECT count(*) AS n FROM prognos_predictions WHERE unit >= 900000 AND unit < 900030'))[0]!.n);
-      await until('both replicas to write their predictions', async () => (await ours()) >= sent.length);
+      await until(async () => (await ours()) >= sent.length, 'both replicas to write their predictions', 60_000, 100);
       await sleep(500);
       expect(await ours()).toBe(sent.length);
       const stored = await queryRows<{ unit: number; cycle: number; probability: number; gbdt: number; alert: boolean; n: string }>(
@@ -268,7 +261,7 @@ describeWith(REDIS_SERVER)('serve-model replicas', () => {
         }
       };
       const loops = [load(a, 1_000_000), load(b, 2_000_000)];
-      await until('predictions stored', async () => (await count(db)) >= 10);
+      await until(async () => (await count(db)) >= 10, 'predictions stored', 60_000, 100);
       await pg.stop();
       const atStop = sent;
       await sleep(3000);
@@ -284,7 +277,7 @@ describeWith(REDIS_SERVER)('serve-model replicas', () => {
       await Promise.all(loops);
       expect(failed).toBe(0);
       expect(whileDown).toBeGreaterThan(0);
-      await until('every prediction in the table', async () => (await count(db)) >= sent);
+      await until(async () => (await count(db)) >= sent, 'every prediction in the table', 60_000, 100);
       await sleep(1000);
       const stored = await count(db);
       console.log(`PostgreSQL outage: ${sent} predictions answered (${whileDown} while it was stopped), ${stored} rows stored, ${failed} failed requests`);
@@ -328,10 +321,10 @@ describeWith(REDIS_SERVER)('serve-model replicas', () => {
       expect(append.status).toBe(503);
       expect(JSON.stringify(append.json)).toMatch(/feature store \(Redis\) does not answer/);
       expect((await plain.predict(body)).status).toBe(200);
-      await until('the strict replica to report not ready', async () => (await strict.get('/readyz')).status === 503, 10_000);
+      await until(async () => (await strict.get('/readyz')).status === 503, 'the strict replica to report not ready', 10_000, 100);
 
       await redis.start();
-      await until('the strict replica to be ready again', async () => (await strict.get('/readyz')).status === 200, 30_000);
+      await until(async () => (await strict.get('/readyz')).status === 200, 'the strict replica to be ready again', 30_000, 100);
     });
   });
 });

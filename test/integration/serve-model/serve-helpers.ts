@@ -98,11 +98,11 @@ export function spawnServeModel(args: string[], children: ChildProcess[], env: R
   });
 }
 
-/** Polls `cond` every 20 ms until it holds; fails naming `what` after `ms`. */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+/** Polls `cond` every `everyMs` until it holds; fails naming `what` after `ms`. */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000, everyMs = 20): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
