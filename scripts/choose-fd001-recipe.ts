@@ -37,6 +37,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFleetFile } from '../src/main/core/data/import-file';
 import { applyCalibration, CALIBRATION_METHODS, chooseCalibration, expectedCalibrationError, fitCalibration } from '../src/main/core/eval/calibration';
+import { blend } from '../src/main/core/eval/ensemble';
 import { computeMetrics } from '../src/main/core/eval/metrics';
 import { officialLabels } from '../src/main/core/eval/official';
 import { parseTrainConfig } from '../src/main/core/pipeline/config';
@@ -189,15 +190,13 @@ async function main(): Promise<void> {
  * method alone; the ECE of each on every full-window row of the test-split units.
  */
 function calibrationBySeed(runs: readonly Collected[]): void {
-  const blend = (part: Collected['validation'], w: number): Float64Array =>
-    Float64Array.from(part.scores.gbdt!, (g, i) => w * g + (1 - w) * part.scores.lstm![i]!);
   log('\ntest-split ECE of today\'s ensemble, calibrated on the validation units:');
   log(`| seed | ${CALIBRATION_METHODS.join(' | ')} | the pipeline's choice |`);
   log(`| --- | ${CALIBRATION_METHODS.map(() => '---').join(' | ')} | --- |`);
   const perMethod = new Map<string, number[]>([...CALIBRATION_METHODS, 'choice'].map((k) => [k, []]));
   for (const run of runs) {
-    const pv = blend(run.validation, run.weight);
-    const pt = blend(run.test, run.weight);
+    const pv = blend(run.validation.scores.gbdt!, run.validation.scores.lstm!, run.weight);
+    const pt = blend(run.test.scores.gbdt!, run.test.scores.lstm!, run.weight);
     const eceOf = (c: ReturnType<typeof fitCalibration>): number => expectedCalibrationError(applyCalibration(c, pt), run.test.label)!;
     const each = CALIBRATION_METHODS.map((method) => eceOf(fitCalibration(method, pv, run.validation.label)));
     const choice = chooseCalibration(pv, run.validation.label, run.validation.unit, { seed: run.seed });
