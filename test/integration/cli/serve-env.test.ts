@@ -1,7 +1,8 @@
 /**
  * `prognos serve` is a long-running serving process: it runs with the serving environment
  * (bin/serving-env.cjs: two malloc arenas, so worker threads don't grow its memory), and a stop
- * signal reaches the server, leaving no process behind.
+ * signal reaches the server, leaving no process behind; Ctrl-C, which it gets twice (from the
+ * terminal and from the launcher), stops it once.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,11 +19,12 @@ const alive = (pid: number): boolean => {
 };
 
 describe.runIf(process.platform === 'linux')('prognos serve', () => {
-  async function startServe(): Promise<{ parent: ReturnType<typeof spawn>; server: number }> {
+  /** `group`: in a process group of its own, as a terminal's foreground job */
+  async function startServe(group = false): Promise<{ parent: ReturnType<typeof spawn>; server: number }> {
     requireBuild();
     const env = { ...process.env };
     delete env.MALLOC_ARENA_MAX;
-    const parent = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--store', tempDir()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const parent = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--store', tempDir()], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
     let out = '';
     parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
     parent.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -47,6 +49,14 @@ describe.runIf(process.platform === 'linux')('prognos serve', () => {
     const exited = new Promise<number | null>((r) => parent.once('exit', (code) => r(code)));
     parent.kill('SIGTERM');
     await exited;
+    expect(await gone(server)).toBe(true);
+  });
+
+  it('Ctrl-C, which reaches the launcher and the server at once, stops it cleanly: exit code 0, no server left', async () => {
+    const { parent, server } = await startServe(true);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => parent.once('exit', (code, signal) => r({ code, signal })));
+    process.kill(-parent.pid!, 'SIGINT');
+    expect(await exited).toEqual({ code: 0, signal: null });
     expect(await gone(server)).toBe(true);
   });
 

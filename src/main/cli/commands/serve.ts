@@ -5,6 +5,7 @@ import { RENDERER_DIR } from '../../paths';
 import { startBrowserHost } from '../../server/browser-host';
 import { parseCommandArgs, portOption } from '../args';
 import { openServices } from '../context';
+import { onInterrupt } from '../interrupt';
 import type { Output } from '../output';
 
 /** A port that cannot be listened on, in one line naming the option. */
@@ -32,11 +33,8 @@ export async function serveCommand(argv: string[], out: Output): Promise<void> {
   // the one stdout line tools and tests parse
   process.stdout.write(`Prognos is serving on ${host.url}\n`);
   out.note(`Store: ${services.store.dir}. Only this machine can connect (127.0.0.1). Press Ctrl-C to stop.`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  // the first stop signal stops it (a relaunched server gets each Ctrl-C twice: interrupt.ts); another, later, ends it at once
+  await new Promise<void>((resolve) => onInterrupt(['SIGINT', 'SIGTERM'], resolve));
   await host.close();
   await services.close();
 }
