@@ -3,14 +3,17 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-type Probe = { platform: string; thpMode: () => string | undefined; fileSize: (path: string) => number };
-const { bulkEnv, LARGE_INPUT_BYTES } = createRequire(import.meta.url)(join(__dirname, '..', '..', '..', 'bin', 'bulk-env.cjs')) as {
+import { IMPORT_OPTIONS } from '../../../src/main/cli/commands/import';
+
+type Probe = { platform: string; thpMode: () => string | undefined; fileSize: (path: string) => number; glibcVersion: () => string | undefined };
+const { bulkEnv, IMPORT_ARGS, LARGE_INPUT_BYTES } = createRequire(import.meta.url)(join(__dirname, '..', '..', '..', 'bin', 'bulk-env.cjs')) as {
   bulkEnv: (args: string[], env: Record<string, string | undefined>, probe?: Probe) => Record<string, string | undefined> | undefined;
+  IMPORT_ARGS: Record<string, { type: string }>;
   LARGE_INPUT_BYTES: number;
 };
 
 const sizes: Record<string, number> = { 'big.txt': LARGE_INPUT_BYTES, 'small.txt': LARGE_INPUT_BYTES - 1, 'rul.txt': 100 };
-const probe = (over: Partial<Probe> = {}): Probe => ({ platform: 'linux', thpMode: () => 'madvise', fileSize: (p) => sizes[p] ?? 0, ...over });
+const probe = (over: Partial<Probe> = {}): Probe => ({ platform: 'linux', thpMode: () => 'madvise', fileSize: (p) => sizes[p] ?? 0, glibcVersion: () => '2.36', ...over });
 
 describe('bulkEnv', () => {
   it('adds glibc.malloc.hugetlb=1 for an import of a large file, keeping the rest of the environment', () => {
@@ -39,5 +42,24 @@ describe('bulkEnv', () => {
     expect(bulkEnv(['import', 'big.txt'], {}, probe({ thpMode: () => 'always' }))).toBeUndefined();
     expect(bulkEnv(['import', 'big.txt'], {}, probe({ thpMode: () => 'never' }))).toBeUndefined();
     expect(bulkEnv(['import', 'big.txt'], {}, probe({ thpMode: () => undefined }))).toBeUndefined();
+    // a glibc without the tunable (before 2.35), or another C library
+    expect(bulkEnv(['import', 'big.txt'], {}, probe({ glibcVersion: () => '2.31' }))).toBeUndefined();
+    expect(bulkEnv(['import', 'big.txt'], {}, probe({ glibcVersion: () => undefined }))).toBeUndefined();
+    expect(bulkEnv(['import', 'big.txt'], {}, probe({ glibcVersion: () => '2.35' }))?.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=1');
+  });
+
+  it("looks at the import's FILE only, as the import parses its arguments", () => {
+    // a large file named as an option's value is not the file imported
+    expect(bulkEnv(['import', '--name', 'big.txt', 'small.txt'], {}, probe())).toBeUndefined();
+    expect(bulkEnv(['import', '--as-new', 'big.txt', 'small.txt'], {}, probe())).toBeUndefined();
+    expect(bulkEnv(['import', 'small.txt', 'big.txt'], {}, probe())).toBeUndefined();
+    expect(bulkEnv(['import', '--reuse', 'big.txt'], {}, probe())?.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=1');
+    // arguments the import refuses: run as it is, and let it say why
+    expect(bulkEnv(['import', '--bogus', 'big.txt'], {}, probe())).toBeUndefined();
+  });
+
+  it("knows the import's options", () => {
+    const types = (o: Record<string, { type: string }>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.type]));
+    expect(types(IMPORT_ARGS)).toEqual(types({ ...IMPORT_OPTIONS, store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } }));
   });
 });
