@@ -4,7 +4,6 @@
  */
 import { createReadStream, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitSpans } from '../../../src/main/core/data/table';
 import { engineerFeatures } from '../../../src/main/core/features/engineer';
@@ -14,6 +13,7 @@ import { AppServices } from '../../../src/main/services/app-services';
 import { liveWorkerCount } from '../../../src/main/services/early-worker';
 import type { JobFinished } from '../../../src/shared/contract';
 import type { FeatureRanking, FleetScoresValue } from '../../../src/shared/schemas';
+import { mainThreadBusy } from '../../helpers/main-thread-busy';
 import { BUILT_IMPORT_WORKER, BUILT_TRAIN_WORKER, CMAPSS, requireBuild, tempDir } from '../../helpers/paths';
 
 let services: AppServices;
@@ -24,18 +24,6 @@ let runId: string;
 async function datasetOf(started: Promise<{ jobId: string }>): Promise<string> {
   const f = await services.jobs.wait((await started).jobId);
   return (f.result as { dataset: { datasetId: string } }).dataset.datasetId;
-}
-
-/** p99 and max event-loop delay (ms) of this thread while `work` runs */
-async function loopDelay(work: () => Promise<unknown>): Promise<{ p99: number; max: number }> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
-  try {
-    await work();
-  } finally {
-    h.disable();
-  }
-  return { p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
 }
 
 /** starts a job, cancels it at its first progress event, and waits for its end */
@@ -82,37 +70,39 @@ describe('the thread that serves the UI', () => {
   it('stays responsive while a ranking job runs, unlike the same ranking run on it', async () => {
     const config = parseTrainConfig({ seed: 2 });
     let ranking: FeatureRanking | undefined;
-    const inWorker = await loopDelay(async () => {
+    const inWorker = await mainThreadBusy(async () => {
       const { jobId } = await services.handlers['features:rank']({ datasetId: trainId, config: { seed: 2 } });
       const f = await services.jobs.wait(jobId);
       ranking = f.result as FeatureRanking;
     });
     const table = services.table(trainId);
     let direct: Awaited<ReturnType<typeof rankPrepared>> | undefined;
-    const onMain = await loopDelay(async () => {
+    const onMain = await mainThreadBusy(async () => {
       direct = await rankPrepared(prepareFeatures(table, config), table, config);
     });
     // the same ranking either way
     expect(ranking!.features.map((f) => f.name)).toEqual(direct!.map((f) => f.name));
-    // on the main thread, feature engineering alone blocks the loop for a long stretch (how long
-    // depends on the machine); in the worker the loop keeps ticking: its worst delay is a small
-    // fraction of that, so this fails if the ranking moves back onto the serving thread
-    expect(inWorker.p99).toBeLessThan(100);
-    expect(inWorker.max).toBeLessThan(onMain.max / 4);
+    // on the main thread, feature engineering alone holds the loop for a long stretch (how long
+    // depends on the machine); in the worker the loop keeps ticking: its longest stretch of the
+    // thread's own CPU is a small fraction of that, so this fails if the ranking moves back onto the
+    // serving thread (CPU time, not the wall-clock delay: a loaded machine makes the loop wait for a
+    // core, which is no work of this thread: test/helpers/main-thread-busy.ts)
+    expect(inWorker.busyP99Ms).toBeLessThan(100);
+    expect(inWorker.busyMaxMs).toBeLessThan(onMain.busyMaxMs / 4);
   });
 
   it('stays responsive while a fleet is scored and a bundle exported', async () => {
-    const scoring = await loopDelay(async () => {
+    const scoring = await mainThreadBusy(async () => {
       const { jobId } = await services.handlers['fleet:score']({ datasetId: fleetId, scorer: { kind: 'run', runId } });
       const f = await services.jobs.wait(jobId);
       expect((f.result as FleetScoresValue).units).toHaveLength(400);
     });
-    expect(scoring.p99).toBeLessThan(100);
-    const exporting = await loopDelay(async () => {
+    expect(scoring.busyP99Ms).toBeLessThan(100);
+    const exporting = await mainThreadBusy(async () => {
       const { jobId } = await services.handlers['bundles:export']({ runId, zip: true });
       expect((await services.jobs.wait(jobId)).state).toBe('done');
     });
-    expect(exporting.p99).toBeLessThan(100);
+    expect(exporting.busyP99Ms).toBeLessThan(100);
   });
 });
 
