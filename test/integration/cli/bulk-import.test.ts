@@ -9,20 +9,12 @@ import { appendFileSync, copyFileSync, readFileSync, statSync, writeFileSync } f
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../../src/main/core/store/owner';
 import { CLI, REPO, requireBuild, tempDir } from '../../helpers/paths';
 
 const thpOnRequest = (): boolean => {
   try {
     return readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8').includes('[madvise]');
-  } catch {
-    return false;
-  }
-};
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
@@ -145,7 +137,7 @@ describe.runIf(process.platform === 'linux' && thpOnRequest() && hugetlbTunable(
     expect({ code, signal }).toEqual({ code: 1, signal: null });
     expect(stderr).toContain('Cancelling…');
     expect(stderr).toMatch(/cancelled/i);
-    expect(alive(child!)).toBe(false);
+    expect(isProcessAlive(child!)).toBe(false);
     expect(datasetsIn(store)).toHaveLength(0);
   });
 });

@@ -7,16 +7,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../../src/main/core/store/owner';
 import { CLI, requireBuild, tempDir } from '../../helpers/paths';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.runIf(process.platform === 'linux')('prognos serve', () => {
   /** `group`: in a process group of its own, as a terminal's foreground job */
@@ -38,8 +30,8 @@ describe.runIf(process.platform === 'linux')('prognos serve', () => {
 
   async function gone(pid: number): Promise<boolean> {
     const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    return !alive(pid);
+    while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return !isProcessAlive(pid);
   }
 
   it('serves from a process with MALLOC_ARENA_MAX=2 and stops on SIGTERM', async () => {

@@ -3,10 +3,10 @@
  * event loop: streamed, hashed and verified when the caller allows entries that large, and refused
  * from its header by the bundle reader. Each check runs in a fresh child process that reports its
  * peak RSS (VmHWM) and how long its main thread held the event loop at a stretch: the main thread's
- * own CPU time (/proc/self/task/<pid>/stat) between two ticks of a 5 ms timer. That is what blocking
- * is; the wall-clock gap between ticks (also reported, as perf_hooks.monitorEventLoopDelay measures
- * it) also counts the time the process waited for a core, which on a loaded machine can be hundreds
- * of milliseconds in a run of 20 ms and says nothing about the reader.
+ * own CPU time between two ticks of a 5 ms timer (test/helpers/main-thread-busy.ts). That is what
+ * blocking is; the wall-clock gap between ticks (also reported, as perf_hooks.monitorEventLoopDelay
+ * measures it) also counts the time the process waited for a core, which on a loaded machine can be
+ * hundreds of milliseconds in a run of 20 ms and says nothing about the reader.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -64,50 +64,37 @@ function gibOfZeros(): RawEntry {
 const CHILD = `
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ZipFileReader, verifyBundle } from './reader.mjs';
+import { ZipFileReader, verifyBundle, mainThreadBusy } from './reader.mjs';
 const [mode, path, arg] = process.argv.slice(2);
 // VmHWM, not resourceUsage().maxRSS: Linux carries ru_maxrss across exec, so it would count the
 // memory of the test process this child was forked from
 const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
 const startRssMiB = process.memoryUsage().rss / 1048576;
-// the main thread's CPU time in ms (utime + stime, fields 14 and 15 of its stat; ticks of 10 ms)
-const statPath = '/proc/self/task/' + process.pid + '/stat';
-const mainCpuMs = () => {
-  const stat = readFileSync(statPath, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-};
-let lastCpu = mainCpuMs();
-let busyMaxMs = 0;
-const ticker = setInterval(() => {
-  const cpu = mainCpuMs();
-  busyMaxMs = Math.max(busyMaxMs, cpu - lastCpu);
-  lastCpu = cpu;
-}, 5);
 const lag = monitorEventLoopDelay({ resolution: 5 });
 lag.enable();
 const t0 = performance.now();
 let outcome;
-try {
-  if (mode === 'entry') {
-    const z = await ZipFileReader.open(path, { maxEntryBytes: 2 * 1024 ** 3, maxTotalBytes: 2 * 1024 ** 3 });
-    try {
-      const r = await z.read(arg);
-      outcome = { ok: true, size: r.size, sha256: r.sha256 };
-    } finally {
-      await z.close();
+// the main thread's own CPU between timer ticks (test/helpers/main-thread-busy.ts)
+const { busyMaxMs } = await mainThreadBusy(async () => {
+  try {
+    if (mode === 'entry') {
+      const z = await ZipFileReader.open(path, { maxEntryBytes: 2 * 1024 ** 3, maxTotalBytes: 2 * 1024 ** 3 });
+      try {
+        const r = await z.read(arg);
+        outcome = { ok: true, size: r.size, sha256: r.sha256 };
+      } finally {
+        await z.close();
+      }
+    } else {
+      const v = await verifyBundle(path);
+      outcome = { ok: v.ok, problems: v.problems };
     }
-  } else {
-    const v = await verifyBundle(path);
-    outcome = { ok: v.ok, problems: v.problems };
+  } catch (e) {
+    outcome = { ok: false, message: e.message };
   }
-} catch (e) {
-  outcome = { ok: false, message: e.message };
-}
+});
 const seconds = (performance.now() - t0) / 1000;
 lag.disable();
-clearInterval(ticker);
-busyMaxMs = Math.max(busyMaxMs, mainCpuMs() - lastCpu);
 process.stdout.write(JSON.stringify({ outcome, startRssMiB, peakRssMiB: hwm(), busyMaxMs, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6, seconds }));
 `;
 
@@ -130,7 +117,7 @@ beforeAll(() => {
   const entryFile = join(dir, 'entry.ts');
   writeFileSync(
     entryFile,
-    `export { ZipFileReader } from ${JSON.stringify(join(REPO, 'src/main/core/export/zip.ts'))};\nexport { verifyBundle } from ${JSON.stringify(join(REPO, 'src/main/core/export/bundle.ts'))};\n`,
+    `export { ZipFileReader } from ${JSON.stringify(join(REPO, 'src/main/core/export/zip.ts'))};\nexport { verifyBundle } from ${JSON.stringify(join(REPO, 'src/main/core/export/bundle.ts'))};\nexport { mainThreadBusy } from ${JSON.stringify(join(REPO, 'test/helpers/main-thread-busy.ts'))};\n`,
   );
   buildSync({
     entryPoints: [entryFile],
