@@ -2,7 +2,8 @@
 // `npm test`: every tier — typecheck (node + web), lint, build, unit, integration, end-to-end. The
 // checks before the unit tier depend on nothing but the sources, so they run two at a time (their
 // output is printed whole, one step after another, as each finishes); the test tiers run in order.
-// Prints one closing line `tests: N passed, N failed, N skipped` summed over the tiers. Each tier's
+// Ends with every failed test and the head of its message, then one closing line
+// `tests: N passed, N failed, N skipped` summed over the tiers. Each tier's
 // old result files are deleted before it starts, so a stale file is never counted. Under CI=true a
 // test skipped for a missing reference tool fails instead (test/helpers/reference-tools.mjs).
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +19,8 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures = [];
+/** every failed test, `where › name` and its message, printed again at the very end */
+const failedTests = [];
 
 /** `outputs`: result files (relative to test-results/) the tier writes; deleted before it starts. */
 function step(name, cmd, args, count, outputs = []) {
@@ -44,12 +47,20 @@ const vitestCounts = (file) => () => {
   const p = join(results, file);
   if (!existsSync(p)) return { passed: 0, failed: 0, skipped: 0 };
   const j = JSON.parse(readFileSync(p, 'utf8'));
+  for (const suite of j.testResults ?? []) {
+    const where = suite.name.startsWith(root) ? suite.name.slice(root.length + 1) : suite.name;
+    const failedHere = (suite.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failedHere) failedTests.push({ where, name: a.fullName ?? a.title, error: (a.failureMessages ?? []).join('\n') });
+    // a file that failed before or outside its tests (an import error, a failing hook)
+    if (suite.status === 'failed' && failedHere.length === 0) failedTests.push({ where, name: '(the file)', error: suite.message ?? '' });
+  }
   return { passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0, skipped: (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0) };
 };
 const e2eCounts = () => {
   const p = join(results, 'e2e.json');
   if (!existsSync(p)) return { passed: 0, failed: 0, skipped: 0 };
   const j = JSON.parse(readFileSync(p, 'utf8'));
+  for (const f of j.failures ?? []) failedTests.push({ where: `test/e2e/${f.file}`, name: f.name, error: f.error });
   return { passed: j.passed ?? 0, failed: j.failed ?? 0, skipped: j.skipped ?? 0 };
 };
 
@@ -101,6 +112,14 @@ step('unit', 'npx', ['vitest', 'run', '--project', 'unit', '--reporter=default',
 step('integration', 'npx', ['vitest', 'run', '--project', 'integration', '--project', 'integration-parallel', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'integration.json')}`], vitestCounts('integration.json'), ['integration.json']);
 step('e2e', process.execPath, [join(root, 'test', 'e2e', 'run.mjs')], e2eCounts, ['e2e.json', 'e2e']);
 
+// repeated last, so that a log read from its end (a CI page) names what failed and why
+if (failedTests.length > 0) {
+  process.stdout.write(`\nFailed tests (${failedTests.length}):\n`);
+  for (const t of failedTests) {
+    const head = t.error.split('\n').filter((l) => l.trim() !== '' && !/node_modules|node:internal/.test(l)).slice(0, 8);
+    process.stdout.write(`  ${t.where} › ${t.name}\n${head.map((l) => `      ${l.slice(0, 300)}`).join('\n')}\n`);
+  }
+}
 if (failures.length > 0) process.stdout.write(`\nFailed tiers: ${failures.join(', ')}\n`);
 process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(failed > 0 ? 1 : 0);

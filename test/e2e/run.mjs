@@ -127,8 +127,8 @@ function describe(e) {
 }
 
 /**
- * Prints the closing line and writes the counts read by scripts/test.mjs.
- * @param {{ passed: number, failed: number, skipped: number }} c
+ * Prints the closing line and writes the counts (and what failed) read by scripts/test.mjs.
+ * @param {{ passed: number, failed: number, skipped: number, failures?: Array<{ file: string, name: string, error: string }> }} c
  */
 async function finish(c) {
   log(`\n${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
@@ -298,7 +298,7 @@ async function main() {
     log('\nFailures:');
     for (const f of failures) log(`  ${f.file} › ${f.name}`);
   }
-  await finish({ passed, failed, skipped: 0 });
+  await finish({ passed, failed, skipped: 0, failures });
   return failed > 0 || passed === 0 ? 1 : 0;
 }
 
