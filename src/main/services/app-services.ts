@@ -9,7 +9,8 @@ import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
 import { regimeScatter } from '../core/data/regimes';
 import type { RegimesRequest } from '../workers/regimes-protocol';
-import { toWire } from '../workers/import-protocol';
+import { fromWire, toWire, type WireTable } from '../workers/import-protocol';
+import type { TableRequest } from '../workers/table-protocol';
 import { callWorker } from './worker-call';
 import { EventBus } from './events';
 import { DatasetImports } from './dataset-import';
@@ -25,7 +26,6 @@ import { TrainingService } from './training';
 import { SweepService } from './sweep';
 import { archiveFileName, ExportService } from './exports';
 import { DriftService } from './drift';
-import { shareTable } from './shared-table';
 import { AlertService, validationFiguresOf } from './alerts';
 import { ReportService } from './reports';
 import { ModelServerService } from './model-server';
@@ -98,7 +98,7 @@ export class AppServices {
   /** experiments (notes, tags) and the comparison of runs */
   readonly experiments: ExperimentService;
   readonly live: LiveResultsService;
-  private readonly tableCache = new Map<string, FleetTable>();
+  private readonly tableCache = new Map<string, Promise<FleetTable>>();
   /** aborts the short worker calls (trends, series, bundle checks) still running when the services close */
   private readonly closing = new AbortController();
 
@@ -149,20 +149,29 @@ export class AppServices {
     this.store.close();
   }
 
-  /** Loads a dataset's table, keeping the two most recent in memory for previews and charts. */
-  table(datasetId: string): FleetTable {
+  /**
+   * A dataset's table, read and checked in a worker (table-worker.ts) into shared memory: reading a
+   * large fleet takes the serving thread no time, and the workers that rank, trend and score it get
+   * its columns without a copy. The two most recent stay in memory for previews and charts; callers
+   * asking for one being read share that read.
+   */
+  table(datasetId: string): Promise<FleetTable> {
     const hit = this.tableCache.get(datasetId);
     if (hit !== undefined) {
       this.tableCache.delete(datasetId);
       this.tableCache.set(datasetId, hit);
       return hit;
     }
-    if (this.store.getDataset(datasetId) === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
-    // in shared memory, so the workers that rank, trend and score it get it without a copy
-    const t = shareTable(this.store.loadTable(datasetId));
-    this.tableCache.set(datasetId, t);
+    if (this.store.getDataset(datasetId) === undefined) return Promise.reject(new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`));
+    const request: TableRequest = { dbPath: this.store.dbPath, datasetId };
+    const loading = callWorker<TableRequest, WireTable>(this.training.workerScript('table-worker'), request, { signal: this.closing.signal }).then((r) => fromWire(r.value));
+    this.tableCache.set(datasetId, loading);
+    // a failed read is not kept: the next call reads again
+    loading.catch(() => {
+      if (this.tableCache.get(datasetId) === loading) this.tableCache.delete(datasetId);
+    });
     while (this.tableCache.size > 2) this.tableCache.delete(this.tableCache.keys().next().value!);
-    return t;
+    return loading;
   }
 
   /**
@@ -199,8 +208,8 @@ export class AppServices {
   }
 
   /** Records a run and starts its training job. */
-  startTraining(datasetId: string, configInput: unknown, experiment?: string): { jobId: string; runId: string } {
-    const table = this.table(datasetId);
+  async startTraining(datasetId: string, configInput: unknown, experiment?: string): Promise<{ jobId: string; runId: string }> {
+    const table = await this.table(datasetId);
     const { runId, config } = this.training.createRun(datasetId, configInput, this.experiments.experimentFor(experiment));
     const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, table, config, ctx), { datasetId, runId });
     return { jobId, runId };
@@ -229,9 +238,9 @@ export class AppServices {
         if (d === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
         return Promise.resolve(d);
       },
-      'datasets:units': ({ datasetId }) => {
-        const t = this.table(datasetId);
-        return Promise.resolve(unitSpans(t).map((s) => ({ unit: s.unit, cycles: s.end - s.start })));
+      'datasets:units': async ({ datasetId }) => {
+        const t = await this.table(datasetId);
+        return unitSpans(t).map((s) => ({ unit: s.unit, cycles: s.end - s.start }));
       },
       'datasets:preview': ({ datasetId, offset, limit }) => {
         // only the requested rows leave SQLite: each column blob is sliced in the query
@@ -244,8 +253,8 @@ export class AppServices {
         }
         return Promise.resolve({ columns: ['unit', 'cycle', ...r.columns.map((c) => c.name)], totalRows: r.totalRows, offset: r.offset, rows });
       },
-      'datasets:series': ({ datasetId, units, columns }) => {
-        const t = this.table(datasetId);
+      'datasets:series': async ({ datasetId, units, columns }) => {
+        const t = await this.table(datasetId);
         const index = new Map(t.columns.map((c, i) => [c.name, i]));
         for (const c of columns) if (!index.has(c)) throw new PrognosError('INVALID_INPUT', `Dataset has no column "${c}".`);
         const rul = rulPerRow(t);
@@ -258,7 +267,7 @@ export class AppServices {
             rul: Array.from(rul.subarray(s.start, s.end)),
             values: Object.fromEntries(columns.map((c) => [c, Array.from(t.values[index.get(c)!]!.subarray(s.start, s.end))])),
           }));
-        return Promise.resolve({ units: out });
+        return { units: out };
       },
       'datasets:regimes': async ({ datasetId }) => {
         const d = this.store.getDataset(datasetId);
@@ -266,12 +275,12 @@ export class AppServices {
         let regimes = d.regimes;
         if (regimes === null) {
           // imported before detection existed: detect now, in a worker, and keep the answer
-          const request: RegimesRequest = { table: toWire(this.table(datasetId)) };
+          const request: RegimesRequest = { table: toWire(await this.table(datasetId)) };
           regimes = (await callWorker<RegimesRequest, DatasetRegimes>(this.training.workerScript('regimes-worker'), request, { signal: this.closing.signal })).value;
           this.store.setDatasetRegimes(datasetId, regimes);
         }
         // every n-th row of the settings (at most 5,000): a strided read and a nearest-centroid test per point
-        const points = regimeScatter(this.table(datasetId), regimes, 5000);
+        const points = regimeScatter(await this.table(datasetId), regimes, 5000);
         return { regimes, axes: points?.axes ?? [], x: points?.x ?? [], y: points?.y ?? [], regime: points?.regime ?? [], totalRows: d.rows };
       },
       'datasets:delete': async ({ datasetId }) => ({ deleted: (await this.housekeeping.delete({ kind: 'dataset', datasetId })).deleted }),
@@ -293,15 +302,15 @@ export class AppServices {
       'jobs:get': ({ jobId }) => Promise.resolve(this.jobs.status(jobId)),
       'config:schemas': () =>
         Promise.resolve({ trainConfig: trainConfigJsonSchema, featureSpec: featureSpecJsonSchema, defaults: { trainConfig: parseTrainConfig({}) } }),
-      'features:rank': ({ datasetId, config }) => {
-        const table = this.table(datasetId);
+      'features:rank': async ({ datasetId, config }) => {
+        const table = await this.table(datasetId);
         parseTrainConfig(config);
-        return Promise.resolve({
+        return {
           jobId: this.jobs.start('rank', async (ctx) => this.live.rankingDone(datasetId, config, await this.training.rank(datasetId, table, config, ctx)), { datasetId }),
-        });
+        };
       },
-      'features:trend': ({ datasetId, feature, units, config }) => this.training.trend(this.table(datasetId), feature, units, config, { signal: this.closing.signal }),
-      'train:start': ({ datasetId, config, experiment }) => Promise.resolve(this.startTraining(datasetId, config, experiment)),
+      'features:trend': async ({ datasetId, feature, units, config }) => this.training.trend(await this.table(datasetId), feature, units, config, { signal: this.closing.signal }),
+      'train:start': ({ datasetId, config, experiment }) => this.startTraining(datasetId, config, experiment),
       'runs:list': ({ datasetId }) => Promise.resolve(this.store.listRuns(datasetId === undefined ? undefined : { datasetId }).map((r) => this.training.summary(r))),
       'runs:get': ({ runId }) => Promise.resolve(this.training.detail(runId)),
       'runs:delete': async ({ runId }) => ({ deleted: (await this.housekeeping.delete({ kind: 'run', runId })).deleted }),
@@ -345,19 +354,19 @@ export class AppServices {
       'keys:add': ({ pem, name }) => Promise.resolve({ ...this.store.addTrustedKey(pem, name, `key "${name}"`), policy: this.store.trustPolicy() }),
       'keys:remove': ({ keyId }) => Promise.resolve({ key: this.store.removeTrustedKey(keyId), policy: this.store.trustPolicy() }),
       'keys:policy': ({ setting }) => Promise.resolve(this.store.setTrustPolicy(setting)),
-      'fleet:score': ({ datasetId, scorer }) => {
-        const table = this.table(datasetId);
+      'fleet:score': async ({ datasetId, scorer }) => {
         if (scorer.kind === 'run') this.training.artifacts(scorer.runId); // an unknown run fails the call, not the job
-        return Promise.resolve({
+        const table = await this.table(datasetId);
+        return {
           jobId: this.jobs.start('score', async (ctx) => this.live.scoresDone(datasetId, scorer, await this.exports.scoreFleet(scorer, table, ctx)), { datasetId, scorer }),
-        });
+        };
       },
-      'fleet:series': ({ datasetId, scorer, units }) => this.exports.series(scorer, this.table(datasetId), units, { signal: this.closing.signal }),
-      'drift:start': ({ source, datasetId, ...choices }) => Promise.resolve(this.drift.start({ source, current: { datasetId }, ...choices })),
+      'fleet:series': async ({ datasetId, scorer, units }) => this.exports.series(scorer, await this.table(datasetId), units, { signal: this.closing.signal }),
+      'drift:start': ({ source, datasetId, ...choices }) => this.drift.start({ source, current: { datasetId }, ...choices }),
       'drift:list': (filter) => Promise.resolve(this.drift.list(filter)),
       'drift:get': ({ reportId }) => Promise.resolve(this.drift.get(reportId)),
       'drift:delete': ({ reportId }) => Promise.resolve({ deleted: this.drift.delete(reportId) }),
-      'reports:start': (req) => Promise.resolve({ jobId: this.reports.start(req) }),
+      'reports:start': async (req) => ({ jobId: await this.reports.start(req) }),
       'reports:list': (filter) => Promise.resolve(this.reports.list(filter)),
       'reports:get': ({ reportId }) => Promise.resolve(this.reports.get(reportId)),
       'reports:file': ({ reportId }) => Promise.resolve(this.reports.file(reportId)),

@@ -49,7 +49,7 @@ export class DriftService {
     private readonly exports: ExportService,
     private readonly jobs: JobManager,
     /** a dataset's table in shared memory (NOT_FOUND for an unknown id) */
-    private readonly table: (datasetId: string) => FleetTable,
+    private readonly table: (datasetId: string) => Promise<FleetTable>,
   ) {}
 
   /** Tells `listener` of every report stored from now on; returns the unsubscribe. A failing listener never fails the job. */
@@ -62,16 +62,16 @@ export class DriftService {
    * Checks the request and gathers what the worker needs, so a bad request fails the call, not the
    * job: NOT_FOUND names an unknown run, bundle or dataset; CONFLICT a run that is not finished.
    */
-  prepare(input: DriftJobInput): DriftWorkerRequest {
-    return { reference: this.referenceOf(input.source, input.requireSigned === true), current: this.currentOf(input.current), options: optionsOf(input) };
+  async prepare(input: DriftJobInput): Promise<DriftWorkerRequest> {
+    return { reference: await this.referenceOf(input.source, input.requireSigned === true), current: await this.currentOf(input.current), options: optionsOf(input) };
   }
 
-  private referenceOf(src: DriftSourceInput, requireSigned: boolean): DriftReferenceSource {
+  private async referenceOf(src: DriftSourceInput, requireSigned: boolean): Promise<DriftReferenceSource> {
     if ('runId' in src) {
       const artifacts = this.training.artifacts(src.runId);
       const datasetId = artifacts.record.datasetId;
       if (this.store.getDataset(datasetId) === undefined) throw new PrognosError('NOT_FOUND', `The dataset ${datasetId} run ${src.runId} was trained on is gone, and with it the run's reference.`);
-      return { kind: 'run', runId: src.runId, label: `run ${src.runId}`, artifacts, trainingTable: toWire(this.table(datasetId)) };
+      return { kind: 'run', runId: src.runId, label: `run ${src.runId}`, artifacts, trainingTable: toWire(await this.table(datasetId)) };
     }
     const trust = this.exports.trustOptions({ requireSigned });
     if ('bundleId' in src) {
@@ -83,11 +83,11 @@ export class DriftService {
     return { kind: 'bundle', bundleId: `file:${name}`, label: `bundle ${name}`, path: src.bundlePath, trust };
   }
 
-  private currentOf(cur: DriftCurrentInput): DriftCurrentSource {
+  private async currentOf(cur: DriftCurrentInput): Promise<DriftCurrentSource> {
     if ('datasetId' in cur) {
       const d = this.store.getDataset(cur.datasetId);
       if (d === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${cur.datasetId}.`);
-      return { kind: 'dataset', datasetId: cur.datasetId, label: d.name, table: toWire(this.table(cur.datasetId)) };
+      return { kind: 'dataset', datasetId: cur.datasetId, label: d.name, table: toWire(await this.table(cur.datasetId)) };
     }
     return {
       kind: 'file',
@@ -98,8 +98,8 @@ export class DriftService {
   }
 
   /** Starts a drift job; its result is `{ reportId }` of the stored report. */
-  start(input: DriftJobInput): { jobId: string } {
-    const request = this.prepare(input);
+  async start(input: DriftJobInput): Promise<{ jobId: string }> {
+    const request = await this.prepare(input);
     return { jobId: this.jobs.start('drift', async (ctx) => ({ reportId: (await this.compute(request, ctx)).reportId })) };
   }
 

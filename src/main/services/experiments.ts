@@ -18,7 +18,7 @@ import type { WorkerCallContext } from './worker-call';
 /** What scoring a fleet with each compared run needs (the scoring worker behind ExportService). */
 export interface FleetScoring {
   readonly exports: ExportService;
-  readonly table: (datasetId: string) => FleetTable;
+  readonly table: (datasetId: string) => Promise<FleetTable>;
   /** aborted when the services close */
   readonly signal: AbortSignal;
 }
@@ -67,7 +67,7 @@ export class ExperimentService {
       if (r === undefined) throw new PrognosError('NOT_FOUND', `No run ${runId}. List them with \`prognos runs\`.`);
       if (r.status !== 'done') throw new PrognosError('CONFLICT', `Run ${runId} is ${r.status}; only finished runs score a fleet.`);
     }
-    const table = this.scoring.table(datasetId);
+    const table = await this.scoring.table(datasetId);
     const call = ctx ?? { signal: this.scoring.signal };
     const scored: RunFleetScores[] = [];
     // one after the other: the scoring worker answers in order and keeps each run's models cached

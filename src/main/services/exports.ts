@@ -50,7 +50,7 @@ export class ExportService {
     /** shows a path in the desktop file manager; absent in browser mode and the CLI */
     private readonly reveal?: (path: string) => void,
     /** a dataset's table in shared memory (the services' cache); else read from the store */
-    private readonly tableOf: (datasetId: string) => FleetTable = (id) => shareTable(store.loadTable(id)),
+    private readonly tableOf: (datasetId: string) => Promise<FleetTable> = (id) => Promise.resolve(shareTable(store.loadTable(id))),
   ) {
     this.libraryDir = join(store.dir, 'bundles');
     this.scoring = new ScoringHost(training.workerScript('score-worker'));
@@ -81,7 +81,7 @@ export class ExportService {
     const request: ExportRequest = {
       artifacts,
       // the run's training units travel as the bundle's drift reference (drift/)
-      trainingTable: toWire(this.tableOf(dataset.datasetId)),
+      trainingTable: toWire(await this.tableOf(dataset.datasetId)),
       appVersion: this.appVersion,
       columns,
       datasetName: dataset.name,

@@ -52,7 +52,7 @@ export interface ModelServerServiceOptions {
   /** a bundle of the library by id: its path (NOT_FOUND when there is none) */
   readonly bundlePath: (bundleId: string) => string;
   /** a dataset's table (for "Try it") */
-  readonly table: (datasetId: string) => FleetTable;
+  readonly table: (datasetId: string) => Promise<FleetTable>;
   /** the executable that runs the CLI with the default launcher (default: this process's own) */
   readonly execPath?: string;
   /** how the server process is started (default: nodeLauncher(execPath); the desktop app: its utility process) */
@@ -268,7 +268,7 @@ export class ModelServerService {
   async tryPredict(bundleId: string, datasetId: string, unit: number): Promise<ModelServerTryResult> {
     const s = this.servers.get(bundleId);
     if (s === undefined || s.state !== 'ready' || s.url === null) throw new PrognosError('CONFLICT', `No model server is ready for ${bundleId}: start it first.`);
-    const table = this.opts.table(datasetId);
+    const table = await this.opts.table(datasetId);
     const span = unitSpans(table).find((u) => u.unit === unit);
     if (span === undefined) throw new PrognosError('NOT_FOUND', `Dataset ${datasetId} has no unit ${unit}.`);
     // the columns the bundle reads, as its server describes them

@@ -47,7 +47,7 @@ export interface PipelineDeps {
   readonly drift: DriftService;
   readonly reports: ReportService;
   readonly registry: RegistryService;
-  readonly table: (datasetId: string) => FleetTable;
+  readonly table: (datasetId: string) => Promise<FleetTable>;
   /** imports a file named by path (the recipe's), as `prognos import` does */
   readonly importFile: (req: { path: string; rul?: string; format?: 'cmapss' | 'csv'; name?: string }, ctx: JobContext) => Promise<ImportResult>;
   readonly importWorker: string;
@@ -330,7 +330,7 @@ export class PipelineService {
         }
         const { runId } = this.deps.training.createRun(datasetId, config);
         ctx.progress(0, `run ${runId}: training ${config.models.join(' + ')}`);
-        await this.deps.training.run(runId, this.deps.table(datasetId), config, ctx);
+        await this.deps.training.run(runId, await this.deps.table(datasetId), config, ctx);
         const f2 = this.deps.training.summary(this.deps.store.getRun(runId)!).validationF2 ?? null;
         return { output: { runId, validationF2: f2 }, summary: `trained run ${runId} (${config.models.join(' + ')}): validation F2 ${fmt(f2)}` };
       },
@@ -398,7 +398,7 @@ export class PipelineService {
       valid: (o) => typeof o.reportId === 'string' && this.deps.store.getDriftReport(o.reportId) !== undefined,
       describe: (o) => `drift report ${String(o.reportId)}`,
       perform: async (ctx) => {
-        const request = this.deps.drift.prepare({ source, current: { file: data, ...(rul === undefined ? {} : { rul }) }, ...(spec.method === undefined ? {} : { method: spec.method }) });
+        const request = await this.deps.drift.prepare({ source, current: { file: data, ...(rul === undefined ? {} : { rul }) }, ...(spec.method === undefined ? {} : { method: spec.method }) });
         const r = await this.deps.drift.compute(request, ctx);
         return {
           output: { reportId: r.reportId, datasetDrift: r.datasetDrift, driftedShare: r.driftedShare, estimatedF2: r.estimated.f2 },
@@ -435,7 +435,7 @@ export class PipelineService {
       },
       describe: (o) => `report ${String(o.reportId)} (${String(o.pages)} pages)`,
       perform: async (ctx) => {
-        const prepared = this.deps.reports.prepare({
+        const prepared = await this.deps.reports.prepare({
           ...source,
           dataPath: data,
           ...(rul === undefined ? {} : { rulPath: rul }),

@@ -156,7 +156,7 @@ export class ReportService {
     private readonly exports: ExportService,
     private readonly jobs: JobManager,
     /** a dataset's table in shared memory (NOT_FOUND for an unknown id) */
-    private readonly table: (datasetId: string) => FleetTable,
+    private readonly table: (datasetId: string) => Promise<FleetTable>,
     private readonly opts: ReportServiceOptions,
   ) {
     this.reports = store.fleetReports();
@@ -169,7 +169,7 @@ export class ReportService {
    * Checks the request and gathers what the worker needs, so a bad request fails the call, not the
    * job: NOT_FOUND names an unknown dataset, run, bundle or template; CONFLICT a run not finished.
    */
-  prepare(input: ReportStartInput): Prepared {
+  async prepare(input: ReportStartInput): Promise<Prepared> {
     const createdAt = normaliseTime(input.createdAt ?? new Date(this.now()).toISOString(), 'createdAt');
     const { template, templateLabel } = this.templateOf(input);
     const fileForm = 'dataPath' in input;
@@ -197,7 +197,7 @@ export class ReportService {
       // older stores kept the path the file was imported from: only its name is shown
       dataFile = basename(d.sourceFile.replaceAll('\\', '/'));
       rulFile = d.rulFile === null ? null : basename(d.rulFile.replaceAll('\\', '/'));
-      fleet = { kind: 'dataset', datasetId: d.datasetId, table: toWire(this.table(d.datasetId)), fileName: dataFile, rulFileName: rulFile, fingerprint: d.fingerprint, quality: importNotes(d.summary), sensors: this.store.columnMappings().datasetCatalogue(d.datasetId) };
+      fleet = { kind: 'dataset', datasetId: d.datasetId, table: toWire(await this.table(d.datasetId)), fileName: dataFile, rulFileName: rulFile, fingerprint: d.fingerprint, quality: importNotes(d.summary), sensors: this.store.columnMappings().datasetCatalogue(d.datasetId) };
       defaultName = withoutExtension(d.name);
     }
     const given = input.fleet?.trim() ?? '';
@@ -262,8 +262,8 @@ export class ReportService {
   }
 
   /** Starts a report job; its result is `{ reportId }` of the stored report. */
-  start(input: ReportStartInput): string {
-    const prepared = this.prepare(input);
+  async start(input: ReportStartInput): Promise<string> {
+    const prepared = await this.prepare(input);
     return this.jobs.start('report', async (ctx) => ({ reportId: (await this.generate(prepared, ctx)).reportId }));
   }
 

@@ -127,7 +127,7 @@ export class SweepService {
     private readonly store: ExperimentStore,
     private readonly training: TrainingService,
     private readonly bus: EventBus,
-    private readonly table: (datasetId: string) => FleetTable,
+    private readonly table: (datasetId: string) => Promise<FleetTable>,
   ) {}
 
   /** Checks a request (space, sampler, objective); returns the parsed space and the trial count. */
@@ -180,7 +180,7 @@ export class SweepService {
     this.store.sweep(); // runs of a process that died are failed before their trials are looked at
     const s = sweeps.claim(sweepId, this.store.owner());
     const space = parseSearchSpace(s.spaceText, s.spaceFile);
-    const table = this.table(s.datasetId);
+    const table = await this.table(s.datasetId);
     const width = Math.max(1, parallel ?? s.parallel);
     const history: Observation[] = [];
     const finishedCurves: Record<'gbdt' | 'lstm', CurvePoint[][]> = { gbdt: [], lstm: [] };

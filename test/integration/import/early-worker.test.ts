@@ -54,7 +54,7 @@ describe('an import worker started before the services', () => {
     expect(early.taken).toBe(true); // not discarded and replaced by a worker of the job's own
     expect(content(got)).toEqual(content(expected));
     expect(got.role).toBe('test');
-    expect(Array.from(s.table(got.datasetId).values[5]!)).toEqual(Array.from(fresh.table(expected.datasetId).values[5]!));
+    expect(Array.from((await s.table(got.datasetId)).values[5]!)).toEqual(Array.from((await fresh.table(expected.datasetId)).values[5]!));
     await noWorkersLeft();
   });
 

@@ -75,7 +75,7 @@ describe('importing a file parsed on two threads', () => {
       expect(d.rows).toBe(onePass.rowCount);
       expect(d.summary).toEqual(summarizeFleet(onePass));
       // reading the table back checks every column against its stored SHA-256
-      sameTable(store.table(d.datasetId), onePass);
+      sameTable(await store.table(d.datasetId), onePass);
     }
     expect({ ...got, datasetId: undefined, createdAt: undefined }).toEqual({ ...own, datasetId: undefined, createdAt: undefined });
     for (let i = 0; i < 100 && liveWorkerCount() > 0; i++) await new Promise((r) => setTimeout(r, 20));

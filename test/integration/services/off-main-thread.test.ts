@@ -75,7 +75,7 @@ describe('the thread that serves the UI', () => {
       const f = await services.jobs.wait(jobId);
       ranking = f.result as FeatureRanking;
     });
-    const table = services.table(trainId);
+    const table = await services.table(trainId);
     let direct: Awaited<ReturnType<typeof rankPrepared>> | undefined;
     const onMain = await mainThreadBusy(async () => {
       direct = await rankPrepared(prepareFeatures(table, config), table, config);
@@ -92,12 +92,15 @@ describe('the thread that serves the UI', () => {
   });
 
   it('stays responsive while a fleet is scored and a bundle exported', async () => {
+    // the fleet's table is read (and its columns' SHA-256 checked) in a worker too: on this thread,
+    // reading these 80,000 rows held it for 70-110 ms at a stretch
     const scoring = await mainThreadBusy(async () => {
       const { jobId } = await services.handlers['fleet:score']({ datasetId: fleetId, scorer: { kind: 'run', runId } });
       const f = await services.jobs.wait(jobId);
       expect((f.result as FleetScoresValue).units).toHaveLength(400);
     });
-    expect(scoring.busyP99Ms).toBeLessThan(100);
+    console.log(`scoring: the serving thread's longest stretch ${scoring.busyMaxMs.toFixed(1)} ms, p99 ${scoring.busyP99Ms.toFixed(1)} ms`);
+    expect(scoring.busyMaxMs).toBeLessThan(50);
     const exporting = await mainThreadBusy(async () => {
       const { jobId } = await services.handlers['bundles:export']({ runId, zip: true });
       expect((await services.jobs.wait(jobId)).state).toBe('done');
@@ -108,7 +111,7 @@ describe('the thread that serves the UI', () => {
 
 describe('short calls into workers', () => {
   it('a feature trend computed in a worker equals the feature engineered here', async () => {
-    const table = services.table(trainId);
+    const table = await services.table(trainId);
     const f = engineerFeatures(table, parseTrainConfig({}).features);
     const name = f.names[5]!;
     const trend = await services.handlers['features:trend']({ datasetId: trainId, feature: name, units: [2, 7] });

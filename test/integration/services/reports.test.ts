@@ -134,7 +134,7 @@ describe('reports service', () => {
   it('takes the CLI file form: a parsed template, file names only in the record, the fleet named after the file', async () => {
     const s = services('cli');
     const template = { ...defaultReportTemplate(), name: 'Audit', topN: 4 };
-    const jobId = s.reports.start({ dataPath: '/tmp/x/test_FD002.txt', rulPath: '/tmp/x/RUL_FD002.txt', bundlePath: '/tmp/x/bundle.zip', template, templateFileName: 'audit.json', requireSigned: true, createdAt: '2026-05-05T05:05:00Z' });
+    const jobId = await s.reports.start({ dataPath: '/tmp/x/test_FD002.txt', rulPath: '/tmp/x/RUL_FD002.txt', bundlePath: '/tmp/x/bundle.zip', template, templateFileName: 'audit.json', requireSigned: true, createdAt: '2026-05-05T05:05:00Z' });
     const done = await s.jobs.wait(jobId);
     expect(done.state).toBe('done');
     const { record, data } = s.reports.pdf((done.result as { reportId: string }).reportId);

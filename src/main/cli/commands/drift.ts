@@ -251,7 +251,7 @@ export async function driftCommand(argv: string[], out: Output): Promise<void> {
       ...(seed === undefined ? {} : { seed }),
       ...(values['require-signed'] ? { requireSigned: true } : {}),
     };
-    const { jobId } = services.drift.start(input);
+    const { jobId } = await services.drift.start(input);
     out.note(`Comparing ${basename(dataRef)} with ${'runId' in source ? `run ${source.runId}` : `bundle ${values.bundle}`}…`);
     const finished = await waitForJob(services, jobId, out);
     const result = finished.result;

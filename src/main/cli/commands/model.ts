@@ -93,7 +93,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<void> {
   try {
     const datasetId = await resolveDataset(services, requireOption(values.dataset, 'dataset'), out);
     refuseUnlessTraining(services.store.getDataset(datasetId)!, values.force);
-    const { jobId, runId } = services.startTraining(datasetId, config, values.experiment);
+    const { jobId, runId } = await services.startTraining(datasetId, config, values.experiment);
     out.note(`Run ${runId}: training ${config.models.join(' + ')} on ${services.store.getDataset(datasetId)!.name} (seed ${config.seed})…`);
     await waitForJob(services, jobId, out);
     const d = services.training.detail(runId);
@@ -175,7 +175,7 @@ export async function featuresCommand(argv: string[], out: Output): Promise<void
     const selected = new Set(config.manualFeatures ?? ranking.slice(0, config.topK).map((r) => r.name));
     if (values.out !== undefined) {
       const file = resolve(values.out);
-      const t = services.table(datasetId);
+      const t = await services.table(datasetId);
       const prepared = prepareFeatures(t, config);
       const partOf = new Map<number, string>();
       for (const part of ['train', 'validation', 'test'] as const) for (const u of prepared.split[part]) partOf.set(u, part);

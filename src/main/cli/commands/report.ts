@@ -129,7 +129,7 @@ export async function reportCommand(argv: string[], out: Output): Promise<void> 
         ...(template === undefined ? {} : { templateId: template.templateId }),
         ...common,
       };
-      jobId = services.reports.start(req);
+      jobId = await services.reports.start(req);
     } else {
       const path = resolve(dataRef);
       if (!existsSync(path) || !statSync(path).isFile()) throw new PrognosError('NOT_FOUND', `--data ${dataRef}: no such file and no dataset with that id.`);
@@ -155,7 +155,7 @@ export async function reportCommand(argv: string[], out: Output): Promise<void> 
         ...(values['require-signed'] ? { requireSigned: true } : {}),
         ...common,
       };
-      jobId = services.reports.start(input);
+      jobId = await services.reports.start(input);
     }
     out.note(`Reporting on ${basename(dataRef)} with ${'runId' in model ? `run ${model.runId}` : `bundle ${values.bundle!}`}…`);
     const finished = await waitForJob(services, jobId, out);
