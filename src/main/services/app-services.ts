@@ -9,8 +9,8 @@ import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
 import { regimeScatter } from '../core/data/regimes';
 import type { RegimesRequest } from '../workers/regimes-protocol';
-import { fromWire, toWire, type WireTable } from '../workers/import-protocol';
-import type { TableRequest } from '../workers/table-protocol';
+import { fromWire, toWire } from '../workers/import-protocol';
+import type { StoreReadRequest, StoreReadValue } from '../workers/store-read-protocol';
 import { callWorker } from './worker-call';
 import { EventBus } from './events';
 import { DatasetImports } from './dataset-import';
@@ -150,7 +150,7 @@ export class AppServices {
   }
 
   /**
-   * A dataset's table, read and checked in a worker (table-worker.ts) into shared memory: reading a
+   * A dataset's table, read and checked in a worker (store-read-worker.ts) into shared memory: reading a
    * large fleet takes the serving thread no time, and the workers that rank, trend and score it get
    * its columns without a copy. The two most recent stay in memory for previews and charts; callers
    * asking for one being read share that read.
@@ -163,8 +163,11 @@ export class AppServices {
       return hit;
     }
     if (this.store.getDataset(datasetId) === undefined) return Promise.reject(new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`));
-    const request: TableRequest = { dbPath: this.store.dbPath, datasetId };
-    const loading = callWorker<TableRequest, WireTable>(this.training.workerScript('table-worker'), request, { signal: this.closing.signal }).then((r) => fromWire(r.value));
+    const request: StoreReadRequest = { op: 'table', dbPath: this.store.dbPath, datasetId };
+    const loading = callWorker<StoreReadRequest, StoreReadValue>(this.training.workerScript('store-read-worker'), request, { signal: this.closing.signal }).then(({ value: v }) => {
+      if (v.op !== 'table') throw new PrognosError('INTERNAL', 'the store-read worker answered another request');
+      return fromWire(v.table);
+    });
     this.tableCache.set(datasetId, loading);
     // a failed read is not kept: the next call reads again
     loading.catch(() => {
@@ -327,7 +330,7 @@ export class AppServices {
       'registry:history': ({ model }) => Promise.resolve(this.registry.history(model)),
       'registry:lineage': ({ model, version }) => Promise.resolve(this.registry.lineage(model, version)),
       'bundles:export': ({ runId, zip }) => {
-        this.training.artifacts(runId); // a missing or unfinished run fails the call, not the job
+        this.training.finished(runId); // a missing or unfinished run fails the call, not the job
         return Promise.resolve({ jobId: this.jobs.start('export', (ctx) => this.exports.exportToLibrary(runId, zip ?? false, ctx)) });
       },
       'bundles:import': async ({ source, duplicates, name }) => {
@@ -355,7 +358,7 @@ export class AppServices {
       'keys:remove': ({ keyId }) => Promise.resolve({ key: this.store.removeTrustedKey(keyId), policy: this.store.trustPolicy() }),
       'keys:policy': ({ setting }) => Promise.resolve(this.store.setTrustPolicy(setting)),
       'fleet:score': async ({ datasetId, scorer }) => {
-        if (scorer.kind === 'run') this.training.artifacts(scorer.runId); // an unknown run fails the call, not the job
+        if (scorer.kind === 'run') this.training.finished(scorer.runId); // an unknown run fails the call, not the job
         const table = await this.table(datasetId);
         return {
           jobId: this.jobs.start('score', async (ctx) => this.live.scoresDone(datasetId, scorer, await this.exports.scoreFleet(scorer, table, ctx)), { datasetId, scorer }),

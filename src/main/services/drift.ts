@@ -15,7 +15,7 @@ import type { ExportService } from './exports';
 import type { JobManager } from './jobs';
 import { logger } from './logger';
 import type { TrainingService } from './training';
-import { callWorker, type WorkerCallContext } from './worker-call';
+import { callWorker, UNCANCELLED, type WorkerCallContext } from './worker-call';
 
 const log = logger('drift');
 
@@ -68,7 +68,7 @@ export class DriftService {
 
   private async referenceOf(src: DriftSourceInput, requireSigned: boolean): Promise<DriftReferenceSource> {
     if ('runId' in src) {
-      const artifacts = this.training.artifacts(src.runId);
+      const artifacts = await this.training.loadArtifacts(src.runId, UNCANCELLED);
       const datasetId = artifacts.record.datasetId;
       if (this.store.getDataset(datasetId) === undefined) throw new PrognosError('NOT_FOUND', `The dataset ${datasetId} run ${src.runId} was trained on is gone, and with it the run's reference.`);
       return { kind: 'run', runId: src.runId, label: `run ${src.runId}`, artifacts, trainingTable: toWire(await this.table(datasetId)) };

@@ -21,7 +21,7 @@ import { modelCardOf } from './model-card';
 import { ScoringHost } from './scoring-host';
 import { shareTable } from './shared-table';
 import type { TrainingService } from './training';
-import { callWorker, type WorkerCallContext } from './worker-call';
+import { callWorker, UNCANCELLED, type WorkerCallContext } from './worker-call';
 
 export type { FleetScores, ScoredUnit, UnitSeries } from '../workers/score-protocol';
 
@@ -32,7 +32,6 @@ export interface TrustRequest {
 }
 
 /** a context for work that nobody cancels (the CLI's own commands) */
-const UNCANCELLED: WorkerCallContext = { signal: new AbortController().signal };
 
 export class ExportService {
   private readonly libraryDir: string;
@@ -72,7 +71,7 @@ export class ExportService {
     opts: { zip?: boolean; signKey?: string; overwrite?: boolean; created?: string } = {},
     ctx: WorkerCallContext = UNCANCELLED,
   ): Promise<WrittenBundle> {
-    const artifacts = this.training.artifacts(runId);
+    const artifacts = await this.training.loadArtifacts(runId, ctx);
     const dataset = this.store.getDataset(artifacts.record.datasetId);
     if (dataset === undefined) throw new PrognosError('NOT_FOUND', `The dataset of run ${runId} is gone.`);
     const columns = dataset.summary.columns
@@ -325,7 +324,8 @@ export class ExportService {
   }
 
   private runSource(runId: string): ScoreSource {
-    return { kind: 'run', runId, artifacts: this.training.artifacts(runId) };
+    this.training.finished(runId); // a missing or unfinished run fails here, not in the worker
+    return { kind: 'run', runId, dbPath: this.store.dbPath };
   }
 
   /** Per unit at its last cycle, through the bundle's ONNX models. */

@@ -26,7 +26,7 @@ import type { ReportFleetSource, ReportModelSource, ReportWorkerRequest, ReportW
 import type { ExportService } from './exports';
 import type { JobManager } from './jobs';
 import type { TrainingService } from './training';
-import { callWorker, type WorkerCallContext } from './worker-call';
+import { callWorker, UNCANCELLED, type WorkerCallContext } from './worker-call';
 
 /** The model of a report given by the CLI: a run, a bundle of the library by id, or a bundle folder or .zip by path. */
 export type ReportModelInput = { readonly runId: string } | { readonly bundleId: string } | { readonly bundlePath: string };
@@ -174,7 +174,7 @@ export class ReportService {
     const { template, templateLabel } = this.templateOf(input);
     const fileForm = 'dataPath' in input;
     const modelInput: ReportModelInput = fileForm ? input : input.scorer.kind === 'run' ? { runId: input.scorer.runId } : { bundleId: input.scorer.bundleId };
-    const model = this.modelOf(modelInput, fileForm ? input.requireSigned === true : false);
+    const model = await this.modelOf(modelInput, fileForm ? input.requireSigned === true : false);
     let fleet: ReportFleetSource;
     let defaultName: string;
     let datasetId: string | null = null;
@@ -239,8 +239,8 @@ export class ReportService {
     return { template: stored.template, templateLabel: stored.template.name };
   }
 
-  private modelOf(m: ReportModelInput, requireSigned: boolean): ReportModelSource {
-    if ('runId' in m) return { kind: 'run', runId: m.runId, artifacts: this.training.artifacts(m.runId) };
+  private async modelOf(m: ReportModelInput, requireSigned: boolean): Promise<ReportModelSource> {
+    if ('runId' in m) return { kind: 'run', runId: m.runId, artifacts: await this.training.loadArtifacts(m.runId, UNCANCELLED) };
     const trust = this.exports.trustOptions({ requireSigned });
     if ('bundleId' in m) return { kind: 'bundle', bundleId: m.bundleId, path: this.exports.bundlePath(m.bundleId), trust };
     return { kind: 'bundle', bundleId: null, path: m.bundlePath, trust };

@@ -6,21 +6,20 @@
 import { dirname, join } from 'node:path';
 import type { CalibrationReport } from '../../shared/calibration';
 import { PrognosError } from '../../shared/errors';
-import { validateCalibration } from '../core/eval/calibration';
 import type { FeatureRanking, RunDetail, RunSummary } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
-import type { FeatureState } from '../core/features/engineer';
 import { parseTrainConfig, type TrainConfig } from '../core/pipeline/config';
 import type { TrainOutcome } from '../core/pipeline/outcome';
-import { FEATURES_ARTIFACT, GBDT_ARTIFACT, GBDT_BACKEND, LSTM_ARTIFACT, LSTM_WEIGHTS_ARTIFACT, OUTCOME_ARTIFACT, RUL_GBDT_ARTIFACT, RUL_LSTM_ARTIFACT, RUL_LSTM_WEIGHTS_ARTIFACT, type RulRunResult, type SavedRun } from '../core/pipeline/saved-run';
+import { GBDT_BACKEND, LSTM_ARTIFACT, OUTCOME_ARTIFACT, type SavedRun } from '../core/pipeline/saved-run';
 import type { RulOutcomeInfo } from '../core/rul/train-rul';
-import type { ScalerParams } from '../core/split';
 import type { ExperimentStore, RunRecord } from '../core/store/store';
 import type { EvaluateRequest, EvaluateValue } from '../workers/evaluate-protocol';
 import type { RankRequest, RankValue, TrendRequest, TrendValue } from '../workers/features-protocol';
 import { toWire, transferList } from '../workers/import-protocol';
 import type { FromTrainWorker, ToTrainWorker } from '../workers/train-protocol';
 import type { TrainedArtifacts } from '../workers/trained-run';
+import { finishedRun, readRunArtifacts } from '../workers/run-artifacts';
+import type { StoreReadRequest, StoreReadValue } from '../workers/store-read-protocol';
 import type { EventBus } from './events';
 import type { JobContext } from './jobs';
 import { callWorker, type WorkerCallContext } from './worker-call';
@@ -147,40 +146,26 @@ export class TrainingService {
     this.store.logParams(runId, { 'ensemble.weight': weight, 'ensemble.threshold': threshold });
   }
 
-  /** A finished run's artifacts as plain data, each checked against its SHA-256 (cheap: no model is built). */
+  /**
+   * A finished run's artifacts as plain data, each checked against its SHA-256, read on this thread:
+   * for the CLI, whose thread serves no one. The app's services use `loadArtifacts`.
+   */
   artifacts(runId: string): TrainedArtifacts {
-    const record = this.store.getRun(runId);
-    if (record === undefined) throw new PrognosError('NOT_FOUND', `No run ${runId}.`);
-    if (record.status !== 'done') throw new PrognosError('CONFLICT', `Run ${runId} is ${record.status}, not finished.`);
-    const text = (name: string): string => {
-      const a = this.store.getArtifact(runId, name);
-      if (a === undefined) throw new PrognosError('NOT_FOUND', `Run ${runId} has no ${name}.`);
-      return a.data.toString('utf8');
-    };
-    const features = JSON.parse(text(FEATURES_ARTIFACT)) as { featureState: FeatureState; selected: string[]; scaler: ScalerParams | null };
-    const result = record.result as { threshold: number; weight?: number; calibration?: CalibrationReport; rul?: RulRunResult };
-    const weights = this.store.getArtifact(runId, LSTM_WEIGHTS_ARTIFACT);
-    const lstm = weights === undefined || features.scaler === null ? null : { json: text(LSTM_ARTIFACT), weights: new Uint8Array(weights.data), scaler: features.scaler };
-    return {
-      record,
-      config: parseTrainConfig(record.config),
-      featureState: features.featureState,
-      selected: features.selected,
-      gbdtJson: text(GBDT_ARTIFACT),
-      lstm,
-      weight: lstm === null ? 1 : (result.weight ?? 0.6),
-      threshold: result.threshold,
-      // runs trained before calibration carry none
-      calibration: validateCalibration(result.calibration?.params ?? { method: 'none' }, `run ${runId}`),
-      rul: this.rulArtifacts(runId, result.rul, text),
-    };
+    return readRunArtifacts(this.store, runId);
   }
 
-  /** The run's RUL models, when it trained them (runs from before RUL have none). */
-  private rulArtifacts(runId: string, result: RulRunResult | undefined, text: (name: string) => string): TrainedArtifacts['rul'] {
-    if (result === undefined || this.store.getArtifact(runId, RUL_GBDT_ARTIFACT) === undefined) return null;
-    const weights = this.store.getArtifact(runId, RUL_LSTM_WEIGHTS_ARTIFACT);
-    return { gbdtJson: text(RUL_GBDT_ARTIFACT), lstm: weights === undefined ? null : { json: text(RUL_LSTM_ARTIFACT), weights: new Uint8Array(weights.data) }, result };
+  /** The same, read and checked in a worker (store-read-worker.ts): the serving thread only receives them. */
+  async loadArtifacts(runId: string, ctx: WorkerCallContext): Promise<TrainedArtifacts> {
+    finishedRun(this.store, runId); // a missing or unfinished run fails here, without a worker
+    const request: StoreReadRequest = { op: 'artifacts', dbPath: this.store.dbPath, runId };
+    const v = (await callWorker<StoreReadRequest, StoreReadValue>(this.workerScript('store-read-worker'), request, ctx)).value;
+    if (v.op !== 'artifacts') throw new PrognosError('INTERNAL', 'the store-read worker answered another request');
+    return v.artifacts;
+  }
+
+  /** The finished run's record: NOT_FOUND or CONFLICT (a cheap check before a job is started). */
+  finished(runId: string): RunRecord {
+    return finishedRun(this.store, runId);
   }
 
   /** the built worker script `name` (next to the training worker) */
@@ -196,7 +181,7 @@ export class TrainingService {
 
   /** Official scoring of a finished run on a test file and its RUL file, in a worker thread. */
   async evaluate(runId: string, dataPath: string, rulPath: string, ctx: WorkerCallContext): Promise<EvaluateValue> {
-    const request: EvaluateRequest = { artifacts: this.artifacts(runId), dataPath, rulPath };
+    const request: EvaluateRequest = { artifacts: await this.loadArtifacts(runId, ctx), dataPath, rulPath };
     return (await callWorker<EvaluateRequest, EvaluateValue>(this.workerScript('evaluate-worker'), request, ctx)).value;
   }
 

@@ -7,6 +7,9 @@ export interface WorkerCallContext {
   progress?(fraction: number, message: string): void;
 }
 
+/** A short call nobody cancels. */
+export const UNCANCELLED: WorkerCallContext = { signal: new AbortController().signal };
+
 /**
  * Runs one request in a fresh worker thread speaking the one-shot job protocol (job-protocol.ts):
  * a job's context forwards progress; a short call passes only a signal. Resolves with the value and

@@ -6,7 +6,6 @@
 import type { ErrorValue } from '../../shared/errors';
 import type { BundleTrust, TrustedKey, UnitScore } from '../core/export';
 import type { WireTable } from './import-protocol';
-import type { TrainedArtifacts } from './trained-run';
 
 export interface ScoredUnit extends UnitScore {
   /** true remaining cycles after the last row, when the data came with a RUL file */
@@ -55,7 +54,8 @@ export interface ScoreWorkerStats {
 }
 
 export type ScoreSource =
-  | Readonly<{ kind: 'run'; runId: string; artifacts: TrainedArtifacts }>
+  /** a finished run of the store at `dbPath`: the worker reads its artifacts (once while its models stay cached) and its current ensemble choice (every request) */
+  | Readonly<{ kind: 'run'; runId: string; dbPath: string }>
   /** `version` changes when the bundle on disk changes (size and modification time) */
   | Readonly<{ kind: 'bundle'; path: string; version: string; engine: 'models' | 'pipeline'; trust: BundleTrustOptions }>;
 

@@ -11,8 +11,11 @@ import { BundleScorer, type UnitScore } from '../core/export';
 import type { FleetTable } from '../core/data/table';
 import { pickUnits, rowRange, unitSpans } from '../core/data/table';
 import { scoreRows } from '../core/pipeline/train';
+import { openDatabase, type Db } from '../core/store/sqlite';
 import { fromWire } from './import-protocol';
 import { ModelCache } from './model-cache';
+import { ensembleOf, finishedRun, readRunArtifacts, type RunReader } from './run-artifacts';
+import { readOnlyRuns } from './run-reader';
 import type { FleetScores, FromScoreWorker, ScoredUnit, ScoreReplies, ScoreRequest, ScoreSource, SeriesValue, ToScoreWorker, UnitSeries } from './score-protocol';
 import { buildTrained, releaseTrained, tensorCount, type TrainedRun } from './trained-run';
 
@@ -35,9 +38,20 @@ const cache = new ModelCache<Loaded>(MODEL_CACHE_BOUND, async (m) => {
 
 const cancelled = new Set<number>();
 
+/** read-only connections to the stores of run sources, one a store, open while the worker lives */
+const stores = new Map<string, Db>();
+function runsOf(dbPath: string): RunReader {
+  let db = stores.get(dbPath);
+  if (db === undefined) {
+    db = openDatabase(dbPath, { readonly: true, fileMustExist: true, timeout: 5000 });
+    stores.set(dbPath, db);
+  }
+  return readOnlyRuns(db, dbPath);
+}
+
 function load(source: ScoreSource): Promise<Loaded> {
   if (source.kind === 'run') {
-    return cache.get(`run:${source.runId}`, async () => ({ kind: 'run', trained: await buildTrained(source.artifacts) }));
+    return cache.get(`run:${source.dbPath}:${source.runId}`, async () => ({ kind: 'run', trained: await buildTrained(readRunArtifacts(runsOf(source.dbPath), source.runId)) }));
   }
   // the trust options are part of the key: a bundle opened under one keyring or policy is not reused under another
   const trust = `${source.trust.requireTrusted ? 'required' : 'optional'}:${source.trust.trustedKeys.map((k) => k.keyId).join(',')}`;
@@ -66,11 +80,16 @@ function runUnits(table: FleetTable, trained: TrainedRun): ScoredUnit[] {
 
 const yieldToMessages = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** The run's ensemble choice as its record has it now (the analyst may change it after training). */
+function current(source: ScoreSource, trained: TrainedRun): Pick<TrainedRun, 'weight' | 'threshold' | 'calibration'> {
+  if (source.kind !== 'run') return trained;
+  return ensembleOf(finishedRun(runsOf(source.dbPath), source.runId), trained.lstm !== undefined);
+}
+
 async function score(id: number, source: ScoreSource, table: FleetTable): Promise<FleetScores> {
   const m = await load(source);
   // the cached models with the run's current weight, threshold and calibration
-  const a = m.kind === 'run' && source.kind === 'run' ? source.artifacts : undefined;
-  const run = m.kind === 'run' ? { ...m.trained, weight: a?.weight ?? m.trained.weight, threshold: a?.threshold ?? m.trained.threshold, calibration: a?.calibration ?? m.trained.calibration } : undefined;
+  const run = m.kind === 'run' ? { ...m.trained, ...current(source, m.trained) } : undefined;
   const spans = unitSpans(table);
   const units: ScoredUnit[] = [];
   // every feature is computed within a unit, so scoring a block of units alone gives the same numbers
@@ -107,7 +126,7 @@ async function series(source: ScoreSource, full: FleetTable, wanted: readonly nu
   let gbdt: ArrayLike<number>;
   let lstm: ArrayLike<number> | undefined;
   if (m.kind === 'run') {
-    const a = source.kind === 'run' ? source.artifacts : m.trained;
+    const a = current(source, m.trained);
     ({ probability, gbdt, lstm } = scoreRows(table, { ...m.trained, weight: a.weight, calibration: a.calibration }, rows));
     threshold = a.threshold;
   } else {

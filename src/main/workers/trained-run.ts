@@ -1,7 +1,7 @@
 /**
  * A finished run as plain data (what the store keeps: JSON artifacts and weight bytes), and the
- * models built from it inside a worker. Main reads the artifacts (cheap, checked against their
- * SHA-256 by the store); parsing them and building the tfjs LSTM happens off the thread that serves the UI.
+ * models built from it inside a worker. Workers read the artifacts (run-artifacts.ts, each checked
+ * against its SHA-256), parse them and build the tfjs LSTM: none of it on the thread that serves the UI.
  */
 import * as tf from '@tensorflow/tfjs';
 import { GbdtModel } from '../core/models/gbdt';

@@ -105,4 +105,23 @@ describe('bundle library', () => {
     // the last point of the series is the unit's fleet score
     expect(Math.abs(u1.probability.at(-1)! - viaBundle.units[0]!.probability)).toBeLessThanOrEqual(1e-6);
   });
+
+  it("scoring through a run follows the analyst's threshold chosen after training, with the run's models already loaded", async () => {
+    const before = await scoreFleet({ kind: 'run', runId });
+    // a threshold between two of the units' probabilities, so that the alerts change with it
+    const sorted = before.units.map((u) => u.probability).sort((x, y) => x - y);
+    const threshold = (sorted[70]! + sorted[71]!) / 2;
+    expect(threshold).not.toBe(before.threshold);
+    await services.handlers['runs:setEnsemble']({ runId, weight: 1, threshold });
+    try {
+      const after = await scoreFleet({ kind: 'run', runId });
+      expect(after.threshold).toBe(threshold);
+      expect(after.units.filter((u) => u.alert)).toHaveLength(29);
+      expect(after.units.map((u) => u.probability)).toEqual(before.units.map((u) => u.probability));
+      const series = await services.handlers['fleet:series']({ datasetId: testId, scorer: { kind: 'run', runId }, units: [1] });
+      expect(series.threshold).toBe(threshold);
+    } finally {
+      await services.handlers['runs:setEnsemble']({ runId, weight: 1, threshold: before.threshold });
+    }
+  });
 });

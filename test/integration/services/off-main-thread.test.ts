@@ -92,8 +92,9 @@ describe('the thread that serves the UI', () => {
   });
 
   it('stays responsive while a fleet is scored and a bundle exported', async () => {
-    // the fleet's table is read (and its columns' SHA-256 checked) in a worker too: on this thread,
-    // reading these 80,000 rows held it for 70-110 ms at a stretch
+    // the fleet's table and the run's models are read (and their SHA-256 checked) in workers too: on
+    // this thread, reading these 80,000 rows held it for 70-180 ms at a stretch, and the run's
+    // artifacts the export for about 100 ms
     const scoring = await mainThreadBusy(async () => {
       const { jobId } = await services.handlers['fleet:score']({ datasetId: fleetId, scorer: { kind: 'run', runId } });
       const f = await services.jobs.wait(jobId);
@@ -105,7 +106,8 @@ describe('the thread that serves the UI', () => {
       const { jobId } = await services.handlers['bundles:export']({ runId, zip: true });
       expect((await services.jobs.wait(jobId)).state).toBe('done');
     });
-    expect(exporting.busyP99Ms).toBeLessThan(100);
+    console.log(`export: the serving thread's longest stretch ${exporting.busyMaxMs.toFixed(1)} ms, p99 ${exporting.busyP99Ms.toFixed(1)} ms`);
+    expect(exporting.busyMaxMs).toBeLessThan(50);
   });
 });
 
