@@ -15,7 +15,7 @@ import type { RulOutcomeInfo } from '../core/rul/train-rul';
 import type { ExperimentStore, RunRecord } from '../core/store/store';
 import type { EvaluateRequest, EvaluateValue } from '../workers/evaluate-protocol';
 import type { RankRequest, RankValue, TrendRequest, TrendValue } from '../workers/features-protocol';
-import { toWire, transferList } from '../workers/import-protocol';
+import { toWire } from '../workers/import-protocol';
 import type { FromTrainWorker, ToTrainWorker } from '../workers/train-protocol';
 import type { TrainedArtifacts } from '../workers/trained-run';
 import { finishedRun, readRunArtifacts } from '../workers/run-artifacts';
@@ -30,16 +30,6 @@ export { FEATURES_ARTIFACT, GBDT_ARTIFACT, LSTM_ARTIFACT, LSTM_WEIGHTS_ARTIFACT,
 
 export type { TrainedRun } from '../workers/trained-run';
 
-function copyTable(t: FleetTable): FleetTable {
-  return {
-    rowCount: t.rowCount,
-    unit: t.unit.slice(),
-    cycle: t.cycle.slice(),
-    columns: t.columns,
-    values: t.values.map((v) => v.slice()),
-    ...(t.rulAtEnd === undefined ? {} : { rulAtEnd: t.rulAtEnd }),
-  };
-}
 
 /** The Results view's part of a run's RUL stage. */
 function runRulOf(r: RulOutcomeInfo): NonNullable<RunDetail['rul']> {
@@ -90,7 +80,8 @@ export class TrainingService {
       if (pending.length > 0) this.store.logMetrics(runId, pending.splice(0));
     };
     try {
-      const wire = toWire(copyTable(table));
+      // shared columns are shared, not copied: the worker trains on a private copy it makes itself
+      const wire = toWire(table);
       const saved = await runWorkerJob<FromTrainWorker, SavedRun>(
         this.trainWorker,
         { type: 'start', table: wire, config } satisfies ToTrainWorker,
@@ -107,7 +98,6 @@ export class TrainingService {
             }
           },
         },
-        transferList(wire),
       );
       flush();
       if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Training cancelled.');
@@ -124,13 +114,18 @@ export class TrainingService {
     }
   }
 
-  /** Writes what the worker encoded: bytes and small records only, nothing to encode here. */
+  /**
+   * Writes what the worker encoded (bytes and small records only, nothing to encode here) in one
+   * transaction: one sync of the store for the whole run, and a run is never left half saved.
+   */
   private saveOutcome(runId: string, saved: SavedRun): void {
-    for (const a of saved.artifacts) this.store.addArtifact(runId, a);
-    for (const m of saved.models) this.store.registerModel(runId, m);
-    if (saved.backend !== undefined) this.store.setRunBackend(runId, saved.backend);
-    this.store.setRunResult(runId, saved.result);
-    this.store.setRunStatus(runId, 'done');
+    this.store.atomically(() => {
+      for (const a of saved.artifacts) this.store.addArtifact(runId, a);
+      for (const m of saved.models) this.store.registerModel(runId, m);
+      if (saved.backend !== undefined) this.store.setRunBackend(runId, saved.backend);
+      this.store.setRunResult(runId, saved.result);
+      this.store.setRunStatus(runId, 'done');
+    });
   }
 
   /** Saves the analyst's ensemble choice (weight and threshold) to a finished run. */

@@ -430,6 +430,14 @@ export class ExperimentStore {
     return runs.getReport(this.db, reportId, this.dbPath);
   }
 
+  /**
+   * Runs `fn` as one write transaction (BEGIN IMMEDIATE): the store's calls inside it become savepoints,
+   * and all of their writes reach the file together, with one sync, or none of them does.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
   /** The run's JSON summary (metrics, threshold, timings). */
   setRunResult(runId: string, result: unknown): void {
     runs.setRunResult(this.db, runId, result);
