@@ -266,6 +266,35 @@ describe('runs', () => {
 });
 
 describe('artifacts, models and reports', () => {
+  it('saves a run atomically: a failure half-way through leaves none of its writes, and the run as it was', () => {
+    const { store, datasetId, fingerprint } = storeWithDataset();
+    const runId = store.createRun({ datasetId, kind: 'train', config: {}, seed: 1, datasetFingerprint: fingerprint });
+    // as a finished run is saved: artifacts, a model, the result, the status; the second artifact of
+    // the same name fails after the first artifact and the model are written
+    expectPrognosError(
+      () =>
+        store.atomically(() => {
+          store.addArtifact(runId, { name: 'gbdt.xgboost.json', kind: 'model', data: Buffer.from('{"learner":{}}') });
+          store.registerModel(runId, { kind: 'gbdt', artifactName: 'gbdt.xgboost.json' });
+          store.setRunResult(runId, { threshold: 0.5 });
+          store.addArtifact(runId, { name: 'gbdt.xgboost.json', kind: 'model', data: Buffer.from('{}') });
+          store.setRunStatus(runId, 'done');
+        }),
+      'CONFLICT',
+    );
+    expect(store.listArtifacts(runId)).toEqual([]);
+    expect(store.getRun(runId)).toMatchObject({ status: 'running', result: null });
+    // and the same writes without the failure are all there
+    store.atomically(() => {
+      store.addArtifact(runId, { name: 'gbdt.xgboost.json', kind: 'model', data: Buffer.from('{"learner":{}}') });
+      store.setRunResult(runId, { threshold: 0.5 });
+      store.setRunStatus(runId, 'done');
+    });
+    expect(store.listArtifacts(runId).map((a) => a.name)).toEqual(['gbdt.xgboost.json']);
+    expect(store.getRun(runId)).toMatchObject({ status: 'done', result: { threshold: 0.5 } });
+    store.close();
+  });
+
   it('stores artifacts with their SHA-256 and reads them back verified', () => {
     const { store, datasetId, fingerprint } = storeWithDataset();
     const runId = store.createRun({ datasetId, kind: 'train', config: {}, seed: 1, datasetFingerprint: fingerprint });
