@@ -50,6 +50,7 @@ const INTEGRATION_PARALLEL = [
   'test/integration/sweep/fd001-sweep.test.ts',
   'test/integration/store/pipelines-016.test.ts',
   'test/integration/services/reports.test.ts',
+  'test/integration/services/store-reads.test.ts',
   'test/integration/store/alerts.test.ts',
   'test/integration/store/backup.test.ts',
   'test/integration/store/datasets.test.ts',
