@@ -9,8 +9,7 @@ import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
 import { regimeScatter } from '../core/data/regimes';
 import type { RegimesRequest } from '../workers/regimes-protocol';
-import { fromWire, toWire } from '../workers/import-protocol';
-import type { StoreReadRequest, StoreReadValue } from '../workers/store-read-protocol';
+import { toWire } from '../workers/import-protocol';
 import { callWorker } from './worker-call';
 import { EventBus } from './events';
 import { DatasetImports } from './dataset-import';
@@ -110,6 +109,8 @@ export class AppServices {
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
     this.imports = new DatasetImports(this.store, this.mappings, this.uploads, { importWorker: opts.importWorker, ...(opts.earlyImport === undefined ? {} : { earlyImport: opts.earlyImport }) });
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
+    // the app's first chart or preview should not wait for the reader's start; a CLI command reads once, if at all
+    if (opts.mode !== 'cli') this.training.reads.warm();
     this.sweeps = new SweepService(this.store, this.training, this.bus, (id) => this.table(id));
     this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal, (id) => this.table(id));
     this.drift = new DriftService(this.store, this.training, this.exports, this.jobs, (id) => this.table(id));
@@ -145,6 +146,7 @@ export class AppServices {
     if (this.opts.mode === 'cli') await this.alerts.idle();
     await this.alerts.close();
     await this.exports.close();
+    await this.training.close();
     this.uploads.clear();
     this.store.close();
   }
@@ -163,11 +165,7 @@ export class AppServices {
       return hit;
     }
     if (this.store.getDataset(datasetId) === undefined) return Promise.reject(new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`));
-    const request: StoreReadRequest = { op: 'table', dbPath: this.store.dbPath, datasetId };
-    const loading = callWorker<StoreReadRequest, StoreReadValue>(this.training.workerScript('store-read-worker'), request, { signal: this.closing.signal }).then(({ value: v }) => {
-      if (v.op !== 'table') throw new PrognosError('INTERNAL', 'the store-read worker answered another request');
-      return fromWire(v.table);
-    });
+    const loading = this.training.reads.table(datasetId, this.closing.signal);
     this.tableCache.set(datasetId, loading);
     // a failed read is not kept: the next call reads again
     loading.catch(() => {

@@ -19,7 +19,7 @@ import { toWire } from '../workers/import-protocol';
 import type { FromTrainWorker, ToTrainWorker } from '../workers/train-protocol';
 import type { TrainedArtifacts } from '../workers/trained-run';
 import { finishedRun, readRunArtifacts } from '../workers/run-artifacts';
-import type { StoreReadRequest, StoreReadValue } from '../workers/store-read-protocol';
+import { StoreReader } from './store-reader';
 import type { EventBus } from './events';
 import type { JobContext } from './jobs';
 import { callWorker, type WorkerCallContext } from './worker-call';
@@ -42,11 +42,21 @@ export class TrainingService {
   /** the job of each run still training */
   private readonly jobOfRun = new Map<string, string>();
 
+  /** large reads from the store (tables, a run's artifacts), in a worker that lives as long as the services */
+  readonly reads: StoreReader;
+
   constructor(
     private readonly store: ExperimentStore,
     private readonly bus: EventBus,
     private readonly trainWorker: string,
-  ) {}
+  ) {
+    this.reads = new StoreReader(this.workerScript('store-read-worker'), store.dbPath);
+  }
+
+  /** Stops the store-read worker. */
+  close(): Promise<void> {
+    return this.reads.close();
+  }
 
   /** Creates the run record; the caller starts `run()` as a job. */
   createRun(datasetId: string, configInput: unknown, experimentId?: string): { runId: string; config: TrainConfig } {
@@ -150,12 +160,9 @@ export class TrainingService {
   }
 
   /** The same, read and checked in a worker (store-read-worker.ts): the serving thread only receives them. */
-  async loadArtifacts(runId: string, ctx: WorkerCallContext): Promise<TrainedArtifacts> {
+  loadArtifacts(runId: string, ctx: WorkerCallContext): Promise<TrainedArtifacts> {
     finishedRun(this.store, runId); // a missing or unfinished run fails here, without a worker
-    const request: StoreReadRequest = { op: 'artifacts', dbPath: this.store.dbPath, runId };
-    const v = (await callWorker<StoreReadRequest, StoreReadValue>(this.workerScript('store-read-worker'), request, ctx)).value;
-    if (v.op !== 'artifacts') throw new PrognosError('INTERNAL', 'the store-read worker answered another request');
-    return v.artifacts;
+    return this.reads.artifacts(runId, ctx.signal);
   }
 
   /** The finished run's record: NOT_FOUND or CONFLICT (a cheap check before a job is started). */

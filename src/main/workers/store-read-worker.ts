@@ -1,35 +1,71 @@
 /**
  * Worker thread: reads from the store what is too large to read on the thread that serves the UI —
  * a dataset's table (every column blob, its SHA-256 checked against the one recorded at insert) into
- * shared memory, or a finished run's artifacts (each checked the same way). A read-only connection of
- * its own: in WAL mode it reads the last commit while the serving thread's connection goes on writing.
+ * shared memory, or a finished run's artifacts (each checked the same way). It lives as long as the
+ * services, with a read-only connection of its own to each store it reads (in WAL mode such a
+ * connection reads the last commit while the serving thread's connection goes on writing).
  */
+import { parentPort } from 'node:worker_threads';
 import { assertNever } from '../../shared/brand';
+import { toErrorValue } from '../../shared/errors';
 import { loadTable } from '../core/store/datasets';
-import { openDatabase } from '../core/store/sqlite';
+import { openDatabase, type Db } from '../core/store/sqlite';
 import { shareTable } from '../services/shared-table';
 import { toWire } from './import-protocol';
 import { readRunArtifacts } from './run-artifacts';
 import { readOnlyRuns } from './run-reader';
-import { serveJob } from './serve-job';
-import type { StoreReadRequest, StoreReadValue } from './store-read-protocol';
+import type { FromStoreReader, StoreReadRequest, StoreReadValue, ToStoreReader } from './store-read-protocol';
 
-serveJob<StoreReadRequest, StoreReadValue>('store-read-worker', (req) => {
-  const db = openDatabase(req.dbPath, { readonly: true, fileMustExist: true, timeout: 5000 });
-  try {
-    switch (req.op) {
-      case 'table':
-        return Promise.resolve({ value: { op: 'table', table: toWire(shareTable(loadTable(db, req.datasetId))) } });
-      case 'artifacts': {
-        const artifacts = readRunArtifacts(readOnlyRuns(db, req.dbPath), req.runId);
-        // the model texts are strings (copied); the weights' bytes are moved, not copied
-        const transfer = [artifacts.lstm?.weights.buffer, artifacts.rul?.lstm?.weights.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-        return Promise.resolve({ value: { op: 'artifacts', artifacts }, transfer });
-      }
-      default:
-        return assertNever(req, 'store read');
+const port = parentPort;
+if (port === null) throw new Error('store-read-worker must run in a worker thread');
+
+const connections = new Map<string, Db>();
+function connection(dbPath: string): Db {
+  let db = connections.get(dbPath);
+  if (db === undefined) {
+    db = openDatabase(dbPath, { readonly: true, fileMustExist: true, timeout: 5000 });
+    connections.set(dbPath, db);
+  }
+  return db;
+}
+
+function read(req: StoreReadRequest): { value: StoreReadValue; transfer: ArrayBuffer[] } {
+  const db = connection(req.dbPath);
+  switch (req.op) {
+    case 'table':
+      return { value: { op: 'table', table: toWire(shareTable(loadTable(db, req.datasetId))) }, transfer: [] };
+    case 'artifacts': {
+      const artifacts = readRunArtifacts(readOnlyRuns(db, req.dbPath), req.runId);
+      // the model texts are strings (copied); the weights' bytes are moved, not copied
+      const transfer = [artifacts.lstm?.weights.buffer, artifacts.rul?.lstm?.weights.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+      return { value: { op: 'artifacts', artifacts }, transfer };
     }
-  } finally {
-    db.close();
+    default:
+      return assertNever(req, 'store read');
+  }
+}
+
+port.on('message', (m: ToStoreReader) => {
+  switch (m.type) {
+    case 'read': {
+      let answer: FromStoreReader;
+      let transfer: ArrayBuffer[] = [];
+      try {
+        const r = read(m.request);
+        answer = { type: 'done', id: m.id, value: r.value };
+        transfer = r.transfer;
+      } catch (e) {
+        answer = { type: 'error', id: m.id, error: toErrorValue(e) };
+      }
+      port.postMessage(answer, transfer);
+      break;
+    }
+    case 'close':
+      for (const db of connections.values()) db.close();
+      connections.clear();
+      port.postMessage({ type: 'closed' } satisfies FromStoreReader);
+      break;
+    default:
+      assertNever(m, 'store-read message');
   }
 });
