@@ -22,7 +22,7 @@ export default defineConfig({
           'rank-worker': resolve(__dirname, 'src/main/workers/rank-worker.ts'),
           'trend-worker': resolve(__dirname, 'src/main/workers/trend-worker.ts'),
           'regimes-worker': resolve(__dirname, 'src/main/workers/regimes-worker.ts'),
-          'store-read-worker': resolve(__dirname, 'src/main/workers/store-read-worker.ts'),
+          'store-worker': resolve(__dirname, 'src/main/workers/store-worker.ts'),
           'score-worker': resolve(__dirname, 'src/main/workers/score-worker.ts'),
           'export-worker': resolve(__dirname, 'src/main/workers/export-worker.ts'),
           'bundle-worker': resolve(__dirname, 'src/main/workers/bundle-worker.ts'),

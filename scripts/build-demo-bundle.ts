@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     await writeSynthFleet({ units: 100, seed: 1, out: file });
     const imported = await services.handlers['datasets:import']({ source: { kind: 'path', path: file }, name: 'synthetic fleet (100 units, seed 1)' });
     const dataset = (await services.jobs.wait(imported.jobId)).result as { dataset: { datasetId: string } };
-    const { jobId, runId } = await services.startTraining(dataset.dataset.datasetId, DEMO_CONFIG);
+    const { jobId, runId } = services.startTraining(dataset.dataset.datasetId, DEMO_CONFIG);
     const finished = await services.jobs.wait(jobId);
     if (finished.state !== 'done') throw new Error(`training ${finished.state}: ${finished.error?.message ?? ''}`);
     rmSync(OUT, { recursive: true, force: true });

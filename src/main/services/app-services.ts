@@ -5,6 +5,7 @@ import { PrognosError } from '../../shared/errors';
 import type { DatasetRegimes, ImportRequest, ImportResult, ImportSource } from '../../shared/schemas';
 import { rulPerRow } from '../core/labels';
 import { ExperimentStore } from '../core/store/store';
+import type { NewDataset } from '../core/store/datasets';
 import type { FleetTable } from '../core/data/table';
 import { unitSpans } from '../core/data/table';
 import { regimeScatter } from '../core/data/regimes';
@@ -107,10 +108,12 @@ export class AppServices {
     this.jobs = new JobManager(this.bus);
     this.live = new LiveResultsService(this.store, this.jobs);
     this.uploads = new UploadArea(join(opts.storeDir, 'uploads'));
-    this.imports = new DatasetImports(this.store, this.mappings, this.uploads, { importWorker: opts.importWorker, ...(opts.earlyImport === undefined ? {} : { earlyImport: opts.earlyImport }) });
     this.training = new TrainingService(this.store, this.bus, opts.trainWorker);
-    // the app's first chart or preview should not wait for the reader's start; a CLI command reads once, if at all
-    if (opts.mode !== 'cli') this.training.reads.warm();
+    // the app's first chart or preview should not wait for the store worker's start; a CLI command reads once, if at all
+    if (opts.mode !== 'cli') this.training.storeWorker.warm();
+    // the app inserts an imported dataset in the store worker; a CLI command, whose thread serves no one, here
+    const insert = opts.mode === 'cli' ? {} : { insert: (d: NewDataset) => this.training.storeWorker.insertDataset(d) };
+    this.imports = new DatasetImports(this.store, this.mappings, this.uploads, { importWorker: opts.importWorker, ...(opts.earlyImport === undefined ? {} : { earlyImport: opts.earlyImport }), ...insert });
     this.sweeps = new SweepService(this.store, this.training, this.bus, (id) => this.table(id));
     this.exports = new ExportService(this.store, this.training, opts.version, opts.shippedBundles, opts.reveal, (id) => this.table(id));
     this.drift = new DriftService(this.store, this.training, this.exports, this.jobs, (id) => this.table(id));
@@ -152,7 +155,7 @@ export class AppServices {
   }
 
   /**
-   * A dataset's table, read and checked in a worker (store-read-worker.ts) into shared memory: reading a
+   * A dataset's table, read and checked in a worker (store-worker.ts) into shared memory: reading a
    * large fleet takes the serving thread no time, and the workers that rank, trend and score it get
    * its columns without a copy. The two most recent stay in memory for previews and charts; callers
    * asking for one being read share that read.
@@ -165,7 +168,7 @@ export class AppServices {
       return hit;
     }
     if (this.store.getDataset(datasetId) === undefined) return Promise.reject(new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`));
-    const loading = this.training.reads.table(datasetId, this.closing.signal);
+    const loading = this.training.storeWorker.table(datasetId, this.closing.signal);
     this.tableCache.set(datasetId, loading);
     // a failed read is not kept: the next call reads again
     loading.catch(() => {
@@ -209,11 +212,17 @@ export class AppServices {
   }
 
   /** Records a run and starts its training job. */
-  async startTraining(datasetId: string, configInput: unknown, experiment?: string): Promise<{ jobId: string; runId: string }> {
-    const table = await this.table(datasetId);
+  startTraining(datasetId: string, configInput: unknown, experiment?: string): { jobId: string; runId: string } {
+    // the run is recorded now (the call answers at once, the run already counted in its experiment);
+    // its table is read in the job
     const { runId, config } = this.training.createRun(datasetId, configInput, this.experiments.experimentFor(experiment));
-    const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, table, config, ctx), { datasetId, runId });
+    const jobId = this.jobs.start('train', (ctx) => this.training.run(runId, this.table(datasetId), config, ctx), { datasetId, runId });
     return { jobId, runId };
+  }
+
+  /** NOT_FOUND for an unknown dataset: checked before a job starts, so a bad request fails the call. */
+  private requireDataset(datasetId: string): void {
+    if (this.store.getDataset(datasetId) === undefined) throw new PrognosError('NOT_FOUND', `No dataset ${datasetId}.`);
   }
 
   /** A drift report's source run's validation figures (a bundle's: of the run it was exported from, when in this store). */
@@ -303,15 +312,15 @@ export class AppServices {
       'jobs:get': ({ jobId }) => Promise.resolve(this.jobs.status(jobId)),
       'config:schemas': () =>
         Promise.resolve({ trainConfig: trainConfigJsonSchema, featureSpec: featureSpecJsonSchema, defaults: { trainConfig: parseTrainConfig({}) } }),
-      'features:rank': async ({ datasetId, config }) => {
-        const table = await this.table(datasetId);
+      'features:rank': ({ datasetId, config }) => {
+        this.requireDataset(datasetId);
         parseTrainConfig(config);
-        return {
-          jobId: this.jobs.start('rank', async (ctx) => this.live.rankingDone(datasetId, config, await this.training.rank(datasetId, table, config, ctx)), { datasetId }),
-        };
+        return Promise.resolve({
+          jobId: this.jobs.start('rank', async (ctx) => this.live.rankingDone(datasetId, config, await this.training.rank(datasetId, await this.table(datasetId), config, ctx)), { datasetId }),
+        });
       },
       'features:trend': async ({ datasetId, feature, units, config }) => this.training.trend(await this.table(datasetId), feature, units, config, { signal: this.closing.signal }),
-      'train:start': ({ datasetId, config, experiment }) => this.startTraining(datasetId, config, experiment),
+      'train:start': ({ datasetId, config, experiment }) => Promise.resolve(this.startTraining(datasetId, config, experiment)),
       'runs:list': ({ datasetId }) => Promise.resolve(this.store.listRuns(datasetId === undefined ? undefined : { datasetId }).map((r) => this.training.summary(r))),
       'runs:get': ({ runId }) => Promise.resolve(this.training.detail(runId)),
       'runs:delete': async ({ runId }) => ({ deleted: (await this.housekeeping.delete({ kind: 'run', runId })).deleted }),
@@ -355,12 +364,13 @@ export class AppServices {
       'keys:add': ({ pem, name }) => Promise.resolve({ ...this.store.addTrustedKey(pem, name, `key "${name}"`), policy: this.store.trustPolicy() }),
       'keys:remove': ({ keyId }) => Promise.resolve({ key: this.store.removeTrustedKey(keyId), policy: this.store.trustPolicy() }),
       'keys:policy': ({ setting }) => Promise.resolve(this.store.setTrustPolicy(setting)),
-      'fleet:score': async ({ datasetId, scorer }) => {
-        if (scorer.kind === 'run') this.training.finished(scorer.runId); // an unknown run fails the call, not the job
-        const table = await this.table(datasetId);
-        return {
-          jobId: this.jobs.start('score', async (ctx) => this.live.scoresDone(datasetId, scorer, await this.exports.scoreFleet(scorer, table, ctx)), { datasetId, scorer }),
-        };
+      'fleet:score': ({ datasetId, scorer }) => {
+        // an unknown dataset or run fails the call, not the job
+        this.requireDataset(datasetId);
+        if (scorer.kind === 'run') this.training.finished(scorer.runId);
+        return Promise.resolve({
+          jobId: this.jobs.start('score', async (ctx) => this.live.scoresDone(datasetId, scorer, await this.exports.scoreFleet(scorer, await this.table(datasetId), ctx)), { datasetId, scorer }),
+        });
       },
       'fleet:series': async ({ datasetId, scorer, units }) => this.exports.series(scorer, await this.table(datasetId), units, { signal: this.closing.signal }),
       'drift:start': ({ source, datasetId, ...choices }) => this.drift.start({ source, current: { datasetId }, ...choices }),

@@ -4,7 +4,8 @@
  * the store only (see import-services.ts), not every service and the libraries behind them.
  */
 import { PrognosError } from '../../shared/errors';
-import type { ImportRequest, ImportResult } from '../../shared/schemas';
+import type { DatasetRecord, ImportRequest, ImportResult } from '../../shared/schemas';
+import type { NewDataset } from '../core/store/datasets';
 import type { ExperimentStore } from '../core/store/store';
 import type { ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
 import type { ColumnMappingService, ImportMapping } from './column-mappings';
@@ -25,8 +26,13 @@ export class DatasetImports {
     private readonly store: ExperimentStore,
     private readonly mappings: ColumnMappingService,
     private readonly uploads: UploadArea,
-    /** the built import worker script, and a worker `prognos import` started before the services loaded */
-    private readonly opts: { importWorker: string; earlyImport?: EarlyWorker<ToImportWorker> },
+    /**
+     * the built import worker script, a worker `prognos import` started before the services loaded,
+     * and where the dataset is inserted: the app's services insert in the store worker (the columns
+     * move there), so the thread that serves the UI does not write them; the CLI's import, whose
+     * thread serves no one, on its own connection (the default)
+     */
+    private readonly opts: { importWorker: string; earlyImport?: EarlyWorker<ToImportWorker>; insert?: (d: NewDataset) => Promise<DatasetRecord> },
   ) {}
 
   /** Parse in a worker, then commit in one transaction: after a failure or cancel the store is as before. */
@@ -53,8 +59,9 @@ export class DatasetImports {
     };
     try {
       const parsed = await runImportWorker(this.opts.importWorker, request, ctx, this.opts.earlyImport);
-      const result = this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx, req.duplicates ?? 'new');
-      if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, parsed.table.columns, mapping);
+      const columns = parsed.table.columns;
+      const result = await this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx, req.duplicates ?? 'new');
+      if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, columns, mapping);
       return result;
     } catch (e) {
       throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
@@ -70,7 +77,7 @@ export class DatasetImports {
     return this.commit(parsed, name ?? label, label, null, ctx);
   }
 
-  private commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext, duplicates: 'ask' | 'reuse' | 'new' = 'new'): ImportResult {
+  private async commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext, duplicates: 'ask' | 'reuse' | 'new' = 'new'): Promise<ImportResult> {
     if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
     ctx.progress(0.98, 'Saving to the store…');
     const earlier = this.store.findByFingerprint(parsed.fingerprint);
@@ -89,7 +96,8 @@ export class DatasetImports {
         { existing: same.map((d) => ({ datasetId: d.datasetId, name: d.name, createdAt: d.createdAt })) },
       );
     }
-    const dataset = this.store.insertDataset({
+    const insert = this.opts.insert ?? ((d: NewDataset) => Promise.resolve(this.store.insertDataset(d)));
+    const dataset = await insert({
       name,
       format: parsed.format,
       sourceFile,

@@ -19,7 +19,7 @@ import { toWire } from '../workers/import-protocol';
 import type { FromTrainWorker, ToTrainWorker } from '../workers/train-protocol';
 import type { TrainedArtifacts } from '../workers/trained-run';
 import { finishedRun, readRunArtifacts } from '../workers/run-artifacts';
-import { StoreReader } from './store-reader';
+import { StoreHost } from './store-host';
 import type { EventBus } from './events';
 import type { JobContext } from './jobs';
 import { callWorker, type WorkerCallContext } from './worker-call';
@@ -43,19 +43,19 @@ export class TrainingService {
   private readonly jobOfRun = new Map<string, string>();
 
   /** large reads from the store (tables, a run's artifacts), in a worker that lives as long as the services */
-  readonly reads: StoreReader;
+  readonly storeWorker: StoreHost;
 
   constructor(
     private readonly store: ExperimentStore,
     private readonly bus: EventBus,
     private readonly trainWorker: string,
   ) {
-    this.reads = new StoreReader(this.workerScript('store-read-worker'), store.dbPath);
+    this.storeWorker = new StoreHost(this.workerScript('store-worker'), store.dbPath);
   }
 
   /** Stops the store-read worker. */
   close(): Promise<void> {
-    return this.reads.close();
+    return this.storeWorker.close();
   }
 
   /** Creates the run record; the caller starts `run()` as a job. */
@@ -83,7 +83,8 @@ export class TrainingService {
     return { runId, config };
   }
 
-  async run(runId: string, table: FleetTable, config: TrainConfig, ctx: JobContext): Promise<{ jobId: string; runId: string }> {
+  /** Trains the recorded run; `table` may still be being read (a failed read fails the run). */
+  async run(runId: string, table: FleetTable | Promise<FleetTable>, config: TrainConfig, ctx: JobContext): Promise<{ jobId: string; runId: string }> {
     this.jobOfRun.set(runId, ctx.jobId);
     const pending: { key: string; value: number; step: number }[] = [];
     const flush = (): void => {
@@ -91,7 +92,7 @@ export class TrainingService {
     };
     try {
       // shared columns are shared, not copied: the worker trains on a private copy it makes itself
-      const wire = toWire(table);
+      const wire = toWire(await table);
       const saved = await runWorkerJob<FromTrainWorker, SavedRun>(
         this.trainWorker,
         { type: 'start', table: wire, config } satisfies ToTrainWorker,
@@ -159,10 +160,10 @@ export class TrainingService {
     return readRunArtifacts(this.store, runId);
   }
 
-  /** The same, read and checked in a worker (store-read-worker.ts): the serving thread only receives them. */
+  /** The same, read and checked in a worker (store-worker.ts): the serving thread only receives them. */
   loadArtifacts(runId: string, ctx: WorkerCallContext): Promise<TrainedArtifacts> {
     finishedRun(this.store, runId); // a missing or unfinished run fails here, without a worker
-    return this.reads.artifacts(runId, ctx.signal);
+    return this.storeWorker.artifacts(runId, ctx.signal);
   }
 
   /** The finished run's record: NOT_FOUND or CONFLICT (a cheap check before a job is started). */

@@ -1,6 +1,6 @@
 /**
  * A finished run's artifacts as plain data, each checked against its SHA-256 as it is read. Shared by
- * the store's own connection (the CLI) and the workers' read-only ones (store-read-worker.ts and the
+ * the store's own connection (the CLI) and the workers' read-only ones (store-worker.ts and the
  * scoring worker), so the thread that serves the UI never reads or hashes a model.
  */
 import { PrognosError } from '../../shared/errors';

@@ -1,6 +1,6 @@
 /**
  * Tables and a run's models are read from the store in workers, each with a read-only connection of
- * its own (store-read-worker.ts, score-worker.ts): what they read is what the store holds, bit for
+ * its own (store-worker.ts, score-worker.ts): what they read is what the store holds, bit for
  * bit, checked against the SHA-256 recorded at insert like a read on the serving thread; bytes changed
  * behind the store's back are refused naming the store file, the dataset or run and the column or
  * artifact, and the damage is not cached.

@@ -46,7 +46,7 @@ export async function demoCommand(argv: string[], out: Output): Promise<void> {
     out.note('3/4 Training (features, ranking, gradient-boosted trees, LSTM with attention, ensemble)…');
     // a small configuration, so the whole demo takes about a minute on two cores
     const config = { seed, gbdt: { nEstimators: 120, maxDepth: 6 }, lstm: { epochs: 4, batchSize: 256 }, sequenceStride: 2 };
-    const { jobId, runId } = await services.startTraining(trainId, config);
+    const { jobId, runId } = services.startTraining(trainId, config);
     await waitForJob(services, jobId, out);
 
     out.note('4/4 Scoring the test fleet (official last-cycle and all-cycles metrics)…');

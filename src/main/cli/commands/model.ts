@@ -93,7 +93,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<void> {
   try {
     const datasetId = await resolveDataset(services, requireOption(values.dataset, 'dataset'), out);
     refuseUnlessTraining(services.store.getDataset(datasetId)!, values.force);
-    const { jobId, runId } = await services.startTraining(datasetId, config, values.experiment);
+    const { jobId, runId } = services.startTraining(datasetId, config, values.experiment);
     out.note(`Run ${runId}: training ${config.models.join(' + ')} on ${services.store.getDataset(datasetId)!.name} (seed ${config.seed})…`);
     await waitForJob(services, jobId, out);
     const d = services.training.detail(runId);

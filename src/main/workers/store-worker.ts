@@ -1,23 +1,24 @@
 /**
  * Worker thread: reads from the store what is too large to read on the thread that serves the UI —
  * a dataset's table (every column blob, its SHA-256 checked against the one recorded at insert) into
- * shared memory, or a finished run's artifacts (each checked the same way). It lives as long as the
- * services, with a read-only connection of its own to each store it reads (in WAL mode such a
- * connection reads the last commit while the serving thread's connection goes on writing).
+ * shared memory, or a finished run's artifacts (each checked the same way) — and writes an imported
+ * dataset's columns, one transaction. It lives as long as the services, with a read-only connection
+ * of its own to each store it reads (in WAL mode such a connection reads the last commit while the
+ * serving thread's connection goes on writing) and a read-write one to each store it writes.
  */
 import { parentPort } from 'node:worker_threads';
 import { assertNever } from '../../shared/brand';
 import { toErrorValue } from '../../shared/errors';
-import { loadTable } from '../core/store/datasets';
+import { insertDataset, loadTable } from '../core/store/datasets';
 import { openDatabase, type Db } from '../core/store/sqlite';
 import { shareTable } from '../services/shared-table';
 import { toWire } from './import-protocol';
 import { readRunArtifacts } from './run-artifacts';
 import { readOnlyRuns } from './run-reader';
-import type { FromStoreReader, StoreReadRequest, StoreReadValue, ToStoreReader } from './store-read-protocol';
+import type { FromStoreWorker, StoreRequest, StoreValue, ToStoreWorker } from './store-protocol';
 
 const port = parentPort;
-if (port === null) throw new Error('store-read-worker must run in a worker thread');
+if (port === null) throw new Error('store-worker must run in a worker thread');
 
 const connections = new Map<string, Db>();
 function connection(dbPath: string): Db {
@@ -29,7 +30,21 @@ function connection(dbPath: string): Db {
   return db;
 }
 
-function read(req: StoreReadRequest): { value: StoreReadValue; transfer: ArrayBuffer[] } {
+const writers = new Map<string, Db>();
+function writer(dbPath: string): Db {
+  let db = writers.get(dbPath);
+  if (db === undefined) {
+    // the store is open (and in WAL mode) already: the settings of every connection of its own
+    db = openDatabase(dbPath, { fileMustExist: true, timeout: 5000 });
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    writers.set(dbPath, db);
+  }
+  return db;
+}
+
+function read(req: StoreRequest): { value: StoreValue; transfer: ArrayBuffer[] } {
+  if (req.op === 'insertDataset') return { value: { op: 'insertDataset', dataset: insertDataset(writer(req.dbPath), req.dataset) }, transfer: [] };
   const db = connection(req.dbPath);
   switch (req.op) {
     case 'table':
@@ -45,10 +60,10 @@ function read(req: StoreReadRequest): { value: StoreReadValue; transfer: ArrayBu
   }
 }
 
-port.on('message', (m: ToStoreReader) => {
+port.on('message', (m: ToStoreWorker) => {
   switch (m.type) {
     case 'read': {
-      let answer: FromStoreReader;
+      let answer: FromStoreWorker;
       let transfer: ArrayBuffer[] = [];
       try {
         const r = read(m.request);
@@ -61,9 +76,10 @@ port.on('message', (m: ToStoreReader) => {
       break;
     }
     case 'close':
-      for (const db of connections.values()) db.close();
+      for (const db of [...connections.values(), ...writers.values()]) db.close();
       connections.clear();
-      port.postMessage({ type: 'closed' } satisfies FromStoreReader);
+      writers.clear();
+      port.postMessage({ type: 'closed' } satisfies FromStoreWorker);
       break;
     default:
       assertNever(m, 'store-read message');

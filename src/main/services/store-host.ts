@@ -1,20 +1,22 @@
 import { Worker } from 'node:worker_threads';
 import { PrognosError } from '../../shared/errors';
+import type { DatasetRecord } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
+import type { NewDataset } from '../core/store/datasets';
 import { fromWire } from '../workers/import-protocol';
-import type { FromStoreReader, StoreReadRequest, StoreReadValue, ToStoreReader } from '../workers/store-read-protocol';
+import type { FromStoreWorker, StoreRequest, StoreValue, ToStoreWorker } from '../workers/store-protocol';
 import type { TrainedArtifacts } from '../workers/trained-run';
 
 /**
- * The services' side of the store-read worker (store-read-worker.ts): started on first use and kept
+ * The services' side of the store-read worker (store-worker.ts): started on first use and kept
  * while the services live, so a read costs the read, not a worker's start; restarted if it dies; closed
  * with the services. A read whose signal aborts is answered CANCELLED at once (reads are short; the
  * worker's late answer is dropped).
  */
-export class StoreReader {
+export class StoreHost {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: StoreReadValue): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { resolve(v: StoreValue): void; reject(e: Error): void }>();
 
   constructor(
     private readonly script: string,
@@ -38,12 +40,25 @@ export class StoreReader {
     this.start();
   }
 
+  /**
+   * Inserts an imported dataset in the worker, one transaction. The table's columns move there (their
+   * buffers are transferred, not copied) and are unusable here afterwards. Not cancellable once sent:
+   * like any commit, it completes or leaves the store as it was.
+   */
+  async insertDataset(dataset: NewDataset): Promise<DatasetRecord> {
+    const t = dataset.table;
+    const buffers = [t.unit.buffer, t.cycle.buffer, ...t.values.map((v) => v.buffer)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    const v = await this.read({ op: 'insertDataset', dbPath: this.dbPath, dataset }, new AbortController().signal, [...new Set(buffers)]);
+    if (v.op !== 'insertDataset') throw new PrognosError('INTERNAL', 'the store worker answered another request');
+    return v.dataset;
+  }
+
   private start(): Worker {
     if (this.worker !== null) return this.worker;
     const w = new Worker(this.script);
     // an idle reader never keeps a process (the CLI) alive
     w.unref();
-    w.on('message', (m: FromStoreReader) => {
+    w.on('message', (m: FromStoreWorker) => {
       if (m.type === 'closed') return;
       const p = this.pending.get(m.id);
       if (p === undefined) return;
@@ -63,11 +78,11 @@ export class StoreReader {
     return w;
   }
 
-  private read(request: StoreReadRequest, signal: AbortSignal): Promise<StoreReadValue> {
+  private read(request: StoreRequest, signal: AbortSignal, transfer: ArrayBuffer[] = []): Promise<StoreValue> {
     if (signal.aborted) return Promise.reject(new PrognosError('CANCELLED', 'Cancelled.'));
     const w = this.start();
     const id = this.nextId++;
-    return new Promise<StoreReadValue>((resolve, reject) => {
+    return new Promise<StoreValue>((resolve, reject) => {
       const onAbort = (): void => {
         this.pending.delete(id);
         reject(new PrognosError('CANCELLED', 'Cancelled.'));
@@ -83,7 +98,7 @@ export class StoreReader {
           reject(e);
         },
       });
-      w.postMessage({ type: 'read', id, request } satisfies ToStoreReader);
+      w.postMessage({ type: 'read', id, request } satisfies ToStoreWorker, transfer);
     });
   }
 
@@ -95,13 +110,13 @@ export class StoreReader {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2000);
       timer.unref();
-      w.on('message', (m: FromStoreReader) => {
+      w.on('message', (m: FromStoreWorker) => {
         if (m.type === 'closed') {
           clearTimeout(timer);
           resolve();
         }
       });
-      w.postMessage({ type: 'close' } satisfies ToStoreReader);
+      w.postMessage({ type: 'close' } satisfies ToStoreWorker);
     });
     for (const p of this.pending.values()) p.reject(new PrognosError('CANCELLED', 'The services closed.'));
     this.pending.clear();
