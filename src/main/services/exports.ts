@@ -31,8 +31,6 @@ export interface TrustRequest {
   readonly requireSigned?: boolean;
 }
 
-/** a context for work that nobody cancels (the CLI's own commands) */
-
 export class ExportService {
   private readonly libraryDir: string;
   /** the long-lived scoring worker and its model cache */
