@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { PrognosError } from '../../shared/errors';
+import { closeLongLivedWorker } from './worker-close';
 import type { FromScoreWorker, ScoreReplies, ScoreRequest, ToScoreWorker } from '../workers/score-protocol';
 import type { WorkerCallContext } from './worker-call';
 
@@ -95,19 +96,8 @@ export class ScoringHost {
     const w = this.worker;
     if (w === null) return;
     this.worker = null;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2000);
-      timer.unref();
-      w.on('message', (m: FromScoreWorker) => {
-        if (m.type === 'closed') {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      w.postMessage({ type: 'close' } satisfies ToScoreWorker);
-    });
+    await closeLongLivedWorker(w);
     for (const p of this.pending.values()) p.reject(new PrognosError('CANCELLED', 'The services closed.'));
     this.pending.clear();
-    await w.terminate();
   }
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { PrognosError } from '../../shared/errors';
+import { closeLongLivedWorker } from './worker-close';
 import type { DatasetRecord } from '../../shared/schemas';
 import type { FleetTable } from '../core/data/table';
 import type { NewDataset } from '../core/store/datasets';
@@ -107,19 +108,8 @@ export class StoreHost {
     const w = this.worker;
     if (w === null) return;
     this.worker = null;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2000);
-      timer.unref();
-      w.on('message', (m: FromStoreWorker) => {
-        if (m.type === 'closed') {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      w.postMessage({ type: 'close' } satisfies ToStoreWorker);
-    });
+    await closeLongLivedWorker(w);
     for (const p of this.pending.values()) p.reject(new PrognosError('CANCELLED', 'The services closed.'));
     this.pending.clear();
-    await w.terminate();
   }
 }

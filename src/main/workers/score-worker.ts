@@ -11,10 +11,9 @@ import { BundleScorer, type UnitScore } from '../core/export';
 import type { FleetTable } from '../core/data/table';
 import { pickUnits, rowRange, unitSpans } from '../core/data/table';
 import { scoreRows } from '../core/pipeline/train';
-import { openDatabase, type Db } from '../core/store/sqlite';
 import { fromWire } from './import-protocol';
 import { ModelCache } from './model-cache';
-import { ensembleOf, finishedRun, readRunArtifacts, type RunReader } from './run-artifacts';
+import { ensembleOf, finishedRun, readRunArtifacts } from './run-artifacts';
 import { readOnlyRuns } from './run-reader';
 import type { FleetScores, FromScoreWorker, ScoredUnit, ScoreReplies, ScoreRequest, ScoreSource, SeriesValue, ToScoreWorker, UnitSeries } from './score-protocol';
 import { buildTrained, releaseTrained, tensorCount, type TrainedRun } from './trained-run';
@@ -38,20 +37,9 @@ const cache = new ModelCache<Loaded>(MODEL_CACHE_BOUND, async (m) => {
 
 const cancelled = new Set<number>();
 
-/** read-only connections to the stores of run sources, one a store, open while the worker lives */
-const stores = new Map<string, Db>();
-function runsOf(dbPath: string): RunReader {
-  let db = stores.get(dbPath);
-  if (db === undefined) {
-    db = openDatabase(dbPath, { readonly: true, fileMustExist: true, timeout: 5000 });
-    stores.set(dbPath, db);
-  }
-  return readOnlyRuns(db, dbPath);
-}
-
 function load(source: ScoreSource): Promise<Loaded> {
   if (source.kind === 'run') {
-    return cache.get(`run:${source.dbPath}:${source.runId}`, async () => ({ kind: 'run', trained: await buildTrained(readRunArtifacts(runsOf(source.dbPath), source.runId)) }));
+    return cache.get(`run:${source.dbPath}:${source.runId}`, async () => ({ kind: 'run', trained: await buildTrained(readRunArtifacts(readOnlyRuns(source.dbPath), source.runId)) }));
   }
   // the trust options are part of the key: a bundle opened under one keyring or policy is not reused under another
   const trust = `${source.trust.requireTrusted ? 'required' : 'optional'}:${source.trust.trustedKeys.map((k) => k.keyId).join(',')}`;
@@ -83,7 +71,7 @@ const yieldToMessages = (): Promise<void> => new Promise((r) => setImmediate(r))
 /** The run's ensemble choice as its record has it now (the analyst may change it after training). */
 function current(source: ScoreSource, trained: TrainedRun): Pick<TrainedRun, 'weight' | 'threshold' | 'calibration'> {
   if (source.kind !== 'run') return trained;
-  return ensembleOf(finishedRun(runsOf(source.dbPath), source.runId), trained.lstm !== undefined);
+  return ensembleOf(finishedRun(readOnlyRuns(source.dbPath), source.runId), trained.lstm !== undefined);
 }
 
 async function score(id: number, source: ScoreSource, table: FleetTable): Promise<FleetScores> {

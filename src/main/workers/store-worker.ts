@@ -14,21 +14,11 @@ import { openDatabase, type Db } from '../core/store/sqlite';
 import { shareTable } from '../services/shared-table';
 import { toWire } from './import-protocol';
 import { readRunArtifacts } from './run-artifacts';
-import { readOnlyRuns } from './run-reader';
+import { closeReadOnlyStores, readOnlyRuns, readOnlyStore } from './run-reader';
 import type { FromStoreWorker, StoreRequest, StoreValue, ToStoreWorker } from './store-protocol';
 
 const port = parentPort;
 if (port === null) throw new Error('store-worker must run in a worker thread');
-
-const connections = new Map<string, Db>();
-function connection(dbPath: string): Db {
-  let db = connections.get(dbPath);
-  if (db === undefined) {
-    db = openDatabase(dbPath, { readonly: true, fileMustExist: true, timeout: 5000 });
-    connections.set(dbPath, db);
-  }
-  return db;
-}
 
 const writers = new Map<string, Db>();
 function writer(dbPath: string): Db {
@@ -45,12 +35,12 @@ function writer(dbPath: string): Db {
 
 function read(req: StoreRequest): { value: StoreValue; transfer: ArrayBuffer[] } {
   if (req.op === 'insertDataset') return { value: { op: 'insertDataset', dataset: insertDataset(writer(req.dbPath), req.dataset) }, transfer: [] };
-  const db = connection(req.dbPath);
+  const db = readOnlyStore(req.dbPath);
   switch (req.op) {
     case 'table':
       return { value: { op: 'table', table: toWire(shareTable(loadTable(db, req.datasetId))) }, transfer: [] };
     case 'artifacts': {
-      const artifacts = readRunArtifacts(readOnlyRuns(db, req.dbPath), req.runId);
+      const artifacts = readRunArtifacts(readOnlyRuns(req.dbPath), req.runId);
       // the model texts are strings (copied); the weights' bytes are moved, not copied
       const transfer = [artifacts.lstm?.weights.buffer, artifacts.rul?.lstm?.weights.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
       return { value: { op: 'artifacts', artifacts }, transfer };
@@ -76,8 +66,8 @@ port.on('message', (m: ToStoreWorker) => {
       break;
     }
     case 'close':
-      for (const db of [...connections.values(), ...writers.values()]) db.close();
-      connections.clear();
+      closeReadOnlyStores();
+      for (const db of writers.values()) db.close();
       writers.clear();
       port.postMessage({ type: 'closed' } satisfies FromStoreWorker);
       break;
