@@ -35,6 +35,7 @@ export default defineConfig({
           'serve-drift-worker': resolve(__dirname, 'src/main/workers/serve-drift-worker.ts'),
           'serve-score-worker': resolve(__dirname, 'src/main/workers/serve-score-worker.ts'),
           'serve-log-worker': resolve(__dirname, 'src/main/workers/serve-log-worker.ts'),
+          'sync-ahead-worker': resolve(__dirname, 'src/main/workers/sync-ahead-worker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

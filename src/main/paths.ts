@@ -30,6 +30,8 @@ export const SERVE_DRIFT_WORKER = unpacked(join(BUILT_MAIN_DIR, 'serve-drift-wor
 export const SERVE_SCORE_WORKER = unpacked(join(BUILT_MAIN_DIR, 'serve-score-worker.js'));
 /** the model server's prediction-log writer (src/main/serve-model/sqlite-log.ts) */
 export const SERVE_LOG_WORKER = unpacked(join(BUILT_MAIN_DIR, 'serve-log-worker.js'));
+/** syncs a store's files ahead of SQLite while a large dataset is inserted (src/main/core/store/sync-ahead.ts) */
+export const SYNC_AHEAD_WORKER = unpacked(join(BUILT_MAIN_DIR, 'sync-ahead-worker.js'));
 
 let version: string | undefined;
 export function appVersion(): string {

@@ -5,12 +5,12 @@
  */
 import { PrognosError } from '../../shared/errors';
 import type { DatasetRecord, ImportRequest, ImportResult } from '../../shared/schemas';
-import type { NewDataset } from '../core/store/datasets';
+import type { DatasetAbout, NewDataset, PendingDataset } from '../core/store/datasets';
 import type { ExperimentStore } from '../core/store/store';
 import type { ImportWorkerRequest, ToImportWorker } from '../workers/import-protocol';
 import type { ColumnMappingService, ImportMapping } from './column-mappings';
 import type { EarlyWorker } from './early-worker';
-import { runImportWorker, type ImportedFleet } from './import-runner';
+import { runImportWorker, type ImportedFleet, type ParsedTable } from './import-runner';
 import type { JobContext } from './jobs';
 import { naming } from './redact';
 import type { UploadArea } from './uploads';
@@ -49,6 +49,9 @@ export class DatasetImports {
   }
 
   private async importMapped(req: ImportRequest, data: ResolvedFile, rul: ResolvedFile | undefined, ctx: JobContext, mapping: ImportMapping): Promise<ImportResult> {
+    // inserted on this thread's own connection (the CLI's import): the columns of a large file are
+    // written while the worker still summarises the table and detects its regimes
+    const tableFirst = this.opts.insert === undefined;
     const request: ImportWorkerRequest = {
       type: 'parse',
       path: data.path,
@@ -56,14 +59,27 @@ export class DatasetImports {
       ...(rul === undefined ? {} : { rulPath: rul.path, rulDisplayName: rul.displayName }),
       ...(req.format === undefined ? {} : { format: req.format }),
       ...(req.map === undefined ? {} : { map: req.map }),
+      ...(tableFirst ? { tableFirst: true } : {}),
+    };
+    const name = req.name ?? data.displayName;
+    const rulFile = rul?.displayName ?? null;
+    const duplicates = req.duplicates ?? 'new';
+    let pending: PendingDataset | undefined;
+    const onTable = (parsed: ParsedTable): void => {
+      // a file imported before is left to the commit to answer, as when the table comes last
+      if (ctx.signal.aborted || (duplicates !== 'new' && this.sameContent(parsed.fingerprint, rulFile).length > 0)) return;
+      ctx.progress(0.96, 'Writing the columns to the store…');
+      pending = this.store.beginDatasetInsert(parsed.table, { name });
     };
     try {
-      const parsed = await runImportWorker(this.opts.importWorker, request, ctx, this.opts.earlyImport);
+      const parsed = await runImportWorker(this.opts.importWorker, request, ctx, this.opts.earlyImport, tableFirst ? onTable : undefined);
       const columns = parsed.table.columns;
-      const result = await this.commit(parsed, req.name ?? data.displayName, data.displayName, rul?.displayName ?? null, ctx, req.duplicates ?? 'new');
+      const result = await this.commit(parsed, name, data.displayName, rulFile, ctx, duplicates, pending);
+      pending = undefined; // committed, or rolled back by the commit
       if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, columns, mapping);
       return result;
     } catch (e) {
+      pending?.abort();
       throw rul === undefined ? naming(e, data.path, data.displayName) : naming(naming(e, data.path, data.displayName), rul.path, rul.displayName);
     } finally {
       if (req.source.kind === 'upload') this.uploads.discard(req.source.uploadId);
@@ -77,15 +93,48 @@ export class DatasetImports {
     return this.commit(parsed, name ?? label, label, null, ctx);
   }
 
-  private async commit(parsed: ImportedFleet, name: string, sourceFile: string, rulFile: string | null, ctx: JobContext, duplicates: 'ask' | 'reuse' | 'new' = 'new'): Promise<ImportResult> {
+  /** Datasets of the same content: the same file, with a RUL file or without one alike (a test fleet is not its unlabeled twin). */
+  private sameContent(fingerprint: string, rulFile: string | null): DatasetRecord[] {
+    return this.store.findByFingerprint(fingerprint).filter((d) => (d.rulFile === null) === (rulFile === null));
+  }
+
+  /**
+   * The dataset into the store, in one transaction; `pending`: its columns already written (by
+   * `beginDatasetInsert`) in a transaction this finishes, or rolls back when nothing is imported.
+   */
+  private async commit(
+    parsed: ImportedFleet,
+    name: string,
+    sourceFile: string,
+    rulFile: string | null,
+    ctx: JobContext,
+    duplicates: 'ask' | 'reuse' | 'new' = 'new',
+    pending?: PendingDataset,
+  ): Promise<ImportResult> {
+    try {
+      return await this.commitOrAbort(parsed, name, sourceFile, rulFile, ctx, duplicates, pending);
+    } catch (e) {
+      pending?.abort();
+      throw e;
+    }
+  }
+
+  private async commitOrAbort(
+    parsed: ImportedFleet,
+    name: string,
+    sourceFile: string,
+    rulFile: string | null,
+    ctx: JobContext,
+    duplicates: 'ask' | 'reuse' | 'new',
+    pending: PendingDataset | undefined,
+  ): Promise<ImportResult> {
     if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
     ctx.progress(0.98, 'Saving to the store…');
-    const earlier = this.store.findByFingerprint(parsed.fingerprint);
-    const duplicateOf = earlier.map((d) => d.datasetId);
-    // the same content: the same file, with a RUL file or without one alike (a test fleet is not its unlabeled twin)
-    const same = earlier.filter((d) => (d.rulFile === null) === (rulFile === null));
+    const duplicateOf = this.store.findByFingerprint(parsed.fingerprint).map((d) => d.datasetId);
+    const same = this.sameContent(parsed.fingerprint, rulFile);
     const existing = same[0];
     if (existing !== undefined && duplicates === 'reuse') {
+      pending?.abort();
       ctx.progress(1, `Already imported as ${existing.name} (${existing.datasetId}); nothing imported.`);
       return { dataset: existing, duplicateOf, reused: true };
     }
@@ -96,19 +145,21 @@ export class DatasetImports {
         { existing: same.map((d) => ({ datasetId: d.datasetId, name: d.name, createdAt: d.createdAt })) },
       );
     }
-    const insert = this.opts.insert ?? ((d: NewDataset) => Promise.resolve(this.store.insertDataset(d)));
-    const dataset = await insert({
+    const about: DatasetAbout = {
       name,
       format: parsed.format,
       sourceFile,
       rulFile,
       fingerprint: parsed.fingerprint,
       summary: parsed.summary,
-      table: parsed.table,
-      columnSha256: parsed.columnSha256,
       regimes: parsed.regimes,
       role: parsed.role,
-    });
+    };
+    const insert = this.opts.insert ?? ((d: NewDataset) => Promise.resolve(this.store.insertDataset(d)));
+    const dataset =
+      pending !== undefined
+        ? pending.finish(about)
+        : await insert({ ...about, table: parsed.table, ...(parsed.columnSha256 === null ? {} : { columnSha256: parsed.columnSha256 }) });
     ctx.progress(1, `Imported ${dataset.rows.toLocaleString('en-US')} rows of ${dataset.units} units.`);
     return { dataset, duplicateOf };
   }

@@ -14,6 +14,13 @@ export type ImportWorkerRequest =
       rulDisplayName?: string;
       format?: DatasetFormat;
       map?: ColumnMap;
+      /**
+       * Post the table (`table`) as soon as it is parsed, when its columns are in shared memory (a
+       * large C-MAPSS file, parsed in two parts in place), so that the receiver writes the columns,
+       * hashing them itself, while this worker and its helper summarise it and detect its regimes;
+       * `done` then carries neither the table nor the hashes. Otherwise as without.
+       */
+      tableFirst?: boolean;
     }>
   | Readonly<{ type: 'synth'; units: number; seed: number }>;
 
@@ -28,6 +35,7 @@ export function sameImportRequest(a: ImportWorkerRequest, b: ImportWorkerRequest
     a.rulPath === b.rulPath &&
     a.rulDisplayName === b.rulDisplayName &&
     a.format === b.format &&
+    (a.tableFirst ?? false) === (b.tableFirst ?? false) &&
     sameMap(a.map, b.map)
   );
 }
@@ -47,13 +55,21 @@ export interface WireTable {
 export type FromImportWorker =
   | Readonly<{ type: 'progress'; fraction: number; message: string }>
   | Readonly<{
-      type: 'done';
+      /** the parsed table, its columns in shared memory, before it is summarised (requests with `tableFirst`) */
+      type: 'table';
       table: WireTable;
       fingerprint: string;
       format: DatasetFormat;
+    }>
+  | Readonly<{
+      type: 'done';
+      /** null: posted before, in `table` */
+      table: WireTable | null;
+      fingerprint: string;
+      format: DatasetFormat;
       summary: DatasetSummary;
-      /** SHA-256 of each column as stored (unit, cycle, then the values) */
-      columnSha256: string[];
+      /** SHA-256 of each column as stored (unit, cycle, then the values); null when the table was posted first (its receiver hashes) */
+      columnSha256: string[] | null;
       regimes: DatasetRegimes;
       /** guessed here, off the thread that commits */
       role: DatasetRole;
@@ -83,17 +99,18 @@ export function transferList(w: WireTable): ArrayBuffer[] {
 
 /**
  * Between the import worker and the helper thread that parses a later part of a large file. It may
- * first count its part's lines (while the import worker counts the first part's); after its part, the thread may be asked to hash and summarise the whole table (its columns in shared
- * memory) while the import worker detects the regimes and guesses the role.
+ * first count its part's lines (while the import worker counts the first part's); after its part, the
+ * thread may be asked to summarise the whole table (its columns in shared memory), and hash its
+ * columns unless their receiver does, while the import worker detects the regimes and guesses the role.
  */
 export type ToImportRangeWorker =
   | Readonly<{ type: 'count'; request: CountRequest }>
   | Readonly<{ type: 'start'; request: RangeRequest }>
-  | Readonly<{ type: 'summarise'; table: FleetTable }>
+  | Readonly<{ type: 'summarise'; table: FleetTable; hash: boolean }>
   | Readonly<{ type: 'cancel' }>;
 
 export type FromImportRangeWorker =
   | Readonly<{ type: 'counted'; lines: number }>
   | Readonly<{ type: 'done'; result: RangeResult }>
-  | Readonly<{ type: 'summarised'; summary: DatasetSummary; columnSha256: string[] }>
+  | Readonly<{ type: 'summarised'; summary: DatasetSummary; columnSha256: string[] | null }>
   | Readonly<{ type: 'error'; error: ErrorValue }>;

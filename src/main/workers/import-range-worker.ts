@@ -35,7 +35,7 @@ port.on('message', (m: ToImportRangeWorker) => {
       break;
     case 'summarise':
       try {
-        post({ type: 'summarised', columnSha256: columnSha256(m.table), summary: summarizeFleet(m.table) });
+        post({ type: 'summarised', columnSha256: m.hash ? columnSha256(m.table) : null, summary: summarizeFleet(m.table) });
       } catch (e) {
         post({ type: 'error', error: toErrorValue(e) });
       }

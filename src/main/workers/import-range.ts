@@ -41,11 +41,12 @@ export class RangeWorker {
   }
 
   /**
-   * The column hashes (`columnSha256`) and summary (`summarizeFleet`) of a table whose columns are in
-   * shared memory, on this thread. Rejects if the thread fails or has ended; the signal stops it.
+   * The summary (`summarizeFleet`) and, with `hash`, the column hashes (`columnSha256`; else null) of a
+   * table whose columns are in shared memory, on this thread. Rejects if the thread fails or has
+   * ended; the signal stops it.
    */
-  summarise(table: FleetTable, signal: AbortSignal): Promise<{ summary: DatasetSummary; columnSha256: string[] }> {
-    return ask(this.worker, signal, this.ended, (m) => (m.type === 'summarised' ? { summary: m.summary, columnSha256: m.columnSha256 } : undefined), { type: 'summarise', table }, false);
+  summarise(table: FleetTable, signal: AbortSignal, hash = true): Promise<{ summary: DatasetSummary; columnSha256: string[] | null }> {
+    return ask(this.worker, signal, this.ended, (m) => (m.type === 'summarised' ? { summary: m.summary, columnSha256: m.columnSha256 } : undefined), { type: 'summarise', table, hash }, false);
   }
 
   /** Ends the thread (whatever it was doing). */

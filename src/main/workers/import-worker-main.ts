@@ -46,7 +46,9 @@ async function run(request: ImportWorkerRequest): Promise<void> {
   let table: FleetTable;
   let fingerprint: string;
   let format: 'cmapss' | 'csv';
-  let summarising: Promise<{ summary: DatasetSummary; columnSha256: string[] } | undefined> | undefined;
+  let summarising: Promise<{ summary: DatasetSummary; columnSha256: string[] | null } | undefined> | undefined;
+  /** the table went out before it was summarised (`tableFirst`): its receiver hashes the columns */
+  let postedFirst = false;
   switch (request.type) {
     case 'parse': {
       const helper = await rangeWorkerFor(request);
@@ -75,10 +77,16 @@ async function run(request: ImportWorkerRequest): Promise<void> {
         throw e;
       }
       // the helper hashes and summarises the table (its columns in shared memory when both parts went
-      // in place) while this thread detects the regimes; should it fail, this thread does it after all
+      // in place) while this thread detects the regimes; should it fail, this thread does it after all.
+      // Asked so, the table goes out first (shared, not copied), and its receiver writes and hashes the
+      // columns meanwhile.
       if (helper !== undefined && inSharedMemory(table)) {
+        if (request.tableFirst === true) {
+          post({ type: 'table', table: toWire(table), fingerprint, format });
+          postedFirst = true;
+        }
         summarising = helper
-          .summarise(table, controller.signal)
+          .summarise(table, controller.signal, !postedFirst)
           .catch(() => undefined)
           .finally(() => helper.stop());
       } else helper?.stop();
@@ -102,9 +110,13 @@ async function run(request: ImportWorkerRequest): Promise<void> {
   post({ type: 'progress', fraction: 0.97, message: 'Summarising columns…' });
   const helped = await summarising;
   if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
-  const { summary, columnSha256: hashes } = helped ?? { summary: summarizeFleet(table), columnSha256: columnSha256(table) };
+  const { summary, columnSha256: hashes } = helped ?? { summary: summarizeFleet(table), columnSha256: postedFirst ? null : columnSha256(table) };
+  if (postedFirst) {
+    post({ type: 'done', table: null, fingerprint, format, summary, columnSha256: null, regimes, role });
+    return;
+  }
   const wire = toWire(table);
-  post({ type: 'done', table: wire, fingerprint, format, summary, columnSha256: hashes, regimes, role }, transferList(wire));
+  post({ type: 'done', table: wire, fingerprint, format, summary, columnSha256: hashes ?? columnSha256(table), regimes, role }, transferList(wire));
 }
 
 port.on('message', (m: ToImportWorker) => {

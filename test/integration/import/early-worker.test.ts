@@ -48,7 +48,7 @@ describe('an import worker started before the services', () => {
   it('does the job asking the same parse: the same dataset, table and role as a fresh worker makes', async () => {
     const fresh = services();
     const expected = await importVia(fresh, TEST, RUL);
-    const early = startImportEarly(BUILT_IMPORT_WORKER, { type: 'parse', path: TEST, displayName: basename(TEST), rulPath: RUL, rulDisplayName: basename(RUL) });
+    const early = startImportEarly(BUILT_IMPORT_WORKER, { type: 'parse', path: TEST, displayName: basename(TEST), rulPath: RUL, rulDisplayName: basename(RUL), tableFirst: true });
     const s = services(early);
     const got = await importVia(s, TEST, RUL);
     expect(early.taken).toBe(true); // not discarded and replaced by a worker of the job's own

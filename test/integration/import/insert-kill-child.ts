@@ -1,9 +1,11 @@
 /**
  * A process that inserts a dataset large enough for the store to flush its write-ahead log early
  * (more than 96 MiB of columns), and is killed (SIGKILL, by itself) either in the middle of the insert
- * (`mid`: as the last column is written, after the early flushes) or right after the insert returned
- * (`after`: committed, the store never closed). argv: STORE_DIR mid|after. Prints, before dying, the
- * size of the WAL (`wal BYTES`) and, after a commit, the dataset id (`dataset ID`).
+ * (`mid`: as the last column is written, after the early flushes), right after the insert returned
+ * (`after`: committed, the store never closed), or with its columns written and the transaction left
+ * open for the record (`open`: `beginDatasetInsert`, as the CLI's import writes while the table is
+ * summarised). argv: STORE_DIR mid|after|open. Prints, before dying, the size of the WAL
+ * (`wal BYTES`) and, after a commit, the dataset id (`dataset ID`).
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import { ExperimentStore } from '../../../src/main/core/store/store';
 import { largeTable } from './large-table';
 
 const [dir, mode] = process.argv.slice(2);
-if (dir === undefined || (mode !== 'mid' && mode !== 'after')) throw new Error('usage: insert-kill-child STORE_DIR mid|after');
+if (dir === undefined || (mode !== 'mid' && mode !== 'after' && mode !== 'open')) throw new Error('usage: insert-kill-child STORE_DIR mid|after|open');
 const store = ExperimentStore.open(dir);
 const table = largeTable();
 const hashes = columnSha256(table);
@@ -22,6 +24,10 @@ const die = (): never => {
   process.kill(process.pid, 'SIGKILL');
   throw new Error('not killed');
 };
+if (mode === 'open') {
+  store.beginDatasetInsert(table, { name: 'large' });
+  die();
+}
 // the insert reads each hash twice, to check it and to store it: the second read of the last column's dies
 const last = hashes.length - 1;
 let reads = 0;

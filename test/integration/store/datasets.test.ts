@@ -346,3 +346,74 @@ describe('all-or-nothing inserts', () => {
     store.close();
   });
 });
+
+describe('an insert left open while the table is summarised (beginDatasetInsert)', () => {
+  const about = (table: FleetTable, over: Partial<ReturnType<typeof newDataset>> = {}) => {
+    const { table: _t, columnSha256: _h, ...rest } = newDataset(table, over);
+    return rest;
+  };
+
+  it('finish stores what a one-step insert stores; nothing is visible to another connection before', () => {
+    const one = openStore();
+    const two = openStore();
+    const table = makeTable([7, 1, 13], { rulAtEnd: new Map([[1, 5], [2, 9], [3, 0]]), specials: true });
+    const whole = one.insertDataset(newDataset(table));
+    const pending = two.beginDatasetInsert(table, { name: 'FD001 train' });
+    const other = rawConnection(two.dbPath);
+    try {
+      // the columns are written, not committed: a reader sees none of them
+      for (const t of ['datasets', 'dataset_columns', 'rul_at_end']) {
+        expect(other.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${t}`).get()!.n).toBe(0);
+      }
+      const rec = pending.finish(about(table));
+      expect(rec.datasetId).toBe(pending.datasetId);
+      expect({ ...rec, datasetId: undefined, createdAt: undefined }).toEqual({ ...whole, datasetId: undefined, createdAt: undefined });
+      expect(other.prepare<[], { n: number }>('SELECT count(*) AS n FROM dataset_columns').get()!.n).toBe(table.columns.length + 2);
+      // loadTable checks every column against the SHA-256 hashed on the way in
+      expectSameTable(two.loadTable(rec.datasetId), table);
+      expect(two.getDataset(rec.datasetId)).toEqual(rec);
+      // finished: a second finish or an abort changes nothing
+      expect(() => pending.finish(about(table))).toThrow(/already ended/);
+      pending.abort();
+      expect(two.listDatasets()).toHaveLength(1);
+    } finally {
+      other.close();
+      one.close();
+      two.close();
+    }
+  });
+
+  it('abort, or a record that does not fit its table, leaves the store as it was and usable', () => {
+    const store = openStore();
+    store.insertDataset(newDataset(makeTable([4, 6]), { name: 'kept', fingerprint: 'fp-kept' }));
+    const before = snapshot(store.dbPath);
+    const table = makeTable([5, 8]);
+    store.beginDatasetInsert(table, { name: 'dropped' }).abort();
+    expect(snapshot(store.dbPath)).toEqual(before);
+    const wrong = store.beginDatasetInsert(table, { name: 'wrong' });
+    expectPrognosError(() => wrong.finish(about(makeTable([5, 9]), { name: 'wrong' })), 'INVALID_INPUT', /dataset "wrong" cannot be stored: the summary counts 14 rows, the table has 13/);
+    expect(snapshot(store.dbPath)).toEqual(before);
+    // a record the database refuses (a CHECK constraint), after the columns: rolled back whole
+    const refused = store.beginDatasetInsert(table, { name: 'refused' });
+    expectPrognosError(() => refused.finish(about(table, { name: 'refused', role: 'spare' as never })), 'INVALID_INPUT', /dataset "refused" cannot be stored: CHECK constraint failed/);
+    expect(snapshot(store.dbPath)).toEqual(before);
+    const rec = store.insertDataset(newDataset(table, { name: 'after' }));
+    expectSameTable(store.loadTable(rec.datasetId), table);
+    store.close();
+  });
+
+  it('refuses a table that cannot be stored before writing, and to start inside a transaction', () => {
+    const store = openStore();
+    const before = snapshot(store.dbPath);
+    const t = makeTable([3]);
+    expectPrognosError(() => store.beginDatasetInsert({ ...t, cycle: new Int32Array(2) }, { name: 'short' }), 'INVALID_INPUT', /dataset "short" cannot be stored: cycle must be an Int32Array of 3 values/);
+    expect(snapshot(store.dbPath)).toEqual(before);
+    store.atomically(() => {
+      expectPrognosError(() => store.beginDatasetInsert(t, { name: 'nested' }), 'INTERNAL', /outside any transaction/);
+      // the one-step insert still nests, as a savepoint
+      store.insertDataset(newDataset(t, { name: 'nested' }));
+    });
+    expect(store.listDatasets().map((d) => d.name)).toEqual(['nested']);
+    store.close();
+  });
+});

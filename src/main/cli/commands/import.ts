@@ -67,6 +67,8 @@ async function startEarly(argv: string[]): Promise<EarlyWorker<ToImportWorker> |
     displayName: basename(path),
     ...(rulPath === undefined ? {} : { rulPath, rulDisplayName: basename(rulPath) }),
     ...(values.format === undefined ? {} : { format: 'cmapss' as const }),
+    // as the import job asks it (dataset-import.ts): the CLI writes the columns while they are summarised
+    tableFirst: true,
   });
 }
 

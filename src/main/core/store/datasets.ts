@@ -2,7 +2,6 @@
  * Datasets in the store: metadata in `datasets`, the table itself columnar in `dataset_columns`
  * (one typed-array BLOB per column) and the RUL file of a test set in `rul_at_end`.
  */
-import { close, fdatasync, openSync } from 'node:fs';
 import type { ColumnInfo, ColumnRole, FleetTable } from '../data/table';
 import { PrognosError } from '../../../shared/errors';
 import {
@@ -16,6 +15,7 @@ import {
 import { blobOf, float64FromBlob, int32FromBlob, sha256Hex, type ColumnType } from './blobs';
 import { sortableId } from './ids';
 import { isConstraintError, nowIso, type Db } from './sqlite';
+import { SyncAhead } from './sync-ahead';
 import { z } from 'zod';
 import { datasetRoleSchema, type DatasetRole } from '../../../shared/housekeeping';
 
@@ -135,10 +135,9 @@ function requireDataset(db: Db, id: string): DatasetRow {
   return row;
 }
 
-/** Checks everything that can be checked before writing; returns the summary as the schema reads it. */
-function validate(d: NewDataset): DatasetSummary {
+/** What is wrong with a table (and the column hashes given with it) as a dataset's columns; empty when nothing. */
+function tableProblems(t: FleetTable, columnSha256: readonly string[] | undefined): string[] {
   const problems: string[] = [];
-  const t = d.table;
   const n = t.rowCount;
   if (!Number.isSafeInteger(n) || n < 0) problems.push(`rowCount ${n} is not a row count`);
   if (!(t.unit instanceof Int32Array) || t.unit.length !== n)
@@ -153,9 +152,16 @@ function validate(d: NewDataset): DatasetSummary {
       problems.push(`column ${t.columns[i]?.name ?? i} must be a Float64Array of ${n} values`);
     }
   });
-  if (d.columnSha256 !== undefined && (d.columnSha256.length !== t.values.length + 2 || !d.columnSha256.every((h) => /^[0-9a-f]{64}$/.test(h)))) {
+  if (columnSha256 !== undefined && (columnSha256.length !== t.values.length + 2 || !columnSha256.every((h) => /^[0-9a-f]{64}$/.test(h)))) {
     problems.push(`columnSha256 must hold ${t.values.length + 2} SHA-256 hex digests (unit, cycle and each value column)`);
   }
+  return problems;
+}
+
+/** What is wrong with a dataset's record for its table; empty when nothing. Returns the summary as the schema reads it. */
+function aboutProblems(d: DatasetAbout, t: FleetTable): { problems: string[]; summary: DatasetSummary | undefined } {
+  const problems: string[] = [];
+  const n = t.rowCount;
   if (!['cmapss', 'csv'].includes(d.format)) problems.push(`unknown format "${String(d.format)}"`);
   if (d.fingerprint.length === 0) problems.push('the fingerprint is empty');
   const parsed = datasetSummarySchema.safeParse(d.summary);
@@ -169,10 +175,23 @@ function validate(d: NewDataset): DatasetSummary {
     if (!r.success) problems.push(`invalid regimes: ${z.prettifyError(r.error)}`);
     else if (r.data.rows.reduce((a, b) => a + b, 0) !== n) problems.push(`the regimes count ${r.data.rows.reduce((a, b) => a + b, 0)} rows, the table has ${n}`);
   }
-  if (problems.length > 0 || !parsed.success) {
+  return { problems, summary: parsed.success ? parsed.data : undefined };
+}
+
+/** The record checked against its table; throws naming every problem. */
+function validateAbout(d: DatasetAbout, t: FleetTable): DatasetSummary {
+  const { problems, summary } = aboutProblems(d, t);
+  if (problems.length > 0 || summary === undefined) throw new PrognosError('INVALID_INPUT', `dataset "${d.name}" cannot be stored: ${problems.join('; ')}`);
+  return summary;
+}
+
+/** Checks everything that can be checked before writing. */
+function validate(d: NewDataset): void {
+  const about = aboutProblems(d, d.table);
+  const problems = [...tableProblems(d.table, d.columnSha256), ...about.problems];
+  if (problems.length > 0 || about.summary === undefined) {
     throw new PrognosError('INVALID_INPUT', `dataset "${d.name}" cannot be stored: ${problems.join('; ')}`);
   }
-  return parsed.data;
 }
 
 /**
@@ -192,137 +211,146 @@ function primeBlobMemory(db: Db, columnBytes: number): void {
   db.prepare<[number]>('SELECT length(substr(zeroblob(?), 1, 1))').get(scratch);
 }
 
-/** Column bytes written between two early flushes of the write-ahead log (see `walFlusher`). */
-const WAL_FLUSH_BYTES = 48 << 20;
-
-/**
- * Early flushes of the write-ahead log while a large dataset is inserted. A dataset is written
- * twice: into the WAL during the transaction, then by the checkpoint that the commit triggers (the
- * WAL holds far more than wal_autocheckpoint's 1000 pages) into the database file. That checkpoint
- * first syncs the WAL to disk, so the whole WAL (the 1M-row fleet: 200 MiB) went to disk at once,
- * after the last column, with this thread waiting: ~0.3 s. Instead, after every WAL_FLUSH_BYTES of
- * columns an fdatasync of the WAL starts on libuv's thread pool (a descriptor of its own, opened
- * without creating; nothing is written through it), so the disk takes the frames already in the WAL
- * while this thread goes on inserting, and the checkpoint's own sync then has little left to write.
- * Durability is SQLite's as before: the commit and the checkpoint sync as the connection's
- * synchronous setting says (not changed here); these flushes only write earlier what those syncs
- * would write, and a flush that fails is ignored (the sync that counts reports its own errors). The
- * descriptor is closed on the pool once the last flush has returned (the WAL's blocks, when SQLite
- * has deleted it meanwhile, are then freed on the pool too, not on this thread). Not on Windows: a
- * file deleted there while another handle holds it stays in the way of the next WAL of the same
- * name until that handle closes.
- */
-function walFlusher(db: Db, totalBytes: number): { wrote(bytes: number): void; done(): void } | undefined {
-  if (totalBytes < 2 * WAL_FLUSH_BYTES || db.memory || process.platform === 'win32') return undefined;
-  if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
-  let fd: number | undefined;
-  let pending = 0;
-  let finished = false;
-  let since = 0;
-  const release = (): void => {
-    if (finished && pending === 0 && fd !== undefined) {
-      close(fd, () => undefined);
-      fd = undefined;
-    }
-  };
-  return {
-    wrote(bytes: number): void {
-      since += bytes;
-      if (since < WAL_FLUSH_BYTES) return;
-      since = 0;
-      try {
-        fd ??= openSync(`${db.name}-wal`, 'r+');
-      } catch {
-        return; // no WAL to flush yet: the commit syncs it
-      }
-      pending++;
-      fdatasync(fd, () => {
-        pending--;
-        release();
-      });
-    },
-    done(): void {
-      finished = true;
-      release();
-    },
-  };
-}
+/** Datasets from this many bytes of columns on are written with a `SyncAhead` thread (smaller ones: its start costs more than it saves). */
+const SYNC_AHEAD_BYTES = 64 << 20;
 
 /** Stores a dataset in one transaction: on any error nothing of it is left in the store. */
 export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): DatasetRecord {
-  const summary = validate(d);
-  const t = d.table;
+  validate(d); // everything checked before anything is written
+  const { table, columnSha256, ...about } = d;
+  return openInsert(db, table, { name: d.name, ...(columnSha256 === undefined ? {} : { columnSha256 }), now }).finish(about);
+}
+
+/** What a dataset's record needs besides its table: known once the table has been summarised. */
+export type DatasetAbout = Omit<NewDataset, 'table' | 'columnSha256'>;
+
+/** A dataset whose columns are written, in a transaction still open: `finish` commits it with its record, `abort` leaves the store as it was. */
+export interface PendingDataset {
+  readonly datasetId: string;
+  /** Writes the record and commits; on any error rolls everything back and throws. */
+  finish(about: DatasetAbout): DatasetRecord;
+  /** Rolls back (nothing of the dataset stays); a no-op once finished or aborted. */
+  abort(): void;
+}
+
+/**
+ * The first half of an insert: opens a write transaction and writes the table's columns (and the
+ * RUL at each unit's end), so that a caller still summarising the table in other threads has the
+ * columns written meanwhile; `finish` then writes the record and commits. Nothing of the dataset is
+ * visible to other connections before the commit, and an `abort`, an error or a killed process
+ * leaves nothing of it. The record is written after its columns, so foreign keys are checked at the
+ * commit (defer_foreign_keys). The connection must do nothing else until `finish` or `abort`.
+ */
+export function beginDatasetInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset {
+  const problems = tableProblems(t, opts.columnSha256);
+  if (problems.length > 0) throw new PrognosError('INVALID_INPUT', `dataset "${opts.name}" cannot be stored: ${problems.join('; ')}`);
+  if (db.inTransaction) throw new PrognosError('INTERNAL', 'a dataset insert left open must start outside any transaction');
+  return openInsert(db, t, opts);
+}
+
+export interface InsertOptions {
+  /** the dataset's name, for messages (its record may name it otherwise) */
+  name: string;
+  /** SHA-256 of each column as stored (unit, cycle, then the values), when computed elsewhere; absent: hashed here */
+  columnSha256?: readonly string[];
+  now?: number;
+}
+
+/** `beginDatasetInsert` of a table already checked; inside a transaction already open, a savepoint of it. */
+function openInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset {
+  const nested = db.inTransaction;
   const n = t.rowCount;
+  const now = opts.now ?? Date.now();
   const id = sortableId('ds', now);
-  const record: DatasetRecord = {
-    datasetId: id,
-    name: d.name,
-    format: d.format,
-    sourceFile: d.sourceFile,
-    rulFile: d.rulFile,
-    fingerprint: d.fingerprint,
-    createdAt: nowIso(now),
-    rows: n,
-    units: summary.units,
-    minCycles: summary.minCycles,
-    maxCycles: summary.maxCycles,
-    summary,
-    regimes: d.regimes ?? null,
-    role: d.role ?? (t.rulAtEnd === undefined ? 'training' : 'test'),
-  };
-  const insertDs = db.prepare(
-    `INSERT INTO datasets (${DATASET_COLUMNS}) VALUES (${DATASET_COLUMNS.split(',').fill('?').join(', ')})`,
-  );
   const insertColumnRow = db.prepare<[string, number, string, string, ColumnRole, ColumnType, number, Buffer, string]>(
     'INSERT INTO dataset_columns (dataset_id, position, name, original, role, dtype, length, data, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const flusher = walFlusher(db, t.values.length * n * Float64Array.BYTES_PER_ELEMENT);
-  const insertColumn = {
-    run(dsId: string, position: number, name: string, original: string, role: ColumnRole, dtype: ColumnType, length: number, data: Buffer): void {
-      insertColumnRow.run(dsId, position, name, original, role, dtype, length, data, d.columnSha256?.[position] ?? sha256Hex(data));
-      flusher?.wrote(data.byteLength);
-    },
+  const insertColumn = (position: number, name: string, original: string, role: ColumnRole, dtype: ColumnType, data: Buffer): void => {
+    insertColumnRow.run(id, position, name, original, role, dtype, n, data, opts.columnSha256?.[position] ?? sha256Hex(data));
   };
-  const insertRul = db.prepare<[string, number, number]>(
-    'INSERT INTO rul_at_end (dataset_id, unit, rul) VALUES (?, ?, ?)',
-  );
-  const write = db.transaction(() => {
-    insertDs.run(
-      id,
-      d.name,
-      d.format,
-      d.sourceFile,
-      d.rulFile,
-      d.fingerprint,
-      record.createdAt,
-      n,
-      record.units,
-      record.minCycles,
-      record.maxCycles,
-      t.rulAtEnd === undefined ? 0 : 1,
-      JSON.stringify(summary),
-      d.regimes === undefined || d.regimes === null ? null : JSON.stringify(d.regimes),
-      record.role,
-    );
-    insertColumn.run(id, 0, 'unit', 'unit', 'unit', 'int32', n, blobOf(t.unit));
-    insertColumn.run(id, 1, 'cycle', 'cycle', 'cycle', 'int32', n, blobOf(t.cycle));
-    t.columns.forEach((c, i) => {
-      insertColumn.run(id, i + 2, c.name, c.original, c.role, 'float64', n, blobOf(t.values[i]!));
-    });
-    for (const [unit, rul] of t.rulAtEnd ?? []) insertRul.run(id, unit, rul);
-  });
+  const columnBytes = (t.values.length * Float64Array.BYTES_PER_ELEMENT + 2 * Int32Array.BYTES_PER_ELEMENT) * n;
   primeBlobMemory(db, n * Float64Array.BYTES_PER_ELEMENT);
-  try {
-    write.immediate();
-  } catch (e) {
-    if (isConstraintError(e)) {
-      throw new PrognosError('INVALID_INPUT', `dataset "${d.name}" cannot be stored: ${e.message}`);
+  const syncAhead = columnBytes >= SYNC_AHEAD_BYTES ? SyncAhead.start(db) : undefined;
+  let open = true;
+  const rollback = (): void => {
+    if (!open) return;
+    open = false;
+    try {
+      if (db.inTransaction) db.exec(nested ? 'ROLLBACK TO dataset_insert; RELEASE dataset_insert' : 'ROLLBACK');
+    } finally {
+      syncAhead?.stop();
     }
-    throw e;
-  } finally {
-    flusher?.done();
+  };
+  const failed = (e: unknown, name: string): Error => {
+    rollback();
+    return isConstraintError(e) ? new PrognosError('INVALID_INPUT', `dataset "${name}" cannot be stored: ${e.message}`) : e instanceof Error ? e : new Error(String(e));
+  };
+  db.exec(nested ? 'SAVEPOINT dataset_insert' : 'BEGIN IMMEDIATE');
+  try {
+    db.pragma('defer_foreign_keys = ON'); // reset by the commit or rollback
+    syncAhead?.follow('wal');
+    insertColumn(0, 'unit', 'unit', 'unit', 'int32', blobOf(t.unit));
+    insertColumn(1, 'cycle', 'cycle', 'cycle', 'int32', blobOf(t.cycle));
+    t.columns.forEach((c, i) => insertColumn(i + 2, c.name, c.original, c.role, 'float64', blobOf(t.values[i]!)));
+    if (t.rulAtEnd !== undefined) {
+      const insertRul = db.prepare<[string, number, number]>('INSERT INTO rul_at_end (dataset_id, unit, rul) VALUES (?, ?, ?)');
+      for (const [unit, rul] of t.rulAtEnd) insertRul.run(id, unit, rul);
+    }
+  } catch (e) {
+    throw failed(e, opts.name);
   }
-  return record;
+  return {
+    datasetId: id,
+    finish(about: DatasetAbout): DatasetRecord {
+      if (!open) throw new PrognosError('INTERNAL', 'this dataset insert has already ended');
+      let record: DatasetRecord;
+      try {
+        const summary = validateAbout(about, t);
+        record = {
+          datasetId: id,
+          name: about.name,
+          format: about.format,
+          sourceFile: about.sourceFile,
+          rulFile: about.rulFile,
+          fingerprint: about.fingerprint,
+          createdAt: nowIso(now),
+          rows: n,
+          units: summary.units,
+          minCycles: summary.minCycles,
+          maxCycles: summary.maxCycles,
+          summary,
+          regimes: about.regimes ?? null,
+          role: about.role ?? (t.rulAtEnd === undefined ? 'training' : 'test'),
+        };
+        db.prepare(`INSERT INTO datasets (${DATASET_COLUMNS}) VALUES (${DATASET_COLUMNS.split(',').fill('?').join(', ')})`).run(
+          id,
+          about.name,
+          about.format,
+          about.sourceFile,
+          about.rulFile,
+          about.fingerprint,
+          record.createdAt,
+          n,
+          record.units,
+          record.minCycles,
+          record.maxCycles,
+          t.rulAtEnd === undefined ? 0 : 1,
+          JSON.stringify(summary),
+          about.regimes === undefined || about.regimes === null ? null : JSON.stringify(about.regimes),
+          record.role,
+        );
+        // the commit's checkpoint copies the columns into the database file next
+        syncAhead?.follow('db');
+        db.exec(nested ? 'RELEASE dataset_insert' : 'COMMIT');
+      } catch (e) {
+        throw failed(e, about.name);
+      }
+      open = false;
+      syncAhead?.stop();
+      return record;
+    },
+    abort: rollback,
+  };
 }
 
 /**

@@ -317,6 +317,11 @@ export class ExperimentStore {
     return datasets.insertDataset(this.db, d);
   }
 
+  /** A dataset's columns written in a transaction left open until its record is known (see datasets.beginDatasetInsert). */
+  beginDatasetInsert(table: FleetTable, opts: datasets.InsertOptions): datasets.PendingDataset {
+    return datasets.beginDatasetInsert(this.db, table, opts);
+  }
+
   /** Records the regimes of a dataset imported before detection existed (never replaces them). */
   setDatasetRegimes(id: string, regimes: DatasetRegimes): boolean {
     return datasets.setDatasetRegimes(this.db, id, regimes);
