@@ -15,6 +15,7 @@ import {
 import { blobOf, float64FromBlob, int32FromBlob, sha256Hex, type ColumnType } from './blobs';
 import { sortableId } from './ids';
 import { isConstraintError, nowIso, type Db } from './sqlite';
+import { rollbackJournalWhileAlone } from './bulk-journal';
 import { SyncAhead } from './sync-ahead';
 import { z } from 'zod';
 import { datasetRoleSchema, type DatasetRole } from '../../../shared/housekeeping';
@@ -211,8 +212,19 @@ function primeBlobMemory(db: Db, columnBytes: number): void {
   db.prepare<[number]>('SELECT length(substr(zeroblob(?), 1, 1))').get(scratch);
 }
 
-/** Datasets from this many bytes of columns on are written with a `SyncAhead` thread (smaller ones: its start costs more than it saves). */
-const SYNC_AHEAD_BYTES = 64 << 20;
+/**
+ * Datasets from this many bytes of columns on are written through a rollback journal when the
+ * connection has the store to itself (bulk-journal.ts), and with a `SyncAhead` thread (smaller ones:
+ * neither saves what it costs).
+ */
+const LARGE_INSERT_BYTES = 64 << 20;
+/**
+ * Datasets up to this many bytes of columns take the rollback journal. A process opening the store
+ * waits for such an insert to end (up to its busy timeout, 5 s by default: see `walMode` in
+ * store.ts), and 1 GiB is five times the 1M-row fleet's columns, which take about 0.5 s to write
+ * here. Larger ones go through the WAL, which lets others open and read the store meanwhile.
+ */
+const BULK_JOURNAL_MAX_BYTES = 1 << 30;
 
 /** Stores a dataset in one transaction: on any error nothing of it is left in the store. */
 export function insertDataset(db: Db, d: NewDataset, now: number = Date.now()): DatasetRecord {
@@ -270,7 +282,9 @@ function openInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset 
   };
   const columnBytes = (t.values.length * Float64Array.BYTES_PER_ELEMENT + 2 * Int32Array.BYTES_PER_ELEMENT) * n;
   primeBlobMemory(db, n * Float64Array.BYTES_PER_ELEMENT);
-  const syncAhead = columnBytes >= SYNC_AHEAD_BYTES ? SyncAhead.start(db) : undefined;
+  const large = columnBytes >= LARGE_INSERT_BYTES;
+  const journal = large && !nested && columnBytes <= BULK_JOURNAL_MAX_BYTES ? rollbackJournalWhileAlone(db) : undefined;
+  const syncAhead = large ? SyncAhead.start(db) : undefined;
   let open = true;
   const rollback = (): void => {
     if (!open) return;
@@ -279,6 +293,7 @@ function openInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset 
       if (db.inTransaction) db.exec(nested ? 'ROLLBACK TO dataset_insert; RELEASE dataset_insert' : 'ROLLBACK');
     } finally {
       syncAhead?.stop();
+      journal?.restore();
     }
   };
   const failed = (e: unknown, name: string): Error => {
@@ -288,7 +303,8 @@ function openInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset 
   db.exec(nested ? 'SAVEPOINT dataset_insert' : 'BEGIN IMMEDIATE');
   try {
     db.pragma('defer_foreign_keys = ON'); // reset by the commit or rollback
-    syncAhead?.follow('wal');
+    // through the WAL, or (a rollback journal) straight into the database file
+    syncAhead?.follow(journal === undefined ? 'wal' : 'db');
     insertColumn(0, 'unit', 'unit', 'unit', 'int32', blobOf(t.unit));
     insertColumn(1, 'cycle', 'cycle', 'cycle', 'int32', blobOf(t.cycle));
     t.columns.forEach((c, i) => insertColumn(i + 2, c.name, c.original, c.role, 'float64', blobOf(t.values[i]!)));
@@ -339,7 +355,7 @@ function openInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset 
           about.regimes === undefined || about.regimes === null ? null : JSON.stringify(about.regimes),
           record.role,
         );
-        // the commit's checkpoint copies the columns into the database file next
+        // the commit's checkpoint copies the columns into the database file next (through the WAL)
         syncAhead?.follow('db');
         db.exec(nested ? 'RELEASE dataset_insert' : 'COMMIT');
       } catch (e) {
@@ -347,6 +363,7 @@ function openInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset 
       }
       open = false;
       syncAhead?.stop();
+      journal?.restore();
       return record;
     },
     abort: rollback,

@@ -121,6 +121,23 @@ export interface ConnectionSettings {
   schemaVersion: number;
 }
 
+/**
+ * Sets WAL mode, waiting up to `busyTimeoutMs` while another connection writes a large dataset through
+ * a rollback journal (core/store/bulk-journal.ts): leaving or entering WAL mode is refused at once
+ * while another connection holds the file, and SQLite's busy handler does not wait for that.
+ */
+function walMode(db: Database.Database, busyTimeoutMs: number): unknown {
+  const until = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      return db.pragma('journal_mode = WAL', { simple: true });
+    } catch (e) {
+      if (!(e instanceof Database.SqliteError && e.code.startsWith('SQLITE_BUSY')) || Date.now() >= until) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 function openStoreDatabase(dbPath: string, busyTimeoutMs: number): Database.Database {
   let db: Database.Database | undefined;
   try {
@@ -128,7 +145,7 @@ function openStoreDatabase(dbPath: string, busyTimeoutMs: number): Database.Data
     // 64 KiB pages for a new store (a no-op on an existing one): a dataset is a few large column blobs,
     // and committing 1M rows × 26 columns writes 16 times fewer pages (half the CPU and time of 4 KiB pages)
     db.pragma('page_size = 65536');
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    const mode = walMode(db, busyTimeoutMs);
     if (mode !== 'wal')
       throw new PrognosError('INTERNAL', `${dbPath}: could not switch to WAL mode (got ${String(mode)})`);
     db.pragma('foreign_keys = ON');

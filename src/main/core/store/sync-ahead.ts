@@ -14,9 +14,10 @@
  * Durability is SQLite's as before: its commit and checkpoint sync as the connection's synchronous
  * setting says (not changed here); these syncs only write earlier what SQLite's would write, and one
  * that fails is ignored (the sync that counts reports its own errors). A process killed mid-insert
- * leaves the store as it was (test/integration/import/insert-killed.test.ts). Not on Windows (a file
- * deleted there while another handle holds it stays in the way of the next WAL of the same name),
- * nor for an in-memory store or one not in WAL mode.
+ * leaves the store as it was (test/integration/import/insert-killed.test.ts). With a rollback journal
+ * instead of the WAL (bulk-journal.ts) only the database file is followed: the columns go straight
+ * there. Not on Windows (a file deleted there while another handle holds it stays in the way of the
+ * next WAL of the same name), nor for an in-memory store.
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -32,7 +33,6 @@ export class SyncAhead {
   /** The syncing thread for `db`'s files (idle until told what to follow); undefined where it does not apply or cannot start. */
   static start(db: Db): SyncAhead | undefined {
     if (db.memory || process.platform === 'win32' || !existsSync(SYNC_AHEAD_WORKER)) return undefined;
-    if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
     const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const data: SyncAheadData = { state, files: [`${db.name}-wal`, db.name] };
     let worker: Worker;
