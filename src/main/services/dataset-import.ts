@@ -21,6 +21,11 @@ export interface ResolvedFile {
   displayName: string;
 }
 
+/** Of the datasets with a file's fingerprint, those of the same content: with a RUL file or without one alike (a test fleet is not its unlabeled twin). */
+function sameContent(earlier: DatasetRecord[], rulFile: string | null): DatasetRecord[] {
+  return earlier.filter((d) => (d.rulFile === null) === (rulFile === null));
+}
+
 export class DatasetImports {
   constructor(
     private readonly store: ExperimentStore,
@@ -67,7 +72,7 @@ export class DatasetImports {
     let pending: PendingDataset | undefined;
     const onTable = (parsed: ParsedTable): void => {
       // a file imported before is left to the commit to answer, as when the table comes last
-      if (ctx.signal.aborted || (duplicates !== 'new' && this.sameContent(parsed.fingerprint, rulFile).length > 0)) return;
+      if (ctx.signal.aborted || (duplicates !== 'new' && sameContent(this.store.findByFingerprint(parsed.fingerprint), rulFile).length > 0)) return;
       ctx.progress(0.96, 'Writing the columns to the store…');
       pending = this.store.beginDatasetInsert(parsed.table, { name });
     };
@@ -93,14 +98,10 @@ export class DatasetImports {
     return this.commit(parsed, name ?? label, label, null, ctx);
   }
 
-  /** Datasets of the same content: the same file, with a RUL file or without one alike (a test fleet is not its unlabeled twin). */
-  private sameContent(fingerprint: string, rulFile: string | null): DatasetRecord[] {
-    return this.store.findByFingerprint(fingerprint).filter((d) => (d.rulFile === null) === (rulFile === null));
-  }
-
   /**
    * The dataset into the store, in one transaction; `pending`: its columns already written (by
-   * `beginDatasetInsert`) in a transaction this finishes, or rolls back when nothing is imported.
+   * `beginDatasetInsert`) in a transaction this finishes, or rolls back when nothing is imported
+   * (when this throws, the caller rolls it back).
    */
   private async commit(
     parsed: ImportedFleet,
@@ -111,27 +112,11 @@ export class DatasetImports {
     duplicates: 'ask' | 'reuse' | 'new' = 'new',
     pending?: PendingDataset,
   ): Promise<ImportResult> {
-    try {
-      return await this.commitOrAbort(parsed, name, sourceFile, rulFile, ctx, duplicates, pending);
-    } catch (e) {
-      pending?.abort();
-      throw e;
-    }
-  }
-
-  private async commitOrAbort(
-    parsed: ImportedFleet,
-    name: string,
-    sourceFile: string,
-    rulFile: string | null,
-    ctx: JobContext,
-    duplicates: 'ask' | 'reuse' | 'new',
-    pending: PendingDataset | undefined,
-  ): Promise<ImportResult> {
     if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
     ctx.progress(0.98, 'Saving to the store…');
-    const duplicateOf = this.store.findByFingerprint(parsed.fingerprint).map((d) => d.datasetId);
-    const same = this.sameContent(parsed.fingerprint, rulFile);
+    const earlier = this.store.findByFingerprint(parsed.fingerprint);
+    const duplicateOf = earlier.map((d) => d.datasetId);
+    const same = sameContent(earlier, rulFile);
     const existing = same[0];
     if (existing !== undefined && duplicates === 'reuse') {
       pending?.abort();

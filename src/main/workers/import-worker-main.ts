@@ -110,13 +110,13 @@ async function run(request: ImportWorkerRequest): Promise<void> {
   post({ type: 'progress', fraction: 0.97, message: 'Summarising columns…' });
   const helped = await summarising;
   if (controller.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
-  const { summary, columnSha256: hashes } = helped ?? { summary: summarizeFleet(table), columnSha256: postedFirst ? null : columnSha256(table) };
+  const summary = helped?.summary ?? summarizeFleet(table);
   if (postedFirst) {
     post({ type: 'done', table: null, fingerprint, format, summary, columnSha256: null, regimes, role });
     return;
   }
   const wire = toWire(table);
-  post({ type: 'done', table: wire, fingerprint, format, summary, columnSha256: hashes ?? columnSha256(table), regimes, role }, transferList(wire));
+  post({ type: 'done', table: wire, fingerprint, format, summary, columnSha256: helped?.columnSha256 ?? columnSha256(table), regimes, role }, transferList(wire));
 }
 
 port.on('message', (m: ToImportWorker) => {

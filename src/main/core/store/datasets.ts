@@ -286,11 +286,12 @@ function openInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset 
   const journal = large && !nested && columnBytes <= BULK_JOURNAL_MAX_BYTES ? rollbackJournalWhileAlone(db) : undefined;
   const syncAhead = large ? SyncAhead.start(db) : undefined;
   let open = true;
+  let begun = false;
   const rollback = (): void => {
     if (!open) return;
     open = false;
     try {
-      if (db.inTransaction) db.exec(nested ? 'ROLLBACK TO dataset_insert; RELEASE dataset_insert' : 'ROLLBACK');
+      if (begun && db.inTransaction) db.exec(nested ? 'ROLLBACK TO dataset_insert; RELEASE dataset_insert' : 'ROLLBACK');
     } finally {
       syncAhead?.stop();
       journal?.restore();
@@ -300,8 +301,10 @@ function openInsert(db: Db, t: FleetTable, opts: InsertOptions): PendingDataset 
     rollback();
     return isConstraintError(e) ? new PrognosError('INVALID_INPUT', `dataset "${name}" cannot be stored: ${e.message}`) : e instanceof Error ? e : new Error(String(e));
   };
-  db.exec(nested ? 'SAVEPOINT dataset_insert' : 'BEGIN IMMEDIATE');
   try {
+    // (a BEGIN that fails, the store locked past the busy timeout, still stops the thread and restores the journal)
+    db.exec(nested ? 'SAVEPOINT dataset_insert' : 'BEGIN IMMEDIATE');
+    begun = true;
     db.pragma('defer_foreign_keys = ON'); // reset by the commit or rollback
     // through the WAL, or (a rollback journal) straight into the database file
     syncAhead?.follow(journal === undefined ? 'wal' : 'db');
