@@ -293,8 +293,12 @@ export class SweepService {
     } catch (e) {
       return finish('failed', null, null, e instanceof Error ? e.message : String(e));
     }
-    const runId = this.createTrialRun(s, trialNo, config, params);
-    sweeps.startTrial(s.sweepId, trialNo, runId);
+    // one transaction: a process killed between the two would leave a run in the experiment that no trial knows
+    const runId = this.store.atomically(() => {
+      const id = this.createTrialRun(s, trialNo, config, params);
+      sweeps.startTrial(s.sweepId, trialNo, id);
+      return id;
+    });
     emit({ trialNo, status: 'running', runId, objective: null, params, note: null });
 
     const controller = new AbortController();
