@@ -67,6 +67,8 @@ const seeds = option('seeds', '1,2,3,4,5,6,7,8,9,10,11,12')
   });
 const cache = resolve(option('cache', join('out', 'fd001-recipe')));
 const officialOut = process.argv.includes('--score-official');
+/** `--features JSON`: a feature spec in place of the default one (to compare specs; give each its own --cache) */
+const featureOverride = process.argv.includes('--features') ? { features: JSON.parse(option('features', '{}')) as unknown } : {};
 const lstmSeeds = process.argv.includes('--lstm-seeds');
 
 const m = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
       ? { table: (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'), { rulPath: join(CMAPSS, 'RUL_FD001.txt') })).table, path: join(cache, `official-seed-${seed}.json`) }
       : undefined;
     // --no-rul: the classifier's scores do not depend on the RUL stage, which is skipped to save time
-    const c = await collect(table, parseTrainConfig({ seed, ...(process.argv.includes('--no-rul') ? { rul: { enabled: false } } : {}) }), official, log, lstmSeeds);
+    const c = await collect(table, parseTrainConfig({ seed, ...featureOverride, ...(process.argv.includes('--no-rul') ? { rul: { enabled: false } } : {}) }), official, log, lstmSeeds);
     writeFileSync(file, JSON.stringify(c));
     runs.push(c);
     log(`seed ${seed}: collected in ${c.seconds.toFixed(0)} s`);

@@ -2,7 +2,7 @@
  * Compares remaining-useful-life recipes for FD001 on units of train_FD001 only; the official test
  * set (test_FD001 / RUL_FD001) plays no part in the choice.
  *
- *   nice -n 15 npx vite-node scripts/choose-rul-recipe.ts [--seeds 42,1,2] [--models a,b,…] [--cache DIR] [--report-official]
+ *   nice -n 15 npx vite-node scripts/choose-rul-recipe.ts [--seeds 42,1,2] [--models a,b,…] [--cache DIR] [--features JSON] [--report-official]
  *
  * Per seed (the seed draws the pipeline's 70/15/15 split by unit; 42 is the default config's), the
  * default pipeline's features are engineered, ranked and selected on the training units, and RUL
@@ -222,8 +222,14 @@ function rowsOf(table: FleetTable, units: readonly number[]): Int32Array {
   return Int32Array.from(out);
 }
 
+/** `--features JSON`: a feature spec in place of the default one (to compare specs; give each its own --cache). */
+function featureOverride(): { features?: unknown } {
+  const i = process.argv.indexOf('--features');
+  return i >= 0 ? { features: JSON.parse(process.argv[i + 1]!) as unknown } : {};
+}
+
 async function inputsFor(table: FleetTable, official: FleetTable, seed: number): Promise<Inputs> {
-  const config = parseTrainConfig({ seed });
+  const config = parseTrainConfig({ seed, ...featureOverride() });
   const prepared = prepareFeatures(table, config);
   const ranking = await rankPrepared(prepared, table, config);
   const selected = selectTop(ranking, config.topK, config.manualFeatures);

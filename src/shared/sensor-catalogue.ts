@@ -168,6 +168,7 @@ const STAT_LABELS: Record<string, string> = { mean: 'mean', std: 'std', min: 'mi
 /** A feature id read back into words: the sensor's display name, what is computed, and its unit. */
 export function featureLabel(id: string, labels: SensorLabels): { text: string; unit: string; column: string | null } {
   if (labels.entry(id) !== undefined) return { text: labels.name(id), unit: labels.unit(id), column: id };
+  if (id === 'cycle') return { text: 'age (cycle number)', unit: 'cycles', column: null };
   const regime = /^regime(\d+)_(cycles|share)$/.exec(id);
   if (regime !== null) {
     return regime[2] === 'cycles'
@@ -179,6 +180,11 @@ export function featureLabel(id: string, labels: SensorLabels): { text: string; 
     const col = stat[1]!;
     const u = labels.unit(col);
     return { text: `${labels.name(col)} ${STAT_LABELS[stat[2]!]} (${stat[3]} cycles)`, unit: stat[2] === 'slope' ? (u === '' ? 'per cycle' : `${u}/cycle`) : u, column: col };
+  }
+  const since = /^(.+)_vs_start$/.exec(id);
+  if (since !== null && labels.entry(since[1]!) !== undefined) {
+    const col = since[1]!;
+    return { text: `${labels.name(col)} change since the unit's start`, unit: labels.unit(col), column: col };
   }
   const tail = /^(.+)_(ewma|diff)$/.exec(id);
   if (tail !== null && labels.entry(tail[1]!) !== undefined) {

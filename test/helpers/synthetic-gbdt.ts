@@ -37,6 +37,7 @@ export async function syntheticGbdts(o: SyntheticGbdtOptions = {}): Promise<Synt
     sensors: ['s2', 's3', 's4', 's7', 's11', 's12', 's15', 's20', 'setting1'],
     windows: [5, 15],
     stats: ['mean', 'std', 'slope'],
+    include: { raw: true, diff: true, ewma: true, age: false, baseline: false },
   });
   const rng = new SeededRng((o.seed ?? 11) + 1000);
   const missing = o.missing ?? 0.01;

@@ -1,8 +1,8 @@
 /**
  * The engineered features a bundle's models read, and only those. `engineerFeatures` computes every
- * column of the recipe (for FD001: 15 sensors × 23 columns); the models read about 40 of them. This
+ * column of the recipe (for FD001: 14 sensors × 24 columns and the age); the models read about 40 of them. This
  * computes the named columns with the very functions `engineerFeatures` uses (rollingWindow,
- * ewmaPerUnit, diffPerUnit, regimeTimeColumns, normaliseSensors), over the whole history of each
+ * ewmaPerUnit, diffPerUnit, vsStartPerUnit, ageColumn, regimeTimeColumns, normaliseSensors), over the whole history of each
  * unit, so every value is bit for bit what the full computation gives: running sums and the EWMA
  * depend on the whole history, so the tail alone would not do.
  *
@@ -16,7 +16,11 @@ import { PrognosError } from '../../shared/errors';
 import { unitSpans, type FleetTable, type UnitSpan } from '../core/data/table';
 import type { BundleManifest } from '../core/export';
 import {
+  AGE_SOURCE,
+  REGIME_SOURCE,
+  ageColumn,
   diffPerUnit,
+  vsStartPerUnit,
   ewmaPerUnit,
   featureDefsOfState,
   regimeTimeColumns,
@@ -25,7 +29,7 @@ import {
   type FeatureState,
 } from '../core/features/engineer';
 import { assignRegimes, columnIndex, normaliseSensors } from '../core/features/regime';
-import { ewmaAlphaOf, parseFeatureSpec, type FeatureStat } from '../core/features/spec';
+import { ewmaAlphaOf, parseStoredFeatureSpec, type FeatureStat } from '../core/features/spec';
 
 /** Buffers compute() reuses from one call to the next (the columns of a call are valid until the next). */
 export class FeatureArena {
@@ -63,6 +67,8 @@ export class FeaturePlan {
   private readonly passes: readonly WindowPass[];
   private readonly ewma: readonly FeatureDef[];
   private readonly diff: readonly FeatureDef[];
+  private readonly vsStart: readonly FeatureDef[];
+  private readonly age: readonly FeatureDef[];
   private readonly regime: readonly FeatureDef[];
   private readonly alpha: number;
   /** columns compute() writes itself (all but the regime columns) */
@@ -72,7 +78,7 @@ export class FeaturePlan {
   constructor(m: BundleManifest) {
     const f = m.features;
     this.state = {
-      spec: parseFeatureSpec(f.spec),
+      spec: parseStoredFeatureSpec(f.spec),
       sensors: [...f.sensors],
       droppedSensors: [...f.droppedSensors],
       ...(f.regime === undefined ? {} : { regime: f.regime }),
@@ -86,10 +92,12 @@ export class FeaturePlan {
       used.push(d);
     }
     this.names = used.map((d) => d.name);
-    this.sensors = [...new Set(used.filter((d) => d.sensor !== 'regime').map((d) => d.sensor))];
+    this.sensors = [...new Set(used.filter((d) => d.sensor !== REGIME_SOURCE && d.sensor !== AGE_SOURCE).map((d) => d.sensor))];
     this.raw = used.filter((d) => d.kind === 'raw');
     this.ewma = used.filter((d) => d.kind === 'ewma');
     this.diff = used.filter((d) => d.kind === 'diff');
+    this.vsStart = used.filter((d) => d.kind === 'vsStart');
+    this.age = used.filter((d) => d.kind === 'age');
     this.regime = used.filter((d) => d.kind === 'regimeCycles' || d.kind === 'regimeShare');
     const passes = new Map<string, WindowPass>();
     for (const d of used) {
@@ -100,7 +108,7 @@ export class FeaturePlan {
       p.stats.push({ stat: d.kind, name: d.name });
     }
     this.passes = [...passes.values()];
-    this.arenaColumns = this.raw.length + this.passes.reduce((a, p) => a + p.stats.length, 0) + this.ewma.length + this.diff.length;
+    this.arenaColumns = this.raw.length + this.passes.reduce((a, p) => a + p.stats.length, 0) + this.ewma.length + this.diff.length + this.vsStart.length + this.age.length;
     this.alpha = ewmaAlphaOf(this.state.spec);
   }
 
@@ -137,6 +145,16 @@ export class FeaturePlan {
     for (const d of this.diff) {
       const col = column();
       diffPerUnit(source.get(d.sensor)!, spans, col);
+      out.set(d.name, col);
+    }
+    for (const d of this.vsStart) {
+      const col = column();
+      vsStartPerUnit(source.get(d.sensor)!, spans, this.alpha, d.baselineCycles!, col);
+      out.set(d.name, col);
+    }
+    for (const d of this.age) {
+      const col = column();
+      ageColumn(table, col);
       out.set(d.name, col);
     }
     if (this.regime.length > 0) {

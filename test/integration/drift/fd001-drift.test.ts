@@ -5,8 +5,8 @@
  * (a) the run's own held-out units (train_FD001's validation and test units, never trained on) show no
  *     dataset drift: "the training units of one split scored against a run trained on the other units";
  * (b) a copy of test_FD001 with sensor 11 shifted by two reference standard deviations is flagged on
- *     that sensor's level features (an offset leaves its slopes and spreads as they were) and on few
- *     others;
+ *     that sensor's level features (an offset leaves its slopes, spreads and distance from each unit's
+ *     start as they were) and on few others;
  * (c) the official test_FD001 (engines cut off in service) shows no dataset drift when life-stage
  *     matched; what the unmatched comparison says is printed beside it.
  *
@@ -125,8 +125,8 @@ describe('FD001 drift on the real files', () => {
     const own = r.features.filter((f) => ofSensor(f.name, 's11'));
     const others = r.features.filter((f) => !ofSensor(f.name, 's11') && f.drifted);
     console.log(`(b) s11's features: ${own.map((f) => `${f.name} ${f.method} ${f.score.toFixed(3)}${f.drifted ? ' drifted' : ''}`).join(', ')}; other features flagged: ${others.map((f) => `${f.name} ${f.score.toFixed(3)}`).join(', ') || 'none'}`);
-    // an offset moves every feature of the sensor's level; slopes, spreads and differences do not move with it
-    const level = own.filter((f) => !/_(slope|std|diff)(_|$)/.test(f.name));
+    // an offset moves every feature of the sensor's level; slopes, spreads, differences and the distance from a unit's start do not move with it
+    const level = own.filter((f) => !/_(slope|std|diff|vs_start)(_|$)/.test(f.name));
     expect(level.length).toBeGreaterThan(0);
     for (const f of level) expect(f.drifted).toBe(true);
     expect(r.sensors.filter((s) => s.drifted).map((s) => s.name)).toEqual(['s11']);

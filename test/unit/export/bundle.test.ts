@@ -424,7 +424,7 @@ describe('GBDT-only bundles and options', () => {
 
 describe('scoring short and long units with the shortest history the contract allows', () => {
   it('without EWMA features the pipeline engine sends at most minHistoryRows rows and still agrees', async () => {
-    const run = await syntheticRun({ seed: 4, config: { models: ['gbdt'], features: { windows: [5, 10], include: { raw: true, diff: true, ewma: false } } } });
+    const run = await syntheticRun({ seed: 4, config: { models: ['gbdt'], features: { windows: [5, 10], include: { raw: true, diff: true, ewma: false, age: false, baseline: false } } } });
     const w = await writeBundle(run.input, join(dir, 'no-ewma'));
     expect(w.manifest.pipeline).toMatchObject({ requiresFullHistory: false, minHistoryRows: 39 });
     const cut = truncateUnits(run.table, (u) => [1, 2, 5, 9, 10, 11, 29, 30, 31, 39, 40, 500][u % 12]!);

@@ -91,10 +91,11 @@ function everyKind(names: string[], sensors: string[]): string[] {
   const out: string[] = [];
   sensors.forEach((s, i) => {
     const w = i % 2 === 0 ? 3 : 8;
-    for (const suffix of ['', '_diff', '_ewma', `_mean_${w}`, `_std_${w}`, `_min_${w}`, `_max_${w}`, `_slope_${w}`]) {
+    for (const suffix of ['', '_diff', '_ewma', '_vs_start', `_mean_${w}`, `_std_${w}`, `_min_${w}`, `_max_${w}`, `_slope_${w}`]) {
       if (names.includes(s + suffix)) out.push(s + suffix);
     }
   });
+  if (names.includes('cycle')) out.push('cycle');
   return out;
 }
 
@@ -112,8 +113,8 @@ describe('pipeline.onnx with per-regime normalisation and every feature kind', (
     expect(c.historyColumns.slice(0, 3)).toEqual(['setting1', 'setting2', 'setting3']);
     expect(c.requiresFullHistory).toBe(true);
     expect(c.minHistoryRows).toBe(30 + 8 - 1);
-    const kinds = new Set(s.spec.gbdt.featureNames.map((n) => (n.includes('_') ? n.split('_')[1] : 'raw')));
-    expect([...kinds].sort()).toEqual(['diff', 'ewma', 'max', 'mean', 'min', 'raw', 'slope', 'std']);
+    const kinds = new Set(s.spec.gbdt.featureNames.map((n) => (n === 'cycle' ? 'age' : n.includes('_') ? n.split('_')[1] : 'raw')));
+    expect([...kinds].sort()).toEqual(['age', 'diff', 'ewma', 'max', 'mean', 'min', 'raw', 'slope', 'std', 'vs']);
   });
 
   it('equals the in-app engine on full histories', async () => {
@@ -150,7 +151,7 @@ describe('pipeline.onnx with per-regime normalisation and every feature kind', (
 describe('pipeline.onnx without EWMA features', () => {
   let s: Setup;
   beforeAll(async () => {
-    s = await setup(1, (names) => everyKind(names, ['s3', 's4', 's9', 's12', 's21']).filter((n) => !n.endsWith('_ewma')), { windows: [3, 8] });
+    s = await setup(1, (names) => everyKind(names, ['s3', 's4', 's9', 's12', 's21']).filter((n) => !n.endsWith('_ewma') && !n.endsWith('_vs_start')), { windows: [3, 8] });
   });
 
   it('needs only the last window − 1 + longest feature window rows', async () => {
@@ -179,8 +180,9 @@ describe('pipeline.onnx with the default config on six regimes: detected regimes
     const names = s.spec.gbdt.featureNames;
     for (let c = 1; c <= 6; c++) expect(names).toEqual(expect.arrayContaining([`regime${c}_cycles`, `regime${c}_share`]));
     expect(pipelineContract(s.spec).requiresFullHistory).toBe(true);
-    // without the EWMA, the regime counts alone still need the whole history
-    const noEwma = names.filter((n) => !n.endsWith('_ewma'));
+    // without the EWMA (and the distance from the start, which reads it), the regime counts alone still need the whole history; the age does not
+    const noEwma = names.filter((n) => !n.endsWith('_ewma') && !n.endsWith('_vs_start'));
+    expect(noEwma).toContain('cycle');
     expect(needsFullHistory(featureDefsFor(state, noEwma))).toBe(true);
     expect(needsFullHistory(featureDefsFor(state, noEwma.filter((n) => !n.startsWith('regime'))))).toBe(false);
   });

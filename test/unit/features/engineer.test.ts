@@ -8,7 +8,7 @@ import { PrognosError } from '../../../src/shared/errors';
 import { fixtureTable } from './fixture';
 import { loadCmapss } from './load-cmapss';
 
-const SPEC = { windows: [3], ewmaAlpha: 0.5 };
+const SPEC = { windows: [3], ewmaAlpha: 0.5, baselineCycles: 2 };
 
 function col(f: ReturnType<typeof engineerFeatures>, name: string): number[] {
   const i = f.names.indexOf(name);
@@ -36,6 +36,7 @@ describe('engineerFeatures on a two-unit fixture', () => {
       's1_slope_3',
       's1_ewma',
       's1_diff',
+      's1_vs_start',
       's2',
       's2_mean_3',
       's2_std_3',
@@ -44,6 +45,8 @@ describe('engineerFeatures on a two-unit fixture', () => {
       's2_slope_3',
       's2_ewma',
       's2_diff',
+      's2_vs_start',
+      'cycle',
     ]);
     expect(f.columns.every((c) => c instanceof Float32Array && c.length === 9)).toBe(true);
     const slope = f.defs.find((d) => d.name === 's1_slope_3')!;
@@ -88,6 +91,27 @@ describe('engineerFeatures on a two-unit fixture', () => {
     expectClose(col(f, 's1_diff'), [0, 2, -1, 3, -1, 0, -10, 5, -15]);
   });
 
+  it('distance from the unit\'s start: the EWMA minus the mean of its first baselineCycles rows (fewer so far)', () => {
+    // s1 unit 1: EWMA 1, 2, 2, 3.5, 3.75; baseline 1, then (1 + 3) / 2 = 2 from the second row on
+    expectClose(col(f, 's1_vs_start'), [0, 0, 0, 1.5, 1.75, 0, 0, 0, -7.5]);
+    expect(f.defs.find((d) => d.name === 's1_vs_start')).toMatchObject({ kind: 'vsStart', alpha: 0.5, baselineCycles: 2 });
+  });
+
+  it('the age feature is the cycle number', () => {
+    expectClose(col(f, 'cycle'), [1, 2, 3, 4, 5, 1, 2, 3, 4]);
+    expect(f.defs.find((d) => d.name === 'cycle')).toMatchObject({ kind: 'age', sensor: 'cycle' });
+  });
+
+  it('a state stored before the age and baseline features existed still gives its own columns', () => {
+    const legacy = engineerFeatures(fixtureTable(), { ...SPEC, include: { raw: true, diff: true, ewma: true } });
+    const spec = JSON.parse(JSON.stringify(legacy.state.spec)) as { include: Record<string, boolean> };
+    delete spec.include.age;
+    delete spec.include.baseline;
+    const again = engineerFeatures(fixtureTable(), {}, { state: { ...legacy.state, spec: spec as never } });
+    expect(again.names).toEqual(f.names.filter((n) => n !== 'cycle' && !n.endsWith('_vs_start')));
+    expect(legacy.names).toEqual(f.names);
+  });
+
   it("never leaks across the unit boundary: unit 2's features ignore unit 1", () => {
     const other = engineerFeatures(fixtureTable([1000, -50, 3, 3e4, -7]), SPEC);
     expect(other.names).toEqual(f.names);
@@ -114,7 +138,7 @@ describe('engineerFeatures on a two-unit fixture', () => {
       sensors: ['s2'],
       windows: [2, 4],
       stats: ['max', 'mean'],
-      include: { raw: false, diff: false, ewma: false },
+      include: { raw: false, diff: false, ewma: false, age: false, baseline: false },
     });
     expect(g.names).toEqual(['s2_max_2', 's2_mean_2', 's2_max_4', 's2_mean_4']);
     expectClose(Array.from(g.columns[3]!), [12, 13, 14, 15, 17, 5, 4.5, 4, 3.5]);
@@ -284,7 +308,7 @@ describe('FD001', () => {
   it('gives ≥ 128 features from the default spec and lists the near-constant sensors', () => {
     const f = engineerFeatures(train);
     expect(f.names.length).toBeGreaterThanOrEqual(128);
-    expect(f.names.length).toBe(14 * 23);
+    expect(f.names.length).toBe(14 * 24 + 1);
     expect(new Set(f.names).size).toBe(f.names.length);
     expect(f.droppedSensors.map((d) => d.name).sort()).toEqual(['s1', 's10', 's16', 's18', 's19', 's5', 's6']);
     for (const c of f.columns) {

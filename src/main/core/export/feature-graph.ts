@@ -68,12 +68,12 @@ export function tailRowsFor(defs: readonly FeatureDef[], targets: number): numbe
   return targets - 1 + reach;
 }
 
-/** The EWMA and the regime features (cycles and share of time per regime) look at a unit's whole history. */
+/** The EWMA, its distance from the unit's start and the regime features look at a unit's whole history (the age reads the cycle number of its own row). */
 export function needsFullHistory(defs: readonly FeatureDef[]): boolean {
   return defs.some((d) => WHOLE_HISTORY.has(d.kind));
 }
 
-const WHOLE_HISTORY: ReadonlySet<FeatureKind> = new Set<FeatureKind>(['ewma', 'regimeCycles', 'regimeShare']);
+const WHOLE_HISTORY: ReadonlySet<FeatureKind> = new Set<FeatureKind>(['ewma', 'vsStart', 'regimeCycles', 'regimeShare']);
 
 const SAFE_END = Number.MAX_SAFE_INTEGER;
 
@@ -146,7 +146,7 @@ export function addFeatureEngine(
   const want = (kind: FeatureKind, w?: number): boolean => defs.some((d) => d.kind === kind && (w === undefined || d.window === w));
 
   // ---- window statistics, raw values and differences on the last `tail` rows
-  const needsTail = defs.some((d) => !WHOLE_HISTORY.has(d.kind));
+  const needsTail = defs.some((d) => !WHOLE_HISTORY.has(d.kind) && d.kind !== 'age');
   if (needsTail) {
     const tailC = i64v('tail_rows', [tail]);
     const sliceRows = (x: string, hint: string): string =>
@@ -228,19 +228,39 @@ export function addFeatureEngine(
     }
   }
 
-  // ---- EWMA over the whole history
-  if (want('ewma')) {
-    const alpha = ewmaAlphaOf(state.spec);
+  // ---- EWMA, and its distance from the unit's baseline, over the whole history
+  if (want('ewma') || want('vsStart') || want('age')) {
     const pos = b.node('Add', [kvec, b.node('Sub', [T1, i64v('targets', [L])])]);
     const eff = b.node('Max', [unsq(pos, [0]), unsq(pFull, [1])], [], { hint: 'ewma_target_row' });
     const J3 = unsq(jFull, [0, 1], 'j3f');
     const E3 = unsq(eff, [2], 'e3f');
     const P3 = unsq(pFull, [1, 2], 'p3f');
-    const power = b.node('Pow', [c64('ewma_decay', 1 - alpha), toF64(b.node('Sub', [E3, J3]), 'ewma_age')], [], { hint: 'ewma_decay_pow' });
-    const later = b.node('And', [b.node('Greater', [J3, P3]), b.node('LessOrEqual', [J3, E3])]);
-    const weightsLater = b.node('Where', [later, b.node('Mul', [c64('ewma_alpha', alpha), power]), zero]);
-    const K = b.node('Where', [b.node('Equal', [J3, P3]), power, weightsLater], [], { hint: 'ewma_weights' });
-    addBlock('ewma', b.node('MatMul', [K, Xz], [], { hint: 'ewma' }));
+    if (want('ewma') || want('vsStart')) {
+      const alpha = ewmaAlphaOf(state.spec);
+      const power = b.node('Pow', [c64('ewma_decay', 1 - alpha), toF64(b.node('Sub', [E3, J3]), 'ewma_age')], [], { hint: 'ewma_decay_pow' });
+      const later = b.node('And', [b.node('Greater', [J3, P3]), b.node('LessOrEqual', [J3, E3])]);
+      const weightsLater = b.node('Where', [later, b.node('Mul', [c64('ewma_alpha', alpha), power]), zero]);
+      const K = b.node('Where', [b.node('Equal', [J3, P3]), power, weightsLater], [], { hint: 'ewma_weights' });
+      const ewma = b.node('MatMul', [K, Xz], [], { hint: 'ewma' });
+      if (want('ewma')) addBlock('ewma', ewma);
+      if (want('vsStart')) {
+        // the mean of the unit's first B rows, or of its rows so far while fewer
+        const B = state.spec.baselineCycles;
+        const inBase = b.node('And', [
+          b.node('And', [b.node('GreaterOrEqual', [J3, P3]), b.node('LessOrEqual', [J3, E3])]),
+          b.node('Less', [J3, b.node('Add', [P3, i64v('baseline_rows', [B])])]),
+        ]);
+        const count = toF64(b.node('Min', [b.node('Add', [b.node('Sub', [E3, P3]), i64v('one', [1])]), i64v('baseline_rows', [B])]), 'baseline_count');
+        const Wb = b.node('Div', [toF64(inBase, 'baseline_mask'), count], [], { hint: 'baseline_weights' });
+        const base = b.node('MatMul', [Wb, Xz], [], { hint: 'baseline' });
+        addBlock('vsStart', b.node('Sub', [ewma, base], [], { hint: 'vs_start' }));
+      }
+    }
+    if (want('age')) {
+      const pick = toF64(b.node('Equal', [J3, E3]), 'pick_target_full');
+      const cyc = unsq(b.node('Where', [rowOk, inputs.cycles, zero]), [2], 'cycles_full3');
+      addBlock('age', b.node('MatMul', [pick, cyc], [], { hint: 'age' }), 1);
+    }
   }
 
   // ---- cycles and share of time in each regime, over the whole history
@@ -270,7 +290,12 @@ export function addFeatureEngine(
       if (start === undefined || d.regime === undefined) throw new PrognosError('INTERNAL', `no graph block for feature ${d.name}`);
       return start + d.regime;
     }
-    const key = d.kind === 'raw' || d.kind === 'ewma' || d.kind === 'diff' ? d.kind : `${d.kind}${d.window}`;
+    if (d.kind === 'age') {
+      const start = blockOf.get('age');
+      if (start === undefined) throw new PrognosError('INTERNAL', `no graph block for feature ${d.name}`);
+      return start;
+    }
+    const key = d.kind === 'raw' || d.kind === 'ewma' || d.kind === 'diff' || d.kind === 'vsStart' ? d.kind : `${d.kind}${d.window}`;
     const start = blockOf.get(key);
     const s = sensors.indexOf(d.sensor);
     if (start === undefined || s < 0) throw new PrognosError('INTERNAL', `no graph block for feature ${d.name}`);

@@ -4,7 +4,7 @@
  * rely on and keeps the rest as written.
  */
 import { z } from 'zod';
-import { featureSpecSchema, type FeatureSpec } from '../features/spec';
+import { storedFeatureSpecSchema, type FeatureSpec } from '../features/spec';
 import type { DroppedSensor, FeatureDef, FeatureKind } from '../features/engineer';
 import type { RegimeModel } from '../features/regime';
 import type { ColumnRole } from '../data/table';
@@ -174,7 +174,7 @@ export interface BundleManifest {
   };
 }
 
-const featureKinds = ['raw', 'mean', 'std', 'min', 'max', 'slope', 'ewma', 'diff', 'regimeCycles', 'regimeShare'] as const satisfies readonly FeatureKind[];
+const featureKinds = ['raw', 'mean', 'std', 'min', 'max', 'slope', 'ewma', 'diff', 'vsStart', 'age', 'regimeCycles', 'regimeShare'] as const satisfies readonly FeatureKind[];
 
 const featureDefSchema = z.object({
   name: z.string(),
@@ -183,6 +183,7 @@ const featureDefSchema = z.object({
   window: z.number().int().min(1).optional(),
   alpha: z.number().optional(),
   regime: z.number().int().min(0).optional(),
+  baselineCycles: z.number().int().min(1).optional(),
   formula: z.string(),
 });
 
@@ -286,7 +287,7 @@ export const manifestSchema = z
       .loose(),
     features: z
       .object({
-        spec: featureSpecSchema,
+        spec: storedFeatureSpecSchema,
         sensors: z.array(z.string()).min(1),
         droppedSensors: z.array(z.object({ name: z.string(), reason: z.string() })),
         regime: regimeSchema.optional(),

@@ -11,9 +11,14 @@ import { PrognosError } from '../../../shared/errors';
 import { type FleetTable, type UnitSpan, unitSpans } from '../data/table';
 import { detectRegimes } from '../data/regimes';
 import { type RegimeModel, assignRegimes, columnIndex, fitRegimes, normaliseSensors, regimeModelFromDetected } from './regime';
-import { type FeatureSpec, type FeatureSpecInput, type FeatureStat, ewmaAlphaOf, parseFeatureSpec } from './spec';
+import { type FeatureSpec, type FeatureSpecInput, type FeatureStat, ewmaAlphaOf, parseFeatureSpec, parseStoredFeatureSpec } from './spec';
 
-export type FeatureKind = 'raw' | FeatureStat | 'ewma' | 'diff' | 'regimeCycles' | 'regimeShare';
+export type FeatureKind = 'raw' | FeatureStat | 'ewma' | 'diff' | 'vsStart' | 'age' | 'regimeCycles' | 'regimeShare';
+
+/** The `sensor` of the age feature (`cycle`), which reads the cycle column, not a sensor. */
+export const AGE_SOURCE = 'cycle';
+/** The `sensor` of the regime features. */
+export const REGIME_SOURCE = 'regime';
 
 export interface FeatureDef {
   readonly name: string;
@@ -23,6 +28,8 @@ export interface FeatureDef {
   readonly alpha?: number;
   /** regimeCycles and regimeShare: the operating regime (0-based index into the regime model) */
   readonly regime?: number;
+  /** vsStart: the cycles at the unit's start that make its baseline */
+  readonly baselineCycles?: number;
   /** Human-readable definition, shown in the UI, the model card and the export manifest. */
   readonly formula: string;
 }
@@ -140,12 +147,26 @@ export function buildFeatureDefs(
         formula: `${x} minus its value at the previous cycle (0 at a unit's first cycle)`,
       });
     }
+    if (spec.include.baseline) {
+      const b = spec.baselineCycles;
+      defs.push({
+        name: `${sensor}_vs_start`,
+        sensor,
+        kind: 'vsStart',
+        alpha,
+        baselineCycles: b,
+        formula: `exponentially weighted moving average of ${x} (α = ${fmt(alpha)}) minus the mean of ${x} over the unit's first ${b} cycles (the cycles so far while fewer)`,
+      });
+    }
+  }
+  if (spec.include.age) {
+    defs.push({ name: 'cycle', sensor: AGE_SOURCE, kind: 'age', formula: "the unit's cycle number at the current row (its age)" });
   }
   if (regimeNormalised && regimes > 1 && spec.regimeNormalisation.features) {
     for (let c = 0; c < regimes; c++) {
       defs.push({
         name: `regime${c + 1}_cycles`,
-        sensor: 'regime',
+        sensor: REGIME_SOURCE,
         kind: 'regimeCycles',
         regime: c,
         formula: `cycles the unit has spent in operating regime ${c + 1} of ${regimes} so far (its whole history, this cycle included)`,
@@ -154,7 +175,7 @@ export function buildFeatureDefs(
     for (let c = 0; c < regimes; c++) {
       defs.push({
         name: `regime${c + 1}_share`,
-        sensor: 'regime',
+        sensor: REGIME_SOURCE,
         kind: 'regimeShare',
         regime: c,
         formula: `share of the unit's cycles so far spent in operating regime ${c + 1} of ${regimes} (its whole history, this cycle included)`,
@@ -399,6 +420,33 @@ export function diffPerUnit(x: Float64Array, spans: readonly UnitSpan[], out: Fl
   }
 }
 
+/**
+ * EWMA (as `ewmaPerUnit`) minus the unit's baseline: the mean of its first `baseline` rows, or of
+ * the rows so far while fewer have been seen.
+ */
+export function vsStartPerUnit(x: Float64Array, spans: readonly UnitSpan[], alpha: number, baseline: number, out: Float32Array): void {
+  for (const { start, end } of spans) {
+    let e = x[start]!;
+    let sum = 0;
+    let base = 0;
+    for (let i = start; i < end; i++) {
+      if (i > start) e = alpha * x[i]! + (1 - alpha) * e;
+      const seen = i - start + 1;
+      if (seen <= baseline) {
+        sum += x[i]!;
+        base = sum / seen;
+      }
+      out[i] = e - base;
+    }
+  }
+}
+
+/** The cycle number of every row. */
+export function ageColumn(table: FleetTable, out: Float32Array): void {
+  const t = table.cycle;
+  for (let i = 0; i < t.length; i++) out[i] = t[i]!;
+}
+
 function checkCancelled(signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new PrognosError('CANCELLED', 'feature engineering was cancelled');
 }
@@ -420,7 +468,7 @@ export function engineerFeatures(
   let state: FeatureState;
   let source: Map<string, Float64Array>;
   if (opts.state !== undefined) {
-    state = { ...opts.state, spec: parseFeatureSpec(opts.state.spec) };
+    state = { ...opts.state, spec: parseStoredFeatureSpec(opts.state.spec) };
     for (const name of state.sensors) columnIndex(table, name);
     source = state.regime !== undefined ? normaliseSensors(table, state.regime) : rawSources(table, state.sensors);
   } else {
@@ -491,8 +539,18 @@ export function engineerFeatures(
       diffPerUnit(x, spans, col);
       columns.push(col);
     }
+    if (spec.include.baseline) {
+      const col = new Float32Array(n);
+      vsStartPerUnit(x, spans, alpha, spec.baselineCycles, col);
+      columns.push(col);
+    }
     opts.onProgress?.((s + 1) / state.sensors.length);
   });
+  if (spec.include.age) {
+    const col = new Float32Array(n);
+    ageColumn(table, col);
+    columns.push(col);
+  }
   if (defs.some((d) => d.kind === 'regimeCycles')) {
     const k = state.regime!.centroids.length;
     columns.push(...regimeTimeColumns(assignRegimes(table, state.regime!), spans, k));

@@ -15,6 +15,16 @@ const includeSchema = z
     raw: z.boolean().default(true).describe('keep the sensor value itself as a feature (named like `s11`)'),
     diff: z.boolean().default(true).describe('first difference x_t − x_(t−1), 0 at a unit’s first cycle (`s11_diff`)'),
     ewma: z.boolean().default(true).describe('exponentially weighted moving average (`s11_ewma`)'),
+    age: z
+      .boolean()
+      .default(true)
+      .describe('the unit’s age: its cycle number at the current row (`age`), one feature for all sensors'),
+    baseline: z
+      .boolean()
+      .default(true)
+      .describe(
+        'the EWMA minus the mean over the unit’s first `baselineCycles` cycles (`s11_vs_start`): how far a sensor has moved from where this unit started',
+      ),
   })
   .strict();
 
@@ -79,7 +89,14 @@ export const featureSpecSchema = z
       .min(1)
       .optional()
       .describe('alternative to ewmaAlpha: α = 2 / (span + 1); wins over ewmaAlpha when given'),
-    include: includeSchema.default({ raw: true, diff: true, ewma: true }),
+    baselineCycles: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(20)
+      .describe('cycles at a unit’s start whose mean is its baseline (the cycles so far while fewer have been seen)'),
+    include: includeSchema.default({ raw: true, diff: true, ewma: true, age: true, baseline: true }),
     regimeNormalisation: regimeSchema.default({ enabled: 'auto', clusters: 'auto', seed: 0, features: true }),
   })
   .strict();
@@ -90,6 +107,26 @@ export type FeatureSpec = z.output<typeof featureSpecSchema>;
 export type FeatureSpecInput = z.input<typeof featureSpecSchema>;
 
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = featureSpecSchema.parse({});
+
+/**
+ * A spec stored before the age and baseline features existed lists the other `include` switches
+ * only: those two were off when it was fitted, so they read as false there (a user's spec, parsed
+ * with `parseFeatureSpec`, gets them by default).
+ */
+function withStoredIncludes(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || !('include' in input)) return input;
+  const include = (input as { include?: unknown }).include;
+  if (typeof include !== 'object' || include === null) return input;
+  return { ...input, include: { age: false, baseline: false, ...include } };
+}
+
+/** The schema of a spec stored with a fitted state (a run, a bundle's manifest). */
+export const storedFeatureSpecSchema = z.preprocess(withStoredIncludes, featureSpecSchema);
+
+/** Parse a spec stored with a fitted state (see `storedFeatureSpecSchema`). */
+export function parseStoredFeatureSpec(input: unknown): FeatureSpec {
+  return storedFeatureSpecSchema.parse(input ?? {});
+}
 
 /** Parse a user spec (throws a ZodError, which `toErrorValue` maps to INVALID_INPUT). */
 export function parseFeatureSpec(input: unknown): FeatureSpec {
