@@ -42,6 +42,10 @@ def features(df):
             out[f'{s}_slope_{w}'] = ((tx - tm * m) / var.where(var > 0)).fillna(0)
         out[f'{s}_ewma'] = gs.transform(lambda v: v.ewm(alpha=0.1, adjust=False).mean())
         out[f'{s}_diff'] = gs.diff().fillna(0)
+        # distance from the unit's start: the EWMA minus the mean of its first 20 rows (the rows so far while fewer)
+        base = gs.transform(lambda v: v.expanding().mean().where(np.arange(len(v)) < 20).ffill())
+        out[f'{s}_vs_start'] = out[f'{s}_ewma'] - base
+    out['cycle'] = df['cycle']
     return pd.DataFrame(out).astype('float32')
 train = pd.read_csv(sys.argv[1], sep=r'\\s+', header=None, names=names)
 test = pd.read_csv(sys.argv[2], sep=r'\\s+', header=None, names=names)

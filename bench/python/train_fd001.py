@@ -11,7 +11,7 @@ stopping would have stopped.
 Stages, each timed with time.perf_counter():
 - features: labels (RUL, failure within the label window), near-constant sensors dropped on the
   training rows, then pandas groupby-rolling mean/std/min/max/slope over the same windows, EWMA,
-  first difference, raw value;
+  first difference, raw value, the distance from the unit's start and the age;
 - ranking: a quick xgboost (30 rounds, depth 4) for gain, then the same metrics as Prognos's ranking
   (mutual information on equal-frequency bins, |Spearman| with RUL, monotonicity, trendability,
   prognosability) in numpy/scipy — sklearn and scipy have no such prognostic ranking — and the
@@ -104,6 +104,14 @@ with timed('features'):
     ew = gx.ewm(alpha=fs['ewmaAlpha'], adjust=False).mean().reset_index(level=0, drop=True)
     parts.append(ew.add_suffix('_ewma'))
     parts.append(gx.diff().fillna(0).add_suffix('_diff'))
+    if fs['include'].get('baseline', False):
+        # distance from the unit's start: the EWMA minus the mean of its first B rows (the rows so far while fewer)
+        B = fs['baselineCycles']
+        pos = gx.cumcount().to_numpy()
+        first = gx.cumsum().div(pos + 1, axis=0).where(pd.DataFrame(np.repeat((pos < B)[:, None], len(sensors), axis=1), index=X.index, columns=X.columns))
+        parts.append((ew - first.groupby(df['unit'], sort=False).ffill()).add_suffix('_vs_start'))
+    if fs['include'].get('age', False):
+        parts.append(t.rename('cycle').to_frame())
     features = pd.concat([X] + parts, axis=1).astype(np.float32)
     feature_names = list(features.columns)
     F_all = features.to_numpy()
