@@ -84,8 +84,9 @@ export const tests = [
       state.fingerprint = imported.fingerprint;
       const testFile = join(ctx.tmpDir, 'test-fleet.txt');
       const rulFile = join(ctx.tmpDir, 'test-rul.txt');
-      // seeded data and training: on this fleet the two runs disagree on one unit's alert
-      await prognos(ctx, 'synth', '--units', '8', '--seed', '25', '--out', testFile, '--rul-out', rulFile);
+      // seeded data and training: on this fleet the two runs disagree on one unit's alert (of the fleets
+      // of seeds 25–31 only seed 28's has a disagreement since the age and distance-from-start features)
+      await prognos(ctx, 'synth', '--units', '8', '--seed', '28', '--out', testFile, '--rul-out', rulFile);
       state.testFleet = (await prognos(ctx, 'import', testFile, '--rul', rulFile, '--name', 'line 4 in service')).datasetId;
       const base = join(ctx.tmpDir, 'base.json');
       const deep = join(ctx.tmpDir, 'deep.json');

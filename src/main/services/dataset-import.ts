@@ -81,6 +81,13 @@ export class DatasetImports {
       const columns = parsed.table.columns;
       const result = await this.commit(parsed, name, data.displayName, rulFile, ctx, duplicates, pending);
       pending = undefined; // committed, or rolled back by the commit
+      if (ctx.signal.aborted && result.reused !== true) {
+        // a commit is not stopped once under way (an insert sent to the store worker, or one finished
+        // while the cancel was on its way); a cancel that came meanwhile still leaves no trace: nothing
+        // else knows the new dataset's id yet
+        this.store.deleteDataset(result.dataset.datasetId);
+        throw new PrognosError('CANCELLED', 'Import cancelled.');
+      }
       if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, columns, mapping);
       return result;
     } catch (e) {
