@@ -223,13 +223,10 @@ function rowsOf(table: FleetTable, units: readonly number[]): Int32Array {
 }
 
 /** `--features JSON`: a feature spec in place of the default one (to compare specs; give each its own --cache). */
-function featureOverride(): { features?: unknown } {
-  const i = process.argv.indexOf('--features');
-  return i >= 0 ? { features: JSON.parse(process.argv[i + 1]!) as unknown } : {};
-}
+const featureOverride = process.argv.includes('--features') ? { features: JSON.parse(option('features', '{}')) as unknown } : {};
 
 async function inputsFor(table: FleetTable, official: FleetTable, seed: number): Promise<Inputs> {
-  const config = parseTrainConfig({ seed, ...featureOverride() });
+  const config = parseTrainConfig({ seed, ...featureOverride });
   const prepared = prepareFeatures(table, config);
   const ranking = await rankPrepared(prepared, table, config);
   const selected = selectTop(ranking, config.topK, config.manualFeatures);

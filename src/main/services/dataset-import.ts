@@ -81,13 +81,6 @@ export class DatasetImports {
       const columns = parsed.table.columns;
       const result = await this.commit(parsed, name, data.displayName, rulFile, ctx, duplicates, pending);
       pending = undefined; // committed, or rolled back by the commit
-      if (ctx.signal.aborted && result.reused !== true) {
-        // a commit is not stopped once under way (an insert sent to the store worker, or one finished
-        // while the cancel was on its way); a cancel that came meanwhile still leaves no trace: nothing
-        // else knows the new dataset's id yet
-        this.store.deleteDataset(result.dataset.datasetId);
-        throw new PrognosError('CANCELLED', 'Import cancelled.');
-      }
       if (result.reused !== true) this.mappings.recorded(result.dataset.datasetId, columns, mapping);
       return result;
     } catch (e) {
@@ -108,7 +101,9 @@ export class DatasetImports {
   /**
    * The dataset into the store, in one transaction; `pending`: its columns already written (by
    * `beginDatasetInsert`) in a transaction this finishes, or rolls back when nothing is imported
-   * (when this throws, the caller rolls it back).
+   * (when this throws, the caller rolls it back). A commit is not stopped once under way (an insert
+   * sent to the store worker, or one finished as the cancel was on its way); a cancel that came
+   * meanwhile still leaves no trace: the new dataset is deleted (nothing else knows its id yet).
    */
   private async commit(
     parsed: ImportedFleet,
@@ -118,6 +113,23 @@ export class DatasetImports {
     ctx: JobContext,
     duplicates: 'ask' | 'reuse' | 'new' = 'new',
     pending?: PendingDataset,
+  ): Promise<ImportResult> {
+    const result = await this.write(parsed, name, sourceFile, rulFile, ctx, duplicates, pending);
+    if (ctx.signal.aborted && result.reused !== true) {
+      this.store.deleteDataset(result.dataset.datasetId);
+      throw new PrognosError('CANCELLED', 'Import cancelled.');
+    }
+    return result;
+  }
+
+  private async write(
+    parsed: ImportedFleet,
+    name: string,
+    sourceFile: string,
+    rulFile: string | null,
+    ctx: JobContext,
+    duplicates: 'ask' | 'reuse' | 'new',
+    pending: PendingDataset | undefined,
   ): Promise<ImportResult> {
     if (ctx.signal.aborted) throw new PrognosError('CANCELLED', 'Import cancelled.');
     ctx.progress(0.98, 'Saving to the store…');

@@ -245,12 +245,12 @@ export function addFeatureEngine(
       if (want('ewma')) addBlock('ewma', ewma);
       if (want('vsStart')) {
         // the mean of the unit's first B rows, or of its rows so far while fewer
-        const B = state.spec.baselineCycles;
+        const B = i64v('baseline_rows', [state.spec.baselineCycles]);
         const inBase = b.node('And', [
           b.node('And', [b.node('GreaterOrEqual', [J3, P3]), b.node('LessOrEqual', [J3, E3])]),
-          b.node('Less', [J3, b.node('Add', [P3, i64v('baseline_rows', [B])])]),
+          b.node('Less', [J3, b.node('Add', [P3, B])]),
         ]);
-        const count = toF64(b.node('Min', [b.node('Add', [b.node('Sub', [E3, P3]), i64v('one', [1])]), i64v('baseline_rows', [B])]), 'baseline_count');
+        const count = toF64(b.node('Min', [b.node('Add', [b.node('Sub', [E3, P3]), i64v('one', [1])]), B]), 'baseline_count');
         const Wb = b.node('Div', [toF64(inBase, 'baseline_mask'), count], [], { hint: 'baseline_weights' });
         const base = b.node('MatMul', [Wb, Xz], [], { hint: 'baseline' });
         addBlock('vsStart', b.node('Sub', [ewma, base], [], { hint: 'vs_start' }));

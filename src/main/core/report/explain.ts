@@ -7,7 +7,7 @@ import { badFile, PrognosError } from '../../../shared/errors';
 import type { ReportContribution } from '../../../shared/report';
 import { sha256Hex } from '../export/checksums';
 import type { BundleManifest, ModelFileEntry } from '../export/manifest';
-import { featureDefsOfState, type FeatureDef, type FeatureState } from '../features/engineer';
+import { featureDefsOfState, REGIME_SOURCE, type FeatureDef, type FeatureState } from '../features/engineer';
 import { GbdtModel } from '../models/gbdt/model';
 import { treeShap } from '../models/gbdt/shap';
 
@@ -15,7 +15,7 @@ import { treeShap } from '../models/gbdt/shap';
  * The source of the regime features (cycles and share of time per operating regime): they depend on
  * every operating setting together, so they are attributed to the operating regime as a whole.
  */
-export const REGIME_SOURCE = 'regime';
+export { REGIME_SOURCE };
 
 export interface UnitExplanation {
   /** expected margin (log-odds, or target units for a regression GBDT) */
