@@ -58,8 +58,8 @@ interface Outcome {
   split: { train: number[]; validation: number[]; test: number[] };
   selected: string[];
   bestIteration: number;
-  lstm?: { history: unknown[]; threads: number; backend: string };
-  rul?: { lstm?: { history: unknown[] }; gbdtMembers: number[] };
+  lstm?: { history: unknown[]; members?: { epochs: number }[]; threads: number; backend: string };
+  rul?: { lstm?: { history: unknown[]; members?: { epochs: number }[] }; gbdtMembers: number[] };
 }
 
 /** one tree model's boosting rounds: trained, and kept after early stopping */
@@ -134,8 +134,9 @@ function runReference(outcome: Outcome): Reference {
     gbdt: config.gbdt,
     lstm: config.lstm,
     rul: config.rul,
-    lstmEpochs: outcome.lstm?.history.length ?? 0,
-    rulLstmEpochs: outcome.rul?.lstm?.history.length ?? 0,
+    // epochs of each network the LSTM and the RUL head average (runs from before members had one)
+    lstmEpochs: outcome.lstm === undefined ? [] : (outcome.lstm.members ?? [{ epochs: outcome.lstm.history.length }]).map((m) => m.epochs),
+    rulLstmEpochs: outcome.rul?.lstm === undefined ? [] : (outcome.rul.lstm.members ?? [{ epochs: outcome.rul.lstm.history.length }]).map((m) => m.epochs),
     gbdtRounds: rounds.gbdt,
     rulRounds: rounds.rul,
     xgbThreads: 2,

@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { computeMetrics, tuneThreshold } from '../../src/main/core/eval/metrics';
 import { rulPerRow } from '../../src/main/core/labels';
 import { trainLstm, type LstmTarget } from '../../src/main/core/models/lstm';
-import { parseTrainConfig } from '../../src/main/core/pipeline/config';
+import { lstmTrainParams, parseTrainConfig } from '../../src/main/core/pipeline/config';
 import { cutRows } from '../../src/main/core/rul/train-rul';
 import { loadFd001 } from './fd001';
 
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
           ? { ...fd.valid, fractions: fraction(fd.valid.rows) }
           : fd.valid;
     const cpu0 = process.cpuUsage();
-    const r = await trainLstm(train, valid, { ...config.lstm, seed }, { target });
+    const r = await trainLstm(train, valid, { ...lstmTrainParams(config), seed }, { target });
     const cpu = process.cpuUsage(cpu0);
     const o: Outcome = {
       target,

@@ -299,8 +299,8 @@ def predict(m, x):
         return np.concatenate([torch.sigmoid(m(x[i:i + 1024])).numpy() for i in range(0, len(x), 1024)]).astype(np.float64)
 
 
-def train_lstm(xt, yt, xv, yv_, epochs, fraction):
-    torch.manual_seed(SEED)
+def train_lstm(xt, yt, xv, yv_, epochs, fraction, seed=SEED):
+    torch.manual_seed(seed)
     m = Net(xt.shape[2])
     opt = torch.optim.Adam(m.parameters(), lr=lp['learningRate'], eps=1e-7)
     B = lp['batchSize']
@@ -369,9 +369,10 @@ else:
 torch.set_num_threads(threads)
 info['torchThreads'] = threads
 with timed('lstm'):
-    lstm = train_lstm(xt_w, yt_t, xv_w, yv, cfg['lstmEpochs'], False)
-    l_valid = predict(lstm, xv_w)
-    l_test = predict(lstm, xte_w)
+    # as many networks as ours averages, each for as many epochs as ours ran
+    nets = [train_lstm(xt_w, yt_t, xv_w, yv, e, False, SEED + k) for k, e in enumerate(cfg['lstmEpochs'])]
+    l_valid = np.mean([predict(m, xv_w) for m in nets], axis=0)
+    l_test = np.mean([predict(m, xte_w) for m in nets], axis=0)
 
 # ---------------------------------------------------------------- RUL
 rp = cfg['rul']
@@ -399,9 +400,9 @@ with timed('rulGbdt'):
 info['rulGbdt'] = members
 
 with timed('rulLstm'):
-    rl = train_lstm(xt_w, torch.from_numpy(target[tr_rows] / cap), xv_w, target[va_rows] / cap, cfg['rulLstmEpochs'], True)
-    lv = predict(rl, xv_w) * cap
-    lt = predict(rl, xte_w) * cap
+    heads = [train_lstm(xt_w, torch.from_numpy(target[tr_rows] / cap), xv_w, target[va_rows] / cap, e, True, SEED + k) for k, e in enumerate(cfg['rulLstmEpochs'])]
+    lv = np.mean([predict(m, xv_w) for m in heads], axis=0) * cap
+    lt = np.mean([predict(m, xte_w) for m in heads], axis=0) * cap
     tv = target[va_rows]
     wgrid = np.round(np.arange(0, 21) * 0.05, 6)
     rmse = [float(np.sqrt(np.mean((wg * rv + (1 - wg) * lv - tv) ** 2))) for wg in wgrid]

@@ -298,8 +298,8 @@ export const runDetailSchema = runSummarySchema.extend({
   weight: z.number(),
   /** each model's own F2-tuned threshold on validation */
   thresholds: z.record(z.string(), z.number()),
-  /** F2 on validation at each weight of the grid search, with its best threshold */
-  ensembleGrid: z.array(z.object({ weight: z.number(), threshold: z.number(), fBeta: z.number() })),
+  /** F2 on validation at each weight of the grid search, with its best threshold (and the blend's log-loss, in runs since it was recorded) */
+  ensembleGrid: z.array(z.object({ weight: z.number(), threshold: z.number(), fBeta: z.number(), logLoss: z.number().optional() })),
   /** calibration of the headline probability (null for runs trained before calibration, and unfinished runs) */
   calibration: calibrationReportSchema.nullable(),
   importance: z.array(z.object({ name: z.string(), gain: z.number() })),

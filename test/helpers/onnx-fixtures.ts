@@ -5,7 +5,7 @@
 import { synthesizeFleet } from '../../src/main/core/data/synth';
 import { unitSpans, type FleetTable } from '../../src/main/core/data/table';
 import type { BundleInput } from '../../src/main/core/export/bundle';
-import type { LstmAttentionWeights } from '../../src/main/core/export/lstm-onnx';
+import type { LstmMembers } from '../../src/main/core/export/lstm-onnx';
 import { engineerFeatures, type FeatureState } from '../../src/main/core/features/engineer';
 import type { GbdtModel } from '../../src/main/core/models/gbdt';
 import { parseTrainConfig, type TrainConfigInput } from '../../src/main/core/pipeline/config';
@@ -29,7 +29,7 @@ export interface ReferenceScores {
 /** What the workbench computes for each unit's last row: TypeScript features, GbdtModel, reference LSTM. */
 export function referenceScores(
   table: FleetTable,
-  m: { featureState: FeatureState; gbdt: GbdtModel; scaler?: ScalerParams; lstm?: LstmAttentionWeights; lstmFeatures?: readonly string[]; weight: number; window: number },
+  m: { featureState: FeatureState; gbdt: GbdtModel; scaler?: ScalerParams; lstm?: LstmMembers; lstmFeatures?: readonly string[]; weight: number; window: number },
 ): ReferenceScores {
   const f = engineerFeatures(table, m.featureState.spec, { state: m.featureState });
   const col = (n: string): Float32Array => f.columns[f.names.indexOf(n)]!;

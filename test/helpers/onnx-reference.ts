@@ -2,7 +2,7 @@
  * Reference computations for the ONNX export tests, written straight from the model definitions
  * (Keras gate order, no reordering) so they check the exported graphs independently.
  */
-import type { KerasLstmLayer, LstmAttentionWeights, WeightTensor } from '../../src/main/core/export/lstm-onnx';
+import { membersOf, type KerasLstmLayer, type LstmAttentionWeights, type LstmMembers, type WeightTensor } from '../../src/main/core/export/lstm-onnx';
 import { createRng } from '../../src/main/core/split';
 
 function tensor(shape: number[], rng: () => number, scale: number): WeightTensor {
@@ -94,8 +94,9 @@ export function lstmReferenceForward(w: LstmAttentionWeights, window: number[][]
   return sigmoid(logit);
 }
 
-/** Probabilities for windows stored [n, T, F] row-major. */
-export function lstmReferenceBatch(w: LstmAttentionWeights, data: ArrayLike<number>, n: number, T: number, F: number): Float64Array {
+/** Probabilities for windows stored [n, T, F] row-major (several networks: the mean of theirs). */
+export function lstmReferenceBatch(w: LstmMembers, data: ArrayLike<number>, n: number, T: number, F: number): Float64Array {
+  const nets = membersOf(w);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const win: number[][] = [];
@@ -104,7 +105,7 @@ export function lstmReferenceBatch(w: LstmAttentionWeights, data: ArrayLike<numb
       for (let f = 0; f < F; f++) row.push(data[(i * T + t) * F + f]!);
       win.push(row);
     }
-    out[i] = lstmReferenceForward(w, win);
+    out[i] = nets.reduce((sum, net) => sum + lstmReferenceForward(net, win), 0) / nets.length;
   }
   return out;
 }

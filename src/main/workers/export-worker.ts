@@ -22,7 +22,7 @@ serveJob<ExportRequest, ExportValue>(
         datasetName: r.datasetName,
         pipeline: true,
         ...(r.created === undefined ? {} : { created: r.created }),
-        ...(trained.lstm === undefined ? {} : { lstm: { weights: trained.lstm.model.getWeights(), scaler: trained.lstm.scaler, weight: trained.weight } }),
+        ...(trained.lstm === undefined ? {} : { lstm: { weights: trained.lstm.model.exportWeights(), scaler: trained.lstm.scaler, weight: trained.weight } }),
         ...(trained.rul === undefined ? {} : { rul: rulForExport(trained.rul) }),
       });
       if (task.signal.aborted) throw new PrognosError('CANCELLED', 'Export cancelled.');

@@ -60,7 +60,7 @@ beforeAll(async () => {
     threshold: r.threshold,
     windowLength: config.historyWindow,
     scaler: r.lstm!.scaler,
-    lstm: r.lstm!.model.getWeights(),
+    lstm: r.lstm!.model.exportWeights(),
     weight: r.weight,
     rul: rulForExport(models.rul!),
   });

@@ -22,7 +22,7 @@ import { copyFd001Store } from '../../helpers/fd001-store';
 import { CMAPSS, tempDir } from '../../helpers/paths';
 
 /** what the run's outcome artifact keeps of the pipeline's result */
-type Outcome = Pick<PipelineResult, 'threshold' | 'thresholds' | 'weight' | 'metrics' | 'validationScores'> & { lstm?: { bestEpoch: number; backend: string } };
+type Outcome = Pick<PipelineResult, 'threshold' | 'thresholds' | 'weight' | 'metrics' | 'validationScores'> & { lstm?: { bestEpoch: number; backend: string; members: { seed: number; bestEpoch: number }[] } };
 
 let test: ParsedFleet;
 let run: TrainedRun | undefined;
@@ -67,24 +67,40 @@ describe('FD001 with GBDT + LSTM and the tuned ensemble (default config)', () =>
       `${name.padEnd(9)} validation F2 ${m!.validation.f2?.toFixed(3)} | test split F2 ${m!.test?.f2?.toFixed(3)} | official last-cycle F2 ${o.lastCycle.f2?.toFixed(3)} AUC ${o.lastCycle.rocAuc?.toFixed(4)} | all-cycles F2 ${o.allCycles.f2?.toFixed(3)} AUC ${o.allCycles.rocAuc?.toFixed(4)}`;
     console.log([line('gbdt', r.metrics.gbdt, gbdt), line('lstm', r.metrics.lstm, lstm), line('ensemble', r.metrics.ensemble, ensemble), `weight ${r.weight}, calibration ${calibration.method}, best epoch ${r.lstm!.bestEpoch}, backend ${r.lstm!.backend}`].join('\n'));
     expect(lstm.allCycles.rocAuc).toBeGreaterThanOrEqual(0.99);
-    // the weight reproduces the best F2 recounted from the raw validation probabilities; the threshold, the
-    // best F2 recounted on the calibrated blend (the blend itself when no calibration was chosen)
+    // the weight is the grid weight whose blend of the raw validation probabilities has the lowest log-loss
+    // (ensemble.criterion 'log-loss', the default), recounted here; the threshold, the best F2 recounted on
+    // the calibrated blend (the blend itself when no calibration was chosen)
     const v = r.validationScores;
-    const want = bestBlendByCounting(v.gbdt!, v.lstm!, v.label, 20);
-    expect(r.weight).toBeCloseTo(want.weight, 9);
+    const logLoss = (w: number): number => {
+      const p = blendByHand(v.gbdt!, v.lstm!, w);
+      let s = 0;
+      for (let i = 0; i < p.length; i++) {
+        const q = Math.min(1 - 1e-7, Math.max(1e-7, p[i]!));
+        s -= v.label[i] === 1 ? Math.log(q) : Math.log(1 - q);
+      }
+      return s / p.length;
+    };
+    const grid = Array.from({ length: 21 }, (_, k) => ({ w: Math.round(k * 5) / 100, loss: logLoss(Math.round(k * 5) / 100) }));
+    const lowest = grid.reduce((a, b) => (b.loss < a.loss ? b : a));
+    expect(r.weight).toBeCloseTo(lowest.w, 9);
+    // it is not the F2 grid's choice on this run: the criterion matters
+    expect(bestBlendByCounting(v.gbdt!, v.lstm!, v.label, 20).weight).not.toBeCloseTo(r.weight, 9);
     const calibrated = applyCalibration(calibration, blendByHand(v.gbdt!, v.lstm!, r.weight));
     expect(maxAbsDiff(calibrated, v.ensemble!)).toBeLessThan(1e-9);
     const t = bestThresholdByCounting(v.ensemble!, v.label);
     expect(r.threshold).toBe(t.threshold);
     expect(r.metrics.ensemble!.validation.f2).toBeCloseTo(t.f, 12);
-    if (calibration.method === 'none') expect(t.f).toBeCloseTo(want.f, 12);
     // on the held-out test units, which the choice never saw, the blend beats the weaker model and is
-    // within 0.01 of the stronger (seed 1 on wasm: ensemble 0.954, GBDT 0.955, LSTM 0.949; over seeds
-    // 1–12 the blend is ahead of both on average, docs/fd001-recipe.md)
+    // within 0.01 of the stronger (seed 1 on wasm: ensemble 0.967, GBDT 0.955, LSTM of three networks
+    // 0.958; over seeds 1–12 the blend is ahead of both on average, docs/fd001-recipe.md)
     const testF2 = (m: PipelineResult['metrics']['gbdt']): number => m!.test!.f2!;
     const single = [testF2(r.metrics.gbdt), testF2(r.metrics.lstm)];
     expect(testF2(r.metrics.ensemble)).toBeGreaterThan(Math.min(...single));
     expect(testF2(r.metrics.ensemble)).toBeGreaterThan(Math.max(...single) - 0.01);
-    expect(ensemble.allCycles.f2).toBeGreaterThanOrEqual(0.85);
+    // the issue's targets (seed 1 on wasm: F2 0.895, ROC-AUC 0.9979; seed 42, the default, 0.932 / 0.9986)
+    expect(ensemble.allCycles.f2).toBeGreaterThanOrEqual(0.88);
+    expect(ensemble.allCycles.rocAuc).toBeGreaterThanOrEqual(0.997);
+    // three LSTM networks averaged (lstm.members), each with its own seed and best epoch
+    expect(r.lstm!.members.map((m) => m.seed)).toEqual([1, 2, 3]);
   });
 });

@@ -37,16 +37,50 @@ describe('the shared ensemble choice', () => {
     expect(() => bestOfGrid([])).toThrow(/empty/);
   });
 
-  it.each([1, 2, 3, 4, 5, 6])('training and the Ensemble view choose the same weight, threshold and grid (seed %i)', (seed) => {
+  it.each([1, 2, 3, 4, 5, 6])('by F2: training and the Ensemble view choose the same weight, threshold and grid (seed %i)', (seed) => {
     const { g, l, y } = fixture(seed, 300);
-    const trained = optimiseEnsemble(g, l, y);
-    const viewed = optimiseBlend(g, l, y);
-    expect(viewed.best).toEqual({ weight: trained.weight, threshold: trained.threshold, fBeta: trained.fBeta });
+    const trained = optimiseEnsemble(g, l, y, { criterion: 'f2' });
+    const viewed = optimiseBlend(g, l, y, undefined, 'f2');
+    expect(viewed.best).toEqual({ weight: trained.weight, threshold: trained.threshold, fBeta: trained.fBeta, logLoss: trained.logLoss });
     expect(viewed.grid).toEqual(trained.grid);
     // and both are the exhaustive best over the same weights
     const want = bestBlendByCounting(g, l, y, 20);
     expect(trained.weight).toBeCloseTo(want.weight, 9);
     expect(trained.fBeta).toBeCloseTo(want.f, 12);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6])('by log-loss (the default): the same choice in both, the weight with the lowest validation log-loss (seed %i)', (seed) => {
+    const { g, l, y } = fixture(seed, 300);
+    const trained = optimiseEnsemble(g, l, y);
+    const viewed = optimiseBlend(g, l, y);
+    expect(viewed.best).toEqual({ weight: trained.weight, threshold: trained.threshold, fBeta: trained.fBeta, logLoss: trained.logLoss });
+    expect(viewed.grid).toEqual(trained.grid);
+    // by hand: the mean log-loss of every grid blend (probabilities clipped to [1e-7, 1 − 1e-7])
+    const loss = (w: number): number =>
+      y.reduce((s, v, i) => {
+        const p = Math.min(1 - 1e-7, Math.max(1e-7, w * g[i]! + (1 - w) * l[i]!));
+        return s - (v === 1 ? Math.log(p) : Math.log(1 - p));
+      }, 0) / y.length;
+    const byHand = ensembleWeights().map((w) => ({ w, loss: loss(w) }));
+    const lowest = byHand.reduce((a, b) => (b.loss < a.loss ? b : a));
+    expect(trained.weight).toBe(lowest.w);
+    expect(trained.logLoss).toBeCloseTo(lowest.loss, 12);
+    // the threshold is the F2-best one at that weight
+    expect(trained.threshold).toBe(tuneThreshold(mainBlend(g, l, trained.weight), y, 2));
+  });
+
+  it('the log-loss criterion keeps a weight whose blend ranks as well but says better probabilities', () => {
+    // the GBDT ranks the rows perfectly but is over-confident (0 or 1); the LSTM ranks them the same way with honest probabilities
+    const y = Array.from({ length: 200 }, (_, i) => (i % 5 === 0 ? 1 : 0));
+    const g = y.map((v, i) => (v === 1 ? 1 : i % 7 === 0 ? 1 : 0));
+    const l = y.map((v, i) => (v === 1 ? 0.7 : i % 7 === 0 ? 0.6 : 0.05));
+    const byF2 = optimiseEnsemble(g, l, y, { criterion: 'f2' });
+    const byLoss = optimiseEnsemble(g, l, y);
+    // every weight ranks the rows alike, so F2 ties everywhere and the tie rule gives 0.6; log-loss punishes the certain wrong 1s
+    expect(byF2.weight).toBe(0.6);
+    expect(byLoss.weight).toBeLessThan(0.6);
+    expect(bestOfGrid(byLoss.grid, 'log-loss').weight).toBe(byLoss.weight);
+    expect(() => bestOfGrid([{ weight: 0, threshold: 0.5, fBeta: 0.5 }], 'log-loss')).toThrow(/no log-loss/);
   });
 
   it('with a calibration, the view keeps training’s weight and tunes its threshold on the calibrated blend', () => {

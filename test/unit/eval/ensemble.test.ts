@@ -23,7 +23,7 @@ describe('ensemble', () => {
     const y = [1, 1, 0, 0, 1, 1, 0, 0];
     const g = [0.9, 0.8, 0.1, 0.2, 0.3, 0.35, 0.4, 0.45];
     const l = [0.3, 0.35, 0.4, 0.45, 0.9, 0.8, 0.1, 0.2];
-    const best = optimiseEnsemble(g, l, y, { step: 0.1 });
+    const best = optimiseEnsemble(g, l, y, { step: 0.1, criterion: 'f2' });
     expect(best.grid).toHaveLength(11);
     expect(best.fBeta).toBe(1);
     expect(best.weight).toBeGreaterThan(0.3);
@@ -35,9 +35,9 @@ describe('ensemble', () => {
     expect(best.grid[10]!.fBeta).toBeLessThan(1);
   });
 
-  it.each([1, 2, 3, 4, 5])('agrees with an exhaustive count over weights and thresholds (seed %i)', (seed) => {
+  it.each([1, 2, 3, 4, 5])('by F2, agrees with an exhaustive count over weights and thresholds (seed %i)', (seed) => {
     const { g, l, y } = fixture(seed, 400);
-    const best = optimiseEnsemble(g, l, y);
+    const best = optimiseEnsemble(g, l, y, { criterion: 'f2' });
     const want = bestBlendByCounting(g, l, y, 20);
     expect(best.weight).toBeCloseTo(want.weight, 9);
     expect(best.threshold).toBe(want.threshold);

@@ -1,8 +1,9 @@
 /**
- * The ensemble an analyst tunes: P = w·P_gbdt + (1 − w)·P_lstm. A grid search over w, with the
- * F-beta-optimal threshold for each w, on the validation units only.
+ * The ensemble an analyst tunes: P = w·P_gbdt + (1 − w)·P_lstm. A grid search over w, by validation
+ * log-loss or F-beta (src/shared/ensemble-choice.ts), with the F-beta-optimal threshold for each w,
+ * on the validation units only.
  */
-import { chooseEnsemble, DEFAULT_ENSEMBLE_WEIGHT, ENSEMBLE_GRID_STEP } from '../../../shared/ensemble-choice';
+import { chooseEnsemble, DEFAULT_ENSEMBLE_CRITERION, DEFAULT_ENSEMBLE_WEIGHT, ENSEMBLE_GRID_STEP, type EnsembleCriterion } from '../../../shared/ensemble-choice';
 import { PrognosError } from '../../../shared/errors';
 import { fBetaOf, confusionAt, HEADLINE_BETA, tuneThreshold } from './metrics';
 
@@ -20,18 +21,21 @@ export interface EnsembleChoice {
   weight: number;
   threshold: number;
   fBeta: number;
+  /** mean validation log-loss of the blend at this weight */
+  logLoss?: number;
 }
 
 /**
- * Every weight on the shared grid (0, 0.05, …, 1 by default) with its best threshold; the best
- * F-beta wins, ties going to the weight nearest the default 0.6 (src/shared/ensemble-choice.ts, the
- * rule the Ensemble view's Optimise uses too).
+ * Every weight on the shared grid (0, 0.05, …, 1 by default) with its best threshold and log-loss;
+ * the lowest log-loss (or, with criterion `f2`, the best F-beta) wins, ties going to the weight
+ * nearest the default 0.6 (src/shared/ensemble-choice.ts, the rule the Ensemble view's Optimise uses
+ * too).
  */
 export function optimiseEnsemble(
   pGbdt: ArrayLike<number>,
   pLstm: ArrayLike<number>,
   y: ArrayLike<number>,
-  opts: { step?: number; beta?: number } = {},
+  opts: { step?: number; beta?: number; criterion?: EnsembleCriterion } = {},
 ): EnsembleChoice & { grid: EnsembleChoice[] } {
   const step = opts.step ?? ENSEMBLE_GRID_STEP;
   const beta = opts.beta ?? HEADLINE_BETA;
@@ -40,11 +44,12 @@ export function optimiseEnsemble(
   const { best, grid } = chooseEnsemble(
     pGbdt,
     pLstm,
+    y,
     (p) => {
       const threshold = tuneThreshold(p, y, beta);
       return { threshold, fBeta: fBetaOf(confusionAt(p, y, threshold), beta) ?? 0 };
     },
-    step,
+    { step, criterion: opts.criterion ?? DEFAULT_ENSEMBLE_CRITERION },
   );
   return { ...best, grid: grid.map((g) => ({ ...g })) };
 }

@@ -32,7 +32,13 @@ import { CMAPSS_COLUMN_INFO } from './cmapss-columns';
 import { pipelineContractLines } from './contract';
 import { featureDefsFor } from './feature-graph';
 import { GBDT_INPUT, GBDT_LABEL, GBDT_PROBABILITIES, gbdtToOnnx } from './gbdt-onnx';
-import { LSTM_INPUT, LSTM_OUTPUT, lstmDims, lstmToOnnx, type LstmAttentionWeights } from './lstm-onnx';
+import { LSTM_INPUT, LSTM_OUTPUT, lstmDims, lstmToOnnx, membersOf, type LstmMembers } from './lstm-onnx';
+
+/** "mean of K networks: " before a model description when it averages several */
+function networks(w: LstmMembers): string {
+  const k = membersOf(w).length;
+  return k === 1 ? '' : `mean of ${k} networks (seeds), each `;
+}
 import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
@@ -89,7 +95,7 @@ export interface BundleInput {
   readonly gbdtInput?: GbdtInputSpace;
   /** Standardisation fitted on the training units (needed for an LSTM or a scaled GBDT). */
   readonly scaler?: ScalerParams;
-  readonly lstm?: LstmAttentionWeights;
+  readonly lstm?: LstmMembers;
   /** The LSTM's features in input order (default: the scaler's names). */
   readonly lstmFeatures?: readonly string[];
   /** Ensemble weight of the GBDT; must be 1 without an LSTM. */
@@ -279,7 +285,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
     models.lstm = onnxEntry(
       LSTM_ONNX_FILE,
       lstmOnnx,
-      'LSTM → LSTM → additive attention → dense + sigmoid',
+      `${networks(input.lstm)}LSTM → LSTM → additive attention → dense + sigmoid`,
       [{ name: LSTM_INPUT, type: 'float32', shape: ['N', input.windowLength, lstmFeatures.length], description: 'standardised lstmFeatures per row, oldest first, left-padded with the unit\'s first row' }],
       [{ name: LSTM_OUTPUT, type: 'float32', shape: ['N', 1], description: 'probability of failure within the label window' }],
     );
@@ -332,7 +338,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
       rulFiles.lstm = onnxEntry(
         LSTM_RUL_ONNX_FILE,
         bytes,
-        'LSTM → LSTM → additive attention → dense + sigmoid, RUL head: output × cap = RUL',
+        `${networks(r.lstm)}LSTM → LSTM → additive attention → dense + sigmoid, RUL head: output × cap = RUL`,
         [{ name: LSTM_INPUT, type: 'float32', shape: ['N', input.windowLength, lstmFeatures!.length], description: 'the same windows as models/lstm.onnx' }],
         [{ name: LSTM_OUTPUT, type: 'float32', shape: ['N', 1], description: `remaining useful life / ${r.cap}` }],
       );

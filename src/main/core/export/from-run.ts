@@ -8,7 +8,7 @@ import type { ScalerParams } from '../split';
 import type { RunRecord } from '../store/runs';
 import type { Calibration } from '../rul/types';
 import type { BundleInput } from './bundle';
-import type { LstmAttentionWeights } from './lstm-onnx';
+import type { LstmMembers } from './lstm-onnx';
 import type { PipelineRul } from './pipeline-onnx';
 
 export interface RunForExport {
@@ -29,7 +29,7 @@ export interface ExportContext {
   readonly datasetName?: string;
   readonly created?: string;
   /** The run's sequence model, its scaler and ensemble weight, when it has one. */
-  readonly lstm?: { readonly weights: LstmAttentionWeights; readonly scaler: ScalerParams; readonly features?: readonly string[]; readonly weight: number };
+  readonly lstm?: { readonly weights: LstmMembers; readonly scaler: ScalerParams; readonly features?: readonly string[]; readonly weight: number };
   readonly pipeline?: boolean;
   /** The run's RUL models (regression GBDT, the LSTM head's weights), cap, weight and interval, when it has them. */
   readonly rul?: PipelineRul;
@@ -37,7 +37,7 @@ export interface ExportContext {
 
 /** A run's RUL models as a bundle takes them: the LSTM head as weights (it reads the classifier LSTM's windows). */
 export function rulForExport(r: RulModels): PipelineRul {
-  return { cap: r.cap, weight: r.weight, interval: r.interval, gbdt: r.gbdt, ...(r.lstm === undefined ? {} : { lstm: r.lstm.getWeights() }) };
+  return { cap: r.cap, weight: r.weight, interval: r.interval, gbdt: r.gbdt, ...(r.lstm === undefined ? {} : { lstm: r.lstm.exportWeights() }) };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -13,6 +13,8 @@ export {
   LSTM_OUTPUT,
   type KerasLstmLayer,
   type LstmAttentionWeights,
+  type LstmMembers,
+  membersOf,
   type LstmDims,
   type LstmShape,
   type WeightTensor,

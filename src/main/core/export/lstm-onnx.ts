@@ -11,6 +11,10 @@
  * Graph: windows [N, T, F] → Transpose → [T, N, F] → LSTM(u1) → Y [T, 1, N, u1] → Squeeze →
  * LSTM(u2) → Squeeze → Transpose → H [N, T, u2]; score = tanh(H·W + b)·v [N, T, 1]; α = softmax over
  * T; context = Σ_t α_t h_t [N, u2]; probability = sigmoid(context·kernel + bias) [N, 1].
+ *
+ * A model that averages several networks (members trained with different seeds) becomes one graph:
+ * each member reads the same time-major windows and the output is the ONNX Mean of their
+ * probabilities, as LstmModel.predict computes it.
  */
 import { PrognosError } from '../../../shared/errors';
 import { GraphBuilder, attr, DataType, encodeModel, MAX_ONNX_OPSET } from './onnx';
@@ -36,6 +40,16 @@ export interface LstmAttentionWeights {
   readonly attention: { readonly W: WeightTensor; readonly b: WeightTensor; readonly v: WeightTensor };
   /** kernel [u2, 1], bias [1]. */
   readonly dense: { readonly kernel: WeightTensor; readonly bias: WeightTensor };
+}
+
+/** One network, or the members a model averages (same dimensions each). */
+export type LstmMembers = LstmAttentionWeights | readonly LstmAttentionWeights[];
+
+/** The networks of `w`, in member order. */
+export function membersOf(w: LstmMembers): readonly LstmAttentionWeights[] {
+  const list = Array.isArray(w) ? (w as readonly LstmAttentionWeights[]) : [w as LstmAttentionWeights];
+  if (list.length === 0) fail('no networks given');
+  return list;
 }
 
 export interface LstmShape {
@@ -71,8 +85,29 @@ function checkShape(t: WeightTensor, shape: readonly number[], what: string): vo
   for (let i = 0; i < n; i++) if (!Number.isFinite(t.data[i]!)) fail(`${what} holds a non-finite value at ${i}`);
 }
 
-/** Checks every weight's shape against the others and the input width; returns the dimensions. */
-export function lstmDims(w: LstmAttentionWeights, features: number): LstmDims {
+/**
+ * Checks every weight's shape against the others and the input width (every member's, which must
+ * agree); returns the dimensions.
+ */
+export function lstmDims(w: LstmMembers, features: number): LstmDims {
+  const list = membersOf(w);
+  const dims = list.map((m, k) => {
+    try {
+      return memberDims(m, features);
+    } catch (e) {
+      if (list.length > 1 && e instanceof PrognosError) fail(`network ${k + 1} of ${list.length}: ${e.message.replace(/^LSTM weights: /, '')}`);
+      throw e;
+    }
+  });
+  const first = dims[0]!;
+  dims.forEach((d, k) => {
+    if (d.units1 !== first.units1 || d.units2 !== first.units2 || d.attention !== first.attention)
+      fail(`network ${k + 1} of ${list.length} has other unit counts than network 1`);
+  });
+  return first;
+}
+
+function memberDims(w: LstmAttentionWeights, features: number): LstmDims {
   const u1 = w.lstm1.recurrentKernel.shape[0] ?? 0;
   const u2 = w.lstm2.recurrentKernel.shape[0] ?? 0;
   const a = w.attention.W.shape[1] ?? 0;
@@ -146,26 +181,34 @@ function addLstmLayer(b: GraphBuilder, x: string, layer: KerasLstmLayer, inputs:
 
 /**
  * Adds the sequence model reading float [N, T, F] from `input`; returns the name of the float [N, 1]
- * probability (named `outputName` when given).
+ * probability (named `outputName` when given). Several members: the mean of their probabilities.
  */
-export function addLstmAttention(b: GraphBuilder, input: string, w: LstmAttentionWeights, dims: LstmDims, outputName?: string): string {
+export function addLstmAttention(b: GraphBuilder, input: string, w: LstmMembers, dims: LstmDims, outputName?: string): string {
+  const list = membersOf(w);
   const seq = b.node('Transpose', [input], [attr.ints('perm', [1, 0, 2])], { hint: 'time_major' });
-  const h1 = addLstmLayer(b, seq, w.lstm1, dims.features, dims.units1, 'lstm1');
-  const h2 = addLstmLayer(b, h1, w.lstm2, dims.units1, dims.units2, 'lstm2');
-  const H = b.node('Transpose', [h2], [attr.ints('perm', [1, 0, 2])], { hint: 'hidden' });
-  const Wa = b.f32('attention_W', [dims.units2, dims.attention], Array.from(w.attention.W.data));
-  const ba = b.f32('attention_b', [dims.attention], Array.from(w.attention.b.data));
-  const va = b.f32('attention_v', [dims.attention, 1], Array.from(w.attention.v.data));
+  if (list.length === 1) return addNetwork(b, seq, list[0]!, dims, '', outputName);
+  const probs = list.map((m, k) => addNetwork(b, seq, m, dims, `m${k}_`));
+  return b.node('Mean', probs, [], outputName === undefined ? { hint: 'lstm_probability' } : { outputs: [outputName] });
+}
+
+/** One network from the time-major windows `seq` to its probability [N, 1]. */
+function addNetwork(b: GraphBuilder, seq: string, w: LstmAttentionWeights, dims: LstmDims, prefix: string, outputName?: string): string {
+  const h1 = addLstmLayer(b, seq, w.lstm1, dims.features, dims.units1, `${prefix}lstm1`);
+  const h2 = addLstmLayer(b, h1, w.lstm2, dims.units1, dims.units2, `${prefix}lstm2`);
+  const H = b.node('Transpose', [h2], [attr.ints('perm', [1, 0, 2])], { hint: `${prefix}hidden` });
+  const Wa = b.f32(`${prefix}attention_W`, [dims.units2, dims.attention], Array.from(w.attention.W.data));
+  const ba = b.f32(`${prefix}attention_b`, [dims.attention], Array.from(w.attention.b.data));
+  const va = b.f32(`${prefix}attention_v`, [dims.attention, 1], Array.from(w.attention.v.data));
   const proj = b.node('Add', [b.node('MatMul', [H, Wa]), ba]);
-  const score = b.node('MatMul', [b.node('Tanh', [proj]), va], [], { hint: 'attention_score' });
-  const alpha = b.node('Softmax', [score], [attr.int('axis', 1)], { hint: 'attention_weight' });
-  const context = b.node('ReduceSum', [b.node('Mul', [alpha, H]), b.i64('time_axis', [1], [1])], [attr.int('keepdims', 0)], {
-    hint: 'context',
+  const score = b.node('MatMul', [b.node('Tanh', [proj]), va], [], { hint: `${prefix}attention_score` });
+  const alpha = b.node('Softmax', [score], [attr.int('axis', 1)], { hint: `${prefix}attention_weight` });
+  const context = b.node('ReduceSum', [b.node('Mul', [alpha, H]), b.i64(`${prefix}time_axis`, [1], [1])], [attr.int('keepdims', 0)], {
+    hint: `${prefix}context`,
   });
-  const Wd = b.f32('dense_kernel', [dims.units2, 1], Array.from(w.dense.kernel.data));
-  const bd = b.f32('dense_bias', [1], Array.from(w.dense.bias.data));
-  const logit = b.node('Add', [b.node('MatMul', [context, Wd]), bd], [], { hint: 'lstm_logit' });
-  return b.node('Sigmoid', [logit], [], outputName === undefined ? { hint: 'lstm_probability' } : { outputs: [outputName] });
+  const Wd = b.f32(`${prefix}dense_kernel`, [dims.units2, 1], Array.from(w.dense.kernel.data));
+  const bd = b.f32(`${prefix}dense_bias`, [1], Array.from(w.dense.bias.data));
+  const logit = b.node('Add', [b.node('MatMul', [context, Wd]), bd], [], { hint: `${prefix}lstm_logit` });
+  return b.node('Sigmoid', [logit], [], outputName === undefined ? { hint: `${prefix}lstm_probability` } : { outputs: [outputName] });
 }
 
 export interface LstmOnnxOptions {
@@ -173,7 +216,7 @@ export interface LstmOnnxOptions {
 }
 
 /** The sequence model alone: input `windows` float [N, window, features], output `probability` float [N, 1]. */
-export function lstmToOnnx(weights: LstmAttentionWeights, shape: LstmShape, opts: LstmOnnxOptions = {}): Uint8Array {
+export function lstmToOnnx(weights: LstmMembers, shape: LstmShape, opts: LstmOnnxOptions = {}): Uint8Array {
   if (!Number.isInteger(shape.window) || shape.window < 1) fail(`window must be a positive integer, got ${shape.window}`);
   const dims = lstmDims(weights, shape.features);
   const b = new GraphBuilder('prognos_lstm');
@@ -181,7 +224,7 @@ export function lstmToOnnx(weights: LstmAttentionWeights, shape: LstmShape, opts
   addLstmAttention(b, LSTM_INPUT, weights, dims, LSTM_OUTPUT);
   b.output(LSTM_OUTPUT, DataType.FLOAT, ['N', 1], 'probability of failure within the label window');
   return encodeModel({
-    graph: b.build(`LSTM(${dims.units1}) → LSTM(${dims.units2}) → attention(${dims.attention}) → dense + sigmoid`),
+    graph: b.build(`${membersOf(weights).length > 1 ? `mean of ${membersOf(weights).length} × ` : ''}LSTM(${dims.units1}) → LSTM(${dims.units2}) → attention(${dims.attention}) → dense + sigmoid`),
     opsets: [{ domain: '', version: MAX_ONNX_OPSET }],
     ...(opts.producerVersion === undefined ? {} : { producerVersion: opts.producerVersion }),
   });

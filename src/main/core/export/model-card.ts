@@ -88,7 +88,7 @@ export function buildModelCard(m: BundleManifest): string {
       `(${m.gbdtInput === 'scaled' ? 'standardised' : 'as engineered, not standardised'}): \`models/gbdt.onnx\`, \`models/gbdt.xgboost.json\`.`,
     ...(hasLstm
       ? [
-          `- LSTM → LSTM → attention → dense sigmoid on windows of ${m.windowLength} cycles of ${m.lstmFeatures?.length ?? 0} standardised features: \`models/lstm.onnx\`.`,
+          `- ${/^mean of \d+ networks \(seeds\), each /.exec(m.models.lstm.description)?.[0] ?? ''}LSTM → LSTM → attention → dense sigmoid on windows of ${m.windowLength} cycles of ${m.lstmFeatures?.length ?? 0} standardised features: \`models/lstm.onnx\`.`,
           `- Ensemble: ${m.ensemble.formula}, w = ${m.ensemble.weight}.`,
         ]
       : ['- No sequence model in this run: the probability is the GBDT probability.']),

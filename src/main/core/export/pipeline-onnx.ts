@@ -13,7 +13,7 @@ import type { Calibration } from '../rul/types';
 import { addCalibration } from './calibration-onnx';
 import { addFeatureEngine, featureDefsFor, historyColumns, needsFullHistory, tailRowsFor } from './feature-graph';
 import { addTreeEnsemble, addTreeEnsembleRegressor } from './gbdt-onnx';
-import { addLstmAttention, lstmDims, type LstmAttentionWeights } from './lstm-onnx';
+import { addLstmAttention, lstmDims, type LstmMembers } from './lstm-onnx';
 import { GraphBuilder, attr, DataType, encodeModel, MAX_ONNX_ML_OPSET, MAX_ONNX_OPSET, ONNX_ML_DOMAIN } from './onnx';
 import { addRulEnsemble, checkRulSpec, type RulSpec } from './rul-onnx';
 
@@ -22,7 +22,7 @@ export interface PipelineRul extends RulSpec {
   /** regression GBDT on the same feature space as the classifier GBDT (`gbdtInput`) */
   readonly gbdt: GbdtModel;
   /** the sequence model's RUL head (σ output = RUL / cap): same window, features and scaler as `lstm` */
-  readonly lstm?: LstmAttentionWeights;
+  readonly lstm?: LstmMembers;
 }
 
 /** Which feature values the GBDT was trained on. */
@@ -36,7 +36,7 @@ export interface PipelineSpec {
   readonly gbdtInput: GbdtInputSpace;
   /** Needed for an LSTM and for a GBDT on scaled features. */
   readonly scaler?: ScalerParams;
-  readonly lstm?: LstmAttentionWeights;
+  readonly lstm?: LstmMembers;
   /** The LSTM's features in input order (default: the scaler's names). */
   readonly lstmFeatures?: readonly string[];
   /** Rows per sequence-model window. */

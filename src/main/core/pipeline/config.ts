@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { PrognosError } from '../../../shared/errors';
 import { featureSpecSchema } from '../features/spec';
-import { lstmParamsSchema } from '../models/lstm/params';
+import { DEFAULT_ENSEMBLE_CRITERION, ENSEMBLE_CRITERIA } from '../../../shared/ensemble-choice';
+import { lstmParamsSchema, MAX_MEMBERS } from '../models/lstm/params';
 
 export const gbdtParamsSchema = z
   .object({
@@ -37,6 +38,17 @@ export const splitConfigSchema = z
   .strict()
   .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, { message: 'split fractions must add up to 1' });
 
+/** The LSTM's parameters in a training config: those of one network, and how many to average. */
+const pipelineLstmSchema = lstmParamsSchema.omit({ seed: true }).extend({
+  members: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_MEMBERS)
+    .default(3)
+    .describe('networks trained with consecutive seeds and averaged, for the classifier and for the RUL head alike (each costs one more training); 3 by default, chosen on held-out units of FD001 (docs/fd001-recipe.md)'),
+});
+
 export const trainConfigSchema = z
   .object({
     seed: z.number().int().default(42).describe('seed of the split, the samplers and the models'),
@@ -65,15 +77,19 @@ export const trainConfigSchema = z
       .default(['gbdt', 'lstm'])
       .describe('gbdt: gradient-boosted trees on the last row’s features; lstm: LSTM with attention on the last historyWindow rows'),
     gbdt: gbdtParamsSchema.default(gbdtParamsSchema.parse({})),
-    lstm: lstmParamsSchema.omit({ seed: true }).default(lstmParamsSchema.omit({ seed: true }).parse({})),
+    lstm: pipelineLstmSchema.default(pipelineLstmSchema.parse({})),
     sequenceStride: z.number().int().min(1).max(100).default(1).describe('train the LSTM on every n-th window of each training unit'),
     ensemble: z
       .object({
         weight: z.number().min(0).max(1).default(0.6).describe('P = w·P_gbdt + (1 − w)·P_lstm'),
-        optimise: z.boolean().default(true).describe('search w (and the threshold) for the best F2 on the validation units'),
+        optimise: z.boolean().default(true).describe('choose w on the validation units (by `criterion`) instead of using `weight`; the threshold is the F2-best one either way'),
+        criterion: z
+          .enum(ENSEMBLE_CRITERIA)
+          .default(DEFAULT_ENSEMBLE_CRITERION)
+          .describe('how w is chosen on the 0.05 grid: log-loss (default), the blend with the lowest validation log-loss; f2, the best F2 at each weight’s own best threshold'),
       })
       .strict()
-      .default({ weight: 0.6, optimise: true }),
+      .default({ weight: 0.6, optimise: true, criterion: DEFAULT_ENSEMBLE_CRITERION }),
     calibration: z
       .object({
         method: z
@@ -111,6 +127,12 @@ export const trainConfigSchema = z
   .strict();
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+/** The LSTM parameters `trainLstm` takes (every field of `config.lstm` but `members`), with the run's seed. */
+export function lstmTrainParams(config: Pick<TrainConfig, 'lstm' | 'seed'>): Omit<TrainConfig['lstm'], 'members'> & { seed: number } {
+  const { members: _members, ...params } = config.lstm;
+  return { ...params, seed: config.seed };
+}
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
 /** Validates a training config; problems are listed with their path (e.g. `gbdt.maxDepth`). */

@@ -46,12 +46,12 @@ export function encodeOutcome(o: TrainOutcome): SavedRun {
   if (o.lstm !== undefined) {
     artifacts.push({ name: LSTM_ARTIFACT, kind: 'model', data: enc(o.lstm.json), mediaType: 'application/json' });
     artifacts.push({ name: LSTM_WEIGHTS_ARTIFACT, kind: 'model', data: o.lstm.weights, mediaType: 'application/octet-stream' });
-    models.push({ kind: 'lstm', artifactName: LSTM_ARTIFACT, meta: { bestEpoch: o.lstm.bestEpoch, backend: o.lstm.backend, threads: o.lstm.threads } });
+    models.push({ kind: 'lstm', artifactName: LSTM_ARTIFACT, meta: { bestEpoch: o.lstm.bestEpoch, backend: o.lstm.backend, threads: o.lstm.threads, members: o.lstm.members.length } });
     backend = `${GBDT_BACKEND}; LSTM on tfjs ${o.lstm.backend} (${o.lstm.threads} thread${o.lstm.threads === 1 ? '' : 's'})`;
   }
   const rul = o.rul === undefined ? undefined : encodeRul(o.rul, artifacts, models);
   const { gbdtJson: _model, featureState: _state, ranking: _ranking, lstm, rul: _rul, ...rest } = o;
-  const lstmInfo = lstm === undefined ? undefined : { bestEpoch: lstm.bestEpoch, backend: lstm.backend, threads: lstm.threads, windows: lstm.windows, history: lstm.history };
+  const lstmInfo = lstm === undefined ? undefined : { bestEpoch: lstm.bestEpoch, members: lstm.members, backend: lstm.backend, threads: lstm.threads, windows: lstm.windows, history: lstm.history };
   artifacts.push({ name: OUTCOME_ARTIFACT, kind: 'outcome', data: enc({ ...rest, ...(lstmInfo === undefined ? {} : { lstm: lstmInfo }), ...(rul === undefined ? {} : { rul: rul.outcome }) }), mediaType: 'application/json' });
   const result = {
     threshold: o.threshold,
@@ -64,7 +64,7 @@ export function encodeOutcome(o: TrainOutcome): SavedRun {
     rows: o.rows,
     units: { train: o.split.train.length, validation: o.split.validation.length, test: o.split.test.length },
     regimes: o.featureState.regimeChoice ?? null,
-    ...(lstmInfo === undefined ? {} : { lstm: { bestEpoch: lstmInfo.bestEpoch, backend: lstmInfo.backend, threads: lstmInfo.threads, windows: lstmInfo.windows } }),
+    ...(lstmInfo === undefined ? {} : { lstm: { bestEpoch: lstmInfo.bestEpoch, members: lstmInfo.members, backend: lstmInfo.backend, threads: lstmInfo.threads, windows: lstmInfo.windows } }),
     ...(rul === undefined ? {} : { rul: rul.result }),
   };
   return { artifacts, models, ...(backend === undefined ? {} : { backend }), result };
@@ -87,7 +87,7 @@ function encodeRul(r: RulArtifacts, artifacts: (NewArtifact & { data: Uint8Array
   if (r.lstmModel !== undefined) {
     artifacts.push({ name: RUL_LSTM_ARTIFACT, kind: 'model', data: enc(r.lstmModel.json), mediaType: 'application/json' });
     artifacts.push({ name: RUL_LSTM_WEIGHTS_ARTIFACT, kind: 'model', data: r.lstmModel.weights, mediaType: 'application/octet-stream' });
-    models.push({ kind: 'rul-lstm', artifactName: RUL_LSTM_ARTIFACT, meta: { target: 'fraction', cap: r.cap, bestEpoch: r.lstm?.bestEpoch ?? null } });
+    models.push({ kind: 'rul-lstm', artifactName: RUL_LSTM_ARTIFACT, meta: { target: 'fraction', cap: r.cap, bestEpoch: r.lstm?.bestEpoch ?? null, members: r.lstm?.members?.length ?? 1 } });
   }
   const { gbdtJson: _g, lstmModel: _l, ...outcome } = r;
   return { result: { cap: r.cap, coverage: r.coverage, weight: r.weight, interval: r.interval, intervals: r.intervals, metrics: r.metrics }, outcome };

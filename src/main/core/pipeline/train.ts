@@ -19,9 +19,9 @@ import { failWithin, rulPerRow } from '../labels';
 import { trainGbdt, type GbdtDataset, type GbdtModel } from '../models/gbdt';
 import { assertNoLeakage, rowMaskFor, splitUnits, StandardScaler, type ScalerParams, type UnitSplit } from '../split';
 import { blend, optimiseEnsemble, type EnsembleChoice } from '../eval/ensemble';
-import { type LstmModel, predictRows, trainLstm, type EpochRecord } from '../models/lstm';
+import { type LstmModel, type MemberSummary, predictRows, trainLstmMembers, type EpochRecord } from '../models/lstm';
 import { buildWindows, windowEnds } from '../windows';
-import type { TrainConfig } from './config';
+import { lstmTrainParams, type TrainConfig } from './config';
 import type { CalibrationReport } from '../../../shared/calibration';
 import { applyCalibration } from '../eval/calibration';
 import type { Calibration } from '../rul/types';
@@ -59,8 +59,11 @@ export interface LstmOutcome {
   model: LstmModel;
   /** standardisation of the selected features, fitted on the training rows */
   scaler: ScalerParams;
+  /** the first network's epochs and best epoch (the others are in `members`) */
   history: EpochRecord[];
   bestEpoch: number;
+  /** every network the model averages (config.lstm.members), in seed order */
+  members: MemberSummary[];
   backend: string;
   threads: number;
   windows: { train: number; padded: number; shortUnits: number[] };
@@ -255,21 +258,25 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     const trainWindows = buildWindows(scaled, table, ends.rows, config.historyWindow);
     const validWindows = buildWindows(scaled, table, validRows, config.historyWindow);
     sequence = { scaled, trainEnds: ends.rows };
-    const epochs = config.lstm.epochs;
-    progress('lstm', gbdtEnd, `Training the LSTM on ${trainWindows.n.toLocaleString('en-US')} windows…`);
-    const r = await trainLstm(
+    const K = config.lstm.members;
+    progress('lstm', gbdtEnd, `Training the LSTM on ${trainWindows.n.toLocaleString('en-US')} windows${K > 1 ? ` (${K} networks, averaged)` : ''}…`);
+    const r = await trainLstmMembers(
       { ...trainWindows, labels: Array.from(ends.rows, (i) => label[i]!) },
       { ...validWindows, labels: valid.label },
-      { ...config.lstm, seed: config.seed },
+      lstmTrainParams(config),
+      K,
       {
         ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
         onBatch: (b) =>
           progress(
             'lstm',
-            gbdtEnd + ((clsEnd - gbdtEnd) * (b.epoch - 1 + b.batch / b.batches)) / epochs,
-            `LSTM epoch ${b.epoch}, batch ${b.batch} of ${b.batches} · about ${Math.ceil(b.etaSeconds)} s left at most`,
+            gbdtEnd + (clsEnd - gbdtEnd) * b.fraction,
+            `LSTM epoch ${b.epoch}, batch ${b.batch} of ${b.batches}${K > 1 ? ` (network ${b.member + 1} of ${K})` : ''} · about ${Math.ceil(b.etaAllSeconds)} s left at most`,
           ),
-        onEpoch: (e) => hooks.onIteration?.('lstm', { iteration: e.epoch - 1, trainLoss: e.loss, validLoss: e.valLoss }),
+        // the live training curve is the first network's
+        onEpoch: (e) => {
+          if (e.member === 0) hooks.onIteration?.('lstm', { iteration: e.epoch - 1, trainLoss: e.loss, validLoss: e.valLoss });
+        },
       },
     );
     lstm = {
@@ -277,6 +284,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
       scaler: scaler.toJSON(),
       history: r.history,
       bestEpoch: r.bestEpoch,
+      members: r.members,
       backend: r.backend,
       threads: r.threads,
       windows: { train: trainWindows.n, padded: trainWindows.padded, shortUnits: ends.shortUnits },
@@ -317,7 +325,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
     const l = scores.lstm;
     let choice: EnsembleChoice;
     if (config.ensemble.optimise) {
-      const o = optimiseEnsemble(g.valid, l.valid, valid.label);
+      const o = optimiseEnsemble(g.valid, l.valid, valid.label, { criterion: config.ensemble.criterion });
       ensembleGrid = o.grid;
       choice = o;
     } else {

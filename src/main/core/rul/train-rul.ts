@@ -19,8 +19,8 @@ import { PrognosError } from '../../../shared/errors';
 import type { FleetTable } from '../data/table';
 import { unitSpans } from '../data/table';
 import { trainGbdt, type GbdtDataset, type GbdtModel } from '../models/gbdt';
-import { predictRows, trainLstm, type EpochRecord, type LstmModel } from '../models/lstm';
-import type { TrainConfig } from '../pipeline/config';
+import { predictRows, trainLstmMembers, type EpochRecord, type LstmModel, type MemberSummary } from '../models/lstm';
+import { lstmTrainParams, type TrainConfig } from '../pipeline/config';
 import { createRng } from '../split';
 import { buildWindows } from '../windows';
 import { fullWindowRows } from '../eval/official';
@@ -60,7 +60,8 @@ export interface RulOutcomeInfo {
   gbdtMembers: number[];
   /** folds of the RUL GBDT's cross-fitting over the training and validation units (0: none, `rul.seeds` averaged) */
   folds?: number;
-  lstm?: { bestEpoch: number; history: EpochRecord[] };
+  /** the head's first network (history, best epoch) and every network it averages (config.lstm.members) */
+  lstm?: { bestEpoch: number; history: EpochRecord[]; members?: MemberSummary[] };
   /** training rows; validation full-window rows (early stopping, weight and interval calibration) */
   rows: { train: number; validation: number };
 }
@@ -213,21 +214,24 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
     const { scaled, trainEnds } = input.sequence;
     const trainWindows = buildWindows(scaled, table, trainEnds, config.historyWindow);
     const validWindows = buildWindows(scaled, table, validRows, config.historyWindow);
-    const epochs = config.lstm.epochs;
-    input.onProgress?.(0.5, `Training the LSTM's RUL head on ${trainWindows.n.toLocaleString('en-US')} windows…`);
-    const r = await trainLstm(
+    const K = config.lstm.members;
+    input.onProgress?.(0.5, `Training the LSTM's RUL head on ${trainWindows.n.toLocaleString('en-US')} windows${K > 1 ? ` (${K} networks, averaged)` : ''}…`);
+    const r = await trainLstmMembers(
       { ...trainWindows, labels: Float32Array.from(trainEnds, (i) => target[i]! / cap) },
       { ...validWindows, labels: Float32Array.from(validTarget, (v) => v / cap) },
-      { ...config.lstm, seed: config.seed },
+      lstmTrainParams(config),
+      K,
       {
         target: 'fraction',
         ...(signal === undefined ? {} : { signal }),
-        onBatch: (b) => input.onProgress?.(0.5 + (0.45 * (b.epoch - 1 + b.batch / b.batches)) / epochs, `LSTM RUL epoch ${b.epoch}, batch ${b.batch} of ${b.batches}`),
-        onEpoch: (e) => input.onIteration?.('lstm', { iteration: e.epoch - 1, trainLoss: e.loss, validLoss: e.valLoss }),
+        onBatch: (b) => input.onProgress?.(0.5 + 0.45 * b.fraction, `LSTM RUL epoch ${b.epoch}, batch ${b.batch} of ${b.batches}${K > 1 ? ` (network ${b.member + 1} of ${K})` : ''}`),
+        onEpoch: (e) => {
+          if (e.member === 0) input.onIteration?.('lstm', { iteration: e.epoch - 1, trainLoss: e.loss, validLoss: e.valLoss });
+        },
       },
     );
     lstmModel = r.model;
-    lstmInfo = { bestEpoch: r.bestEpoch, history: r.history };
+    lstmInfo = { bestEpoch: r.bestEpoch, history: r.history, members: r.members };
     const lstmAt = (rows: Int32Array): Float64Array =>
       rows.length === 0 ? new Float64Array(0) : Float64Array.from(predictRows(r.model, scaled, table, rows, {}).prob, (p) => p * cap);
     preds.lstm = { valid: lstmAt(validRows), test: lstmAt(testRows) };

@@ -4,7 +4,7 @@
  * best F2 (ties to the higher threshold); ROC-AUC is exact, tied scores counting one half.
  */
 import { applyCalibration, type CalibrationParams } from '../../../shared/calibration';
-import { chooseEnsemble, DEFAULT_ENSEMBLE_WEIGHT } from '../../../shared/ensemble-choice';
+import { chooseEnsemble, DEFAULT_ENSEMBLE_CRITERION, DEFAULT_ENSEMBLE_WEIGHT, type EnsembleCriterion } from '../../../shared/ensemble-choice';
 import { figuresOf, fBeta, type ThresholdFigures } from './threshold-metrics';
 
 export interface CurvePoint {
@@ -166,23 +166,26 @@ export interface GridPoint {
   readonly weight: number;
   readonly threshold: number;
   readonly fBeta: number;
+  readonly logLoss?: number;
 }
 
 export const DEFAULT_WEIGHT = DEFAULT_ENSEMBLE_WEIGHT;
 
 /**
- * The weight training would choose (the shared grid and tie rule, src/shared/ensemble-choice.ts, on
- * the uncalibrated blends as training searches them), every grid weight with its F2, and for the
- * chosen weight the F2-best threshold on the calibrated blend (the scale the run's threshold is on).
+ * The weight training would choose (the shared grid, criterion and tie rule,
+ * src/shared/ensemble-choice.ts, on the uncalibrated blends as training searches them), every grid
+ * weight with its F2 and log-loss, and for the chosen weight the F2-best threshold on the calibrated
+ * blend (the scale the run's threshold is on).
  */
 export function optimiseBlend(
   gbdt: readonly number[],
   lstm: readonly number[],
   labels: readonly number[],
   calibration?: CalibrationParams,
+  criterion: EnsembleCriterion = DEFAULT_ENSEMBLE_CRITERION,
 ): { best: GridPoint; grid: GridPoint[] } {
-  const { best, grid } = chooseEnsemble(gbdt, lstm, (p) => new RankedScores(p, labels).bestThreshold(2));
+  const { best, grid } = chooseEnsemble(gbdt, lstm, labels, (p) => new RankedScores(p, labels).bestThreshold(2), { criterion });
   if (calibration === undefined || calibration.method === 'none') return { best, grid };
   const calibrated = new RankedScores(blend(gbdt, lstm, best.weight, calibration), labels).bestThreshold(2);
-  return { best: { weight: best.weight, threshold: calibrated.threshold, fBeta: calibrated.fBeta }, grid };
+  return { best: { weight: best.weight, threshold: calibrated.threshold, fBeta: calibrated.fBeta, ...(best.logLoss === undefined ? {} : { logLoss: best.logLoss }) }, grid };
 }

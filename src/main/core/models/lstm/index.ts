@@ -19,6 +19,7 @@ export {
 } from './model';
 export {
   DEFAULT_LSTM_PARAMS,
+  MAX_MEMBERS,
   lstmParamsSchema,
   resolveLstmParams,
   type LstmParams,
@@ -37,3 +38,4 @@ export {
   type TrainLstmHooks,
 } from './train';
 export { meanSoftBce, type LstmTarget } from './train';
+export { trainLstmMembers, type LstmMembersResult, type MemberProgress, type MemberSummary, type TrainMembersHooks } from './members';

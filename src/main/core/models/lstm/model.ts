@@ -3,12 +3,18 @@
  * dropout → dense(1, sigmoid). Weights live in tf.Variables (Keras layout, gate order i, f, c, o);
  * `getWeights` exports them as plain Float32Arrays with shapes, `serialize` as JSON plus
  * little-endian float32 bytes.
+ *
+ * A model may hold several members: networks of the same architecture trained with different seeds
+ * (`LstmModel.combine`). It then predicts the mean of its members' outputs (and attention weights);
+ * each member is exported on its own (`memberWeights`) and the ONNX graphs average them the same way.
+ * Training works on single-member models only.
  */
 import * as tf from '@tensorflow/tfjs';
 import { PrognosError } from '../../../../shared/errors';
 import type { Windows } from '../../windows';
 import { activeBackend, type LstmBackend } from './backend';
 import { initialWeights, weightShapes } from './init';
+import { MAX_MEMBERS } from './params';
 import { createLstmRuntime, WEIGHT_ORDER, type LstmRuntime, type NetDims } from './runtime';
 import { lstmSimdModuleBytes } from './simd';
 
@@ -44,7 +50,10 @@ export interface LstmArchitecture extends NetDims {
 
 export interface LstmModelJson {
   format: 'prognos-lstm';
-  version: 1;
+  /** 1: one network; 2: `members` networks, their tensors named `m<k>/<weight>` */
+  version: 1 | 2;
+  /** networks averaged (version 2) */
+  members?: number;
   architecture: LstmArchitecture;
   /** gate order of the LSTM kernels */
   gateOrder: 'ifco';
@@ -92,37 +101,72 @@ export class LstmModel {
   readonly architecture: LstmArchitecture;
   /** backend the model was trained on (set by the trainer and kept through serialize/load) */
   trainedOn: LstmBackend | undefined;
-  private readonly vars: tf.Variable[];
+  /** one list of variables (in WEIGHT_ORDER) per member */
+  private readonly members: tf.Variable[][];
   private disposed = false;
 
-  private constructor(architecture: LstmArchitecture, arrays: readonly Float32Array[]) {
+  private constructor(architecture: LstmArchitecture, memberArrays: readonly (readonly Float32Array[])[]) {
     requireBackend();
+    if (memberArrays.length < 1) throw new PrognosError('INVALID_INPUT', 'an LSTM model needs at least one member');
     this.architecture = { ...architecture };
     const shapes = weightShapes(architecture);
     const id = nextModelId();
-    this.vars = arrays.map((a, i) => {
-      const name = WEIGHT_ORDER[i]!;
-      if (a.length !== sizeOf(shapes[i]!)) {
-        throw new PrognosError(
-          'INVALID_INPUT',
-          `LSTM weight ${name}: ${a.length} values for shape [${shapes[i]!.join(', ')}]`,
-        );
-      }
-      // the variable keeps its own reference to the data: the initial tensor is disposed, or it would
-      // outlive the model (one leaked tensor per weight each time a run's LSTM is loaded)
-      const initial = tf.tensor(a, shapes[i], 'float32');
-      try {
-        return tf.variable(initial, true, `prognos_lstm_${id}/${name}`);
-      } finally {
-        initial.dispose();
-      }
-    });
+    const made: tf.Variable[] = [];
+    try {
+      this.members = memberArrays.map((arrays, k) =>
+        arrays.map((a, i) => {
+          const name = WEIGHT_ORDER[i]!;
+          if (a.length !== sizeOf(shapes[i]!)) {
+            throw new PrognosError(
+              'INVALID_INPUT',
+              `LSTM weight ${name}: ${a.length} values for shape [${shapes[i]!.join(', ')}]`,
+            );
+          }
+          // the variable keeps its own reference to the data: the initial tensor is disposed, or it would
+          // outlive the model (one leaked tensor per weight each time a run's LSTM is loaded)
+          const initial = tf.tensor(a, shapes[i], 'float32');
+          try {
+            const v = tf.variable(initial, true, memberArrays.length === 1 ? `prognos_lstm_${id}/${name}` : `prognos_lstm_${id}/m${k}/${name}`);
+            made.push(v);
+            return v;
+          } finally {
+            initial.dispose();
+          }
+        }),
+      );
+    } catch (e) {
+      for (const v of made) v.dispose();
+      throw e;
+    }
+  }
+
+  /** Networks averaged by this model (1 for a trained model before `combine`). */
+  get memberCount(): number {
+    return this.members.length;
+  }
+
+  /**
+   * One model predicting the mean of `models`' outputs (same architecture; the members are copied, the
+   * given models stay usable and are the caller's to dispose).
+   */
+  static combine(models: readonly LstmModel[]): LstmModel {
+    if (models.length === 0) throw new PrognosError('INVALID_INPUT', 'LstmModel.combine needs at least one model');
+    const first = models[0]!;
+    const key = (a: LstmArchitecture): string => JSON.stringify({ ...a, outputs: a.outputs ?? 1, dropout: 0 });
+    for (const m of models) {
+      if (key(m.architecture) !== key(first.architecture))
+        throw new PrognosError('INVALID_INPUT', 'LstmModel.combine: the models have different architectures');
+    }
+    const arrays = models.flatMap((m) => m.memberArrays());
+    const out = new LstmModel(first.architecture, arrays);
+    out.trainedOn = first.trainedOn;
+    return out;
   }
 
   /** A fresh model with seeded initial weights. */
   static create(architecture: LstmArchitecture, seed: number): LstmModel {
     checkArchitecture(architecture);
-    return new LstmModel(architecture, initialWeights(architecture, seed));
+    return new LstmModel(architecture, [initialWeights(architecture, seed)]);
   }
 
   /** Rebuilds a model from exported weights (the architecture follows from the shapes). */
@@ -161,25 +205,36 @@ export class LstmModel {
         );
       }
     });
-    return new LstmModel(architecture, arrays);
+    return new LstmModel(architecture, [arrays]);
+  }
+
+  /** The single member's variables; training and the thread pools work on one network. */
+  private single(what: string): tf.Variable[] {
+    this.check();
+    if (this.members.length !== 1)
+      throw new PrognosError('INTERNAL', `${what} needs a single-network LSTM model; this one averages ${this.members.length}`);
+    return this.members[0]!;
   }
 
   /** The variables in WEIGHT_ORDER (for the trainer). */
   variables(): readonly tf.Variable[] {
-    this.check();
-    return this.vars;
+    return this.single('variables()');
   }
 
-  /** Copies of the weights in WEIGHT_ORDER. */
+  /** Copies of the weights in WEIGHT_ORDER (a single-network model). */
   weightArrays(): Float32Array[] {
-    this.check();
-    return this.vars.map((v) => (v.dataSync() as Float32Array).slice());
+    return this.single('weightArrays()').map((v) => (v.dataSync() as Float32Array).slice());
   }
 
-  /** Overwrites the weights (arrays in WEIGHT_ORDER). */
-  setWeightArrays(arrays: readonly Float32Array[]): void {
+  /** Copies of each member's weights in WEIGHT_ORDER. */
+  memberArrays(): Float32Array[][] {
     this.check();
-    this.vars.forEach((v, i) => {
+    return this.members.map((vars) => vars.map((v) => (v.dataSync() as Float32Array).slice()));
+  }
+
+  /** Overwrites the weights (arrays in WEIGHT_ORDER; a single-network model). */
+  setWeightArrays(arrays: readonly Float32Array[]): void {
+    this.single('setWeightArrays()').forEach((v, i) => {
       const a = arrays[i]!;
       if (a.length !== v.size)
         throw new PrognosError(
@@ -190,8 +245,23 @@ export class LstmModel {
     });
   }
 
+  /** The weights of a single-network model (`memberWeights` for any model). */
   getWeights(): LstmWeights {
-    const a = this.weightArrays();
+    return this.shaped(this.weightArrays());
+  }
+
+  /** Each member's weights, in member order. */
+  memberWeights(): LstmWeights[] {
+    return this.memberArrays().map((a) => this.shaped(a));
+  }
+
+  /** What the exporters take: the weights of a single network, else every member's. */
+  exportWeights(): LstmWeights | LstmWeights[] {
+    const all = this.memberWeights();
+    return all.length === 1 ? all[0]! : all;
+  }
+
+  private shaped(a: readonly Float32Array[]): LstmWeights {
     const shapes = weightShapes(this.architecture);
     const wa = (i: number): WeightArray => ({ shape: [...shapes[i]!], data: a[i]! });
     return {
@@ -236,7 +306,19 @@ export class LstmModel {
       const xt = rt.gatherTensor(windows.data, length, features, null, from, to);
       let r: { prob: Float32Array; alpha: Float32Array | null };
       try {
-        r = rt.forward(this.vars, xt, withAttention);
+        r = rt.forward(this.members[0]!, xt, withAttention);
+        if (this.members.length > 1) {
+          // the mean over members, summed in member order (float64, then rounded once)
+          const K = this.members.length;
+          const p = Float64Array.from(r.prob);
+          const a = r.alpha === null ? null : Float64Array.from(r.alpha);
+          for (let k = 1; k < K; k++) {
+            const rk = rt.forward(this.members[k]!, xt, withAttention);
+            for (let i = 0; i < p.length; i++) p[i]! += rk.prob[i]!;
+            if (a !== null && rk.alpha !== null) for (let i = 0; i < a.length; i++) a[i]! += rk.alpha[i]!;
+          }
+          r = { prob: Float32Array.from(p, (v) => v / K), alpha: a === null ? null : Float32Array.from(a, (v) => v / K) };
+        }
       } finally {
         xt.dispose();
       }
@@ -262,21 +344,25 @@ export class LstmModel {
 
   /** JSON description plus the weights as little-endian float32 bytes. */
   serialize(): { json: LstmModelJson; weights: Uint8Array } {
-    const arrays = this.weightArrays();
+    const members = this.memberArrays();
+    const K = members.length;
     const shapes = weightShapes(this.architecture);
-    const total = arrays.reduce((s, a) => s + a.length, 0);
+    const total = members.reduce((s, arrays) => s + arrays.reduce((t, a) => t + a.length, 0), 0);
     const bytes = new Uint8Array(total * 4);
     const view = new DataView(bytes.buffer);
     const tensors: LstmModelJson['tensors'] = [];
     let offset = 0;
-    arrays.forEach((a, i) => {
-      tensors.push({ name: WEIGHT_ORDER[i]!, shape: [...shapes[i]!], offset });
-      for (let k = 0; k < a.length; k++) view.setFloat32(offset + 4 * k, a[k]!, true);
-      offset += 4 * a.length;
-    });
+    members.forEach((arrays, m) =>
+      arrays.forEach((a, i) => {
+        tensors.push({ name: K === 1 ? WEIGHT_ORDER[i]! : `m${m}/${WEIGHT_ORDER[i]!}`, shape: [...shapes[i]!], offset });
+        for (let k = 0; k < a.length; k++) view.setFloat32(offset + 4 * k, a[k]!, true);
+        offset += 4 * a.length;
+      }),
+    );
     const json: LstmModelJson = {
       format: 'prognos-lstm',
-      version: 1,
+      version: K === 1 ? 1 : 2,
+      ...(K === 1 ? {} : { members: K }),
       architecture: { ...this.architecture },
       gateOrder: 'ifco',
       recurrentActivation: 'sigmoid',
@@ -291,14 +377,17 @@ export class LstmModel {
   static load(json: LstmModelJson, weights: Uint8Array): LstmModel {
     const bad = (why: string): PrognosError => new PrognosError('INVALID_INPUT', `LSTM model file: ${why}`);
     if (json.format !== 'prognos-lstm') throw bad(`unknown format ${String(json.format)}`);
-    if (json.version !== 1) throw bad(`unsupported version ${String(json.version)}`);
+    if (json.version !== 1 && json.version !== 2) throw bad(`unsupported version ${String(json.version)}`);
+    const K = json.version === 1 ? 1 : json.members;
+    if (K === undefined || !Number.isInteger(K) || K < 1 || K > MAX_MEMBERS) throw bad(`members must be a whole number in 1–${MAX_MEMBERS}, got ${String(K)}`);
     if (weights.length !== json.byteLength)
       throw bad(`${weights.length} weight bytes, the description says ${json.byteLength}`);
     const architecture = json.architecture;
     checkArchitecture(architecture);
     const shapes = weightShapes(architecture);
     const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
-    const arrays = WEIGHT_ORDER.map((name, i) => {
+    const memberArrays = Array.from({ length: K }, (_, m) => WEIGHT_ORDER.map((weight, i) => {
+      const name = json.version === 1 ? weight : `m${m}/${weight}`;
       const t = json.tensors.find((x) => x.name === name);
       if (t === undefined) throw bad(`missing tensor ${name}`);
       if (t.shape.join(',') !== shapes[i]!.join(','))
@@ -313,8 +402,8 @@ export class LstmModel {
         a[k] = v;
       }
       return a;
-    });
-    const m = new LstmModel(architecture, arrays);
+    }));
+    const m = new LstmModel(architecture, memberArrays);
     m.trainedOn = json.backend;
     return m;
   }
@@ -322,7 +411,7 @@ export class LstmModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const v of this.vars) v.dispose();
+    for (const vars of this.members) for (const v of vars) v.dispose();
   }
 
   private check(): void {

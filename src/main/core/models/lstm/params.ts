@@ -35,6 +35,9 @@ export const lstmParamsSchema = z
   .strict();
 
 export type LstmParams = z.output<typeof lstmParamsSchema>;
+
+/** the most networks one LSTM model may average (LstmModel.combine, `lstm.members` in a training config) */
+export const MAX_MEMBERS = 10;
 export type LstmParamsInput = z.input<typeof lstmParamsSchema>;
 
 export const DEFAULT_LSTM_PARAMS: LstmParams = Object.freeze(lstmParamsSchema.parse({}));

@@ -64,7 +64,8 @@ export async function predictParallel(
 ): Promise<Float32Array> {
   const threads = Math.min(2, opts.threads ?? availableParallelism());
   const runtime = lstmRuntime();
-  if (threads < 2 || windows.n < (opts.minWindows ?? 4096) || !runtime.fused()) return model.predict(windows);
+  // the helper scores one network; a model averaging several scores on this thread
+  if (threads < 2 || windows.n < (opts.minWindows ?? 4096) || !runtime.fused() || model.memberCount > 1) return model.predict(windows);
   const arch = model.architecture;
   const shapes = weightShapes(arch);
   const pool = await GradientPool.start(

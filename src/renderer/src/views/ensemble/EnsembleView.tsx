@@ -1,5 +1,6 @@
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
+import type { EnsembleCriterion } from '../../../../shared/ensemble-choice';
 import type { RunDetail, RunSummary } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
 import { EChart } from '../../components/EChart';
@@ -22,6 +23,12 @@ import { MODEL_COLORS, buildModelCurvesOption, type ModelCurve } from '../result
 import { buildGridOption } from './ensemble-charts';
 import { useRuns } from '../../state/use-runs';
 import { useWorkingContext } from '../../state/working-context';
+
+/** The ensemble criterion a run's stored config names; 'f2' for runs from before there was a choice. */
+function runCriterion(config: unknown): EnsembleCriterion {
+  const c = (config as { ensemble?: { criterion?: unknown } } | null)?.ensemble?.criterion;
+  return c === 'log-loss' ? 'log-loss' : 'f2';
+}
 
 function newestFirst(a: RunSummary, b: RunSummary): number {
   return b.createdAt.localeCompare(a.createdAt);
@@ -64,6 +71,8 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
   const labels = run.validationScores.label;
   // the run's threshold is on the calibrated scale: every blend here is calibrated as main scores it
   const calibration = run.calibration?.params;
+  // how training chose w: the run's config says (runs from before the criterion existed chose by F2)
+  const criterion = runCriterion(run.config);
   const savedThreshold = run.threshold ?? run.thresholds.ensemble ?? 0.5;
   const [weight, setWeight] = useState(run.weight);
   const [threshold, setThreshold] = useState(savedThreshold);
@@ -166,7 +175,7 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
 
   const optimise = () => {
     const t0 = performance.now();
-    const r = optimiseBlend(gbdt, lstm, labels, calibration);
+    const r = optimiseBlend(gbdt, lstm, labels, calibration, criterion);
     setFine({ ...r, ms: performance.now() - t0 });
     setWeight(r.best.weight);
     setThreshold(r.best.threshold);
@@ -289,10 +298,14 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
               type="button"
               className="button button--small"
               onClick={optimise}
-              title="Search w from 0 to 1 in steps of 0.05, each with its F2-best threshold, and take the best (the search training makes)"
+              title={
+                criterion === 'log-loss'
+                  ? 'Search w from 0 to 1 in steps of 0.05 and take the blend with the lowest validation log-loss, at its F2-best threshold (the search this run’s training made)'
+                  : 'Search w from 0 to 1 in steps of 0.05, each with its F2-best threshold, and take the best (the search this run’s training made)'
+              }
               data-testid="ensemble-optimise"
             >
-              Optimise for F2
+              {criterion === 'log-loss' ? 'Choose w as training does' : 'Optimise for F2'}
             </button>
             <button
               type="button"
@@ -342,8 +355,10 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
         )}
         {fine !== null && (
           <p className="hint" data-testid="ensemble-optimised">
-            Best F2 {formatScore(fine.best.fBeta)} at w = {formatFixed(fine.best.weight, 2)}, threshold{' '}
-            {formatThreshold(fine.best.threshold)} ({formatInteger(fine.grid.length)} weights searched, as training does, in {formatFixed(fine.ms, 0)} ms).
+            {criterion === 'log-loss'
+              ? `Lowest validation log-loss${fine.best.logLoss === undefined ? '' : ` (${formatFixed(fine.best.logLoss, 4)})`} at w = ${formatFixed(fine.best.weight, 2)}; F2 ${formatScore(fine.best.fBeta)} at its best threshold `
+              : `Best F2 ${formatScore(fine.best.fBeta)} at w = ${formatFixed(fine.best.weight, 2)}, threshold `}
+            {formatThreshold(fine.best.threshold)} ({formatInteger(fine.grid.length)} weights searched by {criterion === 'log-loss' ? 'log-loss' : 'F2'}, as training does, in {formatFixed(fine.ms, 0)} ms).
           </p>
         )}
         {saveError !== null && (

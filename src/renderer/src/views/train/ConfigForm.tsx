@@ -44,6 +44,7 @@ const GBDT: readonly FieldSpec[] = [
 ];
 
 const LSTM: readonly FieldSpec[] = [
+  { path: ['lstm', 'members'], label: 'Networks averaged (seeds)', integer: true },
   { path: ['lstm', 'epochs'], label: 'Epochs (maximum)', integer: true },
   { path: ['lstm', 'patience'], label: 'Early stopping patience', integer: true },
   { path: ['lstm', 'batchSize'], label: 'Batch size', integer: true },
@@ -295,7 +296,7 @@ export function ConfigForm(props: {
                     onChange={(e) => onChange(['ensemble', 'optimise'], e.target.checked)}
                     data-testid="field-ensemble-optimise"
                   />{' '}
-                  Optimise w for F2
+                  Choose w on validation
                 </label>
               </div>
             </div>
