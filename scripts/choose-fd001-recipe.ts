@@ -88,7 +88,8 @@ async function main(): Promise<void> {
       ? { table: (await parseFleetFile(join(CMAPSS, 'test_FD001.txt'), { rulPath: join(CMAPSS, 'RUL_FD001.txt') })).table, path: join(cache, `official-seed-${seed}.json`) }
       : undefined;
     // --no-rul: the classifier's scores do not depend on the RUL stage, which is skipped to save time
-    const c = await collect(table, parseTrainConfig({ seed, ...featureOverride, ...(process.argv.includes('--no-rul') ? { rul: { enabled: false } } : {}) }), official, log, lstmSeeds);
+    // the pipeline's LSTM is one network here (lstm.members 1): `--lstm-seeds` adds the others beside it
+    const c = await collect(table, parseTrainConfig({ seed, lstm: { members: 1 }, ...featureOverride, ...(process.argv.includes('--no-rul') ? { rul: { enabled: false } } : {}) }), official, log, lstmSeeds);
     writeFileSync(file, JSON.stringify(c));
     runs.push(c);
     log(`seed ${seed}: collected in ${c.seconds.toFixed(0)} s`);
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
     // a regression model in the classifier's place is not the form bundles compute: for information
     ...(has('rulReg') ? logitBases({ 'gbdt RUL regression': ['rulReg'], 'gbdt RUL regression + gbdt (mean log-odds)': ['rulReg', 'gbdt'] }, false) : []),
   ];
-  const lstms = bases({ lstm: ['lstm'], ...(has('lstmSeed2') ? { 'lstm ×3 seeds': ['lstm', 'lstmSeed1', 'lstmSeed2'] } : {}) });
+  // bundles compute the mean of an LSTM's networks (lstm.members), so the average of three is a form they deliver
+  const lstms = bases({ lstm: ['lstm'], ...(has('lstmSeed2') ? { 'lstm ×3 seeds': ['lstm', 'lstmSeed1', 'lstmSeed2'] } : {}) }).map((b) => ({ ...b, single: true }));
   const all = recipes(gbdts, lstms);
   if (process.argv.includes('--smooth')) {
     // today's recipe with its scores smoothed along each unit's past rows (not the form bundles compute: for information)
@@ -143,7 +145,10 @@ async function main(): Promise<void> {
     cutF2Sd: sd(r.perSeed.map((s) => s.cutF2)),
     cutAuc: m(r.perSeed.map((s) => s.cutAuc)),
   }));
-  const today = summary.find((s) => s.r.base === 'gbdt + lstm' && s.r.rule === 'blend, w by F2 grid')!;
+  // today's recipe: three LSTM networks averaged, w by validation log-loss (with --lstm-seeds; without, the single-network form it replaced)
+  const today = has('lstmSeed2')
+    ? summary.find((s) => s.r.base === 'gbdt + lstm ×3 seeds' && s.r.rule === 'blend, w by log-loss grid')!
+    : summary.find((s) => s.r.base === 'gbdt + lstm' && s.r.rule === 'blend, w by F2 grid')!;
   const paired = (s: (typeof summary)[number]): string => {
     const d = s.r.perSeed.map((x, i) => x.cutF2 - today.r.perSeed[i]!.cutF2);
     return `${m(d) >= 0 ? '+' : ''}${m(d).toFixed(3)} (${d.filter((x) => x > 1e-9).length}/${d.filter((x) => x < -1e-9).length})`;

@@ -43,7 +43,7 @@ import { selectTop } from '../src/main/core/features/ranking';
 import { rulPerRow } from '../src/main/core/labels';
 import { trainGbdt, type GbdtModel } from '../src/main/core/models/gbdt';
 import { predictRows, selectBackend, trainLstm, type LstmParams } from '../src/main/core/models/lstm';
-import { parseTrainConfig, type TrainConfig } from '../src/main/core/pipeline/config';
+import { lstmTrainParams, parseTrainConfig, type TrainConfig } from '../src/main/core/pipeline/config';
 import { prepareFeatures, rankPrepared } from '../src/main/core/pipeline/train';
 import { cutWeights } from '../src/main/core/rul/as-if-cut';
 import { averageRegressors } from '../src/main/core/rul/average';
@@ -118,7 +118,7 @@ function lstmHead(over: Partial<LstmParams> & { seedOffset?: number }, opts: { i
         labels: Float32Array.from(validRows, (i) => target[i]! / CAP),
         ...(opts.stopping === 'as if cut' ? { weights: cutWeights(table, validRows) } : {}),
       },
-      { ...config.lstm, ...params, seed: config.seed + seedOffset },
+      { ...lstmTrainParams(config), ...params, seed: config.seed + seedOffset },
       { target: 'fraction' },
     );
     const at = (c: Float32Array[], t: FleetTable, rows: Int32Array): Float64Array => Float64Array.from(predictRows(r.model, c, t, rows, {}).prob, (p) => p * CAP);
@@ -207,6 +207,8 @@ const MODELS: Record<string, Trainer> = {
   'gbdt top 80': gbdtHead(3, 80),
   'gbdt every feature': gbdtHead(3, Infinity),
   lstm: lstmHead({}, { input: 'selected', window: 30, stopping: 'all rows' }),
+  'lstm seed+1': lstmHead({ seedOffset: 1 }, { input: 'selected', window: 30, stopping: 'all rows' }),
+  'lstm seed+2': lstmHead({ seedOffset: 2 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   raw30: raw(30),
   'raw30 lr 3e-4': raw(30, { learningRate: 3e-4 }),
   raw50: raw(50),
@@ -342,15 +344,18 @@ function smoothed(f: Fitted, ctx: Context): Fitted {
 function recipes(models: readonly string[]): Recipe[] {
   const out: Recipe[] = models.map((name) => ({ name, fit: (c) => modelOf(c, name) }));
   const heads = models.filter((m) => !m.startsWith('gbdt'));
-  const seedsOf30 = ['raw30', 'raw30 seed+1', 'raw30 seed+2'];
-  const avg: Recipe = {
-    name: 'raw30 × 3 seeds',
-    fit: (c) => {
-      const parts = seedsOf30.map((m) => modelOf(c, m));
-      return parts.every((p) => p !== undefined) ? mean3(parts) : undefined;
-    },
-  };
-  const withAvg = seedsOf30.every((m) => models.includes(m)) ? [avg] : [];
+  // head seeds averaged: `raw30 × 3 seeds`, `lstm × 3 seeds`
+  const withAvg: Recipe[] = ['raw30', 'lstm'].flatMap((base) => {
+    const seedsOf = [base, `${base} seed+1`, `${base} seed+2`];
+    if (!seedsOf.every((m) => models.includes(m))) return [];
+    return [{
+      name: `${base} × 3 seeds`,
+      fit: (c: Cached) => {
+        const parts = seedsOf.map((m) => modelOf(c, m));
+        return parts.every((p) => p !== undefined) ? mean3(parts) : undefined;
+      },
+    }];
+  });
   out.push(...withAvg);
   const headRecipes: Recipe[] = [...heads.map((name) => ({ name, fit: (c: Cached) => modelOf(c, name) })), ...withAvg];
   const gbdts = models.filter((m) => m.startsWith('gbdt'));
@@ -376,8 +381,46 @@ function recipes(models: readonly string[]): Recipe[] {
       },
     });
   }
+  // a constant shift towards early, b ∈ {0, 1, …, 12} cycles by validation PHM08 as if cut (late predictions cost more)
+  for (const r of out.filter((x) => x.name.includes('w as if cut') && !x.name.includes('smoothed'))) {
+    out.push({
+      name: `${r.name}, shifted early (b by validation PHM08)`,
+      fit: (c, ctx) => {
+        const f = r.fit(c, ctx);
+        if (f === undefined) return undefined;
+        const v = pick(f.valid, ctx.validEval);
+        let best = { b: 0, phm: Infinity };
+        for (let b = 0; b <= 12; b++) {
+          const phm = phm08AsIfCut(v.map((x) => x - b), ctx.validCapped, ctx.validW);
+          if (phm < best.phm - 1e-9) best = { b, phm };
+        }
+        const sh = (a: Float64Array): Float64Array => a.map((x) => x - best.b);
+        return { valid: sh(f.valid), test: sh(f.test), official: sh(f.official), note: `${f.note}; b ${best.b}` };
+      },
+    });
+  }
+  // an affine recalibration a + b·pred fitted on the validation rows as if cut (weighted least squares against min(RUL, cap))
+  for (const r of out.filter((x) => x.name.includes('w as if cut') && !x.name.includes('smoothed') && !x.name.includes('shifted'))) {
+    out.push({
+      name: `${r.name}, recalibrated (a + b·pred on validation as if cut)`,
+      fit: (c, ctx) => {
+        const f = r.fit(c, ctx);
+        if (f === undefined) return undefined;
+        const v = pick(f.valid, ctx.validEval);
+        let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (let i = 0; i < v.length; i++) {
+          const w = ctx.validW[i]!;
+          sw += w; sx += w * v[i]!; sy += w * ctx.validCapped[i]!; sxx += w * v[i]! * v[i]!; sxy += w * v[i]! * ctx.validCapped[i]!;
+        }
+        const b = (sw * sxy - sx * sy) / (sw * sxx - sx * sx);
+        const a = (sy - b * sx) / sw;
+        const g = (x: Float64Array): Float64Array => x.map((p) => Math.min(ctx.cap, Math.max(0, a + b * p)));
+        return { valid: g(f.valid), test: g(f.test), official: g(f.official), note: `${f.note}; a ${a.toFixed(1)} b ${b.toFixed(3)}` };
+      },
+    });
+  }
   for (const r of [...out]) {
-    if (r.name.includes('smoothed')) continue;
+    if (r.name.includes('smoothed') || r.name.includes('shifted') || r.name.includes('recalibrated')) continue;
     out.push({
       name: `${r.name}, smoothed (k on validation)`,
       fit: (c, ctx) => {

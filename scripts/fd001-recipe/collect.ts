@@ -15,7 +15,7 @@ import { engineerFeatures } from '../../src/main/core/features/engineer';
 import { failWithin, rulPerRow } from '../../src/main/core/labels';
 import { trainGbdt, type GbdtModel } from '../../src/main/core/models/gbdt';
 import { predictRows, trainLstm, type LstmModel } from '../../src/main/core/models/lstm';
-import type { TrainConfig } from '../../src/main/core/pipeline/config';
+import { lstmTrainParams, type TrainConfig } from '../../src/main/core/pipeline/config';
 import { gatherDataset, runTrainingPipeline } from '../../src/main/core/pipeline/train';
 import { rowIndicesFor, StandardScaler } from '../../src/main/core/split';
 import { buildWindows, windowEnds } from '../../src/main/core/windows';
@@ -128,7 +128,7 @@ export async function collect(
   const trainWindows = { ...buildWindows(scaled, train, ends.rows, config.historyWindow), labels: Array.from(ends.rows, (i) => label[i]!) };
   const validWindows = { ...buildWindows(scaled, train, validRows, config.historyWindow), labels: validDs.label };
   for (const [name, seedOf] of lstmSeeds ? Object.entries(LSTM_VARIANTS) : []) {
-    const t = await trainLstm(trainWindows, validWindows, { ...config.lstm, seed: seedOf(config) });
+    const t = await trainLstm(trainWindows, validWindows, { ...lstmTrainParams(config), seed: seedOf(config) });
     lstms[name] = t.model;
     log(`seed ${config.seed}: LSTM ${name} (best epoch ${t.bestEpoch}) at ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
