@@ -163,8 +163,9 @@ export const trainFd001: Benchmark = {
       const missing = STAGES.filter(([key]) => train.timings[`${key}Seconds`] === undefined).map(([key]) => key);
       if (missing.length > 0) throw new Error(`the run recorded no time for ${missing.join(', ')} (timings: ${Object.keys(train.timings).join(', ')})`);
       const total = STAGES.reduce((s, [key]) => s + ours(key), 0);
-      const classEpochs = outcome.lstm?.history.length ?? 0;
-      const rulEpochs = outcome.rul?.lstm?.history.length ?? 0;
+      // epochs of each network the LSTM and the RUL head average
+      const classEpochs = outcome.lstm === undefined ? '0' : (outcome.lstm.members ?? [{ epochs: outcome.lstm.history.length }]).map((m) => m.epochs).join('/');
+      const rulEpochs = outcome.rul?.lstm === undefined ? '0' : (outcome.rul.lstm.members ?? [{ epochs: outcome.rul.lstm.history.length }]).map((m) => m.epochs).join('/');
       const rounds = roundsOfRun(outcome);
       const oursNote = `prognos train, default config, seed ${parseTrainConfig({}).seed}: GBDT ${rounds.gbdt.trained} rounds (${rounds.gbdt.kept} trees kept), RUL ${rounds.rul.map((r) => r.trained).join('/')} rounds (${rounds.rul.map((r) => r.kept).join('/')} kept), LSTM ${classEpochs} + RUL head ${rulEpochs} epochs on ${outcome.lstm?.backend ?? '—'} (${outcome.lstm?.threads ?? 0} threads)`;
       let ref: Reference | undefined;

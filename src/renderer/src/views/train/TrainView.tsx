@@ -74,7 +74,7 @@ function withoutEta(status: JobStatus | undefined): JobStatus | undefined {
   return { ...status, message: status.message.replace(LSTM_ETA, '') };
 }
 
-function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number | undefined; withLstm: boolean }) {
+function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number | undefined; members: number; withLstm: boolean }) {
   const { trainJob } = useWorkbench();
   const { phase, outcome } = trainJob;
   const jobId =
@@ -166,7 +166,7 @@ function LiveTraining(props: { maxTrees: number | undefined; maxEpochs: number |
                   props.maxEpochs !== undefined ? ` of at most ${formatInteger(props.maxEpochs)}` : ''
                 } · training loss ${latestEpoch?.train?.toFixed(4) ?? '—'} · validation ${
                   latestEpoch?.validation?.toFixed(4) ?? '—'
-                }`}
+                }${props.members > 1 ? ` · the first of ${formatInteger(props.members)} networks averaged` : ''}`}
           </p>
           {eta !== null && (
             <p className="hint live-training__eta" data-testid="train-eta">
@@ -196,6 +196,7 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
   const running = trainJob.busy;
   const nEstimators = getAt(config, ['gbdt', 'nEstimators']);
   const epochs = getAt(config, ['lstm', 'epochs']) ?? schemaAt(schemas.trainConfig, ['lstm', 'epochs'])?.default;
+  const members = getAt(config, ['lstm', 'members']) ?? schemaAt(schemas.trainConfig, ['lstm', 'members'])?.default;
   const withLstm = modelsOf(config, schemas.trainConfig).includes('lstm');
   const manual = manualFeaturesOf(config);
   const ranking = rankingFor(datasetId);
@@ -310,6 +311,7 @@ function TrainWorkspace({ schemas, config }: { schemas: ConfigSchemas; config: J
             <LiveTraining
               maxTrees={typeof nEstimators === 'number' ? nEstimators : undefined}
               maxEpochs={typeof epochs === 'number' ? epochs : undefined}
+              members={typeof members === 'number' ? members : 1}
               withLstm={withLstm}
             />
           </section>
