@@ -171,6 +171,9 @@ export const tests = [
       ctx.log(`optimised: w = ${bestWeight}, threshold ${await view.threshold()}, F2 ${best.f2.text}`);
       // the default config chooses w by validation log-loss (the F2 search is checked in the unit tests of the shared rule)
       assert.match(await ctx.page.getByTestId('ensemble-optimised').innerText(), /^Lowest validation log-loss \(\d\.\d{4}\) at w = /);
+      // the weight chart draws the criterion beside F2 and says which one training used
+      assert.ok(await ctx.page.getByText('F2 and log-loss by weight').isVisible(), 'the grid chart shows the log-loss');
+      assert.ok(await ctx.page.getByText('training chose w by the lowest log-loss').isVisible(), 'and names the criterion');
       assert.ok(Math.abs(best.f2.value - state.ensemble.f2) < 2e-3, `the run's own F2 at its choice (${best.f2.value} vs ${state.ensemble.f2})`);
 
       // the view's optimiser and the training-time choice are one rule: it lands on the saved choice

@@ -448,8 +448,11 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
       </section>
       <section className="panel" aria-labelledby="ensemble-grid-title">
         <h2 className="panel__title" id="ensemble-grid-title">
-          F2 by weight{' '}
-          <span className="hint panel__title-note">each weight at its own F2-best threshold (validation units)</span>
+          {run.ensembleGrid.some((g) => g.logLoss !== undefined) ? 'F2 and log-loss by weight' : 'F2 by weight'}{' '}
+          <span className="hint panel__title-note">
+            each weight at its own F2-best threshold (validation units)
+            {run.ensembleGrid.some((g) => g.logLoss !== undefined) ? `; training chose w by ${criterion === 'log-loss' ? 'the lowest log-loss' : 'the best F2'}` : ''}
+          </span>
         </h2>
         <EChart
           option={gridOption}

@@ -59,6 +59,20 @@ export function buildGridOption(
       ],
     },
   });
+  // the criterion runs choose w by since log-loss was recorded: on its own axis, lower is better
+  const withLoss = stored.length > 0 && stored.every((g) => g.logLoss !== undefined);
+  if (withLoss) {
+    series.push({
+      type: 'line',
+      name: 'Log-loss (stored search)',
+      data: stored.map((g) => [g.weight, g.logLoss!]),
+      yAxisIndex: 1,
+      showSymbol: true,
+      symbolSize: 4,
+      color: '#d9480f',
+      lineStyle: { width: 1.5, type: 'dotted' },
+    });
+  }
   if (current.f2 !== null) {
     series.push({
       type: 'scatter',
@@ -73,7 +87,7 @@ export function buildGridOption(
     animation: false,
     textStyle: BASE_TEXT_STYLE,
     legend: { top: 0, right: 12, icon: 'roundRect', itemWidth: 14, itemHeight: 4, textStyle: { fontSize: 11 } },
-    grid: { left: 52, right: 20, top: 36, bottom: 44 },
+    grid: { left: 52, right: withLoss ? 64 : 20, top: withLoss ? 50 : 36, bottom: 44 },
     xAxis: {
       type: 'value',
       min: 0,
@@ -87,14 +101,29 @@ export function buildGridOption(
       axisLine: { lineStyle: { color: CHART_AXIS } },
       splitLine: { show: false },
     },
-    yAxis: {
-      type: 'value',
-      name: 'F2 (validation)',
-      nameTextStyle: AXIS_NAME,
-      scale: true,
-      axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatFixed(v, 2) },
-      splitLine: { lineStyle: { color: CHART_GRID } },
-    },
+    yAxis: [
+      {
+        type: 'value',
+        name: 'F2 (validation)',
+        nameTextStyle: AXIS_NAME,
+        scale: true,
+        axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatFixed(v, 2) },
+        splitLine: { lineStyle: { color: CHART_GRID } },
+      },
+      ...(withLoss
+        ? [
+            {
+              type: 'value' as const,
+              name: 'log-loss',
+              nameTextStyle: AXIS_NAME,
+              scale: true,
+              position: 'right' as const,
+              axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatFixed(v, 3) },
+              splitLine: { show: false },
+            },
+          ]
+        : []),
+    ],
     tooltip: {
       trigger: 'axis',
       confine: true,
