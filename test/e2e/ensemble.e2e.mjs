@@ -96,7 +96,7 @@ export const tests = [
       const ensembleF2 = await results.metric('validation', 'f2', 'ensemble');
       assert.equal((await results.thresholdFigure('f2')).text, ensembleF2.text, 'the slider starts at the ensemble');
       assert.match(await results.byTestId('results-backend').innerText(), /backend: .*LSTM/);
-      assert.match(await results.byTestId('results-lstm-best-epoch').innerText(), /^LSTM best epoch [12] of 2$/);
+      assert.match(await results.byTestId('results-lstm-best-epoch').innerText(), /^LSTM best epoch [12] of 2 \(the first of 3 networks averaged\)$/);
       for (const name of /** @type {const} */ (['roc', 'pr', 'results-loss', 'threshold'])) {
         const chart = await results.chart(name);
         assert.ok(chart.painted > 3000, `${name} chart is drawn (${chart.painted} px)`);

@@ -74,6 +74,10 @@ function RunHeader({ run }: { run: RunDetail }) {
   const lstmLoss = finished ? (run.lossCurves.lstm ?? []) : [];
   const lstmBest = lstmLoss.length === 0 ? null : bestIteration(lstmLoss);
   const lstmEpochs = lstmLoss.length;
+  // from the run's stored config: networks the LSTM averages, and how the ensemble weight was chosen (runs from before either existed: one, by F2)
+  const cfg = run.config as { lstm?: { members?: unknown }; ensemble?: { criterion?: unknown; optimise?: unknown } } | null;
+  const members = typeof cfg?.lstm?.members === 'number' ? cfg.lstm.members : 1;
+  const byLoss = cfg?.ensemble?.criterion === 'log-loss' && cfg.ensemble.optimise !== false;
   return (
     <header className="results-header">
       <div className="results-header__title">
@@ -99,10 +103,14 @@ function RunHeader({ run }: { run: RunDetail }) {
         {lstmBest !== null && (
           <span data-testid="results-lstm-best-epoch" data-epoch={lstmBest + 1}>
             LSTM best epoch {formatInteger(lstmBest + 1)} of {formatInteger(lstmEpochs)}
+            {members > 1 ? ` (the first of ${formatInteger(members)} networks averaged)` : ''}
           </span>
         )}
         {finished && run.models.includes('lstm') && (
-          <span data-testid="results-weight">ensemble weight w = {run.weight.toFixed(2)}</span>
+          <span data-testid="results-weight">
+            ensemble weight w = {run.weight.toFixed(2)}
+            {byLoss ? ' (lowest validation log-loss)' : ''}
+          </span>
         )}
         {finished && run.threshold !== null && <span>threshold {formatThreshold(run.threshold)} (tuned for F2)</span>}
       </p>
