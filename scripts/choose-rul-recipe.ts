@@ -48,6 +48,7 @@ import { predictRows, selectBackend, trainLstm, type LstmParams } from '../src/m
 import { lstmTrainParams, parseTrainConfig, type TrainConfig } from '../src/main/core/pipeline/config';
 import { prepareFeatures, rankPrepared } from '../src/main/core/pipeline/train';
 import { poolAdjacentViolators } from '../src/main/core/eval/calibration';
+import { applyCalibration } from '../src/shared/calibration';
 import { cutWeights } from '../src/main/core/rul/as-if-cut';
 import { averageRegressors } from '../src/main/core/rul/average';
 import { crossFitRegressor, unitFolds } from '../src/main/core/rul/cross-fit';
@@ -384,79 +385,62 @@ function recipes(models: readonly string[]): Recipe[] {
       },
     });
   }
+  // on each blend, one map of its predictions fitted on the validation rows (v: the blend at the
+  // validation evaluation rows, in ctx order); these and the smoothing below are not combined
+  const blends = out.filter((x) => x.name.includes('w as if cut') && !x.name.includes('smoothed'));
+  const refit = (label: string, fitMap: (v: Float64Array, ctx: Context) => { map: (p: number) => number; note: string }): void => {
+    for (const r of blends) {
+      out.push({
+        name: `${r.name}, ${label}`,
+        fit: (c, ctx) => {
+          const f = r.fit(c, ctx);
+          if (f === undefined) return undefined;
+          const m = fitMap(pick(f.valid, ctx.validEval), ctx);
+          return { valid: f.valid.map(m.map), test: f.test.map(m.map), official: f.official.map(m.map), note: `${f.note}; ${m.note}` };
+        },
+      });
+    }
+  };
   // a constant shift towards early, b ∈ {0, 1, …, 12} cycles by validation PHM08 as if cut (late predictions cost more)
-  for (const r of out.filter((x) => x.name.includes('w as if cut') && !x.name.includes('smoothed'))) {
-    out.push({
-      name: `${r.name}, shifted early (b by validation PHM08)`,
-      fit: (c, ctx) => {
-        const f = r.fit(c, ctx);
-        if (f === undefined) return undefined;
-        const v = pick(f.valid, ctx.validEval);
-        let best = { b: 0, phm: Infinity };
-        for (let b = 0; b <= 12; b++) {
-          const phm = phm08AsIfCut(v.map((x) => x - b), ctx.validCapped, ctx.validW);
-          if (phm < best.phm - 1e-9) best = { b, phm };
-        }
-        const sh = (a: Float64Array): Float64Array => a.map((x) => x - best.b);
-        return { valid: sh(f.valid), test: sh(f.test), official: sh(f.official), note: `${f.note}; b ${best.b}` };
-      },
-    });
-  }
-  // an affine recalibration a + b·pred fitted on the validation rows as if cut (weighted least squares against min(RUL, cap))
-  for (const r of out.filter((x) => x.name.includes('w as if cut') && !x.name.includes('smoothed') && !x.name.includes('shifted'))) {
-    out.push({
-      name: `${r.name}, recalibrated (a + b·pred on validation as if cut)`,
-      fit: (c, ctx) => {
-        const f = r.fit(c, ctx);
-        if (f === undefined) return undefined;
-        const v = pick(f.valid, ctx.validEval);
-        let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-        for (let i = 0; i < v.length; i++) {
-          const w = ctx.validW[i]!;
-          sw += w; sx += w * v[i]!; sy += w * ctx.validCapped[i]!; sxx += w * v[i]! * v[i]!; sxy += w * v[i]! * ctx.validCapped[i]!;
-        }
-        const b = (sw * sxy - sx * sy) / (sw * sxx - sx * sx);
-        const a = (sy - b * sx) / sw;
-        const g = (x: Float64Array): Float64Array => x.map((p) => Math.min(ctx.cap, Math.max(0, a + b * p)));
-        return { valid: g(f.valid), test: g(f.test), official: g(f.official), note: `${f.note}; a ${a.toFixed(1)} b ${b.toFixed(3)}` };
-      },
-    });
-  }
-  // an isotonic recalibration pred → min(RUL, cap), fitted on the validation rows as if cut (weighted pool-adjacent-violators, linear between blocks)
-  for (const r of out.filter((x) => x.name.includes('w as if cut') && !x.name.includes('smoothed') && !x.name.includes('shifted') && !x.name.includes('recalibrated'))) {
-    out.push({
-      name: `${r.name}, isotonic (on validation as if cut)`,
-      fit: (c, ctx) => {
-        const f = r.fit(c, ctx);
-        if (f === undefined) return undefined;
-        const v = pick(f.valid, ctx.validEval);
-        // rows no cut can reach weigh 0 and would make empty blocks: left out
-        const order = Array.from(v.keys()).filter((i) => ctx.validW[i]! > 0).sort((a, b) => v[a]! - v[b]!);
-        const ys = order.map((i) => ctx.validCapped[i]!);
-        const ws = order.map((i) => ctx.validW[i]!);
-        const fitted = poolAdjacentViolators(ys, ws);
-        // knots: the weighted mean prediction of each block of equal fitted values
-        const xs: number[] = [];
-        const ks: number[] = [];
-        for (let j = 0; j < order.length; ) {
-          let k = j, sw = 0, sx = 0;
-          do { sw += ws[k]!; sx += ws[k]! * v[order[k]!]!; k++; } while (k < order.length && fitted[k] === fitted[j]);
-          if (sw > 0) { xs.push(sx / sw); ks.push(fitted[j]!); }
-          j = k;
-        }
-        const g = (a: Float64Array): Float64Array => a.map((p) => {
-          if (p <= xs[0]!) return ks[0]!;
-          if (p >= xs.at(-1)!) return ks.at(-1)!;
-          let lo = 0, hi = xs.length - 1;
-          while (hi - lo > 1) { const m = (lo + hi) >> 1; if (xs[m]! <= p) lo = m; else hi = m; }
-          return ks[lo]! + ((ks[hi]! - ks[lo]!) * (p - xs[lo]!)) / (xs[hi]! - xs[lo]!);
-        });
-        return { valid: g(f.valid), test: g(f.test), official: g(f.official), note: `${f.note}; ${xs.length} knots` };
-      },
-    });
-  }
+  refit('shifted early (b by validation PHM08)', (v, ctx) => {
+    let best = { b: 0, phm: Infinity };
+    for (let b = 0; b <= 12; b++) {
+      const phm = phm08AsIfCut(v.map((x) => x - b), ctx.validCapped, ctx.validW);
+      if (phm < best.phm - 1e-9) best = { b, phm };
+    }
+    return { map: (p) => p - best.b, note: `b ${best.b}` };
+  });
+  // an affine recalibration a + b·pred (weighted least squares against min(RUL, cap))
+  refit('recalibrated (a + b·pred on validation as if cut)', (v, ctx) => {
+    let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (let i = 0; i < v.length; i++) {
+      const w = ctx.validW[i]!;
+      sw += w; sx += w * v[i]!; sy += w * ctx.validCapped[i]!; sxx += w * v[i]! * v[i]!; sxy += w * v[i]! * ctx.validCapped[i]!;
+    }
+    const b = (sw * sxy - sx * sy) / (sw * sxx - sx * sx);
+    const a = (sy - b * sx) / sw;
+    return { map: (p) => Math.min(ctx.cap, Math.max(0, a + b * p)), note: `a ${a.toFixed(1)} b ${b.toFixed(3)}` };
+  });
+  // an isotonic recalibration pred → min(RUL, cap): weighted pool-adjacent-violators, a knot at each
+  // block's weighted mean prediction, linear between knots (the isotonic calibration's interpolation)
+  refit('isotonic (on validation as if cut)', (v, ctx) => {
+    // rows no cut can reach weigh 0 and would make empty blocks: left out
+    const order = Array.from(v.keys()).filter((i) => ctx.validW[i]! > 0).sort((a, b) => v[a]! - v[b]!);
+    const ws = order.map((i) => ctx.validW[i]!);
+    const fitted = poolAdjacentViolators(order.map((i) => ctx.validCapped[i]!), ws);
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let j = 0; j < order.length; ) {
+      let k = j, sw = 0, sx = 0;
+      do { sw += ws[k]!; sx += ws[k]! * v[order[k]!]!; k++; } while (k < order.length && fitted[k] === fitted[j]);
+      x.push(sx / sw);
+      y.push(fitted[j]!);
+      j = k;
+    }
+    return { map: (p) => applyCalibration({ method: 'isotonic', x, y }, [p])[0]!, note: `${x.length} knots` };
+  });
   for (const r of [...out]) {
-    if (r.name.includes('smoothed') || r.name.includes('shifted') || r.name.includes('recalibrated') || r.name.includes('isotonic')) continue;
+    if (r.name.includes('smoothed') || /, (shifted|recalibrated|isotonic)/.test(r.name)) continue;
     out.push({
       name: `${r.name}, smoothed (k on validation)`,
       fit: (c, ctx) => {

@@ -32,13 +32,7 @@ import { CMAPSS_COLUMN_INFO } from './cmapss-columns';
 import { pipelineContractLines } from './contract';
 import { featureDefsFor } from './feature-graph';
 import { GBDT_INPUT, GBDT_LABEL, GBDT_PROBABILITIES, gbdtToOnnx } from './gbdt-onnx';
-import { LSTM_INPUT, LSTM_OUTPUT, lstmDims, lstmToOnnx, membersOf, type LstmMembers } from './lstm-onnx';
-
-/** "mean of K networks: " before a model description when it averages several */
-function networks(w: LstmMembers): string {
-  const k = membersOf(w).length;
-  return k === 1 ? '' : `mean of ${k} networks (seeds), each `;
-}
+import { LSTM_INPUT, LSTM_OUTPUT, lstmDims, lstmToOnnx, membersOf, networksNote, type LstmMembers } from './lstm-onnx';
 import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
@@ -285,7 +279,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
     models.lstm = onnxEntry(
       LSTM_ONNX_FILE,
       lstmOnnx,
-      `${networks(input.lstm)}LSTM → LSTM → additive attention → dense + sigmoid`,
+      `${networksNote(membersOf(input.lstm).length)}LSTM → LSTM → additive attention → dense + sigmoid`,
       [{ name: LSTM_INPUT, type: 'float32', shape: ['N', input.windowLength, lstmFeatures.length], description: 'standardised lstmFeatures per row, oldest first, left-padded with the unit\'s first row' }],
       [{ name: LSTM_OUTPUT, type: 'float32', shape: ['N', 1], description: 'probability of failure within the label window' }],
     );
@@ -338,7 +332,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
       rulFiles.lstm = onnxEntry(
         LSTM_RUL_ONNX_FILE,
         bytes,
-        `${networks(r.lstm)}LSTM → LSTM → additive attention → dense + sigmoid, RUL head: output × cap = RUL`,
+        `${networksNote(membersOf(r.lstm).length)}LSTM → LSTM → additive attention → dense + sigmoid, RUL head: output × cap = RUL`,
         [{ name: LSTM_INPUT, type: 'float32', shape: ['N', input.windowLength, lstmFeatures!.length], description: 'the same windows as models/lstm.onnx' }],
         [{ name: LSTM_OUTPUT, type: 'float32', shape: ['N', 1], description: `remaining useful life / ${r.cap}` }],
       );
@@ -450,7 +444,7 @@ export function buildBundleFiles(input: BundleInput, signKey?: string): { manife
       : { signature: { algorithm: SIGNATURE_ALGORITHM, publicKey: publicKeyPem(key), file: SIGNATURE_FILE, signs: SUMS_FILE } }),
   };
   files.set(MANIFEST_FILE, textEncoder.encode(`${JSON.stringify(manifest, null, 2)}\n`));
-  files.set(MODEL_CARD_FILE, textEncoder.encode(buildModelCard(manifest)));
+  files.set(MODEL_CARD_FILE, textEncoder.encode(buildModelCard(manifest, { lstmNetworks: input.lstm === undefined ? 1 : membersOf(input.lstm).length })));
   files.set(OPENAPI_FILE, textEncoder.encode(`${JSON.stringify(buildOpenApi(manifest), null, 2)}\n`));
   const sums = textEncoder.encode(formatSums([...files].map(([path, data]) => ({ path, sha256: sha256Hex(data) }))));
   files.set(SUMS_FILE, sums);

@@ -45,6 +45,11 @@ export interface LstmAttentionWeights {
 /** One network, or the members a model averages (same dimensions each). */
 export type LstmMembers = LstmAttentionWeights | readonly LstmAttentionWeights[];
 
+/** "mean of K networks (seeds), each " before a description of the network when there are several; else "". */
+export function networksNote(count: number): string {
+  return count === 1 ? '' : `mean of ${count} networks (seeds), each `;
+}
+
 /** The networks of `w`, in member order. */
 export function membersOf(w: LstmMembers): readonly LstmAttentionWeights[] {
   const list = Array.isArray(w) ? (w as readonly LstmAttentionWeights[]) : [w as LstmAttentionWeights];
@@ -224,7 +229,7 @@ export function lstmToOnnx(weights: LstmMembers, shape: LstmShape, opts: LstmOnn
   addLstmAttention(b, LSTM_INPUT, weights, dims, LSTM_OUTPUT);
   b.output(LSTM_OUTPUT, DataType.FLOAT, ['N', 1], 'probability of failure within the label window');
   return encodeModel({
-    graph: b.build(`${membersOf(weights).length > 1 ? `mean of ${membersOf(weights).length} × ` : ''}LSTM(${dims.units1}) → LSTM(${dims.units2}) → attention(${dims.attention}) → dense + sigmoid`),
+    graph: b.build(`${networksNote(membersOf(weights).length)}LSTM(${dims.units1}) → LSTM(${dims.units2}) → attention(${dims.attention}) → dense + sigmoid`),
     opsets: [{ domain: '', version: MAX_ONNX_OPSET }],
     ...(opts.producerVersion === undefined ? {} : { producerVersion: opts.producerVersion }),
   });

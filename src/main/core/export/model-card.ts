@@ -1,4 +1,5 @@
 /** model_card.md: what the bundled model is for, its data, metrics, limits and exact input contract. */
+import { networksNote } from './lstm-onnx';
 import type { BundleManifest } from './manifest';
 
 const METRIC_KEYS = ['f2', 'f1', 'precision', 'recall', 'rocAuc', 'prAuc', 'brier', 'n', 'positives'] as const;
@@ -68,7 +69,7 @@ function rulContractLines(m: BundleManifest): string[] {
   ];
 }
 
-export function buildModelCard(m: BundleManifest): string {
+export function buildModelCard(m: BundleManifest, opts: { lstmNetworks?: number } = {}): string {
   const hasLstm = m.models.lstm !== undefined;
   const p = m.pipeline;
   const lines: string[] = [
@@ -88,7 +89,7 @@ export function buildModelCard(m: BundleManifest): string {
       `(${m.gbdtInput === 'scaled' ? 'standardised' : 'as engineered, not standardised'}): \`models/gbdt.onnx\`, \`models/gbdt.xgboost.json\`.`,
     ...(hasLstm
       ? [
-          `- ${/^mean of \d+ networks \(seeds\), each /.exec(m.models.lstm.description)?.[0] ?? ''}LSTM → LSTM → attention → dense sigmoid on windows of ${m.windowLength} cycles of ${m.lstmFeatures?.length ?? 0} standardised features: \`models/lstm.onnx\`.`,
+          `- ${networksNote(opts.lstmNetworks ?? 1)}LSTM → LSTM → attention → dense sigmoid on windows of ${m.windowLength} cycles of ${m.lstmFeatures?.length ?? 0} standardised features: \`models/lstm.onnx\`.`,
           `- Ensemble: ${m.ensemble.formula}, w = ${m.ensemble.weight}.`,
         ]
       : ['- No sequence model in this run: the probability is the GBDT probability.']),

@@ -3,6 +3,7 @@
  * cannot say (split fractions add up to 1), the part edited in the Features view, and how a feature
  * selection (top-K plus manual picks) is written into the config so that training uses exactly it.
  */
+import type { EnsembleCriterion } from '../../../shared/ensemble-choice';
 import { formatPath, schemaAt, validateJson, type JsonSchema, type SchemaIssue } from './json-schema';
 import { getAt, isJsonObject, jsonEqual, pick, setAt, type JsonObject, type JsonPath } from './json-value';
 
@@ -261,4 +262,20 @@ export function toggleFeature(
   } else if (removed.has(name)) removed.delete(name);
   else added.add(name);
   return applySelection(config, order, selection.baseK, added, removed);
+}
+
+/**
+ * How a finished run chose its ensemble weight, read from its stored (parsed) config: 'log-loss' or
+ * 'f2' (runs from before the criterion existed chose by F2); `chosen` is false when the run kept the
+ * configured weight (ensemble.optimise false).
+ */
+export function runWeightChoice(config: unknown): { criterion: EnsembleCriterion; chosen: boolean } {
+  const e = isJsonObject(config) && isJsonObject(config.ensemble) ? config.ensemble : {};
+  return { criterion: e.criterion === 'log-loss' ? 'log-loss' : 'f2', chosen: e.optimise !== false };
+}
+
+/** Networks a finished run's LSTM averages (1 for runs from before lstm.members existed). */
+export function runLstmMembers(config: unknown): number {
+  const m = isJsonObject(config) && isJsonObject(config.lstm) ? config.lstm.members : undefined;
+  return typeof m === 'number' ? m : 1;
 }

@@ -8,7 +8,7 @@
  */
 import { PrognosError } from '../../../../shared/errors';
 import { LstmModel } from './model';
-import type { LstmParams } from './params';
+import { resolveLstmParams, type LstmParams } from './params';
 import { trainLstm, type BatchProgress, type EpochProgress, type LabelledWindows, type LstmTrainResult, type TrainLstmHooks } from './train';
 
 export interface MemberProgress {
@@ -52,6 +52,7 @@ export async function trainLstmMembers(
 ): Promise<LstmMembersResult> {
   if (!Number.isInteger(members) || members < 1) throw new PrognosError('INVALID_INPUT', `LSTM members must be a whole number ≥ 1, got ${members}`);
   const { onBatch, onEpoch, ...rest } = hooks;
+  const { epochs } = resolveLstmParams(params);
   const results: LstmTrainResult[] = [];
   try {
     for (let k = 0; k < members; k++) {
@@ -61,7 +62,6 @@ export async function trainLstmMembers(
           ? {}
           : {
               onBatch: (b: BatchProgress) => {
-                const epochs = params.epochs ?? 30;
                 const done = b.epoch - 1 + b.batch / b.batches;
                 const perEpoch = b.etaSeconds / Math.max(1e-9, epochs - done);
                 onBatch({ ...b, member: k, members, fraction: (k + done / epochs) / members, etaAllSeconds: b.etaSeconds + (members - 1 - k) * perEpoch * epochs });
@@ -73,7 +73,6 @@ export async function trainLstmMembers(
     }
     const first = results[0]!;
     const model = members === 1 ? first.model : LstmModel.combine(results.map((r) => r.model));
-    if (members > 1) model.trainedOn = first.model.trainedOn;
     return {
       ...first,
       model,

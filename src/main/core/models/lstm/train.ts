@@ -5,6 +5,7 @@
  * cross-entropy without class weights, a proper loss whose minimiser σ(z) is the expected fraction. Each batch is computed as two fixed halves (see pool.ts), on two threads when the wasm
  * backend and a second core are available; the result does not depend on the thread count.
  */
+import { meanLogLoss } from '../../../../shared/ensemble-choice';
 import { availableParallelism } from 'node:os';
 import type * as tf from '@tensorflow/tfjs';
 import { FlatAdam } from './adam';
@@ -173,15 +174,8 @@ function column(p: Float32Array, outputs: number, offset: number): Float32Array 
   return out;
 }
 
-/** Mean binary cross-entropy of probabilities (clipped to [1e-7, 1 − 1e-7]). */
-export function meanBce(p: ArrayLike<number>, y: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < p.length; i++) {
-    const q = Math.min(1 - EPS, Math.max(EPS, p[i]!));
-    s -= y[i] === 1 ? Math.log(q) : Math.log(1 - q);
-  }
-  return p.length === 0 ? 0 : s / p.length;
-}
+/** Mean binary cross-entropy of probabilities (clipped to [1e-7, 1 − 1e-7]): the ensemble choice's log-loss. */
+export const meanBce: (p: ArrayLike<number>, y: ArrayLike<number>) => number = meanLogLoss;
 
 /**
  * Mean binary cross-entropy with soft targets y in [0, 1] (probabilities clipped as in meanBce):

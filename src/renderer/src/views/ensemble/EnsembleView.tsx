@@ -1,6 +1,5 @@
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { PrognosError } from '../../../../shared/errors';
-import type { EnsembleCriterion } from '../../../../shared/ensemble-choice';
 import type { RunDetail, RunSummary } from '../../../../shared/schemas';
 import { useApi } from '../../api/context';
 import { EChart } from '../../components/EChart';
@@ -15,20 +14,15 @@ import {
 } from '../../lib/ensemble-metrics';
 import { asPrognosError } from '../../lib/errors';
 import { formatFixed, formatInteger, formatScore, formatShortDate, formatThreshold } from '../../lib/format';
+import { runWeightChoice } from '../../lib/train-config';
 import { useAsync } from '../../lib/use-async';
 import { routeHref, useHashRoute } from '../../lib/use-hash-route';
 import { useWorkbench } from '../../state/workbench';
 import { ConfusionMatrix } from '../results/ConfusionMatrix';
 import { MODEL_COLORS, buildModelCurvesOption, type ModelCurve } from '../results/result-charts';
-import { buildGridOption } from './ensemble-charts';
+import { buildGridOption, gridHasLogLoss } from './ensemble-charts';
 import { useRuns } from '../../state/use-runs';
 import { useWorkingContext } from '../../state/working-context';
-
-/** The ensemble criterion a run's stored config names; 'f2' for runs from before there was a choice. */
-function runCriterion(config: unknown): EnsembleCriterion {
-  const c = (config as { ensemble?: { criterion?: unknown } } | null)?.ensemble?.criterion;
-  return c === 'log-loss' ? 'log-loss' : 'f2';
-}
 
 function newestFirst(a: RunSummary, b: RunSummary): number {
   return b.createdAt.localeCompare(a.createdAt);
@@ -72,7 +66,8 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
   // the run's threshold is on the calibrated scale: every blend here is calibrated as main scores it
   const calibration = run.calibration?.params;
   // how training chose w: the run's config says (runs from before the criterion existed chose by F2)
-  const criterion = runCriterion(run.config);
+  const { criterion } = runWeightChoice(run.config);
+  const gridHasLoss = gridHasLogLoss(run.ensembleGrid);
   const savedThreshold = run.threshold ?? run.thresholds.ensemble ?? 0.5;
   const [weight, setWeight] = useState(run.weight);
   const [threshold, setThreshold] = useState(savedThreshold);
@@ -448,10 +443,10 @@ function EnsembleWorkbench({ run, onSaved }: { run: RunDetail; onSaved: () => vo
       </section>
       <section className="panel" aria-labelledby="ensemble-grid-title">
         <h2 className="panel__title" id="ensemble-grid-title">
-          {run.ensembleGrid.some((g) => g.logLoss !== undefined) ? 'F2 and log-loss by weight' : 'F2 by weight'}{' '}
+          {gridHasLoss ? 'F2 and log-loss by weight' : 'F2 by weight'}{' '}
           <span className="hint panel__title-note">
             each weight at its own F2-best threshold (validation units)
-            {run.ensembleGrid.some((g) => g.logLoss !== undefined) ? `; training chose w by ${criterion === 'log-loss' ? 'the lowest log-loss' : 'the best F2'}` : ''}
+            {gridHasLoss ? `; training chose w by ${criterion === 'log-loss' ? 'the lowest log-loss' : 'the best F2'}` : ''}
           </span>
         </h2>
         <EChart

@@ -8,6 +8,11 @@ import { formatFixed } from '../../lib/format';
  * F2 on the validation units against the GBDT weight, each weight at its own best threshold: the
  * search stored with the run and, once computed here, the finer one; the current weight marked.
  */
+/** Whether a stored weight grid records each weight's log-loss (runs trained since it was recorded). */
+export function gridHasLogLoss(grid: readonly GridPoint[]): boolean {
+  return grid.length > 0 && grid.every((g) => g.logLoss !== undefined);
+}
+
 export function buildGridOption(
   stored: readonly GridPoint[],
   fine: readonly GridPoint[] | null,
@@ -60,7 +65,7 @@ export function buildGridOption(
     },
   });
   // the criterion runs choose w by since log-loss was recorded: on its own axis, lower is better
-  const withLoss = stored.length > 0 && stored.every((g) => g.logLoss !== undefined);
+  const withLoss = gridHasLogLoss(stored);
   if (withLoss) {
     series.push({
       type: 'line',

@@ -9,6 +9,7 @@ import { asPrognosError } from '../../lib/errors';
 import { formatDate, formatInteger, formatSeconds, formatShortDate, formatThreshold } from '../../lib/format';
 import { formatJson, toJsonObject } from '../../lib/json-value';
 import { ScoredRows } from '../../lib/threshold-metrics';
+import { runLstmMembers, runWeightChoice } from '../../lib/train-config';
 import { useAsync } from '../../lib/use-async';
 import { navigate, routeHref, useHashRoute } from '../../lib/use-hash-route';
 import { useFollowJob } from '../../state/use-follow-job';
@@ -74,10 +75,10 @@ function RunHeader({ run }: { run: RunDetail }) {
   const lstmLoss = finished ? (run.lossCurves.lstm ?? []) : [];
   const lstmBest = lstmLoss.length === 0 ? null : bestIteration(lstmLoss);
   const lstmEpochs = lstmLoss.length;
-  // from the run's stored config: networks the LSTM averages, and how the ensemble weight was chosen (runs from before either existed: one, by F2)
-  const cfg = run.config as { lstm?: { members?: unknown }; ensemble?: { criterion?: unknown; optimise?: unknown } } | null;
-  const members = typeof cfg?.lstm?.members === 'number' ? cfg.lstm.members : 1;
-  const byLoss = cfg?.ensemble?.criterion === 'log-loss' && cfg.ensemble.optimise !== false;
+  // from the run's stored config: networks the LSTM averages, and how the ensemble weight was chosen
+  const members = runLstmMembers(run.config);
+  const choice = runWeightChoice(run.config);
+  const byLoss = choice.chosen && choice.criterion === 'log-loss';
   return (
     <header className="results-header">
       <div className="results-header__title">
