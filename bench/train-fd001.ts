@@ -59,7 +59,7 @@ interface Outcome {
   selected: string[];
   bestIteration: number;
   lstm?: { history: unknown[]; members?: { epochs: number }[]; threads: number; backend: string };
-  rul?: { lstm?: { history: unknown[]; members?: { epochs: number }[] }; gbdtMembers: number[] };
+  rul?: { lstm?: { history: unknown[]; members?: { epochs: number }[] }; gbdtMembers: number[]; features?: string[] };
 }
 
 /** one tree model's boosting rounds: trained, and kept after early stopping */
@@ -126,6 +126,8 @@ function runReference(outcome: Outcome): Reference {
     seed: config.seed,
     split: outcome.split,
     selected: outcome.selected,
+    // the RUL trees' own features (the classifier's in runs made before they had their own)
+    rulSelected: outcome.rul?.features ?? outcome.selected,
     labelWindow: config.labelWindow,
     historyWindow: config.historyWindow,
     topK: config.topK,

@@ -138,10 +138,14 @@ function lstmHead(over: Partial<LstmParams> & { seedOffset?: number }, opts: { i
   };
 }
 
-/** the RUL GBDT on the selected features, or on the `topK` best-ranked (every feature with Infinity) */
-function gbdtHead(seeds: number, topK?: number): Trainer {
+/**
+ * The RUL GBDT on the `topK` best-ranked features (every feature with Infinity; `'selected'`: the
+ * classifier's selected columns, as the pipeline had before the RUL trees had features of their own);
+ * by default today's: the `rul.topK` best-ranked with the `rul.gbdt` parameters.
+ */
+function gbdtHead(seeds: number, topK?: number | 'selected', over: Partial<Omit<TrainConfig['gbdt'], 'scalePosWeight'>> = {}): Trainer {
   return async (x0, _table, official) => {
-    const names = topK === undefined ? undefined : x0.ranked.slice(0, topK);
+    const names = topK === 'selected' ? undefined : x0.ranked.slice(0, topK ?? x0.config.rul.topK);
     const x = names === undefined ? x0 : { ...x0, cols: names.map(x0.column), testCols: names.map(x0.testColumn) };
     const { config } = x;
     const target = cappedTarget(x.rul, CAP);
@@ -160,7 +164,7 @@ function gbdtHead(seeds: number, topK?: number): Trainer {
     const { scalePosWeight: _spw, ...gbdtParams } = config.gbdt;
     const members: GbdtModel[] = [];
     for (let k = 0; k < seeds; k++) {
-      members.push(await trainGbdt(train, { ...gbdtParams, ...config.rul.gbdt, objective: 'reg:squarederror', seed: config.seed + k }, { valid: stop }));
+      members.push(await trainGbdt(train, { ...gbdtParams, ...config.rul.gbdt, ...over, objective: 'reg:squarederror', seed: config.seed + k }, { valid: stop }));
     }
     const m = averageRegressors(members);
     const at = (cols: Float32Array[], rows: Int32Array): Float64Array => m.predictValue(cols.map((c) => Float32Array.from(rows, (r) => c[r]!)), rows.length);
@@ -192,7 +196,7 @@ function gbdtCrossFit(folds: number): Trainer {
       fitRows,
       stopRows,
       folds: unitFolds(units, folds, config.seed),
-      params: { ...gbdtParams, ...config.rul.gbdt },
+      params: { ...gbdtParams, ...config.rul.gbdt, ...OLD_RUL_TREES },
       seed: config.seed,
     });
     const at = (cols: Float32Array[], rows: Int32Array): Float64Array => cf.model.predictValue(cols.map((c) => Float32Array.from(rows, (r) => c[r]!)), rows.length);
@@ -201,18 +205,50 @@ function gbdtCrossFit(folds: number): Trainer {
   };
 }
 
+/** the RUL trees' parameters before this comparison (over the classifier's: depth 6, minChildWeight 1) */
+const OLD_RUL_TREES = { maxDepth: 6, minChildWeight: 1 } as const;
+
 const raw = (window: number, over: Partial<LstmParams> & { seedOffset?: number } = {}): Trainer => lstmHead({ epochs: 60, patience: 10, ...over }, { input: 'raw', window, stopping: 'as if cut' });
 
 /** The candidate models; `gbdt` and `lstm` are today's defaults. */
 const MODELS: Record<string, Trainer> = {
   gbdt: gbdtHead(3),
+  // the RUL trees before depth 4, 40 rows a leaf and features of their own (the classifier's parameters but
+  // depth 6, η 0.05; the classifier's 40 features); the cross-fitted and feature-set variants compared then
+  'gbdt depth 6 mcw 1': gbdtHead(3, 'selected', OLD_RUL_TREES),
   'gbdt cross-fit 5': gbdtCrossFit(5),
   'gbdt cross-fit 10': gbdtCrossFit(10),
-  'gbdt top 80': gbdtHead(3, 80),
-  'gbdt every feature': gbdtHead(3, Infinity),
+  'gbdt top 80': gbdtHead(3, 80, OLD_RUL_TREES),
+  'gbdt every feature': gbdtHead(3, Infinity, OLD_RUL_TREES),
+  // regularised RUL trees (the classifier's minChildWeight 1 lets a leaf fit one noisy row), then more features
+  'gbdt mcw 10': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, minChildWeight: 10 }),
+  'gbdt mcw 40': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, minChildWeight: 40 }),
+  'gbdt depth 4': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 4 }),
+  'gbdt depth 4 mcw 40': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 4, minChildWeight: 40 }),
+  'gbdt depth 8 mcw 40': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 8, minChildWeight: 40 }),
+  'gbdt depth 3': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 3 }),
+  'gbdt depth 3 mcw 40': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 3, minChildWeight: 40 }),
+  'gbdt depth 2 mcw 40': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 2, minChildWeight: 40 }),
+  'gbdt depth 4 mcw 100': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 4, minChildWeight: 100 }),
+  'gbdt depth 4 mcw 40 top 80': gbdtHead(3, 80, { maxDepth: 4, minChildWeight: 40 }),
+  'gbdt depth 4 mcw 40 top 160': gbdtHead(3, 160, { maxDepth: 4, minChildWeight: 40 }),
+  'gbdt depth 4 mcw 40 every feature': gbdtHead(3, Infinity, { maxDepth: 4, minChildWeight: 40 }),
+  'gbdt depth 3 mcw 40 top 160': gbdtHead(3, 160, { maxDepth: 3, minChildWeight: 40 }),
+  'gbdt depth 5 mcw 40 top 160': gbdtHead(3, 160, { maxDepth: 5, minChildWeight: 40 }),
+  'gbdt depth 4 mcw 100 top 160': gbdtHead(3, 160, { maxDepth: 4, minChildWeight: 100 }),
+  'gbdt depth 4 mcw 40 top 240': gbdtHead(3, 240, { maxDepth: 4, minChildWeight: 40 }),
+  'gbdt depth 4 mcw 40 top 160 colsample 0.5': gbdtHead(3, 160, { maxDepth: 4, minChildWeight: 40, colsampleBytree: 0.5 }),
+  'gbdt 5 seeds': gbdtHead(5),
+  'gbdt depth 4 mcw 40 top 20': gbdtHead(3, 20, { maxDepth: 4, minChildWeight: 40 }),
+  'gbdt depth 4 mcw 40 eta 0.02': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 4, minChildWeight: 40, eta: 0.02, nEstimators: 5000, earlyStoppingRounds: 100 }),
   lstm: lstmHead({}, { input: 'selected', window: 30, stopping: 'all rows' }),
   'lstm seed+1': lstmHead({ seedOffset: 1 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   'lstm seed+2': lstmHead({ seedOffset: 2 }, { input: 'selected', window: 30, stopping: 'all rows' }),
+  'lstm lr 3e-4': lstmHead({ learningRate: 3e-4 }, { input: 'selected', window: 30, stopping: 'all rows' }),
+  'lstm dropout 0.5': lstmHead({ dropout: 0.5 }, { input: 'selected', window: 30, stopping: 'all rows' }),
+  'lstm small': lstmHead({ units1: 32, units2: 16, attentionUnits: 16 }, { input: 'selected', window: 30, stopping: 'all rows' }),
+  'lstm seed+3': lstmHead({ seedOffset: 3 }, { input: 'selected', window: 30, stopping: 'all rows' }),
+  'lstm seed+4': lstmHead({ seedOffset: 4 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   raw30: raw(30),
   'raw30 lr 3e-4': raw(30, { learningRate: 3e-4 }),
   raw50: raw(50),
@@ -317,13 +353,14 @@ function modelOf(c: Cached, name: string): Fitted | undefined {
   return m === undefined ? undefined : { valid: Float64Array.from(m.valid), test: Float64Array.from(m.test), official: Float64Array.from(m.official), note: m.note };
 }
 
-function mean3(parts: Fitted[]): Fitted {
+function meanOf(parts: Fitted[]): Fitted {
   const avg = (k: 'valid' | 'test' | 'official'): Float64Array => Float64Array.from(parts[0]![k], (_, i) => parts.reduce((s, p) => s + p[k][i]!, 0) / parts.length);
   return { valid: avg('valid'), test: avg('test'), official: avg('official'), note: `mean of ${parts.length}` };
 }
 
-function blend(g: Fitted, l: Fitted, ctx: Context): Fitted {
-  const choice = chooseRulWeight(pick(g.valid, ctx.validEval), pick(l.valid, ctx.validEval), ctx.validCapped, 0.05, ctx.validW);
+/** GBDT + head, w on the 0.05 grid by validation RMSE as if cut (`everyRow`: every full-window row weighing the same, as the pipeline does) */
+function blend(g: Fitted, l: Fitted, ctx: Context, everyRow = false): Fitted {
+  const choice = chooseRulWeight(pick(g.valid, ctx.validEval), pick(l.valid, ctx.validEval), ctx.validCapped, 0.05, everyRow ? undefined : ctx.validW);
   const w = choice.weight;
   return { valid: blendRul(g.valid, l.valid, w), test: blendRul(g.test, l.test, w), official: blendRul(g.official, l.official, w), note: `w ${w.toFixed(2)}` };
 }
@@ -348,18 +385,20 @@ function smoothed(f: Fitted, ctx: Context): Fitted {
 function recipes(models: readonly string[]): Recipe[] {
   const out: Recipe[] = models.map((name) => ({ name, fit: (c) => modelOf(c, name) }));
   const heads = models.filter((m) => !m.startsWith('gbdt'));
-  // head seeds averaged: `raw30 × 3 seeds`, `lstm × 3 seeds`
-  const withAvg: Recipe[] = ['raw30', 'lstm'].flatMap((base) => {
-    const seedsOf = [base, `${base} seed+1`, `${base} seed+2`];
-    if (!seedsOf.every((m) => models.includes(m))) return [];
-    return [{
-      name: `${base} × 3 seeds`,
-      fit: (c: Cached) => {
-        const parts = seedsOf.map((m) => modelOf(c, m));
-        return parts.every((p) => p !== undefined) ? mean3(parts) : undefined;
-      },
-    }];
-  });
+  // head seeds averaged: `raw30 × 3 seeds`, `lstm × 3 seeds`, `lstm × 5 seeds`
+  const withAvg: Recipe[] = (['raw30', 'lstm'] as const).flatMap((base) =>
+    [3, 5].flatMap((n) => {
+      const seedsOf = [base, ...Array.from({ length: n - 1 }, (_, j) => `${base} seed+${j + 1}`)];
+      if (!seedsOf.every((m) => models.includes(m))) return [];
+      return [{
+        name: `${base} × ${n} seeds`,
+        fit: (c: Cached) => {
+          const parts = seedsOf.map((m) => modelOf(c, m));
+          return parts.every((p) => p !== undefined) ? meanOf(parts) : undefined;
+        },
+      }];
+    }),
+  );
   out.push(...withAvg);
   const headRecipes: Recipe[] = [...heads.map((name) => ({ name, fit: (c: Cached) => modelOf(c, name) })), ...withAvg];
   const gbdts = models.filter((m) => m.startsWith('gbdt'));
@@ -374,6 +413,18 @@ function recipes(models: readonly string[]): Recipe[] {
         },
       });
     }
+  }
+  // the pipeline's rule: today's GBDT + head, w by RMSE at every validation full-window row
+  for (const h of headRecipes.filter((r) => r.name === 'lstm × 3 seeds')) {
+    if (!gbdts.includes('gbdt')) continue;
+    out.push({
+      name: `gbdt + ${h.name}, w by every validation row`,
+      fit: (c, ctx) => {
+        const g = modelOf(c, 'gbdt');
+        const l = h.fit(c, ctx);
+        return g === undefined || l === undefined ? undefined : blend(g, l, ctx, true);
+      },
+    });
   }
   for (const h of headRecipes) {
     out.push({

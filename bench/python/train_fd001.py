@@ -23,7 +23,7 @@ Stages, each timed with time.perf_counter():
 - lstm: standardisation, left-padded windows, PyTorch LSTM → LSTM → additive attention → dropout →
   dense + sigmoid, Adam, class-weighted BCE, the same batch size, the same number of epochs, the
   best validation epoch kept; validation and test probabilities;
-- rulGbdt: xgboost reg:squarederror on min(RUL, cap), the same depth/eta, one per seed, each
+- rulGbdt: xgboost reg:squarederror on min(RUL, cap) over the run's RUL features, the same depth/eta/min_child_weight, one per seed, each
   training exactly as many rounds as the corresponding member of ours (validation RMSE after every
   round, predictions from as many trees as that member kept), averaged;
 - rulLstm: the same network with a fractional target (soft BCE), the RUL ensemble weight grid and
@@ -191,11 +191,13 @@ with timed('ranking'):
 info['topOverlap'] = len(set(top) & set(cfg['selected']))
 
 # the models train on the run's own selection, so both sides fit the same data
-missing = [s for s in cfg['selected'] if s not in feature_names]
+rul_selected = cfg.get('rulSelected', cfg['selected'])
+missing = [s for s in cfg['selected'] + rul_selected if s not in feature_names]
 if missing:
     raise SystemExit('features missing from the pandas reference: %s' % missing)
 col = [feature_names.index(s) for s in cfg['selected']]
 FS = np.ascontiguousarray(F_all[:, col])
+FR = FS if rul_selected == cfg['selected'] else np.ascontiguousarray(F_all[:, [feature_names.index(s) for s in rul_selected]])
 starts_all = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
 row_in_unit = np.arange(len(units)) - np.repeat(starts_all, np.diff(np.r_[starts_all, len(units)]))
 
@@ -379,16 +381,16 @@ rp = cfg['rul']
 cap = rp['cap']
 target = np.minimum(rul, cap).astype(np.float32)
 with timed('rulGbdt'):
-    dtr = xgb.DMatrix(FS[tr_rows], label=target[tr_rows], nthread=NTHREAD)
-    dva = xgb.DMatrix(FS[va_rows], label=target[va_rows], nthread=NTHREAD)
-    dte = xgb.DMatrix(FS[te_rows], nthread=NTHREAD)
+    dtr = xgb.DMatrix(FR[tr_rows], label=target[tr_rows], nthread=NTHREAD)
+    dva = xgb.DMatrix(FR[va_rows], label=target[va_rows], nthread=NTHREAD)
+    dte = xgb.DMatrix(FR[te_rows], nthread=NTHREAD)
     rv, rt, members = np.zeros(len(va_rows)), np.zeros(len(te_rows)), []
     rounds = cfg['rulRounds']
     if len(rounds) != rp['seeds']:
         raise SystemExit('rulRounds: %d members given, the config has %d seeds' % (len(rounds), rp['seeds']))
     for k in range(rp['seeds']):
         params = {'objective': 'reg:squarederror', 'tree_method': 'hist', 'eval_metric': 'rmse', 'max_depth': rp['gbdt']['maxDepth'], 'eta': rp['gbdt']['eta'],
-                  'min_child_weight': p['minChildWeight'], 'lambda': p['lambda'], 'alpha': p['alpha'], 'gamma': p['gamma'], 'subsample': p['subsample'],
+                  'min_child_weight': rp['gbdt'].get('minChildWeight', p['minChildWeight']), 'lambda': p['lambda'], 'alpha': p['alpha'], 'gamma': p['gamma'], 'subsample': p['subsample'],
                   'colsample_bytree': p['colsampleBytree'], 'max_bin': p['maxBin'], 'seed': SEED + k, 'nthread': NTHREAD, 'verbosity': 0}
         bst, seconds, own = train_rounds(params, dtr, dva, rounds[k]['trained'], rp['gbdt']['earlyStoppingRounds'])
         it = (0, rounds[k]['kept'])

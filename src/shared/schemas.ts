@@ -284,6 +284,8 @@ export const runRulSchema = z.object({
   metrics: z.record(z.string(), z.object({ validation: rulMetricsSchema, test: rulMetricsSchema.nullable() })),
   points: z.object({ validation: z.array(rulPointSchema), test: z.array(rulPointSchema) }),
   interval: z.object({ method: z.literal('conformal'), coverage: z.number(), bins: z.array(z.object({ upTo: z.number().nullable(), low: z.number(), high: z.number() })) }),
+  /** how many features the RUL GBDT learns from (absent for runs made before it had its own) */
+  gbdtFeatures: z.number().int().optional(),
 });
 export type RunRulValue = z.infer<typeof runRulSchema>;
 

@@ -112,6 +112,9 @@ describe('a bundle with RUL', () => {
     const listed = readFileSync(join(bundle, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.slice(66));
     for (const f of ['models/gbdt-rul.onnx', 'models/gbdt-rul.xgboost.json', 'models/lstm-rul.onnx']) expect(listed).toContain(f);
     const m = manifestOf(bundle);
+    // the RUL trees have features of their own (rul.topK), beyond the classifier's: every engine below must read them
+    expect(rul.gbdt.featureNames.length).toBeGreaterThan(input.selected.length);
+    expect(rul.gbdt.featureNames.filter((n) => !input.selected.includes(n)).length).toBeGreaterThan(0);
     expect(m.rul).toMatchObject({ cap: 125, weight: 0.55, formula: 'RUL = w·RUL_gbdt + (1 − w)·cap·σ_lstm', features: rul.gbdt.featureNames, interval: rul.interval });
     for (const e of Object.values(m.rul!.files)) expect(sha256Hex(readFileSync(join(bundle, e.file)))).toBe(e.sha256);
     expect(m.models.pipeline!.outputs!.map((o) => o.name)).toEqual(['probability', 'parts', 'features', 'rul', 'rul_low', 'rul_high']);

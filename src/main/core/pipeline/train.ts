@@ -297,12 +297,15 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
 
   let rul: RulOutcome | undefined;
   if (config.rul.enabled) {
+    // the RUL trees' own features: the rul.topK best-ranked (the classifier's when they are the same)
+    const rulNames = selectTop(ranking, config.rul.topK, config.manualFeatures);
+    const same = rulNames.length === selected.length && rulNames.every((n, i) => n === selected[i]);
     rul = await trainRulStage({
       table,
       config,
       rul: prepared.rul,
-      columns: cols,
-      names: selected,
+      columns: same ? cols : pickColumns(features, rulNames),
+      names: same ? selected : rulNames,
       trainRows,
       validRows,
       testRows,
@@ -430,7 +433,12 @@ export function scoreRows(table: FleetTable, m: TrainedModels, rows?: Int32Array
   const gbdt = m.gbdt.predictProba(picked, at.length);
   const calibration = m.calibration ?? { method: 'none' };
   const scaled = m.lstm === undefined ? undefined : StandardScaler.fromJSON(m.lstm.scaler).transform(cols);
-  const rul = m.rul === undefined ? undefined : scoreRul(m.rul, picked, table, at, scaled);
+  const rulNames = m.rul?.gbdt.featureNames;
+  const rulPicked =
+    rulNames === undefined || (rulNames.length === m.selected.length && rulNames.every((n, i) => n === m.selected[i]))
+      ? picked
+      : pickColumns(f, rulNames).map((c) => Float32Array.from(at, (i) => c[i]!));
+  const rul = m.rul === undefined ? undefined : scoreRul(m.rul, rulPicked, table, at, scaled);
   if (m.lstm === undefined || scaled === undefined) return { gbdt, probability: applyCalibration(calibration, gbdt), ...(rul === undefined ? {} : { rul }) };
   const lstm = Float64Array.from(predictRows(m.lstm.model, scaled, table, at, {}).prob);
   return { gbdt, lstm, probability: applyCalibration(calibration, blend(gbdt, lstm, m.weight)), ...(rul === undefined ? {} : { rul }) };

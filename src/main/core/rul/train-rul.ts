@@ -1,12 +1,12 @@
 /**
  * The remaining-useful-life stage of the training pipeline, beside the classifier:
  * - target min(RUL, cap) per row (piecewise-linear knee);
- * - a GBDT regression (reg:squarederror) on the classifier's selected features: by default
- *   (`rul.folds` ≥ 2) cross-fitted over the training and validation units (K folds of units, K
- *   models each stopping early on its own held-out fold, averaged into one model; the validation
- *   rows are then predicted out of fold, by the model that did not see their unit); with
- *   `rul.folds` 0, learnt from the training rows with early stopping on the validation units'
- *   full-window rows, `rul.seeds` of them (consecutive seeds) averaged into one model;
+ * - a GBDT regression (reg:squarederror) on the `rul.topK` best-ranked features (its own columns,
+ *   scored by name): by default (`rul.folds` 0) learnt from the training rows with early stopping
+ *   on the validation units' full-window rows, `rul.seeds` of them (consecutive seeds) averaged into
+ *   one model; with `rul.folds` ≥ 2 cross-fitted over the training and validation units (K folds of
+ *   units, K models each stopping early on its own held-out fold, averaged into one model; the
+ *   validation rows are then predicted out of fold, by the model that did not see their unit);
  * - with the LSTM in the models, its fractional head (σ output = min(RUL, cap) / cap) on the same
  *   windows and scaler;
  * - the RUL ensemble weight: the GBDT weight with the lowest RMSE against min(RUL, cap) at every
@@ -58,6 +58,8 @@ export interface RulOutcomeInfo {
   gbdtBestIteration: number;
   /** trees of each seed's (or fold's) ensemble in the averaged RUL GBDT */
   gbdtMembers: number[];
+  /** the RUL GBDT's features, in model order (the `rul.topK` best-ranked; absent in runs made before they had their own) */
+  features?: string[];
   /** folds of the RUL GBDT's cross-fitting over the training and validation units (0: none, `rul.seeds` averaged) */
   folds?: number;
   /** the head's first network (history, best epoch) and every network it averages (config.lstm.members) */
@@ -76,7 +78,7 @@ export interface RulStageInput {
   config: TrainConfig;
   /** true RUL per table row (run-to-failure: cycles to the unit's last row) */
   rul: Int32Array;
-  /** the selected feature columns (one value per table row) and their names */
+  /** the RUL GBDT's feature columns (one value per table row) and their names */
   columns: readonly Float32Array[];
   names: string[];
   trainRows: Int32Array;
@@ -282,6 +284,7 @@ export async function trainRulStage(input: RulStageInput): Promise<RulOutcome> {
     points: { validation: points(preds[headline]!.valid, validTruth, validRows, validCuts), test: points(preds[headline]!.test, testTruth, testRows, testCuts) },
     gbdtBestIteration: gbdt.bestIteration,
     gbdtMembers: members.map((m) => m.trees.length),
+    features: [...names],
     folds,
     ...(lstmInfo === undefined ? {} : { lstm: lstmInfo }),
     rows: { train: trainRows.length, validation: validRows.length },
@@ -311,8 +314,8 @@ export interface RowRul {
 }
 
 /**
- * RUL at `at` (rows of `table`) from the picked feature columns (one value per picked row) and, for
- * the LSTM head, the scaled full columns.
+ * RUL at `at` (rows of `table`) from the RUL GBDT's feature columns (`m.gbdt.featureNames`, one value
+ * per row of `at`) and, for the LSTM head, the scaled full columns.
  */
 export function scoreRul(m: RulModels, picked: readonly Float32Array[], table: Pick<FleetTable, 'rowCount' | 'unit'>, at: Int32Array, scaled?: Float32Array[]): RowRul {
   const gbdt = at.length === 0 ? new Float64Array(0) : m.gbdt.predictValue(picked, at.length);

@@ -57,7 +57,7 @@ const FILE_NOTES: Record<string, string> = {
   'models/gbdt.onnx': 'The GBDT as an ONNX TreeEnsembleClassifier (ai.onnx.ml), on the engineered features',
   'models/gbdt.xgboost.json': "The same GBDT in XGBoost's own JSON model format (xgboost.Booster.load_model)",
   'models/lstm.onnx': 'The LSTM with attention over the history window, as an ONNX graph',
-  'models/gbdt-rul.onnx': 'Remaining useful life: the regression GBDT as an ONNX TreeEnsembleRegressor, on the same features',
+  'models/gbdt-rul.onnx': 'Remaining useful life: the regression GBDT as an ONNX TreeEnsembleRegressor, on its own features (manifest rul.features)',
   'models/gbdt-rul.xgboost.json': "The same RUL GBDT in XGBoost's own JSON model format (reg:squarederror)",
   'models/lstm-rul.onnx': 'The LSTM’s remaining-useful-life head (output × cap = RUL), on the same windows',
   'models/pipeline.onnx': 'Raw sensor history in, ensemble probability (and RUL with its interval) out, in one ONNX graph',
