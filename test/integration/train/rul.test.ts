@@ -96,6 +96,19 @@ describe('remaining useful life', () => {
     }
   });
 
+  it('run ID shows the RUL figures the training recorded, as text and in --json', async () => {
+    const detail = await json<{ rul: typeof trained.rul }>('run', runId);
+    expect(detail.rul.metrics).toEqual(trained.rul.metrics);
+    const text = await human('run', runId);
+    expect(text).toContain(`remaining useful life at one cut cycle per unit, true RUL uncapped (target min(RUL, 100), 90 % conformal intervals, GBDT weight ${trained.rul.weight})`);
+    for (const model of RUL_MODELS) {
+      const m = trained.rul.metrics[model]!;
+      const row = new RegExp(`^${model}\\s+validation\\s+${m.validation.rmse.toFixed(2)}\\s+${m.validation.mae.toFixed(2)}\\s+${m.validation.phm08.toFixed(0)}\\s+${m.validation.coverage!.toFixed(2)}\\s+23\\s*$`, 'm');
+      expect(text).toMatch(row);
+      expect(text).toMatch(new RegExp(`^${model}\\s+test\\s+${m.test!.rmse.toFixed(2)}\\s`, 'm'));
+    }
+  });
+
   it('evaluate --json scores RUL per model at each test unit’s last cycle, coverage near nominal on held-out units', async () => {
     const e = await json<{ rul: ModelRul; lastCycle: Record<string, unknown>; allCycles: Record<string, unknown> }>('evaluate', '--run', runId, '--data', join(dir, 'test.txt'), '--rul', join(dir, 'rul.txt'));
     expect(Object.keys(e.rul).sort()).toEqual([...RUL_MODELS].sort());

@@ -14,6 +14,21 @@ interface RunResultShape {
   calibration?: unknown;
   /** how the feature spec's regime choice was resolved (runs since regime detection) */
   regimes?: { enabled?: boolean; clusters?: number | null } | null;
+  /** the RUL stage (runs since remaining useful life) */
+  rul?: {
+    cap?: number;
+    coverage?: number;
+    weight?: number;
+    metrics?: Record<string, { validation?: RulFigures | null; test?: RulFigures | null } | undefined>;
+  } | null;
+}
+
+interface RulFigures {
+  rmse: number;
+  mae: number;
+  phm08: number;
+  coverage: number | null;
+  n: number;
 }
 
 function resultOf(r: RunRecord): RunResultShape {
@@ -139,6 +154,7 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
       calibration: result.calibration ?? null,
       timings: result.timings ?? {},
       regimes: result.regimes ?? null,
+      rul: result.rul ?? null,
       artifacts,
       models,
     };
@@ -164,6 +180,24 @@ export function runCommand(argv: string[], out: Output): Promise<void> {
         }),
       );
       if (metricRows.length > 0) lines.push('', table(metricRows, ['model', 'split', 'F2']));
+      const rul = detail.rul;
+      if (rul !== null && rul.metrics !== undefined) {
+        const rulRows = Object.entries(rul.metrics).flatMap(([model, m]) =>
+          (['validation', 'test'] as const).flatMap((split) => {
+            const f = m?.[split];
+            return f === undefined || f === null
+              ? []
+              : [[model, split, f.rmse.toFixed(2), f.mae.toFixed(2), f.phm08.toFixed(0), f.coverage === null ? '—' : f.coverage.toFixed(2), String(f.n)]];
+          }),
+        );
+        const about = [
+          rul.cap === undefined ? null : `target min(RUL, ${rul.cap})`,
+          rul.coverage === undefined ? null : `${Math.round(rul.coverage * 100)} % conformal intervals`,
+          rul.weight === undefined || rul.metrics.ensemble === undefined ? null : `GBDT weight ${rul.weight}`,
+        ].filter((x) => x !== null);
+        if (rulRows.length > 0)
+          lines.push('', `remaining useful life at one cut cycle per unit, true RUL uncapped${about.length > 0 ? ` (${about.join(', ')})` : ''}`, table(rulRows, ['model', 'split', 'RMSE', 'MAE', 'PHM08', 'coverage', 'units']));
+      }
       const timingRows = Object.entries(detail.timings).map(([stage, s]) => [
         stage,
         typeof s === 'number' ? s.toFixed(2) : String(s),
