@@ -103,12 +103,22 @@ interface Predictions {
 }
 type Trainer = (x: Inputs, table: FleetTable, official: FleetTable) => Promise<Predictions>;
 
-function lstmHead(over: Partial<LstmParams> & { seedOffset?: number }, opts: { input: 'selected' | 'raw'; window: number; stopping: 'all rows' | 'as if cut' }): Trainer {
+/** the `k` best-ranked features, standardised on the training rows (train table / official test table) */
+function rankedScaled(x: Inputs, table: FleetTable, k: number): { cols: Float32Array[]; testCols: Float32Array[] } {
+  const names = x.ranked.slice(0, k);
+  const mask = new Uint8Array(table.rowCount);
+  for (const r of x.trainRows) mask[r] = 1;
+  const scaler = StandardScaler.fit(names, names.map(x.column), mask);
+  return { cols: scaler.transform(names.map(x.column)), testCols: scaler.transform(names.map(x.testColumn)) };
+}
+
+function lstmHead(over: Partial<LstmParams> & { seedOffset?: number }, opts: { input: 'selected' | 'raw' | { ranked: number }; window: number; stopping: 'all rows' | 'as if cut' }): Trainer {
   return async (x, table, official) => {
     const { config } = x;
     const { seedOffset = 0, ...params } = over;
-    const cols = opts.input === 'raw' ? x.raw : x.scaled;
-    const testCols = opts.input === 'raw' ? x.testRaw : x.testScaled;
+    const ranked = typeof opts.input === 'object' ? rankedScaled(x, table, opts.input.ranked) : undefined;
+    const cols = ranked !== undefined ? ranked.cols : opts.input === 'raw' ? x.raw : x.scaled;
+    const testCols = ranked !== undefined ? ranked.testCols : opts.input === 'raw' ? x.testRaw : x.testScaled;
     const target = cappedTarget(x.rul, CAP);
     const ends = windowEnds(table, [...new Set(Array.from(x.trainRows, (r) => table.unit[r]!))], { length: opts.window, stride: 1 }).rows;
     // early stopping reads the validation units' full-window rows (of the pipeline's 30-row window)
@@ -247,6 +257,11 @@ const MODELS: Record<string, Trainer> = {
   'lstm lr 3e-4': lstmHead({ learningRate: 3e-4 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   'lstm dropout 0.5': lstmHead({ dropout: 0.5 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   'lstm small': lstmHead({ units1: 32, units2: 16, attentionUnits: 16 }, { input: 'selected', window: 30, stopping: 'all rows' }),
+  // the head on the RUL trees' features (the 80 / 160 best-ranked, standardised on the training rows)
+  'lstm top 80': lstmHead({}, { input: { ranked: 80 }, window: 30, stopping: 'all rows' }),
+  'lstm top 80 seed+1': lstmHead({ seedOffset: 1 }, { input: { ranked: 80 }, window: 30, stopping: 'all rows' }),
+  'lstm top 80 seed+2': lstmHead({ seedOffset: 2 }, { input: { ranked: 80 }, window: 30, stopping: 'all rows' }),
+  'lstm top 160': lstmHead({}, { input: { ranked: 160 }, window: 30, stopping: 'all rows' }),
   'lstm seed+3': lstmHead({ seedOffset: 3 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   'lstm seed+4': lstmHead({ seedOffset: 4 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   raw30: raw(30),
@@ -386,7 +401,7 @@ function recipes(models: readonly string[]): Recipe[] {
   const out: Recipe[] = models.map((name) => ({ name, fit: (c) => modelOf(c, name) }));
   const heads = models.filter((m) => !m.startsWith('gbdt'));
   // head seeds averaged: `raw30 × 3 seeds`, `lstm × 3 seeds`, `lstm × 5 seeds`
-  const withAvg: Recipe[] = (['raw30', 'lstm'] as const).flatMap((base) =>
+  const withAvg: Recipe[] = (['raw30', 'lstm', 'lstm top 80'] as const).flatMap((base) =>
     [3, 5].flatMap((n) => {
       const seedsOf = [base, ...Array.from({ length: n - 1 }, (_, j) => `${base} seed+${j + 1}`)];
       if (!seedsOf.every((m) => models.includes(m))) return [];

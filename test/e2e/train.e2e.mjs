@@ -274,7 +274,11 @@ export const tests = [
     async run(ctx) {
       const panel = ctx.page.getByTestId('results-rul');
       await panel.waitFor();
-      assert.match(await panel.innerText(), /target min\(RUL, 125\); 90 % conformal interval/);
+      const header = await panel.innerText();
+      assert.match(header, /target min\(RUL, 125\); 90 % conformal interval/);
+      // the RUL trees' own features (the rul.topK best-ranked)
+      const features = /GBDT on (\d+) features/.exec(header);
+      assert.ok(features !== null, `the panel names the RUL trees' features: ${header.slice(0, 300)}`);
       for (const split of /** @type {const} */ (['validation', 'test'])) {
         const rmse = readNumber(await ctx.page.getByTestId(`rul-gbdt-${split}-rmse`).innerText());
         const mae = readNumber(await ctx.page.getByTestId(`rul-gbdt-${split}-mae`).innerText());
