@@ -429,6 +429,35 @@ function recipes(models: readonly string[]): Recipe[] {
       });
     }
   }
+  // a weight per band of the blend's own prediction (the mean of the two): w on the 0.05 grid per band,
+  // by validation RMSE as if cut within the band (edges 50 and 100 cycles)
+  for (const h of headRecipes.filter((r) => r.name === 'lstm × 3 seeds')) {
+    if (!gbdts.includes('gbdt')) continue;
+    out.push({
+      name: `gbdt + ${h.name}, w per band of predicted RUL`,
+      fit: (c, ctx) => {
+        const g = modelOf(c, 'gbdt');
+        const l = h.fit(c, ctx);
+        if (g === undefined || l === undefined) return undefined;
+        const edges = [50, 100];
+        const band = (a: number, b: number): number => edges.filter((e) => (a + b) / 2 >= e).length;
+        const gv = pick(g.valid, ctx.validEval);
+        const lv = pick(l.valid, ctx.validEval);
+        const ws = edges.concat([Infinity]).map((_, k) => {
+          let best = { w: 0.5, se: Infinity };
+          for (let i = 0; i <= 20; i++) {
+            const w = i / 20;
+            let se = 0;
+            for (let r = 0; r < gv.length; r++) if (band(gv[r]!, lv[r]!) === k) se += ctx.validW[r]! * (w * gv[r]! + (1 - w) * lv[r]! - ctx.validCapped[r]!) ** 2;
+            if (se < best.se - 1e-12) best = { w, se };
+          }
+          return best.w;
+        });
+        const mix = (a: Float64Array, b: Float64Array): Float64Array => a.map((x, i) => ws[band(x, b[i]!)]! * x + (1 - ws[band(x, b[i]!)]!) * b[i]!);
+        return { valid: mix(g.valid, l.valid), test: mix(g.test, l.test), official: mix(g.official, l.official), note: `w ${ws.map((w) => w.toFixed(2)).join('/')}` };
+      },
+    });
+  }
   // the pipeline's rule: today's GBDT + head, w by RMSE at every validation full-window row
   for (const h of headRecipes.filter((r) => r.name === 'lstm × 3 seeds')) {
     if (!gbdts.includes('gbdt')) continue;
