@@ -41,7 +41,7 @@ import type { FleetTable } from '../src/main/core/data/table';
 import { unitSpans } from '../src/main/core/data/table';
 import { fullWindowRows, lastCycleRows, officialLabels } from '../src/main/core/eval/official';
 import { engineerFeatures } from '../src/main/core/features/engineer';
-import { selectTop } from '../src/main/core/features/ranking';
+import { selectTop, type FeatureRank } from '../src/main/core/features/ranking';
 import { rulPerRow } from '../src/main/core/labels';
 import { trainGbdt, type GbdtModel } from '../src/main/core/models/gbdt';
 import { predictRows, selectBackend, trainLstm, type LstmParams } from '../src/main/core/models/lstm';
@@ -72,6 +72,8 @@ interface Inputs {
   testCols: Float32Array[];
   /** every engineered feature, best-ranked first, with its columns (train table / official test table) */
   ranked: string[];
+  /** the ranking's metrics per feature */
+  ranking: FeatureRank[];
   column: (name: string) => Float32Array;
   testColumn: (name: string) => Float32Array;
   /** the classifier LSTM's scaled selected features */
@@ -153,9 +155,9 @@ function lstmHead(over: Partial<LstmParams> & { seedOffset?: number }, opts: { i
  * classifier's selected columns, as the pipeline had before the RUL trees had features of their own);
  * by default today's: the `rul.topK` best-ranked with the `rul.gbdt` parameters.
  */
-function gbdtHead(seeds: number, topK?: number | 'selected', over: Partial<Omit<TrainConfig['gbdt'], 'scalePosWeight'>> = {}): Trainer {
+function gbdtHead(seeds: number, topK?: number | 'selected', over: Partial<Omit<TrainConfig['gbdt'], 'scalePosWeight'>> = {}, order?: (r: FeatureRank[]) => string[]): Trainer {
   return async (x0, _table, official) => {
-    const names = topK === 'selected' ? undefined : x0.ranked.slice(0, topK ?? x0.config.rul.topK);
+    const names = topK === 'selected' ? undefined : (order === undefined ? x0.ranked : order(x0.ranking)).slice(0, topK ?? x0.config.rul.topK);
     const x = names === undefined ? x0 : { ...x0, cols: names.map(x0.column), testCols: names.map(x0.testColumn) };
     const { config } = x;
     const target = cappedTarget(x.rul, CAP);
@@ -215,6 +217,17 @@ function gbdtCrossFit(folds: number): Trainer {
   };
 }
 
+/** features by the mean of their ranks in the prognostic metrics (1 = best in each) */
+function prognosticOrder(r: FeatureRank[]): string[] {
+  const keys = ['spearman', 'monotonicity', 'trendability', 'prognosability'] as const;
+  const score = new Map<string, number>(r.map((f) => [f.name, 0]));
+  for (const k of keys) {
+    const sorted = [...r].sort((a, b) => b[k] - a[k]);
+    sorted.forEach((f, i) => score.set(f.name, score.get(f.name)! + i));
+  }
+  return [...r].sort((a, b) => score.get(a.name)! - score.get(b.name)! || (a.name < b.name ? -1 : 1)).map((f) => f.name);
+}
+
 /** the RUL trees' parameters before this comparison (over the classifier's: depth 6, minChildWeight 1) */
 const OLD_RUL_TREES = { maxDepth: 6, minChildWeight: 1 } as const;
 
@@ -249,6 +262,10 @@ const MODELS: Record<string, Trainer> = {
   'gbdt depth 4 mcw 40 top 240': gbdtHead(3, 240, { maxDepth: 4, minChildWeight: 40 }),
   'gbdt depth 4 mcw 40 top 160 colsample 0.5': gbdtHead(3, 160, { maxDepth: 4, minChildWeight: 40, colsampleBytree: 0.5 }),
   'gbdt 5 seeds': gbdtHead(5),
+  // the RUL trees' features ranked for RUL: by |Spearman ρ| with RUL alone, or by the mean rank of the
+  // prognostic metrics (Spearman, monotonicity, trendability, prognosability; no label metrics, no gain)
+  'gbdt top 160 by spearman': gbdtHead(3, 160, {}, (r) => [...r].sort((a, b) => b.spearman - a.spearman || (a.name < b.name ? -1 : 1)).map((f) => f.name)),
+  'gbdt top 160 by prognostic metrics': gbdtHead(3, 160, {}, prognosticOrder),
   'gbdt depth 4 mcw 40 top 20': gbdtHead(3, 20, { maxDepth: 4, minChildWeight: 40 }),
   'gbdt depth 4 mcw 40 eta 0.02': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 4, minChildWeight: 40, eta: 0.02, nEstimators: 5000, earlyStoppingRounds: 100 }),
   lstm: lstmHead({}, { input: 'selected', window: 30, stopping: 'all rows' }),
@@ -306,6 +323,7 @@ async function inputsFor(table: FleetTable, official: FleetTable, seed: number):
     cols,
     testCols,
     ranked,
+    ranking,
     column: (n) => prepared.features.columns[index.get(n)!]!,
     testColumn: (n) => testFeatures.columns[testIndex.get(n)!]!,
     scaled: scaler.transform(cols),
