@@ -127,6 +127,11 @@ export function gatherDataset(columns: readonly Float32Array[], label: Uint8Arra
   return { rows: rows.length, features: cols.length, columns: cols, label: y };
 }
 
+/** whether two feature lists name the same features in the same order (their columns can be shared) */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
 function pickColumns(f: EngineeredFeatures, names: readonly string[]): Float32Array[] {
   const index = new Map(f.names.map((n, i) => [n, i]));
   return names.map((n) => {
@@ -299,7 +304,7 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
   if (config.rul.enabled) {
     // the RUL trees' own features: the rul.topK best-ranked (the classifier's when they are the same)
     const rulNames = selectTop(ranking, config.rul.topK, config.manualFeatures);
-    const same = rulNames.length === selected.length && rulNames.every((n, i) => n === selected[i]);
+    const same = sameNames(rulNames, selected);
     rul = await trainRulStage({
       table,
       config,
@@ -434,10 +439,7 @@ export function scoreRows(table: FleetTable, m: TrainedModels, rows?: Int32Array
   const calibration = m.calibration ?? { method: 'none' };
   const scaled = m.lstm === undefined ? undefined : StandardScaler.fromJSON(m.lstm.scaler).transform(cols);
   const rulNames = m.rul?.gbdt.featureNames;
-  const rulPicked =
-    rulNames === undefined || (rulNames.length === m.selected.length && rulNames.every((n, i) => n === m.selected[i]))
-      ? picked
-      : pickColumns(f, rulNames).map((c) => Float32Array.from(at, (i) => c[i]!));
+  const rulPicked = rulNames === undefined || sameNames(rulNames, m.selected) ? picked : pickColumns(f, rulNames).map((c) => Float32Array.from(at, (i) => c[i]!));
   const rul = m.rul === undefined ? undefined : scoreRul(m.rul, rulPicked, table, at, scaled);
   if (m.lstm === undefined || scaled === undefined) return { gbdt, probability: applyCalibration(calibration, gbdt), ...(rul === undefined ? {} : { rul }) };
   const lstm = Float64Array.from(predictRows(m.lstm.model, scaled, table, at, {}).prob);
