@@ -186,6 +186,12 @@ export function featureLabel(id: string, labels: SensorLabels): { text: string; 
     const col = since[1]!;
     return { text: `${labels.name(col)} change since the unit's start`, unit: labels.unit(col), column: col };
   }
+  const trend = /^(.+)_trend$/.exec(id);
+  if (trend !== null && labels.entry(trend[1]!) !== undefined) {
+    const col = trend[1]!;
+    const u = labels.unit(col);
+    return { text: `${labels.name(col)} trend since the unit's start`, unit: u === '' ? 'per cycle' : `${u}/cycle`, column: col };
+  }
   const tail = /^(.+)_(ewma|diff)$/.exec(id);
   if (tail !== null && labels.entry(tail[1]!) !== undefined) {
     const col = tail[1]!;

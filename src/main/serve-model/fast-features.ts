@@ -21,6 +21,7 @@ import {
   ageColumn,
   diffPerUnit,
   vsStartPerUnit,
+  trendPerUnit,
   ewmaPerUnit,
   featureDefsOfState,
   regimeTimeColumns,
@@ -68,6 +69,7 @@ export class FeaturePlan {
   private readonly ewma: readonly FeatureDef[];
   private readonly diff: readonly FeatureDef[];
   private readonly vsStart: readonly FeatureDef[];
+  private readonly trend: readonly FeatureDef[];
   private readonly age: readonly FeatureDef[];
   private readonly regime: readonly FeatureDef[];
   private readonly alpha: number;
@@ -97,6 +99,7 @@ export class FeaturePlan {
     this.ewma = used.filter((d) => d.kind === 'ewma');
     this.diff = used.filter((d) => d.kind === 'diff');
     this.vsStart = used.filter((d) => d.kind === 'vsStart');
+    this.trend = used.filter((d) => d.kind === 'trend');
     this.age = used.filter((d) => d.kind === 'age');
     this.regime = used.filter((d) => d.kind === 'regimeCycles' || d.kind === 'regimeShare');
     const passes = new Map<string, WindowPass>();
@@ -108,7 +111,7 @@ export class FeaturePlan {
       p.stats.push({ stat: d.kind, name: d.name });
     }
     this.passes = [...passes.values()];
-    this.arenaColumns = this.raw.length + this.passes.reduce((a, p) => a + p.stats.length, 0) + this.ewma.length + this.diff.length + this.vsStart.length + this.age.length;
+    this.arenaColumns = this.raw.length + this.passes.reduce((a, p) => a + p.stats.length, 0) + this.ewma.length + this.diff.length + this.vsStart.length + this.trend.length + this.age.length;
     this.alpha = ewmaAlphaOf(this.state.spec);
   }
 
@@ -150,6 +153,11 @@ export class FeaturePlan {
     for (const d of this.vsStart) {
       const col = column();
       vsStartPerUnit(source.get(d.sensor)!, spans, this.alpha, d.baselineCycles!, col);
+      out.set(d.name, col);
+    }
+    for (const d of this.trend) {
+      const col = column();
+      trendPerUnit(source.get(d.sensor)!, table.cycle, spans, col);
       out.set(d.name, col);
     }
     for (const d of this.age) {

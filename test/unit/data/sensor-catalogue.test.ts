@@ -61,6 +61,7 @@ describe('feature labels', () => {
     expect(labels.featureWithUnit('s15_ewma')).toBe('BPR EWMA');
     expect(labels.featureWithUnit('s3_diff')).toBe('T30 change per cycle, °R/cycle');
     expect(labels.featureWithUnit('s4_vs_start')).toBe("T50 change since the unit's start, °R");
+    expect(labels.featureWithUnit('s4_trend')).toBe("T50 trend since the unit's start, °R/cycle");
     expect(labels.featureWithUnit('cycle')).toBe('age (cycle number), cycles');
     expect(labels.featureWithUnit('s7')).toBe('P30, psia');
     expect(labels.feature('regime2_share')).toBe('share of cycles in regime 2');

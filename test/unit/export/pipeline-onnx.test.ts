@@ -91,7 +91,7 @@ function everyKind(names: string[], sensors: string[]): string[] {
   const out: string[] = [];
   sensors.forEach((s, i) => {
     const w = i % 2 === 0 ? 3 : 8;
-    for (const suffix of ['', '_diff', '_ewma', '_vs_start', `_mean_${w}`, `_std_${w}`, `_min_${w}`, `_max_${w}`, `_slope_${w}`]) {
+    for (const suffix of ['', '_diff', '_ewma', '_vs_start', '_trend', `_mean_${w}`, `_std_${w}`, `_min_${w}`, `_max_${w}`, `_slope_${w}`]) {
       if (names.includes(s + suffix)) out.push(s + suffix);
     }
   });
@@ -104,6 +104,7 @@ describe('pipeline.onnx with per-regime normalisation and every feature kind', (
   beforeAll(async () => {
     s = await setup(6, (names) => everyKind(names, ['s2', 's7', 's11', 's15']), {
       windows: [3, 8],
+      include: { trend: true },
       regimeNormalisation: { enabled: true, clusters: 6, seed: 1 },
     });
   });
@@ -114,7 +115,7 @@ describe('pipeline.onnx with per-regime normalisation and every feature kind', (
     expect(c.requiresFullHistory).toBe(true);
     expect(c.minHistoryRows).toBe(30 + 8 - 1);
     const kinds = new Set(s.spec.gbdt.featureNames.map((n) => (n === 'cycle' ? 'age' : n.includes('_') ? n.split('_')[1] : 'raw')));
-    expect([...kinds].sort()).toEqual(['age', 'diff', 'ewma', 'max', 'mean', 'min', 'raw', 'slope', 'std', 'vs']);
+    expect([...kinds].sort()).toEqual(['age', 'diff', 'ewma', 'max', 'mean', 'min', 'raw', 'slope', 'std', 'trend', 'vs']);
   });
 
   it('equals the in-app engine on full histories', async () => {
@@ -151,7 +152,7 @@ describe('pipeline.onnx with per-regime normalisation and every feature kind', (
 describe('pipeline.onnx without EWMA features', () => {
   let s: Setup;
   beforeAll(async () => {
-    s = await setup(1, (names) => everyKind(names, ['s3', 's4', 's9', 's12', 's21']).filter((n) => !n.endsWith('_ewma') && !n.endsWith('_vs_start')), { windows: [3, 8] });
+    s = await setup(1, (names) => everyKind(names, ['s3', 's4', 's9', 's12', 's21']).filter((n) => !n.endsWith('_ewma') && !n.endsWith('_vs_start') && !n.endsWith('_trend')), { windows: [3, 8] });
   });
 
   it('needs only the last window − 1 + longest feature window rows', async () => {
@@ -170,7 +171,7 @@ describe('pipeline.onnx without EWMA features', () => {
 describe('pipeline.onnx with the default config on six regimes: detected regimes and the regime features', () => {
   let s: Setup;
   beforeAll(async () => {
-    s = await setup(6, (names) => [...everyKind(names, ['s3', 's9', 's20']), ...names.filter((n) => n.startsWith('regime'))], { windows: [3, 8] });
+    s = await setup(6, (names) => [...everyKind(names, ['s3', 's9', 's20']), ...names.filter((n) => n.startsWith('regime'))], { windows: [3, 8], include: { trend: true } });
   });
 
   it('uses the six detected regimes, records the choice, and needs the whole history (regime counts)', () => {
@@ -180,8 +181,9 @@ describe('pipeline.onnx with the default config on six regimes: detected regimes
     const names = s.spec.gbdt.featureNames;
     for (let c = 1; c <= 6; c++) expect(names).toEqual(expect.arrayContaining([`regime${c}_cycles`, `regime${c}_share`]));
     expect(pipelineContract(s.spec).requiresFullHistory).toBe(true);
-    // without the EWMA (and the distance from the start, which reads it), the regime counts alone still need the whole history; the age does not
-    const noEwma = names.filter((n) => !n.endsWith('_ewma') && !n.endsWith('_vs_start'));
+    // without the EWMA (and the distance from the start, which reads it) and the trend since the start, the regime counts alone still need the whole history; the age does not
+    expect(names).toEqual(expect.arrayContaining(['s3_trend', 's9_trend', 's20_trend']));
+    const noEwma = names.filter((n) => !n.endsWith('_ewma') && !n.endsWith('_vs_start') && !n.endsWith('_trend'));
     expect(noEwma).toContain('cycle');
     expect(needsFullHistory(featureDefsFor(state, noEwma))).toBe(true);
     expect(needsFullHistory(featureDefsFor(state, noEwma.filter((n) => !n.startsWith('regime'))))).toBe(false);

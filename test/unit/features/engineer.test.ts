@@ -8,7 +8,7 @@ import { PrognosError } from '../../../src/shared/errors';
 import { fixtureTable } from './fixture';
 import { loadCmapss } from './load-cmapss';
 
-const SPEC = { windows: [3], ewmaAlpha: 0.5, baselineCycles: 2 };
+const SPEC = { windows: [3], ewmaAlpha: 0.5, baselineCycles: 2, include: { trend: true } };
 
 function col(f: ReturnType<typeof engineerFeatures>, name: string): number[] {
   const i = f.names.indexOf(name);
@@ -37,6 +37,7 @@ describe('engineerFeatures on a two-unit fixture', () => {
       's1_ewma',
       's1_diff',
       's1_vs_start',
+      's1_trend',
       's2',
       's2_mean_3',
       's2_std_3',
@@ -46,6 +47,7 @@ describe('engineerFeatures on a two-unit fixture', () => {
       's2_ewma',
       's2_diff',
       's2_vs_start',
+      's2_trend',
       'cycle',
     ]);
     expect(f.columns.every((c) => c instanceof Float32Array && c.length === 9)).toBe(true);
@@ -97,18 +99,29 @@ describe('engineerFeatures on a two-unit fixture', () => {
     expect(f.defs.find((d) => d.name === 's1_vs_start')).toMatchObject({ kind: 'vsStart', alpha: 0.5, baselineCycles: 2 });
   });
 
+  it('trend since the unit\'s start: the least-squares slope over every row so far', () => {
+    // s1 unit 1 is 1, 3, 2, 5, 4 at cycles 1–5; unit 2 is 100, 90, 95, 80
+    expectClose(col(f, 's1_trend'), [0, 2, 0.5, 1.1, 0.8, 0, -10, -2.5, -5.5]);
+    expect(f.defs.find((d) => d.name === 's1_trend')).toMatchObject({ kind: 'trend', sensor: 's1' });
+    // on a unit's first w rows the trend is the rolling slope of window w
+    const slope = col(f, 's1_slope_3');
+    const trend = col(f, 's1_trend');
+    for (const i of [0, 1, 2, 5, 6, 7]) expect(trend[i]).toBeCloseTo(slope[i]!, 6);
+  });
+
   it('the age feature is the cycle number', () => {
     expectClose(col(f, 'cycle'), [1, 2, 3, 4, 5, 1, 2, 3, 4]);
     expect(f.defs.find((d) => d.name === 'cycle')).toMatchObject({ kind: 'age', sensor: 'cycle' });
   });
 
-  it('a state stored before the age and baseline features existed still gives its own columns', () => {
-    const legacy = engineerFeatures(fixtureTable(), { ...SPEC, include: { raw: true, diff: true, ewma: true } });
+  it('a state stored before the age, baseline and trend features existed still gives its own columns', () => {
+    const legacy = engineerFeatures(fixtureTable(), { ...SPEC, include: { raw: true, diff: true, ewma: true, age: true, baseline: true, trend: true } });
     const spec = JSON.parse(JSON.stringify(legacy.state.spec)) as { include: Record<string, boolean> };
     delete spec.include.age;
     delete spec.include.baseline;
+    delete spec.include.trend;
     const again = engineerFeatures(fixtureTable(), {}, { state: { ...legacy.state, spec: spec as never } });
-    expect(again.names).toEqual(f.names.filter((n) => n !== 'cycle' && !n.endsWith('_vs_start')));
+    expect(again.names).toEqual(f.names.filter((n) => n !== 'cycle' && !n.endsWith('_vs_start') && !n.endsWith('_trend')));
     expect(legacy.names).toEqual(f.names);
   });
 

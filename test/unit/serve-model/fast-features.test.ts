@@ -39,12 +39,12 @@ function expectSameBits(table: FleetTable, fitted: EngineeredFeatures, plan: Fea
 describe('FeaturePlan', () => {
   it('computes exactly the features the models read, bit for bit as engineerFeatures, with one regime', () => {
     const table = synthesizeFleet({ units: 12, seed: 3 });
-    const fitted = engineerFeatures(table, {});
+    const fitted = engineerFeatures(table, { include: { trend: true } });
     const names = fitted.names;
-    // a spread of kinds: raw, every statistic and window, EWMA and diff, shared between the models
+    // a spread of kinds: raw, every statistic and window, EWMA, diff, distance from and trend since the start, shared between the models
     const selected = names.filter((_, i) => i % 7 === 0);
     const lstm = names.filter((_, i) => i % 11 === 3);
-    const rul = [...selected.slice(0, 5), names.find((n) => n.endsWith('_ewma'))!, names.find((n) => n.endsWith('_diff'))!];
+    const rul = [...selected.slice(0, 5), ...['_ewma', '_diff', '_vs_start', '_trend'].map((k) => names.find((n) => n.endsWith(k))!)];
     const plan = new FeaturePlan(manifestOf(fitted, selected, lstm, rul));
     expect(new Set(plan.names)).toEqual(new Set([...selected, ...lstm, ...rul]));
     expect(plan.names.length).toBeLessThan(names.length / 3);

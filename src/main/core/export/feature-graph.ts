@@ -68,12 +68,12 @@ export function tailRowsFor(defs: readonly FeatureDef[], targets: number): numbe
   return targets - 1 + reach;
 }
 
-/** The EWMA, its distance from the unit's start and the regime features look at a unit's whole history (the age reads the cycle number of its own row). */
+/** The EWMA, its distance from the unit's start, the trend since the start and the regime features look at a unit's whole history (the age reads the cycle number of its own row). */
 export function needsFullHistory(defs: readonly FeatureDef[]): boolean {
   return defs.some((d) => WHOLE_HISTORY.has(d.kind));
 }
 
-const WHOLE_HISTORY: ReadonlySet<FeatureKind> = new Set<FeatureKind>(['ewma', 'vsStart', 'regimeCycles', 'regimeShare']);
+const WHOLE_HISTORY: ReadonlySet<FeatureKind> = new Set<FeatureKind>(['ewma', 'vsStart', 'trend', 'regimeCycles', 'regimeShare']);
 
 const SAFE_END = Number.MAX_SAFE_INTEGER;
 
@@ -228,8 +228,8 @@ export function addFeatureEngine(
     }
   }
 
-  // ---- EWMA, and its distance from the unit's baseline, over the whole history
-  if (want('ewma') || want('vsStart') || want('age')) {
+  // ---- EWMA, its distance from the unit's baseline, and the trend since the start, over the whole history
+  if (want('ewma') || want('vsStart') || want('trend') || want('age')) {
     const pos = b.node('Add', [kvec, b.node('Sub', [T1, i64v('targets', [L])])]);
     const eff = b.node('Max', [unsq(pos, [0]), unsq(pFull, [1])], [], { hint: 'ewma_target_row' });
     const J3 = unsq(jFull, [0, 1], 'j3f');
@@ -255,6 +255,22 @@ export function addFeatureEngine(
         const base = b.node('MatMul', [Wb, Xz], [], { hint: 'baseline' });
         addBlock('vsStart', b.node('Sub', [ewma, base], [], { hint: 'vs_start' }));
       }
+    }
+    if (want('trend')) {
+      // least-squares slope over rows p..e, with t and x shifted by the unit's first row (as the engine)
+      const upTo = toF64(b.node('And', [b.node('GreaterOrEqual', [J3, P3]), b.node('LessOrEqual', [J3, E3])]), 'trend_mask');
+      const first = toF64(b.node('Equal', [unsq(jFull, [0, 1]), P3]), 'trend_pick_first');
+      const xs = b.node('Sub', [Xz, b.node('MatMul', [first, Xz], [], { hint: 'trend_x_first' })], [], { hint: 'trend_x_shifted' });
+      const cyc = unsq(b.node('Where', [rowOk, inputs.cycles, zero]), [2], 'trend_cycles3');
+      const ts = b.node('Sub', [cyc, b.node('MatMul', [first, cyc])], [], { hint: 'trend_t_shifted' });
+      const n = toF64(b.node('Add', [b.node('Sub', [E3, P3]), i64v('one', [1])]), 'trend_count');
+      const St = b.node('MatMul', [upTo, ts], [], { hint: 'trend_sum_t' });
+      const Sx = b.node('MatMul', [upTo, xs], [], { hint: 'trend_sum_x' });
+      const Stt = b.node('MatMul', [upTo, b.node('Mul', [ts, ts])], [], { hint: 'trend_sum_tt' });
+      const Stx = b.node('MatMul', [upTo, b.node('Mul', [ts, xs])], [], { hint: 'trend_sum_tx' });
+      const den = b.node('Sub', [b.node('Mul', [n, Stt]), b.node('Mul', [St, St])], [], { hint: 'trend_den' });
+      const num = b.node('Sub', [b.node('Mul', [n, Stx]), b.node('Mul', [St, Sx])], [], { hint: 'trend_num' });
+      addBlock('trend', b.node('Where', [b.node('Greater', [den, zero]), b.node('Div', [num, den]), zero], [], { hint: 'trend' }));
     }
     if (want('age')) {
       const pick = toF64(b.node('Equal', [J3, E3]), 'pick_target_full');
@@ -295,7 +311,7 @@ export function addFeatureEngine(
       if (start === undefined) throw new PrognosError('INTERNAL', `no graph block for feature ${d.name}`);
       return start;
     }
-    const key = d.kind === 'raw' || d.kind === 'ewma' || d.kind === 'diff' || d.kind === 'vsStart' ? d.kind : `${d.kind}${d.window}`;
+    const key = d.kind === 'raw' || d.kind === 'ewma' || d.kind === 'diff' || d.kind === 'vsStart' || d.kind === 'trend' ? d.kind : `${d.kind}${d.window}`;
     const start = blockOf.get(key);
     const s = sensors.indexOf(d.sensor);
     if (start === undefined || s < 0) throw new PrognosError('INTERNAL', `no graph block for feature ${d.name}`);

@@ -174,7 +174,7 @@ export interface BundleManifest {
   };
 }
 
-const featureKinds = ['raw', 'mean', 'std', 'min', 'max', 'slope', 'ewma', 'diff', 'vsStart', 'age', 'regimeCycles', 'regimeShare'] as const satisfies readonly FeatureKind[];
+const featureKinds = ['raw', 'mean', 'std', 'min', 'max', 'slope', 'ewma', 'diff', 'vsStart', 'trend', 'age', 'regimeCycles', 'regimeShare'] as const satisfies readonly FeatureKind[];
 
 const featureDefSchema = z.object({
   name: z.string(),

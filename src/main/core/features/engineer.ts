@@ -13,7 +13,7 @@ import { detectRegimes } from '../data/regimes';
 import { type RegimeModel, assignRegimes, columnIndex, fitRegimes, normaliseSensors, regimeModelFromDetected } from './regime';
 import { type FeatureSpec, type FeatureSpecInput, type FeatureStat, ewmaAlphaOf, parseFeatureSpec, parseStoredFeatureSpec } from './spec';
 
-export type FeatureKind = 'raw' | FeatureStat | 'ewma' | 'diff' | 'vsStart' | 'age' | 'regimeCycles' | 'regimeShare';
+export type FeatureKind = 'raw' | FeatureStat | 'ewma' | 'diff' | 'vsStart' | 'trend' | 'age' | 'regimeCycles' | 'regimeShare';
 
 /** The `sensor` of the age feature (`cycle`), which reads the cycle column, not a sensor. */
 export const AGE_SOURCE = 'cycle';
@@ -156,6 +156,14 @@ export function buildFeatureDefs(
         alpha,
         baselineCycles: b,
         formula: `exponentially weighted moving average of ${x} (α = ${fmt(alpha)}) minus the mean of ${x} over the unit's first ${b} cycles (the cycles so far while fewer)`,
+      });
+    }
+    if (spec.include.trend) {
+      defs.push({
+        name: `${sensor}_trend`,
+        sensor,
+        kind: 'trend',
+        formula: `least-squares slope of ${x} per cycle over every cycle of the unit so far (0 at its first cycle)`,
       });
     }
   }
@@ -441,6 +449,33 @@ export function vsStartPerUnit(x: Float64Array, spans: readonly UnitSpan[], alph
   }
 }
 
+/**
+ * The least-squares slope of x per cycle over every row of the unit so far (0 at its first row): running
+ * sums of t, x, t², t·x with t and x shifted by the unit's first row, as the rolling slope.
+ */
+export function trendPerUnit(x: Float64Array, t: ArrayLike<number>, spans: readonly UnitSpan[], out: Float32Array): void {
+  for (const { start, end } of spans) {
+    const t0 = t[start]!;
+    const x0 = x[start]!;
+    let n = 0;
+    let st = 0;
+    let sx = 0;
+    let stt = 0;
+    let stx = 0;
+    for (let i = start; i < end; i++) {
+      const ti = t[i]! - t0;
+      const xi = x[i]! - x0;
+      n++;
+      st += ti;
+      sx += xi;
+      stt += ti * ti;
+      stx += ti * xi;
+      const den = n * stt - st * st;
+      out[i] = den > 0 ? (n * stx - st * sx) / den : 0;
+    }
+  }
+}
+
 /** The cycle number of every row. */
 export function ageColumn(table: FleetTable, out: Float32Array): void {
   const t = table.cycle;
@@ -542,6 +577,11 @@ export function engineerFeatures(
     if (spec.include.baseline) {
       const col = new Float32Array(n);
       vsStartPerUnit(x, spans, alpha, spec.baselineCycles, col);
+      columns.push(col);
+    }
+    if (spec.include.trend) {
+      const col = new Float32Array(n);
+      trendPerUnit(x, t, spans, col);
       columns.push(col);
     }
     opts.onProgress?.((s + 1) / state.sensors.length);

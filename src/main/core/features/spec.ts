@@ -25,6 +25,12 @@ const includeSchema = z
       .describe(
         'the EWMA minus the mean over the unit’s first `baselineCycles` cycles (`s11_vs_start`): how far a sensor has moved from where this unit started',
       ),
+    trend: z
+      .boolean()
+      .default(false)
+      .describe(
+        'the least-squares slope per cycle over every cycle of the unit so far (`s11_trend`): how fast a sensor has been moving since this unit started',
+      ),
   })
   .strict();
 
@@ -96,7 +102,7 @@ export const featureSpecSchema = z
       .max(10_000)
       .default(20)
       .describe('cycles at a unit’s start whose mean is its baseline (the cycles so far while fewer have been seen)'),
-    include: includeSchema.default({ raw: true, diff: true, ewma: true, age: true, baseline: true }),
+    include: includeSchema.default({ raw: true, diff: true, ewma: true, age: true, baseline: true, trend: false }),
     regimeNormalisation: regimeSchema.default({ enabled: 'auto', clusters: 'auto', seed: 0, features: true }),
   })
   .strict();
@@ -109,15 +115,15 @@ export type FeatureSpecInput = z.input<typeof featureSpecSchema>;
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = featureSpecSchema.parse({});
 
 /**
- * A spec stored before the age and baseline features existed lists the other `include` switches
- * only: those two were off when it was fitted, so they read as false there (a user's spec, parsed
- * with `parseFeatureSpec`, gets them by default).
+ * A spec stored before the age, baseline or trend features existed lists the other `include`
+ * switches only: those were off when it was fitted, so they read as false there (a user's spec,
+ * parsed with `parseFeatureSpec`, gets the defaults).
  */
 function withStoredIncludes(input: unknown): unknown {
   if (typeof input !== 'object' || input === null || !('include' in input)) return input;
   const include = (input as { include?: unknown }).include;
   if (typeof include !== 'object' || include === null) return input;
-  return { ...input, include: { age: false, baseline: false, ...include } };
+  return { ...input, include: { age: false, baseline: false, trend: false, ...include } };
 }
 
 /** The schema of a spec stored with a fitted state (a run, a bundle's manifest). */
