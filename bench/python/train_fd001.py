@@ -110,6 +110,18 @@ with timed('features'):
         pos = gx.cumcount().to_numpy()
         first = gx.cumsum().div(pos + 1, axis=0).where(pd.DataFrame(np.repeat((pos < B)[:, None], len(sensors), axis=1), index=X.index, columns=X.columns))
         parts.append((ew - first.groupby(df['unit'], sort=False).ffill()).add_suffix('_vs_start'))
+    if fs['include'].get('trend', False):
+        # trend since the unit's start: the least-squares slope over every row so far (t and x shifted by the first row)
+        ts = t - tg.transform('first')
+        xs = X - gx.transform('first')
+        n = (gx.cumcount() + 1).astype('float64')
+        St = ts.groupby(df['unit'], sort=False).cumsum()
+        Stt = (ts * ts).groupby(df['unit'], sort=False).cumsum()
+        Sx = xs.groupby(df['unit'], sort=False).cumsum()
+        Stx = xs.mul(ts, axis=0).groupby(df['unit'], sort=False).cumsum()
+        den = n * Stt - St * St
+        num = Stx.mul(n, axis=0) - Sx.mul(St, axis=0)
+        parts.append(num.div(den.where(den > 0), axis=0).fillna(0).add_suffix('_trend'))
     if fs['include'].get('age', False):
         parts.append(t.rename('cycle').to_frame())
     features = pd.concat([X] + parts, axis=1).astype(np.float32)

@@ -122,6 +122,10 @@ export const trainConfigSchema = z
           .max(2000)
           .default(160)
           .describe('the RUL trees learn from the K best-ranked features (the classifier’s ranking; hand-picked features first), not only the classifier’s topK; 160 chosen on held-out units of FD001 (docs/fd001-recipe.md)'),
+        trend: z
+          .boolean()
+          .default(true)
+          .describe('the RUL trees also learn from every kept sensor’s trend since the unit’s start (`s11_trend`: the least-squares slope over all its cycles so far), engineered for them and not ranked, so the classifier’s features are unchanged (unless the feature spec includes the trends, which then are ranked like any feature); chosen on held-out units of FD001 (docs/fd001-recipe.md)'),
         seeds: z.number().int().min(1).max(10).default(3).describe('without cross-fitting (folds 0): RUL tree ensembles trained with consecutive seeds and averaged (stored as one model)'),
         folds: z
           .union([z.literal(0), z.number().int().min(2).max(20)])
@@ -129,7 +133,7 @@ export const trainConfigSchema = z
           .describe('0 (default): the RUL trees learn from the training units with early stopping on the validation units; K ≥ 2: they are cross-fitted over the training and validation units (K models, each stopping early on its own held-out fold of units, averaged into one; ensemble weight and intervals fitted on out-of-fold predictions). Compared on held-out training units of FD001 (docs/fd001-recipe.md), cross-fitting did not beat the default'),
       })
       .strict()
-      .default({ enabled: true, cap: 125, coverage: 0.9, gbdt: { nEstimators: 2000, maxDepth: 4, eta: 0.05, minChildWeight: 40, earlyStoppingRounds: 50 }, topK: 160, seeds: 3, folds: 0 })
+      .default({ enabled: true, cap: 125, coverage: 0.9, gbdt: { nEstimators: 2000, maxDepth: 4, eta: 0.05, minChildWeight: 40, earlyStoppingRounds: 50 }, topK: 160, trend: true, seeds: 3, folds: 0 })
       .describe('remaining useful life beside the failure risk'),
   })
   .strict();

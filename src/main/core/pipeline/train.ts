@@ -159,7 +159,7 @@ export function prepareFeatures(table: FleetTable, config: TrainConfig, hooks: P
   assertNoLeakage(split);
   const trainMask = rowMaskFor(table, split.train);
   check(hooks.signal);
-  const features = engineerFeatures(table, config.features, {
+  const features = engineerFeatures(table, engineeredSpec(config), {
     fitRows: trainMask,
     ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
     onProgress: (f) => hooks.onProgress?.({ stage: 'features', fraction: 0.02 + 0.1 * f, message: 'Engineering features…' }),
@@ -167,22 +167,44 @@ export function prepareFeatures(table: FleetTable, config: TrainConfig, hooks: P
   return { rul, label, split, trainMask, features };
 }
 
-/** Ranks every engineered feature on the training units (optionally with a quick GBDT's gain). */
+/** The trends engineered for the RUL trees alone: `rul.trend` on, and the user's feature spec without them. */
+function trendsForRulOnly(config: TrainConfig): boolean {
+  return config.rul.enabled && config.rul.trend && !config.features.include.trend;
+}
+
+/** The spec the pipeline engineers: the user's, with the trends since the start when the RUL trees need them. */
+export function engineeredSpec(config: TrainConfig): TrainConfig['features'] {
+  return trendsForRulOnly(config) ? { ...config.features, include: { ...config.features.include, trend: true } } : config.features;
+}
+
+/** The trend features engineered for the RUL trees alone (empty when none are). */
+export function rulOnlyFeatures(config: TrainConfig, features: Pick<EngineeredFeatures, 'defs'>): string[] {
+  return trendsForRulOnly(config) ? features.defs.filter((d) => d.kind === 'trend').map((d) => d.name) : [];
+}
+
+/**
+ * Ranks the engineered features on the training units (optionally with a quick GBDT's gain): every
+ * one but the trends engineered for the RUL trees alone, which the classifier never reads.
+ */
 export async function rankPrepared(p: PreparedFeatures, table: FleetTable, config: TrainConfig, hooks: PipelineHooks = {}): Promise<FeatureRank[]> {
+  const skip = new Set(rulOnlyFeatures(config, p.features));
+  const keep = p.features.names.flatMap((n, i) => (skip.has(n) ? [] : [i]));
+  const names = keep.map((i) => p.features.names[i]!);
+  const columns = keep.map((i) => p.features.columns[i]!);
   let gain: Record<string, number> | undefined;
   if (config.rankWithGain) {
     const trainRows = rowsOfUnits(table, p.split.train);
     const quick = await trainGbdt(
-      gatherDataset(p.features.columns, p.label, trainRows),
+      gatherDataset(columns, p.label, trainRows),
       { nEstimators: 30, maxDepth: 4, eta: 0.3, subsample: 0.8, colsampleBytree: 0.8, earlyStoppingRounds: 0, seed: config.seed },
-      { featureNames: p.features.names, ...(hooks.signal === undefined ? {} : { signal: hooks.signal }) },
+      { featureNames: names, ...(hooks.signal === undefined ? {} : { signal: hooks.signal }) },
     );
     gain = quick.gainImportance();
   }
   check(hooks.signal);
   return rankFeatures({
-    names: p.features.names,
-    columns: p.features.columns,
+    names,
+    columns,
     table,
     rul: p.rul,
     label: p.label,
@@ -302,8 +324,8 @@ export async function runTrainingPipeline(table: FleetTable, config: TrainConfig
 
   let rul: RulOutcome | undefined;
   if (config.rul.enabled) {
-    // the RUL trees' own features: the rul.topK best-ranked (the classifier's when they are the same)
-    const rulNames = selectTop(ranking, config.rul.topK, config.manualFeatures);
+    // the RUL trees' own features: the rul.topK best-ranked (the classifier's when they are the same), and the trends engineered for them
+    const rulNames = [...selectTop(ranking, config.rul.topK, config.manualFeatures), ...rulOnlyFeatures(config, features)];
     const same = sameNames(rulNames, selected);
     rul = await trainRulStage({
       table,
