@@ -7,13 +7,18 @@
  * Per seed (the seed draws the pipeline's 70/15/15 split by unit; 42 is the default config's), the
  * default pipeline's features are engineered, ranked and selected on the training units, and RUL
  * models (MODELS below) are trained on the training units beside one another:
- * - `gbdt`: the default RUL GBDT on the selected features (three seeds averaged);
+ * - `gbdt`: the default RUL GBDT (three seeds averaged): the `rul.topK` best-ranked features and,
+ *   with `rul.trend`, the trends since the start; `gbdt top 160` the same without the trends;
  * - `lstm`: the default LSTM RUL head (the classifier's windows of selected features, its parameters,
  *   early stopping on every validation row);
  * - `raw…`: a dedicated sequence input for the head, as the published window-30 LSTM/CNN recipes
  *   use: the informative raw sensors (those the feature engine keeps; FD001: 14), standardised per
  *   column on the training rows, their own window length, many epochs with early stopping on the
- *   validation rows weighted as if cut.
+ *   validation rows weighted as if cut;
+ * - `gbdt top 160 + slopes since start`: the trees with each raw sensor's trend since the unit's
+ *   start computed here (the pipeline's `rul.trend` computes the same through the feature engine);
+ * - `… cross-fit K`: the trees or the head cross-fitted over the training and validation units;
+ * - `cnn…`: a 1-D convolutional head (scripts/rul-cnn.ts).
  * Each model predicts every row of the validation and test-split units and every row of test_FD001;
  * the predictions are cached in DIR (default $TMPDIR/prognos-rul-recipe), so re-runs train nothing
  * and new models add to the cache.
@@ -46,7 +51,7 @@ import { rulPerRow } from '../src/main/core/labels';
 import { trainGbdt, type GbdtModel } from '../src/main/core/models/gbdt';
 import { predictRows, selectBackend, trainLstm, type LstmParams } from '../src/main/core/models/lstm';
 import { lstmTrainParams, parseTrainConfig, type TrainConfig } from '../src/main/core/pipeline/config';
-import { prepareFeatures, rankPrepared } from '../src/main/core/pipeline/train';
+import { prepareFeatures, rankPrepared, rulOnlyFeatures } from '../src/main/core/pipeline/train';
 import { poolAdjacentViolators } from '../src/main/core/eval/calibration';
 import { applyCalibration } from '../src/shared/calibration';
 import { cutWeights } from '../src/main/core/rul/as-if-cut';
@@ -55,6 +60,7 @@ import { crossFitRegressor, unitFolds } from '../src/main/core/rul/cross-fit';
 import { blendRul, cappedTarget, chooseRulWeight, phm08Term, rulMetrics, weightedRmseOf } from '../src/main/core/rul/metrics';
 import { StandardScaler } from '../src/main/core/split';
 import { buildWindows, windowEnds } from '../src/main/core/windows';
+import { CNN_DEFAULTS, trainCnn, type CnnParams } from './rul-cnn';
 
 const CMAPSS = resolve(__dirname, '..', '..', 'shared', 'data', 'cmapss');
 const CAP = 125;
@@ -74,6 +80,8 @@ interface Inputs {
   ranked: string[];
   /** the ranking's metrics per feature */
   ranking: FeatureRank[];
+  /** features engineered for the RUL trees alone, not ranked (the trends since the start with `rul.trend`) */
+  rulOnly: string[];
   column: (name: string) => Float32Array;
   testColumn: (name: string) => Float32Array;
   /** the classifier LSTM's scaled selected features */
@@ -151,13 +159,136 @@ function lstmHead(over: Partial<LstmParams> & { seedOffset?: number }, opts: { i
 }
 
 /**
+ * The LSTM RUL head cross-fitted over the training and validation units, as `gbdtCrossFit` does for
+ * the trees: K folds of units, one network per fold learning from the other K − 1 folds' windows and
+ * stopping early on its own fold's full-window rows; the validation rows predicted out of fold (by the
+ * network that did not see their unit), the test-split and official rows by the mean of the K networks.
+ */
+function lstmCrossFit(folds: number, over: Partial<LstmParams> = {}): Trainer {
+  return async (x, table, official) => {
+    const { config } = x;
+    const target = cappedTarget(x.rul, CAP);
+    const window = config.historyWindow;
+    const units = [...new Set([...Array.from(x.trainRows, (r) => table.unit[r]!), ...Array.from(x.validAll, (r) => table.unit[r]!)])];
+    const dealt = unitFolds(units, folds, config.seed);
+    const full = fullWindowRows(table, window);
+    const validOut = new Float64Array(x.validAll.length);
+    const testSum = new Float64Array(x.testAll.length);
+    const officialSum = new Float64Array(official.rowCount);
+    const allRows = Int32Array.from({ length: official.rowCount }, (_, i) => i);
+    const epochs: number[] = [];
+    for (let k = 0; k < dealt.length; k++) {
+      const held = new Set(dealt[k]);
+      const learn = units.filter((u) => !held.has(u));
+      const ends = windowEnds(table, learn, { length: window, stride: 1 }).rows;
+      const stopRows = full.filter((r) => held.has(table.unit[r]!));
+      const r = await trainLstm(
+        { ...buildWindows(x.scaled, table, ends, window), labels: Float32Array.from(ends, (i) => target[i]! / CAP) },
+        { ...buildWindows(x.scaled, table, stopRows, window), labels: Float32Array.from(stopRows, (i) => target[i]! / CAP) },
+        { ...lstmTrainParams(config), ...over, seed: config.seed + k },
+        { target: 'fraction' },
+      );
+      epochs.push(r.bestEpoch);
+      const at = (c: Float32Array[], t: FleetTable, rows: Int32Array): Float32Array => predictRows(r.model, c, t, rows, {}).prob;
+      const v = at(x.scaled, table, x.validAll);
+      x.validAll.forEach((row, i) => {
+        if (held.has(table.unit[row]!)) validOut[i] = v[i]! * CAP;
+      });
+      at(x.scaled, table, x.testAll).forEach((p, i) => (testSum[i]! += (p * CAP) / dealt.length));
+      at(x.testScaled, official, allRows).forEach((p, i) => (officialSum[i]! += (p * CAP) / dealt.length));
+      r.model.dispose();
+    }
+    return { valid: validOut, test: testSum, official: officialSum, note: `${units.length} units in ${folds} folds; best epochs ${epochs.join('/')}` };
+  };
+}
+
+/**
+ * Per column, the least-squares slope against the cycle number over every row of the unit so far (0 at
+ * its first row): how fast a unit has been moving since it started, which rolling windows (at most 30
+ * cycles) see only through noise.
+ */
+function sinceStartSlopes(cols: readonly Float32Array[], table: FleetTable): Float32Array[] {
+  const spans = unitSpans(table);
+  return cols.map((x) => {
+    const out = new Float32Array(table.rowCount);
+    for (const { start, end } of spans) {
+      let n = 0;
+      let st = 0;
+      let sx = 0;
+      let stt = 0;
+      let stx = 0;
+      const t0 = table.cycle[start]!;
+      const x0 = x[start]!;
+      for (let i = start; i < end; i++) {
+        const t = table.cycle[i]! - t0;
+        const v = x[i]! - x0;
+        n++;
+        st += t;
+        sx += v;
+        stt += t * t;
+        stx += t * v;
+        const den = n * stt - st * st;
+        out[i] = den > 0 ? (n * stx - st * sx) / den : 0;
+      }
+    }
+    return out;
+  });
+}
+
+/** the RUL trees (today's parameters) on the `topK` best-ranked features and the raw sensors' slopes since the unit's start */
+function gbdtWithRates(topK: number): Trainer {
+  return async (x0, table, official) => {
+    const names = x0.ranked.slice(0, topK);
+    const x = {
+      ...x0,
+      cols: [...names.map(x0.column), ...sinceStartSlopes(x0.raw, table)],
+      testCols: [...names.map(x0.testColumn), ...sinceStartSlopes(x0.testRaw, official)],
+    };
+    return gbdtHead(3, 'selected', {})(x, table, official);
+  };
+}
+
+/**
+ * A 1-D CNN RUL head (`scripts/rul-cnn.ts`) on the classifier's scaled selected features or the raw
+ * sensors, over windows of `window` rows ending at every training row, early stopping on every
+ * validation full-window row (as the LSTM head).
+ */
+function cnnHead(input: 'selected' | 'raw', window: number, over: Partial<CnnParams> & { seedOffset?: number } = {}): Trainer {
+  return (x, table, official) => {
+    const { seedOffset = 0, ...params } = over;
+    const cols = input === 'raw' ? x.raw : x.scaled;
+    const testCols = input === 'raw' ? x.testRaw : x.testScaled;
+    const target = cappedTarget(x.rul, CAP);
+    const ends = windowEnds(table, [...new Set(Array.from(x.trainRows, (r) => table.unit[r]!))], { length: window, stride: 1 }).rows;
+    const full = fullWindowRows(table, x.config.historyWindow);
+    const validUnits = new Set(Array.from(x.validAll, (r) => table.unit[r]!));
+    const validRows = full.filter((r) => validUnits.has(table.unit[r]!));
+    const m = trainCnn(
+      { ...buildWindows(cols, table, ends, window), labels: Float32Array.from(ends, (i) => target[i]! / CAP) },
+      { ...buildWindows(cols, table, validRows, window), labels: Float32Array.from(validRows, (i) => target[i]! / CAP) },
+      { ...CNN_DEFAULTS, ...params, seed: x.config.seed + seedOffset },
+    );
+    const at = (c: Float32Array[], t: FleetTable, rows: Int32Array): Float64Array => {
+      const w = buildWindows(c, t, rows, window);
+      return Float64Array.from(m.predict(w.data, w.n), (p) => p * CAP);
+    };
+    const allRows = Int32Array.from({ length: official.rowCount }, (_, i) => i);
+    const out = { valid: at(cols, table, x.validAll), test: at(cols, table, x.testAll), official: at(testCols, official, allRows), note: `best epoch ${m.bestEpoch} of ${m.epochs}` };
+    m.dispose();
+    return Promise.resolve(out);
+  };
+}
+
+/**
  * The RUL GBDT on the `topK` best-ranked features (every feature with Infinity; `'selected'`: the
  * classifier's selected columns, as the pipeline had before the RUL trees had features of their own);
- * by default today's: the `rul.topK` best-ranked with the `rul.gbdt` parameters.
+ * by default today's: the `rul.topK` best-ranked and the trends since the start (`rul.trend`) with the
+ * `rul.gbdt` parameters.
  */
 function gbdtHead(seeds: number, topK?: number | 'selected', over: Partial<Omit<TrainConfig['gbdt'], 'scalePosWeight'>> = {}, order?: (r: FeatureRank[]) => string[]): Trainer {
   return async (x0, _table, official) => {
-    const names = topK === 'selected' ? undefined : (order === undefined ? x0.ranked : order(x0.ranking)).slice(0, topK ?? x0.config.rul.topK);
+    const names =
+      topK === 'selected' ? undefined : [...(order === undefined ? x0.ranked : order(x0.ranking)).slice(0, topK ?? x0.config.rul.topK), ...(topK === undefined ? x0.rulOnly : [])];
     const x = names === undefined ? x0 : { ...x0, cols: names.map(x0.column), testCols: names.map(x0.testColumn) };
     const { config } = x;
     const target = cappedTarget(x.rul, CAP);
@@ -191,8 +322,10 @@ function gbdtHead(seeds: number, topK?: number | 'selected', over: Partial<Omit<
  * validation units are predicted out of fold (by the model that did not see them), so the blend weight
  * is still fitted on predictions of unseen units; the test-split and official rows by the averaged model.
  */
-function gbdtCrossFit(folds: number): Trainer {
-  return async (x, table, official) => {
+function gbdtCrossFit(folds: number, topK: number | 'selected' = 'selected', over: Partial<Omit<TrainConfig['gbdt'], 'scalePosWeight'>> = OLD_RUL_TREES): Trainer {
+  return async (x0, table, official) => {
+    const names = topK === 'selected' ? undefined : x0.ranked.slice(0, topK);
+    const x = names === undefined ? x0 : { ...x0, cols: names.map(x0.column), testCols: names.map(x0.testColumn) };
     const { config } = x;
     const target = cappedTarget(x.rul, CAP);
     const units = [...new Set([...Array.from(x.trainRows, (r) => table.unit[r]!), ...Array.from(x.validAll, (r) => table.unit[r]!)])];
@@ -208,7 +341,7 @@ function gbdtCrossFit(folds: number): Trainer {
       fitRows,
       stopRows,
       folds: unitFolds(units, folds, config.seed),
-      params: { ...gbdtParams, ...config.rul.gbdt, ...OLD_RUL_TREES },
+      params: { ...gbdtParams, ...config.rul.gbdt, ...over },
       seed: config.seed,
     });
     const at = (cols: Float32Array[], rows: Int32Array): Float64Array => cf.model.predictValue(cols.map((c) => Float32Array.from(rows, (r) => c[r]!)), rows.length);
@@ -236,11 +369,16 @@ const raw = (window: number, over: Partial<LstmParams> & { seedOffset?: number }
 /** The candidate models; `gbdt` and `lstm` are today's defaults. */
 const MODELS: Record<string, Trainer> = {
   gbdt: gbdtHead(3),
+  // the RUL trees before the trends since the start (the 160 best-ranked alone)
+  'gbdt top 160': gbdtHead(3, 160),
   // the RUL trees before depth 4, 40 rows a leaf and features of their own (the classifier's parameters but
   // depth 6, η 0.05; the classifier's 40 features); the cross-fitted and feature-set variants compared then
   'gbdt depth 6 mcw 1': gbdtHead(3, 'selected', OLD_RUL_TREES),
   'gbdt cross-fit 5': gbdtCrossFit(5),
   'gbdt cross-fit 10': gbdtCrossFit(10),
+  // cross-fitting the adopted trees (depth 4, 40 rows a leaf, the 160 best-ranked features)
+  'gbdt cross-fit 5 top 160': gbdtCrossFit(5, 160, {}),
+  'gbdt cross-fit 10 top 160': gbdtCrossFit(10, 160, {}),
   'gbdt top 80': gbdtHead(3, 80, OLD_RUL_TREES),
   'gbdt every feature': gbdtHead(3, Infinity, OLD_RUL_TREES),
   // regularised RUL trees (the classifier's minChildWeight 1 lets a leaf fit one noisy row), then more features
@@ -269,6 +407,17 @@ const MODELS: Record<string, Trainer> = {
   'gbdt depth 4 mcw 40 top 20': gbdtHead(3, 20, { maxDepth: 4, minChildWeight: 40 }),
   'gbdt depth 4 mcw 40 eta 0.02': gbdtHead(3, 'selected', { ...OLD_RUL_TREES, maxDepth: 4, minChildWeight: 40, eta: 0.02, nEstimators: 5000, earlyStoppingRounds: 100 }),
   lstm: lstmHead({}, { input: 'selected', window: 30, stopping: 'all rows' }),
+  // the RUL trees with the raw sensors' least-squares slopes since the unit's start added
+  'gbdt top 160 + slopes since start': gbdtWithRates(160),
+  'gbdt top 40 + slopes since start': gbdtWithRates(40),
+  // the LSTM head cross-fitted over the training and validation units
+  'lstm cross-fit 5': lstmCrossFit(5),
+  'lstm cross-fit 10': lstmCrossFit(10),
+  // a 1-D CNN head (scripts/rul-cnn.ts) on the classifier's windows or the raw sensors
+  cnn: cnnHead('selected', 30),
+  'cnn seed+1': cnnHead('selected', 30, { seedOffset: 1 }),
+  'cnn seed+2': cnnHead('selected', 30, { seedOffset: 2 }),
+  'cnn raw30': cnnHead('raw', 30),
   'lstm seed+1': lstmHead({ seedOffset: 1 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   'lstm seed+2': lstmHead({ seedOffset: 2 }, { input: 'selected', window: 30, stopping: 'all rows' }),
   'lstm lr 3e-4': lstmHead({ learningRate: 3e-4 }, { input: 'selected', window: 30, stopping: 'all rows' }),
@@ -324,6 +473,7 @@ async function inputsFor(table: FleetTable, official: FleetTable, seed: number):
     testCols,
     ranked,
     ranking,
+    rulOnly: rulOnlyFeatures(config, prepared.features),
     column: (n) => prepared.features.columns[index.get(n)!]!,
     testColumn: (n) => testFeatures.columns[testIndex.get(n)!]!,
     scaled: scaler.transform(cols),
@@ -419,7 +569,7 @@ function recipes(models: readonly string[]): Recipe[] {
   const out: Recipe[] = models.map((name) => ({ name, fit: (c) => modelOf(c, name) }));
   const heads = models.filter((m) => !m.startsWith('gbdt'));
   // head seeds averaged: `raw30 × 3 seeds`, `lstm × 3 seeds`, `lstm × 5 seeds`
-  const withAvg: Recipe[] = (['raw30', 'lstm', 'lstm top 80'] as const).flatMap((base) =>
+  const withAvg: Recipe[] = (['raw30', 'lstm', 'lstm top 80', 'cnn'] as const).flatMap((base) =>
     [3, 5].flatMap((n) => {
       const seedsOf = [base, ...Array.from({ length: n - 1 }, (_, j) => `${base} seed+${j + 1}`)];
       if (!seedsOf.every((m) => models.includes(m))) return [];
@@ -432,6 +582,30 @@ function recipes(models: readonly string[]): Recipe[] {
       }];
     }),
   );
+  // two networks of the same kind or one of each: does a CNN add more to an LSTM than a second LSTM?
+  for (const [name, pair] of [['lstm × 2 seeds', ['lstm', 'lstm seed+1']], ['lstm & cnn', ['lstm', 'cnn']]] as const) {
+    if (!pair.every((m) => models.includes(m))) continue;
+    withAvg.push({
+      name,
+      fit: (c: Cached) => {
+        const parts = pair.map((m) => modelOf(c, m));
+        return parts.every((p) => p !== undefined) ? meanOf(parts) : undefined;
+      },
+    });
+  }
+  // the LSTM and CNN heads averaged (three networks each)
+  const lstm3 = withAvg.find((r) => r.name === 'lstm × 3 seeds');
+  const cnn3 = withAvg.find((r) => r.name === 'cnn × 3 seeds');
+  if (lstm3 !== undefined && cnn3 !== undefined) {
+    withAvg.push({
+      name: 'lstm × 3 seeds & cnn × 3 seeds',
+      fit: (c, ctx) => {
+        const a = lstm3.fit(c, ctx);
+        const b = cnn3.fit(c, ctx);
+        return a === undefined || b === undefined ? undefined : meanOf([a, b]);
+      },
+    });
+  }
   out.push(...withAvg);
   const headRecipes: Recipe[] = [...heads.map((name) => ({ name, fit: (c: Cached) => modelOf(c, name) })), ...withAvg];
   const gbdts = models.filter((m) => m.startsWith('gbdt'));
