@@ -132,15 +132,19 @@ info['sensors'] = sensors
 
 # ---------------------------------------------------------------- ranking
 rk = cfg['ranking']
+# the trends engineered for the RUL trees alone are not ranked (rul.trend), as in the pipeline
+rul_only = set(cfg.get('rulOnly', []))
+rank_names = [nm for nm in feature_names if nm not in rul_only]
 with timed('ranking'):
+    F_rank = F_all if len(rank_names) == len(feature_names) else F_all[:, [feature_names.index(nm) for nm in rank_names]]
     tr_idx = np.flatnonzero(train_mask)
     p = cfg['gbdt']
     quick = xgb.train(
         {'objective': 'binary:logistic', 'tree_method': 'hist', 'max_depth': 4, 'eta': 0.3, 'subsample': 0.8, 'colsample_bytree': 0.8,
          'max_bin': p['maxBin'], 'seed': SEED, 'nthread': NTHREAD, 'verbosity': 0},
-        xgb.DMatrix(F_all[tr_idx], label=label[tr_idx], feature_names=feature_names, nthread=NTHREAD), num_boost_round=30)
+        xgb.DMatrix(F_rank[tr_idx], label=label[tr_idx], feature_names=rank_names, nthread=NTHREAD), num_boost_round=30)
     gain_map = quick.get_score(importance_type='total_gain')
-    Xt = F_all[tr_idx].astype(np.float64)
+    Xt = F_rank[tr_idx].astype(np.float64)
     n = len(tr_idx)
     ranks = rankdata(Xt, axis=0)  # mid-ranks
     bins = rk['bins']
@@ -194,12 +198,12 @@ with timed('ranking'):
     fail = Xt[ends - 1]
     den = np.abs(first - fail).mean(0)
     prog = np.where(den > 0, np.exp(-fail.std(0) / np.where(den > 0, den, 1)), 0)
-    gain = np.array([gain_map.get(nm, 0.0) for nm in feature_names])
+    gain = np.array([gain_map.get(nm, 0.0) for nm in rank_names])
     w = rk['weights']
     metrics = [(mi, w['mutualInfo']), (spearman, w['spearman']), (mono, w['monotonicity']), (trend, w['trendability']), (prog, w['prognosability']), (gain, w['gain'])]
     combined = sum(wt * rankdata(-np.nan_to_num(v)) for v, wt in metrics) / sum(wt for _, wt in metrics)
-    order = np.lexsort((np.array(feature_names), -mi, combined))
-    top = [feature_names[i] for i in order[:cfg['topK']]]
+    order = np.lexsort((np.array(rank_names), -mi, combined))
+    top = [rank_names[i] for i in order[:cfg['topK']]]
 info['topOverlap'] = len(set(top) & set(cfg['selected']))
 
 # the models train on the run's own selection, so both sides fit the same data
