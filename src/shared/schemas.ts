@@ -286,6 +286,8 @@ export const runRulSchema = z.object({
   interval: z.object({ method: z.literal('conformal'), coverage: z.number(), bins: z.array(z.object({ upTo: z.number().nullable(), low: z.number(), high: z.number() })) }),
   /** how many features the RUL GBDT learns from (absent for runs made before it had its own) */
   gbdtFeatures: z.number().int().optional(),
+  /** of them, the trends since the unit's start (`<sensor>_trend`) */
+  gbdtTrends: z.number().int().optional(),
 });
 export type RunRulValue = z.infer<typeof runRulSchema>;
 

@@ -276,9 +276,10 @@ export const tests = [
       await panel.waitFor();
       const header = await panel.innerText();
       assert.match(header, /target min\(RUL, 125\); 90 % conformal interval/);
-      // the RUL trees' own features (the rul.topK best-ranked)
-      const features = /GBDT on (\d+) features/.exec(header);
-      assert.ok(features !== null, `the panel names the RUL trees' features: ${header.slice(0, 300)}`);
+      // the RUL trees' own features (the rul.topK best-ranked and, by default, every sensor's trend since the start)
+      const features = /GBDT on (\d+) features, (\d+) of them trends since the start/.exec(header);
+      assert.ok(features !== null, `the panel names the RUL trees' features and their trends: ${header.slice(0, 300)}`);
+      assert.ok(Number(features[2]) >= 1 && Number(features[2]) < Number(features[1]), `trends ${features[2]} of ${features[1]} features`);
       for (const split of /** @type {const} */ (['validation', 'test'])) {
         const rmse = readNumber(await ctx.page.getByTestId(`rul-gbdt-${split}-rmse`).innerText());
         const mae = readNumber(await ctx.page.getByTestId(`rul-gbdt-${split}-mae`).innerText());

@@ -35,7 +35,7 @@ export type { TrainedRun } from '../workers/trained-run';
 function runRulOf(r: RulOutcomeInfo): NonNullable<RunDetail['rul']> {
   const metrics: NonNullable<RunDetail['rul']>['metrics'] = {};
   for (const [k, v] of Object.entries(r.metrics)) if (v !== undefined) metrics[k] = v;
-  return { cap: r.cap, coverage: r.coverage, weight: r.weight, metrics, points: r.points, interval: { ...r.interval, bins: [...r.interval.bins] }, ...(r.features === undefined ? {} : { gbdtFeatures: r.features.length }) };
+  return { cap: r.cap, coverage: r.coverage, weight: r.weight, metrics, points: r.points, interval: { ...r.interval, bins: [...r.interval.bins] }, ...(r.features === undefined ? {} : { gbdtFeatures: r.features.length, gbdtTrends: r.features.filter((n) => n.endsWith('_trend')).length }) };
 }
 
 export class TrainingService {

@@ -60,7 +60,7 @@ export function RulPanel({ rul }: { rul: RunRulValue }) {
         <span className="hint panel__title-note">
           target min(RUL, {formatInteger(rul.cap)}); {formatFixed(100 * rul.coverage, 0)} % conformal interval from the
           validation units; scored at one cut cycle per unit against the uncapped true RUL
-          {rul.gbdtFeatures === undefined ? '' : `; GBDT on ${formatInteger(rul.gbdtFeatures)} features`}
+          {rul.gbdtFeatures === undefined ? '' : `; GBDT on ${formatInteger(rul.gbdtFeatures)} features${rul.gbdtTrends === undefined || rul.gbdtTrends === 0 ? '' : `, ${formatInteger(rul.gbdtTrends)} of them trends since the start`}`}
           {rul.metrics.ensemble !== undefined ? `; ensemble weight ${formatFixed(rul.weight, 2)} on the GBDT` : ''}
         </span>
       </h2>
