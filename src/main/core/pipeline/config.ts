@@ -101,7 +101,7 @@ export const trainConfigSchema = z
       .default({ method: 'auto' }),
     rul: z
       .object({
-        enabled: z.boolean().default(true).describe('train remaining-useful-life models (GBDT regression on the rul.topK best-ranked features, and the LSTM’s fractional head when the LSTM is in the models)'),
+        enabled: z.boolean().default(true).describe('train remaining-useful-life models (GBDT regression on the rul.topK best-ranked features and, with rul.trend, the trends since the start; and the LSTM’s fractional head when the LSTM is in the models)'),
         cap: z.number().gt(0).max(10000).default(125).describe('piecewise-linear knee: the RUL models learn min(RUL, cap) cycles'),
         coverage: z.number().gt(0.5).lt(1).default(0.9).describe('nominal coverage of the split-conformal RUL interval'),
         gbdt: z
