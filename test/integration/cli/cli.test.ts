@@ -89,7 +89,11 @@ describe('prognos CLI', () => {
     expect(f.features.filter((x) => x.selected)).toHaveLength(40);
     const header = readFileSync(join(dir, 'm.csv'), 'utf8').split('\n', 1)[0]!.split(',');
     expect(header.slice(0, 5)).toEqual(['unit', 'cycle', 'rul', 'label', 'split']);
-    expect(header.length).toBe(5 + f.features.length);
+    // every feature the pipeline engineers: the ranked ones and the trends engineered for the RUL trees alone (rul.trend)
+    const trends = header.filter((h) => h.endsWith('_trend'));
+    expect(trends.length).toBeGreaterThan(0);
+    expect(f.features.some((x) => x.name.endsWith('_trend'))).toBe(false);
+    expect(header.length).toBe(5 + f.features.length + trends.length);
 
     const t = await jsonAsync<{ runId: string; threshold: number; weight: number; metrics: { gbdt: { validation: { f2: number }; test: { f2: number } } }; timings: Record<string, number>; backend: string }>(
       'train', '--dataset', trainId, '--config', config, '--models', 'gbdt', '--seed', '4',
