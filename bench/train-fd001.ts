@@ -28,7 +28,7 @@ import { join, resolve } from 'node:path';
 import { ExperimentStore } from '../src/main/core/store/store';
 import { OUTCOME_ARTIFACT } from '../src/main/core/pipeline/saved-run';
 import { parseTrainConfig } from '../src/main/core/pipeline/config';
-import { engineeredSpec } from '../src/main/core/pipeline/train';
+import { engineeredSpec, trendsForRulOnly } from '../src/main/core/pipeline/train';
 import type { Benchmark, Figure } from './figures';
 import { PYTHON, pythonHas } from './python';
 
@@ -134,7 +134,7 @@ function runReference(outcome: Outcome): Reference {
     topK: config.topK,
     // the spec the pipeline engineers (with the trends for the RUL trees), and the features it does not rank
     featureSpec: engineeredSpec(config),
-    rulOnly: (outcome.rul?.features ?? []).filter((n) => n.endsWith('_trend') && !config.features.include.trend),
+    rulOnly: trendsForRulOnly(config) ? (outcome.rul?.features ?? []).filter((n) => n.endsWith('_trend')) : [],
     ranking: { weights: config.rankingWeights, bins: 16, resampleLength: 100 },
     gbdt: config.gbdt,
     lstm: config.lstm,

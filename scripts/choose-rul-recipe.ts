@@ -45,7 +45,7 @@ import { parseFleetFile } from '../src/main/core/data/import-file';
 import type { FleetTable } from '../src/main/core/data/table';
 import { unitSpans } from '../src/main/core/data/table';
 import { fullWindowRows, lastCycleRows, officialLabels } from '../src/main/core/eval/official';
-import { engineerFeatures } from '../src/main/core/features/engineer';
+import { engineerFeatures, trendPerUnit } from '../src/main/core/features/engineer';
 import { selectTop, type FeatureRank } from '../src/main/core/features/ranking';
 import { rulPerRow } from '../src/main/core/labels';
 import { trainGbdt, type GbdtModel } from '../src/main/core/models/gbdt';
@@ -202,35 +202,12 @@ function lstmCrossFit(folds: number, over: Partial<LstmParams> = {}): Trainer {
   };
 }
 
-/**
- * Per column, the least-squares slope against the cycle number over every row of the unit so far (0 at
- * its first row): how fast a unit has been moving since it started, which rolling windows (at most 30
- * cycles) see only through noise.
- */
+/** Per column, the trend since the unit's start (the feature engine's `trendPerUnit`): how fast a unit has been moving since it started. */
 function sinceStartSlopes(cols: readonly Float32Array[], table: FleetTable): Float32Array[] {
   const spans = unitSpans(table);
   return cols.map((x) => {
     const out = new Float32Array(table.rowCount);
-    for (const { start, end } of spans) {
-      let n = 0;
-      let st = 0;
-      let sx = 0;
-      let stt = 0;
-      let stx = 0;
-      const t0 = table.cycle[start]!;
-      const x0 = x[start]!;
-      for (let i = start; i < end; i++) {
-        const t = table.cycle[i]! - t0;
-        const v = x[i]! - x0;
-        n++;
-        st += t;
-        sx += v;
-        stt += t * t;
-        stx += t * v;
-        const den = n * stt - st * st;
-        out[i] = den > 0 ? (n * stx - st * sx) / den : 0;
-      }
-    }
+    trendPerUnit(Float64Array.from(x), table.cycle, spans, out);
     return out;
   });
 }

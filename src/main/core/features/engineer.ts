@@ -450,30 +450,11 @@ export function vsStartPerUnit(x: Float64Array, spans: readonly UnitSpan[], alph
 }
 
 /**
- * The least-squares slope of x per cycle over every row of the unit so far (0 at its first row): running
- * sums of t, x, t², t·x with t and x shifted by the unit's first row, as the rolling slope.
+ * The least-squares slope of x per cycle over every row of the unit so far (0 at its first row): the
+ * rolling slope with a window that never ends.
  */
-export function trendPerUnit(x: Float64Array, t: ArrayLike<number>, spans: readonly UnitSpan[], out: Float32Array): void {
-  for (const { start, end } of spans) {
-    const t0 = t[start]!;
-    const x0 = x[start]!;
-    let n = 0;
-    let st = 0;
-    let sx = 0;
-    let stt = 0;
-    let stx = 0;
-    for (let i = start; i < end; i++) {
-      const ti = t[i]! - t0;
-      const xi = x[i]! - x0;
-      n++;
-      st += ti;
-      sx += xi;
-      stt += ti * ti;
-      stx += ti * xi;
-      const den = n * stt - st * st;
-      out[i] = den > 0 ? (n * stx - st * sx) / den : 0;
-    }
-  }
+export function trendPerUnit(x: Float64Array, t: Int32Array, spans: readonly UnitSpan[], out: Float32Array): void {
+  rollingMoments(x, t, spans, Infinity, undefined, undefined, out);
 }
 
 /** The cycle number of every row. */

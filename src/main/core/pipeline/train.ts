@@ -168,7 +168,7 @@ export function prepareFeatures(table: FleetTable, config: TrainConfig, hooks: P
 }
 
 /** The trends engineered for the RUL trees alone: `rul.trend` on, and the user's feature spec without them. */
-function trendsForRulOnly(config: TrainConfig): boolean {
+export function trendsForRulOnly(config: TrainConfig): boolean {
   return config.rul.enabled && config.rul.trend && !config.features.include.trend;
 }
 
